@@ -62,6 +62,8 @@ const MIN_INPUTS: Record<OpKind, number> = {
  * @param name the graph's name (usually the file name without extension); also the error prefix
  */
 export function importTflite(bytes: Uint8Array, name: string): Graph {
+  // a plain Uint8Array view (a Node Buffer would make tensor data Buffers too)
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const file = new FlatFile(bytes, name);
   if (bytes.length < 8) file.fail(`truncated file (${bytes.length} bytes; a .tflite file starts with an 8-byte header)`);
   const ident = String.fromCharCode(bytes[4], bytes[5], bytes[6], bytes[7]);
