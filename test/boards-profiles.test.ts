@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { getBoard, listBoards } from '../src/emulator/boards.js';
+import { SimDseError } from '../src/util/errors.js';
+
+const KB = 1024;
+const MB = 1024 * KB;
+const common = [
+  { name: 'peripherals', kind: 'peripheral', base: 0x4000_0000, size: 0x2000_0000 },
+  { name: 'system', kind: 'peripheral', base: 0xe000_0000, size: 0x0010_0000 },
+];
+
+describe('board profiles', () => {
+  it('lists the five boards in a fixed order', () => {
+    expect(listBoards().map((b) => b.id)).toEqual([
+      'nucleo-f446re',
+      'nucleo-f401re',
+      'nucleo-l4r5zi',
+      'nucleo-l476rg',
+      'ideal',
+    ]);
+  });
+
+  it('nucleo-f446re: 180 MHz, 5 WS, 16-byte line, F4 ART, 512 KB flash, 128 KB SRAM', () => {
+    const b = getBoard('nucleo-f446re');
+    expect(b.mcu).toBe('STM32F446RE');
+    expect(b.clockHz).toBe(180_000_000);
+    expect(b.flashWaitStates).toBe(5);
+    expect(b.flashLineBytes).toBe(16);
+    expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
+    expect(b.regions).toEqual([
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 128 * KB },
+      ...common,
+    ]);
+  });
+
+  it('nucleo-f401re: 84 MHz, 2 WS, F4 ART, 512 KB flash, 96 KB SRAM', () => {
+    const b = getBoard('nucleo-f401re');
+    expect(b.mcu).toBe('STM32F401RE');
+    expect(b.clockHz).toBe(84_000_000);
+    expect(b.flashWaitStates).toBe(2);
+    expect(b.flashLineBytes).toBe(16);
+    expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
+    expect(b.regions).toEqual([
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 96 * KB },
+      ...common,
+    ]);
+  });
+
+  it('nucleo-l4r5zi: 120 MHz, 5 WS, 8-byte line, 1 KB I-cache and 256 B D-cache, 2 MB flash, 640 KB SRAM', () => {
+    const b = getBoard('nucleo-l4r5zi');
+    expect(b.mcu).toBe('STM32L4R5ZI');
+    expect(b.clockHz).toBe(120_000_000);
+    expect(b.flashWaitStates).toBe(5);
+    expect(b.flashLineBytes).toBe(8);
+    expect(b.accelerator).toEqual({ family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true });
+    expect(b.accelerator.icacheLines * b.flashLineBytes).toBe(1024);
+    expect(b.accelerator.dcacheLines * b.flashLineBytes).toBe(256);
+    expect(b.regions).toEqual([
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 640 * KB },
+      ...common,
+    ]);
+  });
+
+  it('nucleo-l476rg: 80 MHz, 4 WS, L4 ART, 1 MB flash, SRAM1 96 KB then SRAM2 32 KB', () => {
+    const b = getBoard('nucleo-l476rg');
+    expect(b.mcu).toBe('STM32L476RG');
+    expect(b.clockHz).toBe(80_000_000);
+    expect(b.flashWaitStates).toBe(4);
+    expect(b.flashLineBytes).toBe(8);
+    expect(b.accelerator).toEqual({ family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true });
+    expect(b.regions).toEqual([
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB },
+      { name: 'sram1', kind: 'sram', base: 0x2000_0000, size: 96 * KB },
+      { name: 'sram2', kind: 'sram', base: 0x2001_8000, size: 32 * KB },
+      ...common,
+    ]);
+  });
+
+  it('ideal: 100 MHz, zero wait states, no accelerator, 1 MB flash and SRAM', () => {
+    const b = getBoard('ideal');
+    expect(b.clockHz).toBe(100_000_000);
+    expect(b.flashWaitStates).toBe(0);
+    expect(b.flashLineBytes).toBe(16);
+    expect(b.accelerator).toEqual({ family: 'none', icacheLines: 0, dcacheLines: 0, prefetch: false });
+    expect(b.regions).toEqual([
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB },
+      ...common,
+    ]);
+  });
+
+  it('no two regions of a board overlap', () => {
+    for (const b of listBoards()) {
+      const sorted = [...b.regions].sort((x, y) => x.base - y.base);
+      for (let i = 1; i < sorted.length; i++) {
+        expect(sorted[i - 1].base + sorted[i - 1].size).toBeLessThanOrEqual(sorted[i].base);
+      }
+    }
+  });
+
+  it('rejects an unknown board with one line listing the known ones', () => {
+    let caught: unknown;
+    try {
+      getBoard('nucleo-h743zi');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SimDseError);
+    expect((caught as SimDseError).category).toBe('board');
+    expect((caught as SimDseError).message).toBe(
+      "unknown board 'nucleo-h743zi' (known: nucleo-f446re, nucleo-f401re, nucleo-l4r5zi, nucleo-l476rg, ideal)",
+    );
+  });
+});
