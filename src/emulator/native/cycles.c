@@ -53,11 +53,12 @@ typedef struct {
 
 typedef struct {
   uint32_t nlines;         /* total lines; 0 = no cache */
-  uint32_t sets;
+  uint32_t sets;           /* a power of two */
   uint32_t ways;
-  uint32_t *tags;          /* sets*ways, 0xffffffff = invalid */
-  uint64_t *stamps;
-  uint64_t clock;
+  uint32_t *tags;          /* sets*ways line numbers, 0xffffffff = invalid */
+  uint8_t *next_victim;    /* per set: round-robin replacement pointer */
+  uint16_t *slot_of;       /* per flash line: its slot + 1, 0 = not cached (O(1) lookup) */
+  uint32_t flash_lines;
 } Cache;
 
 typedef void (*miss_cb_t)(uint32_t addr, uint32_t size);
@@ -90,42 +91,52 @@ typedef struct {
   uint32_t fault_intno;
 } SimState;
 
-static void cache_init(Cache *c, uint32_t nlines) {
+static void cache_free(Cache *c) {
   free(c->tags);
-  free(c->stamps);
+  free(c->next_victim);
+  free(c->slot_of);
   memset(c, 0, sizeof *c);
+}
+
+static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
+  cache_free(c);
   if (nlines == 0) return;
-  c->nlines = nlines;
   c->ways = nlines < CACHE_WAYS ? nlines : CACHE_WAYS;
   c->sets = nlines / c->ways;
-  c->tags = malloc(sizeof(uint32_t) * nlines);
-  c->stamps = calloc(nlines, sizeof(uint64_t));
-  memset(c->tags, 0xff, sizeof(uint32_t) * nlines);
+  /* sets must be a power of two so the set index is a mask */
+  while (c->sets & (c->sets - 1)) c->sets &= c->sets - 1;
+  c->nlines = c->sets * c->ways;
+  c->flash_lines = flash_lines;
+  c->tags = malloc(sizeof(uint32_t) * c->nlines);
+  c->next_victim = calloc(c->sets, 1);
+  c->slot_of = calloc(flash_lines, sizeof(uint16_t));
+  memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
 }
 
 static void cache_clear(Cache *c) {
   if (c->nlines == 0) return;
   memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
-  memset(c->stamps, 0, sizeof(uint64_t) * c->nlines);
-  c->clock = 0;
+  memset(c->next_victim, 0, c->sets);
+  memset(c->slot_of, 0, sizeof(uint16_t) * c->flash_lines);
 }
 
-/* Looks a line up; on a miss inserts it (LRU within its set). Returns 1 on a hit. */
+/*
+ * Looks a line up; on a miss inserts it. Set-associative with CACHE_WAYS
+ * ways and round-robin replacement: ST does not document the ART's
+ * organisation, this is the model's stated assumption. O(1) through the
+ * per-line slot table. Returns 1 on a hit.
+ */
 static inline int cache_access(Cache *c, uint32_t line) {
-  uint32_t set = line % c->sets;
-  uint32_t *tags = c->tags + set * c->ways;
-  uint64_t *st = c->stamps + set * c->ways;
-  uint32_t victim = 0;
-  c->clock++;
-  for (uint32_t w = 0; w < c->ways; w++) {
-    if (tags[w] == line) {
-      st[w] = c->clock;
-      return 1;
-    }
-    if (st[w] < st[victim]) victim = w;
-  }
-  tags[victim] = line;
-  st[victim] = c->clock;
+  if (line >= c->flash_lines) return 0;
+  if (c->slot_of[line]) return 1;
+  uint32_t set = line & (c->sets - 1);
+  uint32_t way = c->next_victim[set];
+  c->next_victim[set] = (uint8_t)((way + 1) % c->ways);
+  uint32_t slot = set * c->ways + way;
+  uint32_t old = c->tags[slot];
+  if (old != 0xffffffffu) c->slot_of[old] = 0;
+  c->tags[slot] = line;
+  c->slot_of[line] = (uint16_t)(slot + 1);
   return 0;
 }
 
@@ -163,8 +174,9 @@ SimState *sim_new(const uint32_t *params) {
   s->line_bytes = params[2] ? params[2] : 16;
   s->wait_states = params[3];
   s->prefetch = params[6];
-  cache_init(&s->icache, params[4]);
-  cache_init(&s->dcache, params[5]);
+  uint32_t flash_lines = s->flash_size / s->line_bytes;
+  cache_init(&s->icache, params[4], flash_lines);
+  cache_init(&s->dcache, params[5], flash_lines);
   s->cap_blocks = 1024;
   s->blocks = calloc(s->cap_blocks, sizeof(Block));
   s->index_mask = 4096 - 1;
@@ -183,8 +195,8 @@ void sim_free(SimState *s) {
   free(s->index);
   free(s->line_pool);
   free(s->specials);
-  cache_init(&s->icache, 0);
-  cache_init(&s->dcache, 0);
+  cache_free(&s->icache);
+  cache_free(&s->dcache);
   free(s);
 }
 

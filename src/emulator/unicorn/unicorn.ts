@@ -16,7 +16,7 @@ export class UnicornError extends SimDseError {
   /** The uc_err value. */
   readonly code: number;
   constructor(operation: string, code: number, message: string) {
-    super('unicorn', `${operation} failed: ${message} (${UC_ERR_NAMES[code] ?? `uc_err ${code}`})`);
+    super('unicorn', `${operation} failed: ${message}${message.includes('UC_ERR_') ? '' : ` (${UC_ERR_NAMES[code] ?? `uc_err ${code}`})`}`);
     this.name = 'UnicornError';
     this.code = code;
   }
