@@ -179,15 +179,16 @@ push_pop_pc:
 	.size push_pop_pc, . - push_pop_pc
 
 @ uint32_t ldr_literal4(void): four PC-relative loads from the literal pool in flash;
-@ returns 0x11111111 + 0x22222222 + 0x33333333 + 0x44444444 = 0xAAAAAAAA
+@ returns 0x12345678 + 0x9ABCDEF0 + 0x0BADF00D + 0x00C0FFEE = 0xB9602563 (no constant fits a
+@ MOV/MVN immediate or MOVW, so the assembler must place all four in the pool)
 	.global ldr_literal4
 	.type ldr_literal4, %function
 	.p2align 2
 ldr_literal4:
-	ldr r0, =0x11111111
-	ldr r1, =0x22222222
-	ldr r2, =0x33333333
-	ldr r3, =0x44444444
+	ldr r0, =0x12345678
+	ldr r1, =0x9ABCDEF0
+	ldr r2, =0x0BADF00D
+	ldr r3, =0x00C0FFEE
 	adds r0, r0, r1
 	adds r0, r0, r2
 	adds r0, r0, r3
