@@ -1,0 +1,132 @@
+/**
+ * 32-bit Thumb memory access groups: load/store multiple, load/store dual and
+ * exclusive, table branch, and single loads and stores (ARMv7-M ARM,
+ * DDI 0403, sections A5.3.5 to A5.3.10).
+ */
+import type { ThumbInsn } from './insn.js';
+import { PC_BIT } from './insn.js';
+import { bit, memory, plain, popcount16, undefinedInsn } from './insn-build.js';
+
+/** Size suffixes and byte counts by hw1 bits 6:5 of single loads/stores (3 = UNDEFINED). */
+const SIZE_SUFFIX = ['b', 'h', '', ''] as const;
+const SIZE_BYTES = [1, 2, 4, 0] as const;
+
+/** A5.3.5: LDM, LDMDB, STM, STMDB (PUSH/POP T2 print as stmdb/ldmia in objdump). */
+export function loadStoreMultiple(hw1: number, hw2: number): ThumbInsn {
+  const op = (hw1 >>> 7) & 3;
+  if (op === 0 || op === 3) return undefinedInsn(4);
+  const load = (hw1 & 0x10) !== 0;
+  const writeback = (hw1 & 0x20) !== 0;
+  const rn = bit(hw1 & 15);
+  const list = hw2 & 0xffff;
+  const count = popcount16(list);
+  const wb = writeback ? rn : 0;
+  if (load) return memory(4, 'load-multiple', op === 1 ? 'ldm' : 'ldmdb', rn, list | wb, rn, count, 0, writeback);
+  return memory(4, 'store-multiple', op === 1 ? 'stm' : 'stmdb', list | rn, wb, rn, count, 0, writeback);
+}
+
+/** A5.3.6: LDRD/STRD, LDREX/STREX{B,H}, TBB/TBH. */
+export function dualExclusiveTable(hw1: number, hw2: number): ThumbInsn {
+  const op1 = (hw1 >>> 7) & 3;
+  const op2 = (hw1 >>> 4) & 3;
+  const rn = bit(hw1 & 15);
+  const rt = bit(hw2 >>> 12);
+  if ((op1 & 2) !== 0 || (op2 & 2) !== 0) {
+    const rt2 = bit((hw2 >>> 8) & 15);
+    const writeback = (hw1 & 0x20) !== 0;
+    const wb = writeback ? rn : 0;
+    if ((op2 & 1) !== 0) return memory(4, 'load-dual', 'ldrd', rn, rt | rt2 | wb, rn, 2, 8, writeback);
+    return memory(4, 'store-dual', 'strd', rn | rt | rt2, wb, rn, 2, 8, writeback);
+  }
+  if (op1 === 0) {
+    if (op2 === 0) return memory(4, 'system', 'strex', rn | rt, bit((hw2 >>> 8) & 15), rn, 1, 4, false);
+    return memory(4, 'system', 'ldrex', rn, rt, rn, 1, 4, false);
+  }
+  const op3 = (hw2 >>> 4) & 15;
+  const rm = bit(hw2 & 15);
+  if (op2 === 0) {
+    if (op3 === 4) return memory(4, 'system', 'strexb', rn | rt, rm, rn, 1, 1, false);
+    if (op3 === 5) return memory(4, 'system', 'strexh', rn | rt, rm, rn, 1, 2, false);
+    return undefinedInsn(4);
+  }
+  switch (op3) {
+    case 0:
+      return memory(4, 'table-branch', 'tbb', rn | rm, PC_BIT, rn | rm, 1, 1, false);
+    case 1:
+      return memory(4, 'table-branch', 'tbh', rn | rm, PC_BIT, rn | rm, 1, 2, false);
+    case 4:
+      return memory(4, 'system', 'ldrexb', rn, rt, rn, 1, 1, false);
+    case 5:
+      return memory(4, 'system', 'ldrexh', rn, rt, rn, 1, 2, false);
+    default:
+      return undefinedInsn(4);
+  }
+}
+
+/** A5.3.10: STR, STRB, STRH (immediate, register, unprivileged). */
+export function storeSingle(hw1: number, hw2: number): ThumbInsn {
+  const op1 = (hw1 >>> 5) & 7;
+  const sizeIndex = op1 & 3;
+  const n = hw1 & 15;
+  if (sizeIndex === 3 || n === 15) return undefinedInsn(4);
+  const mn = 'str' + SIZE_SUFFIX[sizeIndex];
+  const bytes = SIZE_BYTES[sizeIndex];
+  const rn = bit(n);
+  const rt = bit(hw2 >>> 12);
+  if ((op1 & 4) !== 0) return memory(4, 'store', mn, rn | rt, 0, rn, 1, bytes, false);
+  if ((hw2 & 0x800) !== 0) {
+    const puw = (hw2 >>> 8) & 7;
+    if (puw === 6) return memory(4, 'store', mn + 't', rn | rt, 0, rn, 1, bytes, false);
+    if ((puw & 5) === 0) return undefinedInsn(4);
+    const writeback = (puw & 1) !== 0;
+    return memory(4, 'store', mn, rn | rt, writeback ? rn : 0, rn, 1, bytes, writeback);
+  }
+  if ((hw2 & 0xfc0) !== 0) return undefinedInsn(4);
+  const rm = bit(hw2 & 15);
+  return memory(4, 'store', mn, rn | rm | rt, 0, rn | rm, 1, bytes, false);
+}
+
+/**
+ * A5.3.7 to A5.3.9: LDR, LDRB, LDRSB, LDRH, LDRSH (immediate, literal,
+ * register, unprivileged) and the memory hints PLD/PLI sharing their space.
+ */
+export function loadSingle(hw1: number, hw2: number): ThumbInsn {
+  const sizeIndex = (hw1 >>> 5) & 3;
+  const signed = (hw1 & 0x100) !== 0;
+  if (sizeIndex === 3 || (sizeIndex === 2 && signed)) return undefinedInsn(4);
+  const n = hw1 & 15;
+  const t = hw2 >>> 12;
+  const base = 'ldr' + (signed ? 's' : '') + SIZE_SUFFIX[sizeIndex];
+  const bytes = SIZE_BYTES[sizeIndex];
+  const rn = bit(n);
+  const rt = bit(t);
+  // Rt = PC in a byte or halfword load without writeback is a hint.
+  const hint = t === 15 && sizeIndex !== 2;
+  if (n === 15 || (hw1 & 0x80) !== 0) {
+    // Literal (Rn = PC) or 12-bit positive immediate offset.
+    if (hint) return memoryHint(sizeIndex, signed, rn);
+    return memory(4, 'load', base, rn, rt, rn, 1, bytes, false);
+  }
+  const op2 = (hw2 >>> 6) & 63;
+  if (op2 === 0) {
+    const rm = bit(hw2 & 15);
+    if (hint) return memoryHint(sizeIndex, signed, rn | rm);
+    return memory(4, 'load', base, rn | rm, rt, rn | rm, 1, bytes, false);
+  }
+  if ((op2 & 0x24) === 0x24) {
+    const writeback = (hw2 & 0x100) !== 0;
+    return memory(4, 'load', base, rn, rt | (writeback ? rn : 0), rn, 1, bytes, writeback);
+  }
+  if ((op2 & 0x3c) === 0x30) {
+    if (hint) return memoryHint(sizeIndex, signed, rn);
+    return memory(4, 'load', base, rn, rt, rn, 1, bytes, false);
+  }
+  if ((op2 & 0x3c) === 0x38) return memory(4, 'load', base + 't', rn, rt, rn, 1, bytes, false);
+  return undefinedInsn(4);
+}
+
+/** PLD (byte, unsigned), PLI (byte, signed), or an unallocated halfword hint (executes as NOP). */
+function memoryHint(sizeIndex: number, signed: boolean, reads: number): ThumbInsn {
+  if (sizeIndex === 0) return plain(4, 'alu', signed ? 'pli' : 'pld', reads, 0);
+  return plain(4, 'alu', 'nop', reads, 0);
+}
