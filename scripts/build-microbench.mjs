@@ -108,10 +108,13 @@ function toolVersion(tool) {
 
 /**
  * Assembles and links every source of `srcDir` (relative names, run from `benchDir` so no
- * absolute path reaches the output) into `outDir`; returns the manifest.
+ * absolute path reaches the output) into `outDir`; returns the manifest entries, keyed by path
+ * relative to firmware-prebuilt/, each with the tools, flags and inputs that made it.
  */
 function build(srcDir, outDir) {
   const sources = readdirSync(join(benchDir, srcDir)).filter((f) => f.endsWith('.S')).sort();
+  const tools = { as: toolVersion(AS), ld: toolVersion(LD) };
+  const linkerScriptSha256 = sha256(readFileSync(join(benchDir, 'link.ld')));
   const work = mkdtempSync(join(tmpdir(), 'microbench-obj-'));
   const files = {};
   try {
@@ -127,17 +130,29 @@ function build(srcDir, outDir) {
         size: bytes.length,
         source: `microbench/src/${src}`,
         sourceSha256: sha256(readFileSync(join(benchDir, srcDir, src))),
+        linkerScript: 'microbench/link.ld',
+        linkerScriptSha256,
+        tools,
+        flags: { as: AS_FLAGS, ld: LD_FLAGS },
       };
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return {
-    tools: { as: toolVersion(AS), ld: toolVersion(LD) },
-    flags: { as: AS_FLAGS, ld: LD_FLAGS, linkerScript: 'microbench/link.ld' },
-    linkerScriptSha256: sha256(readFileSync(join(benchDir, 'link.ld'))),
-    files,
-  };
+  return files;
+}
+
+/**
+ * The manifest text: entries of other prebuilt firmware (paths outside microbench/) are kept
+ * as they are, the microbench ones replaced; keys sorted.
+ */
+function manifestText(manifestPath, microFiles) {
+  const old = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { files: {} };
+  const merged = {};
+  for (const [k, v] of Object.entries(old.files ?? {})) if (!k.startsWith('microbench/')) merged[k] = v;
+  Object.assign(merged, microFiles);
+  const files = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+  return JSON.stringify({ version: 1, files }, null, 2) + '\n';
 }
 
 /** Fails when the generator's r0 and expected.json disagree. */
@@ -156,9 +171,9 @@ function main() {
   const manifestPath = join(prebuilt, 'manifest.json');
   if (!check) {
     writeFileSync(join(benchDir, 'src', 'straight40k.S'), straight.text);
-    const manifest = build('src', benchDir);
-    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    console.log(`built ${Object.keys(manifest.files).length} ELF files into ${benchDir}`);
+    const files = build('src', benchDir);
+    writeFileSync(manifestPath, manifestText(manifestPath, files));
+    console.log(`built ${Object.keys(files).length} ELF files into ${benchDir}`);
     return;
   }
   const committed = readFileSync(join(benchDir, 'src', 'straight40k.S'), 'utf8');
@@ -166,15 +181,16 @@ function main() {
   if (committed !== straight.text) problems.push('src/straight40k.S differs from the generator output');
   const tmp = mkdtempSync(join(tmpdir(), 'microbench-check-'));
   try {
-    const manifest = build('src', tmp);
-    for (const [name, entry] of Object.entries(manifest.files)) {
+    const files = build('src', tmp);
+    for (const [name, entry] of Object.entries(files)) {
       const stem = name.slice('microbench/'.length);
       const old = join(benchDir, stem);
       if (!existsSync(old)) problems.push(`${name} is missing`);
       else if (sha256(readFileSync(old)) !== entry.sha256) problems.push(`${name} differs from a fresh build`);
     }
-    const text = JSON.stringify(manifest, null, 2) + '\n';
-    if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) problems.push('manifest.json differs from a fresh build');
+    if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== manifestText(manifestPath, files)) {
+      problems.push('manifest.json differs from a fresh build');
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
