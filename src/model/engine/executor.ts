@@ -1,0 +1,265 @@
+/**
+ * Runs a prepared graph on one inference's tensors. All activation tensors
+ * live in one memory (the WASM memory for the `wasm` backend) at fixed
+ * offsets; weighted layers run either the scalar oracle kernels or the SIMD
+ * GEMM on im2col rows. Packed (masked) weights are rebuilt only when a
+ * layer's mask content changes. The executor can run any contiguous range of
+ * operators, which is what prefix reuse builds on.
+ */
+import type { SkipMask, SkipMasks } from '../ir.js';
+import { isMaskable } from '../ir.js';
+import { ModelError } from '../errors.js';
+import type { PreparedGraph, PreparedOp, PreparedWeighted } from './prepare.js';
+import { preparedInputs } from './prepare.js';
+import * as K from './kernels.js';
+import { instantiateKernels, type GemmFn } from './wasm/gemm-module.js';
+
+/** Which implementation computes CONV_2D / FULLY_CONNECTED. */
+export type Backend = 'wasm' | 'scalar';
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** True when two masks skip the same weights (a missing mask equals an all-zero one). */
+export function sameMask(a: SkipMask | null, b: SkipMask | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) {
+    const m = (a ?? b)!;
+    for (let i = 0; i < m.length; i++) if (m[i] !== 0) return false;
+    return true;
+  }
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+interface WeightSlot {
+  readonly p: PreparedWeighted;
+  /** Reduction length (KH*KW*I, or I) and its multiple of 8. */
+  readonly k: number;
+  readonly kp: number;
+  readonly opad: number;
+  /** Byte offsets (wasm backend). */
+  readonly wOff: number;
+  readonly prmOff: number;
+  /** Mask the current packed / masked weights were built for (null = exact). */
+  mask: SkipMask | null;
+  /** Masked int8 weights (scalar path and depthwise). */
+  masked: Int8Array;
+}
+
+/** Executes prepared operators over a fixed tensor arena. */
+export class Executor {
+  readonly prepared: PreparedGraph;
+  readonly backend: Backend;
+  private readonly memory: { readonly buffer: ArrayBuffer };
+  private readonly gemm: GemmFn | null;
+  private readonly offsets: number[];
+  private readonly slots = new Map<number, WeightSlot>();
+  private readonly aOff: number;
+  /** Operator list position of each maskable operator index. */
+  private readonly opPosition = new Map<number, number>();
+
+  constructor(prepared: PreparedGraph, backend: Backend) {
+    this.prepared = prepared;
+    this.backend = backend;
+    let off = 0;
+    this.offsets = prepared.tensorBytes.map((b) => {
+      const o = off;
+      off += align16(b);
+      return o;
+    });
+    let aBytes = 0;
+    const slotSpecs: Array<{ p: PreparedWeighted; k: number; kp: number; opad: number; wOff: number; prmOff: number }> = [];
+    prepared.ops.forEach((p, i) => {
+      this.opPosition.set(p.opIndex, i);
+      if (p.kind !== 'conv' && p.kind !== 'fc' && p.kind !== 'depthwise') return;
+      const g = p.geometry;
+      const k = p.kind === 'fc' ? g.c : g.kh * g.kw * (p.kind === 'depthwise' ? 1 : g.c);
+      const kp = Math.ceil(k / 8) * 8;
+      const opad = Math.ceil(g.oc / 4) * 4;
+      const rows = g.n * g.oh * g.ow;
+      if (p.kind !== 'depthwise') aBytes = Math.max(aBytes, align16((rows + 1) * kp * 2));
+      slotSpecs.push({ p, k, kp, opad, wOff: 0, prmOff: 0 });
+    });
+    this.aOff = off;
+    off += aBytes;
+    for (const s of slotSpecs) {
+      if (s.p.kind === 'depthwise') continue;
+      s.wOff = off;
+      off += align16(s.opad * s.kp * 2);
+      s.prmOff = off;
+      off += align16(s.opad * 12);
+    }
+    if (backend === 'wasm') {
+      const k = instantiateKernels(off + 16);
+      this.memory = k.memory;
+      this.gemm = k.gemm;
+    } else {
+      this.memory = { buffer: new ArrayBuffer(off + 16) };
+      this.gemm = null;
+    }
+    for (const s of slotSpecs) {
+      const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
+      this.slots.set(s.p.opIndex, slot);
+      if (backend === 'wasm' && s.p.kind !== 'depthwise') {
+        const prm = new Int32Array(this.memory.buffer, s.prmOff, s.opad * 3);
+        prm.set(s.p.bias, 0);
+        prm.set(s.p.requant.multiplier, s.opad);
+        prm.set(s.p.requant.shift, 2 * s.opad);
+        this.pack(slot);
+      }
+    }
+  }
+
+  /** Bytes of a tensor in the arena. */
+  bytes(tensor: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.offsets[tensor], this.prepared.tensorBytes[tensor]);
+  }
+
+  private i8(tensor: number): Int8Array {
+    return new Int8Array(this.memory.buffer, this.offsets[tensor], this.prepared.tensorBytes[tensor]);
+  }
+
+  private f32(tensor: number): Float32Array {
+    return new Float32Array(this.memory.buffer, this.offsets[tensor], this.prepared.tensorBytes[tensor] / 4);
+  }
+
+  /** Checks that every mask names a maskable operator and has one byte per weight. */
+  validateMasks(masks: SkipMasks | undefined): void {
+    if (masks === undefined) return;
+    for (const [index, mask] of masks) {
+      const op = this.prepared.graph.ops.find((o) => o.index === index);
+      if (op === undefined) throw new ModelError(`skip mask for operator ${index}: the graph has no such operator`);
+      if (!isMaskable(op)) throw new ModelError(`skip mask for operator ${index} (${op.kind}): only CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED take masks`);
+      const slot = this.slots.get(index)!;
+      if (mask.length !== slot.p.weights.length) {
+        throw new ModelError(`skip mask for operator ${index} (${op.kind}) has ${mask.length} bytes, expected ${slot.p.weights.length} (one per weight)`);
+      }
+    }
+  }
+
+  /** Rebuilds the masked / packed weights of a slot for its current mask. */
+  private pack(slot: WeightSlot): void {
+    const w = slot.p.weights;
+    const mask = slot.mask;
+    if (mask === null) slot.masked = w;
+    else {
+      const m = new Int8Array(w.length);
+      for (let i = 0; i < w.length; i++) m[i] = mask[i] !== 0 ? 0 : w[i];
+      slot.masked = m;
+    }
+    if (this.backend !== 'wasm' || slot.p.kind === 'depthwise') return;
+    const packed = new Int16Array(this.memory.buffer, slot.wOff, slot.opad * slot.kp);
+    packed.fill(0);
+    const src = slot.masked;
+    for (let o = 0; o < slot.p.geometry.oc; o++) {
+      for (let k = 0; k < slot.k; k++) packed[o * slot.kp + k] = src[o * slot.k + k];
+    }
+  }
+
+  private weightsFor(slot: WeightSlot, masks: SkipMasks | undefined): void {
+    const mask = masks?.get(slot.p.opIndex) ?? null;
+    if (sameMask(mask, slot.mask)) return;
+    slot.mask = mask === null ? null : mask.slice();
+    this.pack(slot);
+  }
+
+  /** Runs operators at list positions [start, end) on the arena. */
+  runRange(start: number, end: number, masks: SkipMasks | undefined): void {
+    const ops = this.prepared.ops;
+    for (let i = start; i < end; i++) this.runOp(ops[i], masks);
+  }
+
+  private runOp(p: PreparedOp, masks: SkipMasks | undefined): void {
+    switch (p.kind) {
+      case 'conv':
+      case 'fc':
+      case 'depthwise': {
+        const slot = this.slots.get(p.opIndex)!;
+        this.weightsFor(slot, masks);
+        if (this.gemm === null || p.kind === 'depthwise') {
+          K.weightedScalar(p, slot.masked, this.i8(p.input), this.i8(p.output));
+        } else {
+          this.gemmLayer(slot);
+        }
+        return;
+      }
+      case 'maxpool':
+      case 'avgpool':
+        return K.pool(p, this.i8(p.input), this.i8(p.output));
+      case 'add':
+        return K.add(p, this.i8(p.inputA), this.i8(p.inputB), this.i8(p.output));
+      case 'pad':
+        return K.pad(p, this.i8(p.input), this.i8(p.output));
+      case 'mean':
+        return K.mean(p, this.i8(p.input), this.i8(p.output));
+      case 'reshape':
+        return this.bytes(p.output).set(this.bytes(p.input));
+      case 'softmax':
+        return K.softmax(p, this.i8(p.input), this.i8(p.output));
+      case 'quantize':
+        return K.quantize(p.count, p.scale, p.zp, this.f32(p.input), this.i8(p.output));
+      case 'requantize':
+        return K.requantize(p, this.i8(p.input), this.i8(p.output));
+      case 'dequantize':
+        return K.dequantize(p.count, p.scale, p.zp, this.i8(p.input), this.f32(p.output));
+    }
+  }
+
+  /** im2col (zero point folded, zeros for padding) then the SIMD GEMM. */
+  private gemmLayer(slot: WeightSlot): void {
+    const p = slot.p;
+    const g = p.geometry;
+    const rows = g.n * g.oh * g.ow;
+    const kp = slot.kp;
+    const a = new Int16Array(this.memory.buffer, this.aOff, rows * kp);
+    const input = this.i8(p.input);
+    const zp = p.inZp;
+    const c = g.c;
+    let row = 0;
+    for (let n = 0; n < g.n; n++) {
+      for (let oy = 0; oy < g.oh; oy++) {
+        for (let ox = 0; ox < g.ow; ox++) {
+          let idx = row;
+          for (let ky = 0; ky < g.kh; ky++) {
+            const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
+            const rowInside = iy >= 0 && iy < g.h;
+            for (let kx = 0; kx < g.kw; kx++) {
+              const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
+              if (rowInside && ix >= 0 && ix < g.w) {
+                const base = ((n * g.h + iy) * g.w + ix) * c;
+                for (let ic = 0; ic < c; ic++) a[idx + ic] = input[base + ic] - zp;
+              } else {
+                a.fill(0, idx, idx + c);
+              }
+              idx += c;
+            }
+          }
+          if (idx < row + kp) a.fill(0, idx, row + kp);
+          row += kp;
+        }
+      }
+    }
+    const r = p.requant;
+    this.gemm!(this.aOff, slot.wOff, slot.prmOff, this.offsets[p.output], rows, g.oc, kp, slot.opad, r.outZp, r.actMin, r.actMax);
+  }
+
+  /**
+   * Tensors that must be kept to resume at operator list position `j`:
+   * computed before j (or the graph input) and read at or after j, plus the
+   * graph output once computed.
+   */
+  liveBefore(j: number): number[] {
+    const ops = this.prepared.ops;
+    const out = this.prepared.output.index;
+    const live = new Set<number>();
+    const produced = new Set<number>([this.prepared.input.index]);
+    for (let i = 0; i < j; i++) produced.add(ops[i].output);
+    for (let i = j; i < ops.length; i++) for (const t of preparedInputs(ops[i])) if (produced.has(t)) live.add(t);
+    if (produced.has(out)) live.add(out);
+    return [...live].sort((x, y) => x - y);
+  }
+
+  /** List position of an operator index. */
+  position(opIndex: number): number {
+    return this.opPosition.get(opIndex)!;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Links between engines and their executors (shared by the engine and the
+ * session modules; not part of the public API), and output argmax.
+ */
+import type { Engine } from './index.js';
+import type { Executor } from './executor.js';
+
+/** Executor of each engine made by createEngine. */
+export const executors = new WeakMap<Engine, Executor>();
+
+/** Argmax of int8 or float32 little-endian tensor bytes (ties: lowest index). */
+export function argmaxBytes(bytes: Uint8Array, dtype: 'int8' | 'float32'): number {
+  let best = 0;
+  if (dtype === 'int8') {
+    const v = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  } else {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let bv = dv.getFloat32(0, true);
+    for (let i = 1; i < bytes.byteLength / 4; i++) {
+      const x = dv.getFloat32(i * 4, true);
+      if (x > bv) {
+        bv = x;
+        best = i;
+      }
+    }
+  }
+  return best;
+}

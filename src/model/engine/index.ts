@@ -1,0 +1,102 @@
+/**
+ * The int8 reference engine: runs a {@link Graph} bit-exactly as TFLite's
+ * integer reference kernels do, with optional per-layer skip masks (a skipped
+ * weight counts as zero). Two backends compute the same bytes: `wasm` (the
+ * default; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM) and
+ * `scalar` (pure-TS reference loops, the oracle).
+ *
+ * For many masked evaluations over a fixed image set, see
+ * {@link createSession} (prefix reuse) in ./session.js.
+ */
+import type { Graph, SkipMasks } from '../ir.js';
+import { ModelError } from '../errors.js';
+import { prepareGraph, type PreparedGraph } from './prepare.js';
+import { Executor, type Backend } from './executor.js';
+import { wasmSimdSupported } from './wasm/gemm-module.js';
+import { argmaxBytes, executors } from './handles.js';
+
+export type { Backend } from './executor.js';
+export { createSession, type Session, type SessionOptions, type SessionResult } from './session.js';
+
+/** Bytes of one tensor value, as the model stores it (int8 or float32 little-endian). */
+export interface Engine {
+  readonly graph: Graph;
+  /** One inference: input bytes (the graph input's dtype and shape) -> output tensor bytes. */
+  run(input: Uint8Array, masks?: SkipMasks): Uint8Array;
+}
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** `wasm` (default when WebAssembly SIMD is available) or `scalar` (the pure-TS oracle). */
+  readonly backend?: Backend;
+}
+
+/** The engine as created here: the {@link Engine} contract plus batch helpers. */
+export interface ReferenceEngine extends Engine {
+  readonly backend: Backend;
+  /** Multiply-accumulates of one inference (conv, depthwise and FC). */
+  readonly macs: number;
+  /** Byte length of one input. */
+  readonly inputBytes: number;
+  /** Byte length of one output. */
+  readonly outputBytes: number;
+  /** Runs every input with the same masks; one output (a fresh copy) per input. */
+  runBatch(inputs: readonly Uint8Array[], masks?: SkipMasks): Uint8Array[];
+  /** Runs every input and returns the argmax of each output (ties: lowest index). */
+  classify(inputs: readonly Uint8Array[], masks?: SkipMasks): Int32Array;
+  /** Index of the largest value of an output of this engine's output tensor. */
+  argmax(output: Uint8Array): number;
+}
+
+export { argmaxBytes } from './handles.js';
+
+/** Validates the graph (supported ops/options/types) and prepares it (requantization
+ *  multipliers, packed weights); throws ModelError (one line) otherwise. */
+export function createEngine(graph: Graph, options: EngineOptions = {}): ReferenceEngine {
+  const prepared: PreparedGraph = prepareGraph(graph);
+  const backend: Backend = options.backend ?? (wasmSimdSupported() ? 'wasm' : 'scalar');
+  const ex = new Executor(prepared, backend);
+  const inT = prepared.input;
+  const outT = prepared.output;
+  const inputBytes = prepared.tensorBytes[inT.index];
+  const outputBytes = prepared.tensorBytes[outT.index];
+  const inView = ex.bytes(inT.index);
+  const outDtype = outT.dtype as 'int8' | 'float32';
+  const n = prepared.ops.length;
+  const runOne = (input: Uint8Array, masks: SkipMasks | undefined): Uint8Array => {
+    if (input.byteLength !== inputBytes) {
+      throw new ModelError(`graph ${graph.name}: input has ${input.byteLength} bytes, expected ${inputBytes} (${inT.dtype} [${inT.shape.join(',')}])`);
+    }
+    inView.set(input);
+    ex.runRange(0, n, masks);
+    return ex.bytes(outT.index);
+  };
+  const engine: ReferenceEngine = {
+    graph,
+    backend,
+    macs: prepared.macs,
+    inputBytes,
+    outputBytes,
+    run(input, masks) {
+      ex.validateMasks(masks);
+      return runOne(input, masks).slice();
+    },
+    runBatch(inputs, masks) {
+      ex.validateMasks(masks);
+      return inputs.map((x) => runOne(x, masks).slice());
+    },
+    classify(inputs, masks) {
+      ex.validateMasks(masks);
+      const out = new Int32Array(inputs.length);
+      inputs.forEach((x, i) => {
+        out[i] = argmaxBytes(runOne(x, masks), outDtype);
+      });
+      return out;
+    },
+    argmax(output) {
+      return argmaxBytes(output, outDtype);
+    },
+  };
+  executors.set(engine, ex);
+  return engine;
+}

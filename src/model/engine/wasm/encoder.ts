@@ -1,0 +1,200 @@
+/**
+ * A minimal WebAssembly binary encoder: just what the engine's GEMM module
+ * needs (one imported memory, mutable i32 globals, functions with i32/i64/v128
+ * locals, exports). Written from the WebAssembly core and SIMD specifications.
+ */
+
+/** Value types. */
+export const T = { i32: 0x7f, i64: 0x7e, v128: 0x7b } as const;
+/** A value type byte. */
+export type ValType = (typeof T)[keyof typeof T];
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (safe-integer range). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function str(s: string): number[] {
+  const b = Array.from(new TextEncoder().encode(s));
+  return [...uleb(b.length), ...b];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** Instruction emitter for one function body. */
+export class Code {
+  readonly bytes: number[] = [];
+  /** Appends raw bytes. */
+  raw(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  /** local.get */
+  get(i: number): this {
+    return this.raw(0x20, ...uleb(i));
+  }
+  /** local.set */
+  set(i: number): this {
+    return this.raw(0x21, ...uleb(i));
+  }
+  /** local.tee */
+  tee(i: number): this {
+    return this.raw(0x22, ...uleb(i));
+  }
+  /** global.get */
+  gget(i: number): this {
+    return this.raw(0x23, ...uleb(i));
+  }
+  /** global.set */
+  gset(i: number): this {
+    return this.raw(0x24, ...uleb(i));
+  }
+  /** i32.const */
+  i32(n: number): this {
+    return this.raw(0x41, ...sleb(n | 0));
+  }
+  /** i64.const (safe-integer range) */
+  i64(n: number): this {
+    return this.raw(0x42, ...sleb(n));
+  }
+  /** A plain opcode (see {@link OP}). */
+  op(code: number): this {
+    return this.raw(code);
+  }
+  /** A SIMD opcode (0xFD prefix). */
+  simd(code: number, ...imm: number[]): this {
+    return this.raw(0xfd, ...uleb(code), ...imm);
+  }
+  /** Memory instruction with alignment log2 and offset. */
+  mem(code: number, align: number, offset = 0): this {
+    return this.raw(code, ...uleb(align), ...uleb(offset));
+  }
+  /** v128.load */
+  v128load(offset = 0): this {
+    return this.simd(0x00, 0, ...uleb(offset));
+  }
+  /** block ... end (void) */
+  block(body: (c: this) => void): this {
+    this.raw(0x02, 0x40);
+    body(this);
+    return this.raw(0x0b);
+  }
+  /** loop ... end (void) */
+  loop(body: (c: this) => void): this {
+    this.raw(0x03, 0x40);
+    body(this);
+    return this.raw(0x0b);
+  }
+  /** if ... end (void), condition on the stack */
+  if(body: (c: this) => void): this {
+    this.raw(0x04, 0x40);
+    body(this);
+    return this.raw(0x0b);
+  }
+  /** br_if to a label depth */
+  brIf(depth: number): this {
+    return this.raw(0x0d, ...uleb(depth));
+  }
+  /** call a function index */
+  call(f: number): this {
+    return this.raw(0x10, ...uleb(f));
+  }
+}
+
+/** Plain opcodes used by the engine. */
+export const OP = {
+  select: 0x1b,
+  i32load: 0x28,
+  i32load8s: 0x2c,
+  i32store8: 0x3a,
+  i32store16: 0x3b,
+  i32eqz: 0x45,
+  i32ltS: 0x48,
+  i32gtS: 0x4a,
+  i32geS: 0x4e,
+  i32add: 0x6a,
+  i32sub: 0x6b,
+  i32mul: 0x6c,
+  i32and: 0x71,
+  i32shl: 0x74,
+  i32shrS: 0x75,
+  i64geS: 0x59,
+  i64add: 0x7c,
+  i64mul: 0x7e,
+  i64divS: 0x7f,
+  i32wrapI64: 0xa7,
+  i64extendI32S: 0xac,
+} as const;
+
+/** SIMD opcodes used by the engine. */
+export const SIMD = {
+  i32x4ExtractLane: 0x1b,
+  i32x4Add: 0xae,
+  i32x4DotI16x8S: 0xba,
+  v128Const: 0x0c,
+} as const;
+
+/** One function of a module. */
+export interface FuncDef {
+  readonly name: string | null;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  readonly locals: readonly ValType[];
+  readonly code: Code;
+}
+
+/**
+ * Assembles a module importing memory `env.memory` (min pages), with
+ * `globals` mutable i32 globals initialised to 0 and the given functions
+ * (exported by name when named).
+ */
+export function assemble(minPages: number, globals: number, funcs: readonly FuncDef[]): Uint8Array {
+  const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))]);
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(minPages)]]);
+  const fsec = vec(funcs.map((_, i) => uleb(i)));
+  const gsec = vec(Array.from({ length: globals }, () => [T.i32, 0x01, 0x41, 0x00, 0x0b]));
+  const exps = funcs.flatMap((f, i) => (f.name === null ? [] : [[...str(f.name), 0x00, ...uleb(i)]]));
+  const bodies = funcs.map((f) => {
+    const groups: number[][] = [];
+    for (const l of f.locals) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[1] === l) last[0]++;
+      else groups.push([1, l]);
+    }
+    const body = [...vec(groups.map(([n, t]) => [...uleb(n), t])), ...f.code.bytes, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, fsec),
+    ...(globals > 0 ? section(6, gsec) : []),
+    ...section(7, vec(exps)),
+    ...section(10, vec(bodies)),
+  ]);
+}

@@ -1,0 +1,160 @@
+/**
+ * The engine's WebAssembly SIMD kernel: an int16 x int16 -> int32 GEMM with
+ * TFLite requantization fused into the store.
+ *
+ * `gemm(a, w, prm, out, P, O, Kp, Opad, zp, min, max)` computes, for every row
+ * p < P of A (P x Kp int16, input zero point already folded in) and every
+ * output channel o < O of W (Opad x Kp int16, masked weights already zero):
+ *
+ *     acc = sum_k A[p][k] * W[o][k] + bias[o]
+ *     out[p * O + o] = clamp(MultiplyByQuantizedMultiplier(acc, mult[o], shift[o]) + zp, min, max)
+ *
+ * where `prm` points at three int32 arrays of Opad entries: bias, mult, shift.
+ * Kp is a multiple of 8, Opad a multiple of 4; A must have a readable row at
+ * P (an odd P reuses the last row). The inner loop is a 2 x 4 register block
+ * of `i32x4.dot_i16x8_s` (8 multiply-accumulates per instruction).
+ */
+import { assemble, Code, OP, SIMD, T, type FuncDef, type ValType } from './encoder.js';
+
+/** The slice of the WebAssembly JS API the engine uses (the project's lib has no DOM types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const G_PRM = 0;
+const G_OPAD = 1;
+const G_ZP = 2;
+const G_MIN = 3;
+const G_MAX = 4;
+
+/** The requantize-and-store helper: st(dst, acc, ch). */
+function storeFunction(): FuncDef {
+  const [dst, acc, ch, x, sh, left, right, q, mask, ab] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const c = new Code();
+  const paramAt = (arrayIndex: number): void => {
+    // prm + arrayIndex * Opad * 4 + ch * 4
+    c.gget(G_PRM);
+    if (arrayIndex > 0) c.gget(G_OPAD).i32(arrayIndex === 1 ? 2 : 3).op(OP.i32shl).op(OP.i32add);
+    c.get(ch).i32(2).op(OP.i32shl).op(OP.i32add).mem(OP.i32load, 2);
+  };
+  c.get(acc);
+  paramAt(0);
+  c.op(OP.i32add).set(x);
+  paramAt(2);
+  c.set(sh);
+  c.get(sh).i32(0).get(sh).i32(0).op(OP.i32gtS).op(OP.select).set(left);
+  c.i32(0).i32(0).get(sh).op(OP.i32sub).get(sh).i32(0).op(OP.i32gtS).op(OP.select).set(right);
+  c.get(x).get(left).op(OP.i32shl).op(OP.i64extendI32S);
+  paramAt(1);
+  c.op(OP.i64extendI32S).op(OP.i64mul).set(ab);
+  c.get(ab).i64(1073741824).i64(1 - 1073741824).get(ab).i64(0).op(OP.i64geS).op(OP.select).op(OP.i64add);
+  c.i64(2147483648).op(OP.i64divS).op(OP.i32wrapI64).set(q);
+  c.i32(1).get(right).op(OP.i32shl).i32(1).op(OP.i32sub).set(mask);
+  c.get(q).get(right).op(OP.i32shrS);
+  c.get(q).get(mask).op(OP.i32and);
+  c.get(mask).i32(1).op(OP.i32shrS).get(q).i32(0).op(OP.i32ltS).op(OP.i32add);
+  c.op(OP.i32gtS).op(OP.i32add).gget(G_ZP).op(OP.i32add).set(x);
+  c.get(x).gget(G_MIN).get(x).gget(G_MIN).op(OP.i32gtS).op(OP.select).set(x);
+  c.get(x).gget(G_MAX).get(x).gget(G_MAX).op(OP.i32ltS).op(OP.select).set(x);
+  c.get(dst).get(x).mem(OP.i32store8, 0);
+  const locals: ValType[] = [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i64];
+  return { name: null, params: [T.i32, T.i32, T.i32], results: [], locals, code: c };
+}
+
+/** The blocked GEMM (function index 1, calls the store helper at index 0). */
+function gemmFunction(): FuncDef {
+  const [a, w, prm, out, P, O, Kp, Opad, zp, mn, mx] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [kb, p, o, k, a0, a1, w0, w1, w2, w3, dst0, dst1] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const acc = [23, 24, 25, 26, 27, 28, 29, 30];
+  const [va0, va1, vw] = [31, 32, 33];
+  const wr = [w0, w1, w2, w3];
+  const c = new Code();
+  c.get(prm).gset(G_PRM).get(Opad).gset(G_OPAD).get(zp).gset(G_ZP).get(mn).gset(G_MIN).get(mx).gset(G_MAX);
+  c.get(Kp).i32(1).op(OP.i32shl).set(kb);
+  c.i32(0).set(p);
+  c.loop((lp) => {
+    lp.get(a).get(p).get(kb).op(OP.i32mul).op(OP.i32add).set(a0);
+    lp.get(a0).get(kb).op(OP.i32add).get(a0).get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).op(OP.select).set(a1);
+    lp.get(out).get(p).get(O).op(OP.i32mul).op(OP.i32add).tee(dst0).get(O).op(OP.i32add).set(dst1);
+    lp.i32(0).set(o);
+    lp.loop((lo) => {
+      lo.get(w).get(o).get(kb).op(OP.i32mul).op(OP.i32add).set(w0);
+      lo.get(w0).get(kb).op(OP.i32add).set(w1);
+      lo.get(w1).get(kb).op(OP.i32add).set(w2);
+      lo.get(w2).get(kb).op(OP.i32add).set(w3);
+      for (const r of acc) lo.simd(SIMD.v128Const, ...new Array<number>(16).fill(0)).set(r);
+      lo.i32(0).set(k);
+      lo.loop((lk) => {
+        lk.get(a0).get(k).op(OP.i32add).v128load().set(va0);
+        lk.get(a1).get(k).op(OP.i32add).v128load().set(va1);
+        for (let j = 0; j < 4; j++) {
+          lk.get(wr[j]).get(k).op(OP.i32add).v128load().set(vw);
+          lk.get(acc[j]).get(va0).get(vw).simd(SIMD.i32x4DotI16x8S).simd(SIMD.i32x4Add).set(acc[j]);
+          lk.get(acc[4 + j]).get(va1).get(vw).simd(SIMD.i32x4DotI16x8S).simd(SIMD.i32x4Add).set(acc[4 + j]);
+        }
+        lk.get(k).i32(16).op(OP.i32add).tee(k).get(kb).op(OP.i32ltS).brIf(0);
+      });
+      const hsum = (cc: Code, v: number): void => {
+        cc.get(v).simd(SIMD.i32x4ExtractLane, 0).get(v).simd(SIMD.i32x4ExtractLane, 1).op(OP.i32add);
+        cc.get(v).simd(SIMD.i32x4ExtractLane, 2).op(OP.i32add).get(v).simd(SIMD.i32x4ExtractLane, 3).op(OP.i32add);
+      };
+      for (let j = 0; j < 4; j++) {
+        lo.get(o).i32(j).op(OP.i32add).get(O).op(OP.i32ltS).if((ci) => {
+          ci.get(dst0).get(o).op(OP.i32add).i32(j).op(OP.i32add);
+          hsum(ci, acc[j]);
+          ci.get(o).i32(j).op(OP.i32add).call(0);
+          ci.get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).if((c2) => {
+            c2.get(dst1).get(o).op(OP.i32add).i32(j).op(OP.i32add);
+            hsum(c2, acc[4 + j]);
+            c2.get(o).i32(j).op(OP.i32add).call(0);
+          });
+        });
+      }
+      lo.get(o).i32(4).op(OP.i32add).tee(o).get(O).op(OP.i32ltS).brIf(0);
+    });
+    lp.get(p).i32(2).op(OP.i32add).tee(p).get(P).op(OP.i32ltS).brIf(0);
+  });
+  const locals: ValType[] = [...new Array<ValType>(12).fill(T.i32), ...new Array<ValType>(11).fill(T.v128)];
+  return { name: 'gemm', params: new Array<ValType>(11).fill(T.i32), results: [], locals, code: c };
+}
+
+/** Bytes of the GEMM module importing a memory of at least `minPages` 64 KiB pages. */
+export function buildGemmModule(minPages: number): Uint8Array {
+  return assemble(minPages, 5, [storeFunction(), gemmFunction()]);
+}
+
+/** The exported kernel signature. */
+export type GemmFn = (
+  a: number, w: number, prm: number, out: number, P: number, O: number, Kp: number, Opad: number, zp: number, min: number, max: number,
+) => void;
+
+/** True when this JS runtime validates WebAssembly SIMD. */
+export function wasmSimdSupported(): boolean {
+  try {
+    return WA.validate(buildGemmModule(1));
+  } catch {
+    return false;
+  }
+}
+
+/** An instantiated kernel over its own memory of a fixed size. */
+export interface WasmKernels {
+  readonly memory: WasmMemory;
+  readonly gemm: GemmFn;
+}
+
+/** Instantiates the kernels synchronously with a memory of at least `bytes` bytes. */
+export function instantiateKernels(bytes: number): WasmKernels {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new WA.Memory({ initial: pages });
+  const module = new WA.Module(buildGemmModule(pages));
+  const instance = new WA.Instance(module, { env: { memory } });
+  return { memory, gemm: instance.exports.gemm as unknown as GemmFn };
+}
