@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { getBoard } from '../../emulator/boards.js';
+import type { CallOk } from '../../emulator/call-types.js';
+import { checkGolden, measure } from '../../emulator/measure.js';
+import { SimDseError, UsageError } from '../../util/errors.js';
+
+function parseArgs(text: string | undefined): number[] {
+  if (!text) return [];
+  const out = text.split(',').map((s) => {
+    const v = Number(s.trim());
+    if (!Number.isInteger(v)) throw new UsageError(`--args: '${s}' is not an integer`);
+    return v;
+  });
+  if (out.length > 4) throw new UsageError(`--args: at most 4 register arguments, got ${out.length}`);
+  return out;
+}
+
+function formatResult(fn: string, boardId: string, r: CallOk): string {
+  const board = getBoard(boardId);
+  const us = (r.cycles / board.clockHz) * 1e6;
+  const b = r.breakdown;
+  const classes = Object.entries(b.byClass)
+    .sort((x, y) => (y[1] ?? 0) - (x[1] ?? 0))
+    .map(([cls, cyc]) => `    ${cls.padEnd(20)} ${String(cyc).padStart(12)} cycles  ${String(b.countByClass[cls as keyof typeof b.countByClass] ?? 0).padStart(12)} instr`);
+  return [
+    `${fn} on ${board.id} (${board.mcu}, ${board.clockHz / 1e6} MHz, ${board.flashWaitStates} wait states)`,
+    `  cycles        ${r.cycles}  (${us.toFixed(3)} us at ${board.clockHz / 1e6} MHz)`,
+    `  instructions  ${r.instructions}  (CPI ${(r.cycles / Math.max(1, r.instructions)).toFixed(3)})`,
+    `  r0            ${r.returnValue} (0x${r.returnValue.toString(16)})`,
+    '  pipeline cycles by instruction class:',
+    ...classes,
+    `  branch refills ${b.branchPenalty}, fetch stalls ${b.fetchStalls}, flash data stalls ${b.dataStalls}, divide extra ${b.divideExtra}`,
+  ].join('\n');
+}
+
+/** `sim-dse cycles`: cycles of one function of an ELF, or a golden-file check. */
+export function registerCycles(program: Command): void {
+  program
+    .command('cycles')
+    .description('Emulate a function of a Cortex-M4 ELF and print its cycles, time and breakdown; or check golden cycle counts')
+    .argument('[elf]', 'ELF file (32-bit little-endian Arm)')
+    .option('--fn <symbol>', 'function to call')
+    .option('--board <id>', 'board profile (nucleo-f446re, nucleo-l4r5zi, nucleo-f401re, nucleo-l476rg, ideal)', 'nucleo-f446re')
+    .option('--args <list>', 'comma-separated integer arguments for r0..r3', '')
+    .option('--warm', 'run once first so the flash accelerator caches are warm', false)
+    .option('--json', 'print JSON', false)
+    .option('--check <golden>', 'check every entry of a golden cycle file; non-zero exit on any difference')
+    .option('--update', 'with --check: rewrite the golden file with the measured values', false)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  sim-dse cycles firmware-prebuilt/microbench/alu.elf --fn alu_chain --board nucleo-f446re\n' +
+        '  sim-dse cycles --check firmware-prebuilt/golden-cycles.json\n' +
+        '  sim-dse cycles --check firmware-prebuilt/golden-cycles.json --update   # after a reviewed model change',
+    )
+    .action((elf: string | undefined, opts: { fn?: string; board: string; args: string; warm: boolean; json: boolean; check?: string; update: boolean }) => {
+      if (opts.check) {
+        const result = checkGolden(opts.check, opts.update);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        } else {
+          for (const d of result.diffs) {
+            const where = `${d.entry.elf} ${d.entry.fn} ${d.entry.board}${d.entry.warm ? ' (warm)' : ''}`;
+            if (d.kind === 'fault') process.stdout.write(`FAULT   ${where}: ${d.message}\n`);
+            else process.stdout.write(`CHANGED ${where}: cycles ${d.entry.cycles} -> ${d.cycles}, instructions ${d.entry.instructions} -> ${d.instructions}\n`);
+          }
+          process.stdout.write(`${result.entries} golden entries, ${result.diffs.length} differences${result.updated ? `, ${opts.check} rewritten` : ''}\n`);
+        }
+        if (result.diffs.length > 0 && !result.updated) process.exitCode = 1;
+        return;
+      }
+      if (opts.update) throw new UsageError('--update goes with --check <golden>');
+      if (!elf) throw new UsageError('missing ELF file argument (or use --check <golden>)');
+      if (!opts.fn) throw new UsageError('missing --fn <symbol>');
+      const result = measure(elf, opts.fn, opts.board, parseArgs(opts.args), opts.warm);
+      if (result.kind === 'fault') throw new SimDseError('fault', result.message);
+      if (opts.json) {
+        const board = getBoard(opts.board);
+        process.stdout.write(`${JSON.stringify({ ...result, board: board.id, clockHz: board.clockHz, microseconds: (result.cycles / board.clockHz) * 1e6 }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatResult(opts.fn, opts.board, result)}\n`);
+      }
+    });
+}
