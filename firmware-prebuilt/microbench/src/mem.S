@@ -3,8 +3,9 @@
 @ Every base address is set by MOVW/MOVT followed by one unrelated instruction, so no load
 @ depends on the data-processing instruction right before it (that would stall one cycle).
 @ Cycles (DDI 0439 tables 3-1 and section 3.3.2, zero wait states, P = 2):
-@   ldr_independent8 = PUSH{4} 5 + MOVW/MOVT/MOVS 3 + 8 pipelined LDR (1 + 8) 9 + 7 ADD
-@                      + POP{4} 5 + BX 3 = 32
+@   ldr_independent8 = PUSH{4} 5 + MOVW/MOVT/MOVS 3 + 7 pipelined 16-bit LDR (1 + 7) 8
+@                      + LDR.W r12 at 0x0800001a 2 (a 32-bit instruction at a halfword address
+@                      does not pipeline, measured on an STM32F407) + 7 ADD + POP{4} 5 + BX 3 = 33
 @   ldr_chase8       = MOVW/MOVT/NOP 3 + 8 dependent LDR x 2 = 16 + BX 3 = 22
 @   str_then_ldr     = 3 + STR 1 + LDR after STR (2 + 1) + ADDS 1 + STR 1 + LDR after STR 3
 @                      + BX 3 = 15
