@@ -11,8 +11,8 @@
 	.global _start
 	.thumb_set _start, it_alu_fail
 
-@ uint32_t it_alu_fail(uint32_t a): for a != 0, the EQ instructions fail and the NE ones add
-@ 2 and 4, twice: a + 12; for a == 0: 3 + 3 = the last MOVEQ, 3
+@ uint32_t it_alu_fail(uint32_t a): for a != 0 the EQ instructions fail and the NE ones add
+@ 2 and 4, twice: a + 12; for a == 0 the NE ones fail and the last MOVEQ leaves 3
 	.global it_alu_fail
 	.type it_alu_fail, %function
 	.p2align 2
