@@ -28,7 +28,7 @@ const PAGE = 0x1000;
 const DEFAULT_MAX_INSTRUCTIONS = 2e9;
 const STACK_RESERVE = 16 * 1024;
 const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
-const COUNTERS = 11;
+const COUNTERS = 12;
 
 /** Options of {@link Machine.call}. */
 export interface CallOptions {
@@ -124,7 +124,7 @@ export class Machine {
     koffi.unregister(this.missCallback);
   }
 
-  private run(entry: number, request: CallRequest, keepCaches: boolean): CallResult {
+  private run(entry: number, request: CallRequest, keepCaches: boolean, tracing = false): CallResult {
     const args = request.args ?? [];
     if (args.length > 4) throw new SimDseError('usage', `at most 4 register arguments, got ${args.length}`);
     for (const seg of this.ramSegments) this.uc.write(seg.address, seg.bytes);
@@ -153,7 +153,7 @@ export class Machine {
     const counters = new Float64Array(COUNTERS);
     this.native.sim_counters(this.state, counters);
     const [cycles, instructions, fetchStalls, dataStalls, branchPenalty, , limitHit, faultKind, faultAddress, intno] = counters;
-    const pc = this.uc.readCore(15);
+    const pc = faultKind === 1 && !tracing ? this.faultingPc(entry, request) : this.uc.readCore(15);
     const fault = (reason: 'memory' | 'undefined-instruction' | 'instruction-limit' | 'exception', address: number | null, what: string): CallResult => ({
       kind: 'fault',
       reason,
@@ -183,6 +183,24 @@ export class Machine {
       instructions,
       breakdown: this.breakdown(fetchStalls, dataStalls, branchPenalty),
     };
+  }
+
+  /**
+   * Replays a call that hit a memory fault with a per-instruction trace hook
+   * (Unicorn reports the block's first PC) and returns the faulting instruction's address.
+   */
+  private faultingPc(entry: number, request: CallRequest): number {
+    this.uc.flushTranslations();
+    const hook = this.uc.addNativeHook(UC_HOOK_CODE, this.native.sim_trace_hook_fn(), this.state);
+    try {
+      this.run(entry, request, false, true);
+      const counters = new Float64Array(COUNTERS);
+      this.native.sim_counters(this.state, counters);
+      return counters[11];
+    } finally {
+      this.uc.deleteHook(hook);
+      this.uc.flushTranslations();
+    }
   }
 
   private breakdown(fetchStalls: number, dataStalls: number, branchPenalty: number): CycleBreakdown {

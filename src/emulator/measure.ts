@@ -36,6 +36,8 @@ export interface GoldenCheck {
   readonly diffs: readonly GoldenDiff[];
   /** True when the file was rewritten with the measured values. */
   readonly updated: boolean;
+  /** The measured entries (the golden file's values where a call faulted). */
+  readonly measured: readonly GoldenEntry[];
 }
 
 /**
@@ -76,5 +78,5 @@ export function checkGolden(goldenPath: string, update: boolean): GoldenCheck {
     writeFileSync(tmp, formatGolden({ version: 1, entries: fresh }));
     renameSync(tmp, goldenPath);
   }
-  return { entries: golden.entries.length, diffs, updated: canUpdate };
+  return { entries: golden.entries.length, diffs, updated: canUpdate, measured: fresh };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import type { CallOk } from '../../emulator/call-types.js';
+import type { GoldenEntry } from '../../emulator/golden.js';
 import { checkGolden, measure } from '../../emulator/measure.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
 
@@ -13,6 +14,21 @@ function parseArgs(text: string | undefined): number[] {
   });
   if (out.length > 4) throw new UsageError(`--args: at most 4 register arguments, got ${out.length}`);
   return out;
+}
+
+/** A fn x board matrix of cycle counts (cold runs; warm ones marked with a trailing w). */
+function formatMatrix(entries: readonly GoldenEntry[]): string {
+  const boards = [...new Set(entries.map((e) => e.board))].sort();
+  const rows = new Map<string, Map<string, string>>();
+  for (const e of entries) {
+    const key = `${e.fn}${e.warm ? ' (warm)' : ''}`;
+    if (!rows.has(key)) rows.set(key, new Map());
+    rows.get(key)!.set(e.board, String(e.cycles));
+  }
+  const w = Math.max(...[...rows.keys()].map((k) => k.length), 8);
+  const cols = boards.map((b) => Math.max(b.length, 8));
+  const line = (first: string, cells: string[]): string => `${first.padEnd(w)}  ${cells.map((c, i) => c.padStart(cols[i])).join('  ')}`;
+  return [line('cycles', boards), ...[...rows].map(([k, m]) => line(k, boards.map((b) => m.get(b) ?? '-')))].join('\n');
 }
 
 function formatResult(fn: string, boardId: string, r: CallOk): string {
@@ -59,6 +75,7 @@ export function registerCycles(program: Command): void {
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         } else {
+          process.stdout.write(`${formatMatrix(result.measured)}\n\n`);
           for (const d of result.diffs) {
             const where = `${d.entry.elf} ${d.entry.fn} ${d.entry.board}${d.entry.warm ? ' (warm)' : ''}`;
             if (d.kind === 'fault') process.stdout.write(`FAULT   ${where}: ${d.message}\n`);

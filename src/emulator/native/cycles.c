@@ -88,6 +88,7 @@ typedef struct {
   uint32_t limit_hit;
   uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
   uint64_t fault_address;
+  uint32_t fault_pc;
   uint32_t fault_intno;
 } SimState;
 
@@ -214,6 +215,7 @@ void sim_reset(SimState *s, int keep_caches) {
   s->fault_kind = 0;
   s->fault_address = 0;
   s->fault_intno = 0;
+  s->fault_pc = 0;
   s->prev_block = -1;
   for (uint32_t i = 0; i < s->nblocks; i++) s->blocks[i].exec_count = s->blocks[i].taken_count = 0;
   for (uint32_t i = 0; i < s->nspecials; i++) s->specials[i].count = s->specials[i].cycles = 0;
@@ -445,17 +447,30 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *user) {
   uc_emu_stop(uc);
 }
 
+/*
+ * Per-instruction trace of the last PC. Unicorn 2.0.1 reports a memory fault
+ * with the PC of the translated block's start, so after a fault the call is
+ * replayed once with this hook to name the faulting instruction.
+ */
+static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)uc;
+  (void)size;
+  ((SimState *)user)->fault_pc = (uint32_t)address;
+}
+
 /* Hook entry points, for uc_hook_add from JavaScript. */
 void *sim_block_hook_fn(void) { return (void *)&block_hook; }
 void *sim_code_hook_fn(void) { return (void *)&code_hook; }
 void *sim_mem_read_hook_fn(void) { return (void *)&mem_read_hook; }
 void *sim_unmapped_hook_fn(void) { return (void *)&unmapped_hook; }
 void *sim_intr_hook_fn(void) { return (void *)&intr_hook; }
+void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }
 
 /*
  * Counters, as doubles (exact up to 2^53): [0] cycles [1] instructions
  * [2] fetch_stalls [3] data_stalls [4] branch_penalty [5] special_cycles
  * [6] limit_hit [7] fault_kind [8] fault_address [9] fault_intno [10] nblocks
+ * [11] fault_pc (last instruction seen by the trace hook)
  */
 void sim_counters(const SimState *s, double *out) {
   out[0] = (double)s->cycles;
@@ -469,6 +484,7 @@ void sim_counters(const SimState *s, double *out) {
   out[8] = (double)s->fault_address;
   out[9] = s->fault_intno;
   out[10] = s->nblocks;
+  out[11] = s->fault_pc;
 }
 
 /* Per-block execution and taken counts, for blocks [0, n). */

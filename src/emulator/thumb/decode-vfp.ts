@@ -79,7 +79,8 @@ function genericName(op1: number, hw2: number): string {
 
 /** 64-bit transfers between core and extension registers: VMOV between two core registers and two S registers or one D register. */
 function coreTransfer64(hw1: number, hw2: number): ThumbInsn {
-  if ((hw2 & 0xd0) !== 0x10) return undefinedInsn(4);
+  // Bits 7:6 are 00 and bit 4 is 1; a D register must be D0..D15 (M = 0).
+  if ((hw2 & 0xd0) !== 0x10 || (hw2 & 0x120) === 0x120) return undefinedInsn(4);
   const pair = bit(hw2 >>> 12) | bit(hw1 & 15);
   return (hw1 & 0x10) !== 0 ? plain(4, 'fpu', 'vmov', 0, pair) : plain(4, 'fpu', 'vmov', pair, 0);
 }
@@ -91,17 +92,22 @@ function coreTransfer32(hw1: number, hw2: number): ThumbInsn {
   const t = hw2 >>> 12;
   const rt = bit(t);
   if ((hw2 & 0x100) === 0) {
-    if (a === 0) return toCore ? plain(4, 'fpu', 'vmov', 0, rt) : plain(4, 'fpu', 'vmov', rt, 0);
+    if (a === 0) {
+      if ((hw2 & 0x6f) !== 0x00) return undefinedInsn(4);
+      return toCore ? plain(4, 'fpu', 'vmov', 0, rt) : plain(4, 'fpu', 'vmov', rt, 0);
+    }
     if (a === 7) {
+      // Only the FPSCR (reg = 0001) exists in ARMv7-M.
+      if ((hw2 & 0xef) !== 0x00 || (hw1 & 15) !== 1) return undefinedInsn(4);
       // VMRS with Rt = PC transfers the FPSCR flags to APSR: no core register written.
       if (toCore) return plain(4, 'fpu', 'vmrs', 0, t === 15 ? 0 : rt);
       return plain(4, 'fpu', 'vmsr', rt, 0);
     }
     return undefinedInsn(4);
   }
-  // VMOV between a core register and a scalar (D register half).
-  if (toCore) return plain(4, 'fpu', 'vmov', 0, rt);
-  return (a & 4) === 0 ? plain(4, 'fpu', 'vmov', rt, 0) : undefinedInsn(4);
+  // VMOV between a core register and a 32-bit scalar (a half of D0..D15); other sizes are Advanced SIMD.
+  if ((hw1 & 0xc0) !== 0 || (hw2 & 0xf0) !== 0x10) return undefinedInsn(4);
+  return toCore ? plain(4, 'fpu', 'vmov', 0, rt) : plain(4, 'fpu', 'vmov', rt, 0);
 }
 
 /** Extension register load/store: VLDR, VSTR, VLDM, VSTM, VPUSH, VPOP. */
@@ -113,7 +119,10 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
   const n = hw1 & 15;
   const rn = bit(n);
   const double = (hw2 & 0x100) !== 0;
+  // First register number: D:Vd for doubles (only D0..D15 exist), Vd:D for singles.
+  const first = double ? ((hw1 >>> 2) & 0x10) | ((hw2 >>> 12) & 15) : ((hw2 >>> 11) & 0x1e) | ((hw1 >>> 6) & 1);
   if (p && !w) {
+    if (double && first > 15) return undefinedInsn(4, load ? 'vldr' : 'vstr');
     const words = double ? 2 : 1;
     const bytes = double ? 8 : 4;
     return load
@@ -122,6 +131,9 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
   }
   const words = hw2 & 0xff;
   const wb = w ? rn : 0;
+  // Register lists must be non-empty and within S0..S31 / D0..D15; an odd count of doubles is FLDMX/FSTMX.
+  const limit = double ? 32 - 2 * first : 32 - first;
+  if (words === 0 || words > limit || (double && (words & 1) !== 0)) return undefinedInsn(4);
   if (!p && u) {
     if (load) return memory(4, 'fpu-load-multiple', w && n === 13 ? 'vpop' : 'vldm', rn, wb, rn, words, 0, w);
     return memory(4, 'fpu-store-multiple', 'vstm', rn, wb, rn, words, 0, w);
@@ -139,7 +151,9 @@ function dataProcessing(hw1: number, hw2: number): ThumbInsn {
   const opc3 = (hw2 >>> 6) & 3;
   let entry: readonly [string, InsnClass] | null;
   if (key === 7) {
-    entry = (opc3 & 1) === 0 ? ['vmov', 'fpu'] : fpOther(hw1 & 15, opc3);
+    // VMOV (immediate) has should-be-zero bits 7 and 5 in hw2.
+    if ((opc3 & 1) === 0) entry = (hw2 & 0xa0) === 0 ? ['vmov', 'fpu'] : null;
+    else entry = fpOther(hw1 & 15, opc3);
   } else {
     entry = FP_THREE_OPERAND[key][opc3 & 1];
   }

@@ -156,8 +156,11 @@ function group4(hw: number): ThumbInsn {
     case 1:
       return plain(2, 'alu', 'cmp', rdn | rm, 0);
     case 2:
-      return plain(2, 'alu', 'mov', rm, rdn);
+      // objdump prints MOV r8, r8 (0x46c0) as its canonical `nop`.
+      return plain(2, 'alu', hw === 0x46c0 ? 'nop' : 'mov', rm, rdn);
     default:
+      // Bits 2:0 are should-be-zero (set, they are the ARMv8-M BXNS/BLXNS).
+      if ((hw & 7) !== 0) return undefinedInsn(2);
       return (hw & 0x80) !== 0
         ? plain(2, 'branch-reg', 'blx', rm, PC_BIT | LR_BIT)
         : plain(2, 'branch-reg', 'bx', rm, PC_BIT);
@@ -196,10 +199,11 @@ function miscellaneous(hw: number): ThumbInsn {
     case 0x4:
     case 0x5: {
       const list = (hw & 0xff) | ((hw & 0x100) !== 0 ? LR_BIT : 0);
+      if (list === 0) return undefinedInsn(2);
       return memory(2, 'store-multiple', 'push', list | SP_BIT, SP_BIT, SP_BIT, popcount16(list), 0, true);
     }
     case 0x6:
-      if ((hw & 0xe0) === 0x60) return plain(2, 'system', (hw & 0x10) !== 0 ? 'cpsid' : 'cpsie', 0, 0);
+      if ((hw & 0xec) === 0x60) return plain(2, 'system', (hw & 0x10) !== 0 ? 'cpsid' : 'cpsie', 0, 0);
       return undefinedInsn(2);
     case 0xa: {
       const op = (hw >>> 6) & 3;
@@ -210,6 +214,7 @@ function miscellaneous(hw: number): ThumbInsn {
     case 0xc:
     case 0xd: {
       const list = (hw & 0xff) | ((hw & 0x100) !== 0 ? PC_BIT : 0);
+      if (list === 0) return undefinedInsn(2);
       return memory(2, 'load-multiple', 'pop', SP_BIT, list | SP_BIT, SP_BIT, popcount16(list), 0, true);
     }
     case 0xe:
@@ -230,6 +235,7 @@ function multiple(hw: number): ThumbInsn {
   const rn = bit(n);
   const list = hw & 0xff;
   const count = popcount16(list);
+  if (count === 0) return undefinedInsn(2);
   if ((hw & 0x800) === 0) {
     return memory(2, 'store-multiple', 'stm', list | rn, rn, rn, count, 0, true);
   }

@@ -54,7 +54,10 @@ export function branchesAndControl(hw1: number, hw2: number): ThumbInsn {
   if ((op & 0x38) !== 0x38) {
     return directBranch(4, 'branch-cond', 'b', 0, PC_BIT, (hw1 >>> 6) & 15, conditionalOffset(hw1, hw2));
   }
-  if (op1 === 2 && op === 0x7f) return undefinedInsn(4, 'udf');
+  // op1 = 010 is UDF; elsewhere its bit 13 is should-be-zero.
+  if (op1 === 2) return op === 0x7f ? undefinedInsn(4, 'udf') : undefinedInsn(4);
+  // Hints and barriers have should-be-one bits 3:0 in hw1.
+  if ((op === 0x3a || op === 0x3b) && (hw1 & 15) !== 15) return undefinedInsn(4);
   switch (op) {
     case 0x38:
     case 0x39:

@@ -53,6 +53,7 @@ function dataProcessing(hw1: number, hw2: number, rm: number): ThumbInsn {
   const setFlags = (hw1 & 0x10) !== 0;
   const m = rm < 0 ? 0 : bit(rm);
   if (rm >= 0 && opIndex === 6) {
+    if (setFlags || (hw2 & 0x10) !== 0) return undefinedInsn(4);
     return plain(4, 'alu', (hw2 & 0x20) !== 0 ? 'pkhtb' : 'pkhbt', bit(n) | m, bit(d));
   }
   const entry = DP_OPS[opIndex];
@@ -72,8 +73,9 @@ export function modifiedImmediate(hw1: number, hw2: number): ThumbInsn {
   return dataProcessing(hw1, hw2, -1);
 }
 
-/** A5.3.11: data processing with a shifted register. */
+/** A5.3.11: data processing with a shifted register (hw2 bit 15 is should-be-zero). */
 export function shiftedRegister(hw1: number, hw2: number): ThumbInsn {
+  if ((hw2 & 0x8000) !== 0) return undefinedInsn(4);
   return dataProcessing(hw1, hw2, hw2 & 15);
 }
 
@@ -83,7 +85,10 @@ export function plainImmediate(hw1: number, hw2: number): ThumbInsn {
   const rn = bit(n);
   const rd = bit((hw2 >>> 8) & 15);
   const noShift = (hw2 & 0x70c0) === 0;
-  switch ((hw1 >>> 4) & 31) {
+  const op = (hw1 >>> 4) & 31;
+  // Saturate and bitfield encodings have should-be-zero bits at hw1 bit 10 and hw2 bit 5.
+  if (op >= 16 && ((hw1 & 0x400) !== 0 || (hw2 & 0x20) !== 0)) return undefinedInsn(4);
+  switch (op) {
     case 0:
       return plain(4, 'alu', 'addw', rn, rd);
     case 4:

@@ -14,7 +14,7 @@ const SIZE_BYTES = [1, 2, 4, 0] as const;
 /** A5.3.5: LDM, LDMDB, STM, STMDB (PUSH/POP T2 print as stmdb/ldmia in objdump). */
 export function loadStoreMultiple(hw1: number, hw2: number): ThumbInsn {
   const op = (hw1 >>> 7) & 3;
-  if (op === 0 || op === 3) return undefinedInsn(4);
+  if (op === 0 || op === 3 || (hw1 & 15) === 15) return undefinedInsn(4);
   const load = (hw1 & 0x10) !== 0;
   const writeback = (hw1 & 0x20) !== 0;
   const rn = bit(hw1 & 15);
@@ -38,17 +38,22 @@ export function dualExclusiveTable(hw1: number, hw2: number): ThumbInsn {
     if ((op2 & 1) !== 0) return memory(4, 'load-dual', 'ldrd', rn, rt | rt2 | wb, rn, 2, 8, writeback);
     return memory(4, 'store-dual', 'strd', rn | rt | rt2, wb, rn, 2, 8, writeback);
   }
+  if ((hw1 & 15) === 15) return undefinedInsn(4);
   if (op1 === 0) {
     if (op2 === 0) return memory(4, 'system', 'strex', rn | rt, bit((hw2 >>> 8) & 15), rn, 1, 4, false);
+    if ((hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
     return memory(4, 'system', 'ldrex', rn, rt, rn, 1, 4, false);
   }
   const op3 = (hw2 >>> 4) & 15;
   const rm = bit(hw2 & 15);
+  // Should-be-one bits 11:8 (exclusives), should-be-one 15:12 and should-be-zero 11:8 (TBB/TBH).
+  if (op3 < 2 ? (hw2 & 0xff00) !== 0xf000 : (hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
   if (op2 === 0) {
     if (op3 === 4) return memory(4, 'system', 'strexb', rn | rt, rm, rn, 1, 1, false);
     if (op3 === 5) return memory(4, 'system', 'strexh', rn | rt, rm, rn, 1, 2, false);
     return undefinedInsn(4);
   }
+  if (op3 >= 4 && (hw2 & 15) !== 15) return undefinedInsn(4);
   switch (op3) {
     case 0:
       return memory(4, 'table-branch', 'tbb', rn | rm, PC_BIT, rn | rm, 1, 1, false);
@@ -81,7 +86,8 @@ export function storeSingle(hw1: number, hw2: number): ThumbInsn {
     const writeback = (puw & 1) !== 0;
     return memory(4, 'store', mn, rn | rt, writeback ? rn : 0, rn, 1, bytes, writeback);
   }
-  if ((hw2 & 0xfc0) !== 0) return undefinedInsn(4);
+  // Register offset: bits 10:6 are should-be-zero; like objdump, only bits 10:8 are enforced.
+  if ((hw2 & 0x700) !== 0) return undefinedInsn(4);
   const rm = bit(hw2 & 15);
   return memory(4, 'store', mn, rn | rm | rt, 0, rn | rm, 1, bytes, false);
 }
@@ -108,17 +114,20 @@ export function loadSingle(hw1: number, hw2: number): ThumbInsn {
     return memory(4, 'load', base, rn, rt, rn, 1, bytes, false);
   }
   const op2 = (hw2 >>> 6) & 63;
-  if (op2 === 0) {
+  if ((op2 & 0x20) === 0) {
+    // Register offset: bits 10:6 are should-be-zero; like objdump, only bits 10:8 are enforced.
+    if ((op2 & 0x1c) !== 0) return undefinedInsn(4);
     const rm = bit(hw2 & 15);
     if (hint) return memoryHint(sizeIndex, signed, rn | rm);
     return memory(4, 'load', base, rn | rm, rt, rn | rm, 1, bytes, false);
   }
+  // Byte and halfword forms with Rt = PC are hints from here on (UNPREDICTABLE with writeback).
+  if (hint && (op2 & 0x24) !== 0x20 && (op2 & 0x3c) !== 0x20) return memoryHint(sizeIndex, signed, rn);
   if ((op2 & 0x24) === 0x24) {
     const writeback = (hw2 & 0x100) !== 0;
     return memory(4, 'load', base, rn, rt | (writeback ? rn : 0), rn, 1, bytes, writeback);
   }
   if ((op2 & 0x3c) === 0x30) {
-    if (hint) return memoryHint(sizeIndex, signed, rn);
     return memory(4, 'load', base, rn, rt, rn, 1, bytes, false);
   }
   if ((op2 & 0x3c) === 0x38) return memory(4, 'load', base + 't', rn, rt, rn, 1, bytes, false);

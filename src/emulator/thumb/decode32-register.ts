@@ -47,7 +47,7 @@ export function registerDataProcessing(hw1: number, hw2: number): ThumbInsn {
   const rm = bit(hw2 & 15);
   if (op1 < 8) {
     if (op2 === 0) return plain(4, 'alu', REG_SHIFTS[op1 >>> 1], rn | rm, rd);
-    if ((op2 & 8) !== 0 && op1 < 6) {
+    if ((op2 & 12) === 8 && op1 < 6) {
       const [bare, withAdd] = EXTENDS[op1];
       return n === 15 ? plain(4, 'alu', bare, rm, rd) : plain(4, 'alu', withAdd, rn | rm, rd);
     }

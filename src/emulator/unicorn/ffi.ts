@@ -90,6 +90,7 @@ export interface CyclesApi {
   sim_mem_read_hook_fn(): Ptr;
   sim_unmapped_hook_fn(): Ptr;
   sim_intr_hook_fn(): Ptr;
+  sim_trace_hook_fn(): Ptr;
   sim_counters(state: Ptr, out: Float64Array): void;
   sim_block_counts(state: Ptr, n: number, exec: Float64Array, taken: Float64Array): void;
   sim_special_counts(state: Ptr, n: number, addr: Float64Array, count: Float64Array, cycles: Float64Array): void;
@@ -128,6 +129,7 @@ export function cyclesApi(): CyclesApi {
     sim_mem_read_hook_fn: lib.func('void *sim_mem_read_hook_fn(void)'),
     sim_unmapped_hook_fn: lib.func('void *sim_unmapped_hook_fn(void)'),
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
+    sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),
     sim_counters: lib.func('void sim_counters(void *s, _Out_ double *out)'),
     sim_block_counts: lib.func('void sim_block_counts(void *s, uint32_t n, _Out_ double *exec, _Out_ double *taken)'),
     sim_special_counts: lib.func(

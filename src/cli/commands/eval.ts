@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { evaluateTop1 } from '../../model/accuracy.js';
+import { loadCifar10, type Cifar10Split } from '../../model/dataset/cifar10.js';
+import { modelInputs } from '../../model/dataset/preprocess.js';
+import { createEngine } from '../../model/engine/index.js';
+import type { SkipMasks } from '../../model/ir.js';
+import { describePreprocess, parsePreprocess, resolveModel, type ResolvedModel } from '../../model/registry.js';
+import { readSkipConfig } from '../../model/skip-config.js';
+import { FileError, UsageError } from '../../util/errors.js';
+
+/**
+ * Writes a file atomically: the data goes to a temporary file in the same
+ * folder, which is then renamed over `path` (readers never see half a file).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temporary file was never created
+    }
+    throw new FileError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * A one-line progress bar with rate and ETA on a stream; it draws only when
+ * the stream is a TTY (otherwise both functions do nothing).
+ */
+export function progressBar(stream: NodeJS.WriteStream, label: string): { update(done: number, total: number): void; end(): void } {
+  if (!stream.isTTY) return { update: () => undefined, end: () => undefined };
+  const start = Date.now();
+  let last = 0;
+  let drawn = false;
+  return {
+    update(done: number, total: number): void {
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      const secs = (now - start) / 1000;
+      const rate = secs > 0 ? done / secs : 0;
+      const eta = rate > 0 ? (total - done) / rate : 0;
+      const mmss = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+      stream.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(0)} img/s ETA ${mmss(eta)} `,
+      );
+      drawn = true;
+    },
+    end(): void {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Parses a positive integer option value. */
+export function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name}: '${value}' is not a positive integer`);
+  return n;
+}
+
+/** Options of `sim-dse eval` (as parsed by commander). */
+export interface EvalOptions {
+  readonly model: string;
+  readonly images?: string;
+  readonly data?: string;
+  readonly models?: string;
+  readonly preprocess?: string;
+  readonly skip?: string;
+  readonly split?: string;
+  readonly predictions?: string;
+  readonly json?: boolean;
+}
+
+/** What `sim-dse eval` reports (also its `--json` output). */
+export interface EvalReport {
+  readonly model: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly preprocess: string;
+  readonly dataset: string;
+  readonly split: Cifar10Split;
+  readonly images: number;
+  readonly correct: number;
+  readonly top1: number;
+  /** Maskable layers with a skip mask (0 without --skip). */
+  readonly maskedLayers: number;
+  readonly skippedWeights: number;
+  readonly seconds: number;
+}
+
+/** Loads the model (and skip configuration) named by the options. */
+export function loadModelFromOptions(opts: { model: string; models?: string; preprocess?: string; skip?: string }): {
+  model: ResolvedModel;
+  masks: SkipMasks | undefined;
+} {
+  const model = resolveModel(opts.model, {
+    modelsDir: opts.models,
+    preprocess: opts.preprocess ? parsePreprocess(opts.preprocess) : undefined,
+  });
+  const masks = opts.skip ? readSkipConfig(opts.skip, model.graph) : undefined;
+  return { model, masks };
+}
+
+/**
+ * Runs `sim-dse eval`: top-1 of a model (optionally with a skip configuration)
+ * on the first N CIFAR-10 images; writes --predictions when asked.
+ */
+export function runEval(opts: EvalOptions, onProgress?: (done: number, total: number) => void): EvalReport {
+  const split = (opts.split ?? 'test') as Cifar10Split;
+  if (split !== 'test' && split !== 'train') throw new UsageError(`--split: '${opts.split}' is not test or train`);
+  const { model, masks } = loadModelFromOptions(opts);
+  const ds = loadCifar10({ dir: opts.data, split });
+  const images = positiveInt('--images', opts.images) ?? ds.count;
+  if (images > ds.count) throw new UsageError(`--images ${images}: ${ds.source} has only ${ds.count} images`);
+  const inputs = modelInputs(ds, model.graph, model.preprocess, images);
+  const engine = createEngine(model.graph);
+  const t0 = performance.now();
+  const r = evaluateTop1(engine, inputs, { images, masks, onProgress });
+  const seconds = (performance.now() - t0) / 1000;
+  if (opts.predictions) {
+    const p = opts.predictions;
+    if (p.endsWith('.csv')) {
+      const lines = ['index,label,predicted'];
+      for (let i = 0; i < r.total; i++) lines.push(`${i},${inputs.labels[i]},${r.predictions[i]}`);
+      writeFileAtomic(p, `${lines.join('\n')}\n`);
+    } else {
+      writeFileAtomic(p, r.predictions);
+    }
+  }
+  let skippedWeights = 0;
+  for (const m of masks?.values() ?? []) for (const b of m) skippedWeights += b;
+  return {
+    model: model.name,
+    file: model.path,
+    sha256: model.sha256,
+    preprocess: describePreprocess(model.preprocess),
+    dataset: ds.source,
+    split,
+    images: r.total,
+    correct: r.correct,
+    top1: r.top1,
+    maskedLayers: masks?.size ?? 0,
+    skippedWeights,
+    seconds,
+  };
+}
+
+/** Text form of an {@link EvalReport}. */
+export function formatEvalReport(r: EvalReport): string {
+  const lines = [
+    `model     ${r.model} (${r.file}, sha256 ${r.sha256.slice(0, 12)})`,
+    `input     ${r.preprocess}`,
+    `data      ${r.dataset}, images 0..${r.images - 1}`,
+  ];
+  if (r.maskedLayers > 0) lines.push(`skip      ${r.skippedWeights} weights skipped in ${r.maskedLayers} layers`);
+  lines.push(`top-1     ${(r.top1 * 100).toFixed(2)} % (${r.correct} / ${r.images})`);
+  lines.push(`time      ${r.seconds.toFixed(2)} s (${(r.images / Math.max(r.seconds, 1e-9)).toFixed(0)} images/s)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `sim-dse eval`: top-1 accuracy of a model on CIFAR-10. */
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('Top-1 accuracy of an int8 model (optionally with a skip configuration) on CIFAR-10, with the reference engine')
+    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+    .option('--images <n>', 'evaluate the first N images (default: all)')
+    .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
+    .option('--split <split>', 'test (test_batch.bin) or train (data_batch_*.bin)', 'test')
+    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
+    .option('--preprocess <spec>', 'input preprocessing for models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
+    .option('--skip <config.json>', 'skip configuration (masked weights count as zero)')
+    .option('--predictions <file>', 'write the predicted class per image (.csv: index,label,predicted; else one byte each)')
+    .option('--json', 'print the result as JSON', false)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  sim-dse eval --model lenet --images 1000\n' +
+        '  sim-dse eval --model resnet8 --json\n' +
+        '  sim-dse eval --model resnet8 --skip runs/best.json --predictions pred.csv\n' +
+        '  sim-dse eval --model ./my-model.tflite --preprocess int8:-128 --data ~/cifar-10-batches-bin',
+    )
+    .action((opts: EvalOptions) => {
+      const bar = progressBar(process.stderr, 'eval');
+      let report: EvalReport;
+      try {
+        report = runEval(opts, (d, t) => bar.update(d, t));
+      } finally {
+        bar.end();
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));
+    });
+}

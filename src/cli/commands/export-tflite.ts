@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { applySkipMasks, writeTflite } from '../../model/tflite/write.js';
+import { UsageError } from '../../util/errors.js';
+import { loadModelFromOptions, writeFileAtomic } from './eval.js';
+
+/** Options of `sim-dse export-tflite` (as parsed by commander). */
+export interface ExportTfliteOptions {
+  readonly model: string;
+  readonly skip?: string;
+  readonly out: string;
+  readonly models?: string;
+}
+
+/** What `sim-dse export-tflite` wrote. */
+export interface ExportTfliteResult {
+  readonly model: string;
+  readonly out: string;
+  readonly bytes: number;
+  readonly maskedLayers: number;
+  readonly zeroedWeights: number;
+}
+
+/**
+ * Runs `sim-dse export-tflite`: the model with every skipped weight set to 0,
+ * written as a .tflite file (for TFLite, ArmNN or any other runtime).
+ */
+export function runExportTflite(opts: ExportTfliteOptions): ExportTfliteResult {
+  if (!opts.out) throw new UsageError('missing --out FILE');
+  const { model, masks } = loadModelFromOptions(opts);
+  const graph = masks ? applySkipMasks(model.graph, masks) : model.graph;
+  const bytes = writeTflite(graph, `sim-dse export of ${model.name}${opts.skip ? ` with ${opts.skip}` : ''}`);
+  writeFileAtomic(opts.out, bytes);
+  let zeroedWeights = 0;
+  for (const m of masks?.values() ?? []) for (const b of m) zeroedWeights += b;
+  return { model: model.name, out: opts.out, bytes: bytes.length, maskedLayers: masks?.size ?? 0, zeroedWeights };
+}
+
+/** `sim-dse export-tflite`: writes an approximate model as .tflite. */
+export function registerExportTflite(program: Command): void {
+  program
+    .command('export-tflite')
+    .description('Write a model as .tflite with the weights skipped by a skip configuration set to zero')
+    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+    .option('--skip <config.json>', 'skip configuration {"version":1,"model":NAME,"masks":{"<op>":"<base64>"}}; without it the model is rewritten unchanged')
+    .requiredOption('--out <file>', 'output .tflite file (written atomically)')
+    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
+    .addHelpText(
+      'after',
+      '\nThe skip configuration format is documented in src/model/skip-config.ts: one base64 mask per\n' +
+        'maskable operator index, one byte per weight in storage order, 1 = skipped.\n' +
+        '\nExamples:\n' +
+        '  sim-dse export-tflite --model resnet8 --skip runs/best.json --out resnet8-approx.tflite\n' +
+        '  sim-dse eval --model resnet8-approx.tflite --preprocess int8:-128   # check its accuracy',
+    )
+    .action((opts: ExportTfliteOptions) => {
+      const r = runExportTflite(opts);
+      process.stdout.write(`wrote ${r.out} (${r.bytes} bytes): ${r.model}, ${r.zeroedWeights} weights zeroed in ${r.maskedLayers} layers\n`);
+    });
+}
