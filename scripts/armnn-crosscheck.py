@@ -3,10 +3,10 @@
 
 Usage: /usr/bin/python3 scripts/armnn-crosscheck.py MODEL.tflite INPUTS.bin OUTPUTS.bin
 
-INPUTS.bin holds N input tensors back to back, each in the model input's dtype and shape
-(little-endian); N is the file size divided by the input tensor's byte size. OUTPUTS.bin receives
-the N output tensors back to back in the output's dtype. One summary line goes to stdout:
-"armnn: N images, input <dtype> <shape>, output <dtype> <shape>".
+INPUTS.bin holds N records back to back; a record is every subgraph input tensor in subgraph
+input order, each in its dtype and shape (little-endian); N is the file size divided by the record
+size. OUTPUTS.bin receives the N first-output tensors back to back in the output's dtype. One
+summary line goes to stdout: "armnn: N images, input <dtype> <shape>, output <dtype> <shape>".
 Exit code 3 means pyarmnn cannot be imported (callers skip the cross-check then).
 """
 import sys
@@ -26,9 +26,9 @@ def main(argv):
     model_path, inputs_path, outputs_path = argv[1:]
     parser = ann.ITfLiteParser()
     network = parser.CreateNetworkFromBinaryFile(model_path)
-    in_name = parser.GetSubgraphInputTensorNames(0)[0]
+    in_names = parser.GetSubgraphInputTensorNames(0)
     out_name = parser.GetSubgraphOutputTensorNames(0)[0]
-    in_binding = parser.GetNetworkInputBindingInfo(0, in_name)
+    in_bindings = [parser.GetNetworkInputBindingInfo(0, n) for n in in_names]
     out_binding = parser.GetNetworkOutputBindingInfo(0, out_name)
 
     runtime = ann.IRuntime(ann.CreationOptions())
@@ -37,21 +37,29 @@ def main(argv):
     )
     net_id, _ = runtime.LoadNetwork(optimized)
 
-    in_info = in_binding[1]
-    in_dtype = {ann.DataType_Float32: np.float32, ann.DataType_QAsymmS8: np.int8,
-                ann.DataType_QAsymmU8: np.uint8}[in_info.GetDataType()]
-    in_shape = tuple(in_info.GetShape()[i] for i in range(in_info.GetNumDimensions()))
-    per_input = int(np.prod(in_shape))
-    raw = np.fromfile(inputs_path, dtype=in_dtype)
-    if raw.size % per_input != 0:
-        sys.stderr.write(f"armnn-crosscheck: {inputs_path} is not a whole number of {in_shape} inputs\n")
+    dtypes = {ann.DataType_Float32: np.float32, ann.DataType_QAsymmS8: np.int8,
+              ann.DataType_QAsymmU8: np.uint8, ann.DataType_Signed32: np.int32}
+    specs = []  # (dtype, shape, byte size) per input
+    for binding in in_bindings:
+        info = binding[1]
+        dt = np.dtype(dtypes[info.GetDataType()])
+        shape = tuple(info.GetShape()[i] for i in range(info.GetNumDimensions()))
+        specs.append((dt, shape, int(np.prod(shape)) * dt.itemsize))
+    record = sum(size for _, _, size in specs)
+    raw = np.fromfile(inputs_path, dtype=np.uint8)
+    if raw.size % record != 0:
+        sys.stderr.write(f"armnn-crosscheck: {inputs_path} is not a whole number of {record}-byte input records\n")
         return 1
-    count = raw.size // per_input
+    count = raw.size // record
     outputs = []
     out_desc = ""
     for n in range(count):
-        data = raw[n * per_input:(n + 1) * per_input].reshape(in_shape)
-        input_tensors = ann.make_input_tensors([in_binding], [data])
+        at = n * record
+        datas = []
+        for dt, shape, size in specs:
+            datas.append(raw[at:at + size].view(dt).reshape(shape))
+            at += size
+        input_tensors = ann.make_input_tensors(in_bindings, datas)
         output_tensors = ann.make_output_tensors([out_binding])
         runtime.EnqueueWorkload(net_id, input_tensors, output_tensors)
         result = ann.workload_tensors_to_ndarray(output_tensors)[0]
@@ -59,7 +67,8 @@ def main(argv):
         outputs.append(np.ascontiguousarray(result).tobytes())
     with open(outputs_path, "wb") as f:
         f.write(b"".join(outputs))
-    print(f"armnn: {count} images, input {np.dtype(in_dtype).name} {list(in_shape)}, output {out_desc}")
+    ins = ", ".join(f"{dt.name} {list(shape)}" for dt, shape, _ in specs)
+    print(f"armnn: {count} images, input {ins}, output {out_desc}")
     return 0
 
 
