@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { registerCycles } from './cycles.js';
+import { registerEval } from './eval.js';
+import { registerInfer } from './infer.js';
+import { registerExportTflite } from './export-tflite.js';
 
 /** A CLI command: adds itself to the program. Each lives in its own file. */
 export type RegisterCommand = (program: Command) => void;
@@ -7,4 +10,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every command of `sim-dse`, in the order `--help` lists them. */
 export const commands: RegisterCommand[] = [
   registerCycles,
+  registerEval,
+  registerInfer,
+  registerExportTflite,
 ];
