@@ -38,8 +38,10 @@ export function dualExclusiveTable(hw1: number, hw2: number): ThumbInsn {
     if ((op2 & 1) !== 0) return memory(4, 'load-dual', 'ldrd', rn, rt | rt2 | wb, rn, 2, 8, writeback);
     return memory(4, 'store-dual', 'strd', rn | rt | rt2, wb, rn, 2, 8, writeback);
   }
-  if ((hw1 & 15) === 15) return undefinedInsn(4);
+  // Exclusives with Rn = PC are UNPREDICTABLE (TBB/TBH allow it).
+  const pcBase = (hw1 & 15) === 15;
   if (op1 === 0) {
+    if (pcBase) return undefinedInsn(4);
     if (op2 === 0) return memory(4, 'system', 'strex', rn | rt, bit((hw2 >>> 8) & 15), rn, 1, 4, false);
     if ((hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
     return memory(4, 'system', 'ldrex', rn, rt, rn, 1, 4, false);
@@ -49,11 +51,12 @@ export function dualExclusiveTable(hw1: number, hw2: number): ThumbInsn {
   // Should-be-one bits 11:8 (exclusives), should-be-one 15:12 and should-be-zero 11:8 (TBB/TBH).
   if (op3 < 2 ? (hw2 & 0xff00) !== 0xf000 : (hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
   if (op2 === 0) {
+    if (pcBase) return undefinedInsn(4);
     if (op3 === 4) return memory(4, 'system', 'strexb', rn | rt, rm, rn, 1, 1, false);
     if (op3 === 5) return memory(4, 'system', 'strexh', rn | rt, rm, rn, 1, 2, false);
     return undefinedInsn(4);
   }
-  if (op3 >= 4 && (hw2 & 15) !== 15) return undefinedInsn(4);
+  if (op3 >= 4 && ((hw2 & 15) !== 15 || pcBase)) return undefinedInsn(4);
   switch (op3) {
     case 0:
       return memory(4, 'table-branch', 'tbb', rn | rm, PC_BIT, rn | rm, 1, 1, false);
@@ -121,13 +124,13 @@ export function loadSingle(hw1: number, hw2: number): ThumbInsn {
     if (hint) return memoryHint(sizeIndex, signed, rn | rm);
     return memory(4, 'load', base, rn | rm, rt, rn | rm, 1, bytes, false);
   }
-  // Byte and halfword forms with Rt = PC are hints from here on (UNPREDICTABLE with writeback).
-  if (hint && (op2 & 0x24) !== 0x20 && (op2 & 0x3c) !== 0x20) return memoryHint(sizeIndex, signed, rn);
   if ((op2 & 0x24) === 0x24) {
+    // Pre/post-indexed (Rt = PC is UNPREDICTABLE for bytes and halfwords; decoded as the load).
     const writeback = (hw2 & 0x100) !== 0;
     return memory(4, 'load', base, rn, rt | (writeback ? rn : 0), rn, 1, bytes, writeback);
   }
   if ((op2 & 0x3c) === 0x30) {
+    if (hint) return memoryHint(sizeIndex, signed, rn);
     return memory(4, 'load', base, rn, rt, rn, 1, bytes, false);
   }
   if ((op2 & 0x3c) === 0x38) return memory(4, 'load', base + 't', rn, rt, rn, 1, bytes, false);
