@@ -37,3 +37,59 @@ export function cifarInputs(model: 'lenet' | 'resnet8', count: number): { inputs
   }
   return { inputs, labels };
 }
+
+import type { DType, Op, Tensor } from '../src/model/ir.js';
+
+/** Builds small graphs by hand for the engine's unit tests. */
+export class GraphBuilder {
+  readonly tensors: Tensor[] = [];
+  readonly ops: Op[] = [];
+
+  /** Adds a tensor; `data` (int8/int32/float32 values) makes it a constant. */
+  tensor(shape: number[], dtype: DType, scale: number | number[] | null, zp: number | number[] = 0, data?: number[], axis = 0): number {
+    const index = this.tensors.length;
+    let bytes: Uint8Array | null = null;
+    if (data !== undefined) {
+      if (dtype === 'int8') bytes = new Uint8Array(Int8Array.from(data).buffer);
+      else if (dtype === 'int32') bytes = new Uint8Array(Int32Array.from(data).buffer);
+      else bytes = new Uint8Array(Float32Array.from(data).buffer);
+    }
+    const scales = scale === null ? null : Array.isArray(scale) ? scale : [scale];
+    const zps = Array.isArray(zp) ? zp : new Array<number>(scales?.length ?? 1).fill(zp);
+    this.tensors.push({
+      index,
+      name: `t${index}`,
+      shape,
+      dtype,
+      quant: scales === null ? null : { scale: Float64Array.from(scales.map((s) => Math.fround(s))), zeroPoint: Int32Array.from(zps), axis },
+      data: bytes,
+    });
+    return index;
+  }
+
+  /** Adds an operator (index assigned in order). */
+  op(op: Record<string, unknown> & { kind: string; inputs: number[]; outputs: number[] }): this {
+    this.ops.push({ ...op, index: this.ops.length } as unknown as Op);
+    return this;
+  }
+
+  /** The graph with one input and one output. */
+  graph(input: number, output: number): import('../src/model/ir.js').Graph {
+    return { name: 'test', tensors: this.tensors, ops: this.ops, inputs: [input], outputs: [output] };
+  }
+}
+
+/** int8 values as bytes. */
+export function i8(values: number[]): Uint8Array {
+  return new Uint8Array(Int8Array.from(values).buffer);
+}
+
+/** Bytes as int8 values. */
+export function vals(bytes: Uint8Array): number[] {
+  return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** Bytes as float32 values. */
+export function floats(bytes: Uint8Array): number[] {
+  return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+}

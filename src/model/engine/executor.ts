@@ -12,7 +12,7 @@ import { ModelError } from '../errors.js';
 import type { PreparedGraph, PreparedOp, PreparedWeighted } from './prepare.js';
 import { preparedInputs } from './prepare.js';
 import * as K from './kernels.js';
-import { instantiateKernels, type GemmFn } from './wasm/gemm-module.js';
+import { instantiateKernels, type WasmKernels } from './wasm/gemm-module.js';
 
 /** Which implementation computes CONV_2D / FULLY_CONNECTED. */
 export type Backend = 'wasm' | 'scalar';
@@ -50,7 +50,7 @@ export class Executor {
   readonly prepared: PreparedGraph;
   readonly backend: Backend;
   private readonly memory: { readonly buffer: ArrayBuffer };
-  private readonly gemm: GemmFn | null;
+  private readonly kernels: WasmKernels | null;
   private readonly offsets: number[];
   private readonly slots = new Map<number, WeightSlot>();
   private readonly aOff: number;
@@ -89,12 +89,11 @@ export class Executor {
       off += align16(s.opad * 12);
     }
     if (backend === 'wasm') {
-      const k = instantiateKernels(off + 16);
-      this.memory = k.memory;
-      this.gemm = k.gemm;
+      this.kernels = instantiateKernels(off + 16);
+      this.memory = this.kernels.memory;
     } else {
       this.memory = { buffer: new ArrayBuffer(off + 16) };
-      this.gemm = null;
+      this.kernels = null;
     }
     for (const s of slotSpecs) {
       const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
@@ -175,7 +174,7 @@ export class Executor {
       case 'depthwise': {
         const slot = this.slots.get(p.opIndex)!;
         this.weightsFor(slot, masks);
-        if (this.gemm === null || p.kind === 'depthwise') {
+        if (this.kernels === null || p.kind === 'depthwise') {
           K.weightedScalar(p, slot.masked, this.i8(p.input), this.i8(p.output));
         } else {
           this.gemmLayer(slot);
@@ -186,6 +185,11 @@ export class Executor {
       case 'avgpool':
         return K.pool(p, this.i8(p.input), this.i8(p.output));
       case 'add':
+        if (this.kernels !== null) {
+          const o = this.offsets;
+          this.kernels.add(o[p.inputA], o[p.inputB], o[p.output], p.count, p.aZp, p.bZp, p.aMult, p.aShift, p.bMult, p.bShift, p.outMult, p.outShift, p.outZp, p.actMin, p.actMax, p.leftShift);
+          return;
+        }
         return K.add(p, this.i8(p.inputA), this.i8(p.inputB), this.i8(p.output));
       case 'pad':
         return K.pad(p, this.i8(p.input), this.i8(p.output));
@@ -210,36 +214,10 @@ export class Executor {
     const g = p.geometry;
     const rows = g.n * g.oh * g.ow;
     const kp = slot.kp;
-    const a = new Int16Array(this.memory.buffer, this.aOff, rows * kp);
-    const input = this.i8(p.input);
-    const zp = p.inZp;
-    const c = g.c;
-    let row = 0;
-    for (let n = 0; n < g.n; n++) {
-      for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) {
-          let idx = row;
-          for (let ky = 0; ky < g.kh; ky++) {
-            const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-            const rowInside = iy >= 0 && iy < g.h;
-            for (let kx = 0; kx < g.kw; kx++) {
-              const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
-              if (rowInside && ix >= 0 && ix < g.w) {
-                const base = ((n * g.h + iy) * g.w + ix) * c;
-                for (let ic = 0; ic < c; ic++) a[idx + ic] = input[base + ic] - zp;
-              } else {
-                a.fill(0, idx, idx + c);
-              }
-              idx += c;
-            }
-          }
-          if (idx < row + kp) a.fill(0, idx, row + kp);
-          row += kp;
-        }
-      }
-    }
+    const k = this.kernels!;
+    k.im2col(this.offsets[p.input], this.aOff, g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.oh, g.ow, p.inZp, kp);
     const r = p.requant;
-    this.gemm!(this.aOff, slot.wOff, slot.prmOff, this.offsets[p.output], rows, g.oc, kp, slot.opad, r.outZp, r.actMin, r.actMax);
+    k.gemm(this.aOff, slot.wOff, slot.prmOff, this.offsets[p.output], rows, g.oc, kp, slot.opad, r.outZp, r.actMin, r.actMax);
   }
 
   /**

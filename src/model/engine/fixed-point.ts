@@ -22,7 +22,7 @@ export interface QuantizedMultiplier {
 
 /** C `frexp`: x = m * 2^e with 0.5 <= |m| < 1 (x finite and non-zero). */
 function frexp(x: number): { m: number; e: number } {
-  let e = Math.ceil(Math.log2(Math.abs(x)));
+  let e = Math.ceil(Math.log2(Math.abs(x))) | 0;
   let m = x / 2 ** e;
   // log2 may be off by one near powers of two; normalise exactly.
   while (Math.abs(m) >= 1) {

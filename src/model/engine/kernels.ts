@@ -105,33 +105,35 @@ type PoolOp = Extract<PreparedOp, { kind: 'maxpool' | 'avgpool' }>;
 
 /** MAX_POOL_2D and AVERAGE_POOL_2D (rounded division by the count of valid taps). */
 export function pool(p: PoolOp, input: Int8Array, output: Int8Array): void {
-  const g = p.geometry;
-  for (let n = 0; n < g.n; n++) {
-    for (let oy = 0; oy < g.oh; oy++) {
-      const y0 = oy * g.strideH - g.padTop;
+  const { n: nb, h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft } = p.geometry;
+  const isMax = p.kind === 'maxpool';
+  const actMin = p.actMin;
+  const actMax = p.actMax;
+  for (let n = 0; n < nb; n++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * strideH - padTop;
       const fy0 = Math.max(0, -y0);
-      const fy1 = Math.min(g.kh, g.h - y0);
-      for (let ox = 0; ox < g.ow; ox++) {
-        const x0 = ox * g.strideW - g.padLeft;
+      const fy1 = Math.min(kh, h - y0);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * strideW - padLeft;
         const fx0 = Math.max(0, -x0);
-        const fx1 = Math.min(g.kw, g.w - x0);
-        for (let c = 0; c < g.c; c++) {
-          let acc = p.kind === 'maxpool' ? -128 : 0;
-          let count = 0;
+        const fx1 = Math.min(kw, w - x0);
+        const count = (fy1 - fy0) * (fx1 - fx0);
+        const half = Math.trunc(count / 2);
+        const outBase = ((n * oh + oy) * ow + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let acc = isMax ? -128 : 0;
           for (let fy = fy0; fy < fy1; fy++) {
-            for (let fx = fx0; fx < fx1; fx++) {
-              const v = input[((n * g.h + y0 + fy) * g.w + x0 + fx) * g.c + c];
-              if (p.kind === 'maxpool') acc = v > acc ? v : acc;
-              else acc += v;
-              count++;
+            let idx = ((n * h + y0 + fy) * w + x0 + fx0) * c + ch;
+            for (let fx = fx0; fx < fx1; fx++, idx += c) {
+              const v = input[idx];
+              if (isMax) {
+                if (v > acc) acc = v;
+              } else acc += v;
             }
           }
-          if (p.kind === 'avgpool') {
-            const half = Math.trunc(count / 2);
-            acc = acc > 0 ? Math.trunc((acc + half) / count) : Math.trunc((acc - half) / count);
-          }
-          acc = acc < p.actMin ? p.actMin : acc > p.actMax ? p.actMax : acc;
-          output[((n * g.oh + oy) * g.ow + ox) * g.c + c] = acc;
+          if (!isMax) acc = acc > 0 ? Math.trunc((acc + half) / count) : Math.trunc((acc - half) / count);
+          output[outBase + ch] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
         }
       }
     }

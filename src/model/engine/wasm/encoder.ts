@@ -114,6 +114,38 @@ export class Code {
     body(this);
     return this.raw(0x0b);
   }
+  /** if ... else ... end (void), condition on the stack */
+  ifElse(then: (c: this) => void, otherwise: (c: this) => void): this {
+    this.raw(0x04, 0x40);
+    then(this);
+    this.raw(0x05);
+    otherwise(this);
+    return this.raw(0x0b);
+  }
+  /** br to a label depth */
+  br(depth: number): this {
+    return this.raw(0x0c, ...uleb(depth));
+  }
+  /** return */
+  ret(): this {
+    return this.raw(0x0f);
+  }
+  /**
+   * `for (; i < end; i += step) body` as block/loop; `i` and `end` are locals
+   * (end may also be pushed by `endExpr`). Inside `body`, the loop label is
+   * depth 0 and the exit label depth 1.
+   */
+  forLoop(i: number, endExpr: (c: this) => void, step: number, body: (c: this) => void): this {
+    return this.block((b) =>
+      b.loop((l) => {
+        l.get(i);
+        endExpr(l);
+        l.op(0x4e).brIf(1); // i32.ge_s -> exit
+        body(l);
+        l.get(i).i32(step).op(0x6a).set(i).br(0);
+      }),
+    );
+  }
   /** br_if to a label depth */
   brIf(depth: number): this {
     return this.raw(0x0d, ...uleb(depth));
@@ -132,6 +164,9 @@ export const OP = {
   i32store8: 0x3a,
   i32store16: 0x3b,
   i32eqz: 0x45,
+  i32eq: 0x46,
+  i32ltU: 0x49,
+  i32store: 0x36,
   i32ltS: 0x48,
   i32gtS: 0x4a,
   i32geS: 0x4e,
@@ -145,6 +180,8 @@ export const OP = {
   i64add: 0x7c,
   i64mul: 0x7e,
   i64divS: 0x7f,
+  i64and: 0x83,
+  i64shrS: 0x87,
   i32wrapI64: 0xa7,
   i64extendI32S: 0xac,
 } as const;
@@ -155,6 +192,10 @@ export const SIMD = {
   i32x4Add: 0xae,
   i32x4DotI16x8S: 0xba,
   v128Const: 0x0c,
+  v128Load8x8S: 0x01,
+  v128Store: 0x0b,
+  i16x8Splat: 0x10,
+  i16x8Sub: 0x91,
 } as const;
 
 /** One function of a module. */

@@ -34,9 +34,52 @@ const G_ZP = 2;
 const G_MIN = 3;
 const G_MAX = 4;
 
+/** Function indices inside the module. */
+const F_MBQM = 0;
+const F_STORE = 1;
+
+/**
+ * mbqm(x, m, s): TFLite MultiplyByQuantizedMultiplier (left shift when s > 0,
+ * saturating rounding doubling high multiply, rounding right shift, ties away
+ * from zero, when s < 0).
+ */
+function mbqmFunction(): FuncDef {
+  const [x, m, s, left, right, q, mask, ab] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const c = new Code();
+  c.get(s).i32(0).get(s).i32(0).op(OP.i32gtS).op(OP.select).set(left);
+  c.i32(0).i32(0).get(s).op(OP.i32sub).get(s).i32(0).op(OP.i32gtS).op(OP.select).set(right);
+  c.get(x).get(left).op(OP.i32shl).set(x);
+  c.get(x).i32(-2147483648).op(OP.i32eq).get(m).i32(-2147483648).op(OP.i32eq).op(OP.i32and).if((t) => t.i32(2147483647).ret());
+  c.get(x).op(OP.i64extendI32S).get(m).op(OP.i64extendI32S).op(OP.i64mul).set(ab);
+  // v = ab + nudge; q = trunc(v / 2^31) computed as (v + (v < 0 ? 2^31 - 1 : 0)) >> 31.
+  c.get(ab).i64(1073741824).i64(1 - 1073741824).get(ab).i64(0).op(OP.i64geS).op(OP.select).op(OP.i64add).set(ab);
+  c.get(ab).get(ab).i64(63).op(OP.i64shrS).i64(2147483647).op(OP.i64and).op(OP.i64add).i64(31).op(OP.i64shrS).op(OP.i32wrapI64).set(q);
+  c.i32(1).get(right).op(OP.i32shl).i32(1).op(OP.i32sub).set(mask);
+  c.get(q).get(right).op(OP.i32shrS);
+  c.get(q).get(mask).op(OP.i32and);
+  c.get(mask).i32(1).op(OP.i32shrS).get(q).i32(0).op(OP.i32ltS).op(OP.i32add);
+  c.op(OP.i32gtS).op(OP.i32add);
+  return { name: null, params: [T.i32, T.i32, T.i32], results: [T.i32], locals: [T.i32, T.i32, T.i32, T.i32, T.i64], code: c };
+}
+
+/** Clamps the i32 on the stack to [min, max] given as two emitters. */
+function clamp(c: Code, tmp: number, min: (c: Code) => void, max: (c: Code) => void): void {
+  c.set(tmp);
+  c.get(tmp);
+  min(c);
+  c.get(tmp);
+  min(c);
+  c.op(OP.i32gtS).op(OP.select).set(tmp);
+  c.get(tmp);
+  max(c);
+  c.get(tmp);
+  max(c);
+  c.op(OP.i32ltS).op(OP.select);
+}
+
 /** The requantize-and-store helper: st(dst, acc, ch). */
 function storeFunction(): FuncDef {
-  const [dst, acc, ch, x, sh, left, right, q, mask, ab] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [dst, acc, ch, x] = [0, 1, 2, 3];
   const c = new Code();
   const paramAt = (arrayIndex: number): void => {
     // prm + arrayIndex * Opad * 4 + ch * 4
@@ -44,28 +87,16 @@ function storeFunction(): FuncDef {
     if (arrayIndex > 0) c.gget(G_OPAD).i32(arrayIndex === 1 ? 2 : 3).op(OP.i32shl).op(OP.i32add);
     c.get(ch).i32(2).op(OP.i32shl).op(OP.i32add).mem(OP.i32load, 2);
   };
+  c.get(dst);
   c.get(acc);
   paramAt(0);
-  c.op(OP.i32add).set(x);
-  paramAt(2);
-  c.set(sh);
-  c.get(sh).i32(0).get(sh).i32(0).op(OP.i32gtS).op(OP.select).set(left);
-  c.i32(0).i32(0).get(sh).op(OP.i32sub).get(sh).i32(0).op(OP.i32gtS).op(OP.select).set(right);
-  c.get(x).get(left).op(OP.i32shl).op(OP.i64extendI32S);
+  c.op(OP.i32add);
   paramAt(1);
-  c.op(OP.i64extendI32S).op(OP.i64mul).set(ab);
-  c.get(ab).i64(1073741824).i64(1 - 1073741824).get(ab).i64(0).op(OP.i64geS).op(OP.select).op(OP.i64add);
-  c.i64(2147483648).op(OP.i64divS).op(OP.i32wrapI64).set(q);
-  c.i32(1).get(right).op(OP.i32shl).i32(1).op(OP.i32sub).set(mask);
-  c.get(q).get(right).op(OP.i32shrS);
-  c.get(q).get(mask).op(OP.i32and);
-  c.get(mask).i32(1).op(OP.i32shrS).get(q).i32(0).op(OP.i32ltS).op(OP.i32add);
-  c.op(OP.i32gtS).op(OP.i32add).gget(G_ZP).op(OP.i32add).set(x);
-  c.get(x).gget(G_MIN).get(x).gget(G_MIN).op(OP.i32gtS).op(OP.select).set(x);
-  c.get(x).gget(G_MAX).get(x).gget(G_MAX).op(OP.i32ltS).op(OP.select).set(x);
-  c.get(dst).get(x).mem(OP.i32store8, 0);
-  const locals: ValType[] = [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i64];
-  return { name: null, params: [T.i32, T.i32, T.i32], results: [], locals, code: c };
+  paramAt(2);
+  c.call(F_MBQM).gget(G_ZP).op(OP.i32add);
+  clamp(c, x, (k) => k.gget(G_MIN), (k) => k.gget(G_MAX));
+  c.mem(OP.i32store8, 0);
+  return { name: null, params: [T.i32, T.i32, T.i32], results: [], locals: [T.i32], code: c };
 }
 
 /** The blocked GEMM (function index 1, calls the store helper at index 0). */
@@ -109,11 +140,11 @@ function gemmFunction(): FuncDef {
         lo.get(o).i32(j).op(OP.i32add).get(O).op(OP.i32ltS).if((ci) => {
           ci.get(dst0).get(o).op(OP.i32add).i32(j).op(OP.i32add);
           hsum(ci, acc[j]);
-          ci.get(o).i32(j).op(OP.i32add).call(0);
+          ci.get(o).i32(j).op(OP.i32add).call(F_STORE);
           ci.get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).if((c2) => {
             c2.get(dst1).get(o).op(OP.i32add).i32(j).op(OP.i32add);
             hsum(c2, acc[4 + j]);
-            c2.get(o).i32(j).op(OP.i32add).call(0);
+            c2.get(o).i32(j).op(OP.i32add).call(F_STORE);
           });
         });
       }
@@ -125,9 +156,93 @@ function gemmFunction(): FuncDef {
   return { name: 'gemm', params: new Array<ValType>(11).fill(T.i32), results: [], locals, code: c };
 }
 
+/**
+ * im2col(in, a, N, H, W, C, KH, KW, sH, sW, dH, dW, padT, padL, OH, OW, zp, Kp):
+ * one int16 row of Kp per output pixel, (ky, kx, c) order, input zero point
+ * subtracted, zeros for padding taps and for the tail up to Kp.
+ */
+function im2colFunction(): FuncDef {
+  const [inp, a, N, H, W, C, KH, KW, sH, sW, dH, dW, padT, padL, OH, OW, zp, Kp] = Array.from({ length: 18 }, (_, i) => i);
+  const [n, oy, ox, ky, kx, iy, ix, dst, rowEnd, src, i, c8, vzp] = Array.from({ length: 13 }, (_, k) => 18 + k);
+  const c = new Code();
+  c.get(zp).simd(SIMD.i16x8Splat).set(vzp);
+  c.get(C).i32(-8).op(OP.i32and).set(c8);
+  c.get(a).set(dst);
+  c.i32(0).set(n);
+  c.forLoop(n, (e) => e.get(N), 1, (ln) => {
+    ln.i32(0).set(oy);
+    ln.forLoop(oy, (e) => e.get(OH), 1, (ly) => {
+      ly.i32(0).set(ox);
+      ly.forLoop(ox, (e) => e.get(OW), 1, (lx) => {
+        lx.get(dst).get(Kp).i32(1).op(OP.i32shl).op(OP.i32add).set(rowEnd);
+        lx.i32(0).set(ky);
+        lx.forLoop(ky, (e) => e.get(KH), 1, (lky) => {
+          lky.get(oy).get(sH).op(OP.i32mul).get(padT).op(OP.i32sub).get(ky).get(dH).op(OP.i32mul).op(OP.i32add).set(iy);
+          lky.i32(0).set(kx);
+          lky.forLoop(kx, (e) => e.get(KW), 1, (lkx) => {
+            lkx.get(ox).get(sW).op(OP.i32mul).get(padL).op(OP.i32sub).get(kx).get(dW).op(OP.i32mul).op(OP.i32add).set(ix);
+            lkx.get(iy).get(H).op(OP.i32ltU).get(ix).get(W).op(OP.i32ltU).op(OP.i32and).ifElse(
+              (t) => {
+                t.get(inp).get(n).get(H).op(OP.i32mul).get(iy).op(OP.i32add).get(W).op(OP.i32mul).get(ix).op(OP.i32add).get(C).op(OP.i32mul).op(OP.i32add).set(src);
+                t.i32(0).set(i);
+                t.forLoop(i, (e) => e.get(c8), 8, (lv) => {
+                  lv.get(dst).get(i).i32(1).op(OP.i32shl).op(OP.i32add);
+                  lv.get(src).get(i).op(OP.i32add).simd(SIMD.v128Load8x8S, 0, 0);
+                  lv.get(vzp).simd(SIMD.i16x8Sub).simd(SIMD.v128Store, 0, 0);
+                });
+                t.forLoop(i, (e) => e.get(C), 1, (ls) => {
+                  ls.get(dst).get(i).i32(1).op(OP.i32shl).op(OP.i32add);
+                  ls.get(src).get(i).op(OP.i32add).mem(OP.i32load8s, 0).get(zp).op(OP.i32sub).mem(OP.i32store16, 1);
+                });
+              },
+              (f) => {
+                f.i32(0).set(i);
+                f.forLoop(i, (e) => e.get(C), 1, (lz) => {
+                  lz.get(dst).get(i).i32(1).op(OP.i32shl).op(OP.i32add).i32(0).mem(OP.i32store16, 1);
+                });
+              },
+            );
+            lkx.get(dst).get(C).i32(1).op(OP.i32shl).op(OP.i32add).set(dst);
+          });
+        });
+        lx.block((b) =>
+          b.loop((l) => {
+            l.get(dst).get(rowEnd).op(OP.i32geS).brIf(1);
+            l.get(dst).i32(0).mem(OP.i32store16, 1);
+            l.get(dst).i32(2).op(OP.i32add).set(dst).br(0);
+          }),
+        );
+      });
+    });
+  });
+  const locals: ValType[] = [...new Array<ValType>(12).fill(T.i32), T.v128];
+  return { name: 'im2col', params: new Array<ValType>(18).fill(T.i32), results: [], locals, code: c };
+}
+
+/**
+ * add(a, b, out, count, aZp, bZp, aM, aS, bM, bS, oM, oS, oZp, min, max, leftShift):
+ * TFLite's int8 ADD (both inputs shifted left, rescaled to a common scale,
+ * summed, requantized to the output).
+ */
+function addFunction(): FuncDef {
+  const [a, b, out, count, aZp, bZp, aM, aS, bM, bS, oM, oS, oZp, mn, mx, ls] = Array.from({ length: 16 }, (_, i) => i);
+  const [i, v] = [16, 17];
+  const c = new Code();
+  c.i32(0).set(i);
+  c.forLoop(i, (e) => e.get(count), 1, (l) => {
+    l.get(out).get(i).op(OP.i32add);
+    l.get(a).get(i).op(OP.i32add).mem(OP.i32load8s, 0).get(aZp).op(OP.i32sub).get(ls).op(OP.i32shl).get(aM).get(aS).call(F_MBQM);
+    l.get(b).get(i).op(OP.i32add).mem(OP.i32load8s, 0).get(bZp).op(OP.i32sub).get(ls).op(OP.i32shl).get(bM).get(bS).call(F_MBQM);
+    l.op(OP.i32add).get(oM).get(oS).call(F_MBQM).get(oZp).op(OP.i32add);
+    clamp(l, v, (k) => k.get(mn), (k) => k.get(mx));
+    l.mem(OP.i32store8, 0);
+  });
+  return { name: 'add', params: new Array<ValType>(16).fill(T.i32), results: [], locals: [T.i32, T.i32], code: c };
+}
+
 /** Bytes of the GEMM module importing a memory of at least `minPages` 64 KiB pages. */
 export function buildGemmModule(minPages: number): Uint8Array {
-  return assemble(minPages, 5, [storeFunction(), gemmFunction()]);
+  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), gemmFunction(), im2colFunction(), addFunction()]);
 }
 
 /** The exported kernel signature. */
@@ -144,10 +259,17 @@ export function wasmSimdSupported(): boolean {
   }
 }
 
+/** The exported im2col signature (see im2colFunction). */
+export type Im2colFn = (...args: number[]) => void;
+/** The exported ADD signature (see addFunction). */
+export type AddFn = (...args: number[]) => void;
+
 /** An instantiated kernel over its own memory of a fixed size. */
 export interface WasmKernels {
   readonly memory: WasmMemory;
   readonly gemm: GemmFn;
+  readonly im2col: Im2colFn;
+  readonly add: AddFn;
 }
 
 /** Instantiates the kernels synchronously with a memory of at least `bytes` bytes. */
@@ -156,5 +278,6 @@ export function instantiateKernels(bytes: number): WasmKernels {
   const memory = new WA.Memory({ initial: pages });
   const module = new WA.Module(buildGemmModule(pages));
   const instance = new WA.Instance(module, { env: { memory } });
-  return { memory, gemm: instance.exports.gemm as unknown as GemmFn };
+  const e = instance.exports;
+  return { memory, gemm: e.gemm as GemmFn, im2col: e.im2col as Im2colFn, add: e.add as AddFn };
 }
