@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEval } from '../src/cli/commands/eval.js';
+import { progressBar, runEval } from '../src/cli/commands/eval.js';
 import { runExportTflite } from '../src/cli/commands/export-tflite.js';
 import { runInfer } from '../src/cli/commands/infer.js';
 import { buildProgram, reportError } from '../src/cli/program.js';
@@ -92,6 +92,24 @@ describe.skipIf(!have)('sim-dse eval / infer on the real models', () => {
       2,
       `sim-dse: --input ${join(dir, 'short.bin')}: 100 bytes, but input input_1_int8 (int8 [1,32,32,3]) needs 3072\n`,
     ]);
+  });
+});
+
+describe('progress bar', () => {
+  it('draws on a TTY only, ending with done/total and clearing the line', () => {
+    let text = '';
+    const tty = { isTTY: true, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+    const bar = progressBar(tty, 'eval');
+    bar.update(10, 10);
+    bar.end();
+    expect(text.startsWith('\reval [##############################] 10/10 ')).toBe(true);
+    expect(text).toMatch(/img\/s ETA 0:00 \r\x1b\[K$/);
+    let piped = '';
+    const pipe = { isTTY: false, write: (s: string) => ((piped += s), true) } as unknown as NodeJS.WriteStream;
+    const quiet = progressBar(pipe, 'eval');
+    quiet.update(10, 10);
+    quiet.end();
+    expect(piped).toBe('');
   });
 });
 
