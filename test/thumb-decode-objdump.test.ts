@@ -170,12 +170,16 @@ export function normaliseMnemonic(raw: string): { base: string; conditional: boo
 
 interface Line {
   readonly where: string;
+  readonly address: number;
+  readonly operands: string;
   readonly hw1: number;
   readonly hw2: number;
   readonly size: 2 | 4;
   readonly mnemonic: string;
   readonly text: string;
   readonly inIt: boolean;
+  /** objdump -r printed a relocation for this instruction (its printed target is the relocated one). */
+  relocated: boolean;
 }
 
 /** Parses `arm-none-eabi-objdump -d` output into instruction lines, skipping data (.word/.short/.byte). */
@@ -193,6 +197,10 @@ function parseListing(listing: string): Line[] {
       itLeft = 0;
       continue;
     }
+    if (/^\s+[0-9a-f]+: R_ARM_/.test(text)) {
+      if (lines.length > 0) lines[lines.length - 1].relocated = true;
+      continue;
+    }
     const m = insnRe.exec(text);
     if (m === null) continue;
     const mnemonic = m[4];
@@ -202,7 +210,7 @@ function parseListing(listing: string): Line[] {
     const inIt = itLeft > 0;
     if (inIt) itLeft--;
     if (/^it[te]{0,3}$/.test(mnemonic)) itLeft = mnemonic.length - 1;
-    lines.push({ where: `${file} ${m[1]}`, hw1, hw2, size: m[3] === undefined ? 2 : 4, mnemonic, text: text.trim(), inIt });
+    lines.push({ where: `${file} ${m[1]}`, address: parseInt(m[1], 16), operands: m[5].trim(), hw1, hw2, size: m[3] === undefined ? 2 : 4, mnemonic, text: text.trim(), inIt, relocated: false });
   }
   return lines;
 }
@@ -240,7 +248,7 @@ describe.skipIf(!hasObjdump)('decodeThumb against arm-none-eabi-objdump', () => 
     }
     let listing = '';
     for (let i = 0; i < objects.length; i += 200) {
-      listing += execFileSync('arm-none-eabi-objdump', ['-d', ...objects.slice(i, i + 200)], {
+      listing += execFileSync('arm-none-eabi-objdump', ['-dr', ...objects.slice(i, i + 200)], {
         maxBuffer: 1 << 30,
         encoding: 'utf8',
       });
@@ -272,6 +280,19 @@ describe.skipIf(!hasObjdump)('decodeThumb against arm-none-eabi-objdump', () => 
       }
     }
     const checked = lines.length;
+    // Direct branches: objdump prints the target address; address + 4 + branchOffset must equal it.
+    const targetErrors: string[] = [];
+    let branches = 0;
+    for (const line of lines) {
+      const insn = decodeThumb(line.hw1, line.hw2);
+      if (insn.branchOffset === null || line.relocated) continue;
+      branches++;
+      const target = /(?:^|,\s*)([0-9a-f]+) </.exec(line.operands);
+      const expected = target === null ? NaN : parseInt(target[1], 16);
+      if (((line.address + 4 + insn.branchOffset) >>> 0) !== expected) targetErrors.push(`${line.where}: ${line.text}`);
+    }
+    console.log(`thumb-decode-objdump: ${branches} direct branch targets checked`);
+    expect(targetErrors.slice(0, 20)).toEqual([]);
     console.log(`thumb-decode-objdump: ${checked} instructions checked, ${mnemonicErrors.length} mnemonic differences`);
     expect(unknown.slice(0, 20)).toEqual([]);
     expect(sizeErrors.slice(0, 20)).toEqual([]);
