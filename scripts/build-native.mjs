@@ -17,7 +17,7 @@ if (!fresh || process.argv.includes('--force')) {
     process.exit(1);
   }
   mkdirSync(dirname(out), { recursive: true });
-  const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-o', out, src, '-lunicorn'];
+  const args = ['-O3', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-o', out, src, '-lunicorn'];
   try {
     execFileSync(process.env.CC ?? 'cc', args, { stdio: 'inherit' });
   } catch {

@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 import { SimDseError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
-import type { CallRequest, CallResult, CycleBreakdown } from './call-types.js';
+import type { CallOk, CallRequest, CallResult, CycleBreakdown } from './call-types.js';
 import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
 import { type BlockCost, type FlashGeometry, costBlock } from './timing/block-cost.js';
 import { type Special, findSpecials } from './timing/specials.js';
@@ -131,22 +131,23 @@ export class Machine {
     const stackTop = (this.sram.base + this.sram.size) & ~7;
     let cursor = alignUp(this.heapStart, 8);
     const placed: { address: number; length: number }[] = [];
+    const regs = new Uint32Array(16);
     args.forEach((arg, i) => {
       if (typeof arg === 'number') {
-        this.uc.writeCore(i, arg >>> 0);
+        regs[i] = arg >>> 0;
         return;
       }
       if (cursor + arg.length > stackTop - STACK_RESERVE) {
         throw new SimDseError('usage', `buffer arguments do not fit in ${this.board.id}'s SRAM (${arg.length} bytes for argument ${i})`);
       }
       this.uc.write(cursor, arg);
-      this.uc.writeCore(i, cursor);
+      regs[i] = cursor;
       placed.push({ address: cursor, length: arg.length });
       cursor = alignUp(cursor + arg.length, 8);
     });
-    for (let r = args.length; r < 13; r++) this.uc.writeCore(r, 0);
-    this.uc.writeCore(13, stackTop);
-    this.uc.writeCore(14, RETURN_TRAMPOLINE | 1);
+    regs[13] = stackTop;
+    regs[14] = RETURN_TRAMPOLINE | 1;
+    this.native.sim_write_core(this.uc.ptr, regs);
     this.native.sim_set_limit(this.state, request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS);
     this.native.sim_reset(this.state, keepCaches ? 1 : 0);
     const err = this.uc.start(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length);
@@ -173,16 +174,16 @@ export class Machine {
       return fault('exception', null, `emulation stopped unexpectedly (${this.uc.describe(err)})`);
     }
     const buffers = placed.map((p) => this.uc.read(p.address, p.length));
-    const registers = Array.from({ length: 16 }, (_, r) => this.uc.readCore(r));
-    return {
-      kind: 'ok',
-      returnValue: registers[0],
-      registers,
-      buffers,
-      cycles,
-      instructions,
-      breakdown: this.breakdown(fetchStalls, dataStalls, branchPenalty),
-    };
+    this.native.sim_read_core(this.uc.ptr, regs);
+    const registers = Array.from(regs);
+    // The breakdown is aggregated only when read (reporting), from counts snapshotted now.
+    const counts = this.snapshotCounts();
+    let breakdown: CycleBreakdown | undefined;
+    const result = { kind: 'ok', returnValue: registers[0], registers, buffers, cycles, instructions } as const;
+    return Object.defineProperty(result, 'breakdown', {
+      enumerable: true,
+      get: () => (breakdown ??= this.breakdown(counts, fetchStalls, dataStalls, branchPenalty)),
+    }) as unknown as CallOk;
   }
 
   /**
@@ -203,29 +204,45 @@ export class Machine {
     }
   }
 
-  private breakdown(fetchStalls: number, dataStalls: number, branchPenalty: number): CycleBreakdown {
+  private snapshotCounts(): { exec: Float64Array; specialAddr: Float64Array; specialExtra: Float64Array } {
     const n = this.blocks.length;
-    const exec = new Float64Array(n);
-    const taken = new Float64Array(n);
-    this.native.sim_block_counts(this.state, n, exec, taken);
+    if (this.execBuffer.length < n) {
+      this.execBuffer = new Float64Array(n * 2);
+      this.takenBuffer = new Float64Array(n * 2);
+    }
+    this.native.sim_block_counts(this.state, n, this.execBuffer, this.takenBuffer);
+    const exec = this.execBuffer.slice(0, n);
+    const ns = this.dynamicAddrs.size + this.divides;
+    if (ns === 0) return { exec, specialAddr: new Float64Array(0), specialExtra: new Float64Array(0) };
+    const specialAddr = new Float64Array(ns);
+    const specialExtra = new Float64Array(ns);
+    this.native.sim_special_counts(this.state, ns, specialAddr, new Float64Array(ns), specialExtra);
+    return { exec, specialAddr, specialExtra };
+  }
+
+  private execBuffer = new Float64Array(0);
+  private takenBuffer = new Float64Array(0);
+
+  private breakdown(
+    counts: { exec: Float64Array; specialAddr: Float64Array; specialExtra: Float64Array },
+    fetchStalls: number,
+    dataStalls: number,
+    branchPenalty: number,
+  ): CycleBreakdown {
+    const { exec, specialAddr, specialExtra } = counts;
     const byClass: Partial<Record<InsnClass, number>> = {};
     const countByClass: Partial<Record<InsnClass, number>> = {};
-    for (let b = 0; b < n; b++) {
+    for (let b = 0; b < exec.length; b++) {
       if (!exec[b]) continue;
       const block = this.blocks[b];
       for (const [cls, cyc] of Object.entries(block.classCycles) as [InsnClass, number][]) byClass[cls] = (byClass[cls] ?? 0) + cyc * exec[b];
       for (const [cls, cnt] of Object.entries(block.classCounts) as [InsnClass, number][]) countByClass[cls] = (countByClass[cls] ?? 0) + cnt * exec[b];
     }
-    const ns = this.dynamicAddrs.size + this.divides;
-    const addr = new Float64Array(ns);
-    const count = new Float64Array(ns);
-    const extra = new Float64Array(ns);
-    this.native.sim_special_counts(this.state, ns, addr, count, extra);
     let divideExtra = 0;
-    for (let i = 0; i < ns; i++) {
-      const cls = this.specialClass.get(addr[i]);
-      if (cls === 'div') divideExtra += extra[i];
-      else if (cls) byClass[cls] = (byClass[cls] ?? 0) + extra[i];
+    for (let i = 0; i < specialAddr.length; i++) {
+      const cls = this.specialClass.get(specialAddr[i]);
+      if (cls === 'div') divideExtra += specialExtra[i];
+      else if (cls) byClass[cls] = (byClass[cls] ?? 0) + specialExtra[i];
     }
     return { byClass, countByClass, branchPenalty, fetchStalls, dataStalls, divideExtra };
   }

@@ -103,6 +103,7 @@ static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
   cache_free(c);
   if (nlines == 0) return;
   c->ways = nlines < CACHE_WAYS ? nlines : CACHE_WAYS;
+  while (c->ways & (c->ways - 1)) c->ways &= c->ways - 1; /* a power of two: masks, not divisions */
   c->sets = nlines / c->ways;
   /* sets must be a power of two so the set index is a mask */
   while (c->sets & (c->sets - 1)) c->sets &= c->sets - 1;
@@ -116,9 +117,12 @@ static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
 
 static void cache_clear(Cache *c) {
   if (c->nlines == 0) return;
-  memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
+  /* O(cache lines), not O(flash lines): only cached lines have a slot entry */
+  for (uint32_t i = 0; i < c->nlines; i++) {
+    if (c->tags[i] != 0xffffffffu) c->slot_of[c->tags[i]] = 0;
+    c->tags[i] = 0xffffffffu;
+  }
   memset(c->next_victim, 0, c->sets);
-  memset(c->slot_of, 0, sizeof(uint16_t) * c->flash_lines);
 }
 
 /*
@@ -132,7 +136,7 @@ static inline int cache_access(Cache *c, uint32_t line) {
   if (c->slot_of[line]) return 1;
   uint32_t set = line & (c->sets - 1);
   uint32_t way = c->next_victim[set];
-  c->next_victim[set] = (uint8_t)((way + 1) % c->ways);
+  c->next_victim[set] = (uint8_t)((way + 1) & (c->ways - 1));
   uint32_t slot = set * c->ways + way;
   uint32_t old = c->tags[slot];
   if (old != 0xffffffffu) c->slot_of[old] = 0;
@@ -301,28 +305,36 @@ int32_t sim_add_special(SimState *s, uint32_t addr, uint32_t kind, uint32_t extr
 /* Instruction fetch of one block through the flash / ART model. */
 static inline void fetch_block(SimState *s, const Block *b) {
   const uint16_t *lc = s->line_pool + b->line_first;
-  const uint32_t ws = s->wait_states;
-  for (uint32_t i = 0; i < b->nlines; i++) {
-    uint32_t line = b->first_line + i;
-    if (line != s->cur_line) {
+  const uint64_t ws = s->wait_states;
+  const int prefetch = s->prefetch != 0;
+  const int has_icache = s->icache.nlines != 0;
+  uint64_t t = s->cycles, stalls = 0, pf_ready = s->pf_ready;
+  uint32_t cur = s->cur_line, pf_line = s->pf_line;
+  uint32_t line = b->first_line;
+  for (uint32_t i = 0; i < b->nlines; i++, line++) {
+    if (line != cur) {
       uint64_t stall = 0;
-      int hit = s->icache.nlines ? cache_access(&s->icache, line) : 0;
-      if (!hit) {
-        if (s->prefetch && line == s->pf_line)
-          stall = s->pf_ready > s->cycles ? s->pf_ready - s->cycles : 0;
+      if (!(has_icache && cache_access(&s->icache, line))) {
+        if (prefetch && line == pf_line)
+          stall = pf_ready > t ? pf_ready - t : 0;
         else
           stall = ws;
       }
-      s->cycles += stall;
-      s->fetch_stalls += stall;
-      s->cur_line = line;
-      if (s->prefetch) {
-        s->pf_line = line + 1;
-        s->pf_ready = s->cycles + ws + 1;
+      t += stall;
+      stalls += stall;
+      cur = line;
+      if (prefetch) {
+        pf_line = line + 1;
+        pf_ready = t + ws + 1;
       }
     }
-    s->cycles += lc[i];
+    t += lc[i];
   }
+  s->cycles = t;
+  s->fetch_stalls += stalls;
+  s->pf_ready = pf_ready;
+  s->cur_line = cur;
+  s->pf_line = pf_line;
 }
 
 static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
@@ -502,6 +514,29 @@ void sim_special_counts(const SimState *s, uint32_t n, double *addr, double *cou
     count[i] = (double)s->specials[i].count;
     cycles[i] = (double)s->specials[i].cycles;
   }
+}
+
+static const int CORE_REGS[16] = {
+    UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,  UC_ARM_REG_R5,
+    UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8,  UC_ARM_REG_R9,  UC_ARM_REG_R10, UC_ARM_REG_R11,
+    UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC};
+
+/* Reads r0..r15 in one call (16 FFI round trips saved per emulated call). */
+int sim_read_core(uc_engine *uc, uint32_t *out) {
+  for (int i = 0; i < 16; i++) {
+    int err = uc_reg_read(uc, CORE_REGS[i], &out[i]);
+    if (err) return err;
+  }
+  return 0;
+}
+
+/* Writes r0..r14 in one call (the PC is set by uc_emu_start). */
+int sim_write_core(uc_engine *uc, const uint32_t *in) {
+  for (int i = 0; i < 15; i++) {
+    int err = uc_reg_write(uc, CORE_REGS[i], &in[i]);
+    if (err) return err;
+  }
+  return 0;
 }
 
 /* Current cycle count (for memory-mapped cycle counters such as DWT CYCCNT). */

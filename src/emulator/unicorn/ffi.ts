@@ -95,6 +95,8 @@ export interface CyclesApi {
   sim_block_counts(state: Ptr, n: number, exec: Float64Array, taken: Float64Array): void;
   sim_special_counts(state: Ptr, n: number, addr: Float64Array, count: Float64Array, cycles: Float64Array): void;
   sim_cycles_now(state: Ptr): number;
+  sim_read_core(uc: Ptr, out: Uint32Array): number;
+  sim_write_core(uc: Ptr, values: Uint32Array): number;
   /** koffi prototype of the block-miss callback: void (uint32 addr, uint32 size). */
   readonly missCallbackType: TypeObject;
 }
@@ -136,6 +138,8 @@ export function cyclesApi(): CyclesApi {
       'void sim_special_counts(void *s, uint32_t n, _Out_ double *addr, _Out_ double *count, _Out_ double *cycles)',
     ),
     sim_cycles_now: lib.func('double sim_cycles_now(void *s)'),
+    sim_read_core: lib.func('int sim_read_core(void *uc, _Out_ uint32_t *out)'),
+    sim_write_core: lib.func('int sim_write_core(void *uc, const uint32_t *values)'),
     missCallbackType,
   } as unknown as CyclesApi;
   return cycles;
