@@ -38,37 +38,37 @@ export function dualExclusiveTable(hw1: number, hw2: number): ThumbInsn {
     if ((op2 & 1) !== 0) return memory(4, 'load-dual', 'ldrd', rn, rt | rt2 | wb, rn, 2, 8, writeback);
     return memory(4, 'store-dual', 'strd', rn | rt | rt2, wb, rn, 2, 8, writeback);
   }
-  // Exclusives with Rn = PC are UNPREDICTABLE (TBB/TBH allow it).
-  const pcBase = (hw1 & 15) === 15;
-  if (op1 === 0) {
-    if (pcBase) return undefinedInsn(4);
-    if (op2 === 0) return memory(4, 'system', 'strex', rn | rt, bit((hw2 >>> 8) & 15), rn, 1, 4, false);
-    if ((hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
-    return memory(4, 'system', 'ldrex', rn, rt, rn, 1, 4, false);
-  }
   const op3 = (hw2 >>> 4) & 15;
-  const rm = bit(hw2 & 15);
-  // Should-be-one bits 11:8 (exclusives), should-be-one 15:12 and should-be-zero 11:8 (TBB/TBH).
-  if (op3 < 2 ? (hw2 & 0xff00) !== 0xf000 : (hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
-  if (op2 === 0) {
-    if (pcBase) return undefinedInsn(4);
-    if (op3 === 4) return memory(4, 'system', 'strexb', rn | rt, rm, rn, 1, 1, false);
-    if (op3 === 5) return memory(4, 'system', 'strexh', rn | rt, rm, rn, 1, 2, false);
+  if (op1 === 1 && op2 === 1 && op3 < 2) {
+    // TBB/TBH: hw2 bits 15:12 should-be-one, 11:8 should-be-zero.
+    if ((hw2 & 0xff00) !== 0xf000) return undefinedInsn(4);
+    const rm = bit(hw2 & 15);
+    const half = op3 === 1;
+    return memory(4, 'table-branch', half ? 'tbh' : 'tbb', rn | rm, PC_BIT, rn | rm, 1, half ? 2 : 1, false);
+  }
+  return exclusive(hw1, hw2, op1, op2, op3);
+}
+
+/** LDREX/STREX{B,H}: Rn = PC, or Rt/Rd = SP or PC, are UNPREDICTABLE and reported UNDEFINED. */
+function exclusive(hw1: number, hw2: number, op1: number, op2: number, op3: number): ThumbInsn {
+  const n = hw1 & 15;
+  const t = hw2 >>> 12;
+  if (n === 15 || t === 13 || t === 15) return undefinedInsn(4);
+  const rn = bit(n);
+  const rt = bit(t);
+  const store = op2 === 0;
+  // STREX has Rd in hw2 bits 11:8; the byte/halfword forms in bits 3:0 with bits 11:8 should-be-one.
+  const d = op1 === 0 ? (hw2 >>> 8) & 15 : hw2 & 15;
+  if (op1 === 0) {
+    if (!store && (hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
+  } else if ((hw2 & 0xf00) !== 0xf00 || (op3 !== 4 && op3 !== 5) || (!store && d !== 15)) {
     return undefinedInsn(4);
   }
-  if (op3 >= 4 && ((hw2 & 15) !== 15 || pcBase)) return undefinedInsn(4);
-  switch (op3) {
-    case 0:
-      return memory(4, 'table-branch', 'tbb', rn | rm, PC_BIT, rn | rm, 1, 1, false);
-    case 1:
-      return memory(4, 'table-branch', 'tbh', rn | rm, PC_BIT, rn | rm, 1, 2, false);
-    case 4:
-      return memory(4, 'system', 'ldrexb', rn, rt, rn, 1, 1, false);
-    case 5:
-      return memory(4, 'system', 'ldrexh', rn, rt, rn, 1, 2, false);
-    default:
-      return undefinedInsn(4);
-  }
+  const bytes = op1 === 0 ? 4 : op3 === 4 ? 1 : 2;
+  const suffix = op1 === 0 ? '' : op3 === 4 ? 'b' : 'h';
+  if (!store) return memory(4, 'system', 'ldrex' + suffix, rn, rt, rn, 1, bytes, false);
+  if (d === 13 || d === 15) return undefinedInsn(4);
+  return memory(4, 'system', 'strex' + suffix, rn | rt, bit(d), rn, 1, bytes, false);
 }
 
 /** A5.3.10: STR, STRB, STRH (immediate, register, unprivileged). */

@@ -68,9 +68,16 @@ export function registerDataProcessing(hw1: number, hw2: number): ThumbInsn {
   return undefinedInsn(4);
 }
 
+/** SP or PC: UNPREDICTABLE as any operand of the multiply and divide groups. */
+function spOrPc(n: number): boolean {
+  return n === 13 || n === 15;
+}
+
 /** A5.3.16: multiply, multiply accumulate and absolute difference. */
 export function multiply(hw1: number, hw2: number): ThumbInsn {
   if ((hw2 & 0xc0) !== 0) return undefinedInsn(4);
+  // Ra = PC selects the non-accumulating form; SP/PC elsewhere is UNPREDICTABLE.
+  if (spOrPc(hw1 & 15) || spOrPc(hw2 & 15) || spOrPc((hw2 >>> 8) & 15) || hw2 >>> 12 === 13) return undefinedInsn(4);
   const op1 = (hw1 >>> 4) & 7;
   const op2 = (hw2 >>> 4) & 3;
   const a = hw2 >>> 12;
@@ -115,6 +122,10 @@ export function multiply(hw1: number, hw2: number): ThumbInsn {
 export function longMultiply(hw1: number, hw2: number): ThumbInsn {
   const op1 = (hw1 >>> 4) & 7;
   const op2 = (hw2 >>> 4) & 15;
+  const divide = op1 === 1 || op1 === 3;
+  if (spOrPc(hw1 & 15) || spOrPc(hw2 & 15) || spOrPc((hw2 >>> 8) & 15) || (!divide && spOrPc(hw2 >>> 12))) {
+    return undefinedInsn(4);
+  }
   const sources = bit(hw1 & 15) | bit(hw2 & 15);
   const lo = bit(hw2 >>> 12);
   const hi = bit((hw2 >>> 8) & 15);
