@@ -25,7 +25,7 @@ const FP_THREE_OPERAND: readonly (readonly [readonly [string, InsnClass] | null,
 ];
 
 /** A6.4 "other" data processing with opc3 bit 0 set, by opc2 (hw1 bits 3:0). */
-function fpOther(opc2: number, opc3: number): readonly [string, InsnClass] | null {
+function fpOther(opc2: number, opc3: number, hw2: number): readonly [string, InsnClass] | null {
   const high = (opc3 & 2) !== 0;
   switch (opc2) {
     case 0:
@@ -36,7 +36,10 @@ function fpOther(opc2: number, opc3: number): readonly [string, InsnClass] | nul
     case 3:
       return high ? ['vcvtt', 'fpu'] : ['vcvtb', 'fpu'];
     case 4:
+      return high ? ['vcmpe', 'fpu'] : ['vcmp', 'fpu'];
     case 5:
+      // Compare with zero: M and Vm (hw2 bits 5, 3:0) are should-be-zero.
+      if ((hw2 & 0x2f) !== 0) return null;
       return high ? ['vcmpe', 'fpu'] : ['vcmp', 'fpu'];
     case 7:
       return high ? ['vcvt', 'fpu'] : null; // F64 <-> F32: rejected by the caller on FPv4-SP
@@ -122,7 +125,8 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
   // First register number: D:Vd for doubles (only D0..D15 exist), Vd:D for singles.
   const first = double ? ((hw1 >>> 2) & 0x10) | ((hw2 >>> 12) & 15) : ((hw2 >>> 11) & 0x1e) | ((hw1 >>> 6) & 1);
   if (p && !w) {
-    if (double && first > 15) return undefinedInsn(4, load ? 'vldr' : 'vstr');
+    // D16..D31 do not exist; VSTR with Rn = PC is UNPREDICTABLE in Thumb.
+    if ((double && first > 15) || (!load && n === 15)) return undefinedInsn(4, load ? 'vldr' : 'vstr');
     const words = double ? 2 : 1;
     const bytes = double ? 8 : 4;
     return load
@@ -133,7 +137,8 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
   const wb = w ? rn : 0;
   // Register lists must be non-empty and within S0..S31 / D0..D15; an odd count of doubles is FLDMX/FSTMX.
   const limit = double ? 32 - 2 * first : 32 - first;
-  if (words === 0 || words > limit || (double && (words & 1) !== 0)) return undefinedInsn(4);
+  // VLDM/VSTM with Rn = PC are UNPREDICTABLE in Thumb.
+  if (words === 0 || words > limit || (double && (words & 1) !== 0) || n === 15) return undefinedInsn(4);
   if (!p && u) {
     if (load) return memory(4, 'fpu-load-multiple', w && n === 13 ? 'vpop' : 'vldm', rn, wb, rn, words, 0, w);
     return memory(4, 'fpu-store-multiple', 'vstm', rn, wb, rn, words, 0, w);
@@ -153,7 +158,7 @@ function dataProcessing(hw1: number, hw2: number): ThumbInsn {
   if (key === 7) {
     // VMOV (immediate) has should-be-zero bits 7 and 5 in hw2.
     if ((opc3 & 1) === 0) entry = (hw2 & 0xa0) === 0 ? ['vmov', 'fpu'] : null;
-    else entry = fpOther(hw1 & 15, opc3);
+    else entry = fpOther(hw1 & 15, opc3, hw2);
   } else {
     entry = FP_THREE_OPERAND[key][opc3 & 1];
   }

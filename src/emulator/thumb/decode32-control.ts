@@ -58,6 +58,8 @@ export function branchesAndControl(hw1: number, hw2: number): ThumbInsn {
   if (op1 === 2) return op === 0x7f ? undefinedInsn(4, 'udf') : undefinedInsn(4);
   // Hints and barriers have should-be-one bits 3:0 in hw1.
   if ((op === 0x3a || op === 0x3b) && (hw1 & 15) !== 15) return undefinedInsn(4);
+  // Barriers and CLREX: hw2 bits 11:8 are should-be-one.
+  if (op === 0x3b && (hw2 & 0xf00) !== 0xf00) return undefinedInsn(4);
   switch (op) {
     case 0x38:
     case 0x39:

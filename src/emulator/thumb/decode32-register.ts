@@ -90,7 +90,7 @@ export function multiply(hw1: number, hw2: number): ThumbInsn {
   switch (op1) {
     case 0:
       cls = 'mul';
-      mn = op2 === 0 ? (accumulate ? 'mla' : 'mul') : op2 === 1 ? 'mls' : null;
+      mn = op2 === 0 ? (accumulate ? 'mla' : 'mul') : op2 === 1 && accumulate ? 'mls' : null;
       break;
     case 1:
       mn = (accumulate ? 'smla' : 'smul') + HALVES[op2];
@@ -108,7 +108,7 @@ export function multiply(hw1: number, hw2: number): ThumbInsn {
       if (op2 < 2) mn = (accumulate ? 'smmla' : 'smmul') + (x ? 'r' : '');
       break;
     case 6:
-      if (op2 < 2) mn = 'smmls' + (x ? 'r' : '');
+      if (op2 < 2 && accumulate) mn = 'smmls' + (x ? 'r' : '');
       break;
     default:
       cls = 'alu';
