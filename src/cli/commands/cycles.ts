@@ -65,7 +65,7 @@ export function registerCycles(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  sim-dse cycles firmware-prebuilt/microbench/alu.elf --fn alu_chain --board nucleo-f446re\n' +
+        '  sim-dse cycles firmware-prebuilt/microbench/alu.elf --fn alu_chain16 --args 1,2 --board nucleo-f446re\n' +
         '  sim-dse cycles --check firmware-prebuilt/golden-cycles.json\n' +
         '  sim-dse cycles --check firmware-prebuilt/golden-cycles.json --update   # after a reviewed model change',
     )
