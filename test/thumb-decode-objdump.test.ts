@@ -221,6 +221,35 @@ function expectedClass(base: string, conditional: boolean, inIt: boolean): InsnC
   return CLASS_OF[base];
 }
 
+const PC_MASK = 1 << 15;
+const SP_MASK = 1 << 13;
+const LR_MASK = 1 << 14;
+const REG_NUMBERS: Readonly<Record<string, number>> = { sb: 9, sl: 10, fp: 11, ip: 12, sp: 13, lr: 14, pc: 15 };
+
+/** Mask of the core registers objdump names in an operand string (ranges `r4-r7` included). */
+function namedRegisters(ops: string): number {
+  let mask = 0;
+  const re = /\b(r(\d+)|sl|fp|ip|sp|lr|pc)\b(?:-(r(\d+)|sl|fp|ip|sp|lr|pc)\b)?/g;
+  for (const m of ops.matchAll(re)) {
+    const first = m[2] !== undefined ? Number(m[2]) : REG_NUMBERS[m[1]];
+    const last = m[3] === undefined ? first : m[4] !== undefined ? Number(m[4]) : REG_NUMBERS[m[3]];
+    for (let n = first; n <= last; n++) mask |= 1 << n;
+  }
+  return mask;
+}
+
+/** 32-bit words of one register-list item: `r4`, `s16-s19`, `d8-d9`. */
+function rangeWords(item: string): number {
+  const m = /^([rsd])(\d+)(?:-[rsd](\d+))?$/.exec(item);
+  if (m === null) return 1;
+  const count = m[3] === undefined ? 1 : Number(m[3]) - Number(m[2]) + 1;
+  return m[1] === 'd' ? 2 * count : count;
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
 /** Mnemonic disagreements accepted, each justified: none are needed at present. */
 const MNEMONIC_EXCEPTIONS: ReadonlySet<string> = new Set<string>();
 
@@ -300,6 +329,49 @@ describe.skipIf(!hasObjdump)('decodeThumb against arm-none-eabi-objdump', () => 
     expect(mnemonicErrors.slice(0, 20)).toEqual([]);
     expect(checked).toBeGreaterThan(90_000);
     expect(mnemonicErrors.length / checked).toBeLessThanOrEqual(0.001);
+  });
+
+  it('names the same core registers as objdump, and agrees on transfer counts, sizes and writeback', () => {
+    const errors: string[] = [];
+    let memoryOps = 0;
+    for (const line of lines) {
+      const insn = decodeThumb(line.hw1, line.hw2);
+      const norm = normaliseMnemonic(line.mnemonic);
+      if (norm === null || insn.cls === 'undefined') continue;
+      const ops = line.operands.replace(/@.*$/, '').replace(/<[^>]*>/g, '');
+      const named = namedRegisters(ops);
+      const used = insn.reads | insn.writes | insn.addrRegs;
+      // Registers the syntax leaves implicit: SP of PUSH/POP/VPUSH/VPOP, LR of BL/BLX, PC of any PC write.
+      let implicit = insn.writes & PC_MASK;
+      if (/^v?(push|pop)$/.test(insn.mnemonic)) implicit |= SP_MASK;
+      if (insn.mnemonic === 'bl' || insn.mnemonic === 'blx') implicit |= LR_MASK;
+      if ((named & ~used) !== 0 || (used & ~(named | implicit)) !== 0) {
+        errors.push(`${line.where}: ${line.text} -> reads ${hex(insn.reads)} writes ${hex(insn.writes)} named ${hex(named)}`);
+        continue;
+      }
+      if (insn.regCount === 0) continue;
+      memoryOps++;
+      const list = /\{([^}]*)\}/.exec(ops);
+      let words = 1;
+      let bytes = 4;
+      if (list !== null) {
+        words = list[1].split(',').reduce((n, item) => n + rangeWords(item.trim()), 0);
+        bytes = 0;
+      } else if (/^(ldrd|strd)$/.test(insn.mnemonic) || /^v(ldr|str)$/.test(insn.mnemonic) && /^d\d/.test(ops)) {
+        words = 2;
+        bytes = 8;
+      } else if (/^(ldr|str)s?b/.test(insn.mnemonic) || insn.mnemonic === 'tbb' || insn.mnemonic.endsWith('exb')) {
+        bytes = 1;
+      } else if (/^(ldr|str)s?h/.test(insn.mnemonic) || insn.mnemonic === 'tbh' || insn.mnemonic.endsWith('exh')) {
+        bytes = 2;
+      }
+      const writeback = /!/.test(ops) || /\], #/.test(ops) || /^v?(push|pop)$/.test(insn.mnemonic);
+      if (insn.regCount !== words || insn.memBytes !== bytes || insn.writeback !== writeback) {
+        errors.push(`${line.where}: ${line.text} -> regCount ${insn.regCount} memBytes ${insn.memBytes} writeback ${insn.writeback}`);
+      }
+    }
+    console.log(`thumb-decode-objdump: register masks checked on ${lines.length} instructions, transfers on ${memoryOps}`);
+    expect(errors.slice(0, 20)).toEqual([]);
   });
 
   it('covers every decoder class that real code uses, from the C corpus and the libraries', () => {
