@@ -7,7 +7,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from '../src/model/engine/fixed-point.js';
-import { instantiateKernels } from '../src/model/engine/wasm/gemm-module.js';
+import { instantiateKernels, writeParams } from '../src/model/engine/wasm/gemm-module.js';
 
 describe('quantizeMultiplier', () => {
   test('normalises to a Q31 significand and an exponent', () => {
@@ -83,9 +83,8 @@ describe('WASM requantization (through a zero GEMM with the value as bias)', () 
   test('matches the TS fixed-point on edge cases and random values', () => {
     const k = instantiateKernels(1 << 16);
     const m = k.memory.buffer;
-    // A: 2 rows x 8 zeros at 0; W: 4 x 8 zeros at 64; params at 256; out at 1024.
+    // A: 2 rows x 8 zeros at 0; W: 4 x 8 zeros at 64; params at 256 (128 bytes); out at 1024.
     new Int16Array(m, 0, 32).fill(0);
-    const prm = new Int32Array(m, 256, 12);
     const out = new Int8Array(m, 1024, 8);
     let seed = 12345;
     const rnd = (): number => {
@@ -105,19 +104,19 @@ describe('WASM requantization (through a zero GEMM with the value as bias)', () 
       [-77, 1986422374, 2],
     ];
     for (let i = 0; i < 400; i++) cases.push([rnd() >> (i % 24), (rnd() >>> 1) | (1 << 30), -(i % 32)]);
+    for (let i = 0; i < 100; i++) cases.push([rnd() >> (8 + (i % 20)), (rnd() >>> 1) | (1 << 30), 1 + (i % 12)]);
     for (const [x, mult, shift] of cases) {
       const v = multiplyByQuantizedMultiplier(x, mult, shift);
-      for (let o = 0; o < 4; o++) {
-        prm[o] = x;
-        prm[4 + o] = mult;
-        prm[8 + o] = shift;
+      // 4 channels take the vector path; 3 of 4 the scalar one.
+      writeParams(m, 256, 4, Int32Array.of(x, x, x, x), Int32Array.of(mult, mult, mult, mult), Int32Array.of(shift, shift, shift, shift));
+      for (const channels of [4, 3]) {
+        k.gemm(0, 64, 256, 1024, 1, channels, 8, 4, 0, -128, 127);
+        expect(out[0]).toBe(Math.max(-128, Math.min(127, v)));
+        // A zero point of 5 - v makes every exact result read back as 5.
+        k.gemm(0, 64, 256, 1024, 1, channels, 8, 4, 5 - v, -128, 127);
+        expect([out[0], out[channels - 1]]).toEqual([5, 5]);
       }
-      k.gemm(0, 64, 256, 1024, 1, 4, 8, 4, 0, -128, 127);
-      expect(out[0]).toBe(Math.max(-128, Math.min(127, v)));
-      // A zero point of 5 - v makes every exact result read back as 5.
-      k.gemm(0, 64, 256, 1024, 1, 4, 8, 4, 5 - v, -128, 127);
-      expect([out[0], out[3]]).toEqual([5, 5]);
     }
-    expect(cases.length).toBe(410);
+    expect(cases.length).toBe(510);
   });
 });

@@ -12,7 +12,7 @@ import { ModelError } from '../errors.js';
 import type { PreparedGraph, PreparedOp, PreparedWeighted } from './prepare.js';
 import { preparedInputs } from './prepare.js';
 import * as K from './kernels.js';
-import { instantiateKernels, type WasmKernels } from './wasm/gemm-module.js';
+import { instantiateKernels, prmBytes, writeParams, type WasmKernels } from './wasm/gemm-module.js';
 
 /** Which implementation computes CONV_2D / FULLY_CONNECTED. */
 export type Backend = 'wasm' | 'scalar';
@@ -86,7 +86,7 @@ export class Executor {
       s.wOff = off;
       off += align16(s.opad * s.kp * 2);
       s.prmOff = off;
-      off += align16(s.opad * 12);
+      off += align16(prmBytes(s.opad));
     }
     if (backend === 'wasm') {
       this.kernels = instantiateKernels(off + 16);
@@ -99,10 +99,7 @@ export class Executor {
       const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
       this.slots.set(s.p.opIndex, slot);
       if (backend === 'wasm' && s.p.kind !== 'depthwise') {
-        const prm = new Int32Array(this.memory.buffer, s.prmOff, s.opad * 3);
-        prm.set(s.p.bias, 0);
-        prm.set(s.p.requant.multiplier, s.opad);
-        prm.set(s.p.requant.shift, 2 * s.opad);
+        writeParams(this.memory.buffer, s.prmOff, s.opad, s.p.bias, s.p.requant.multiplier, s.p.requant.shift);
         this.pack(slot);
       }
     }

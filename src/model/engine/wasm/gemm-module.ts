@@ -37,6 +37,40 @@ const G_MAX = 4;
 /** Function indices inside the module. */
 const F_MBQM = 0;
 const F_STORE = 1;
+const F_RQV = 2;
+
+/** Per-layer parameter arrays at `prm`, each Opad int32 entries (the last Opad int64). */
+export const PRM = { bias: 0, mult: 1, shift: 2, leftMul: 3, mask: 4, halfMask: 5, pow64: 6 } as const;
+/** Bytes of a layer's parameter block for Opad channels. */
+export const prmBytes = (opad: number): number => opad * 32;
+
+/**
+ * Writes a layer's parameter block at byte offset `prmOff`: bias, Q31
+ * multiplier and shift per channel (zero beyond the given channels), plus the
+ * derived per-lane constants of the vector requantization.
+ */
+export function writeParams(buffer: ArrayBuffer, prmOff: number, opad: number, bias: Int32Array, mult: Int32Array, shift: Int32Array): void {
+  const prm = new Int32Array(buffer, prmOff, opad * 6);
+  const pow = new BigInt64Array(buffer, prmOff + opad * 4 * PRM.pow64, opad);
+  prm.fill(0);
+  prm.set(bias, PRM.bias * opad);
+  prm.set(mult, PRM.mult * opad);
+  prm.set(shift, PRM.shift * opad);
+  for (let o = 0; o < opad; o++) {
+    const s = o < shift.length ? shift[o] : 0;
+    const right = Math.max(0, -s);
+    const mask = right === 31 ? 0x7fffffff : (1 << right) - 1;
+    prm[PRM.leftMul * opad + o] = 1 << Math.max(0, s);
+    prm[PRM.mask * opad + o] = mask;
+    prm[PRM.halfMask * opad + o] = mask >> 1;
+    pow[o] = 1n << BigInt(32 - right);
+  }
+}
+
+/** i8x16.shuffle lane bytes taking whole i32 lanes (0-3 from a, 4-7 from b). */
+function lanes32(...l: number[]): number[] {
+  return l.flatMap((k) => [4 * k, 4 * k + 1, 4 * k + 2, 4 * k + 3]);
+}
 
 /**
  * mbqm(x, m, s): TFLite MultiplyByQuantizedMultiplier (left shift when s > 0,
@@ -99,6 +133,73 @@ function storeFunction(): FuncDef {
   return { name: null, params: [T.i32, T.i32, T.i32], results: [], locals: [T.i32], code: c };
 }
 
+/**
+ * rqv(v, ch): requantizes four accumulators of channels ch..ch+3 at once
+ * (bias, MultiplyByQuantizedMultiplier with per-lane shifts, zero point,
+ * clamp), bit-identical to the scalar path. Per-lane left shifts are a
+ * multiply by 2^left; per-lane rounding right shifts take the floor from an
+ * i64 multiply by 2^(32 - right) then the gemmlowp remainder test. The
+ * multiplier is never INT32_MIN, so SRDHM cannot saturate.
+ */
+function rqvFunction(): FuncDef {
+  const [v, ch] = [0, 1];
+  const [base, x, lo, hi, q, f] = [2, 3, 4, 5, 6, 7];
+  const c = new Code();
+  const arr = (k: number): void => {
+    c.get(base);
+    if (k > 0) c.gget(G_OPAD).i32(4 * k).op(OP.i32mul).op(OP.i32add);
+    c.v128load();
+  };
+  const splat64 = (n: number): void => {
+    c.i64(n).simd(SIMD.i64x2Splat);
+  };
+  c.gget(G_PRM).get(ch).i32(2).op(OP.i32shl).op(OP.i32add).set(base);
+  c.get(v);
+  arr(PRM.bias);
+  c.simd(SIMD.i32x4Add);
+  arr(PRM.leftMul);
+  c.simd(SIMD.i32x4Mul).set(x);
+  for (const [dst, ext] of [[lo, SIMD.i64x2ExtmulLowI32x4S], [hi, SIMD.i64x2ExtmulHighI32x4S]] as const) {
+    c.get(x);
+    arr(PRM.mult);
+    c.simd(ext).set(dst);
+    // ab + (2^30, or 1 - 2^30 when ab < 0)
+    c.get(dst);
+    splat64(1073741824);
+    c.get(dst).i32(63).simd(SIMD.i64x2ShrS);
+    splat64(1 - 2147483648);
+    c.simd(SIMD.v128And).simd(SIMD.i64x2Add).simd(SIMD.i64x2Add).set(dst);
+    // truncating division by 2^31
+    c.get(dst).get(dst).i32(63).simd(SIMD.i64x2ShrS);
+    splat64(2147483647);
+    c.simd(SIMD.v128And).simd(SIMD.i64x2Add).i32(31).simd(SIMD.i64x2ShrS).set(dst);
+  }
+  c.get(lo).get(hi).simd(SIMD.i8x16Shuffle, ...lanes32(0, 2, 4, 6)).set(q);
+  // floor(q / 2^right) per lane
+  const pow = (): void => {
+    c.gget(G_PRM).gget(G_OPAD).i32(4 * PRM.pow64).op(OP.i32mul).op(OP.i32add).get(ch).i32(3).op(OP.i32shl).op(OP.i32add);
+  };
+  c.get(q).simd(SIMD.i64x2ExtendLowI32x4S);
+  pow();
+  c.v128load().simd(SIMD.i64x2Mul).i32(32).simd(SIMD.i64x2ShrS).set(lo);
+  c.get(q).simd(SIMD.i64x2ExtendHighI32x4S);
+  pow();
+  c.v128load(16).simd(SIMD.i64x2Mul).i32(32).simd(SIMD.i64x2ShrS).set(hi);
+  c.get(lo).get(hi).simd(SIMD.i8x16Shuffle, ...lanes32(0, 2, 4, 6)).set(f);
+  // + (remainder > halfMask + (q < 0))
+  c.get(f);
+  c.get(q);
+  arr(PRM.mask);
+  c.simd(SIMD.v128And);
+  arr(PRM.halfMask);
+  c.get(q).i32(0).simd(SIMD.i32x4Splat).simd(SIMD.i32x4LtS).simd(SIMD.i32x4Sub);
+  c.simd(SIMD.i32x4GtS).simd(SIMD.i32x4Sub);
+  c.gget(G_ZP).simd(SIMD.i32x4Splat).simd(SIMD.i32x4Add);
+  c.gget(G_MIN).simd(SIMD.i32x4Splat).simd(SIMD.i32x4MaxS);
+  c.gget(G_MAX).simd(SIMD.i32x4Splat).simd(SIMD.i32x4MinS);
+  return { name: null, params: [T.v128, T.i32], results: [T.v128], locals: [T.i32, T.v128, T.v128, T.v128, T.v128, T.v128], code: c };
+}
+
 /** The blocked GEMM (function index 1, calls the store helper at index 0). */
 function gemmFunction(): FuncDef {
   const [a, w, prm, out, P, O, Kp, Opad, zp, mn, mx] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -136,18 +237,42 @@ function gemmFunction(): FuncDef {
         cc.get(v).simd(SIMD.i32x4ExtractLane, 0).get(v).simd(SIMD.i32x4ExtractLane, 1).op(OP.i32add);
         cc.get(v).simd(SIMD.i32x4ExtractLane, 2).op(OP.i32add).get(v).simd(SIMD.i32x4ExtractLane, 3).op(OP.i32add);
       };
-      for (let j = 0; j < 4; j++) {
-        lo.get(o).i32(j).op(OP.i32add).get(O).op(OP.i32ltS).if((ci) => {
-          ci.get(dst0).get(o).op(OP.i32add).i32(j).op(OP.i32add);
-          hsum(ci, acc[j]);
-          ci.get(o).i32(j).op(OP.i32add).call(F_STORE);
-          ci.get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).if((c2) => {
-            c2.get(dst1).get(o).op(OP.i32add).i32(j).op(OP.i32add);
-            hsum(c2, acc[4 + j]);
-            c2.get(o).i32(j).op(OP.i32add).call(F_STORE);
-          });
-        });
-      }
+      // Whole block of 4 channels: vector requantization, 4 bytes stored at once.
+      const hadd4 = (cc: Code, r: number[]): void => {
+        cc.get(r[0]).get(r[1]).simd(SIMD.i8x16Shuffle, ...lanes32(0, 4, 1, 5));
+        cc.get(r[0]).get(r[1]).simd(SIMD.i8x16Shuffle, ...lanes32(2, 6, 3, 7)).simd(SIMD.i32x4Add).set(va0);
+        cc.get(r[2]).get(r[3]).simd(SIMD.i8x16Shuffle, ...lanes32(0, 4, 1, 5));
+        cc.get(r[2]).get(r[3]).simd(SIMD.i8x16Shuffle, ...lanes32(2, 6, 3, 7)).simd(SIMD.i32x4Add).set(va1);
+        cc.get(va0).get(va1).simd(SIMD.i8x16Shuffle, ...lanes32(0, 1, 4, 5));
+        cc.get(va0).get(va1).simd(SIMD.i8x16Shuffle, ...lanes32(2, 3, 6, 7)).simd(SIMD.i32x4Add);
+      };
+      const storeRow = (cc: Code, dst: number, r: number[]): void => {
+        cc.get(dst).get(o).op(OP.i32add);
+        hadd4(cc, r);
+        cc.get(o).call(F_RQV).set(vw);
+        cc.get(vw).get(vw).simd(SIMD.i16x8NarrowI32x4S).set(vw);
+        cc.get(vw).get(vw).simd(SIMD.i8x16NarrowI16x8S).simd(SIMD.v128Store32Lane, 0, 0, 0);
+      };
+      lo.get(o).i32(4).op(OP.i32add).get(O).op(0x4c /* i32.le_s */).ifElse(
+        (cv) => {
+          storeRow(cv, dst0, acc.slice(0, 4));
+          cv.get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).if((c2) => storeRow(c2, dst1, acc.slice(4, 8)));
+        },
+        (cs) => {
+          for (let j = 0; j < 4; j++) {
+            cs.get(o).i32(j).op(OP.i32add).get(O).op(OP.i32ltS).if((ci) => {
+              ci.get(dst0).get(o).op(OP.i32add).i32(j).op(OP.i32add);
+              hsum(ci, acc[j]);
+              ci.get(o).i32(j).op(OP.i32add).call(F_STORE);
+              ci.get(p).i32(1).op(OP.i32add).get(P).op(OP.i32ltS).if((c2) => {
+                c2.get(dst1).get(o).op(OP.i32add).i32(j).op(OP.i32add);
+                hsum(c2, acc[4 + j]);
+                c2.get(o).i32(j).op(OP.i32add).call(F_STORE);
+              });
+            });
+          }
+        },
+      );
       lo.get(o).i32(4).op(OP.i32add).tee(o).get(O).op(OP.i32ltS).brIf(0);
     });
     lp.get(p).i32(2).op(OP.i32add).tee(p).get(P).op(OP.i32ltS).brIf(0);
@@ -242,7 +367,7 @@ function addFunction(): FuncDef {
 
 /** Bytes of the GEMM module importing a memory of at least `minPages` 64 KiB pages. */
 export function buildGemmModule(minPages: number): Uint8Array {
-  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), gemmFunction(), im2colFunction(), addFunction()]);
+  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), rqvFunction(), gemmFunction(), im2colFunction(), addFunction()]);
 }
 
 /** The exported kernel signature. */
