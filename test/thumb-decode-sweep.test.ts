@@ -267,3 +267,56 @@ describe.skipIf(!hasBinutils)('decodeThumb over the encoding space, against arm-
     expect(unexplained.slice(0, 30)).toEqual([]);
   });
 });
+
+describe.skipIf(!hasBinutils)('decodeThumb on every IT encoding, against arm-none-eabi-objdump', () => {
+  it('gives objdump\'s IT mnemonic and the conditions objdump applies to the following instructions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thumb-it-'));
+    try {
+      const src = ['.syntax unified', '.thumb', '.cpu cortex-m4', '.text'];
+      for (let firstcond = 0; firstcond < 16; firstcond++) {
+        for (let mask = 1; mask < 16; mask++) {
+          src.push(`.inst.n 0x${(0xbf00 | (firstcond << 4) | mask).toString(16)}`);
+          for (let k = 0; k < 4; k++) src.push('.inst.n 0xbf00'); // nop
+        }
+      }
+      writeFileSync(join(dir, 'it.s'), src.join('\n') + '\n');
+      execFileSync('arm-none-eabi-as', [join(dir, 'it.s'), '-o', join(dir, 'it.o')]);
+      const listing = execFileSync('arm-none-eabi-objdump', ['-d', join(dir, 'it.o')], { encoding: 'utf8' });
+      const rows = [...listing.matchAll(/^\s*[0-9a-f]+:\t([0-9a-f]{4})\s+\t(\S+)\t?(\S*)/gm)].map((m) => ({
+        hw: parseInt(m[1], 16),
+        mnemonic: m[2],
+        operand: m[3],
+      }));
+      expect(rows.length).toBe(16 * 15 * 5);
+      const condNames = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al'];
+      const results = { decoded: 0, undefinedAlike: 0, alWithElse: 0 };
+      const errors: string[] = [];
+      for (let i = 0; i < rows.length; i += 5) {
+        const { hw, mnemonic, operand } = rows[i];
+        const d = decodeThumb(hw, 0);
+        if (mnemonic.includes('<und>') || operand.includes('<und>')) {
+          if (d.cls === 'undefined') results.undefinedAlike++;
+          else errors.push(`${hw.toString(16)}: objdump undefined, decoder ${d.mnemonic}`);
+          continue;
+        }
+        if (d.cls === 'undefined' && operand === 'al' && mnemonic.slice(2).includes('e')) {
+          // DDI 0403: firstcond = AL with BitCount(mask) != 1 is UNPREDICTABLE; objdump still prints it.
+          results.alWithElse++;
+          continue;
+        }
+        // objdump prints the condition each following instruction gets (nopeq, nopne...).
+        const applied = rows.slice(i + 1, i + 1 + d.itCount).map((r) => condNames.indexOf(r.mnemonic.slice(3)));
+        if (d.cls !== 'it' || d.mnemonic !== mnemonic || condNames[d.itConds[0]] !== operand || applied.join() !== d.itConds.join()) {
+          errors.push(`${hw.toString(16)}: objdump ${mnemonic} ${operand} [${applied}], decoder ${d.mnemonic} [${d.itConds}]`);
+        } else {
+          results.decoded++;
+        }
+      }
+      expect(errors).toEqual([]);
+      // 14 condition codes x 15 masks, AL without an else slot (4 masks), firstcond 1111 (15 masks), AL with else (11).
+      expect(results).toEqual({ decoded: 14 * 15 + 4, undefinedAlike: 15, alWithElse: 11 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

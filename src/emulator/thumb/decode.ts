@@ -58,13 +58,20 @@ function decode32(hw1: number, hw2: number): ThumbInsn {
   return longMultiply(hw1, hw2);
 }
 
+/** An instruction of {@link decodeBlock} with its address. */
+export interface DecodedAt {
+  readonly address: number;
+  readonly insn: ThumbInsn;
+}
+
 /**
- * Decodes the instructions of a block of Thumb code that starts at `address`
- * (used for listings and tests; the emulator walks its blocks itself). A
- * trailing lone first half of a 32-bit instruction is decoded with hw2 = 0.
+ * Decodes the little-endian Thumb code in `bytes`, which starts at `address`
+ * (for listings and tests; the emulator walks its blocks itself). A trailing
+ * lone first half of a 32-bit instruction is decoded with hw2 = 0; a trailing
+ * odd byte is ignored.
  */
-export function decodeBlock(bytes: Uint8Array, address: number): { address: number; insn: ThumbInsn }[] {
-  const out: { address: number; insn: ThumbInsn }[] = [];
+export function decodeBlock(bytes: Uint8Array, address: number): DecodedAt[] {
+  const out: DecodedAt[] = [];
   let offset = 0;
   while (offset + 1 < bytes.length) {
     const hw1 = bytes[offset] | (bytes[offset + 1] << 8);

@@ -220,7 +220,12 @@ function miscellaneous(hw: number): ThumbInsn {
     case 0xe:
       return plain(2, 'system', 'bkpt', 0, 0);
     case 0xf: {
-      if ((hw & 0xf) !== 0) return itInsn((hw >>> 4) & 15, hw & 15);
+      if ((hw & 0xf) !== 0) {
+        // IT with firstcond 1111, or AL with an `e` slot (BitCount(mask) != 1), is UNPREDICTABLE.
+        const firstcond = (hw >>> 4) & 15;
+        if (firstcond === 15 || (firstcond === 14 && popcount16(hw & 15) !== 1)) return undefinedInsn(2);
+        return itInsn(firstcond, hw & 15);
+      }
       const hint = HINTS16[(hw >>> 4) & 15];
       return hint === undefined ? plain(2, 'alu', 'nop', 0, 0) : plain(2, hint[1], hint[0], 0, 0);
     }
