@@ -109,6 +109,18 @@ describe('pooling', () => {
     const input = i8([1, -5, 3, 0, -2, 4, -128, -7, 9, 8, 7, 6, 5, 4, 3, 127]);
     expect(vals(run(b.graph(x, y), input))).toEqual([4, 3, 9, 127]);
   });
+  test('MAX_POOL_2D over 17 channels (one 16-lane vector and a tail), fused RELU', () => {
+    const b = new GraphBuilder();
+    const x = b.tensor([1, 2, 2, 17], 'int8', 0.5, -5);
+    const y = b.tensor([1, 1, 1, 17], 'int8', 0.5, -5);
+    b.op({ kind: 'MAX_POOL_2D', inputs: [x], outputs: [y], padding: 'VALID', strideH: 2, strideW: 2, filterH: 2, filterW: 2, activation: 'RELU' });
+    const input: number[] = [];
+    for (let p = 0; p < 4; p++) for (let c = 0; c < 17; c++) input.push(((p * 37 + c * 11) % 255) - 128);
+    const want: number[] = [];
+    for (let c = 0; c < 17; c++) want.push(Math.max(-5, ...[0, 1, 2, 3].map((p) => input[p * 17 + c])));
+    expect(vals(run(b.graph(x, y), i8(input)))).toEqual(want);
+    expect(want.slice(0, 6)).toEqual([-5, -5, 5, 16, 27, 38]);
+  });
   test('AVERAGE_POOL_2D SAME divides by the valid taps, rounding half away from zero', () => {
     const b = new GraphBuilder();
     const x = b.tensor([1, 3, 3, 2], 'int8', 0.5, 0);
@@ -152,6 +164,9 @@ describe('ADD', () => {
   });
   test('scales 1 and 0.5 into 1: a + b/2 with ties away from zero', () => {
     expect(vals(run(addGraph(4, 1, 0.5, 1), i8([1, -1, 0, 0, 3, -3, 1, -1])))).toEqual([3, -3, 1, -1]);
+  });
+  test('seven elements: one 4-lane vector and a scalar tail agree', () => {
+    expect(vals(run(addGraph(7, 1, 0.5, 1), i8([1, -1, 0, 0, 60, -60, 127, 3, -3, 1, -1, 7, -7, 127])))).toEqual([3, -3, 1, -1, 64, -64, 127]);
   });
   test('fused RELU', () => {
     expect(vals(run(addGraph(2, 0.5, 0.5, 0.5, 'RELU'), i8([3, -3, -4, 1])))).toEqual([0, 0]);

@@ -180,6 +180,11 @@ export class Executor {
       }
       case 'maxpool':
       case 'avgpool':
+        if (this.kernels !== null && p.kind === 'maxpool') {
+          const g = p.geometry;
+          this.kernels.maxpool(this.offsets[p.input], this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.oh, g.ow, p.actMin, p.actMax);
+          return;
+        }
         return K.pool(p, this.i8(p.input), this.i8(p.output));
       case 'add':
         if (this.kernels !== null) {

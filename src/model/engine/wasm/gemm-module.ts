@@ -38,6 +38,7 @@ const G_MAX = 4;
 const F_MBQM = 0;
 const F_STORE = 1;
 const F_RQV = 2;
+const F_MBQMU = 3;
 
 /** Per-layer parameter arrays at `prm`, each Opad int32 entries (the last Opad int64). */
 export const PRM = { bias: 0, mult: 1, shift: 2, leftMul: 3, mask: 4, halfMask: 5, pow64: 6 } as const;
@@ -200,6 +201,96 @@ function rqvFunction(): FuncDef {
   return { name: null, params: [T.v128, T.i32], results: [T.v128], locals: [T.i32, T.v128, T.v128, T.v128, T.v128, T.v128], code: c };
 }
 
+/**
+ * mbqmU(v, m, s): MultiplyByQuantizedMultiplier of four lanes sharing one
+ * multiplier and shift (m is never INT32_MIN, so no saturation case).
+ */
+function mbqmUniformFunction(): FuncDef {
+  const [v, m, s] = [0, 1, 2];
+  const [left, right, mask, x, lo, hi, q] = [3, 4, 5, 6, 7, 8, 9];
+  const c = new Code();
+  c.get(s).i32(0).get(s).i32(0).op(OP.i32gtS).op(OP.select).set(left);
+  c.i32(0).i32(0).get(s).op(OP.i32sub).get(s).i32(0).op(OP.i32gtS).op(OP.select).set(right);
+  c.get(v).get(left).simd(SIMD.i32x4Shl).set(x);
+  for (const [dst, ext] of [[lo, SIMD.i64x2ExtmulLowI32x4S], [hi, SIMD.i64x2ExtmulHighI32x4S]] as const) {
+    c.get(x).get(m).simd(SIMD.i32x4Splat).simd(ext).set(dst);
+    c.get(dst).i64(1073741824).simd(SIMD.i64x2Splat);
+    c.get(dst).i32(63).simd(SIMD.i64x2ShrS).i64(1 - 2147483648).simd(SIMD.i64x2Splat);
+    c.simd(SIMD.v128And).simd(SIMD.i64x2Add).simd(SIMD.i64x2Add).set(dst);
+    c.get(dst).get(dst).i32(63).simd(SIMD.i64x2ShrS).i64(2147483647).simd(SIMD.i64x2Splat);
+    c.simd(SIMD.v128And).simd(SIMD.i64x2Add).i32(31).simd(SIMD.i64x2ShrS).set(dst);
+  }
+  c.get(lo).get(hi).simd(SIMD.i8x16Shuffle, ...lanes32(0, 2, 4, 6)).set(q);
+  c.i32(1).get(right).op(OP.i32shl).i32(1).op(OP.i32sub).set(mask);
+  c.get(q).get(right).simd(SIMD.i32x4ShrS);
+  c.get(q).get(mask).simd(SIMD.i32x4Splat).simd(SIMD.v128And);
+  c.get(mask).i32(1).op(OP.i32shrS).simd(SIMD.i32x4Splat);
+  c.get(q).i32(0).simd(SIMD.i32x4Splat).simd(SIMD.i32x4LtS).simd(SIMD.i32x4Sub);
+  c.simd(SIMD.i32x4GtS).simd(SIMD.i32x4Sub);
+  return { name: null, params: [T.v128, T.i32, T.i32], results: [T.v128], locals: [T.i32, T.i32, T.i32, T.v128, T.v128, T.v128, T.v128], code: c };
+}
+
+/**
+ * maxpool(in, out, N, H, W, C, KH, KW, sH, sW, padT, padL, OH, OW, min, max):
+ * MAX_POOL_2D over the valid taps, 16 channels per vector, clamped.
+ */
+function maxpoolFunction(): FuncDef {
+  const [inp, out, N, H, W, C, KH, KW, sH, sW, padT, padL, OH, OW, mn, mx] = Array.from({ length: 16 }, (_, i) => i);
+  const [n, oy, ox, fy0, fy1, fx0, fx1, fy, fx, ch, c16, y0, x0, dst, idx, sacc, v] = Array.from({ length: 17 }, (_, k) => 16 + k);
+  const vacc = 33;
+  const c = new Code();
+  const tap = (cc: Code): void => {
+    // idx = in + ((n*H + y0 + fy) * W + x0 + fx) * C + ch
+    cc.get(inp).get(n).get(H).op(OP.i32mul).get(y0).op(OP.i32add).get(fy).op(OP.i32add).get(W).op(OP.i32mul);
+    cc.get(x0).op(OP.i32add).get(fx).op(OP.i32add).get(C).op(OP.i32mul).op(OP.i32add).get(ch).op(OP.i32add).set(idx);
+  };
+  const taps = (cc: Code, body: (k: Code) => void): void => {
+    cc.get(fy0).set(fy);
+    cc.forLoop(fy, (e) => e.get(fy1), 1, (ly) => {
+      ly.get(fx0).set(fx);
+      ly.forLoop(fx, (e) => e.get(fx1), 1, (lx) => {
+        tap(lx);
+        body(lx);
+      });
+    });
+  };
+  c.get(C).i32(-16).op(OP.i32and).set(c16);
+  c.get(out).set(dst);
+  c.i32(0).set(n);
+  c.forLoop(n, (e) => e.get(N), 1, (ln) => {
+    ln.i32(0).set(oy);
+    ln.forLoop(oy, (e) => e.get(OH), 1, (ly) => {
+      ly.get(oy).get(sH).op(OP.i32mul).get(padT).op(OP.i32sub).set(y0);
+      ly.i32(0).get(y0).op(OP.i32sub).i32(0).i32(0).get(y0).op(OP.i32sub).i32(0).op(OP.i32gtS).op(OP.select).set(fy0);
+      ly.get(KH).get(H).get(y0).op(OP.i32sub).get(KH).get(H).get(y0).op(OP.i32sub).op(OP.i32ltS).op(OP.select).set(fy1);
+      ly.i32(0).set(ox);
+      ly.forLoop(ox, (e) => e.get(OW), 1, (lx) => {
+        lx.get(ox).get(sW).op(OP.i32mul).get(padL).op(OP.i32sub).set(x0);
+        lx.i32(0).get(x0).op(OP.i32sub).i32(0).i32(0).get(x0).op(OP.i32sub).i32(0).op(OP.i32gtS).op(OP.select).set(fx0);
+        lx.get(KW).get(W).get(x0).op(OP.i32sub).get(KW).get(W).get(x0).op(OP.i32sub).op(OP.i32ltS).op(OP.select).set(fx1);
+        lx.i32(0).set(ch);
+        lx.forLoop(ch, (e) => e.get(c16), 16, (lv) => {
+          lv.i32(-128).simd(SIMD.i8x16Splat).set(vacc);
+          taps(lv, (k) => k.get(vacc).get(idx).v128load().simd(SIMD.i8x16MaxS).set(vacc));
+          lv.get(dst).get(ch).op(OP.i32add);
+          lv.get(vacc).get(mn).simd(SIMD.i8x16Splat).simd(SIMD.i8x16MaxS).get(mx).simd(SIMD.i8x16Splat).simd(SIMD.i8x16MinS);
+          lv.simd(SIMD.v128Store, 0, 0);
+        });
+        lx.forLoop(ch, (e) => e.get(C), 1, (ls) => {
+          ls.i32(-128).set(sacc);
+          taps(ls, (k) => k.get(idx).mem(OP.i32load8s, 0).tee(v).get(sacc).get(v).get(sacc).op(OP.i32gtS).op(OP.select).set(sacc));
+          ls.get(dst).get(ch).op(OP.i32add).get(sacc);
+          clamp(ls, v, (k) => k.get(mn), (k) => k.get(mx));
+          ls.mem(OP.i32store8, 0);
+        });
+        lx.get(dst).get(C).op(OP.i32add).set(dst);
+      });
+    });
+  });
+  const locals: ValType[] = [...new Array<ValType>(17).fill(T.i32), T.v128];
+  return { name: 'maxpool', params: new Array<ValType>(16).fill(T.i32), results: [], locals, code: c };
+}
+
 /** The blocked GEMM (function index 1, calls the store helper at index 0). */
 function gemmFunction(): FuncDef {
   const [a, w, prm, out, P, O, Kp, Opad, zp, mn, mx] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -351,9 +442,23 @@ function im2colFunction(): FuncDef {
  */
 function addFunction(): FuncDef {
   const [a, b, out, count, aZp, bZp, aM, aS, bM, bS, oM, oS, oZp, mn, mx, ls] = Array.from({ length: 16 }, (_, i) => i);
-  const [i, v] = [16, 17];
+  const [i, v, n4] = [16, 17, 18];
   const c = new Code();
+  const lanes = (cc: Code, src: number, zpi: number, m: number, sh: number): void => {
+    cc.get(src).get(i).op(OP.i32add).simd(SIMD.v128Load32Zero, 0, 0).simd(SIMD.i16x8ExtendLowI8x16S).simd(SIMD.i32x4ExtendLowI16x8S);
+    cc.get(zpi).simd(SIMD.i32x4Splat).simd(SIMD.i32x4Sub).get(ls).simd(SIMD.i32x4Shl).get(m).get(sh).call(F_MBQMU);
+  };
+  c.get(count).i32(-4).op(OP.i32and).set(n4);
   c.i32(0).set(i);
+  c.forLoop(i, (e) => e.get(n4), 4, (l) => {
+    l.get(out).get(i).op(OP.i32add);
+    lanes(l, a, aZp, aM, aS);
+    lanes(l, b, bZp, bM, bS);
+    l.simd(SIMD.i32x4Add).get(oM).get(oS).call(F_MBQMU).get(oZp).simd(SIMD.i32x4Splat).simd(SIMD.i32x4Add);
+    l.get(mn).simd(SIMD.i32x4Splat).simd(SIMD.i32x4MaxS).get(mx).simd(SIMD.i32x4Splat).simd(SIMD.i32x4MinS).set(19);
+    l.get(19).get(19).simd(SIMD.i16x8NarrowI32x4S).set(19);
+    l.get(19).get(19).simd(SIMD.i8x16NarrowI16x8S).simd(SIMD.v128Store32Lane, 0, 0, 0);
+  });
   c.forLoop(i, (e) => e.get(count), 1, (l) => {
     l.get(out).get(i).op(OP.i32add);
     l.get(a).get(i).op(OP.i32add).mem(OP.i32load8s, 0).get(aZp).op(OP.i32sub).get(ls).op(OP.i32shl).get(aM).get(aS).call(F_MBQM);
@@ -362,12 +467,12 @@ function addFunction(): FuncDef {
     clamp(l, v, (k) => k.get(mn), (k) => k.get(mx));
     l.mem(OP.i32store8, 0);
   });
-  return { name: 'add', params: new Array<ValType>(16).fill(T.i32), results: [], locals: [T.i32, T.i32], code: c };
+  return { name: 'add', params: new Array<ValType>(16).fill(T.i32), results: [], locals: [T.i32, T.i32, T.i32, T.v128], code: c };
 }
 
 /** Bytes of the GEMM module importing a memory of at least `minPages` 64 KiB pages. */
 export function buildGemmModule(minPages: number): Uint8Array {
-  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), rqvFunction(), gemmFunction(), im2colFunction(), addFunction()]);
+  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), rqvFunction(), mbqmUniformFunction(), gemmFunction(), im2colFunction(), addFunction(), maxpoolFunction()]);
 }
 
 /** The exported kernel signature. */
@@ -395,6 +500,7 @@ export interface WasmKernels {
   readonly gemm: GemmFn;
   readonly im2col: Im2colFn;
   readonly add: AddFn;
+  readonly maxpool: AddFn;
 }
 
 /** Instantiates the kernels synchronously with a memory of at least `bytes` bytes. */
@@ -404,5 +510,5 @@ export function instantiateKernels(bytes: number): WasmKernels {
   const module = new WA.Module(buildGemmModule(pages));
   const instance = new WA.Instance(module, { env: { memory } });
   const e = instance.exports;
-  return { memory, gemm: e.gemm as GemmFn, im2col: e.im2col as Im2colFn, add: e.add as AddFn };
+  return { memory, gemm: e.gemm as GemmFn, im2col: e.im2col as Im2colFn, add: e.add as AddFn, maxpool: e.maxpool as AddFn };
 }
