@@ -5,7 +5,7 @@
  * listing addresses are given in each comment.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBlock, decodeThumb, thumbInsnSize } from '../src/emulator/thumb/decode.js';
+import { ThumbDecodeError, decodeBlock, decodeThumb, thumbInsnSize } from '../src/emulator/thumb/decode.js';
 import type { ThumbInsn } from '../src/emulator/thumb/insn.js';
 
 const PC = 1 << 15;
@@ -146,5 +146,10 @@ describe('decodeBlock', () => {
       [0x102, 'ldr', 4],
       [0x106, 'bx', 2],
     ]);
+  });
+
+  it('rejects an odd start address with one clear line', () => {
+    expect(() => decodeBlock(new Uint8Array(2), 0x101)).toThrow(ThumbDecodeError);
+    expect(() => decodeBlock(new Uint8Array(2), 0x101)).toThrow('decodeBlock: address 257 is not a halfword-aligned 32-bit address');
   });
 });

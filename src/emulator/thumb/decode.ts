@@ -12,6 +12,15 @@ import { dualExclusiveTable, loadSingle, loadStoreMultiple, storeSingle } from '
 import { longMultiply, multiply, registerDataProcessing } from './decode32-register.js';
 import { decodeCoprocessor } from './decode-vfp.js';
 import { undefinedInsn } from './insn-build.js';
+import { SimDseError } from '../../util/errors.js';
+
+/** Bad input to the Thumb decoder helpers (category `thumb`). */
+export class ThumbDecodeError extends SimDseError {
+  constructor(message: string) {
+    super('thumb', message);
+    this.name = 'ThumbDecodeError';
+  }
+}
 
 /**
  * Size of the instruction whose first halfword is `hw1`: 4 when bits 15:11
@@ -68,9 +77,13 @@ export interface DecodedAt {
  * Decodes the little-endian Thumb code in `bytes`, which starts at `address`
  * (for listings and tests; the emulator walks its blocks itself). A trailing
  * lone first half of a 32-bit instruction is decoded with hw2 = 0; a trailing
- * odd byte is ignored.
+ * odd byte is ignored. Throws {@link ThumbDecodeError} for an address that is
+ * not a halfword-aligned 32-bit address.
  */
 export function decodeBlock(bytes: Uint8Array, address: number): DecodedAt[] {
+  if (!Number.isInteger(address) || address < 0 || address > 0xffffffff || (address & 1) !== 0) {
+    throw new ThumbDecodeError(`decodeBlock: address ${address} is not a halfword-aligned 32-bit address`);
+  }
   const out: DecodedAt[] = [];
   let offset = 0;
   while (offset + 1 < bytes.length) {
