@@ -482,12 +482,16 @@ export type GemmFn = (
 
 /** True when this JS runtime validates WebAssembly SIMD. */
 export function wasmSimdSupported(): boolean {
-  try {
-    return WA.validate(buildGemmModule(1));
-  } catch {
-    return false;
+  if (simdSupported === null) {
+    try {
+      simdSupported = WA.validate(buildGemmModule(1));
+    } catch {
+      simdSupported = false;
+    }
   }
+  return simdSupported;
 }
+let simdSupported: boolean | null = null;
 
 /** The exported im2col signature (see im2colFunction). */
 export type Im2colFn = (...args: number[]) => void;
