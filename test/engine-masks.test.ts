@@ -81,7 +81,7 @@ describe('masked weights equal zeroed weights', () => {
     expect(vals(e.run(input))).toEqual([-38, 127]);
   });
 
-  test.each(backends)('real models, 25 %% of every layer skipped, 4 images (%s)', (backend) => {
+  test.each(backends)('real models, a quarter of every layer skipped, 4 images (%s)', (backend) => {
     for (const name of ['lenet', 'resnet8'] as const) {
       const g = loadModel(name);
       const masks = randomMasks(g, 0.25, 99);

@@ -24,6 +24,7 @@ describe('prefix-reuse session', () => {
     const s = createSession(engine, inputs, { keepOutputs: true });
     const r0 = s.evaluate();
     expect(r0.resumedAt).toBe(0);
+    expect(r0.correct).toBeNull();
     expect(r0.macsComputed).toBe(8 * 12501632);
     expect(outs(r0)).toEqual(fresh());
     expect(Array.from(r0.predictions)).toEqual(Array.from(engine.classify(inputs)));
@@ -79,9 +80,11 @@ describe('prefix-reuse session', () => {
     const lenet = loadModel('lenet');
     const li = cifarInputs('lenet', 6).inputs;
     const e = createEngine(lenet);
-    const s = createSession(e, li);
+    const s = createSession(e, li, { labels: cifarInputs('lenet', 6).labels });
     expect(s.images).toBe(6);
-    s.evaluate();
+    const exact = s.evaluate();
+    expect(Array.from(exact.predictions)).toEqual([5, 7, 8, 0, 2, 0]); // labels 3, 8, 8, 0, 6, 6
+    expect(exact.correct).toBe(2);
     const m = new Map([[1, maskFor(lenet, 1, 2)]]);
     const r = s.evaluate(m);
     expect(r.resumedAt).toBe(1);

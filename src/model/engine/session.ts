@@ -27,12 +27,16 @@ export interface SessionOptions {
   readonly maxCacheBytes?: number;
   /** Also return every image's output tensor bytes (default false). */
   readonly keepOutputs?: boolean;
+  /** True labels of the images; when given, results count the correct top-1 predictions. */
+  readonly labels?: ArrayLike<number>;
 }
 
 /** What one evaluation returns. */
 export interface SessionResult {
   /** Argmax of each image's output (ties: lowest index). */
   readonly predictions: Int32Array;
+  /** Images whose prediction equals its label (null without `labels`). */
+  readonly correct: number | null;
   /** Output tensor bytes per image when `keepOutputs` was set, else null. */
   readonly outputs: Uint8Array[] | null;
   /** Operator list position the evaluation resumed from (0: from the inputs; ops.length: fully cached). */
@@ -87,6 +91,10 @@ export function createSession(engine: Engine, inputs: readonly Uint8Array[], opt
   });
   const maxBytes = options.maxCacheBytes ?? 256 * 1024 * 1024;
   const keepOutputs = options.keepOutputs ?? false;
+  const labels = options.labels;
+  if (labels !== undefined && labels.length !== inputs.length) {
+    throw new ModelError(`createSession: ${labels.length} labels for ${inputs.length} images`);
+  }
   /** List positions of maskable operators, in order. */
   const maskable: number[] = [];
   ops.forEach((p, j) => {
@@ -191,7 +199,12 @@ export function createSession(engine: Engine, inputs: readonly Uint8Array[], opt
         if (outputs !== null) outputs.push(out.slice());
       }
       checkpoints.push(...fresh);
-      return { predictions, outputs, resumedAt: start, macsComputed: macsFrom(start) * inputs.length };
+      let correct: number | null = null;
+      if (labels !== undefined) {
+        correct = 0;
+        for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
+      }
+      return { predictions, correct, outputs, resumedAt: start, macsComputed: macsFrom(start) * inputs.length };
     },
   };
 }
