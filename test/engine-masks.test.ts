@@ -81,6 +81,27 @@ describe('masked weights equal zeroed weights', () => {
     expect(vals(e.run(input))).toEqual([-38, 127]);
   });
 
+  test.each(backends)('vector depthwise (8 channels, SAME stride 2) (%s)', (backend) => {
+    const b = new GraphBuilder();
+    const x = b.tensor([1, 5, 5, 8], 'int8', 0.5, 3);
+    const fw: number[] = [];
+    for (let i = 0; i < 72; i++) fw.push(((i * 29) % 31) - 15);
+    const f = b.tensor([1, 3, 3, 8], 'int8', [0.5, 0.25, 0.125, 0.5, 0.75, 0.5, 0.25, 0.5], new Array<number>(8).fill(0), fw, 3);
+    const bias = b.tensor([8], 'int32', null, 0, [1, -2, 3, -4, 5, -6, 7, -8]);
+    const y = b.tensor([1, 3, 3, 8], 'int8', 1.5, -7);
+    b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, depthMultiplier: 1, activation: 'RELU6' });
+    const g = b.graph(x, y);
+    const inp: number[] = [];
+    for (let i = 0; i < 200; i++) inp.push(((i * 37) % 256) - 128);
+    const input = i8(inp);
+    const mask = new Uint8Array(72);
+    for (let i = 0; i < 72; i += 3) mask[i] = 1;
+    const masks = new Map([[0, mask]]);
+    const got = vals(createEngine(g, { backend }).run(input, masks));
+    expect(got).toEqual(vals(createEngine(zeroed(g, masks), { backend: 'scalar' }).run(input)));
+    expect(got).not.toEqual(vals(createEngine(g, { backend: 'scalar' }).run(input)));
+  });
+
   test.each(backends)('real models, a quarter of every layer skipped, 4 images (%s)', (backend) => {
     for (const name of ['lenet', 'resnet8'] as const) {
       const g = loadModel(name);

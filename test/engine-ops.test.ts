@@ -83,6 +83,32 @@ describe('DEPTHWISE_CONV_2D', () => {
   });
 });
 
+/** Depthwise 3x3 all-ones filter over a 1x3x3x8 input x[p][c] = p + c (p = 3y + x). */
+function dw8(padding: 'SAME' | 'VALID', stride: number, outHW: number, scales: number[]): { g: Graph; input: Uint8Array } {
+  const b = new GraphBuilder();
+  const x = b.tensor([1, 3, 3, 8], 'int8', 0.5, 0);
+  const f = b.tensor([1, 3, 3, 8], 'int8', scales, new Array<number>(8).fill(0), new Array<number>(72).fill(1), 3);
+  const y = b.tensor([1, outHW, outHW, 8], 'int8', 0.25, 0);
+  b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, -1], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, depthMultiplier: 1, activation: 'NONE' });
+  const input: number[] = [];
+  for (let p = 0; p < 9; p++) for (let c = 0; c < 8; c++) input.push(p + c);
+  return { g: b.graph(x, y), input: i8(input) };
+}
+
+describe('DEPTHWISE_CONV_2D (vector path: multiplier 1, 8 channels)', () => {
+  test('VALID: sum of the nine pixels, 36 + 9c; channel 1 at half scale rounds 22.5 up', () => {
+    const scales = [0.5, 0.25, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+    const { g, input } = dw8('VALID', 1, 1, scales);
+    expect(vals(run(g, input))).toEqual([36, 23, 54, 63, 72, 81, 90, 99]);
+  });
+  test('SAME stride 2: only the taps inside the image count', () => {
+    const { g, input } = dw8('SAME', 2, 2, new Array<number>(8).fill(0.5));
+    const want: number[] = [];
+    for (const base of [8, 12, 20, 24]) for (let c = 0; c < 8; c++) want.push(base + 4 * c);
+    expect(vals(run(g, input))).toEqual(want);
+  });
+});
+
 describe('FULLY_CONNECTED', () => {
   function fc(activation: string): Graph {
     const b = new GraphBuilder();
@@ -241,6 +267,15 @@ describe('QUANTIZE and DEQUANTIZE', () => {
     const input = new Uint8Array(Float32Array.from([0, 0.5, 0.25, -0.25, 1.0, 100]).buffer);
     // q = [1, 2, 2, 0, 3, 127] -> (q - 1) * 0.5
     expect(floats(run(b.graph(x, y), input))).toEqual([0, 0.5, 0.5, -0.5, 1, 63]);
+  });
+  test('QUANTIZE ties, NaN and infinities agree on both backends', () => {
+    const b = new GraphBuilder();
+    const x = b.tensor([1, 7], 'float32', null);
+    const q = b.tensor([1, 7], 'int8', 0.5, 1);
+    b.op({ kind: 'QUANTIZE', inputs: [x], outputs: [q] });
+    const input = new Uint8Array(Float32Array.from([1.25, -1.25, NaN, Infinity, -Infinity, 1e30, 0.7499999]).buffer);
+    // 2.5 -> 3, -2.5 -> -3, NaN -> 0, +-inf and 2e30 clamp, 1.4999998 -> 1; plus zero point 1
+    expect(vals(run(b.graph(x, q), input))).toEqual([4, -2, 1, 127, -128, 127, 2]);
   });
   test('int8 -> int8 QUANTIZE requantizes', () => {
     const b = new GraphBuilder();

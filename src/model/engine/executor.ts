@@ -19,6 +19,11 @@ export type Backend = 'wasm' | 'scalar';
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
+/** Depthwise layers the WASM kernel takes: depth multiplier 1 and a multiple of 4 channels. */
+function vectorDepthwise(p: PreparedWeighted): boolean {
+  return p.kind === 'depthwise' && p.depthMultiplier === 1 && p.geometry.c % 4 === 0;
+}
+
 /** True when two masks skip the same weights (a missing mask equals an all-zero one). */
 export function sameMask(a: SkipMask | null, b: SkipMask | null): boolean {
   if (a === b) return true;
@@ -82,9 +87,9 @@ export class Executor {
     this.aOff = off;
     off += aBytes;
     for (const s of slotSpecs) {
-      if (s.p.kind === 'depthwise') continue;
+      if (s.p.kind === 'depthwise' && !vectorDepthwise(s.p)) continue;
       s.wOff = off;
-      off += align16(s.opad * s.kp * 2);
+      off += align16(s.p.kind === 'depthwise' ? s.k * s.opad * 4 : s.opad * s.kp * 2);
       s.prmOff = off;
       off += align16(prmBytes(s.opad));
     }
@@ -98,7 +103,7 @@ export class Executor {
     for (const s of slotSpecs) {
       const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
       this.slots.set(s.p.opIndex, slot);
-      if (backend === 'wasm' && s.p.kind !== 'depthwise') {
+      if (backend === 'wasm' && (s.p.kind !== 'depthwise' || vectorDepthwise(s.p))) {
         writeParams(this.memory.buffer, s.prmOff, s.opad, s.p.bias, s.p.requant.multiplier, s.p.requant.shift);
         this.pack(slot);
       }
@@ -142,7 +147,12 @@ export class Executor {
       for (let i = 0; i < w.length; i++) m[i] = mask[i] !== 0 ? 0 : w[i];
       slot.masked = m;
     }
-    if (this.backend !== 'wasm' || slot.p.kind === 'depthwise') return;
+    if (this.backend !== 'wasm') return;
+    if (slot.p.kind === 'depthwise') {
+      // int32 [KH*KW][Opad]; vector depthwise layers have Opad == C.
+      if (vectorDepthwise(slot.p)) new Int32Array(this.memory.buffer, slot.wOff, slot.k * slot.opad).set(slot.masked);
+      return;
+    }
     const packed = new Int16Array(this.memory.buffer, slot.wOff, slot.opad * slot.kp);
     packed.fill(0);
     const src = slot.masked;
@@ -171,7 +181,12 @@ export class Executor {
       case 'depthwise': {
         const slot = this.slots.get(p.opIndex)!;
         this.weightsFor(slot, masks);
-        if (this.kernels === null || p.kind === 'depthwise') {
+        if (this.kernels !== null && p.kind === 'depthwise' && vectorDepthwise(p)) {
+          const g = p.geometry;
+          const r = p.requant;
+          this.kernels.dw(this.offsets[p.input], slot.wOff, slot.prmOff, this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW,
+            g.dilationH, g.dilationW, g.padTop, g.padLeft, g.oh, g.ow, p.inZp, slot.opad, r.outZp, r.actMin, r.actMax);
+        } else if (this.kernels === null || p.kind === 'depthwise') {
           K.weightedScalar(p, slot.masked, this.i8(p.input), this.i8(p.output));
         } else {
           this.gemmLayer(slot);
@@ -202,6 +217,10 @@ export class Executor {
       case 'softmax':
         return K.softmax(p, this.i8(p.input), this.i8(p.output));
       case 'quantize':
+        if (this.kernels !== null) {
+          this.kernels.quantize(this.offsets[p.input], this.offsets[p.output], p.count, Math.fround(p.scale), p.zp);
+          return;
+        }
         return K.quantize(p.count, p.scale, p.zp, this.f32(p.input), this.i8(p.output));
       case 'requantize':
         return K.requantize(p, this.i8(p.input), this.i8(p.output));

@@ -2,7 +2,9 @@
  * The int8 reference engine: runs a {@link Graph} bit-exactly as TFLite's
  * integer reference kernels do, with optional per-layer skip masks (a skipped
  * weight counts as zero). Two backends compute the same bytes: `wasm` (the
- * default; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM) and
+ * default; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM, depthwise
+ * (multiplier 1, channels a multiple of 4), MAX_POOL_2D, ADD and QUANTIZE as
+ * SIMD kernels, the rest in TS) and
  * `scalar` (pure-TS reference loops, the oracle).
  *
  * For many masked evaluations over a fixed image set, see

@@ -224,11 +224,12 @@ export function softmax(p: SoftmaxOp, input: Int8Array, output: Int8Array): void
   }
 }
 
-/** QUANTIZE float32 -> int8: round half away from zero of x / scale (float32 division), plus zp, clamped. */
+/** QUANTIZE float32 -> int8: round half away from zero of x / scale (float32 division), plus zp, clamped (NaN gives zp). */
 export function quantize(count: number, scale: number, zp: number, input: Float32Array, output: Int8Array): void {
   const s = Math.fround(scale);
   for (let i = 0; i < count; i++) {
-    const v = roundFloat32(input[i] / s) + zp;
+    const r = roundFloat32(input[i] / s);
+    const v = (r === r ? Math.max(-1e9, Math.min(1e9, r)) : 0) + zp;
     output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }

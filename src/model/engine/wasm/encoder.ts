@@ -5,7 +5,7 @@
  */
 
 /** Value types. */
-export const T = { i32: 0x7f, i64: 0x7e, v128: 0x7b } as const;
+export const T = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 /** A value type byte. */
 export type ValType = (typeof T)[keyof typeof T];
 
@@ -79,6 +79,11 @@ export class Code {
   /** i64.const (safe-integer range) */
   i64(n: number): this {
     return this.raw(0x42, ...sleb(n));
+  }
+  /** f64.const */
+  f64(x: number): this {
+    const b = new Uint8Array(new Float64Array([x]).buffer);
+    return this.raw(0x44, ...b);
   }
   /** A plain opcode (see {@link OP}). */
   op(code: number): this {
@@ -183,6 +188,15 @@ export const OP = {
   i64and: 0x83,
   i64shrS: 0x87,
   i32wrapI64: 0xa7,
+  f32load: 0x2a,
+  f32div: 0x95,
+  f64abs: 0x99,
+  f64floor: 0x9c,
+  f64add: 0xa0,
+  f64min: 0xa4,
+  f64max: 0xa5,
+  f64copysign: 0xa6,
+  f64promoteF32: 0xbb,
   i64extendI32S: 0xac,
 } as const;
 

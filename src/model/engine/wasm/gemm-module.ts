@@ -291,6 +291,77 @@ function maxpoolFunction(): FuncDef {
   return { name: 'maxpool', params: new Array<ValType>(16).fill(T.i32), results: [], locals, code: c };
 }
 
+/**
+ * dw(in, w, prm, out, N, H, W, C, KH, KW, sH, sW, dH, dW, padT, padL, OH, OW,
+ * inZp, Opad, outZp, min, max): DEPTHWISE_CONV_2D with depth multiplier 1 and
+ * C a multiple of 4; `w` holds int32 weights [KH*KW][Opad] (masked weights
+ * zero), `prm` the layer's parameter block. Four channels per vector.
+ */
+function depthwiseFunction(): FuncDef {
+  const [inp, w, prm, out, N, H, W, C, KH, KW, sH, sW, dH, dW, padT, padL, OH, OW, inZp, Opad, outZp, mn, mx] = Array.from({ length: 23 }, (_, i) => i);
+  const [n, oy, ox, ky, kx, iy, ix, ch, dst] = Array.from({ length: 9 }, (_, k) => 23 + k);
+  const [acc, vzp, r] = [32, 33, 34];
+  const c = new Code();
+  c.get(prm).gset(G_PRM).get(Opad).gset(G_OPAD).get(outZp).gset(G_ZP).get(mn).gset(G_MIN).get(mx).gset(G_MAX);
+  c.get(inZp).simd(SIMD.i32x4Splat).set(vzp);
+  c.get(out).set(dst);
+  c.i32(0).set(n);
+  c.forLoop(n, (e) => e.get(N), 1, (ln) => {
+    ln.i32(0).set(oy);
+    ln.forLoop(oy, (e) => e.get(OH), 1, (ly) => {
+      ly.i32(0).set(ox);
+      ly.forLoop(ox, (e) => e.get(OW), 1, (lx) => {
+        lx.i32(0).set(ch);
+        lx.forLoop(ch, (e) => e.get(C), 4, (lc) => {
+          lc.simd(SIMD.v128Const, ...new Array<number>(16).fill(0)).set(acc);
+          lc.i32(0).set(ky);
+          lc.forLoop(ky, (e) => e.get(KH), 1, (lky) => {
+            lky.get(oy).get(sH).op(OP.i32mul).get(padT).op(OP.i32sub).get(ky).get(dH).op(OP.i32mul).op(OP.i32add).set(iy);
+            lky.i32(0).set(kx);
+            lky.forLoop(kx, (e) => e.get(KW), 1, (lkx) => {
+              lkx.get(ox).get(sW).op(OP.i32mul).get(padL).op(OP.i32sub).get(kx).get(dW).op(OP.i32mul).op(OP.i32add).set(ix);
+              lkx.get(iy).get(H).op(OP.i32ltU).get(ix).get(W).op(OP.i32ltU).op(OP.i32and).if((t) => {
+                t.get(acc);
+                t.get(inp).get(n).get(H).op(OP.i32mul).get(iy).op(OP.i32add).get(W).op(OP.i32mul).get(ix).op(OP.i32add).get(C).op(OP.i32mul).op(OP.i32add).get(ch).op(OP.i32add);
+                t.simd(SIMD.v128Load32Zero, 0, 0).simd(SIMD.i16x8ExtendLowI8x16S).simd(SIMD.i32x4ExtendLowI16x8S).get(vzp).simd(SIMD.i32x4Sub);
+                t.get(w).get(ky).get(KW).op(OP.i32mul).get(kx).op(OP.i32add).get(Opad).op(OP.i32mul).get(ch).op(OP.i32add).i32(2).op(OP.i32shl).op(OP.i32add).v128load();
+                t.simd(SIMD.i32x4Mul).simd(SIMD.i32x4Add).set(acc);
+              });
+            });
+          });
+          lc.get(dst).get(ch).op(OP.i32add);
+          lc.get(acc).get(ch).call(F_RQV).set(r);
+          lc.get(r).get(r).simd(SIMD.i16x8NarrowI32x4S).set(r);
+          lc.get(r).get(r).simd(SIMD.i8x16NarrowI16x8S).simd(SIMD.v128Store32Lane, 0, 0, 0);
+        });
+        lx.get(dst).get(C).op(OP.i32add).set(dst);
+      });
+    });
+  });
+  const locals: ValType[] = [...new Array<ValType>(9).fill(T.i32), T.v128, T.v128, T.v128];
+  return { name: 'dw', params: new Array<ValType>(23).fill(T.i32), results: [], locals, code: c };
+}
+
+/**
+ * quantize(in, out, count, scale, zp): float32 -> int8, round half away from
+ * zero of x / scale (float32 division), plus zp, clamped; NaN gives zp.
+ */
+function quantizeFunction(): FuncDef {
+  const [inp, out, count, scale, zp] = [0, 1, 2, 3, 4];
+  const [i, v, t] = [5, 6, 7];
+  const c = new Code();
+  c.i32(0).set(i);
+  c.forLoop(i, (e) => e.get(count), 1, (l) => {
+    l.get(out).get(i).op(OP.i32add);
+    l.get(inp).get(i).i32(2).op(OP.i32shl).op(OP.i32add).mem(OP.f32load, 2).get(scale).op(OP.f32div).op(OP.f64promoteF32).set(t);
+    l.get(t).op(OP.f64abs).f64(0.5).op(OP.f64add).op(OP.f64floor).get(t).op(OP.f64copysign);
+    l.f64(-1e9).op(OP.f64max).f64(1e9).op(OP.f64min).raw(0xfc, 0x02).get(zp).op(OP.i32add);
+    clamp(l, v, (k) => k.i32(-128), (k) => k.i32(127));
+    l.mem(OP.i32store8, 0);
+  });
+  return { name: 'quantize', params: [T.i32, T.i32, T.i32, T.f32, T.i32], results: [], locals: [T.i32, T.i32, T.f64], code: c };
+}
+
 /** The blocked GEMM (function index 1, calls the store helper at index 0). */
 function gemmFunction(): FuncDef {
   const [a, w, prm, out, P, O, Kp, Opad, zp, mn, mx] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -472,7 +543,7 @@ function addFunction(): FuncDef {
 
 /** Bytes of the GEMM module importing a memory of at least `minPages` 64 KiB pages. */
 export function buildGemmModule(minPages: number): Uint8Array {
-  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), rqvFunction(), mbqmUniformFunction(), gemmFunction(), im2colFunction(), addFunction(), maxpoolFunction()]);
+  return assemble(minPages, 5, [mbqmFunction(), storeFunction(), rqvFunction(), mbqmUniformFunction(), gemmFunction(), im2colFunction(), addFunction(), maxpoolFunction(), depthwiseFunction(), quantizeFunction()]);
 }
 
 /** The exported kernel signature. */
@@ -505,6 +576,8 @@ export interface WasmKernels {
   readonly im2col: Im2colFn;
   readonly add: AddFn;
   readonly maxpool: AddFn;
+  readonly dw: AddFn;
+  readonly quantize: AddFn;
 }
 
 /** Instantiates the kernels synchronously with a memory of at least `bytes` bytes. */
@@ -514,5 +587,5 @@ export function instantiateKernels(bytes: number): WasmKernels {
   const module = new WA.Module(buildGemmModule(pages));
   const instance = new WA.Instance(module, { env: { memory } });
   const e = instance.exports;
-  return { memory, gemm: e.gemm as GemmFn, im2col: e.im2col as Im2colFn, add: e.add as AddFn, maxpool: e.maxpool as AddFn };
+  return { memory, gemm: e.gemm as GemmFn, im2col: e.im2col as Im2colFn, add: e.add as AddFn, maxpool: e.maxpool as AddFn, dw: e.dw as AddFn, quantize: e.quantize as AddFn };
 }
