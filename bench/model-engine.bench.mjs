@@ -144,7 +144,7 @@ if (write) {
     `over the wall time of whole inferences (all operators), first ${images} CIFAR-10 test images; scalar on 50.`,
     `ArmNN: TfLiteParser + CpuRef backend via pyarmnn on ${armnnImages} images, inference loop only.`,
     'Target (issue 3): at least 3 G MAC/s per thread, i.e. ResNet-8 on the 10,000-image test set in under a minute.',
-    'The machine is shared with other processes, so absolute rates vary by about 30 % between runs;',
+    'The machine is shared with other processes, so absolute rates vary by up to a factor of two between runs;',
     'the engine / ArmNN ratio comes from the same run.',
     '',
     '| model | MAC / image | WASM SIMD G MAC/s | ms / image | scalar oracle G MAC/s | ArmNN CpuRef ms / image | engine / ArmNN | top-1 |',

@@ -4,8 +4,8 @@
  * weight counts as zero). Two backends compute the same bytes: `wasm` (the
  * default; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM, depthwise
  * (multiplier 1, channels a multiple of 4), MAX_POOL_2D, ADD and QUANTIZE as
- * SIMD kernels, the rest in TS) and
- * `scalar` (pure-TS reference loops, the oracle).
+ * SIMD kernels, the rest in TS) and `scalar` (pure-TS reference loops, the
+ * oracle).
  *
  * For many masked evaluations over a fixed image set, see
  * {@link createSession} (prefix reuse) in ./session.js.
