@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError } from '../util/errors.js';
 import { getBoard } from './boards.js';
 import type { CallResult } from './call-types.js';
@@ -74,9 +75,7 @@ export function checkGolden(goldenPath: string, update: boolean): GoldenCheck {
   }
   const canUpdate = update && !diffs.some((d) => d.kind === 'fault');
   if (canUpdate) {
-    const tmp = `${goldenPath}.tmp-${process.pid}`;
-    writeFileSync(tmp, formatGolden({ version: 1, entries: fresh }));
-    renameSync(tmp, goldenPath);
+    writeFileAtomic(goldenPath, formatGolden({ version: 1, entries: fresh }));
   }
   return { entries: golden.entries.length, diffs, updated: canUpdate, measured: fresh };
 }

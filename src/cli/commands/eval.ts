@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateTop1 } from '../../model/accuracy.js';
 import { loadCifar10, type Cifar10Split } from '../../model/dataset/cifar10.js';
@@ -9,26 +7,11 @@ import { createEngine } from '../../model/engine/index.js';
 import type { SkipMasks } from '../../model/ir.js';
 import { describePreprocess, parsePreprocess, resolveModel, type ResolvedModel } from '../../model/registry.js';
 import { readSkipConfig } from '../../model/skip-config.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 
-/**
- * Writes a file atomically: the data goes to a temporary file in the same
- * folder, which is then renamed over `path` (readers never see half a file).
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temporary file was never created
-    }
-    throw new FileError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}
+export { writeFileAtomic };
+
 
 /**
  * A one-line progress bar with rate and ETA on a stream; it draws only when

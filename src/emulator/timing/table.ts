@@ -135,25 +135,12 @@ export const PIPELINE_RULES: readonly PipelineRule[] = [
   },
 ];
 
-/**
- * Operand-dependent extra cycles of SDIV/UDIV (TRM: 2 to 12, early
- * termination). sim-dse's model: one cycle per started 3.2 bits of the
- * quotient's magnitude, `ceil(bits(|n| / |d|) * 10 / 32)`, so 0..10 extra;
- * division by zero 0. Implemented natively in cycles.c (divide_extra), with
- * this copy for documentation and tests.
+/*
+ * SDIV/UDIV: the operand-dependent part (TRM: 2 to 12 cycles, early
+ * termination) is charged at run time by the native hook, divide_extra() in
+ * native/cycles.c: one cycle per started 3.2 bits of the quotient's
+ * magnitude, ceil(bits(|n| / |d|) * 10 / 32), so 0..10 extra; 0 for d = 0.
  */
-export function divideExtra(n: number, d: number, signed: boolean): number {
-  let a = n >>> 0;
-  let b = d >>> 0;
-  if (signed) {
-    a = (n | 0) < 0 ? (0 - (n | 0)) >>> 0 : a;
-    b = (d | 0) < 0 ? (0 - (d | 0)) >>> 0 : b;
-  }
-  if (b === 0) return 0;
-  const q = Math.floor(a / b);
-  const bits = q === 0 ? 0 : 32 - Math.clz32(q);
-  return (bits * 10 + 31) >> 5;
-}
 
 /** Base cost of an instruction (class cost, registers, VLDR.64), before neighbour rules and P. */
 export function baseCost(i: ThumbInsn): number {
