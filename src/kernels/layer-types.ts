@@ -1,0 +1,32 @@
+/**
+ * The contract between the layer emitters (baseline and unpacked) and the
+ * network assembler. Every emitted layer is one C translation unit defining
+ * one function with the same signature:
+ *
+ *     void <fn>(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch);
+ *
+ * `in0` is the operator's (first) activation input, `in1` the second input of
+ * ADD (NULL otherwise), `out` the output activation, `scratch` a word-aligned
+ * buffer of at least {@link EmittedLayer.scratchBytes} bytes (im2col and the
+ * like; may be NULL when 0). Activations are int8 NHWC with batch 1, exactly
+ * the bytes the reference engine holds for those tensors. Weights, biases and
+ * requantization parameters are compile-time data of the translation unit.
+ * The function includes "snn_requant.h" (and "snn.h" for library kernels)
+ * from src/kernels/c/.
+ */
+import type { CSource } from './build/compile.js';
+
+/** One layer as C. */
+export interface EmittedLayer {
+  /** The C function the translation unit defines. */
+  readonly fn: string;
+  /** The translation unit (`<fn>.c`). */
+  readonly source: CSource;
+  /** Bytes of scratch the function needs (0 if none). */
+  readonly scratchBytes: number;
+}
+
+/** C signature every layer function has (for declarations in the network unit). */
+export function layerPrototype(fn: string): string {
+  return `void ${fn}(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch)`;
+}
