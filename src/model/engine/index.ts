@@ -48,6 +48,11 @@ export interface ReferenceEngine extends Engine {
   classify(inputs: readonly Uint8Array[], masks?: SkipMasks): Int32Array;
   /** Index of the largest value of an output of this engine's output tensor. */
   argmax(output: Uint8Array): number;
+  /**
+   * One inference that keeps every activation: the bytes (fresh copies) of
+   * each non-constant tensor, by tensor index (the graph input included).
+   */
+  trace(input: Uint8Array, masks?: SkipMasks): Map<number, Uint8Array>;
 }
 
 export { argmaxBytes } from './handles.js';
@@ -97,6 +102,15 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
     },
     argmax(output) {
       return argmaxBytes(output, outDtype);
+    },
+    trace(input, masks) {
+      ex.validateMasks(masks);
+      runOne(input, masks);
+      const tensors = new Map<number, Uint8Array>();
+      prepared.tensorBytes.forEach((b, t) => {
+        if (b > 0) tensors.set(t, ex.bytes(t).slice());
+      });
+      return tensors;
     },
   };
   executors.set(engine, ex);
