@@ -1,0 +1,183 @@
+/**
+ * Compiles C sources into one emulator ELF with arm-none-eabi-gcc: each
+ * translation unit to an object (in parallel, cached by content hash), then
+ * one link (cached too). Compiler failures become one-line SimDseErrors and
+ * never leave an entry in the cache.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { BoardProfile } from '../../emulator/board.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { cacheDir } from '../../util/cache-dir.js';
+import { projectRoot } from '../../util/paths.js';
+import { SimDseError } from '../../util/errors.js';
+import { emulatorLinkScript } from './link-script.js';
+import { CFLAGS, LDFLAGS, compilerCommand, requireCompiler } from './toolchain.js';
+
+const run = promisify(execFile);
+
+/** One C translation unit (or header, when `name` ends in .h). */
+export interface CSource {
+  /** File name, e.g. `layer_3.c` or `net.h`; unique within a build. */
+  readonly name: string;
+  readonly code: string;
+}
+
+/** What to compile. */
+export interface CompileRequest {
+  readonly sources: readonly CSource[];
+  readonly board: BoardProfile;
+  /** Defaults to the emulator link script for the board. */
+  readonly linkScript?: string;
+  /** Extra flags appended to {@link CFLAGS}. */
+  readonly extraCflags?: readonly string[];
+  /** Parallel compiler processes (default: available cores). */
+  readonly jobs?: number;
+  /** Use the content-hash cache (default true). */
+  readonly cache?: boolean;
+}
+
+/** A compiled translation unit. */
+export interface CompiledObject {
+  readonly name: string;
+  readonly object: Uint8Array;
+  /** gcc -fstack-usage output of the unit (`file:line:col:function<TAB>bytes<TAB>kind` lines). */
+  readonly stackUsage: string;
+}
+
+/** A linked image and its objects. */
+export interface CompiledImage {
+  readonly elf: Uint8Array;
+  readonly objects: readonly CompiledObject[];
+}
+
+/** The library's own C headers and sources (snn_*.h, baseline kernels). */
+export const KERNEL_C_DIR = join(projectRoot, 'src', 'kernels', 'c');
+
+let libraryHashMemo: string | undefined;
+
+/** Hash of every file of the kernel C library (headers included by every unit). */
+function libraryHash(): string {
+  if (libraryHashMemo) return libraryHashMemo;
+  const h = createHash('sha256');
+  for (const f of readdirSync(KERNEL_C_DIR).sort()) h.update(f).update('\0').update(readFileSync(join(KERNEL_C_DIR, f))).update('\0');
+  libraryHashMemo = h.digest('hex');
+  return libraryHashMemo;
+}
+
+/** Runs `tasks` with at most `limit` in flight; results in order. */
+export async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return out;
+}
+
+/** The first error line of a gcc diagnostic, without the temp folder path. */
+function firstError(stderr: string, dir: string): string {
+  const lines = stderr.split('\n').map((l) => l.split(dir + '/').join(''));
+  return lines.find((l) => /error/.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
+}
+
+const sha = (...parts: (string | Uint8Array)[]): string => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+};
+
+/** Compiles one unit (headers of the same build visible), through the object cache. */
+async function compileUnit(
+  source: CSource,
+  headers: readonly CSource[],
+  flags: readonly string[],
+  version: string,
+  useCache: boolean,
+): Promise<CompiledObject> {
+  const key = sha(version, flags.join(' '), libraryHash(), source.name, source.code, ...headers.flatMap((h) => [h.name, h.code]));
+  const dir = useCache ? cacheDir('objects', key.slice(0, 2)) : '';
+  const objPath = join(dir, `${key}.o`);
+  const suPath = join(dir, `${key}.su`);
+  if (useCache && existsSync(objPath) && existsSync(suPath)) {
+    return { name: source.name, object: new Uint8Array(readFileSync(objPath)), stackUsage: readFileSync(suPath, 'utf8') };
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-cc-'));
+  try {
+    for (const h of headers) writeFileSync(join(tmp, h.name), h.code);
+    writeFileSync(join(tmp, source.name), source.code);
+    const base = source.name.replace(/\.c$/, '');
+    try {
+      await run(
+        compilerCommand(),
+        [...flags, `-I${tmp}`, `-I${KERNEL_C_DIR}`, '-fstack-usage', '-c', source.name, '-o', `${base}.o`],
+        { cwd: tmp, maxBuffer: 64 << 20 },
+      );
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`);
+    }
+    const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));
+    const stackUsage = readFileSync(join(tmp, `${base}.su`), 'utf8').split(tmp + '/').join('');
+    if (useCache) {
+      writeFileAtomic(suPath, stackUsage);
+      writeFileAtomic(objPath, object); // last: its presence marks a complete entry
+    }
+    return { name: source.name, object, stackUsage };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Links objects with a linker script into an ELF (cached by the objects' and script's hash). */
+async function linkObjects(objects: readonly CompiledObject[], linkScript: string, version: string, useCache: boolean): Promise<Uint8Array> {
+  const key = sha(version, LDFLAGS.join(' '), CFLAGS.join(' '), linkScript, ...objects.flatMap((o) => [o.name, o.object]));
+  const path = useCache ? join(cacheDir('images', key.slice(0, 2)), `${key}.elf`) : '';
+  if (useCache && existsSync(path)) return new Uint8Array(readFileSync(path));
+  const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-ld-'));
+  try {
+    writeFileSync(join(tmp, 'image.ld'), linkScript);
+    const names = objects.map((o) => o.name.replace(/\.c$/, '.o'));
+    objects.forEach((o, i) => writeFileSync(join(tmp, names[i]), o.object));
+    try {
+      await run(compilerCommand(), [...CFLAGS, '-T', 'image.ld', ...names, '-o', 'image.elf', ...LDFLAGS], { cwd: tmp, maxBuffer: 64 << 20 });
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      throw new SimDseError('compiler', `linking failed: ${firstError(stderr, tmp)}`);
+    }
+    const elf = new Uint8Array(readFileSync(join(tmp, 'image.elf')));
+    if (useCache) writeFileAtomic(path, elf);
+    return elf;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Compiles and links `request.sources`; returns the ELF and the objects. */
+export async function compileAndLink(request: CompileRequest): Promise<CompiledImage> {
+  const version = requireCompiler();
+  const useCache = request.cache ?? true;
+  const headers = request.sources.filter((s) => s.name.endsWith('.h'));
+  const units = request.sources.filter((s) => s.name.endsWith('.c'));
+  const flags = [...CFLAGS, ...(request.extraCflags ?? [])];
+  const jobs = request.jobs ?? availableParallelism();
+  const objects = await runPool(
+    units.map((s) => () => compileUnit(s, headers, flags, version, useCache)),
+    jobs,
+  );
+  const elf = await linkObjects(objects, request.linkScript ?? emulatorLinkScript(request.board), version, useCache);
+  return { elf, objects };
+}
+
+/** Compiles and links `request.sources`; returns the ELF bytes. Throws SimDseError('compiler') on failure. */
+export async function compileImage(request: CompileRequest): Promise<Uint8Array> {
+  return (await compileAndLink(request)).elf;
+}
