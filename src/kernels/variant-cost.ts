@@ -1,31 +1,91 @@
 /**
- * Latency and flash of one layer variant (a maskable layer compiled as
- * unpacked kernels with a given skip mask), the unit the DSE combines:
- * network latency = sum of its layers' variant cycles plus the fixed layers.
- * Each variant is compiled and emulated once and cached by content hash.
+ * Latency and flash of one layer variant (one layer compiled alone, as
+ * unpacked kernels with a given skip mask, or a fixed layer's baseline
+ * kernel), the unit the DSE combines: a network's latency is the sum of its
+ * layers' variant cycles plus the runtime's own overhead. Each variant is
+ * compiled and emulated once and its cost cached by content hash (layer
+ * source, board timing, input bytes, compiler).
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BoardProfile } from '../emulator/board.js';
-import type { Graph, SkipMask } from '../model/ir.js';
-
-/** What to cost. */
-export interface VariantRequest {
-  readonly graph: Graph;
-  /** Operator index of a maskable layer. */
-  readonly opIndex: number;
-  /** Skip mask (null = exact). */
-  readonly mask: SkipMask | null;
-  readonly board: BoardProfile;
-}
+import { parseElf } from '../emulator/elf.js';
+import { Machine } from '../emulator/machine.js';
+import type { PreparedGraph, PreparedOp, PreparedWeighted } from '../model/engine/prepare.js';
+import type { SkipMask } from '../model/ir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { cacheDir } from '../util/cache-dir.js';
+import { SimDseError } from '../util/errors.js';
+import { compileAndLink } from './build/compile.js';
+import { imageSizes } from './build/image-size.js';
+import { CFLAGS, requireCompiler } from './build/toolchain.js';
+import type { KernelStyle, LayerEmitters } from './network/assemble.js';
+import { withLargeFlash } from './network/build.js';
 
 /** Cycles and flash of one layer variant on one board. */
 export interface VariantCost {
   /** Cycles of one call of the layer function (warm caches), on the board. */
   readonly cycles: number;
-  /** Flash bytes of the layer's code and constants (text + rodata of its object). */
+  /** Flash bytes of the layer's code and constants (text + rodata of its image). */
   readonly flashBytes: number;
-  /** Multiply-accumulate sites generated. */
-  readonly sites: number;
+  /** Instructions of the call. */
+  readonly instructions: number;
 }
 
-/** Costs a layer variant (compiling and emulating it unless cached). */
-export type VariantCoster = (request: VariantRequest) => Promise<VariantCost>;
+/** What to cost: one layer of a prepared graph, its style and mask, and its input activations. */
+export interface VariantRequest {
+  readonly prepared: PreparedGraph;
+  readonly op: PreparedOp;
+  readonly style: KernelStyle;
+  readonly mask: SkipMask | null;
+  readonly board: BoardProfile;
+  /** The layer's input activations (in0, and in1 for ADD) on a representative image. */
+  readonly inputs: readonly Uint8Array[];
+  /** Output bytes of the layer. */
+  readonly outputBytes: number;
+}
+
+const isWeighted = (op: PreparedOp): op is PreparedWeighted => op.kind === 'conv' || op.kind === 'fc' || op.kind === 'depthwise';
+
+/** Timing-relevant identity of a board (its id and every number the cycle model reads). */
+function boardKey(board: BoardProfile): string {
+  return JSON.stringify([board.id, board.clockHz, board.flashWaitStates, board.flashLineBytes, board.accelerator]);
+}
+
+/** Compiles the variant alone and emulates one warm call (cached). */
+export async function costVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
+  const { op, style, mask, board } = request;
+  const fn = `layer_${op.opIndex}`;
+  if (style === 'unpacked' && !isWeighted(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
+  const emitted = style === 'unpacked' ? emitters.unpacked(op as PreparedWeighted, fn, mask ?? undefined) : emitters.baseline(op, fn, mask ?? undefined);
+  const library = style === 'baseline' ? emitters.librarySources() : [];
+  const version = requireCompiler();
+  const h = createHash('sha256');
+  for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, ...library.map((s) => s.code)]) h.update(part).update('\0');
+  for (const x of request.inputs) h.update(x).update('\0');
+  const key = h.digest('hex');
+  const path = join(cacheDir('variants', key.slice(0, 2)), `${key}.json`);
+  if (existsSync(path)) {
+    try {
+      const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
+      if (Number.isInteger(cached.cycles) && Number.isInteger(cached.flashBytes)) return cached;
+    } catch {
+      // unreadable entry: recompute and overwrite
+    }
+  }
+  const { elf } = await compileAndLink({ sources: [emitted.source, ...library], board: withLargeFlash(board), jobs: 1 });
+  const image = parseElf(elf, `${fn}.elf`);
+  const machine = new Machine(image, withLargeFlash(board), `${fn}.elf`);
+  try {
+    const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
+    const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];
+    const r = machine.call({ symbol: fn, args }, { warm: true });
+    if (r.kind === 'fault') throw new SimDseError('emulator', `${fn} (${style}): ${r.message}`);
+    const cost: VariantCost = { cycles: r.cycles, flashBytes: imageSizes(image, 0).text, instructions: r.instructions };
+    writeFileAtomic(path, JSON.stringify(cost) + '\n');
+    return cost;
+  } finally {
+    machine.close();
+  }
+}
