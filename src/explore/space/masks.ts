@@ -1,0 +1,112 @@
+/**
+ * Turns a configuration into skip masks (src/model/ir.ts layout: one byte per
+ * weight in storage order, 1 = skipped). Pure and deterministic.
+ *
+ * Zero weights produce no code whatever the mask says, so they are never
+ * marked: a mask marks only non-zero weights, and a layer that skips nothing
+ * has no mask. Operands are skipped in units:
+ *  - `contribution` and `magnitude`: each non-zero weight is a unit;
+ *  - `seed`: each SMLAD pair (reduction indices 2p, 2p + 1 of a channel; an
+ *    odd reduction's last operand alone) is a unit, skipped only when all its
+ *    non-zero weights are below the threshold (a zero weight counts as below).
+ * A unit's key is the largest significance among its non-zero weights.
+ * Threshold t skips every unit with key < t. Fraction f skips units in
+ * ascending (key, first storage index) order until round(f * non-zero
+ * weights) weights are skipped (a seed pair may overshoot by one weight).
+ */
+import type { SkipMask, SkipMasks } from '../../model/ir.js';
+import { operandIndex, pairPartner } from '../significance/layout.js';
+import type { SignificanceMetric } from '../significance/metric.js';
+import { layerSignificance, type LayerSignificance, type ModelSignificance } from '../significance/types.js';
+import { UsageError } from '../../util/errors.js';
+import { checkConfiguration, type Configuration, type LayerSetting } from './config.js';
+
+/** Skip units of a layer: storage indices of non-zero weights grouped, with a key each, sorted by (key, first index). */
+interface Units {
+  /** Start of unit u's members in `members` (length units + 1). */
+  readonly start: Int32Array;
+  readonly members: Int32Array;
+  readonly key: Float32Array;
+  /** Unit indices in ascending (key, first member) order. */
+  readonly order: Int32Array;
+  readonly nonZero: number;
+}
+
+const unitCache = new WeakMap<LayerSignificance, Map<SignificanceMetric, Units>>();
+
+function buildUnits(layer: LayerSignificance, paired: boolean): Units {
+  const { values, weights, channels, reduction } = layer;
+  const start: number[] = [0];
+  const members: number[] = [];
+  const key: number[] = [];
+  const layout = { kind: layer.kind, channels, reduction };
+  for (let o = 0; o < channels; o++) {
+    for (let k = 0; k < reduction; k++) {
+      const partner = paired ? pairPartner(reduction, k) : -1;
+      if (partner >= 0 && partner < k) continue; // the pair was taken at its first operand
+      let best = -1;
+      for (const r of partner >= 0 ? [k, partner] : [k]) {
+        const i = operandIndex(layout, o, r);
+        if (weights[i] === 0) continue;
+        members.push(i);
+        if (values[i] > best) best = values[i];
+      }
+      if (best < 0) continue;
+      key.push(best);
+      start.push(members.length);
+    }
+  }
+  const keys = Float32Array.from(key);
+  const st = Int32Array.from(start);
+  const mem = Int32Array.from(members);
+  const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || mem[st[a]] - mem[st[b]]);
+  return { start: st, members: mem, key: keys, order, nonZero: mem.length };
+}
+
+function unitsOf(layer: LayerSignificance, metric: SignificanceMetric): Units {
+  let byMetric = unitCache.get(layer);
+  if (byMetric === undefined) unitCache.set(layer, (byMetric = new Map()));
+  let units = byMetric.get(metric);
+  if (units === undefined) byMetric.set(metric, (units = buildUnits(layer, metric === 'seed')));
+  return units;
+}
+
+/** The mask one setting gives a layer, or null when it skips nothing. */
+export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting): SkipMask | null {
+  const u = unitsOf(layer, metric);
+  const mask = new Uint8Array(layer.weights.length);
+  let skipped = 0;
+  const skipUnit = (unit: number): void => {
+    for (let m = u.start[unit]; m < u.start[unit + 1]; m++) mask[u.members[m]] = 1;
+    skipped += u.start[unit + 1] - u.start[unit];
+  };
+  if (setting.kind === 'threshold') {
+    for (let unit = 0; unit < u.key.length; unit++) if (u.key[unit] < setting.value) skipUnit(unit);
+  } else {
+    const target = Math.round(setting.value * u.nonZero);
+    for (let j = 0; j < u.order.length && skipped < target; j++) skipUnit(u.order[j]);
+  }
+  return skipped === 0 ? null : mask;
+}
+
+/**
+ * Skip masks of a configuration. Throws UsageError when the configuration is
+ * invalid, names a layer the significance does not cover (not a maskable
+ * layer of the model), or uses another metric than the significance.
+ */
+export function masksFor(config: Configuration, significance: ModelSignificance): SkipMasks {
+  checkConfiguration(config);
+  if (config.metric !== significance.metric) {
+    throw new UsageError(`the configuration uses significance metric ${config.metric}, but the significance given is ${significance.metric}`);
+  }
+  const masks = new Map<number, SkipMask>();
+  for (const s of [...config.settings].sort((a, b) => a.opIndex - b.opIndex)) {
+    const layer = layerSignificance(significance, s.opIndex);
+    if (layer === undefined) {
+      throw new UsageError(`unknown layer ${s.opIndex}: ${significance.model} has maskable layers ${significance.layers.map((l) => l.opIndex).join(', ')}`);
+    }
+    const mask = layerMask(layer, config.metric, s);
+    if (mask !== null) masks.set(s.opIndex, mask);
+  }
+  return masks;
+}
