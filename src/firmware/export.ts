@@ -1,0 +1,200 @@
+/**
+ * Export of a network as a standalone Nucleo firmware project:
+ * {@link projectFiles} computes every file (pure but for reading the static
+ * C sources), {@link exportFirmware} writes them.
+ *
+ * Project layout:
+ *
+ *     Makefile, README.md, firmware.json
+ *     ld/board.ld, ld/qemu.ld          linker scripts (board, QEMU netduinoplus2)
+ *     src/                             startup, board support, main, SIMDSE line printers, images
+ *     net/                             the network's C sources, as given
+ *     kernels/                         sim-dse's kernel headers (src/kernels/c/*.h)
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CSource } from '../kernels/build/compile.js';
+import { KERNEL_C_DIR } from '../kernels/build/compile.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { FileError, UsageError } from '../util/errors.js';
+import { projectRoot } from '../util/paths.js';
+import { type FirmwareBoard, QEMU_MACHINE, getFirmwareBoard } from './firmware-boards.js';
+import { type EmbeddedImages, checkImages, imagesSource } from './images-source.js';
+import { firmwareLinkScript } from './link-script.js';
+import { ELF_PATHS, makefile } from './makefile.js';
+import { type FirmwareManifest, MANIFEST_FILE, MANIFEST_VERSION, type PointOrigin, type PredictedCycles, formatManifest } from './manifest.js';
+import { reportSources } from './protocol.js';
+import { readme } from './readme.js';
+
+/** The firmware's static C sources (startup, board support, main). */
+export const FIRMWARE_C_DIR = join(projectRoot, 'src', 'firmware', 'c');
+
+/**
+ * A network as C, ready to link into a firmware. The sources together define
+ * `void sim_infer(const int8_t *in, int8_t *out)`, `sim_layer_names[]` and
+ * `volatile uint32_t sim_marks[layers + 1]` (DWT CYCCNT stored before each
+ * layer and at the end), and are complete translation units (kernel library
+ * sources included); they may include the headers of src/kernels/c/.
+ */
+export interface FirmwareNetwork {
+  readonly sources: readonly CSource[];
+  /** One name per layer (sim_layer_names), words without white space. */
+  readonly layerNames: readonly string[];
+  /** Bytes of the int8 input tensor. */
+  readonly inputBytes: number;
+  /** Bytes of the int8 output tensor (the prediction is its argmax). */
+  readonly outputBytes: number;
+}
+
+/** What to export. */
+export interface ExportRequest {
+  readonly network: FirmwareNetwork;
+  readonly images: EmbeddedImages;
+  /** Board id (see FIRMWARE_BOARD_IDS). */
+  readonly board: string;
+  readonly outDir: string;
+  /** The design point exported, when it came from a DSE run. */
+  readonly origin?: PointOrigin;
+  /** The DSE's cycle prediction for this network on this board. */
+  readonly predicted?: PredictedCycles;
+}
+
+/** One file of a project. */
+export interface ProjectFile {
+  /** Path relative to the project folder. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/** What was written. */
+export interface ExportedProject {
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly manifest: FirmwareManifest;
+}
+
+/** Seconds `make run-qemu` gives QEMU. */
+const QEMU_TIMEOUT_S = 300;
+/** Names the firmware's own sources use: network sources must not collide. */
+const RESERVED = /^(simdse_.*|startup\.c|main\.c|board_.*)$/;
+
+function checkNetwork(network: FirmwareNetwork, predicted: PredictedCycles | undefined): void {
+  if (network.layerNames.length === 0) throw new UsageError('the network has no layers');
+  network.layerNames.forEach((n, i) => {
+    if (!/^\S+$/.test(n)) throw new UsageError(`layer ${i} name ${JSON.stringify(n)} must be one word (it is printed in SIMDSE lines)`);
+  });
+  for (const [what, n] of [['input', network.inputBytes], ['output', network.outputBytes]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`network ${what} size ${n} is not a positive number of bytes`);
+  }
+  const seen = new Set<string>();
+  for (const s of network.sources) {
+    if (!/^[A-Za-z0-9_.-]+\.[ch]$/.test(s.name)) throw new UsageError(`network source name ${JSON.stringify(s.name)} must be a plain .c or .h file name`);
+    if (RESERVED.test(s.name)) throw new UsageError(`network source name ${s.name} collides with the firmware's own sources`);
+    if (seen.has(s.name)) throw new UsageError(`network source ${s.name} is given twice`);
+    seen.add(s.name);
+  }
+  if (predicted && predicted.layers.length !== network.layerNames.length) {
+    throw new UsageError(`the prediction has ${predicted.layers.length} layers, the network ${network.layerNames.length}`);
+  }
+}
+
+function staticSource(name: string): string {
+  return readFileSync(join(FIRMWARE_C_DIR, name), 'utf8');
+}
+
+function configHeader(board: FirmwareBoard, network: FirmwareNetwork, images: number): string {
+  return `/* Generated by sim-dse export: sizes of this firmware. */
+#ifndef SIMDSE_CONFIG_H
+#define SIMDSE_CONFIG_H
+#define SIMDSE_BOARD "${board.profile.id}"
+#define SIMDSE_LAYERS ${network.layerNames.length}u
+#define SIMDSE_IMAGES ${images}u
+#define SIMDSE_INPUT_BYTES ${network.inputBytes}u
+#define SIMDSE_OUTPUT_BYTES ${network.outputBytes}u
+#endif
+`;
+}
+
+/** Every file of the project for `request` (paths relative to the project), in a fixed order. */
+export function projectFiles(request: ExportRequest): ProjectFile[] {
+  const board = getFirmwareBoard(request.board);
+  const { network, images } = request;
+  checkNetwork(network, request.predicted);
+  checkImages(images, network.inputBytes);
+  const boardSources = [...new Set([board.boardSource, 'board_stm32f4.c'])];
+  const src: ProjectFile[] = [
+    ...['simdse_board.h', 'startup.c', 'main.c', ...boardSources].map((n) => ({ path: `src/${n}`, content: staticSource(n) })),
+    { path: 'src/simdse_config.h', content: configHeader(board, network, images.inputs.length) },
+    ...reportSources().map((s) => ({ path: `src/${s.name}`, content: s.code })),
+    { path: 'src/simdse_images.c', content: imagesSource(images, network.inputBytes).code },
+  ];
+  const net = [...network.sources].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ path: `net/${s.name}`, content: s.code }));
+  const kernels = readdirSync(KERNEL_C_DIR)
+    .filter((n) => n.endsWith('.h'))
+    .sort()
+    .map((n) => ({ path: `kernels/${n}`, content: readFileSync(join(KERNEL_C_DIR, n), 'utf8') }));
+  const commonSources = [...src, ...net].map((f) => f.path).filter((p) => p.endsWith('.c') && !/^src\/board_/.test(p));
+  const profile = board.profile;
+  const flash = profile.regions.find((r) => r.kind === 'flash')!;
+  const sram = profile.regions.find((r) => r.kind === 'sram')!;
+  const manifest: FirmwareManifest = {
+    version: MANIFEST_VERSION,
+    board: profile.id,
+    layers: network.layerNames,
+    inputBytes: network.inputBytes,
+    outputBytes: network.outputBytes,
+    labels: images.labels,
+    elf: ELF_PATHS,
+    origin: request.origin ?? null,
+    predicted: request.predicted ?? null,
+  };
+  return [
+    {
+      path: 'Makefile',
+      content: makefile({ board, commonSources, boardSource: `src/${board.boardSource}`, qemuBoardSource: 'src/board_stm32f4.c', qemuTimeoutS: QEMU_TIMEOUT_S }),
+    },
+    { path: 'README.md', content: readme({ board, origin: request.origin ?? null, layers: network.layerNames, images: images.inputs.length }) },
+    { path: MANIFEST_FILE, content: formatManifest(manifest) },
+    { path: 'ld/board.ld', content: firmwareLinkScript({ target: profile.description, flash, sram }) },
+    { path: 'ld/qemu.ld', content: firmwareLinkScript({ target: `QEMU ${QEMU_MACHINE.name} (${QEMU_MACHINE.mcu})`, flash: QEMU_MACHINE.flash, sram: QEMU_MACHINE.sram }) },
+    ...src,
+    ...net,
+    ...kernels,
+  ];
+}
+
+/** Folders of a previous export, replaced by a new one. */
+const GENERATED_DIRS = ['src', 'net', 'kernels', 'ld', 'build'];
+
+/**
+ * Writes the project for `request` into `request.outDir` (created if
+ * missing). A folder that holds other files and no firmware.json is refused;
+ * a previous export there is replaced.
+ */
+export function exportFirmware(request: ExportRequest): ExportedProject {
+  const files = projectFiles(request);
+  const dir = request.outDir;
+  if (existsSync(dir)) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch (err) {
+      throw new FileError(`cannot use ${dir} as the output folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
+      throw new UsageError(`${dir} is not empty and holds no previous export (${MANIFEST_FILE}); choose an empty or new folder`);
+    }
+    for (const d of GENERATED_DIRS) rmSync(join(dir, d), { recursive: true, force: true });
+  }
+  for (const f of files) {
+    const path = join(dir, f.path);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw new FileError(`cannot create ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    writeFileAtomic(path, f.content);
+  }
+  const manifest = JSON.parse(files.find((f) => f.path === MANIFEST_FILE)!.content) as FirmwareManifest;
+  return { dir, files: files.map((f) => f.path), manifest };
+}
