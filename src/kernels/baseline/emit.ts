@@ -1,0 +1,224 @@
+/**
+ * The baseline layer emitter: one prepared operator (src/model/engine/
+ * prepare.ts) as one C translation unit that calls the exact int8 kernel
+ * library in src/kernels/c/ (snn.h). The layer's weights, biases and
+ * requantization parameters become `static const` data of the unit (flash),
+ * as TFLite Micro with CMSIS-NN would hold them; a skip mask zeroes the
+ * skipped weights in that data. Pure: same operator and mask, same text.
+ */
+import type { SkipMask } from '../../model/ir.js';
+import type { Geometry, PreparedOp, PreparedWeighted } from '../../model/engine/prepare.js';
+import { SimDseError } from '../../util/errors.js';
+import type { EmittedLayer } from '../layer-types.js';
+import { layerPrototype } from '../layer-types.js';
+import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
+
+export { baselineLibrarySources } from './library.js';
+
+/** Largest PAD rank the library takes (SNN_PAD_MAX_RANK in snn.h). */
+export const PAD_MAX_RANK = 6;
+
+/** TFLite operator names of the prepared kinds, for messages. */
+const OPERATOR_NAME: Record<PreparedOp['kind'], string> = {
+  conv: 'CONV_2D',
+  depthwise: 'DEPTHWISE_CONV_2D',
+  fc: 'FULLY_CONNECTED',
+  maxpool: 'MAX_POOL_2D',
+  avgpool: 'AVERAGE_POOL_2D',
+  add: 'ADD',
+  pad: 'PAD',
+  mean: 'MEAN',
+  reshape: 'RESHAPE',
+  softmax: 'SOFTMAX',
+  quantize: 'QUANTIZE',
+  requantize: 'QUANTIZE',
+  dequantize: 'DEQUANTIZE',
+};
+
+/** What a kind contributes to the unit: its data definitions, the library call, scratch bytes. */
+interface LayerBody {
+  readonly data: string;
+  readonly call: string;
+  readonly scratchBytes: number;
+}
+
+/** C initializer of an snn_window. */
+function windowInit(g: Geometry): string {
+  return (
+    `{ .batches = ${g.n}, .in_h = ${g.h}, .in_w = ${g.w}, .in_c = ${g.c}, .out_h = ${g.oh}, .out_w = ${g.ow}, .out_c = ${g.oc},\n` +
+    `    .k_h = ${g.kh}, .k_w = ${g.kw}, .stride_h = ${g.strideH}, .stride_w = ${g.strideW}, .dil_h = ${g.dilationH}, .dil_w = ${g.dilationW},\n` +
+    `    .pad_top = ${g.padTop}, .pad_left = ${g.padLeft} }`
+  );
+}
+
+/** The weights with the mask's skipped entries set to 0 (a copy). */
+function maskedWeights(p: PreparedWeighted, mask: SkipMask | undefined): Int8Array {
+  const w = p.weights.slice();
+  if (mask === undefined) return w;
+  if (mask.length !== w.length) {
+    throw new SimDseError('kernels', `skip mask for ${OPERATOR_NAME[p.kind]} (operator ${p.opIndex}) has ${mask.length} bytes, expected ${w.length} (one per weight)`);
+  }
+  for (let i = 0; i < w.length; i++) if (mask[i] !== 0) w[i] = 0;
+  return w;
+}
+
+/** Weights, bias and requantization arrays plus the snn_channel_requant initializer. */
+function weightedData(fn: string, p: PreparedWeighted, weights: Int8Array, bias: Int32Array): { data: string; rq: string } {
+  const r = p.requant;
+  const data =
+    cArray('int8_t', `${fn}_weights`, weights) +
+    cArray('int32_t', `${fn}_bias`, bias) +
+    cArray('int32_t', `${fn}_multiplier`, r.multiplier) +
+    cArray('int32_t', `${fn}_shift`, r.shift);
+  const rq = `{ .multiplier = ${fn}_multiplier, .shift = ${fn}_shift, .out_zp = ${r.outZp}, .act_min = ${r.actMin}, .act_max = ${r.actMax} }`;
+  return { data, rq };
+}
+
+function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
+  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
+  const g = p.geometry;
+  return {
+    data:
+      data +
+      `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+    call: `snn_conv_s8(&${fn}_params, in0, out, (int16_t *)scratch);`,
+    scratchBytes: 2 * 2 * g.kh * g.kw * g.c,
+  };
+}
+
+function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
+  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
+  return {
+    data:
+      data +
+      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(p.geometry)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+    call: `snn_depthwise_s8(&${fn}_params, in0, out);`,
+    scratchBytes: 0,
+  };
+}
+
+/**
+ * FULLY_CONNECTED folds the input offset into the bias:
+ * bias[o] - inZp * sum_i w[o][i] (int32 wrapping, the accumulator's arithmetic),
+ * so the kernel multiplies raw int8 inputs; exact because the accumulator is
+ * taken modulo 2^32 either way.
+ */
+function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
+  const w = maskedWeights(p, mask);
+  const g = p.geometry;
+  const folded = new Int32Array(g.oc);
+  for (let o = 0; o < g.oc; o++) {
+    let sum = 0;
+    for (let i = 0; i < g.c; i++) sum += w[o * g.c + i];
+    folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
+  }
+  const { data, rq } = weightedData(fn, p, w, folded);
+  return {
+    data:
+      data +
+      `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+    call: `snn_fc_s8(&${fn}_params, in0, out);`,
+    scratchBytes: 0,
+  };
+}
+
+function intArrayInit(values: readonly number[]): string {
+  const padded = [...values];
+  while (padded.length < PAD_MAX_RANK) padded.push(0);
+  return `{ ${padded.join(', ')} }`;
+}
+
+function otherBody(fn: string, p: Exclude<PreparedOp, PreparedWeighted>): LayerBody {
+  switch (p.kind) {
+    case 'maxpool':
+    case 'avgpool':
+      return {
+        data: `static const snn_pool_params ${fn}_params = {\n  .win = ${windowInit(p.geometry)},\n  .act_min = ${p.actMin}, .act_max = ${p.actMax},\n};\n`,
+        call: `${p.kind === 'maxpool' ? 'snn_max_pool_s8' : 'snn_avg_pool_s8'}(&${fn}_params, in0, out);`,
+        scratchBytes: 0,
+      };
+    case 'add':
+      return {
+        data:
+          `static const snn_add_params ${fn}_params = {\n  .count = ${p.count}, .a_zp = ${p.aZp}, .b_zp = ${p.bZp},\n` +
+          `  .a_mult = ${cInt32(p.aMult)}, .a_shift = ${p.aShift}, .b_mult = ${cInt32(p.bMult)}, .b_shift = ${p.bShift},\n` +
+          `  .out_mult = ${cInt32(p.outMult)}, .out_shift = ${p.outShift}, .left_shift = ${p.leftShift},\n` +
+          `  .out_zp = ${p.outZp}, .act_min = ${p.actMin}, .act_max = ${p.actMax},\n};\n`,
+        call: `snn_add_s8(&${fn}_params, in0, in1, out);`,
+        scratchBytes: 0,
+      };
+    case 'pad': {
+      const rank = p.inShape.length;
+      if (rank < 1 || rank > PAD_MAX_RANK) {
+        throw new SimDseError('kernels', `PAD (operator ${p.opIndex}) has rank ${rank}; the baseline kernel takes ranks 1 to ${PAD_MAX_RANK}`);
+      }
+      return {
+        data:
+          `static const snn_pad_params ${fn}_params = {\n  .rank = ${rank},\n  .in_shape = ${intArrayInit(p.inShape)},\n` +
+          `  .out_shape = ${intArrayInit(p.outShape)},\n  .before = ${intArrayInit(p.before)},\n  .value = ${p.value},\n};\n`,
+        call: `snn_pad_s8(&${fn}_params, in0, out);`,
+        scratchBytes: 0,
+      };
+    }
+    case 'mean':
+      return {
+        data:
+          `static const snn_mean_params ${fn}_params = {\n  .batches = ${p.n}, .h = ${p.h}, .w = ${p.w}, .c = ${p.c},\n` +
+          `  .in_zp = ${p.inZp}, .out_zp = ${p.outZp}, .multiplier = ${cInt32(p.multiplier)}, .shift = ${p.shift},\n};\n`,
+        call: `snn_mean_s8(&${fn}_params, in0, out);`,
+        scratchBytes: 0,
+      };
+    case 'softmax':
+      return {
+        data:
+          `static const snn_softmax_params ${fn}_params = {\n  .outer = ${p.outer}, .depth = ${p.depth},\n` +
+          `  .input_multiplier = ${cInt32(p.inputMultiplier)}, .input_left_shift = ${p.inputLeftShift}, .diff_min = ${cInt32(p.diffMin)},\n};\n`,
+        call: `snn_softmax_s8(&${fn}_params, in0, out);`,
+        scratchBytes: 0,
+      };
+    case 'requantize':
+      return {
+        data:
+          `static const snn_requantize_params ${fn}_params = {\n  .count = ${p.count}, .in_zp = ${p.inZp}, .out_zp = ${p.outZp},\n` +
+          `  .multiplier = ${cInt32(p.multiplier)}, .shift = ${p.shift},\n};\n`,
+        call: `snn_requantize_s8(&${fn}_params, in0, out);`,
+        scratchBytes: 0,
+      };
+    case 'quantize':
+    case 'dequantize':
+    case 'reshape':
+      throw new SimDseError('kernels', `${OPERATOR_NAME[p.kind]} (operator ${p.opIndex}) has no baseline kernel`);
+  }
+}
+
+function isWeighted(op: PreparedOp): op is PreparedWeighted {
+  return op.kind === 'conv' || op.kind === 'depthwise' || op.kind === 'fc';
+}
+
+/**
+ * One layer as a C translation unit `<fn>.c` defining
+ * `void fn(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch)`
+ * (see layer-types.ts). `mask` (one byte per weight, storage order, 1 =
+ * skipped) applies to CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED only.
+ * Throws SimDseError('kernels') for operators without a baseline kernel
+ * (float QUANTIZE, DEQUANTIZE, RESHAPE: the network assembler's job), a mask
+ * of the wrong size or on another kind, or a name that is not a C identifier.
+ */
+export function emitBaselineLayer(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer {
+  checkCIdentifier(fn);
+  let body: LayerBody;
+  if (isWeighted(op)) {
+    body = op.kind === 'conv' ? convBody(fn, op, mask) : op.kind === 'depthwise' ? depthwiseBody(fn, op, mask) : fcBody(fn, op, mask);
+  } else {
+    if (mask !== undefined) throw new SimDseError('kernels', `${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}) takes no skip mask`);
+    body = otherBody(fn, op);
+  }
+  const code =
+    `/* sim-dse baseline layer: ${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}), generated; do not edit. */\n` +
+    `#include <stdint.h>\n#include "snn.h"\n\n${body.data}\n` +
+    `${layerPrototype(fn)} {\n  (void)in1;\n  (void)scratch;\n  ${body.call}\n}\n`;
+  return { fn, source: { name: `${fn}.c`, code }, scratchBytes: body.scratchBytes };
+}

@@ -1,0 +1,148 @@
+/*
+ * sim-dse baseline kernels: exact int8 operators in the style of CMSIS-NN's
+ * s8 path, written here from the published algorithms (im2col into int16,
+ * a 2x2 SMLAD matrix-multiply core, TFLite integer requantization). Every
+ * kernel produces the bytes the host reference engine (src/model/engine)
+ * produces for the same parameters, which the emitter (src/kernels/baseline/
+ * emit.ts) copies from the engine's PreparedOp.
+ *
+ * Activations are int8 NHWC; all parameter structs are compile-time data of
+ * the layer's translation unit (flash).
+ */
+#ifndef SNN_H
+#define SNN_H
+
+#include <stdint.h>
+
+/* A sliding window over an NHWC tensor: convolution, depthwise and pooling geometry. */
+typedef struct {
+  int32_t batches;
+  int32_t in_h, in_w, in_c;
+  int32_t out_h, out_w, out_c;
+  int32_t k_h, k_w;
+  int32_t stride_h, stride_w;
+  int32_t dil_h, dil_w;
+  int32_t pad_top, pad_left;
+} snn_window;
+
+/*
+ * Per-output-channel requantization: real scale ~= multiplier * 2^(shift - 31);
+ * the output is clamp(requantized + out_zp, act_min, act_max).
+ */
+typedef struct {
+  const int32_t *multiplier;
+  const int32_t *shift;
+  int32_t out_zp;
+  int32_t act_min;
+  int32_t act_max;
+} snn_channel_requant;
+
+/* CONV_2D. weights: OHWI int8 (out_c rows of k_h * k_w * in_c). */
+typedef struct {
+  snn_window win;
+  int32_t in_offset; /* minus the input zero point */
+  const int8_t *weights;
+  const int32_t *bias;
+  snn_channel_requant rq;
+} snn_conv_params;
+
+/* Bytes of int16 im2col scratch snn_conv_s8 needs: two columns of k_h * k_w * in_c. */
+#define SNN_CONV_SCRATCH_BYTES(kh, kw, c) (2 * 2 * (kh) * (kw) * (c))
+
+/* CONV_2D: im2col (int16, input offset applied, padding 0) and the 2x2 SMLAD core. */
+void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch);
+
+/* DEPTHWISE_CONV_2D. weights: [1, k_h, k_w, out_c], out_c = in_c * depth_multiplier. */
+typedef struct {
+  snn_window win;
+  int32_t in_offset;
+  int32_t depth_multiplier;
+  const int8_t *weights;
+  const int32_t *bias;
+  snn_channel_requant rq;
+} snn_depthwise_params;
+
+void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
+
+/*
+ * FULLY_CONNECTED. weights: [out_features, in_features]. The input offset is
+ * folded into `bias` ahead of time (bias[o] - in_zp * sum_i weights[o][i],
+ * int32 wrapping), so the kernel multiplies raw int8 inputs.
+ */
+typedef struct {
+  int32_t batches;
+  int32_t in_features;
+  int32_t out_features;
+  const int8_t *weights;
+  const int32_t *bias;
+  snn_channel_requant rq;
+} snn_fc_params;
+
+void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
+
+/* MAX_POOL_2D and AVERAGE_POOL_2D (out_c == in_c; input and output share quantization). */
+typedef struct {
+  snn_window win;
+  int32_t act_min;
+  int32_t act_max;
+} snn_pool_params;
+
+void snn_max_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
+void snn_avg_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
+
+/* ADD (same shapes): both inputs shifted left, rescaled to a common scale, summed, requantized. */
+typedef struct {
+  int32_t count;
+  int32_t a_zp, b_zp;
+  int32_t a_mult, a_shift;
+  int32_t b_mult, b_shift;
+  int32_t out_mult, out_shift;
+  int32_t left_shift;
+  int32_t out_zp;
+  int32_t act_min, act_max;
+} snn_add_params;
+
+void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+
+/* PAD of any rank up to SNN_PAD_MAX_RANK with a constant (the output zero point). */
+#define SNN_PAD_MAX_RANK 6
+typedef struct {
+  int32_t rank;
+  int32_t in_shape[SNN_PAD_MAX_RANK];
+  int32_t out_shape[SNN_PAD_MAX_RANK];
+  int32_t before[SNN_PAD_MAX_RANK];
+  int32_t value;
+} snn_pad_params;
+
+void snn_pad_s8(const snn_pad_params *p, const int8_t *in, int8_t *out);
+
+/* MEAN over H and W of an NHWC tensor. */
+typedef struct {
+  int32_t batches, h, w, c;
+  int32_t in_zp, out_zp;
+  int32_t multiplier, shift;
+} snn_mean_params;
+
+void snn_mean_s8(const snn_mean_params *p, const int8_t *in, int8_t *out);
+
+/* SOFTMAX int8 -> int8 (output scale 1/256, zero point -128) over the last axis. */
+typedef struct {
+  int32_t outer;
+  int32_t depth;
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t diff_min;
+} snn_softmax_params;
+
+void snn_softmax_s8(const snn_softmax_params *p, const int8_t *in, int8_t *out);
+
+/* QUANTIZE between int8 tensors: requantize to another scale and zero point. */
+typedef struct {
+  int32_t count;
+  int32_t in_zp, out_zp;
+  int32_t multiplier, shift;
+} snn_requantize_params;
+
+void snn_requantize_s8(const snn_requantize_params *p, const int8_t *in, int8_t *out);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * ADD, int8 (TFLite's integer Add): each input minus its zero point is
+ * shifted left by left_shift (20) and rescaled to a common scale, the two are
+ * summed (int32, wrapping) and the sum is requantized to the output.
+ */
+#include "snn.h"
+#include "snn_output.h"
+
+void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out) {
+  const int32_t ls = p->left_shift & 31;
+  const int32_t zp = p->out_zp;
+  const int32_t lo = p->act_min - zp;
+  const int32_t hi = p->act_max - zp;
+  for (int32_t i = 0; i < p->count; i++) {
+    const int32_t sa = snn_mbqm((int32_t)((uint32_t)(a[i] - p->a_zp) << ls), p->a_mult, p->a_shift);
+    const int32_t sb = snn_mbqm((int32_t)((uint32_t)(b[i] - p->b_zp) << ls), p->b_mult, p->b_shift);
+    out[i] = snn_out8((int32_t)((uint32_t)sa + (uint32_t)sb), p->out_mult, p->out_shift, lo, hi, zp);
+  }
+}

@@ -1,0 +1,287 @@
+/*
+ * CONV_2D, int8: the CMSIS-NN-style s8 algorithm, written from its published
+ * description.
+ *
+ * For each output position the input patch (k_h x k_w x in_c, the weights'
+ * HWI order) is copied into an int16 column with the input offset added;
+ * positions in the padding become 0. Two columns are built, then a matrix-
+ * multiply core computes two output channels x two output positions at a
+ * time: every 32-bit weight load (four int8 weights) is widened with SXTB16
+ * into two int16 pairs and multiplied against both columns with SMLAD (two
+ * multiply-accumulates per instruction), so one load of weights serves four
+ * accumulators. An odd output channel and an odd last position are handled
+ * by one-row and one-column versions of the core.
+ *
+ * Column layout in the scratch buffer (int16 units), chosen so that neither
+ * the weights nor the column need re-packing after SXTB16:
+ *   - the reduction is cut into groups of four (k = 4g .. 4g + 3); the group
+ *     is stored as [x(4g), x(4g+2), x(4g+1), x(4g+3)], matching the pairs
+ *     SXTB16 gives from a weight word ([w0, w2] and, rotated, [w1, w3]);
+ *   - the two columns are interleaved by group: column j's group g sits at
+ *     8g + 4j, so one pointer walks both columns;
+ *   - the last K % 4 values of each column follow all groups, in natural
+ *     order: column j's at 2 * K4 + j * (K % 4).
+ */
+#include "snn.h"
+#include "snn_dsp.h"
+#include "snn_output.h"
+
+/* Position of element k of column j (K4 = K rounded down to a multiple of 4, r = K % 4). */
+static inline int32_t col_pos(int32_t k, int32_t j, int32_t K4, int32_t r) {
+  if (k < K4) return ((k >> 2) << 3) + (j << 2) + ((k & 1) << 1) + ((k >> 1) & 1);
+  return 2 * K4 + j * r + (k - K4);
+}
+
+/* im2col of output position (oy, ox) into column j; in_c a multiple of 4 (word copies via SXTAB16). */
+static void __attribute__((noinline)) im2col_quad(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j) {
+  const snn_window *g = &p->win;
+  const int32_t c = g->in_c;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  uint32_t *dst = (uint32_t *)(void *)col + 2 * j;
+  const int32_t y0 = oy * g->stride_h - g->pad_top;
+  const int32_t x0 = ox * g->stride_w - g->pad_left;
+  for (int32_t ky = 0; ky < g->k_h; ky++) {
+    const int32_t iy = y0 + ky * g->dil_h;
+    const int row_inside = iy >= 0 && iy < g->in_h;
+    for (int32_t kx = 0; kx < g->k_w; kx++) {
+      const int32_t ix = x0 + kx * g->dil_w;
+      if (row_inside && ix >= 0 && ix < g->in_w) {
+        const int8_t *src = img + (iy * g->in_w + ix) * c;
+        for (int32_t i = c >> 2; i > 0; i--) {
+          const uint32_t x = snn_ld32(src);
+          src += 4;
+          dst[0] = snn_sxtab16(off2, x);
+          dst[1] = snn_sxtab16_ror8(off2, x);
+          dst += 4;
+        }
+      } else {
+        for (int32_t i = c >> 2; i > 0; i--) {
+          dst[0] = 0;
+          dst[1] = 0;
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+/* im2col of output position (oy, ox) into column j, any in_c (one value at a time). */
+static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int32_t K) {
+  const snn_window *g = &p->win;
+  const int32_t c = g->in_c;
+  const int32_t K4 = K & ~3;
+  const int32_t r = K & 3;
+  const int32_t y0 = oy * g->stride_h - g->pad_top;
+  const int32_t x0 = ox * g->stride_w - g->pad_left;
+  int32_t k = 0;
+  for (int32_t ky = 0; ky < g->k_h; ky++) {
+    const int32_t iy = y0 + ky * g->dil_h;
+    for (int32_t kx = 0; kx < g->k_w; kx++) {
+      const int32_t ix = x0 + kx * g->dil_w;
+      const int inside = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
+      const int8_t *src = img + (iy * g->in_w + ix) * c;
+      for (int32_t ch = 0; ch < c; ch++, k++) {
+        col[col_pos(k, j, K4, r)] = (int16_t)(inside ? src[ch] + p->in_offset : 0);
+      }
+    }
+  }
+}
+
+/*
+ * The hot loop of the 2x2 core: `pairs` iterations of two groups of four
+ * reduction steps (32 multiply-accumulates each) for rows *pa, *pb against
+ * the two interleaved columns at *cp. Register-allocated by hand: four
+ * accumulators, four column words, a weight word and its rotated half, three
+ * pointers and the counter use all 14 allocatable registers. Column words are
+ * in low registers so their loads are 16-bit and pipeline back to back.
+ * Per group: 5 loads, 4 SXTB16, 8 SMLAD.
+ */
+static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t pairs, int32_t acc[4]) {
+  register const uint32_t *cp __asm__("r0") = *cpp;
+  register uint32_t x0 __asm__("r1");
+  register uint32_t x1 __asm__("r2");
+  register uint32_t y0 __asm__("r3");
+  register uint32_t y1 __asm__("r4");
+  register int32_t n __asm__("r5") = pairs;
+  register const int8_t *pa __asm__("r6") = *pap;
+  register const int8_t *pb __asm__("r7") = *pbp;
+  register int32_t a00 __asm__("r8") = acc[0];
+  register int32_t a01 __asm__("r9") = acc[1];
+  register int32_t a10 __asm__("r10") = acc[2];
+  register int32_t a11 __asm__("r11") = acc[3];
+  register uint32_t w __asm__("r12");
+  register uint32_t t __asm__("lr");
+#define SNN_GROUP(off)                          \
+  "ldr %[x0], [%[cp], #" #off "]\n\t"           \
+  "ldr %[x1], [%[cp], #" #off " + 4]\n\t"       \
+  "ldr %[y0], [%[cp], #" #off " + 8]\n\t"       \
+  "ldr %[y1], [%[cp], #" #off " + 12]\n\t"      \
+  "ldr %[w], [%[pa]], #4\n\t"                   \
+  "sxtb16 %[t], %[w], ror #8\n\t"               \
+  "sxtb16 %[w], %[w]\n\t"                       \
+  "smlad %[a00], %[w], %[x0], %[a00]\n\t"       \
+  "smlad %[a01], %[w], %[y0], %[a01]\n\t"       \
+  "smlad %[a00], %[t], %[x1], %[a00]\n\t"       \
+  "smlad %[a01], %[t], %[y1], %[a01]\n\t"       \
+  "ldr %[w], [%[pb]], #4\n\t"                   \
+  "sxtb16 %[t], %[w], ror #8\n\t"               \
+  "sxtb16 %[w], %[w]\n\t"                       \
+  "smlad %[a10], %[w], %[x0], %[a10]\n\t"       \
+  "smlad %[a11], %[w], %[y0], %[a11]\n\t"       \
+  "smlad %[a10], %[t], %[x1], %[a10]\n\t"       \
+  "smlad %[a11], %[t], %[y1], %[a11]\n\t"
+  __asm__ volatile(
+      "1:\n\t"
+      SNN_GROUP(0)
+      SNN_GROUP(16)
+      "adds %[cp], #32\n\t"
+      "subs %[n], #1\n\t"
+      "bne 1b\n\t"
+      : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb),
+        [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
+        [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)
+      :
+      : "cc", "memory");
+#undef SNN_GROUP
+  *cpp = cp;
+  *pap = pa;
+  *pbp = pb;
+  acc[0] = a00;
+  acc[1] = a01;
+  acc[2] = a10;
+  acc[3] = a11;
+}
+
+/* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
+static void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
+  const int8_t *wa = p->weights + oc * K;
+  const int8_t *wb = wa + K;
+  const uint32_t *cp = (const uint32_t *)(const void *)col;
+  int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
+  const int32_t groups = K >> 2;
+  if (groups & 1) {
+    uint32_t w = snn_ld32(wa);
+    acc[0] = snn_smlad(snn_sxtb16(w), cp[0], acc[0]);
+    acc[0] = snn_smlad(snn_sxtb16_ror8(w), cp[1], acc[0]);
+    acc[1] = snn_smlad(snn_sxtb16(w), cp[2], acc[1]);
+    acc[1] = snn_smlad(snn_sxtb16_ror8(w), cp[3], acc[1]);
+    w = snn_ld32(wb);
+    acc[2] = snn_smlad(snn_sxtb16(w), cp[0], acc[2]);
+    acc[2] = snn_smlad(snn_sxtb16_ror8(w), cp[1], acc[2]);
+    acc[3] = snn_smlad(snn_sxtb16(w), cp[2], acc[3]);
+    acc[3] = snn_smlad(snn_sxtb16_ror8(w), cp[3], acc[3]);
+    wa += 4;
+    wb += 4;
+    cp += 4;
+  }
+  if (groups >> 1) core_2x2_loop(&cp, &wa, &wb, groups >> 1, acc);
+  int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+  const int32_t r = K & 3;
+  const int16_t *t0 = (const int16_t *)(const void *)cp;
+  const int16_t *t1 = t0 + r;
+  for (int32_t t = 0; t < r; t++) {
+    a00 += wa[t] * t0[t];
+    a01 += wa[t] * t1[t];
+    a10 += wb[t] * t0[t];
+    a11 += wb[t] * t1[t];
+  }
+  const snn_channel_requant *q = &p->rq;
+  const int32_t zp = q->out_zp;
+  const int32_t lo = q->act_min - zp;
+  const int32_t hi = q->act_max - zp;
+  const int32_t ma = q->multiplier[oc], sa = q->shift[oc];
+  const int32_t mb = q->multiplier[oc + 1], sb = q->shift[oc + 1];
+  o0[oc] = snn_out8(a00, ma, sa, lo, hi, zp);
+  o1[oc] = snn_out8(a01, ma, sa, lo, hi, zp);
+  o0[oc + 1] = snn_out8(a10, mb, sb, lo, hi, zp);
+  o1[oc + 1] = snn_out8(a11, mb, sb, lo, hi, zp);
+}
+
+/* One output channel x two positions (the odd last channel). */
+static void core_1x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
+  const int8_t *wa = p->weights + oc * K;
+  const uint32_t *cp = (const uint32_t *)(const void *)col;
+  int32_t a00 = p->bias[oc];
+  int32_t a01 = a00;
+  for (int32_t i = K >> 2; i > 0; i--) {
+    const uint32_t w = snn_ld32(wa);
+    wa += 4;
+    const uint32_t w13 = snn_sxtb16_ror8(w);
+    const uint32_t w02 = snn_sxtb16(w);
+    a00 = snn_smlad(w02, cp[0], a00);
+    a00 = snn_smlad(w13, cp[1], a00);
+    a01 = snn_smlad(w02, cp[2], a01);
+    a01 = snn_smlad(w13, cp[3], a01);
+    cp += 4;
+  }
+  const int32_t r = K & 3;
+  const int16_t *t0 = (const int16_t *)(const void *)cp;
+  const int16_t *t1 = t0 + r;
+  for (int32_t t = 0; t < r; t++) {
+    a00 += wa[t] * t0[t];
+    a01 += wa[t] * t1[t];
+  }
+  const snn_channel_requant *q = &p->rq;
+  const int32_t zp = q->out_zp;
+  o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
+  o1[oc] = snn_out8(a01, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
+}
+
+/* One output channel x one position (the odd last position; column 0 only). */
+static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0) {
+  const int8_t *wa = p->weights + oc * K;
+  const uint32_t *cp = (const uint32_t *)(const void *)col;
+  int32_t a00 = p->bias[oc];
+  for (int32_t i = K >> 2; i > 0; i--) {
+    const uint32_t w = snn_ld32(wa);
+    wa += 4;
+    a00 = snn_smlad(snn_sxtb16(w), cp[0], a00);
+    a00 = snn_smlad(snn_sxtb16_ror8(w), cp[1], a00);
+    cp += 4;
+  }
+  const int32_t r = K & 3;
+  const int16_t *t0 = (const int16_t *)(const void *)cp;
+  for (int32_t t = 0; t < r; t++) a00 += wa[t] * t0[t];
+  const snn_channel_requant *q = &p->rq;
+  const int32_t zp = q->out_zp;
+  o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
+}
+
+/* All output channels of two positions (columns 0 and 1 of the scratch). */
+static void __attribute__((noinline)) mat_mult_two(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1) {
+  const int32_t oc_n = p->win.out_c;
+  int32_t oc = 0;
+  for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1);
+  if (oc < oc_n) core_1x2(p, col, K, oc, o0, o1);
+}
+
+/* All output channels of one position (column 0 of the scratch). */
+static void __attribute__((noinline)) mat_mult_one(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0) {
+  for (int32_t oc = 0; oc < p->win.out_c; oc++) core_1x1(p, col, K, oc, o0);
+}
+
+void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch) {
+  const snn_window *g = &p->win;
+  const int32_t K = g->k_h * g->k_w * g->in_c;
+  const int32_t oc_n = g->out_c;
+  const int quad = (g->in_c & 3) == 0;
+  for (int32_t b = 0; b < g->batches; b++) {
+    const int8_t *img = in + b * g->in_h * g->in_w * g->in_c;
+    int8_t *dst = out + b * g->out_h * g->out_w * oc_n;
+    int8_t *first = 0; /* output of the column waiting for a partner */
+    for (int32_t oy = 0; oy < g->out_h; oy++) {
+      for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
+        const int32_t j = first == 0 ? 0 : 1;
+        if (quad) im2col_quad(p, img, oy, ox, scratch, j);
+        else im2col_any(p, img, oy, ox, scratch, j, K);
+        if (j == 0) {
+          first = dst;
+        } else {
+          mat_mult_two(p, scratch, K, first, dst);
+          first = 0;
+        }
+      }
+    }
+    if (first != 0) mat_mult_one(p, scratch, K, first);
+  }
+}
