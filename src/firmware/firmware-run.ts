@@ -2,7 +2,8 @@
  * A firmware's measurement run read from its output text (a board's serial
  * log, the emulator's captured UART, QEMU's console): the last complete
  * `start` .. `end` sequence of SIMDSE lines, checked for consistency.
- * Lines without the SIMDSE tag (boot noise, a terminal's echo) are ignored.
+ * Lines without the SIMDSE tag (boot noise, a terminal's echo) are ignored,
+ * and so is anything before the last `start` line (earlier runs).
  */
 import { SimDseError } from '../util/errors.js';
 import { type LineOf, type LineRecord, parseLine } from './protocol.js';
@@ -42,13 +43,15 @@ export interface FirmwareRun {
 /** Error category of a log that is not a complete, consistent run. */
 export const LOG_ERROR = 'firmware-log';
 
-/** Parses output text; returns its SIMDSE records with 1-based line numbers. Throws on a malformed SIMDSE line. */
-export function readRecords(text: string, source: string): { line: number; record: LineRecord }[] {
-  const out: { line: number; record: LineRecord }[] = [];
+/** One SIMDSE line of output text (1-based line number): a record or a malformed line. */
+export type NumberedLine = { readonly line: number } & ({ readonly kind: 'record'; readonly record: LineRecord } | { readonly kind: 'malformed'; readonly message: string });
+
+/** The SIMDSE lines of output text, in order (other lines dropped). */
+export function readLines(text: string): NumberedLine[] {
+  const out: NumberedLine[] = [];
   text.split(/\r?\n|\r/).forEach((t, i) => {
     const parsed = parseLine(t);
-    if (parsed.kind === 'malformed') throw new SimDseError(LOG_ERROR, `${source}:${i + 1}: ${parsed.message}`);
-    if (parsed.kind === 'record') out.push({ line: i + 1, record: parsed.record });
+    if (parsed.kind !== 'other') out.push({ line: i + 1, ...parsed });
   });
   return out;
 }
@@ -59,11 +62,15 @@ export function readRecords(text: string, source: string): { line: number; recor
  * @throws SimDseError (`firmware-log`) when there is no complete run, the firmware reported a fault, or the lines disagree
  */
 export function readFirmwareRun(text: string, source: string): FirmwareRun {
-  const records = readRecords(text, source);
-  const starts = records.map((r, i) => (r.record.kind === 'start' ? i : -1)).filter((i) => i >= 0);
+  const lines = readLines(text);
+  const starts = lines.map((r, i) => (r.kind === 'record' && r.record.kind === 'start' ? i : -1)).filter((i) => i >= 0);
   if (starts.length === 0) throw new SimDseError(LOG_ERROR, `${source}: no 'SIMDSE start' line (is this the firmware's output? reset the board to rerun it)`);
-  const from = starts[starts.length - 1];
-  const run = records.slice(from);
+  // Lines before the last start belong to earlier runs (a reset may cut one short): only this run must be well-formed.
+  const run: { line: number; record: LineRecord }[] = [];
+  for (const l of lines.slice(starts[starts.length - 1])) {
+    if (l.kind === 'malformed') throw new SimDseError(LOG_ERROR, `${source}:${l.line}: ${l.message}`);
+    run.push({ line: l.line, record: l.record });
+  }
   const fault = run.find((r) => r.record.kind === 'fault');
   if (fault) {
     const f = fault.record as LineOf<'fault'>;
