@@ -1,0 +1,128 @@
+/**
+ * The baseline emitter without a compiler: the C it writes for each kind
+ * (data, parameters, library call), masks, scratch sizes, determinism, and
+ * its errors for operators without a baseline kernel and bad masks.
+ */
+import { describe, expect, test } from 'vitest';
+import { baselineLibrarySources, emitBaselineLayer } from '../src/kernels/baseline/emit.js';
+import { cArray, cInt32 } from '../src/kernels/baseline/c-data.js';
+import { prepareGraph, type PreparedOp } from '../src/model/engine/prepare.js';
+import { SimDseError } from '../src/util/errors.js';
+import { GraphBuilder, loadModel } from './engine-fixtures.js';
+
+const lenet = prepareGraph(loadModel('lenet'));
+const resnet = prepareGraph(loadModel('resnet8'));
+const op = (ops: readonly PreparedOp[], index: number): PreparedOp => ops.find((o) => o.opIndex === index)!;
+
+function thrown(f: () => unknown): SimDseError {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SimDseError);
+    return err as SimDseError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('emitted C', () => {
+  test('CONV_2D: weights, bias, per-channel multipliers and shifts as flash data; the library call; im2col scratch', () => {
+    const conv = op(resnet.ops, 1);
+    const layer = emitBaselineLayer(conv, 'layer_1');
+    expect(layer.fn).toBe('layer_1');
+    expect(layer.source.name).toBe('layer_1.c');
+    // two int16 columns of 3 * 3 * 16
+    expect(layer.scratchBytes).toBe(2 * 2 * 3 * 3 * 16);
+    const code = layer.source.code;
+    expect(code).toContain('static const int8_t layer_1_weights[2304] __attribute__((aligned(4)))');
+    expect(code).toContain('static const int32_t layer_1_bias[16]');
+    expect(code).toContain('static const int32_t layer_1_multiplier[16]');
+    expect(code).toContain('.in_offset = 128,');
+    expect(code).toContain('.pad_top = 1, .pad_left = 1');
+    expect(code).toContain('snn_conv_s8(&layer_1_params, in0, out, (int16_t *)scratch);');
+    expect(code).toContain('void layer_1(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
+    if (conv.kind !== 'conv') throw new Error('not a conv');
+    expect(code).toContain(`  ${Array.from(conv.weights.slice(0, 24)).join(', ')},\n`);
+  });
+
+  test('a mask zeroes exactly the skipped weights in the data', () => {
+    const fc = op(lenet.ops, 8);
+    if (fc.kind !== 'fc') throw new Error('not an FC');
+    const mask = new Uint8Array(fc.weights.length);
+    mask[0] = 1;
+    mask[5] = 1;
+    const code = emitBaselineLayer(fc, 'fc8', mask).source.code;
+    const expected = Array.from(fc.weights);
+    expected[0] = 0;
+    expected[5] = 0;
+    expect(code).toContain(cArray('int8_t', 'fc8_weights', expected));
+  });
+
+  test('FULLY_CONNECTED folds -inZp * row sum into the bias (int32)', () => {
+    const fc = op(lenet.ops, 8);
+    if (fc.kind !== 'fc') throw new Error('not an FC');
+    const code = emitBaselineLayer(fc, 'fc8').source.code;
+    let sum = 0;
+    for (let i = 0; i < 64; i++) sum += fc.weights[i];
+    // inZp is -128: bias + 128 * sum(row 0)
+    expect(fc.inZp).toBe(-128);
+    expect(code).toContain(`static const int32_t fc8_bias[10] __attribute__((aligned(4))) = {\n  ${(fc.bias[0] + 128 * sum) | 0},`);
+    expect(emitBaselineLayer(fc, 'fc8').scratchBytes).toBe(0);
+  });
+
+  test('ADD, AVERAGE_POOL_2D and SOFTMAX parameters come from the prepared operator', () => {
+    const add = emitBaselineLayer(op(resnet.ops, 3), 'add3').source.code;
+    expect(add).toContain('.a_mult = 1623821475, .a_shift = -2, .b_mult = 1073741824, .b_shift = 0,');
+    expect(add).toContain('.out_mult = 1098017566, .out_shift = -17, .left_shift = 20,');
+    expect(add).toContain('snn_add_s8(&add3_params, in0, in1, out);');
+    expect(emitBaselineLayer(op(resnet.ops, 12), 'pool').source.code).toContain('snn_avg_pool_s8(&pool_params, in0, out);');
+    expect(emitBaselineLayer(op(resnet.ops, 15), 'sm').source.code).toContain(
+      '.input_multiplier = 1476210432, .input_left_shift = 24, .diff_min = -124,',
+    );
+  });
+
+  test('the same operator and mask give the same text', () => {
+    const conv = op(lenet.ops, 3);
+    expect(emitBaselineLayer(conv, 'a').source.code).toBe(emitBaselineLayer(conv, 'a').source.code);
+  });
+
+  test('INT32_MIN is written as a constant expression', () => {
+    expect(cInt32(-2147483648)).toBe('(-2147483647 - 1)');
+    expect(cArray('int32_t', 'x', [])).toBe('static const int32_t x[1] __attribute__((aligned(4))) = {\n  0,\n};\n');
+  });
+
+  test('the library: every snn header and C file, sorted, the C files define the kernels', () => {
+    const names = baselineLibrarySources().map((s) => s.name);
+    expect(names).toEqual([...names].sort());
+    for (const n of ['snn.h', 'snn_requant.h', 'snn_conv.c', 'snn_fc.c', 'snn_softmax.c', 'snn_pool.c', 'snn_add.c']) expect(names).toContain(n);
+    expect(baselineLibrarySources().find((s) => s.name === 'snn_conv.c')!.code).toContain('void snn_conv_s8(');
+  });
+});
+
+describe('errors', () => {
+  test('float QUANTIZE, DEQUANTIZE and RESHAPE have no baseline kernel', () => {
+    expect(thrown(() => emitBaselineLayer(op(lenet.ops, 0), 'q')).message).toBe('QUANTIZE (operator 0) has no baseline kernel');
+    expect(thrown(() => emitBaselineLayer(op(lenet.ops, 6), 'r')).message).toBe('RESHAPE (operator 6) has no baseline kernel');
+    const e = thrown(() => emitBaselineLayer(op(lenet.ops, 9), 'd'));
+    expect(e.message).toBe('DEQUANTIZE (operator 9) has no baseline kernel');
+    expect(e.category).toBe('kernels');
+  });
+
+  test('a mask of the wrong size, a mask on a pool, a name that is not a C identifier', () => {
+    expect(thrown(() => emitBaselineLayer(op(lenet.ops, 8), 'f', new Uint8Array(3))).message).toBe(
+      'skip mask for FULLY_CONNECTED (operator 8) has 3 bytes, expected 640 (one per weight)',
+    );
+    expect(thrown(() => emitBaselineLayer(op(lenet.ops, 2), 'p', new Uint8Array(1))).message).toBe('MAX_POOL_2D (operator 2) takes no skip mask');
+    expect(thrown(() => emitBaselineLayer(op(lenet.ops, 2), '2p')).message).toBe("'2p' is not a C identifier");
+  });
+
+  test('PAD above rank 6 is refused', () => {
+    const b = new GraphBuilder();
+    const shape = [1, 1, 1, 1, 1, 1, 2];
+    const x = b.tensor(shape, 'int8', 0.5, 0);
+    const pads = b.tensor([7, 2], 'int32', null, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const y = b.tensor([1, 1, 1, 1, 1, 1, 4], 'int8', 0.5, 0);
+    b.op({ kind: 'PAD', inputs: [x, pads], outputs: [y] });
+    const pad = prepareGraph(b.graph(x, y)).ops[0];
+    expect(thrown(() => emitBaselineLayer(pad, 'pad')).message).toBe('PAD (operator 0) has rank 7; the baseline kernel takes ranks 1 to 6');
+  });
+});
