@@ -3,6 +3,9 @@ import { registerCycles } from './cycles.js';
 import { registerEval } from './eval.js';
 import { registerInfer } from './infer.js';
 import { registerExportTflite } from './export-tflite.js';
+import { registerRun } from './run.js';
+import { registerReport } from './report.js';
+import { registerShow } from './show.js';
 
 /** A CLI command: adds itself to the program. Each lives in its own file. */
 export type RegisterCommand = (program: Command) => void;
@@ -13,4 +16,7 @@ export const commands: RegisterCommand[] = [
   registerEval,
   registerInfer,
   registerExportTflite,
+  registerRun,
+  registerReport,
+  registerShow,
 ];

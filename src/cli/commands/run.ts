@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { latencySources } from '../../explore/evaluate/latency-sources.js';
+import { executeRun } from '../../explore/run/execute.js';
+import { planRun, RUN_DEFAULTS, type RunOptions } from '../../explore/run/plan.js';
+import { createProgress } from '../../explore/run/progress.js';
+import { formatSummary, summarise } from '../../explore/run/summary.js';
+
+/** `sim-dse run`: the design-space exploration of a model. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Explore skip configurations of a model: top-1 from the reference engine on a thread pool, cycles and flash per point,\n' +
+        'the Pareto front re-evaluated on the full test set, and a report (runs/<id>/). Rerunning resumes.',
+    )
+    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+    .option('--threads <n>', 'accuracy worker threads (default: the number of CPUs)')
+    .option('--board <id>', 'board profile', RUN_DEFAULTS.board)
+    .option('--latency <source>', `latency source: ${Object.keys(latencySources).join(', ')} (default: emulated when available)`)
+    .option('--preset <name>', 'configuration space preset: default (skip fractions, all layers) or seed-grid')
+    .option('--metric <name>', 'significance metric: contribution, seed or magnitude')
+    .option('--kind <kind>', 'custom space: threshold or fraction settings')
+    .option('--layers <ops>', 'custom space: operator indices of the layers, e.g. 3,5')
+    .option('--levels <list|from:to:step>', 'custom space: levels of every layer, e.g. 0,0.1,0.2 or 0:0.01:0.001')
+    .option('--exclude-first', 'leave the first convolution exact')
+    .option('--search <strategy>', 'auto (grid when the space fits the budget), grid or nsga2', 'auto')
+    .option('--budget <n>', `most configurations to evaluate (default ${RUN_DEFAULTS.budget})`)
+    .option('--population <n>', `NSGA-II population (default ${RUN_DEFAULTS.population})`)
+    .option('--seed <n>', `search seed (default ${RUN_DEFAULTS.seed})`)
+    .option('--images <n>', `test images per point while searching (default ${RUN_DEFAULTS.images})`)
+    .option('--full-images <n>', 'test images for the front (default: the whole test set)')
+    .option('--calibration <n>', 'calibration images from data_batch_1 for significance (default 200)')
+    .option('--no-seed-grid', "do not evaluate the seed toolkit's grid beside the search")
+    .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
+    .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
+    .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
+    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
+    .option('--preprocess <spec>', 'input preprocessing for models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
+    .option('--stop-after <n>', 'stop after storing n new rows (as Ctrl-C would; for testing resume)')
+    .option('--json', 'print the summary as JSON', false)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  sim-dse run --model lenet --threads 2\n' +
+        '  sim-dse run --model resnet8 --budget 2000 --seed 7 --json\n' +
+        '  sim-dse run --model lenet --preset seed-grid\n' +
+        '  sim-dse run --model lenet --kind threshold --metric magnitude --layers 3,5 --levels 0:0.02:0.002',
+    )
+    .action(async (opts: RunOptions & { json: boolean }) => {
+      const plan = planRun(opts);
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\nsim-dse: stopping after the current point (Ctrl-C again to abort at once)\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const outcome = await executeRun(plan, {
+          progress: createProgress(process.stderr),
+          signal: controller.signal,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        const summary = summarise(outcome);
+        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+        if (outcome.kind === 'stopped' && outcome.reason === 'signal') process.exitCode = 130;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

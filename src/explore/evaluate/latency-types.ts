@@ -1,0 +1,53 @@
+/**
+ * The latency side of a design point, as the DSE consumes it. The kernels
+ * module implements {@link LatencyProvider} with compiled and emulated layer
+ * variants (each variant built and emulated once and cached, so a point is a
+ * cheap sum after warm-up); tests and quick looks use the analytic provider
+ * in ./macs-latency.ts. The DSE never needs to know which one it has.
+ */
+import type { SkipMasks } from '../../model/ir.js';
+
+/** Cycles and flash of one whole-network configuration on the chosen board. */
+export interface Cost {
+  /** Cycles of one inference (all layers, warm caches). */
+  readonly cycles: number;
+  /** Flash bytes of the network's code and constants. */
+  readonly flashBytes: number;
+}
+
+/** Cycles of one maskable layer inside a point. */
+export interface LayerCycles {
+  readonly opIndex: number;
+  readonly cycles: number;
+}
+
+/** Latency of one configuration: its cost, per-layer cycles and whether it fits the board's flash. */
+export interface PointLatency extends Cost {
+  /** Cycles of each maskable layer, in operator order. */
+  readonly perLayer: readonly LayerCycles[];
+  /** False when the image does not fit the board's flash (the point is infeasible). */
+  readonly fits: boolean;
+}
+
+/** The two exact reference points every report compares against. */
+export interface ReferenceLatency {
+  /** The exact model with the baseline (im2col + SMLAD library) kernels. */
+  readonly baseline: Cost;
+  /** The exact model with unpacked kernels (no operand skipped). */
+  readonly unpackedExact: Cost;
+}
+
+/**
+ * Latency and flash of configurations of one model on one board. Must be
+ * deterministic: the same masks give the same numbers, in any order of calls.
+ */
+export interface LatencyProvider {
+  /** Human-readable name of the source, stated in the report (e.g. "emulated nucleo-f446re"). */
+  readonly description: string;
+  /** Whole-network exact points. */
+  reference(): Promise<ReferenceLatency>;
+  /** Latency of the network under `masks` (layers not present are exact). */
+  point(masks: SkipMasks): Promise<PointLatency>;
+  /** Releases emulators, workers or caches (optional). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * Everything a report states, computed from a run store's contents: the
+ * search front (top-1 on the search images), its points' top-1 on the full
+ * test set, the same for the seed toolkit's grid when it was run, and the
+ * latency reductions at the loss budgets. Pure.
+ */
+import type { FinalRow, PointRow } from '../store/rows.js';
+import { EXACT_HASH } from '../store/rows.js';
+import type { StoreContents, StoredReference } from '../store/run-store.js';
+import type { RunConfig } from '../store/run-config.js';
+import { paretoFront } from './pareto.js';
+import { reductionsAt, type Reduction, type ScoredPoint } from './reductions.js';
+
+/** A front point with its full-test-set result (null until re-evaluated). */
+export interface FrontEntry {
+  readonly row: PointRow;
+  readonly full: FinalRow | null;
+}
+
+/** The analysed run. */
+export interface RunAnalysis {
+  readonly config: RunConfig;
+  readonly reference: StoredReference | null;
+  readonly points: readonly PointRow[];
+  /** Pareto front of the search points (top-1 on the search images vs cycles), fastest first. */
+  readonly front: readonly FrontEntry[];
+  /** Pareto front of the seed toolkit's grid, or null when the preset was not run. */
+  readonly seedGridFront: readonly FrontEntry[] | null;
+  /** Points of the seed toolkit's grid that are stored (null when not run). */
+  readonly seedGridPoints: readonly PointRow[] | null;
+  /** The exact model on the full test set (null until evaluated). */
+  readonly exactFull: FinalRow | null;
+  /** Reductions at the loss budgets from the re-evaluated front (null until the exact model's full top-1 is known). */
+  readonly reductions: readonly Reduction[] | null;
+  readonly seedGridReductions: readonly Reduction[] | null;
+  /** Every front point has its full-test-set result. */
+  readonly complete: boolean;
+}
+
+/** Hashes whose full-test-set result a run needs: the exact model, then both fronts' points. */
+export function finalHashes(front: readonly PointRow[], seedFront: readonly PointRow[] | null): string[] {
+  return [...new Set([EXACT_HASH, ...front.map((p) => p.hash), ...(seedFront ?? []).map((p) => p.hash)])];
+}
+
+/** The search points and the seed-grid points of a store (a point may be both). */
+export function splitPhases(store: Pick<StoreContents, 'points' | 'seedGrid'>): { search: PointRow[]; seedGrid: PointRow[] | null } {
+  const search = store.points.filter((p) => p.phase === 'search');
+  if (store.seedGrid === null) return { search, seedGrid: null };
+  const byHash = new Map(store.points.map((p) => [p.hash, p]));
+  const seedGrid = store.seedGrid.map((h) => byHash.get(h)).filter((p): p is PointRow => p !== undefined);
+  return { search, seedGrid };
+}
+
+function scored(entries: readonly FrontEntry[]): ScoredPoint[] {
+  return entries.flatMap((e) => (e.full === null ? [] : [{ id: e.row.id, top1: e.full.top1, cycles: e.row.cycles, flashBytes: e.row.flashBytes }]));
+}
+
+/** Analyses a store's contents. */
+export function analyseRun(store: StoreContents): RunAnalysis {
+  const finals = new Map(store.finals.map((f) => [f.hash, f]));
+  const { search, seedGrid } = splitPhases(store);
+  const entries = (rows: readonly PointRow[]): FrontEntry[] => paretoFront(rows).map((row) => ({ row, full: finals.get(row.hash) ?? null }));
+  const front = entries(search);
+  const seedGridFront = seedGrid === null ? null : entries(seedGrid);
+  const exactFull = finals.get(EXACT_HASH) ?? null;
+  const ref = store.reference;
+  const reduce = (e: readonly FrontEntry[] | null) => (ref === null || exactFull === null || e === null ? null : reductionsAt(scored(e), exactFull.top1, ref));
+  const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null);
+  return {
+    config: store.config,
+    reference: ref,
+    points: store.points,
+    front,
+    seedGridFront,
+    seedGridPoints: seedGrid,
+    exactFull,
+    reductions: reduce(front),
+    seedGridReductions: reduce(seedGridFront),
+    complete,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Top-1 counts of many skip configurations on fixed image sets: the work a
+ * pool worker does. A bench loads the model and the images once and keeps
+ * one prefix-reusing session per image set (the search set: the first
+ * `searchImages` test images; the full set: the first `fullImages`), so
+ * consecutive configurations that share their first layers' masks
+ * recompute only the later layers.
+ */
+import { loadCifar10 } from '../../model/dataset/cifar10.js';
+import { modelInputs } from '../../model/dataset/preprocess.js';
+import { createEngine, createSession, type Session } from '../../model/engine/index.js';
+import type { SkipMask, SkipMasks } from '../../model/ir.js';
+import type { Preprocess } from '../../model/registry.js';
+import { importTflite } from '../../model/tflite/import.js';
+
+/** Which images a configuration is evaluated on. */
+export type ImageSet = 'search' | 'full';
+
+/** Everything a bench needs; plain data, so it can be a worker's workerData. */
+export interface AccuracySpec {
+  readonly modelBytes: Uint8Array;
+  readonly modelName: string;
+  readonly preprocess: Preprocess;
+  /** CIFAR-10 folder (undefined: the default lookup). */
+  readonly dataDir?: string;
+  /** Images of the search set (the first N of the test batch). */
+  readonly searchImages: number;
+  /** Images of the full set (the first N of the test batch, normally all 10,000). */
+  readonly fullImages: number;
+}
+
+/** Masks as they travel to a worker: [operator index, mask] pairs. */
+export type MaskList = readonly (readonly [number, SkipMask])[];
+
+/** One unit of pool work: configurations evaluated in order on one image set. */
+export interface AccuracyTask {
+  readonly set: ImageSet;
+  readonly points: readonly MaskList[];
+}
+
+/** Checkpoint budget of each session, per worker. */
+const SESSION_CACHE_BYTES = { search: 192 * 1024 * 1024, full: 128 * 1024 * 1024 } as const;
+
+/** Evaluates tasks; holds the engine, the images and the sessions. */
+export interface AccuracyBench {
+  /** Correct top-1 predictions of each configuration of the task, in order. */
+  run(task: AccuracyTask): number[];
+}
+
+/** Converts masks to the list form that crosses a worker boundary. */
+export function toMaskList(masks: SkipMasks): MaskList {
+  return [...masks.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** Creates a bench (loads the model now, each image set on first use). */
+export function createAccuracyBench(spec: AccuracySpec): AccuracyBench {
+  const graph = importTflite(spec.modelBytes, spec.modelName);
+  const engine = createEngine(graph);
+  const ds = loadCifar10({ dir: spec.dataDir, split: 'test' });
+  const sessions = new Map<ImageSet, Session>();
+  const session = (set: ImageSet): Session => {
+    let s = sessions.get(set);
+    if (s === undefined) {
+      const count = set === 'search' ? spec.searchImages : spec.fullImages;
+      const data = modelInputs(ds, graph, spec.preprocess, count);
+      const inputs = Array.from({ length: count }, (_, i) => data.input(i));
+      s = createSession(engine, inputs, { labels: data.labels, maxCacheBytes: SESSION_CACHE_BYTES[set] });
+      sessions.set(set, s);
+    }
+    return s;
+  };
+  return {
+    run(task) {
+      const s = session(task.set);
+      return task.points.map((list) => s.evaluate(new Map(list)).correct ?? 0);
+    },
+  };
+}

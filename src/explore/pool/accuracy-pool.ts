@@ -1,0 +1,104 @@
+/**
+ * The accuracy pool: evaluates batches of configurations on `threads`
+ * piscina workers (each with its own model, images and sessions), or inline
+ * on the calling thread. A batch is ordered by its masks (so neighbours
+ * share prefixes), cut into contiguous chunks, and the results come back in
+ * the batch's own order whatever the thread timing.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { SkipMask, SkipMasks } from '../../model/ir.js';
+import { createAccuracyBench, toMaskList, type AccuracySpec, type ImageSet, type MaskList } from './accuracy-bench.js';
+
+/** Evaluates configurations; results are correct top-1 counts. */
+export interface AccuracyPool {
+  /** `threads` (piscina workers) or `inline` (the calling thread). */
+  readonly kind: 'threads' | 'inline';
+  readonly threads: number;
+  /**
+   * Starts evaluating every configuration on the image set; one promise per
+   * configuration (its correct count), in the given order. A promise settles
+   * when the chunk holding it is done.
+   */
+  evaluate(set: ImageSet, configs: readonly SkipMasks[]): Promise<number>[];
+  close(): Promise<void>;
+}
+
+/** Compiled worker script beside this module (absent when running from the TypeScript sources). */
+const workerPath = fileURLToPath(new URL('./accuracy-worker.js', import.meta.url));
+
+/** True when the worker script exists, i.e. thread pools are possible (running from dist/). */
+export function workerScriptAvailable(): boolean {
+  return existsSync(workerPath);
+}
+
+function compareMask(a: SkipMask | undefined, b: SkipMask | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Indices of `lists` in an order where configurations with equal leading layers are adjacent. */
+export function prefixOrder(lists: readonly MaskList[]): number[] {
+  const ops = [...new Set(lists.flatMap((l) => l.map(([op]) => op)))].sort((a, b) => a - b);
+  const maps = lists.map((l) => new Map(l));
+  return lists
+    .map((_, i) => i)
+    .sort((x, y) => {
+      for (const op of ops) {
+        const c = compareMask(maps[x].get(op), maps[y].get(op));
+        if (c !== 0) return c;
+      }
+      return x - y;
+    });
+}
+
+/** Splits `n` items into at most `parts` contiguous chunks of near-equal size. */
+export function chunkBounds(n: number, parts: number): [number, number][] {
+  const k = Math.max(1, Math.min(parts, n));
+  const out: [number, number][] = [];
+  for (let c = 0; c < k; c++) out.push([Math.floor((c * n) / k), Math.floor(((c + 1) * n) / k)]);
+  return out.filter(([a, b]) => b > a);
+}
+
+type ChunkRunner = (set: ImageSet, points: MaskList[]) => Promise<number[]>;
+
+function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number): AccuracyPool['evaluate'] {
+  return (set, configs) => {
+    const lists = configs.map(toMaskList);
+    const order = prefixOrder(lists);
+    const out = new Array<Promise<number>>(configs.length);
+    for (const [a, b] of chunkBounds(order.length, chunksPerBatch)) {
+      const chunk = runChunk(set, order.slice(a, b).map((i) => lists[i]));
+      chunk.catch(() => undefined); // callers that stop early may never await some chunks
+      for (let j = a; j < b; j++) out[order[j]] = chunk.then((r) => r[j - a]);
+    }
+    for (const p of out) p.catch(() => undefined);
+    return out;
+  };
+}
+
+/** A pool of `threads` piscina workers running ./accuracy-worker.js. */
+export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyPool {
+  const piscina = new Piscina({ filename: workerPath, workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  return {
+    kind: 'threads',
+    threads,
+    evaluate: batchEvaluator((set, points) => piscina.run({ set, points }) as Promise<number[]>, threads * 2),
+    close: () => piscina.destroy(),
+  };
+}
+
+/** Evaluates on the calling thread (tests, and runs from the TypeScript sources). */
+export function createInlinePool(spec: AccuracySpec): AccuracyPool {
+  const bench = createAccuracyBench(spec);
+  return {
+    kind: 'inline',
+    threads: 1,
+    evaluate: batchEvaluator(async (set, points) => bench.run({ set, points }), 1),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * report.md of a run: set-up, the exact references, the latency reductions
+ * at 0, 1, 2 and 5 % top-1 loss on the full test set (against the exact
+ * unpacked kernels and the exact baseline, with flash), the comparison with
+ * the seed paper and its toolkit's grid, the plots and the front. Pure: the
+ * same analysis gives the same bytes.
+ */
+import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
+import { describeConfig } from '../front/front-files.js';
+import type { Reduction } from '../front/reductions.js';
+
+/** Average latency reduction at no accuracy loss that the seed paper reports. */
+export const SEED_PAPER_REDUCTION = 0.21;
+
+const pct = (v: number, digits = 2): string => `${(v * 100).toFixed(digits)} %`;
+const int = (v: number): string => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
+  const ref = a.reference!;
+  const lines = [
+    '| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline | flash | flash vs unpacked |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rs) {
+    const p = r.point;
+    const name = p.id === null ? 'exact unpacked' : `#${p.id}`;
+    const flashDelta = p.flashBytes / ref.unpackedExact.flashBytes - 1;
+    lines.push(
+      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} | ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
+    );
+  }
+  return lines;
+}
+
+function frontTable(front: readonly FrontEntry[]): string[] {
+  const lines = ['| point | top-1 (search) | top-1 (full) | cycles | flash | skipped weights | configuration |', '|---|---|---|---|---|---|---|'];
+  for (const e of front) {
+    const r = e.row;
+    lines.push(
+      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : 'n/a'} | ${int(r.cycles)} | ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
+    );
+  }
+  return lines;
+}
+
+function comparison(a: RunAnalysis): string[] {
+  const zero = a.reductions?.find((r) => r.maxLoss === 0);
+  if (zero === undefined) return ['The comparison with the seed paper needs the full-test-set results (run not finished).'];
+  const lines = [
+    `The seed paper reports a latency reduction of ${pct(SEED_PAPER_REDUCTION, 0)} on average at no accuracy loss. ` +
+      `This run finds ${pct(zero.vsUnpacked, 1)} against the exact unpacked kernels and ${pct(zero.vsBaseline, 1)} against the exact baseline ` +
+      `at no top-1 loss on the full test set (${int(a.exactFull!.images)} images).`,
+  ];
+  const seedZero = a.seedGridReductions?.find((r) => r.maxLoss === 0);
+  if (seedZero !== undefined) {
+    lines.push(
+      '',
+      `The seed toolkit's own grid (${a.seedGridPoints!.length} points) reaches ${pct(seedZero.vsUnpacked, 1)} against exact unpacked ` +
+        `(${pct(seedZero.vsBaseline, 1)} against the baseline) at no loss, evaluated the same way.`,
+    );
+  }
+  lines.push(
+    '',
+    'Why the figures differ: "no loss" here means no drop of top-1 on all test images, measured bit-exactly with the int8 reference engine, ' +
+      'while the front is searched on a subset, so points that look lossless on the subset can lose on the full set; latency is ' +
+      `${a.reference!.latency}, for one board and one compiler, whereas the paper measures its own models and kernels on hardware.`,
+  );
+  return lines;
+}
+
+/** The report's Markdown text. Plot files are referenced by name. */
+export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles: string; flash: string }): string {
+  const c = a.config;
+  const out: string[] = [
+    `# sim-dse run ${runId}: ${c.model.name} on ${c.board}`,
+    '',
+    '## Set-up',
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| model | ${c.model.name} (${c.model.file}, sha256 ${c.model.sha256.slice(0, 16)}) |`,
+    `| board | ${c.board} |`,
+    `| latency | ${a.reference?.latency ?? c.latency} |`,
+    `| significance metric | ${c.metric} |`,
+    `| search | ${c.search.strategy}, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed} |`,
+    `| images | ${c.images.search} while searching, ${c.images.full} for the front (${c.images.dataset}) |`,
+    `| points evaluated | ${a.points.length} (front: ${a.front.length}) |`,
+    '',
+  ];
+  if (!a.complete) out.push('**This run is not finished**: some front points lack their full-test-set top-1; rerun the same command to resume.', '');
+  if (a.reference !== null) {
+    const r = a.reference;
+    out.push(
+      '## Exact references',
+      '',
+      '| | cycles | flash | top-1 (search) | top-1 (full) |',
+      '|---|---|---|---|---|',
+      `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
+      `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
+      '',
+    );
+  }
+  if (a.reductions !== null) {
+    out.push('## Latency reduction at a top-1 loss budget (full test set)', '', ...reductionTable(a.reductions, a), '');
+    out.push('Loss is in percentage points of top-1 below the exact model; the chosen point is the fastest front point within the budget.', '');
+  }
+  if (a.seedGridReductions !== null) out.push("### The seed toolkit's grid", '', ...reductionTable(a.seedGridReductions, a), '');
+  out.push('## Comparison with the seed paper', '', ...comparison(a), '');
+  out.push('## Plots', '', `![top-1 vs cycles](${plotFiles.cycles})`, '', `![top-1 vs flash](${plotFiles.flash})`, '');
+  out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front), '');
+  if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront), '');
+  return `${out.join('\n')}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * One stored point in detail (`sim-dse show <run> --point K`): its
+ * configuration, top-1 on the search images and, when re-evaluated, on the
+ * full test set, cycles, flash, per-layer skipped weights and cycles, and
+ * whether it is on the front.
+ */
+import { UsageError } from '../../util/errors.js';
+import { analyseRun } from '../front/analysis.js';
+import { describeConfig } from '../front/front-files.js';
+import type { FinalRow, PointRow } from '../store/rows.js';
+import type { StoreContents } from '../store/run-store.js';
+
+/** What `show` prints. */
+export interface PointDetails {
+  readonly point: PointRow;
+  readonly full: FinalRow | null;
+  readonly onFront: boolean;
+  readonly onSeedGridFront: boolean;
+  /** 1 - cycles / exact unpacked cycles (null without references). */
+  readonly reductionVsUnpacked: number | null;
+  readonly reductionVsBaseline: number | null;
+}
+
+/** Details of row `k` of a store; UsageError when there is no such row. */
+export function pointDetails(store: StoreContents, k: number): PointDetails {
+  const point = store.points[k];
+  if (point === undefined) {
+    throw new UsageError(`--point ${k}: ${store.dir} has ${store.points.length} points (0 to ${store.points.length - 1})`);
+  }
+  const a = analyseRun(store);
+  const ref = store.reference;
+  return {
+    point,
+    full: store.finals.find((f) => f.hash === point.hash) ?? null,
+    onFront: a.front.some((e) => e.row.id === k),
+    onSeedGridFront: a.seedGridFront?.some((e) => e.row.id === k) ?? false,
+    reductionVsUnpacked: ref ? 1 - point.cycles / ref.unpackedExact.cycles : null,
+    reductionVsBaseline: ref ? 1 - point.cycles / ref.baseline.cycles : null,
+  };
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(2)} %`;
+
+/** Text form of {@link PointDetails}. */
+export function formatPointDetails(d: PointDetails): string {
+  const p = d.point;
+  const lines = [
+    `point     ${p.id} (${p.phase}${d.onFront ? ', on the front' : ''}${d.onSeedGridFront ? ', on the seed grid front' : ''})`,
+    `hash      ${p.hash}`,
+    `config    ${describeConfig(p.config)}`,
+    `top-1     ${pct(p.top1)} (${p.correct} / ${p.images} search images)${d.full ? `; ${pct(d.full.top1)} (${d.full.correct} / ${d.full.images}) on the full test set` : ''}`,
+    `cycles    ${p.cycles}${d.reductionVsUnpacked === null ? '' : ` (${pct(d.reductionVsUnpacked)} less than exact unpacked, ${pct(d.reductionVsBaseline!)} less than the baseline)`}`,
+    `flash     ${p.flashBytes} B${p.fits ? '' : ' (does not fit the board)'}`,
+    `skipped   ${p.skipped} of ${p.weights} weights`,
+    'layer     skipped / weights   cycles',
+  ];
+  for (const l of p.layers) lines.push(`op${String(l.opIndex).padEnd(7)} ${`${l.skipped} / ${l.weights}`.padEnd(19)} ${l.cycles}`);
+  return `${lines.join('\n')}\n`;
+}

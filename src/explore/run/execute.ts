@@ -1,0 +1,215 @@
+/**
+ * Executes a planned run: significance, the exact references, the search
+ * (grid or NSGA-II in generation batches), the seed toolkit's grid beside it,
+ * the full-test-set re-evaluation of both fronts and the exact model, then
+ * the report files. Every phase replays deterministically from the store, so
+ * rerunning an interrupted run resumes it and ends with the same store as an
+ * uninterrupted one.
+ */
+import type { SkipMasks } from '../../model/ir.js';
+import { finalHashes, splitPhases, type RunAnalysis } from '../front/analysis.js';
+import { paretoFront } from '../front/pareto.js';
+import { latencySources } from '../evaluate/latency-sources.js';
+import type { LatencyProvider } from '../evaluate/latency-types.js';
+import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
+import type { AccuracySpec } from '../pool/accuracy-bench.js';
+import { writeReportFiles } from '../report/write-report.js';
+import { gridSearch } from '../search/grid.js';
+import { nsga2Search } from '../search/nsga2.js';
+import type { Evaluation, Genome, SearchStrategy } from '../search/strategy-types.js';
+import { calibrationInputs } from '../significance/calibration.js';
+import { loadSignificance } from '../significance/cache.js';
+import type { SignificanceMetric } from '../significance/metric.js';
+import type { ModelSignificance } from '../significance/types.js';
+import { configurationFromLevels, configurationHash, levelsAt, masksFor, parseConfigurationJson, spaceSize, type ConfigSpace } from '../space/index.js';
+import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
+import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
+import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
+import type { RunPlan } from './plan.js';
+import type { Progress } from './progress.js';
+
+/** Hooks of {@link executeRun}: all optional. */
+export interface RunHooks {
+  readonly progress?: Progress;
+  /** Aborting it stops the run at the next row (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Makes the accuracy pool (default: piscina threads when the worker script exists, else inline). */
+  readonly createPool?: (spec: AccuracySpec, threads: number) => AccuracyPool;
+  /** The latency provider (default: the plan's latency source). */
+  readonly latency?: LatencyProvider;
+  /** Status lines (significance source, pool kind); default: none. */
+  readonly log?: (line: string) => void;
+}
+
+/** How a run ended. */
+export type RunOutcome =
+  | { readonly kind: 'complete'; readonly dir: string; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string }
+  | { readonly kind: 'stopped'; readonly dir: string; readonly reason: 'signal' | 'limit'; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string };
+
+/** Generation size of grid batches. */
+const GRID_BATCH = 64;
+
+/** Genomes seeding NSGA-II's first generation: exact, then every uniform level of all layers. */
+export function initialGenomes(space: ConfigSpace): Genome[] {
+  const most = Math.max(...space.layers.map((l) => l.levels.length));
+  return Array.from({ length: most }, (_, k) => space.layers.map((l) => Math.min(k, l.levels.length - 1)));
+}
+
+function strategyFor(plan: RunPlan): SearchStrategy {
+  const levels = plan.space.layers.map((l) => l.levels.length);
+  const s = plan.config.search;
+  if (s.strategy === 'grid') return gridSearch({ levels }, GRID_BATCH);
+  return nsga2Search({ levels }, { populationSize: s.population, budget: s.budget, seed: s.seed, initial: initialGenomes(plan.space) });
+}
+
+/** Search objectives of a row: maximise correct, minimise cycles; flash over the limit is a violation. */
+export function rowEvaluation(row: PointRow): Evaluation {
+  return { objectives: [-row.correct, row.cycles], violation: row.fits ? 0 : row.flashBytes };
+}
+
+/** Masks of a stored row's configuration. */
+function rowMasks(row: PointRow, significance: ReadonlyMap<SignificanceMetric, ModelSignificance>): SkipMasks {
+  const config = parseConfigurationJson(JSON.stringify(row.config), `row ${row.id}`);
+  return masksFor(config, significance.get(config.metric)!);
+}
+
+function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
+  return workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
+}
+
+/** Runs (or resumes) the plan. */
+export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const log = hooks.log ?? (() => undefined);
+  const store = openStore(plan.dir, plan.config);
+  const memo: Memo = createMemo(store.points);
+  const finals = new Map(store.finals.map((f) => [f.hash, f]));
+
+  // Significance of each metric the run needs (cached on disk).
+  const calib = calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir);
+  const significance = new Map<SignificanceMetric, ModelSignificance>();
+  for (const metric of [plan.space.metric, ...(plan.seedGridSpace ? [plan.seedGridSpace.metric] : [])]) {
+    if (significance.has(metric)) continue;
+    const loaded = loadSignificance({ graph: plan.model.graph, metric, inputs: calib });
+    log(`significance ${metric}: ${loaded.source.kind} (${loaded.path})`);
+    significance.set(metric, loaded.significance);
+  }
+
+  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board }));
+  const spec: AccuracySpec = {
+    modelBytes: plan.model.bytes,
+    modelName: plan.model.name,
+    preprocess: plan.model.preprocess,
+    dataDir: plan.dataDir,
+    searchImages: plan.config.images.search,
+    fullImages: plan.config.images.full,
+  };
+  const pool = (hooks.createPool ?? defaultPool)(spec, plan.threads);
+  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads` : 'inline (this thread)'}`);
+
+  let evaluated = 0;
+  let stopReason: 'signal' | 'limit' | null = null;
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (wake = r));
+  const stop = (reason: 'signal' | 'limit'): void => {
+    stopReason ??= reason;
+    wake();
+  };
+  const onAbort = () => stop('signal');
+  if (hooks.signal?.aborted) stop('signal');
+  hooks.signal?.addEventListener('abort', onAbort);
+  const counted = (): boolean => {
+    evaluated++;
+    if (plan.stopAfter !== null && evaluated >= plan.stopAfter) stop('limit');
+    return stopReason === null;
+  };
+  const ctx: EvaluatorContext = {
+    graph: plan.model.graph,
+    pool,
+    latency,
+    searchImages: plan.config.images.search,
+    stopped,
+    isStopped: () => stopReason !== null,
+    store: (row) => {
+      appendPoint(plan.dir, row);
+      return counted();
+    },
+  };
+  const request = (space: ConfigSpace, genome: Genome): PointRequest => {
+    const config = configurationFromLevels(space, genome);
+    return { genome, config, masks: () => masksFor(config, significance.get(config.metric)!) };
+  };
+
+  const runPhase = async (phase: Phase, space: ConfigSpace, strategy: SearchStrategy, total: number): Promise<boolean> => {
+    let done = 0; // rows of finished batches
+    let inBatch = 0; // rows stored in the current batch
+    let fresh = 0; // rows stored by this process in the phase
+    const phaseCtx: EvaluatorContext = {
+      ...ctx,
+      store: (row) => {
+        const go = ctx.store(row);
+        inBatch++;
+        fresh++;
+        hooks.progress?.update({ phase, done: done + inBatch, total, evaluated: fresh });
+        return go;
+      },
+    };
+    for (let batch = strategy.ask(); batch !== null; batch = strategy.ask()) {
+      inBatch = 0;
+      const rows = await evaluateBatch(phaseCtx, memo, phase, batch.map((g) => request(space, g)));
+      if (rows === null) return false;
+      done += rows.length;
+      hooks.progress?.update({ phase, done, total, evaluated: fresh });
+      strategy.tell(rows.map(rowEvaluation));
+    }
+    return true;
+  };
+
+  let ok = true;
+  try {
+    // The exact references.
+    if (store.reference === null) {
+      const ref = await latency.reference();
+      const [exactCorrect] = await Promise.all(pool.evaluate('search', [new Map()]));
+      const n = plan.config.images.search;
+      writeReference(plan.dir, {
+        latency: latency.description,
+        baseline: ref.baseline,
+        unpackedExact: ref.unpackedExact,
+        exactSearch: { correct: exactCorrect, images: n, top1: exactCorrect / n },
+      });
+    }
+    const size = plan.config.search.strategy === 'grid' ? spaceSize(plan.space) : plan.config.search.budget;
+    ok = await runPhase('search', plan.space, strategyFor(plan), size);
+    if (ok && plan.seedGridSpace !== null) {
+      const sg = plan.seedGridSpace;
+      const genomes = Array.from({ length: spaceSize(sg) }, (_, i) => levelsAt(sg, i));
+      writeSeedGrid(plan.dir, genomes.map((g) => configurationHash(configurationFromLevels(sg, g))));
+      ok = await runPhase('seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
+    }
+    if (ok) {
+      // Full-test-set results of the exact model and both fronts.
+      const current = readStore(plan.dir);
+      const { search, seedGrid } = splitPhases(current);
+      const need = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid)).filter((h) => !finals.has(h));
+      const byHash = new Map(current.points.map((p) => [p.hash, p]));
+      const requests = need.map((hash) => ({ hash, masks: hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance) }));
+      let done = 0;
+      ok = await evaluateFinals(ctx, requests, plan.config.images.full, (row: FinalRow) => {
+        appendFinal(plan.dir, row);
+        hooks.progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
+        return counted();
+      });
+    }
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    hooks.progress?.end();
+    await pool.close().catch(() => undefined);
+    await latency.close?.();
+  }
+  const analysis = writeReportFiles(readStore(plan.dir));
+  const seconds = (performance.now() - t0) / 1000;
+  const poolName = pool.kind === 'threads' ? `${pool.threads} threads` : 'inline';
+  if (ok && stopReason === null) return { kind: 'complete', dir: plan.dir, analysis, evaluated, seconds, pool: poolName };
+  return { kind: 'stopped', dir: plan.dir, reason: stopReason ?? 'signal', analysis, evaluated, seconds, pool: poolName };
+}

@@ -1,0 +1,145 @@
+/**
+ * Turns `sim-dse run` options into a validated {@link RunPlan}: the model,
+ * board, configuration space (and the seed toolkit's grid beside it), search
+ * settings, image counts, threads, latency source and run directory. All
+ * input errors surface here as one-line UsageErrors, before anything is
+ * computed or written.
+ */
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BoardProfile } from '../../emulator/board.js';
+import { getBoard } from '../../emulator/boards.js';
+import { loadCifar10 } from '../../model/dataset/cifar10.js';
+import { parsePreprocess, resolveModel, type ResolvedModel } from '../../model/registry.js';
+import { UsageError } from '../../util/errors.js';
+import { defaultLatencySource, latencySources } from '../evaluate/latency-sources.js';
+import { DEFAULT_CALIBRATION_IMAGES } from '../significance/calibration.js';
+import { parseMetric } from '../significance/metric.js';
+import { buildSpace, parseLayers, parseLevels, parseSettingKind, presetSpace, spaceSize, type ConfigSpace } from '../space/index.js';
+import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config.js';
+import { parseChoice, parseIntOption } from './parse-options.js';
+
+/** Options of `sim-dse run`, as text (commander's view). */
+export interface RunOptions {
+  readonly model: string;
+  readonly models?: string;
+  readonly preprocess?: string;
+  readonly data?: string;
+  readonly board?: string;
+  /** Space preset: `default` or `seed-grid`. */
+  readonly preset?: string;
+  readonly metric?: string;
+  /** Custom space: `threshold` or `fraction`. */
+  readonly kind?: string;
+  readonly layers?: string;
+  readonly levels?: string;
+  readonly excludeFirst?: boolean;
+  /** `auto` (grid when the space fits the budget), `grid` or `nsga2`. */
+  readonly search?: string;
+  readonly budget?: string;
+  readonly population?: string;
+  readonly seed?: string;
+  readonly images?: string;
+  readonly fullImages?: string;
+  readonly calibration?: string;
+  readonly threads?: string;
+  readonly latency?: string;
+  /** false: do not evaluate the seed toolkit's grid beside the search. */
+  readonly seedGrid?: boolean;
+  /** Parent folder of run directories (default `runs`). */
+  readonly out?: string;
+  readonly id?: string;
+  /** Stop after this many new rows (testing resume). */
+  readonly stopAfter?: string;
+}
+
+/** A validated run. */
+export interface RunPlan {
+  readonly model: ResolvedModel;
+  readonly board: BoardProfile;
+  readonly space: ConfigSpace;
+  /** The seed toolkit's grid, evaluated beside the search (null: not run). */
+  readonly seedGridSpace: ConfigSpace | null;
+  readonly calibration: number;
+  readonly dataDir: string | undefined;
+  readonly threads: number;
+  readonly latency: string;
+  readonly config: RunConfig;
+  /** The run directory. */
+  readonly dir: string;
+  /** Stop after this many new rows (null: run to the end). */
+  readonly stopAfter: number | null;
+}
+
+/** Defaults of the search. */
+export const RUN_DEFAULTS = { budget: 1000, population: 50, seed: 1, images: 1000, board: 'nucleo-f446re', out: 'runs' } as const;
+
+function spaceFromOptions(o: RunOptions, model: ResolvedModel): ConfigSpace {
+  const custom = o.kind !== undefined || o.layers !== undefined || o.levels !== undefined;
+  const metric = o.metric === undefined ? undefined : parseMetric(o.metric);
+  if (!custom) {
+    const preset = o.preset ?? 'default';
+    if (preset === 'seed-grid' && metric !== undefined && metric !== 'seed') {
+      throw new UsageError(`--metric ${metric}: the seed-grid preset uses the seed metric`);
+    }
+    return presetSpace(preset, model.graph, { metric, excludeFirst: o.excludeFirst });
+  }
+  if (o.preset !== undefined) throw new UsageError('--preset cannot be combined with --kind, --layers or --levels');
+  return buildSpace(model.graph, {
+    name: 'custom',
+    metric,
+    kind: o.kind === undefined ? undefined : parseSettingKind(o.kind),
+    layers: o.layers === undefined ? undefined : parseLayers(o.layers),
+    levels: o.levels === undefined ? undefined : parseLevels(o.levels),
+    excludeFirst: o.excludeFirst,
+  });
+}
+
+/** The seed toolkit's grid over the model, or null when it does not apply (fewer than 3 convs) or is the space itself. */
+function seedGridBeside(o: RunOptions, model: ResolvedModel, space: ConfigSpace): ConfigSpace | null {
+  if (o.seedGrid === false || space.name === 'seed-grid') return null;
+  try {
+    return presetSpace('seed-grid', model.graph);
+  } catch (err) {
+    if (o.seedGrid === true && err instanceof UsageError) throw err;
+    return null;
+  }
+}
+
+/** Validates options and resolves everything a run needs (reads the model; computes nothing). */
+export function planRun(o: RunOptions): RunPlan {
+  const threads = parseIntOption('--threads', o.threads, Math.max(1, availableParallelism()), 1, 256);
+  const budget = parseIntOption('--budget', o.budget, RUN_DEFAULTS.budget);
+  const population = parseIntOption('--population', o.population, RUN_DEFAULTS.population, 4);
+  const seed = parseIntOption('--seed', o.seed, RUN_DEFAULTS.seed, 0, 2 ** 32 - 1);
+  const calibration = parseIntOption('--calibration', o.calibration, DEFAULT_CALIBRATION_IMAGES);
+  const stopAfter = o.stopAfter === undefined ? null : parseIntOption('--stop-after', o.stopAfter, 1);
+  const latency = o.latency ?? defaultLatencySource();
+  if (!(latency in latencySources)) throw new UsageError(`--latency: '${latency}' is not one of ${Object.keys(latencySources).join(', ')}`);
+  const board = getBoard(o.board ?? RUN_DEFAULTS.board);
+  const model = resolveModel(o.model, { modelsDir: o.models, preprocess: o.preprocess ? parsePreprocess(o.preprocess) : undefined });
+  const space = spaceFromOptions(o, model);
+  const seedGridSpace = seedGridBeside(o, model, space);
+  const ds = loadCifar10({ dir: o.data, split: 'test' });
+  const full = parseIntOption('--full-images', o.fullImages, ds.count, 1, ds.count);
+  const images = parseIntOption('--images', o.images, Math.min(RUN_DEFAULTS.images, full), 1, full);
+  const size = spaceSize(space);
+  const strategy = parseChoice('--search', o.search, ['auto', 'grid', 'nsga2'] as const, 'auto');
+  const chosen = strategy === 'auto' ? (size <= budget ? 'grid' : 'nsga2') : strategy;
+  if (chosen === 'grid' && size > budget) {
+    throw new UsageError(`--search grid: the space has ${size} points, more than --budget ${budget}; raise --budget or use --search nsga2`);
+  }
+  const config: RunConfig = {
+    version: STORE_VERSION,
+    model: { name: model.name, sha256: model.sha256, file: model.path.split(/[\\/]/).pop()! },
+    board: board.id,
+    metric: space.metric,
+    latency,
+    space: { ...space, calibration },
+    search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed },
+    images: { search: images, full, dataset: `cifar10 ${ds.source}` },
+    seedGrid: seedGridSpace !== null,
+  };
+  const dir = resolve(join(o.out ?? RUN_DEFAULTS.out, o.id ?? defaultRunId(config)));
+  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, latency, config, dir, stopAfter };
+}

@@ -1,0 +1,195 @@
+/**
+ * Evaluates batches of configurations into store rows, with no work done
+ * twice: a configuration already in the store (same content hash) is taken
+ * from it, and one whose masks equal an evaluated configuration's (e.g. two
+ * fractions that round to the same weights) copies that row's results.
+ * Accuracy runs on the pool while latency is summed on this thread; rows
+ * are appended in batch order as soon as every earlier row of the batch is
+ * done, so an interrupted run leaves a prefix of the rows an uninterrupted
+ * run writes, whatever the thread timing.
+ */
+import { createHash } from 'node:crypto';
+import type { Graph, SkipMasks } from '../../model/ir.js';
+import { maskLength } from '../../model/skip-config.js';
+import type { LatencyProvider, PointLatency } from '../evaluate/latency-types.js';
+import type { ImageSet } from '../pool/accuracy-bench.js';
+import type { AccuracyPool } from '../pool/accuracy-pool.js';
+import type { Configuration } from '../space/config.js';
+import { configurationHash, configurationJson } from '../space/config.js';
+import type { FinalRow, Phase, PointRow } from '../store/rows.js';
+
+/** One configuration to evaluate. */
+export interface PointRequest {
+  readonly genome: readonly number[];
+  readonly config: Configuration;
+  /** Its masks (computed on demand: only configurations not in the store need them). */
+  masks(): SkipMasks;
+}
+
+/** Content hash of a set of masks (operator order, then bytes). */
+export function masksHash(masks: SkipMasks): string {
+  const h = createHash('sha256');
+  for (const [op, m] of [...masks.entries()].sort((a, b) => a[0] - b[0])) {
+    let any = false;
+    for (let i = 0; i < m.length && !any; i++) any = m[i] !== 0;
+    if (!any) continue;
+    h.update(`${op}:${m.length};`);
+    h.update(m);
+  }
+  return h.digest('hex');
+}
+
+/** Shared state of the evaluations of one run. */
+export interface EvaluatorContext {
+  readonly graph: Graph;
+  readonly pool: AccuracyPool;
+  readonly latency: LatencyProvider;
+  readonly searchImages: number;
+  /** Called for each new row, right after it is stored (returns false to stop the run). */
+  readonly store: (row: PointRow) => boolean;
+  /** Resolves when the run must stop (Ctrl-C); never resolves otherwise. */
+  readonly stopped: Promise<void>;
+  readonly isStopped: () => boolean;
+}
+
+/** The memo of a run: stored rows by configuration hash and by masks hash. */
+export interface Memo {
+  readonly byHash: Map<string, PointRow>;
+  readonly byMasks: Map<string, PointRow>;
+  nextId: number;
+}
+
+/** A memo holding `rows`. */
+export function createMemo(rows: readonly PointRow[]): Memo {
+  return {
+    byHash: new Map(rows.map((r) => [r.hash, r])),
+    byMasks: new Map(rows.map((r) => [r.masksHash, r])),
+    nextId: rows.length,
+  };
+}
+
+const STOP = Symbol('stop');
+
+/** Awaits `p` unless the run stops first (then returns STOP). */
+function orStop<T>(p: Promise<T>, ctx: EvaluatorContext): Promise<T | typeof STOP> {
+  return Promise.race<T | typeof STOP>([p, ctx.stopped.then((): typeof STOP => STOP)]);
+}
+
+function buildRow(
+  id: number,
+  phase: Phase,
+  req: PointRequest,
+  hash: string,
+  mh: string,
+  masks: SkipMasks,
+  correct: number,
+  images: number,
+  lat: PointLatency,
+  graph: Graph,
+): PointRow {
+  const layers = lat.perLayer.map((l) => {
+    const m = masks.get(l.opIndex);
+    let skipped = 0;
+    if (m) for (let i = 0; i < m.length; i++) skipped += m[i];
+    return { opIndex: l.opIndex, skipped, weights: maskLength(graph, l.opIndex), cycles: l.cycles };
+  });
+  return {
+    id,
+    hash,
+    masksHash: mh,
+    phase,
+    genome: [...req.genome],
+    config: JSON.parse(configurationJson(req.config)) as unknown,
+    skipped: layers.reduce((s, l) => s + l.skipped, 0),
+    weights: layers.reduce((s, l) => s + l.weights, 0),
+    correct,
+    images,
+    top1: correct / images,
+    cycles: lat.cycles,
+    flashBytes: lat.flashBytes,
+    fits: lat.fits,
+    layers,
+  };
+}
+
+/** A copy of `source`'s results under another configuration. */
+function copyRow(id: number, phase: Phase, req: PointRequest, hash: string, source: PointRow): PointRow {
+  return { ...source, id, hash, phase, genome: [...req.genome], config: JSON.parse(configurationJson(req.config)) as unknown };
+}
+
+/**
+ * Evaluates a batch; returns its rows in batch order, or null when the run
+ * stopped before the whole batch was stored.
+ */
+export async function evaluateBatch(ctx: EvaluatorContext, memo: Memo, phase: Phase, batch: readonly PointRequest[]): Promise<PointRow[] | null> {
+  // Pass 1: what is new (neither the configuration nor its masks evaluated before), one job per distinct masks.
+  const items = batch.map((req) => {
+    const hash = configurationHash(req.config);
+    if (memo.byHash.has(hash)) return { req, hash, masks: null, mh: '' };
+    const masks = req.masks();
+    return { req, hash, masks, mh: masksHash(masks) };
+  });
+  const jobOf = new Map<string, number>();
+  const jobs: SkipMasks[] = [];
+  for (const it of items) {
+    if (it.masks === null || memo.byMasks.has(it.mh) || jobOf.has(it.mh)) continue;
+    jobOf.set(it.mh, jobs.push(it.masks) - 1);
+  }
+  const accuracy = jobs.length > 0 ? ctx.pool.evaluate('search', jobs) : [];
+  const latency: PointLatency[] = [];
+  for (const masks of jobs) {
+    if (ctx.isStopped()) return null;
+    latency.push(await ctx.latency.point(masks));
+  }
+  // Pass 2: rows in batch order.
+  const rows: PointRow[] = [];
+  for (const it of items) {
+    const stored = memo.byHash.get(it.hash);
+    if (stored) {
+      rows.push(stored);
+      continue;
+    }
+    let row: PointRow;
+    const same = memo.byMasks.get(it.mh);
+    if (same) row = copyRow(memo.nextId, phase, it.req, it.hash, same);
+    else {
+      const job = jobOf.get(it.mh)!;
+      const correct = await orStop(accuracy[job], ctx);
+      if (correct === STOP) return null;
+      row = buildRow(memo.nextId, phase, it.req, it.hash, it.mh, it.masks!, correct, ctx.searchImages, latency[job], ctx.graph);
+    }
+    if (ctx.isStopped()) return null;
+    memo.nextId++;
+    memo.byHash.set(row.hash, row);
+    memo.byMasks.set(row.masksHash, row);
+    rows.push(row);
+    if (!ctx.store(row)) return null;
+  }
+  return rows;
+}
+
+/** One configuration to re-evaluate on the full test set. */
+export interface FinalRequest {
+  readonly hash: string;
+  readonly masks: SkipMasks;
+}
+
+/**
+ * Re-evaluates configurations on the full set (`set`), appending each result
+ * in order through `store`; returns false when the run stopped first.
+ */
+export async function evaluateFinals(
+  ctx: EvaluatorContext,
+  requests: readonly FinalRequest[],
+  images: number,
+  store: (row: FinalRow) => boolean,
+  set: ImageSet = 'full',
+): Promise<boolean> {
+  const results = requests.length > 0 ? ctx.pool.evaluate(set, requests.map((r) => r.masks)) : [];
+  for (let i = 0; i < requests.length; i++) {
+    const correct = await orStop(results[i], ctx);
+    if (correct === STOP || ctx.isStopped()) return false;
+    if (!store({ hash: requests[i].hash, correct, images, top1: correct / images })) return false;
+  }
+  return true;
+}

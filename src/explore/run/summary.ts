@@ -1,0 +1,85 @@
+/**
+ * The summary `sim-dse run` prints (as text, or as JSON with `--json`).
+ */
+import type { RunOutcome } from './execute.js';
+
+/** One loss budget's answer, flattened. */
+export interface ReductionSummary {
+  readonly maxLoss: number;
+  /** Row id of the chosen point (null: the exact unpacked point). */
+  readonly point: number | null;
+  readonly top1: number;
+  readonly cycles: number;
+  readonly flashBytes: number;
+  readonly vsUnpacked: number;
+  readonly vsBaseline: number;
+}
+
+/** The summary object of a run. */
+export interface RunSummary {
+  readonly status: 'complete' | 'stopped';
+  /** Why it stopped early (null when complete). */
+  readonly stoppedBy: 'signal' | 'limit' | null;
+  readonly dir: string;
+  readonly model: string;
+  readonly board: string;
+  readonly latency: string | null;
+  readonly strategy: string;
+  /** Rows in the store. */
+  readonly points: number;
+  /** Rows this invocation added (points and full-test-set results). */
+  readonly evaluated: number;
+  readonly seconds: number;
+  readonly pointsPerSecond: number;
+  readonly pool: string;
+  readonly frontSize: number;
+  readonly exactTop1Full: number | null;
+  readonly reductions: readonly ReductionSummary[] | null;
+  readonly seedGridReductions: readonly ReductionSummary[] | null;
+}
+
+/** Builds the summary of an outcome. */
+export function summarise(o: RunOutcome): RunSummary {
+  const a = o.analysis;
+  const flat = (rs: typeof a.reductions): ReductionSummary[] | null =>
+    rs === null
+      ? null
+      : rs.map((r) => ({ maxLoss: r.maxLoss, point: r.point.id, top1: r.point.top1, cycles: r.point.cycles, flashBytes: r.point.flashBytes, vsUnpacked: r.vsUnpacked, vsBaseline: r.vsBaseline }));
+  return {
+    status: o.kind,
+    stoppedBy: o.kind === 'stopped' ? o.reason : null,
+    dir: o.dir,
+    model: a.config.model.name,
+    board: a.config.board,
+    latency: a.reference?.latency ?? null,
+    strategy: a.config.search.strategy,
+    points: a.points.length,
+    evaluated: o.evaluated,
+    seconds: o.seconds,
+    pointsPerSecond: o.seconds > 0 ? o.evaluated / o.seconds : 0,
+    pool: o.pool,
+    frontSize: a.front.length,
+    exactTop1Full: a.exactFull?.top1 ?? null,
+    reductions: flat(a.reductions),
+    seedGridReductions: flat(a.seedGridReductions),
+  };
+}
+
+const pct = (v: number, d = 1): string => `${(v * 100).toFixed(d)} %`;
+
+/** Text form of a summary. */
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `run       ${s.dir} (${s.status}${s.stoppedBy ? `: ${s.stoppedBy === 'signal' ? 'interrupted; rerun the same command to resume' : 'stopped by --stop-after'}` : ''})`,
+    `model     ${s.model} on ${s.board}; latency: ${s.latency ?? 'n/a'}`,
+    `points    ${s.points} in the store (${s.strategy}); ${s.evaluated} new in ${s.seconds.toFixed(1)} s (${s.pointsPerSecond.toFixed(2)}/s, ${s.pool})`,
+    `front     ${s.frontSize} points; exact top-1 on the full test set ${s.exactTop1Full === null ? 'n/a' : pct(s.exactTop1Full, 2)}`,
+  ];
+  for (const r of s.reductions ?? []) {
+    lines.push(
+      `loss <= ${r.maxLoss} %: ${r.point === null ? 'exact unpacked' : `point ${r.point}`}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B`,
+    );
+  }
+  lines.push(`report    ${s.dir}/report.md`);
+  return `${lines.join('\n')}\n`;
+}

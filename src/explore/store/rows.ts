@@ -1,0 +1,61 @@
+/**
+ * The rows of a run store. `points.jsonl` holds one {@link PointRow} per
+ * evaluated configuration, in evaluation order (row `id` = line number from
+ * 0); `final.jsonl` holds one {@link FinalRow} per configuration re-evaluated
+ * on the full test set. Both are pure data, written as one JSON line each.
+ */
+
+/** Skipped weights and cycles of one maskable layer of a point. */
+export interface LayerRow {
+  readonly opIndex: number;
+  /** Weights of the layer skipped by the configuration. */
+  readonly skipped: number;
+  /** Weights of the layer. */
+  readonly weights: number;
+  /** Cycles of the layer in this configuration. */
+  readonly cycles: number;
+}
+
+/** Which part of a run first evaluated a point. */
+export type Phase = 'search' | 'seed-grid';
+
+/** One evaluated configuration. */
+export interface PointRow {
+  /** Row number (0-based): `sim-dse show <run> --point K`. */
+  readonly id: number;
+  /** Content hash of the configuration (the memo key). */
+  readonly hash: string;
+  /** Content hash of the configuration's masks (configurations with equal masks share results). */
+  readonly masksHash: string;
+  readonly phase: Phase;
+  /** Level index per dimension of the configuration space. */
+  readonly genome: readonly number[];
+  /** The configuration itself (as the space module writes it). */
+  readonly config: unknown;
+  /** Weights skipped, all layers. */
+  readonly skipped: number;
+  /** Maskable weights, all layers. */
+  readonly weights: number;
+  /** Correct top-1 predictions on the search images. */
+  readonly correct: number;
+  readonly images: number;
+  /** correct / images. */
+  readonly top1: number;
+  readonly cycles: number;
+  readonly flashBytes: number;
+  /** False when the image does not fit the board's flash. */
+  readonly fits: boolean;
+  readonly layers: readonly LayerRow[];
+}
+
+/** A configuration re-evaluated on the full test set. */
+export interface FinalRow {
+  /** Hash of the configuration (`exact` for the exact model). */
+  readonly hash: string;
+  readonly correct: number;
+  readonly images: number;
+  readonly top1: number;
+}
+
+/** Hash under which the exact model's full-set accuracy is stored. */
+export const EXACT_HASH = 'exact';

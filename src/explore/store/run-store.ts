@@ -1,0 +1,121 @@
+/**
+ * A run directory on disk: `config.json`, `reference.json`, `points.jsonl`,
+ * `final.jsonl`, `seed-grid.json`, and the derived `front.csv`,
+ * `front.json`, `report.md` and its SVG plots. Whole files are written
+ * atomically, rows are appended one complete line at a time, so an
+ * interrupted run leaves a consistent store.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { FileError, UsageError } from '../../util/errors.js';
+import type { Cost } from '../evaluate/latency-types.js';
+import { appendJsonLine, readJsonLines } from './jsonl-file.js';
+import { checkSameRun, STORE_VERSION, type RunConfig } from './run-config.js';
+import type { FinalRow, PointRow } from './rows.js';
+
+/** `reference.json`: the exact points of the run. */
+export interface StoredReference {
+  /** Where the latency numbers come from (the provider's description). */
+  readonly latency: string;
+  readonly baseline: Cost;
+  readonly unpackedExact: Cost;
+  /** The exact model's top-1 on the search images. */
+  readonly exactSearch: { readonly correct: number; readonly images: number; readonly top1: number };
+}
+
+/** File names inside a run directory. */
+export const STORE_FILES = {
+  config: 'config.json',
+  reference: 'reference.json',
+  points: 'points.jsonl',
+  final: 'final.jsonl',
+  seedGrid: 'seed-grid.json',
+  frontCsv: 'front.csv',
+  frontJson: 'front.json',
+  report: 'report.md',
+  plotCycles: 'accuracy-vs-cycles.svg',
+  plotFlash: 'accuracy-vs-flash.svg',
+} as const;
+
+/** Everything a run directory holds (derived files excluded). */
+export interface StoreContents {
+  readonly dir: string;
+  readonly config: RunConfig;
+  readonly reference: StoredReference | null;
+  readonly points: PointRow[];
+  readonly finals: FinalRow[];
+  /** Hashes of the seed toolkit's grid points (null when not part of the run). */
+  readonly seedGrid: string[] | null;
+}
+
+function readJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    throw new FileError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** JSON text as the store writes it (2-space indent, final newline). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Reads a run directory; `repair` trims a partial last row (only a writer should). */
+export function readStore(dir: string, repair = false): StoreContents {
+  const cfgPath = join(dir, STORE_FILES.config);
+  if (!existsSync(cfgPath)) throw new UsageError(`${dir} is not a run directory (no ${STORE_FILES.config})`);
+  const config = readJson<RunConfig>(cfgPath);
+  if (config.version !== STORE_VERSION) throw new UsageError(`${dir}: store version ${String(config.version)} is not supported (expected ${STORE_VERSION})`);
+  const refPath = join(dir, STORE_FILES.reference);
+  const seedPath = join(dir, STORE_FILES.seedGrid);
+  return {
+    dir,
+    config,
+    reference: existsSync(refPath) ? readJson<StoredReference>(refPath) : null,
+    points: readJsonLines<PointRow>(join(dir, STORE_FILES.points), repair),
+    finals: readJsonLines<FinalRow>(join(dir, STORE_FILES.final), repair),
+    seedGrid: existsSync(seedPath) ? readJson<{ hashes: string[] }>(seedPath).hashes : null,
+  };
+}
+
+/**
+ * Opens a run directory for writing: creates it with `config` or, when it
+ * exists, checks that it was made with the same configuration (UsageError
+ * otherwise, touching nothing) and returns what it holds.
+ */
+export function openStore(dir: string, config: RunConfig): StoreContents {
+  if (existsSync(join(dir, STORE_FILES.config))) {
+    const existing = readJson<RunConfig>(join(dir, STORE_FILES.config));
+    checkSameRun(existing, config, dir);
+    return readStore(dir, true);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new FileError(`cannot create run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  writeFileAtomic(join(dir, STORE_FILES.config), jsonText(config));
+  return { dir, config, reference: null, points: [], finals: [], seedGrid: null };
+}
+
+/** Appends one evaluated point. */
+export function appendPoint(dir: string, row: PointRow): void {
+  appendJsonLine(join(dir, STORE_FILES.points), row);
+}
+
+/** Appends one full-test-set result. */
+export function appendFinal(dir: string, row: FinalRow): void {
+  appendJsonLine(join(dir, STORE_FILES.final), row);
+}
+
+/** Writes `reference.json`. */
+export function writeReference(dir: string, ref: StoredReference): void {
+  writeFileAtomic(join(dir, STORE_FILES.reference), jsonText(ref));
+}
+
+/** Writes `seed-grid.json` (the hashes of the preset's points, in its order). */
+export function writeSeedGrid(dir: string, hashes: readonly string[]): void {
+  writeFileAtomic(join(dir, STORE_FILES.seedGrid), jsonText({ hashes }));
+}
