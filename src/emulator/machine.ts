@@ -1,11 +1,13 @@
 import koffi from 'koffi';
 import { SimDseError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
-import type { CallOk, CallRequest, CallResult, CycleBreakdown } from './call-types.js';
+import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
+import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
-import { type BlockCost, type FlashGeometry, costBlock } from './timing/block-cost.js';
+import type { FirmwareRequest, FirmwareResult } from './firmware-types.js';
+import { peripheralRegisters } from './stm32-peripherals.js';
+import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock } from './timing/block-cost.js';
 import { type Special, findSpecials } from './timing/specials.js';
-import type { InsnClass } from './thumb/insn.js';
 import {
   UC_ERR,
   UC_HOOK_BLOCK,
@@ -24,11 +26,19 @@ const RETURN_TRAMPOLINE = 0x1fff0000;
 const TRAMPOLINE_PAGE = 0x1000;
 /** Thumb `wfi` (0xbf30), twice. */
 const TRAMPOLINE_CODE = Uint8Array.from([0x30, 0xbf, 0x30, 0xbf]);
+const WFI = 0xbf30;
 const PAGE = 0x1000;
 const DEFAULT_MAX_INSTRUCTIONS = 2e9;
 const STACK_RESERVE = 16 * 1024;
 const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
-const COUNTERS = 12;
+const PERIPHERAL_KIND = { register: 0, 'uart-data': 1, 'cycle-counter': 2 } as const;
+/** Length of the native counters array (N_COUNTERS in native/sim.h) and the indices used here. */
+const N_COUNTERS = 16;
+const C = { cycles: 0, instructions: 1, fetchStalls: 2, dataStalls: 3, branchPenalty: 4, limitHit: 6, faultKind: 7, faultAddress: 8, intno: 9, tracePc: 11, uartBytes: 12, cyccntPending: 13 } as const;
+/** Interrupt number Unicorn raises for BKPT. */
+const EXCP_BKPT = 7;
+/** LR at reset on a Cortex-M4 (ARMv7-M ARM B1.5.5). */
+const RESET_LR = 0xffffffff;
 
 /** Options of {@link Machine.call}. */
 export interface CallOptions {
@@ -39,10 +49,41 @@ export interface CallOptions {
 const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
 const hex = (x: number): string => `0x${(x >>> 0).toString(16).padStart(8, '0')}`;
 
+/** What one native run left behind, read from the shared counters. */
+interface RunOutcome {
+  readonly err: number;
+  readonly cycles: number;
+  readonly instructions: number;
+  readonly limitHit: boolean;
+  readonly faultKind: number;
+  readonly faultAddress: number;
+  readonly intno: number;
+  readonly pc: number;
+}
+
 /**
  * An ELF loaded into an emulated Cortex-M4 of a given board, with the cycle
- * model attached. Functions are called by symbol name; each call starts from
- * the image's initial RAM contents, with cold caches unless `warm`.
+ * model attached. Functions are called by symbol name ({@link Machine.call});
+ * whole firmware images run from reset ({@link Machine.runFirmware}). Each
+ * run starts from the image's initial RAM contents and the peripherals'
+ * reset state, with cold caches unless `warm`.
+ *
+ * Peripherals (for firmware and for kernels that time themselves): the
+ * board's peripheral regions (0x40000000-0x5fffffff, 0xe0000000-0xe00fffff)
+ * are memory-mapped registers served natively (native/peripherals.c):
+ * - DWT_CYCCNT (0xe0001004) reads the cycle model's count at the reading
+ *   instruction (cycles of every instruction before it since the run
+ *   started), plus whatever a write to it set (`DWT->CYCCNT = 0` restarts it).
+ *   It counts whether or not DEMCR.TRCENA / DWT_CTRL.CYCCNTENA are set
+ *   (DWT_CTRL 0xe0001000 and DEMCR 0xe000edfc accept writes). The first time a
+ *   basic block reads it, the run is repeated once with that block traced per
+ *   instruction, so values are exact and deterministic; blocks stay traced.
+ * - The registers of {@link peripheralRegisters} (STM32F4 or STM32L4 by board
+ *   family): RCC/PWR/FLASH ready flags read as set, RCC_CFGR.SWS follows SW,
+ *   USART status registers read TX-empty / transmission-complete, and bytes
+ *   written to USART2 (F4: DR 0x40004404; L4: TDR 0x40004428) or LPUART1
+ *   (L4: TDR 0x40008028) are captured ({@link FirmwareOk.uart}, {@link Machine.uartText}).
+ * - Any other peripheral address is plain memory, zero at the start of a run.
  */
 export class Machine {
   readonly image: ElfImage;
@@ -54,11 +95,13 @@ export class Machine {
   private readonly missCallback: bigint;
   private readonly blocks: BlockCost[] = [];
   private readonly dynamicAddrs = new Set<number>();
-  private readonly specialClass = new Map<number, InsnClass>();
-  private readonly flash: FlashGeometry | null;
+  private readonly flash: FlashGeometry;
   private readonly sram: MemoryRegion;
-  private readonly ramSegments: { address: number; bytes: Uint8Array }[] = [];
   private readonly heapStart: number;
+  /** Views of the native state's shared memory (registers in/out, counters, class totals). */
+  private readonly ioRegs: Uint32Array;
+  private readonly ioCounters: Float64Array;
+  private readonly ioClasses: Float64Array;
   private closed = false;
 
   /** Loads `image` (already parsed; `label` names it in messages) into a fresh emulator for `board`. */
@@ -86,6 +129,9 @@ export class Machine {
     const state = this.native.sim_new(params);
     if (!state) throw new SimDseError('unicorn', 'out of memory creating the cycle model');
     this.state = state;
+    this.ioRegs = new Uint32Array(koffi.view(this.native.sim_io_regs(state), 16 * 4));
+    this.ioCounters = new Float64Array(koffi.view(this.native.sim_io_counters(state), N_COUNTERS * 8));
+    this.ioClasses = new Float64Array(koffi.view(this.native.sim_io_classes(state), (2 * NATIVE_CLASSES + 1) * 8));
     this.missCallback = koffi.register((addr: number, size: number) => this.defineBlock(addr, size), koffi.pointer(this.native.missCallbackType));
     this.native.sim_set_miss_callback(this.state, this.missCallback);
     try {
@@ -100,19 +146,78 @@ export class Machine {
 
   /** Calls a function by symbol and returns its outputs and cycles, or the fault. */
   call(request: CallRequest, options: CallOptions = {}): CallResult {
-    if (this.closed) throw new SimDseError('unicorn', `machine for ${this.label} is closed`);
+    this.checkOpen();
     const symbol = findSymbol(this.image, request.symbol);
     const entry = symbol.value & ~1;
-    if (options.warm) {
-      const first = this.run(entry, request, false);
-      if (first.kind === 'fault') return first;
+    for (;;) {
+      let result: CallResult | null = null;
+      if (options.warm) {
+        const first = this.run(entry, request, false);
+        if (first.kind === 'fault') result = first;
+      }
+      result ??= this.run(entry, request, Boolean(options.warm));
+      // a block read the cycle counter untraced: trace it and measure again, exactly
+      if (!this.traceCycleCounterReaders()) return result;
     }
-    return this.run(entry, request, Boolean(options.warm));
+  }
+
+  /**
+   * Runs the image as firmware, from reset: SP from word 0 of the vector
+   * table at the flash base, PC from word 1 (a Thumb address), every SRAM
+   * region zeroed and the image's RAM segments loaded, peripherals at reset,
+   * caches cold. Runs until the core executes `bkpt` or `wfi` (see
+   * {@link FirmwareOk}), faults, or passes `maxInstructions`. Returns the
+   * captured UART text with the cycles and instructions.
+   */
+  runFirmware(request: FirmwareRequest = {}): FirmwareResult {
+    this.checkOpen();
+    const vectors = this.uc.read(this.flash.base, 8);
+    const words = new DataView(vectors.buffer, vectors.byteOffset, 8);
+    const sp = words.getUint32(0, true);
+    const reset = words.getUint32(4, true);
+    const limit = request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
+    if ((reset & 1) === 0) {
+      const message = `${this.label}: firmware: the reset vector ${hex(reset)} (word 1 at ${hex(this.flash.base)}) is not a Thumb address`;
+      return { kind: 'fault', reason: 'exception', pc: reset, address: null, message, cycles: 0, instructions: 0, uart: '' };
+    }
+    const runOnce = (tracing: boolean): RunOutcome => {
+      for (const r of this.board.regions) if (r.kind === 'sram' || r.kind === 'ccm') this.uc.write(r.base, zeroes(r.size));
+      this.ioRegs.fill(0);
+      this.ioRegs[13] = sp & ~3;
+      this.ioRegs[14] = RESET_LR;
+      // `until` 0: never reached by firmware in flash, so only bkpt, wfi, faults and the limit stop it
+      return this.runNative(reset & ~1, 0, limit, false, tracing);
+    };
+    let o = runOnce(false);
+    while (this.traceCycleCounterReaders()) o = runOnce(false);
+    const uart = this.uartText();
+    const base = { cycles: o.cycles, instructions: o.instructions };
+    const fault = (reason: CallFault['reason'], pc: number, address: number | null, what: string): FirmwareResult => ({
+      kind: 'fault', reason, pc, address, message: `${this.label}: firmware: ${what} at pc ${hex(pc)}`, ...base, uart,
+    });
+    if (o.limitHit) return fault('instruction-limit', o.pc, null, `stopped after ${o.instructions} instructions (limit ${limit})`);
+    const stop =
+      o.faultKind === 2 && o.intno === EXCP_BKPT ? { kind: 'bkpt' as const, pc: o.pc } : o.err === UC_ERR.OK && o.faultKind === 0 ? this.wfiAt(o.pc) : null;
+    if (stop !== null) {
+      return { kind: 'ok', stop: stop.kind, pc: stop.pc, uart, ...base, registers: Array.from(this.ioRegs), breakdown: this.currentBreakdown() };
+    }
+    const pc = o.faultKind === 1 ? this.faultingPc(() => runOnce(true)) : o.pc;
+    const f = this.classifyFault(o);
+    return fault(f.reason, pc, f.address, f.what);
   }
 
   /** Reads emulated memory (e.g. a result buffer after a call, before the next call restores RAM). */
   readMemory(address: number, length: number): Uint8Array {
     return this.uc.read(address, length);
+  }
+
+  /** What the last run (call or firmware) wrote to the UART data registers, one character per byte (latin1). */
+  uartText(): string {
+    const n = this.ioCounters[C.uartBytes];
+    if (n === 0) return '';
+    const bytes = new Uint8Array(n);
+    this.native.sim_uart_read(this.state, bytes, n);
+    return Buffer.from(bytes).toString('latin1');
   }
 
   /** Releases the emulator and the native state. */
@@ -124,130 +229,148 @@ export class Machine {
     koffi.unregister(this.missCallback);
   }
 
+  private checkOpen(): void {
+    if (this.closed) throw new SimDseError('unicorn', `machine for ${this.label} is closed`);
+  }
+
+  /** One native run (registers already in ioRegs); reads the outcome from the shared counters. */
+  private runNative(begin: number, until: number, limit: number, keepCaches: boolean, tracing: boolean): RunOutcome {
+    const err = this.native.sim_run(this.state, this.uc.ptr, begin, until, limit, keepCaches ? 1 : 0);
+    const c = this.ioCounters;
+    return {
+      err,
+      cycles: c[C.cycles],
+      instructions: c[C.instructions],
+      limitHit: c[C.limitHit] !== 0,
+      faultKind: c[C.faultKind],
+      faultAddress: c[C.faultAddress],
+      intno: c[C.intno],
+      pc: tracing ? c[C.tracePc] : this.ioRegs[15],
+    };
+  }
+
   private run(entry: number, request: CallRequest, keepCaches: boolean, tracing = false): CallResult {
     const args = request.args ?? [];
     if (args.length > 4) throw new SimDseError('usage', `at most 4 register arguments, got ${args.length}`);
-    for (const seg of this.ramSegments) this.uc.write(seg.address, seg.bytes);
     const stackTop = (this.sram.base + this.sram.size) & ~7;
     let cursor = alignUp(this.heapStart, 8);
-    const placed: { address: number; length: number }[] = [];
-    const regs = new Uint32Array(16);
-    args.forEach((arg, i) => {
+    const regs = this.ioRegs;
+    regs.fill(0);
+    let placed: { address: number; length: number }[] | null = null;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
       if (typeof arg === 'number') {
         regs[i] = arg >>> 0;
-        return;
+        continue;
       }
       if (cursor + arg.length > stackTop - STACK_RESERVE) {
         throw new SimDseError('usage', `buffer arguments do not fit in ${this.board.id}'s SRAM (${arg.length} bytes for argument ${i})`);
       }
       this.uc.write(cursor, arg);
       regs[i] = cursor;
-      placed.push({ address: cursor, length: arg.length });
+      (placed ??= []).push({ address: cursor, length: arg.length });
       cursor = alignUp(cursor + arg.length, 8);
-    });
+    }
     regs[13] = stackTop;
     regs[14] = RETURN_TRAMPOLINE | 1;
-    this.native.sim_write_core(this.uc.ptr, regs);
-    this.native.sim_set_limit(this.state, request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS);
-    this.native.sim_reset(this.state, keepCaches ? 1 : 0);
-    const err = this.uc.start(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length);
-    const counters = new Float64Array(COUNTERS);
-    this.native.sim_counters(this.state, counters);
-    const [cycles, instructions, fetchStalls, dataStalls, branchPenalty, , limitHit, faultKind, faultAddress, intno] = counters;
-    const pc = faultKind === 1 && !tracing ? this.faultingPc(entry, request) : this.uc.readCore(15);
-    const fault = (reason: 'memory' | 'undefined-instruction' | 'instruction-limit' | 'exception', address: number | null, what: string): CallResult => ({
-      kind: 'fault',
-      reason,
-      pc,
-      address,
-      message: `${this.label}: ${request.symbol}: ${what} at pc ${hex(pc)}`,
-      cycles,
-      instructions,
-    });
-    if (limitHit) return fault('instruction-limit', null, `stopped after ${instructions} instructions (limit ${request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS})`);
-    if (err !== UC_ERR.OK || faultKind !== 0 || pc < RETURN_TRAMPOLINE || pc > RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length) {
-      if (faultKind === 1 || (err >= UC_ERR.READ_UNMAPPED && err <= UC_ERR.FETCH_UNMAPPED) || (err >= UC_ERR.WRITE_PROT && err <= UC_ERR.FETCH_PROT)) {
-        return fault('memory', faultAddress, `invalid memory access to ${hex(faultAddress)} (${this.uc.describe(err)})`);
-      }
-      if (err === UC_ERR.INSN_INVALID) return fault('undefined-instruction', null, 'undefined instruction');
-      if (faultKind === 2) return fault('exception', null, `exception ${intno} (${intno === 1 ? 'undefined instruction' : intno === 7 ? 'breakpoint' : 'CPU exception'})`);
-      return fault('exception', null, `emulation stopped unexpectedly (${this.uc.describe(err)})`);
+    const limit = request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
+    const o = this.runNative(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length, limit, keepCaches, tracing);
+    if (o.limitHit) return this.callFault(request, o, 'instruction-limit', o.pc, null, `stopped after ${o.instructions} instructions (limit ${limit})`);
+    if (o.err !== UC_ERR.OK || o.faultKind !== 0 || o.pc < RETURN_TRAMPOLINE || o.pc > RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length) {
+      const pc = o.faultKind === 1 && !tracing ? this.faultingPc(() => this.runNativeAgain(entry, request)) : o.pc;
+      const f = this.classifyFault(o);
+      return this.callFault(request, o, f.reason, pc, f.address, f.what);
     }
-    const buffers = placed.map((p) => this.uc.read(p.address, p.length));
-    this.native.sim_read_core(this.uc.ptr, regs);
+    const buffers = placed === null ? [] : placed.map((p) => this.uc.read(p.address, p.length));
     const registers = Array.from(regs);
-    // The breakdown is aggregated only when read (reporting), from counts snapshotted now.
-    const counts = this.snapshotCounts();
-    let breakdown: CycleBreakdown | undefined;
-    const result = { kind: 'ok', returnValue: registers[0], registers, buffers, cycles, instructions } as const;
-    return Object.defineProperty(result, 'breakdown', {
-      enumerable: true,
-      get: () => (breakdown ??= this.breakdown(counts, fetchStalls, dataStalls, branchPenalty)),
-    }) as unknown as CallOk;
+    const result: CallOk = {
+      kind: 'ok',
+      returnValue: registers[0],
+      registers,
+      buffers,
+      cycles: o.cycles,
+      instructions: o.instructions,
+      breakdown: this.currentBreakdown(),
+    };
+    return result;
+  }
+
+  /** The last run's breakdown, from the native class totals and stall counters. */
+  private currentBreakdown(): CallOk['breakdown'] {
+    const c = this.ioCounters;
+    return breakdownFromTotals(this.ioClasses, { fetchStalls: c[C.fetchStalls], dataStalls: c[C.dataStalls], branchPenalty: c[C.branchPenalty] });
+  }
+
+  private runNativeAgain(entry: number, request: CallRequest): RunOutcome {
+    this.run(entry, request, false, true);
+    return { err: 0, cycles: 0, instructions: 0, limitHit: false, faultKind: 0, faultAddress: 0, intno: 0, pc: this.ioCounters[C.tracePc] };
+  }
+
+  private callFault(request: CallRequest, o: RunOutcome, reason: CallFault['reason'], pc: number, address: number | null, what: string): CallFault {
+    return { kind: 'fault', reason, pc, address, message: `${this.label}: ${request.symbol}: ${what} at pc ${hex(pc)}`, cycles: o.cycles, instructions: o.instructions };
+  }
+
+  /** Reason, data address and description of a run that did not end normally. */
+  private classifyFault(o: RunOutcome): { reason: CallFault['reason']; address: number | null; what: string } {
+    const err = o.err;
+    if (o.faultKind === 1 || (err >= UC_ERR.READ_UNMAPPED && err <= UC_ERR.FETCH_UNMAPPED) || (err >= UC_ERR.WRITE_PROT && err <= UC_ERR.FETCH_PROT)) {
+      return { reason: 'memory', address: o.faultAddress, what: `invalid memory access to ${hex(o.faultAddress)} (${this.uc.describe(err)})` };
+    }
+    if (err === UC_ERR.INSN_INVALID) return { reason: 'undefined-instruction', address: null, what: 'undefined instruction' };
+    if (o.faultKind === 2) {
+      const name = o.intno === 1 ? 'undefined instruction' : o.intno === EXCP_BKPT ? 'breakpoint' : 'CPU exception';
+      return { reason: 'exception', address: null, what: `exception ${o.intno} (${name})` };
+    }
+    return { reason: 'exception', address: null, what: `emulation stopped unexpectedly (${this.uc.describe(err)})` };
+  }
+
+  /** The `wfi` that stopped a run at `pc` (Unicorn leaves the PC on it or just after it), or null. */
+  private wfiAt(pc: number): { kind: 'wfi'; pc: number } | null {
+    for (const at of [pc, pc - 2]) {
+      try {
+        const b = this.uc.read(at, 2);
+        if ((b[0] | (b[1] << 8)) === WFI) return { kind: 'wfi', pc: at };
+      } catch {
+        // unmapped: not a wfi
+      }
+    }
+    return null;
   }
 
   /**
-   * Replays a call that hit a memory fault with a per-instruction trace hook
+   * Traces, per instruction, the blocks that read the cycle counter untraced
+   * in the last run(s), so their reads are exact from the next run on.
+   * Returns true when any was traced (the caller runs again).
+   */
+  private traceCycleCounterReaders(): boolean {
+    const pending = this.ioCounters[C.cyccntPending];
+    if (!pending) return false;
+    const ids = new Uint32Array(pending);
+    const n = this.native.sim_take_cyccnt_blocks(this.state, ids, pending);
+    this.ioCounters[C.cyccntPending] = 0;
+    for (const id of ids.subarray(0, n)) {
+      const b = this.blocks[id];
+      const insns = chargedInstructions(this.uc.read(b.address, b.size), b.address, (a) => this.dynamicAddrs.has(a));
+      const err = this.native.sim_trace_block(this.state, this.uc.ptr, id, insns, insns.length / 2);
+      if (err !== 0) throw new SimDseError('unicorn', `tracing the cycle-counter read at ${hex(b.address)} failed (${err})`);
+    }
+    return n > 0;
+  }
+
+  /**
+   * Replays a run that hit a memory fault with a per-instruction trace hook
    * (Unicorn reports the block's first PC) and returns the faulting instruction's address.
    */
-  private faultingPc(entry: number, request: CallRequest): number {
+  private faultingPc(replay: () => RunOutcome): number {
     this.uc.flushTranslations();
     const hook = this.uc.addNativeHook(UC_HOOK_CODE, this.native.sim_trace_hook_fn(), this.state);
     try {
-      this.run(entry, request, false, true);
-      const counters = new Float64Array(COUNTERS);
-      this.native.sim_counters(this.state, counters);
-      return counters[11];
+      return replay().pc;
     } finally {
       this.uc.deleteHook(hook);
       this.uc.flushTranslations();
     }
   }
-
-  private snapshotCounts(): { exec: Float64Array; specialAddr: Float64Array; specialExtra: Float64Array } {
-    const n = this.blocks.length;
-    if (this.execBuffer.length < n) {
-      this.execBuffer = new Float64Array(n * 2);
-      this.takenBuffer = new Float64Array(n * 2);
-    }
-    this.native.sim_block_counts(this.state, n, this.execBuffer, this.takenBuffer);
-    const exec = this.execBuffer.slice(0, n);
-    const ns = this.dynamicAddrs.size + this.divides;
-    if (ns === 0) return { exec, specialAddr: new Float64Array(0), specialExtra: new Float64Array(0) };
-    const specialAddr = new Float64Array(ns);
-    const specialExtra = new Float64Array(ns);
-    this.native.sim_special_counts(this.state, ns, specialAddr, new Float64Array(ns), specialExtra);
-    return { exec, specialAddr, specialExtra };
-  }
-
-  private execBuffer = new Float64Array(0);
-  private takenBuffer = new Float64Array(0);
-
-  private breakdown(
-    counts: { exec: Float64Array; specialAddr: Float64Array; specialExtra: Float64Array },
-    fetchStalls: number,
-    dataStalls: number,
-    branchPenalty: number,
-  ): CycleBreakdown {
-    const { exec, specialAddr, specialExtra } = counts;
-    const byClass: Partial<Record<InsnClass, number>> = {};
-    const countByClass: Partial<Record<InsnClass, number>> = {};
-    for (let b = 0; b < exec.length; b++) {
-      if (!exec[b]) continue;
-      const block = this.blocks[b];
-      for (const [cls, cyc] of Object.entries(block.classCycles) as [InsnClass, number][]) byClass[cls] = (byClass[cls] ?? 0) + cyc * exec[b];
-      for (const [cls, cnt] of Object.entries(block.classCounts) as [InsnClass, number][]) countByClass[cls] = (countByClass[cls] ?? 0) + cnt * exec[b];
-    }
-    let divideExtra = 0;
-    for (let i = 0; i < specialAddr.length; i++) {
-      const cls = this.specialClass.get(specialAddr[i]);
-      if (cls === 'div') divideExtra += specialExtra[i];
-      else if (cls) byClass[cls] = (byClass[cls] ?? 0) + specialExtra[i];
-    }
-    return { byClass, countByClass, branchPenalty, fetchStalls, dataStalls, divideExtra };
-  }
-
-  private divides = 0;
 
   private defineBlock(addr: number, size: number): void {
     let cost: BlockCost;
@@ -256,8 +379,10 @@ export class Machine {
     } else {
       cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
     }
+    const classes = classTriples(cost);
     const id = this.native.sim_define_block(
       this.state, cost.address, cost.size, cost.base, cost.instructions, cost.takenPenalty, cost.endKind, cost.lineCycles, cost.lineCycles.length,
+      classes, classes.length / 3,
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
     this.blocks.push(cost);
@@ -265,14 +390,25 @@ export class Machine {
 
   private mapMemory(): void {
     for (const region of this.board.regions) {
-      if (region.kind === 'peripheral') continue;
+      if (region.kind === 'peripheral') {
+        const err = this.native.sim_mmio_map(this.state, this.uc.ptr, region.base, alignUp(region.size, PAGE));
+        if (err !== 0) throw new SimDseError('unicorn', `mapping the peripheral region ${region.name} at ${hex(region.base)} failed (${err})`);
+        continue;
+      }
       this.uc.map(region.base, alignUp(region.size, PAGE), UC_PROT_ALL);
     }
     this.uc.map(RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_ALL);
     this.uc.write(RETURN_TRAMPOLINE, TRAMPOLINE_CODE);
+    for (const r of peripheralRegisters(this.board)) {
+      const copy = r.copy ?? { from: 0, to: 0, width: 0 };
+      const copyMask = copy.width >= 32 ? 0xffffffff : (1 << copy.width) - 1;
+      if (this.native.sim_periph_define(this.state, r.address, PERIPHERAL_KIND[r.kind], r.reset, r.readOr, r.readAndNot, copy.from, copy.to, copyMask) !== 0) {
+        throw new SimDseError('unicorn', 'out of memory defining the peripheral registers');
+      }
+    }
   }
 
-  /** Writes every PT_LOAD segment; remembers the RAM ones to restore before each call. Returns the end of RAM data. */
+  /** Writes every PT_LOAD segment; registers the RAM ones to restore before each run. Returns the end of RAM data. */
   private loadSegments(): number {
     let ramEnd = this.sram.base;
     for (const seg of this.image.segments) {
@@ -280,10 +416,12 @@ export class Machine {
       const bytes = new Uint8Array(seg.memsz);
       bytes.set(seg.data.subarray(0, Math.min(seg.data.length, seg.memsz)));
       this.uc.write(seg.paddr, bytes);
-      const inRam = this.board.regions.some((r) => r.kind !== 'flash' && seg.vaddr >= r.base && seg.vaddr < r.base + r.size);
+      const inRam = this.board.regions.some((r) => r.kind !== 'flash' && r.kind !== 'peripheral' && seg.vaddr >= r.base && seg.vaddr < r.base + r.size);
       if (inRam) {
         // initialised data is copied to its run address (vaddr) by startup code on a board; here directly
-        this.ramSegments.push({ address: seg.vaddr, bytes });
+        if (this.native.sim_add_ram_segment(this.state, seg.vaddr, bytes, bytes.length) !== 0) {
+          throw new SimDseError('unicorn', 'out of memory keeping the initial RAM contents');
+        }
         if (seg.vaddr >= this.sram.base && seg.vaddr < this.sram.base + this.sram.size) ramEnd = Math.max(ramEnd, seg.vaddr + seg.memsz);
       }
     }
@@ -296,24 +434,29 @@ export class Machine {
     for (const range of codeRanges(this.image)) specials.push(...findSpecials(range.bytes, range.address));
     for (const s of specials) {
       if (s.kind === 'extra') {
-        n.sim_add_special(this.state, s.address, SPECIAL_KIND.extra, s.extra, 0, 0);
+        n.sim_add_special(this.state, s.address, SPECIAL_KIND.extra, s.extra, 0, 0, classIndex(s.cls));
         this.dynamicAddrs.add(s.address);
-        this.specialClass.set(s.address, s.cls);
       } else {
-        n.sim_add_special(this.state, s.address, SPECIAL_KIND[s.kind], 0, coreRegId(s.rn), coreRegId(s.rm));
-        this.specialClass.set(s.address, 'div');
-        this.divides++;
+        n.sim_add_special(this.state, s.address, SPECIAL_KIND[s.kind], 0, coreRegId(s.rn), coreRegId(s.rm), classIndex('div'));
       }
     }
     n.sim_sort_specials(this.state);
     this.uc.addNativeHook(UC_HOOK_BLOCK, n.sim_block_hook_fn(), this.state);
     for (const s of specials) this.uc.addNativeHook(UC_HOOK_CODE, n.sim_code_hook_fn(), this.state, s.address, s.address);
-    if (this.flash && this.board.flashWaitStates > 0) {
+    if (this.board.flashWaitStates > 0) {
       this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, this.flash.base, this.flash.base + this.flash.size - 1);
     }
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);
   }
+}
+
+let zeroBuffer = new Uint8Array(0);
+
+/** A zero-filled buffer of at least `size` bytes (shared, never written). */
+function zeroes(size: number): Uint8Array {
+  if (zeroBuffer.length < size) zeroBuffer = new Uint8Array(size);
+  return zeroBuffer.subarray(0, size);
 }
 
 /** Code ranges of an image: executable sections, minus `$d` data regions marked by mapping symbols. */

@@ -17,80 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
-
-#define END_NONE 0u        /* block falls through (page boundary, size limit) */
-#define END_CONDITIONAL 1u /* ends in a branch that may or may not be taken */
-#define END_ALWAYS 2u      /* ends in an unconditional branch / PC write */
-
-#define SPECIAL_EXTRA 1u   /* add a fixed number of cycles when executed (IT-conditional) */
-#define SPECIAL_SDIV 2u    /* operand-dependent divide, signed */
-#define SPECIAL_UDIV 3u    /* operand-dependent divide, unsigned */
+#include "sim.h"
 
 #define CACHE_WAYS 4u
-
-typedef struct {
-  uint32_t addr, size;
-  uint32_t base;           /* zero-wait-state cycles, branch not taken */
-  uint32_t instructions;
-  uint32_t taken_penalty;  /* pipeline refill when the ending branch is taken */
-  uint32_t end_kind;
-  uint32_t fallthrough;
-  uint32_t line_first;     /* index into line_cycles pool */
-  uint32_t nlines;         /* flash lines spanned (0 when not in flash) */
-  uint32_t first_line;     /* absolute flash line number of the first line */
-  uint64_t exec_count;
-  uint64_t taken_count;
-} Block;
-
-typedef struct {
-  uint32_t addr;
-  uint32_t kind;
-  uint32_t extra;          /* SPECIAL_EXTRA: cycles to add */
-  uint32_t rn, rm;         /* divide operand register ids (unicorn numbering) */
-  uint64_t count;          /* times executed */
-  uint64_t cycles;         /* extra cycles charged */
-} Special;
-
-typedef struct {
-  uint32_t nlines;         /* total lines; 0 = no cache */
-  uint32_t sets;           /* a power of two */
-  uint32_t ways;
-  uint32_t *tags;          /* sets*ways line numbers, 0xffffffff = invalid */
-  uint8_t *next_victim;    /* per set: round-robin replacement pointer */
-  uint16_t *slot_of;       /* per flash line: its slot + 1, 0 = not cached (O(1) lookup) */
-  uint32_t flash_lines;
-} Cache;
-
-typedef void (*miss_cb_t)(uint32_t addr, uint32_t size);
-
-typedef struct {
-  /* parameters */
-  uint32_t flash_base, flash_size, line_bytes, wait_states, prefetch;
-  uint64_t max_instructions;
-  miss_cb_t miss_cb;
-  /* block table: open addressing over (addr,size) -> index+1 */
-  Block *blocks;
-  uint32_t nblocks, cap_blocks;
-  uint32_t *index;
-  uint32_t index_mask;
-  uint16_t *line_pool;
-  uint32_t nline_pool, cap_line_pool;
-  Special *specials;
-  uint32_t nspecials, cap_specials;
-  /* dynamic state */
-  Cache icache, dcache;
-  uint32_t cur_line, pf_line;
-  uint64_t pf_ready;
-  int32_t prev_block;      /* -1 none */
-  /* counters */
-  uint64_t cycles, instructions;
-  uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;
-  uint32_t limit_hit;
-  uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
-  uint64_t fault_address;
-  uint32_t fault_pc;
-  uint32_t fault_intno;
-} SimState;
 
 static void cache_free(Cache *c) {
   free(c->tags);
@@ -167,6 +96,18 @@ static int32_t index_find(const SimState *s, uint32_t addr, uint32_t size) {
   }
 }
 
+/* Grows *pool (elements of `elem` bytes) to hold `need`; returns 0 on allocation failure. */
+static int grow(void **pool, uint32_t *cap, uint32_t need, size_t elem) {
+  if (need <= *cap) return 1;
+  uint32_t c = *cap ? *cap : 64;
+  while (c < need) c *= 2;
+  void *p = realloc(*pool, elem * c);
+  if (!p) return 0;
+  *pool = p;
+  *cap = c;
+  return 1;
+}
+
 /*
  * params: [0] flash_base [1] flash_size [2] line_bytes [3] wait_states
  *         [4] icache_lines [5] dcache_lines [6] prefetch
@@ -184,22 +125,36 @@ SimState *sim_new(const uint32_t *params) {
   cache_init(&s->dcache, params[5], flash_lines);
   s->cap_blocks = 1024;
   s->blocks = calloc(s->cap_blocks, sizeof(Block));
+  s->touched = calloc(s->cap_blocks, sizeof(uint32_t));
   s->index_mask = 4096 - 1;
   s->index = calloc(s->index_mask + 1, sizeof(uint32_t));
-  s->cap_line_pool = 4096;
-  s->line_pool = calloc(s->cap_line_pool, sizeof(uint16_t));
   s->max_instructions = UINT64_MAX;
   s->prev_block = -1;
   s->cur_line = s->pf_line = 0xffffffffu;
+  if (!s->blocks || !s->touched || !s->index) {
+    free(s->blocks);
+    free(s->touched);
+    free(s->index);
+    free(s);
+    return NULL;
+  }
   return s;
 }
 
 void sim_free(SimState *s) {
   if (!s) return;
   free(s->blocks);
+  free(s->touched);
   free(s->index);
   free(s->line_pool);
+  free(s->class_pool);
+  free(s->insn_pool);
+  free(s->line_stall);
   free(s->specials);
+  free(s->touched_specials);
+  for (uint32_t i = 0; i < s->nram; i++) free(s->ram[i].bytes);
+  free(s->ram);
+  periph_free(s);
   cache_free(&s->icache);
   cache_free(&s->dcache);
   free(s);
@@ -211,7 +166,11 @@ void sim_set_limit(SimState *s, double max_instructions) {
   s->max_instructions = max_instructions <= 0 ? UINT64_MAX : (uint64_t)max_instructions;
 }
 
-/* Starts a new measurement: counters to zero; caches cold unless keep_caches. */
+/*
+ * Starts a new measurement: counters to zero, peripherals to their reset
+ * state; caches cold unless keep_caches. O(blocks and specials executed in
+ * the previous run), not O(all blocks).
+ */
 void sim_reset(SimState *s, int keep_caches) {
   s->cycles = s->instructions = 0;
   s->fetch_stalls = s->data_stalls = s->branch_penalty = s->special_cycles = 0;
@@ -219,10 +178,19 @@ void sim_reset(SimState *s, int keep_caches) {
   s->fault_kind = 0;
   s->fault_address = 0;
   s->fault_intno = 0;
-  s->fault_pc = 0;
+  s->trace_pc = 0;
   s->prev_block = -1;
-  for (uint32_t i = 0; i < s->nblocks; i++) s->blocks[i].exec_count = s->blocks[i].taken_count = 0;
-  for (uint32_t i = 0; i < s->nspecials; i++) s->specials[i].count = s->specials[i].cycles = 0;
+  for (uint32_t i = 0; i < s->ntouched; i++) {
+    Block *b = &s->blocks[s->touched[i]];
+    b->exec_count = b->taken_count = 0;
+  }
+  s->ntouched = 0;
+  for (uint32_t i = 0; i < s->ntouched_specials; i++) {
+    Special *sp = &s->specials[s->touched_specials[i]];
+    sp->count = sp->cycles = 0;
+  }
+  s->ntouched_specials = 0;
+  periph_reset(s);
   if (!keep_caches) {
     cache_clear(&s->icache);
     cache_clear(&s->dcache);
@@ -232,13 +200,16 @@ void sim_reset(SimState *s, int keep_caches) {
 }
 
 /*
- * Defines a block; line_cycles holds the zero-wait cycles of the instructions
- * that start in each flash line the block spans (nlines entries, may be 0
- * when the block is not in flash). Returns the block id, or -1 on allocation failure.
+ * Defines a block. line_cycles holds the zero-wait cycles of the instructions
+ * that start in each flash line the block spans (nlines entries, 0 when the
+ * block is not in flash); classes holds nclasses triples (class index,
+ * cycles, instructions) for the breakdown. Returns the block id, or -1 on
+ * allocation failure.
  */
 int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t base,
                          uint32_t instructions, uint32_t taken_penalty, uint32_t end_kind,
-                         const uint16_t *line_cycles, uint32_t nlines) {
+                         const uint16_t *line_cycles, uint32_t nlines, const uint32_t *classes,
+                         uint32_t nclasses) {
   int32_t found = index_find(s, addr, size);
   if (found >= 0) return found;
   if (s->nblocks == s->cap_blocks) {
@@ -246,6 +217,9 @@ int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t bas
     Block *nb = realloc(s->blocks, sizeof(Block) * cap);
     if (!nb) return -1;
     s->blocks = nb;
+    uint32_t *nt = realloc(s->touched, sizeof(uint32_t) * cap);
+    if (!nt) return -1;
+    s->touched = nt;
     s->cap_blocks = cap;
   }
   if ((s->nblocks + 1) * 2 > s->index_mask + 1) {
@@ -257,13 +231,9 @@ int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t bas
     s->index_mask = cap - 1;
     for (uint32_t i = 0; i < s->nblocks; i++) index_insert(s, i);
   }
-  while (s->nline_pool + nlines > s->cap_line_pool) {
-    uint32_t cap = s->cap_line_pool * 2;
-    uint16_t *np = realloc(s->line_pool, sizeof(uint16_t) * cap);
-    if (!np) return -1;
-    s->line_pool = np;
-    s->cap_line_pool = cap;
-  }
+  if (!grow((void **)&s->line_pool, &s->cap_line_pool, s->nline_pool + nlines, sizeof(uint16_t))) return -1;
+  if (!grow((void **)&s->class_pool, &s->cap_class_pool, s->nclass_pool + 3 * nclasses, sizeof(uint32_t))) return -1;
+  if (!grow((void **)&s->line_stall, &s->cap_line_stall, nlines + 1, sizeof(uint32_t))) return -1;
   Block *b = &s->blocks[s->nblocks];
   memset(b, 0, sizeof *b);
   b->addr = addr;
@@ -278,18 +248,29 @@ int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t bas
   b->first_line = nlines ? (addr - s->flash_base) / s->line_bytes : 0;
   if (nlines) memcpy(s->line_pool + s->nline_pool, line_cycles, sizeof(uint16_t) * nlines);
   s->nline_pool += nlines;
+  b->class_first = s->nclass_pool;
+  b->nclasses = nclasses;
+  for (uint32_t i = 0; i < 3 * nclasses; i++) {
+    uint32_t v = classes[i];
+    if (i % 3 == 0 && v >= MAX_CLASSES) v = MAX_CLASSES - 1;
+    s->class_pool[s->nclass_pool + i] = v;
+  }
+  s->nclass_pool += 3 * nclasses;
   index_insert(s, s->nblocks);
   return (int32_t)s->nblocks++;
 }
 
 /* Registers an instruction whose cost is only known when it executes. */
 int32_t sim_add_special(SimState *s, uint32_t addr, uint32_t kind, uint32_t extra, uint32_t rn,
-                        uint32_t rm) {
+                        uint32_t rm, uint32_t cls) {
   if (s->nspecials == s->cap_specials) {
     uint32_t cap = s->cap_specials ? s->cap_specials * 2 : 16;
     Special *ns = realloc(s->specials, sizeof(Special) * cap);
     if (!ns) return -1;
     s->specials = ns;
+    uint32_t *nt = realloc(s->touched_specials, sizeof(uint32_t) * cap);
+    if (!nt) return -1;
+    s->touched_specials = nt;
     s->cap_specials = cap;
   }
   Special *sp = &s->specials[s->nspecials];
@@ -299,11 +280,18 @@ int32_t sim_add_special(SimState *s, uint32_t addr, uint32_t kind, uint32_t extr
   sp->extra = extra;
   sp->rn = rn;
   sp->rm = rm;
+  sp->cls = cls < MAX_CLASSES ? cls : MAX_CLASSES - 1;
   return (int32_t)s->nspecials++;
 }
 
-/* Instruction fetch of one block through the flash / ART model. */
-static inline void fetch_block(SimState *s, const Block *b) {
+/*
+ * Instruction fetch of one block through the flash / ART model, reference
+ * form: line by line, each new line an I-cache hit, the prefetched line
+ * (ready ws + 1 cycles after the previous line was fetched) or a flash read
+ * of ws wait states. When `rec` is set, the stall of each line is stored
+ * there (traced blocks: exact CYCCNT reads).
+ */
+static void fetch_block_walk(SimState *s, const Block *b, uint32_t *rec) {
   const uint16_t *lc = s->line_pool + b->line_first;
   const uint64_t ws = s->wait_states;
   const int prefetch = s->prefetch != 0;
@@ -312,8 +300,8 @@ static inline void fetch_block(SimState *s, const Block *b) {
   uint32_t cur = s->cur_line, pf_line = s->pf_line;
   uint32_t line = b->first_line;
   for (uint32_t i = 0; i < b->nlines; i++, line++) {
+    uint64_t stall = 0;
     if (line != cur) {
-      uint64_t stall = 0;
       if (!(has_icache && cache_access(&s->icache, line))) {
         if (prefetch && line == pf_line)
           stall = pf_ready > t ? pf_ready - t : 0;
@@ -328,6 +316,7 @@ static inline void fetch_block(SimState *s, const Block *b) {
         pf_ready = t + ws + 1;
       }
     }
+    if (rec) rec[i] = (uint32_t)stall;
     t += lc[i];
   }
   s->cycles = t;
@@ -335,6 +324,61 @@ static inline void fetch_block(SimState *s, const Block *b) {
   s->pf_ready = pf_ready;
   s->cur_line = cur;
   s->pf_line = pf_line;
+}
+
+/*
+ * The same model, specialised for the common case (I-cache and prefetch,
+ * more than one line). After the first line, every line of a block is the
+ * prefetched one, so its stall on a miss is known in advance:
+ * max(0, ws + 1 - cycles of the previous line); only the I-cache has to be
+ * consulted per line. Gives exactly the cycles of fetch_block_walk.
+ */
+static inline void fetch_block(SimState *s, const Block *b) {
+  if (!s->prefetch || !s->icache.nlines || b->nlines < 2) {
+    fetch_block_walk(s, b, NULL);
+    return;
+  }
+  const uint16_t *lc = s->line_pool + b->line_first;
+  const uint32_t ws1 = s->wait_states + 1;
+  Cache *ic = &s->icache;
+  const uint32_t n = b->nlines;
+  const uint32_t line = b->first_line;
+  uint64_t t = s->cycles, stalls = 0, pf1;
+  /* line 0: the current line, an I-cache hit, the prefetched line or a flash read */
+  if (line != s->cur_line) {
+    uint64_t stall = 0;
+    if (!cache_access(ic, line)) {
+      if (line == s->pf_line)
+        stall = s->pf_ready > t ? s->pf_ready - t : 0;
+      else
+        stall = s->wait_states;
+    }
+    t += stall;
+    stalls += stall;
+    pf1 = t + ws1;
+  } else {
+    pf1 = s->pf_ready; /* line 1 was prefetched when line 0 was fetched, earlier */
+  }
+  /* t: start of line 0. Line 1 is requested at t + lc[0], ready at pf1. */
+  uint64_t extra = 0;
+  uint64_t req1 = t + lc[0];
+  if (!cache_access(ic, line + 1)) extra += pf1 > req1 ? pf1 - req1 : 0;
+  uint64_t sum = lc[0];
+  uint32_t prev = lc[1];
+  for (uint32_t i = 2; i < n; i++) {
+    /* line i is requested lc[i-1] cycles after line i-1 started and ready ws + 1 after */
+    uint32_t miss_stall = ws1 > prev ? ws1 - prev : 0;
+    if (!cache_access(ic, line + i)) extra += miss_stall;
+    sum += prev;
+    prev = lc[i];
+  }
+  /* start of the last line */
+  uint64_t last_start = t + sum + extra;
+  s->pf_line = line + n;
+  s->pf_ready = last_start + ws1;
+  s->cur_line = line + n - 1;
+  s->cycles = last_start + prev;
+  s->fetch_stalls += stalls + extra;
 }
 
 static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
@@ -357,17 +401,47 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
     }
   }
   Block *b = &s->blocks[id];
-  b->exec_count++;
+  if (b->exec_count++ == 0) s->touched[s->ntouched++] = (uint32_t)id;
   s->instructions += b->instructions;
-  if (b->nlines && s->wait_states)
+  if (b->traced) {
+    s->entry_cycles = s->cycles;
+    s->entry_special = s->special_cycles;
+    if (b->nlines && s->wait_states)
+      fetch_block_walk(s, b, s->line_stall);
+    else
+      s->cycles += b->base;
+  } else if (b->nlines && s->wait_states) {
     fetch_block(s, b);
-  else
+  } else {
     s->cycles += b->base;
+  }
   s->prev_block = id;
   if (s->instructions > s->max_instructions) {
     s->limit_hit = 1;
     uc_emu_stop(uc);
   }
+}
+
+/*
+ * The cycle count when the instruction executing now started: in a traced
+ * block, the count at the block's entry plus the cycles of the block's
+ * instructions before the traced PC, the fetch stalls of its lines up to the
+ * PC's line and the special cycles charged since the entry; elsewhere the
+ * count after the whole current block (blocks are charged at entry).
+ */
+uint64_t sim_cycles_at_pc(SimState *s) {
+  if (s->prev_block < 0) return s->cycles;
+  const Block *b = &s->blocks[s->prev_block];
+  uint32_t pc = s->trace_pc;
+  if (!b->traced || pc - b->addr >= b->size) return s->cycles;
+  uint64_t t = s->entry_cycles + (s->special_cycles - s->entry_special);
+  const uint16_t *ins = s->insn_pool + 2 * b->insn_first;
+  for (uint32_t i = 0; i < b->ninsns && b->addr + ins[2 * i] < pc; i++) t += ins[2 * i + 1];
+  if (b->nlines && s->wait_states) {
+    uint32_t k = (pc - s->flash_base) / s->line_bytes - b->first_line;
+    for (uint32_t j = 0; j <= k && j < b->nlines; j++) t += s->line_stall[j];
+  }
+  return t;
 }
 
 static int find_special(const SimState *s, uint32_t addr) {
@@ -418,7 +492,7 @@ static void code_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user
     uc_reg_read(uc, (int)sp->rm, &d);
     extra = divide_extra(n, d, sp->kind == SPECIAL_SDIV);
   }
-  sp->count++;
+  if (sp->count++ == 0) s->touched_specials[s->ntouched_specials++] = (uint32_t)i;
   sp->cycles += extra;
   s->cycles += extra;
   s->special_cycles += extra;
@@ -460,14 +534,14 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *user) {
 }
 
 /*
- * Per-instruction trace of the last PC. Unicorn 2.0.1 reports a memory fault
- * with the PC of the translated block's start, so after a fault the call is
- * replayed once with this hook to name the faulting instruction.
+ * Per-instruction trace of the last PC: over the whole image when a call
+ * that faulted is replayed (Unicorn 2.0.1 reports a memory fault with the PC
+ * of the translated block's start), and over traced blocks (exact CYCCNT).
  */
 static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   (void)uc;
   (void)size;
-  ((SimState *)user)->fault_pc = (uint32_t)address;
+  ((SimState *)user)->trace_pc = (uint32_t)address;
 }
 
 /* Hook entry points, for uc_hook_add from JavaScript. */
@@ -482,7 +556,8 @@ void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }
  * Counters, as doubles (exact up to 2^53): [0] cycles [1] instructions
  * [2] fetch_stalls [3] data_stalls [4] branch_penalty [5] special_cycles
  * [6] limit_hit [7] fault_kind [8] fault_address [9] fault_intno [10] nblocks
- * [11] fault_pc (last instruction seen by the trace hook)
+ * [11] trace_pc (last instruction seen by the trace hook) [12] UART bytes
+ * [13] blocks that read CYCCNT untraced in this run
  */
 void sim_counters(const SimState *s, double *out) {
   out[0] = (double)s->cycles;
@@ -496,23 +571,33 @@ void sim_counters(const SimState *s, double *out) {
   out[8] = (double)s->fault_address;
   out[9] = s->fault_intno;
   out[10] = s->nblocks;
-  out[11] = s->fault_pc;
+  out[11] = s->trace_pc;
+  out[12] = s->uart_len;
+  out[13] = s->cyccnt_pending;
 }
 
-/* Per-block execution and taken counts, for blocks [0, n). */
-void sim_block_counts(const SimState *s, uint32_t n, double *exec, double *taken) {
-  for (uint32_t i = 0; i < n && i < s->nblocks; i++) {
-    exec[i] = (double)s->blocks[i].exec_count;
-    taken[i] = (double)s->blocks[i].taken_count;
+/*
+ * Cycles and instructions by class of this run, into out (2 per class:
+ * cycles, count; MAX_CLASSES classes), then the divides' operand-dependent
+ * extra cycles. O(blocks and specials executed).
+ */
+void sim_class_totals(const SimState *s, double *out) {
+  memset(out, 0, sizeof(double) * (2 * MAX_CLASSES + 1));
+  for (uint32_t i = 0; i < s->ntouched; i++) {
+    const Block *b = &s->blocks[s->touched[i]];
+    const double n = (double)b->exec_count;
+    const uint32_t *c = s->class_pool + b->class_first;
+    for (uint32_t k = 0; k < b->nclasses; k++, c += 3) {
+      out[2 * c[0]] += n * c[1];
+      out[2 * c[0] + 1] += n * c[2];
+    }
   }
-}
-
-/* Per-special counts and cycles, in sorted order; addresses in addr. */
-void sim_special_counts(const SimState *s, uint32_t n, double *addr, double *count, double *cycles) {
-  for (uint32_t i = 0; i < n && i < s->nspecials; i++) {
-    addr[i] = s->specials[i].addr;
-    count[i] = (double)s->specials[i].count;
-    cycles[i] = (double)s->specials[i].cycles;
+  for (uint32_t i = 0; i < s->ntouched_specials; i++) {
+    const Special *sp = &s->specials[s->touched_specials[i]];
+    if (sp->kind == SPECIAL_EXTRA)
+      out[2 * sp->cls] += (double)sp->cycles;
+    else
+      out[2 * MAX_CLASSES] += (double)sp->cycles;
   }
 }
 
@@ -541,3 +626,87 @@ int sim_write_core(uc_engine *uc, const uint32_t *in) {
 
 /* Current cycle count (for memory-mapped cycle counters such as DWT CYCCNT). */
 double sim_cycles_now(const SimState *s) { return (double)s->cycles; }
+
+/* Keeps a copy of an initialised RAM range, written back before every run (sim_restore_ram). */
+int sim_add_ram_segment(SimState *s, uint32_t addr, const uint8_t *bytes, uint32_t len) {
+  if (!grow((void **)&s->ram, &s->cap_ram, s->nram + 1, sizeof(RamSegment))) return -1;
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) return -1;
+  memcpy(copy, bytes, len);
+  s->ram[s->nram++] = (RamSegment){addr, len, copy};
+  return 0;
+}
+
+/* Writes every registered RAM segment back. Returns a uc_err. */
+int sim_restore_ram(SimState *s, uc_engine *uc) {
+  for (uint32_t i = 0; i < s->nram; i++) {
+    int err = uc_mem_write(uc, s->ram[i].addr, s->ram[i].bytes, s->ram[i].len);
+    if (err) return err;
+  }
+  return 0;
+}
+
+/* The call fast path's shared memory, for koffi.view: registers, counters, class totals. */
+uint32_t *sim_io_regs(SimState *s) { return s->io_regs; }
+double *sim_io_counters(SimState *s) { return s->io_counters; }
+double *sim_io_classes(SimState *s) { return s->io_classes; }
+
+/*
+ * One emulated run in a single FFI call: RAM segments restored, r0..r14 from
+ * io_regs, counters reset (caches kept when keep_caches), emulation from
+ * `begin` (Thumb bit added) until `until`, then r0..r15 into io_regs, the
+ * counters into io_counters and the class totals into io_classes.
+ * Returns the uc_err of uc_emu_start (or of the set-up).
+ */
+int sim_run(SimState *s, uc_engine *uc, uint32_t begin, uint32_t until, double limit, int keep_caches) {
+  int err = sim_restore_ram(s, uc);
+  if (err) return err;
+  err = sim_write_core(uc, s->io_regs);
+  if (err) return err;
+  sim_set_limit(s, limit);
+  sim_reset(s, keep_caches);
+  err = uc_emu_start(uc, (uint64_t)(begin | 1u), (uint64_t)until, 0, 0);
+  sim_read_core(uc, s->io_regs);
+  sim_counters(s, s->io_counters);
+  sim_class_totals(s, s->io_classes);
+  return err;
+}
+
+/*
+ * Blocks that read CYCCNT while untraced in the last run: their ids into
+ * out (up to max); the queue is cleared. The caller traces them
+ * (sim_trace_block) and runs again for exact values.
+ */
+uint32_t sim_take_cyccnt_blocks(SimState *s, uint32_t *out, uint32_t max) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->nblocks; i++) {
+    Block *b = &s->blocks[i];
+    if (!b->reads_cyccnt) continue;
+    b->reads_cyccnt = 0;
+    if (n < max) out[n++] = i;
+  }
+  s->cyccnt_pending = 0;
+  return n;
+}
+
+/*
+ * Traces block `id` per instruction: insns holds its instructions as
+ * (offset from the block start, charged zero-wait cycles) pairs. Installs
+ * the native trace hook over the block and drops its translation so the
+ * hook takes effect. Returns a uc_err, or -1 on allocation failure.
+ */
+int sim_trace_block(SimState *s, uc_engine *uc, uint32_t id, const uint16_t *insns, uint32_t ninsns) {
+  if (id >= s->nblocks) return -1;
+  Block *b = &s->blocks[id];
+  if (b->traced) return 0;
+  if (!grow((void **)&s->insn_pool, &s->cap_insn_pool, 2 * (s->ninsn_pool + ninsns), sizeof(uint16_t))) return -1;
+  b->insn_first = s->ninsn_pool;
+  b->ninsns = ninsns;
+  memcpy(s->insn_pool + 2 * s->ninsn_pool, insns, sizeof(uint16_t) * 2 * ninsns);
+  s->ninsn_pool += ninsns;
+  uc_hook hh;
+  int err = uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)&trace_hook, s, (uint64_t)b->addr, (uint64_t)(b->addr + b->size - 1));
+  if (err) return err;
+  b->traced = 1;
+  return uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
+}

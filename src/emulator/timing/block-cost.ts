@@ -1,6 +1,6 @@
 import { decodeThumb } from '../thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../thumb/insn.js';
-import { BRANCH_REFILL, PIPELINE_RULES, baseCost, branchKind } from './table.js';
+import { BRANCH_REFILL, CLASS_COST, PIPELINE_RULES, baseCost, branchKind } from './table.js';
 
 /** One instruction of a straight-line sequence with its cost in that sequence. */
 export interface CostedInsn {
@@ -93,6 +93,51 @@ export interface BlockCost {
   readonly classCounts: Readonly<Partial<Record<InsnClass, number>>>;
 }
 
+/** Every instruction class in a fixed order: the index the native breakdown uses. */
+export const CLASS_ORDER: readonly InsnClass[] = Object.keys(CLASS_COST) as InsnClass[];
+
+const CLASS_INDEX = new Map<InsnClass, number>(CLASS_ORDER.map((c, i) => [c, i]));
+
+/**
+ * Cycles an instruction is charged when its block is entered: its cost in the
+ * sequence, or 1 (the condition-failed cost) for an IT-conditional
+ * instruction with a native execution hook, which adds the rest when it runs.
+ */
+function chargedCycles(c: CostedInsn, dynamic: (address: number) => boolean): number {
+  return c.conditional && dynamic(c.address) ? 1 : c.cycles;
+}
+
+/**
+ * The instructions of a block as (offset from the block start, charged
+ * cycles) pairs, for exact cycle-counter reads inside the block. Pure.
+ */
+export function chargedInstructions(code: Uint8Array, address: number, dynamic: (address: number) => boolean): Uint16Array {
+  const seq = costSequence(code, address);
+  const out = new Uint16Array(2 * seq.length);
+  seq.forEach((c, i) => {
+    out[2 * i] = c.address - address;
+    out[2 * i + 1] = chargedCycles(c, dynamic);
+  });
+  return out;
+}
+
+/** A block's class totals as (class index, cycles, instructions) triples for the native breakdown. */
+export function classTriples(cost: Pick<BlockCost, 'classCycles' | 'classCounts'>): Uint32Array {
+  const classes = Object.keys(cost.classCounts) as InsnClass[];
+  const out = new Uint32Array(3 * classes.length);
+  classes.forEach((cls, i) => {
+    out[3 * i] = CLASS_INDEX.get(cls) ?? CLASS_ORDER.length - 1;
+    out[3 * i + 1] = cost.classCycles[cls] ?? 0;
+    out[3 * i + 2] = cost.classCounts[cls] ?? 0;
+  });
+  return out;
+}
+
+/** Index of a class in {@link CLASS_ORDER}. */
+export function classIndex(cls: InsnClass): number {
+  return CLASS_INDEX.get(cls) ?? CLASS_ORDER.length - 1;
+}
+
 /**
  * Costs one basic block. `dynamic(address)` says whether the instruction at
  * that address has a native execution hook (an IT-conditional instruction
@@ -114,7 +159,7 @@ export function costBlock(
   const lineCycles = new Uint16Array(inFlash ? lastLine - firstLine + 1 : 0);
   let base = 0;
   for (const c of seq) {
-    const charged = c.conditional && dynamic(c.address) ? 1 : c.cycles;
+    const charged = chargedCycles(c, dynamic);
     base += charged;
     classCycles[c.insn.cls] = (classCycles[c.insn.cls] ?? 0) + charged;
     classCounts[c.insn.cls] = (classCounts[c.insn.cls] ?? 0) + 1;

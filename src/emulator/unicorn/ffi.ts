@@ -81,9 +81,9 @@ export interface CyclesApi {
   sim_reset(state: Ptr, keepCaches: number): void;
   sim_define_block(
     state: Ptr, addr: number, size: number, base: number, instructions: number,
-    takenPenalty: number, endKind: number, lineCycles: Uint16Array, nlines: number,
+    takenPenalty: number, endKind: number, lineCycles: Uint16Array, nlines: number, classes: Uint32Array, nclasses: number,
   ): number;
-  sim_add_special(state: Ptr, addr: number, kind: number, extra: number, rn: number, rm: number): number;
+  sim_add_special(state: Ptr, addr: number, kind: number, extra: number, rn: number, rm: number, cls: number): number;
   sim_sort_specials(state: Ptr): void;
   sim_block_hook_fn(): Ptr;
   sim_code_hook_fn(): Ptr;
@@ -92,9 +92,22 @@ export interface CyclesApi {
   sim_intr_hook_fn(): Ptr;
   sim_trace_hook_fn(): Ptr;
   sim_counters(state: Ptr, out: Float64Array): void;
-  sim_block_counts(state: Ptr, n: number, exec: Float64Array, taken: Float64Array): void;
-  sim_special_counts(state: Ptr, n: number, addr: Float64Array, count: Float64Array, cycles: Float64Array): void;
+  sim_class_totals(state: Ptr, out: Float64Array): void;
   sim_cycles_now(state: Ptr): number;
+  sim_add_ram_segment(state: Ptr, addr: number, bytes: Uint8Array, len: number): number;
+  sim_restore_ram(state: Ptr, uc: Ptr): number;
+  sim_io_regs(state: Ptr): Ptr;
+  sim_io_counters(state: Ptr): Ptr;
+  sim_io_classes(state: Ptr): Ptr;
+  sim_run(state: Ptr, uc: Ptr, begin: number, until: number, limit: number, keepCaches: number): number;
+  sim_take_cyccnt_blocks(state: Ptr, out: Uint32Array, max: number): number;
+  sim_trace_block(state: Ptr, uc: Ptr, id: number, insns: Uint16Array, ninsns: number): number;
+  sim_mmio_map(state: Ptr, uc: Ptr, base: number, size: number): number;
+  sim_periph_define(
+    state: Ptr, addr: number, kind: number, reset: number, readOr: number, readAndNot: number,
+    copyFrom: number, copyTo: number, copyMask: number,
+  ): number;
+  sim_uart_read(state: Ptr, out: Uint8Array, max: number): number;
   sim_read_core(uc: Ptr, out: Uint32Array): number;
   sim_write_core(uc: Ptr, values: Uint32Array): number;
   /** koffi prototype of the block-miss callback: void (uint32 addr, uint32 size). */
@@ -122,9 +135,9 @@ export function cyclesApi(): CyclesApi {
     sim_set_limit: lib.func('void sim_set_limit(void *s, double max)'),
     sim_reset: lib.func('void sim_reset(void *s, int keep)'),
     sim_define_block: lib.func(
-      'int sim_define_block(void *s, uint32_t addr, uint32_t size, uint32_t base, uint32_t instructions, uint32_t taken, uint32_t end, const uint16_t *lines, uint32_t nlines)',
+      'int sim_define_block(void *s, uint32_t addr, uint32_t size, uint32_t base, uint32_t instructions, uint32_t taken, uint32_t end, const uint16_t *lines, uint32_t nlines, const uint32_t *classes, uint32_t nclasses)',
     ),
-    sim_add_special: lib.func('int sim_add_special(void *s, uint32_t addr, uint32_t kind, uint32_t extra, uint32_t rn, uint32_t rm)'),
+    sim_add_special: lib.func('int sim_add_special(void *s, uint32_t addr, uint32_t kind, uint32_t extra, uint32_t rn, uint32_t rm, uint32_t cls)'),
     sim_sort_specials: lib.func('void sim_sort_specials(void *s)'),
     sim_block_hook_fn: lib.func('void *sim_block_hook_fn(void)'),
     sim_code_hook_fn: lib.func('void *sim_code_hook_fn(void)'),
@@ -133,11 +146,21 @@ export function cyclesApi(): CyclesApi {
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
     sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),
     sim_counters: lib.func('void sim_counters(void *s, _Out_ double *out)'),
-    sim_block_counts: lib.func('void sim_block_counts(void *s, uint32_t n, _Out_ double *exec, _Out_ double *taken)'),
-    sim_special_counts: lib.func(
-      'void sim_special_counts(void *s, uint32_t n, _Out_ double *addr, _Out_ double *count, _Out_ double *cycles)',
-    ),
+    sim_class_totals: lib.func('void sim_class_totals(void *s, _Out_ double *out)'),
     sim_cycles_now: lib.func('double sim_cycles_now(void *s)'),
+    sim_add_ram_segment: lib.func('int sim_add_ram_segment(void *s, uint32_t addr, const uint8_t *bytes, uint32_t len)'),
+    sim_restore_ram: lib.func('int sim_restore_ram(void *s, void *uc)'),
+    sim_io_regs: lib.func('void *sim_io_regs(void *s)'),
+    sim_io_counters: lib.func('void *sim_io_counters(void *s)'),
+    sim_io_classes: lib.func('void *sim_io_classes(void *s)'),
+    sim_run: lib.func('int sim_run(void *s, void *uc, uint32_t begin, uint32_t until, double limit, int keep)'),
+    sim_take_cyccnt_blocks: lib.func('uint32_t sim_take_cyccnt_blocks(void *s, _Out_ uint32_t *out, uint32_t max)'),
+    sim_trace_block: lib.func('int sim_trace_block(void *s, void *uc, uint32_t id, const uint16_t *insns, uint32_t ninsns)'),
+    sim_mmio_map: lib.func('int sim_mmio_map(void *s, void *uc, uint32_t base, uint32_t size)'),
+    sim_periph_define: lib.func(
+      'int sim_periph_define(void *s, uint32_t addr, uint32_t kind, uint32_t reset, uint32_t or_mask, uint32_t andnot_mask, uint32_t copy_from, uint32_t copy_to, uint32_t copy_mask)',
+    ),
+    sim_uart_read: lib.func('uint32_t sim_uart_read(void *s, _Out_ uint8_t *out, uint32_t max)'),
     sim_read_core: lib.func('int sim_read_core(void *uc, _Out_ uint32_t *out)'),
     sim_write_core: lib.func('int sim_write_core(void *uc, const uint32_t *values)'),
     missCallbackType,

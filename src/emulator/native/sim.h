@@ -1,0 +1,155 @@
+/*
+ * sim-dse native cycle model: the state shared by cycles.c (block charging,
+ * flash/ART model, the call fast path) and peripherals.c (memory-mapped
+ * peripheral registers, DWT CYCCNT, UART capture).
+ */
+#ifndef SIM_DSE_SIM_H
+#define SIM_DSE_SIM_H
+
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#define END_NONE 0u        /* block falls through (page boundary, size limit) */
+#define END_CONDITIONAL 1u /* ends in a branch that may or may not be taken */
+#define END_ALWAYS 2u      /* ends in an unconditional branch / PC write */
+
+#define SPECIAL_EXTRA 1u   /* add a fixed number of cycles when executed (IT-conditional) */
+#define SPECIAL_SDIV 2u    /* operand-dependent divide, signed */
+#define SPECIAL_UDIV 3u    /* operand-dependent divide, unsigned */
+
+#define PERIPH_REGISTER 0u  /* read: (written | read_or) & ~read_andnot, with an optional bit copy */
+#define PERIPH_UART_DATA 1u /* as a register; a write appends its low byte to the UART output */
+#define PERIPH_CYCCNT 2u    /* DWT CYCCNT: the cycle model's count at the reading instruction */
+
+#define MAX_CLASSES 32u     /* instruction classes of the breakdown (TS InsnClass order) */
+#define MAX_MMIO 4u
+#define N_COUNTERS 16u
+
+typedef struct {
+  uint32_t addr, size;
+  uint32_t base;           /* zero-wait-state cycles, branch not taken */
+  uint32_t instructions;
+  uint32_t taken_penalty;  /* pipeline refill when the ending branch is taken */
+  uint32_t end_kind;
+  uint32_t fallthrough;
+  uint32_t line_first;     /* index into line_pool */
+  uint32_t nlines;         /* flash lines spanned (0 when not in flash) */
+  uint32_t first_line;     /* absolute flash line number of the first line */
+  uint32_t class_first;    /* index into class_pool (triples: class, cycles, count) */
+  uint32_t nclasses;
+  uint32_t insn_first;     /* index into insn_pool (pairs: offset, cycles); set when traced */
+  uint32_t ninsns;
+  uint32_t traced;         /* per-instruction PC trace installed: exact CYCCNT reads */
+  uint32_t reads_cyccnt;   /* read CYCCNT while untraced (queued for tracing) */
+  uint64_t exec_count;
+  uint64_t taken_count;
+} Block;
+
+typedef struct {
+  uint32_t addr;
+  uint32_t kind;
+  uint32_t extra;          /* SPECIAL_EXTRA: cycles to add */
+  uint32_t rn, rm;         /* divide operand register ids (unicorn numbering) */
+  uint32_t cls;            /* instruction class (breakdown) */
+  uint64_t count;          /* times executed */
+  uint64_t cycles;         /* extra cycles charged */
+} Special;
+
+typedef struct {
+  uint32_t nlines;         /* total lines; 0 = no cache */
+  uint32_t sets;           /* a power of two */
+  uint32_t ways;
+  uint32_t *tags;          /* sets*ways line numbers, 0xffffffff = invalid */
+  uint8_t *next_victim;    /* per set: round-robin replacement pointer */
+  uint16_t *slot_of;       /* per flash line: its slot + 1, 0 = not cached (O(1) lookup) */
+  uint32_t flash_lines;
+} Cache;
+
+typedef struct {
+  uint32_t addr;           /* word address */
+  uint32_t kind;           /* PERIPH_* */
+  uint32_t reset, value;   /* value: last written (reset value at the start of a run) */
+  uint32_t read_or, read_andnot;
+  uint32_t copy_from, copy_to, copy_mask; /* read bits [copy_to..] = written bits [copy_from..] */
+} PeriphReg;
+
+struct SimState;
+
+typedef struct {
+  struct SimState *s;
+  uint32_t base;
+} MmioRegion;
+
+typedef struct {
+  uint32_t addr, len;
+  uint8_t *bytes;
+} RamSegment;
+
+typedef void (*miss_cb_t)(uint32_t addr, uint32_t size);
+
+typedef struct SimState {
+  /* parameters */
+  uint32_t flash_base, flash_size, line_bytes, wait_states, prefetch;
+  uint64_t max_instructions;
+  miss_cb_t miss_cb;
+  /* block table: open addressing over (addr,size) -> index+1 */
+  Block *blocks;
+  uint32_t nblocks, cap_blocks;
+  uint32_t *index;
+  uint32_t index_mask;
+  uint32_t *touched;       /* blocks executed in this run (exec_count went 0 -> 1) */
+  uint32_t ntouched;
+  uint16_t *line_pool;
+  uint32_t nline_pool, cap_line_pool;
+  uint32_t *class_pool;
+  uint32_t nclass_pool, cap_class_pool;
+  uint16_t *insn_pool;
+  uint32_t ninsn_pool, cap_insn_pool;
+  Special *specials;
+  uint32_t nspecials, cap_specials;
+  uint32_t *touched_specials;
+  uint32_t ntouched_specials;
+  RamSegment *ram;
+  uint32_t nram, cap_ram;
+  /* dynamic state */
+  Cache icache, dcache;
+  uint32_t cur_line, pf_line;
+  uint64_t pf_ready;
+  int32_t prev_block;      /* the block executing now (-1 before the first) */
+  uint64_t entry_cycles;   /* traced block: cycles before its charge */
+  uint64_t entry_special;  /* traced block: special_cycles at its entry */
+  uint32_t *line_stall;    /* traced block: fetch stall of each of its lines */
+  uint32_t cap_line_stall;
+  uint32_t trace_pc;       /* last instruction seen by the trace hook */
+  /* counters */
+  uint64_t cycles, instructions;
+  uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;
+  uint32_t limit_hit;
+  uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
+  uint64_t fault_address;
+  uint32_t fault_intno;
+  /* peripherals */
+  PeriphReg *regs;         /* sorted by addr */
+  uint32_t nregs, cap_regs;
+  uint32_t *pm_keys, *pm_vals; /* sparse plain memory of unlisted peripheral words; key 0 = empty */
+  uint32_t pm_mask, pm_count;
+  uint8_t *uart;
+  uint32_t uart_len, uart_cap;
+  uint32_t cyccnt_offset;  /* CYCCNT = cycles + offset (mod 2^32); set by a CYCCNT write */
+  uint32_t cyccnt_pending; /* untraced blocks that read CYCCNT in this run */
+  MmioRegion mmio[MAX_MMIO];
+  uint32_t nmmio;
+  /* the call fast path's shared memory (JS views it through koffi.view) */
+  uint32_t io_regs[16];
+  double io_counters[N_COUNTERS];
+  double io_classes[2 * MAX_CLASSES + 1]; /* cycles, count per class; then divide extra */
+} SimState;
+
+/* peripherals.c */
+void periph_reset(SimState *s);
+void periph_free(SimState *s);
+
+/* cycles.c: the cycle count at the instruction executing now (exact in traced blocks). */
+uint64_t sim_cycles_at_pc(SimState *s);
+
+#endif
