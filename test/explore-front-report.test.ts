@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { analyseRun } from '../src/explore/front/analysis.js';
+import { frontCsv } from '../src/explore/front/front-files.js';
+import { paretoFront } from '../src/explore/front/pareto.js';
+import { lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
+import { accuracyPlot } from '../src/explore/report/plots.js';
+import { renderReport } from '../src/explore/report/report-md.js';
+import { niceTicks, renderScatter, shortNumber } from '../src/explore/report/svg-plot.js';
+import type { RunConfig } from '../src/explore/store/run-config.js';
+import type { PointRow } from '../src/explore/store/rows.js';
+import type { StoreContents } from '../src/explore/store/run-store.js';
+
+/** A stored point with the fields the analysis reads. */
+function row(id: number, correct: number, cycles: number, flashBytes: number, fits = true, phase: PointRow['phase'] = 'search'): PointRow {
+  return {
+    id, hash: `h${id}`, masksHash: `m${id}`, phase, genome: [id], config: { metric: 'contribution', settings: [{ op: 3, kind: 'fraction', value: id / 10 }] },
+    skipped: id, weights: 100, correct, images: 100, top1: correct / 100, cycles, flashBytes, fits, layers: [],
+  };
+}
+
+const config: RunConfig = {
+  version: 1, model: { name: 'toy', sha256: 'ab'.repeat(32), file: 'toy.tflite' }, board: 'nucleo-f446re', metric: 'contribution', latency: 'macs',
+  space: {}, search: { strategy: 'grid', budget: 6, population: 50, seed: 1 }, images: { search: 100, full: 1000, dataset: 'cifar10 test_batch.bin' }, seedGrid: false,
+};
+
+const points = [
+  row(0, 80, 1000, 500), // exact
+  row(1, 80, 900, 480), // faster, as accurate: dominates 0
+  row(2, 78, 700, 400),
+  row(3, 75, 750, 390), // dominated by 2
+  row(4, 60, 300, 200, false), // does not fit
+  row(5, 70, 500, 300),
+  row(6, 70, 500, 290), // same top-1 and cycles as 5, less flash: kept instead of 5
+];
+
+describe('Pareto front', () => {
+  it('keeps feasible non-dominated points, fastest first, one per (top-1, cycles)', () => {
+    expect(paretoFront(points).map((p) => p.id)).toEqual([6, 2, 1]);
+  });
+});
+
+describe('reductions at a loss budget', () => {
+  const ref = { baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 } };
+  it('picks the fastest point within each budget, relative to exact unpacked and baseline', () => {
+    const scored = [
+      { id: 1, top1: 0.8, cycles: 900, flashBytes: 480 },
+      { id: 2, top1: 0.79, cycles: 700, flashBytes: 400 },
+      { id: 6, top1: 0.76, cycles: 500, flashBytes: 290 },
+    ];
+    const r = reductionsAt(scored, 0.8, ref);
+    expect(r.map((x) => [x.maxLoss, x.point.id, x.loss])).toEqual([[0, 1, 0], [1, 2, 1], [2, 2, 1], [5, 6, 4]]);
+    expect(r[0].vsUnpacked).toBeCloseTo(0.1, 12);
+    expect(r[0].vsBaseline).toBeCloseTo(-0.125, 12);
+    expect(r[3].vsUnpacked).toBeCloseTo(0.5, 12);
+    expect(r[3].vsBaseline).toBeCloseTo(0.375, 12);
+  });
+  it('falls back to the exact unpacked point, and rounds float noise out of losses', () => {
+    const r = reductionsAt([{ id: 9, top1: 0.5, cycles: 10, flashBytes: 1 }], 0.8, ref, [0]);
+    expect([r[0].point.id, r[0].vsUnpacked, r[0].point.flashBytes]).toEqual([null, 0, 500]);
+    expect(lossPoints(0.715, 0.705)).toBe(1);
+  });
+});
+
+function store(): StoreContents {
+  return {
+    dir: '/tmp/toy-run',
+    config,
+    reference: { latency: 'analytic test', baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactSearch: { correct: 80, images: 100, top1: 0.8 } },
+    points,
+    finals: [
+      { hash: 'exact', correct: 800, images: 1000, top1: 0.8 },
+      { hash: 'h1', correct: 800, images: 1000, top1: 0.8 },
+      { hash: 'h2', correct: 790, images: 1000, top1: 0.79 },
+      { hash: 'h6', correct: 760, images: 1000, top1: 0.76 },
+    ],
+    seedGrid: null,
+  };
+}
+
+describe('analysis, front files and report', () => {
+  it('joins full-test-set results to the front and states the reductions', () => {
+    const a = analyseRun(store());
+    expect(a.complete).toBe(true);
+    expect(a.front.map((e) => [e.row.id, e.full?.correct])).toEqual([[6, 760], [2, 790], [1, 800]]);
+    expect(a.reductions!.map((r) => r.point.id)).toEqual([1, 2, 2, 6]);
+    expect(frontCsv(a).split('\n').slice(0, 2)).toEqual([
+      'id,hash,top1Search,correctSearch,imagesSearch,top1Full,correctFull,imagesFull,cycles,flashBytes,skipped,weights,reductionVsUnpacked,reductionVsBaseline,config',
+      '6,h6,0.7,70,100,0.76,760,1000,500,290,6,100,0.5,0.375,op3 fraction 0.6',
+    ]);
+    const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | -12.5 % | 480 B | -4.0 % |');
+    expect(md).toContain('| <= 5 % | #6 | 76.00 % | 4.00 pp | 500 | 50.0 % | 37.5 % | 290 B | -42.0 % |');
+    expect(md).toContain('This run finds 10.0 % against the exact unpacked kernels and -12.5 % against the exact baseline');
+    expect(md).toContain('![top-1 vs cycles](c.svg)');
+    expect(md).not.toContain('not finished');
+  });
+
+  it('marks a run whose front lacks full-test-set results as not finished', () => {
+    const s = store();
+    const a = analyseRun({ ...s, finals: s.finals.slice(0, 2) });
+    expect(a.complete).toBe(false);
+    expect(renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).toContain('**This run is not finished**');
+  });
+
+  it('plots every series, the references and the legend', () => {
+    const svg = accuracyPlot(analyseRun(store()), 'cycles');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="720" height="440"')).toBe(true);
+    for (const label of ['all points (7)', 'Pareto front', 'front, full test set', 'exact baseline', 'exact unpacked']) expect(svg).toContain(`>${label}</text>`);
+    expect(svg.match(/<rect x=/g)!.length).toBe(3); // the plot frame and the two reference markers
+  });
+});
+
+describe('SVG helpers', () => {
+  it('chooses round ticks and short labels', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(1234, 9876)).toEqual([2000, 4000, 6000, 8000]);
+    expect([shortNumber(1_250_000), shortNumber(64_000), shortNumber(0.5), shortNumber(12)]).toEqual(['1.25M', '64k', '0.5', '12']);
+  });
+  it('escapes text and is deterministic', () => {
+    const spec = { title: 'a < b & c', xLabel: 'x', yLabel: 'y', series: [{ label: 's', style: 'dots' as const, color: 'red', points: [{ x: 1, y: 2 }] }] };
+    const svg = renderScatter(spec);
+    expect(svg).toContain('a &lt; b &amp; c');
+    expect(renderScatter(spec)).toBe(svg);
+  });
+});
