@@ -4,6 +4,8 @@
  * fixed weights, layer `relu`, output 4 int8. Follows the network contract
  * of src/firmware/export.ts (sim_infer, sim_layer_names, sim_marks).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FirmwareNetwork } from '../src/firmware/export.js';
 
 const IN = 16;
@@ -82,4 +84,71 @@ export function fakeImages(n: number): { inputs: Uint8Array[]; labels: number[] 
     labels.push(k === 1 ? (pred + 1) % OUT : pred);
   }
   return { inputs, labels };
+}
+
+/** One maskable layer of a fake store row. */
+export interface FakeLayer {
+  readonly opIndex: number;
+  readonly cycles: number;
+  readonly skipped?: number;
+  readonly weights?: number;
+}
+
+/** A fake point row of a run store (src/explore/store/rows.ts layout). */
+export function fakeRow(id: number, layers: readonly FakeLayer[], extra: { cycles?: number; flashBytes?: number; fits?: boolean; settings?: unknown[] } = {}): Record<string, unknown> {
+  return {
+    id,
+    hash: `h${id}`,
+    phase: 'search',
+    genome: [],
+    config: { metric: 'magnitude', settings: extra.settings ?? [] },
+    skipped: 0,
+    weights: 1000,
+    correct: 7,
+    images: 10,
+    top1: 0.7,
+    cycles: extra.cycles ?? layers.reduce((s, l) => s + l.cycles, 0),
+    flashBytes: extra.flashBytes ?? 50_000,
+    fits: extra.fits ?? true,
+    layers: layers.map((l) => ({ opIndex: l.opIndex, skipped: l.skipped ?? 0, weights: l.weights ?? 100, cycles: l.cycles })),
+  };
+}
+
+/** Writes a fake run directory (config.json + points.jsonl) for `model` on `board`. */
+export function writeFakeRun(dir: string, model: { name: string; sha256: string; file: string }, board: string, rows: readonly Record<string, unknown>[]): void {
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    version: 1,
+    model,
+    board,
+    metric: 'magnitude',
+    latency: 'emulated',
+    space: {},
+    search: { strategy: 'grid', budget: 10, population: 10, seed: 1 },
+    images: { search: 10, full: 10000, dataset: 'test_batch.bin' },
+    seedGrid: false,
+  };
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(join(dir, 'points.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/** Runs the CLI in-process; returns the exit code and captured stdout/stderr. */
+export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { buildProgram, reportError } = await import('../src/cli/program.js');
+  let out = '';
+  let err = '';
+  const w1 = process.stdout.write.bind(process.stdout);
+  const w2 = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  let code = 0;
+  try {
+    await buildProgram().parseAsync(['node', 'sim-dse', ...args]);
+  } catch (e) {
+    code = reportError(e);
+  } finally {
+    process.stdout.write = w1;
+    process.stderr.write = w2;
+  }
+  return { code, out, err };
 }

@@ -22,9 +22,10 @@ import { type FirmwareBoard, QEMU_MACHINE, getFirmwareBoard } from './firmware-b
 import { type EmbeddedImages, checkImages, imagesSource } from './images-source.js';
 import { firmwareLinkScript } from './link-script.js';
 import { ELF_PATHS, makefile } from './makefile.js';
-import { type FirmwareManifest, MANIFEST_FILE, MANIFEST_VERSION, type PointOrigin, type PredictedCycles, formatManifest } from './manifest.js';
+import { type FirmwareManifest, MANIFEST_FILE, MANIFEST_VERSION, type PointOrigin, formatManifest } from './manifest.js';
 import { reportSources } from './protocol.js';
 import { readme } from './readme.js';
+import type { Prediction } from './validate.js';
 
 /** The firmware's static C sources (startup, board support, main). */
 export const FIRMWARE_C_DIR = join(projectRoot, 'src', 'firmware', 'c');
@@ -56,7 +57,9 @@ export interface ExportRequest {
   /** The design point exported, when it came from a DSE run. */
   readonly origin?: PointOrigin;
   /** The DSE's cycle prediction for this network on this board. */
-  readonly predicted?: PredictedCycles;
+  readonly predicted?: Prediction;
+  /** The reference engine's predicted class of each image. */
+  readonly expected?: readonly number[];
 }
 
 /** One file of a project. */
@@ -78,7 +81,7 @@ const QEMU_TIMEOUT_S = 300;
 /** Names the firmware's own sources use: network sources must not collide. */
 const RESERVED = /^(simdse_.*|startup\.c|main\.c|board_.*)$/;
 
-function checkNetwork(network: FirmwareNetwork, predicted: PredictedCycles | undefined): void {
+function checkNetwork(network: FirmwareNetwork, predicted: Prediction | undefined, board: string): void {
   if (network.layerNames.length === 0) throw new UsageError('the network has no layers');
   network.layerNames.forEach((n, i) => {
     if (!/^\S+$/.test(n)) throw new UsageError(`layer ${i} name ${JSON.stringify(n)} must be one word (it is printed in SIMDSE lines)`);
@@ -96,6 +99,7 @@ function checkNetwork(network: FirmwareNetwork, predicted: PredictedCycles | und
   if (predicted && predicted.layers.length !== network.layerNames.length) {
     throw new UsageError(`the prediction has ${predicted.layers.length} layers, the network ${network.layerNames.length}`);
   }
+  if (predicted && predicted.board !== board) throw new UsageError(`the prediction is for ${predicted.board}, the export for ${board}`);
 }
 
 function staticSource(name: string): string {
@@ -119,8 +123,11 @@ function configHeader(board: FirmwareBoard, network: FirmwareNetwork, images: nu
 export function projectFiles(request: ExportRequest): ProjectFile[] {
   const board = getFirmwareBoard(request.board);
   const { network, images } = request;
-  checkNetwork(network, request.predicted);
+  checkNetwork(network, request.predicted, board.profile.id);
   checkImages(images, network.inputBytes);
+  if (request.expected && request.expected.length !== images.inputs.length) {
+    throw new UsageError(`${request.expected.length} expected predictions for ${images.inputs.length} images`);
+  }
   const boardSources = [...new Set([board.boardSource, 'board_stm32f4.c'])];
   const src: ProjectFile[] = [
     ...['simdse_board.h', 'startup.c', 'main.c', ...boardSources].map((n) => ({ path: `src/${n}`, content: staticSource(n) })),
@@ -147,6 +154,7 @@ export function projectFiles(request: ExportRequest): ProjectFile[] {
     elf: ELF_PATHS,
     origin: request.origin ?? null,
     predicted: request.predicted ?? null,
+    expected: request.expected ?? null,
   };
   return [
     {

@@ -7,20 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileError, SimDseError } from '../util/errors.js';
+import type { Prediction } from './validate.js';
 
 /** Format version written and accepted. */
 export const MANIFEST_VERSION = 1;
 
 /** File name of the manifest inside an exported project. */
 export const MANIFEST_FILE = 'firmware.json';
-
-/** Cycles the DSE predicted for a point on the export's board. */
-export interface PredictedCycles {
-  /** Whole inference. */
-  readonly cycles: number;
-  /** One entry per network layer, in the firmware's layer order. */
-  readonly layers: readonly number[];
-}
 
 /** The design point a firmware was exported from. */
 export interface PointOrigin {
@@ -40,7 +33,10 @@ export interface FirmwareManifest {
   /** Paths (relative to the project) of the built images. */
   readonly elf: { readonly board: string; readonly qemu: string };
   readonly origin: PointOrigin | null;
-  readonly predicted: PredictedCycles | null;
+  /** The DSE's cycle prediction for this network on this board. */
+  readonly predicted: Prediction | null;
+  /** The reference engine's predicted class of each embedded image, when known. */
+  readonly expected: readonly number[] | null;
 }
 
 /** The manifest as JSON text (stable key order). */

@@ -6,6 +6,8 @@ import { registerExportTflite } from './export-tflite.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerShow } from './show.js';
+import { registerExport } from './export.js';
+import { registerValidate } from './validate.js';
 
 /** A CLI command: adds itself to the program. Each lives in its own file. */
 export type RegisterCommand = (program: Command) => void;
@@ -19,4 +21,6 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerReport,
   registerShow,
+  registerExport,
+  registerValidate,
 ];

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
+import { type ExportedPoint, exportPoint } from '../../firmware/point/export-point.js';
+import { UsageError } from '../../util/errors.js';
+import { positiveInt } from './eval.js';
+
+/** Options of `sim-dse export` (as parsed by commander). */
+export interface ExportOptions {
+  readonly run?: string;
+  readonly point?: string;
+  readonly board?: string;
+  readonly out?: string;
+  readonly images: string;
+  readonly runs: string;
+  readonly data?: string;
+  readonly models?: string;
+  readonly json?: boolean;
+}
+
+/** Point id option: a non-negative integer. */
+export function pointId(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('missing --point <k> (a point id of the run; see sim-dse show)');
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--point: '${value}' is not a point id (0, 1, ...)`);
+  return Number(value);
+}
+
+/** Runs `sim-dse export`. */
+export function runExport(opts: ExportOptions): ExportedPoint {
+  if (!opts.run) throw new UsageError('missing --run <id>');
+  if (!opts.board) throw new UsageError(`missing --board (${FIRMWARE_BOARD_IDS.join(' or ')})`);
+  if (!opts.out) throw new UsageError('missing --out <dir>');
+  return exportPoint({
+    run: opts.run,
+    point: pointId(opts.point),
+    board: opts.board,
+    outDir: opts.out,
+    images: positiveInt('--images', opts.images) ?? 10,
+    runsDir: opts.runs,
+    dataDir: opts.data,
+    modelsDir: opts.models,
+  });
+}
+
+/** `sim-dse export`: a design point as a standalone Nucleo firmware project. */
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('Export a design point of a DSE run as a standalone Nucleo firmware project (Makefile, flash targets, QEMU variant)')
+    .option('--run <id>', 'run id (folder under --runs) or run directory')
+    .option('--point <k>', 'point id in the run (see sim-dse show)')
+    .option('--board <id>', `target board (${FIRMWARE_BOARD_IDS.join(', ')})`)
+    .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
+    .option('--images <n>', 'CIFAR-10 test images to embed', '10')
+    .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--data <dir>', 'CIFAR-10 folder (default: SIM_DSE_DATA or ../shared/datasets/cifar10)')
+    .option('--models <dir>', 'models folder (default: SIM_DSE_MODELS or ../shared/models)')
+    .option('--json', 'print a JSON summary', false)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  sim-dse export --run lenet-0123456789 --point 17 --board nucleo-f446re --out fw-lenet\n' +
+        '  make -C fw-lenet && make -C fw-lenet flash\n' +
+        '  sim-dse validate --serial /dev/ttyACM0 --run lenet-0123456789 --point 17',
+    )
+    .action((opts: ExportOptions) => {
+      const r = runExport(opts);
+      for (const n of r.notes) process.stderr.write(`sim-dse: note: ${n}\n`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ dir: r.dir, files: r.files, manifest: r.manifest, notes: r.notes }, null, 2)}\n`);
+        return;
+      }
+      const m = r.manifest;
+      process.stdout.write(
+        [
+          `wrote ${r.dir}: point ${m.origin?.point} of run ${m.origin?.run} (${m.origin?.model}) for ${m.board}, ${m.layers.length} layers, ${m.labels.length} test images`,
+          `  build:    make -C ${r.dir}`,
+          `  flash:    make -C ${r.dir} flash   (or flash-openocd, flash-pyocd)`,
+          `  emulate:  sim-dse emulate-firmware ${r.dir}`,
+          `  validate: sim-dse validate --serial /dev/ttyACM0 --run ${m.origin?.run} --point ${m.origin?.point}`,
+        ].join('\n') + '\n',
+      );
+    });
+}

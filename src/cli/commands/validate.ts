@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readFirmwareRun } from '../../firmware/firmware-run.js';
+import { pointPrediction, readDesignPoint } from '../../firmware/point/design-point.js';
+import { readSerialRun } from '../../firmware/serial.js';
+import { type Validation, formatValidation, validateRun } from '../../firmware/validate.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { FileError, UsageError } from '../../util/errors.js';
+import { positiveInt } from './eval.js';
+import { pointId } from './export.js';
+
+/** Options of `sim-dse validate` (as parsed by commander). */
+export interface ValidateOptions {
+  readonly serial?: string;
+  readonly log?: string;
+  readonly run?: string;
+  readonly point?: string;
+  readonly runs: string;
+  readonly baud: string;
+  readonly timeout: string;
+  readonly save?: string;
+  readonly json?: boolean;
+}
+
+/** The output text of the firmware: from --log, or read from --serial (lines echoed to `echo`). */
+async function firmwareText(opts: ValidateOptions, echo: (line: string) => void): Promise<{ text: string; source: string }> {
+  if (opts.log) {
+    try {
+      return { text: readFileSync(opts.log, 'latin1'), source: opts.log };
+    } catch (err) {
+      throw new FileError(`cannot read log file ${opts.log} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const text = await readSerialRun(opts.serial!, {
+    baudRate: positiveInt('--baud', opts.baud) ?? 115200,
+    timeoutMs: (positiveInt('--timeout', opts.timeout) ?? 120) * 1000,
+    onLine: echo,
+  });
+  if (opts.save) writeFileAtomic(opts.save, text);
+  return { text, source: opts.serial! };
+}
+
+/** Runs `sim-dse validate`. */
+export async function runValidate(opts: ValidateOptions, echo: (line: string) => void = () => undefined): Promise<Validation> {
+  if ((opts.serial === undefined) === (opts.log === undefined)) throw new UsageError('give one of --serial <port> or --log <file>');
+  if (!opts.run) throw new UsageError('missing --run <id>');
+  const point = readDesignPoint(opts.run, pointId(opts.point), opts.runs);
+  const { text, source } = await firmwareText(opts, echo);
+  const run = readFirmwareRun(text, source);
+  return validateRun(run, pointPrediction(point, run.images[0]?.layers.map((l) => l.name) ?? []));
+}
+
+/** `sim-dse validate`: predicted against measured cycles per layer, from a board's serial port or a saved log. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description("Compare a design point's predicted cycles with what its exported firmware measured (serial port or saved log)")
+    .option('--serial <port>', "the board's virtual COM port, e.g. /dev/ttyACM0 (press RESET on the board while this waits)")
+    .option('--log <file>', 'a saved output of the firmware (any terminal log, or sim-dse emulate-firmware > file)')
+    .option('--run <id>', 'run id (folder under --runs) or run directory')
+    .option('--point <k>', 'point id in the run')
+    .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--baud <n>', 'baud rate of --serial', '115200')
+    .option('--timeout <s>', 'seconds to wait for a complete run on --serial', '120')
+    .option('--save <file>', 'with --serial: also save what the board printed')
+    .option('--json', 'print JSON', false)
+    .addHelpText(
+      'after',
+      '\nError = (predicted - measured) / measured; measured = mean over the embedded images.\n' +
+        'Examples:\n' +
+        '  sim-dse validate --serial /dev/ttyACM0 --run lenet-0123456789 --point 17\n' +
+        '  sim-dse validate --log board.log --run lenet-0123456789 --point 17 --json',
+    )
+    .action(async (opts: ValidateOptions) => {
+      const v = await runValidate(opts, (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(opts.json ? `${JSON.stringify(v, null, 2)}\n` : `${formatValidation(v)}\n`);
+    });
+}

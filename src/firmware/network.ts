@@ -1,0 +1,47 @@
+/**
+ * The network of an exported firmware, from the kernels module: the
+ * unpacked kernels of a masked graph (the kernel style the DSE predicts),
+ * and the test images as the network's int8 input tensors.
+ */
+import { defaultEmitters } from '../kernels/emitters.js';
+import { assembleNetwork } from '../kernels/network/assemble.js';
+import { planNetwork } from '../kernels/network/plan.js';
+import { loadCifar10 } from '../model/dataset/cifar10.js';
+import { modelInputs } from '../model/dataset/preprocess.js';
+import { createEngine } from '../model/engine/index.js';
+import { prepareGraph } from '../model/engine/prepare.js';
+import type { Graph, SkipMasks } from '../model/ir.js';
+import type { Preprocess } from '../model/registry.js';
+import type { FirmwareNetwork } from './export.js';
+import type { EmbeddedImages } from './images-source.js';
+
+/** The unpacked network of `graph` under `masks`, as firmware sources. */
+export function unpackedNetwork(graph: Graph, masks: SkipMasks): FirmwareNetwork {
+  const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks }, defaultEmitters());
+  return {
+    sources: source.sources,
+    layerNames: source.layers.map((l) => l.name),
+    inputBytes: source.plan.inputBytes,
+    outputBytes: source.plan.outputBytes,
+  };
+}
+
+/** Test images with labels and the reference engine's predictions under the masks. */
+export interface ReferenceImages extends EmbeddedImages {
+  /** The reference engine's predicted class of each image (argmax, ties to the lowest index). */
+  readonly expected: readonly number[];
+}
+
+/**
+ * The first `count` CIFAR-10 test images as the network's int8 input tensors
+ * (the graph input after any host-side QUANTIZE, exactly as the reference
+ * engine computes it), their labels and the reference predictions.
+ */
+export function testImages(graph: Graph, preprocess: Preprocess, masks: SkipMasks, count: number, dataDir?: string): ReferenceImages {
+  const plan = planNetwork(prepareGraph(graph));
+  const data = modelInputs(loadCifar10({ dir: dataDir }), graph, preprocess, count);
+  const engine = createEngine(graph);
+  const graphInputs = Array.from({ length: count }, (_, i) => data.input(i));
+  const inputs = graphInputs.map((x) => engine.trace(x).get(plan.inputTensor)!);
+  return { inputs, labels: Array.from(data.labels), expected: Array.from(engine.classify(graphInputs, masks)) };
+}

@@ -1,0 +1,107 @@
+/**
+ * A design point of a DSE run, as export and validate need it: the store's
+ * row and run configuration, the skip masks rebuilt from the configuration
+ * (and checked against the row's per-layer skip counts), and the cycle
+ * prediction laid out per firmware layer. This is the only part of
+ * src/firmware that reads src/explore (cli -> firmware -> explore).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, loadSignificance, metricNeedsData } from '../../explore/significance/index.js';
+import type { Configuration } from '../../explore/space/config.js';
+import { masksFor } from '../../explore/space/masks.js';
+import type { PointRow } from '../../explore/store/rows.js';
+import type { RunConfig } from '../../explore/store/run-config.js';
+import { readStore } from '../../explore/store/run-store.js';
+import type { Graph, SkipMasks } from '../../model/ir.js';
+import type { Preprocess } from '../../model/registry.js';
+import { SimDseError, UsageError } from '../../util/errors.js';
+import type { Prediction } from '../validate.js';
+
+/** One point of a run store. */
+export interface DesignPoint {
+  /** The run id (or path) as given. */
+  readonly run: string;
+  readonly dir: string;
+  readonly config: RunConfig;
+  readonly row: PointRow;
+}
+
+/** The run directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`. */
+export function runDirectory(run: string, runsDir: string): string {
+  return run.includes('/') || run.includes('\\') || (existsSync(run) && !existsSync(join(runsDir, run))) ? run : join(runsDir, run);
+}
+
+/**
+ * Reads point `id` of run `run`.
+ * @throws UsageError when the run or the point does not exist
+ */
+export function readDesignPoint(run: string, id: number, runsDir: string): DesignPoint {
+  if (!Number.isInteger(id) || id < 0) throw new UsageError(`--point ${id}: expected a point id (0, 1, ...)`);
+  const dir = runDirectory(run, runsDir);
+  if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
+  const store = readStore(dir);
+  const row = store.points.find((p) => p.id === id);
+  if (!row) {
+    const n = store.points.length;
+    throw new UsageError(`run ${run} has no point ${id} (${n === 0 ? 'it has no points yet' : `its points are 0..${n - 1}`})`);
+  }
+  return { run, dir, config: store.config, row };
+}
+
+/** Operator index of a firmware layer from its name (`<kind>#<opIndex>`), or null. */
+export function layerOpIndex(name: string): number | null {
+  const m = /#(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * The point's cycle prediction per firmware layer: a layer whose operator
+ * the row lists gets the row's cycles, any other layer none (null); the
+ * whole inference gets the row's cycles. Valid for the run's board only.
+ */
+export function pointPrediction(point: DesignPoint, layerNames: readonly string[]): Prediction {
+  const byOp = new Map(point.row.layers.map((l) => [l.opIndex, l.cycles]));
+  return {
+    board: point.config.board,
+    cycles: point.row.cycles,
+    layers: layerNames.map((n) => {
+      const op = layerOpIndex(n);
+      return op === null ? null : (byOp.get(op) ?? null);
+    }),
+  };
+}
+
+/** How the significance the masks need is found. */
+export interface MaskInputs {
+  readonly graph: Graph;
+  readonly preprocess: Preprocess;
+  /** CIFAR-10 folder for calibration images (data-driven metrics). */
+  readonly dataDir?: string;
+  /** Calibration images (default: the significance module's default). */
+  readonly calibration?: number;
+}
+
+/**
+ * The skip masks of a point, rebuilt from its configuration and the
+ * significance, and checked against the skip counts the store recorded.
+ * @throws SimDseError (`firmware`) when they disagree
+ */
+export function pointMasks(point: DesignPoint, inputs: MaskInputs): SkipMasks {
+  const config = point.row.config as Configuration;
+  const metric = config.metric;
+  const calib = metricNeedsData(metric) ? calibrationInputs(inputs.graph, inputs.preprocess, inputs.calibration ?? DEFAULT_CALIBRATION_IMAGES, inputs.dataDir) : [];
+  const { significance } = loadSignificance({ graph: inputs.graph, metric, inputs: calib });
+  const masks = masksFor(config, significance);
+  for (const layer of point.row.layers) {
+    const mask = masks.get(layer.opIndex);
+    const skipped = mask ? mask.reduce((s, b) => s + b, 0) : 0;
+    if (skipped !== layer.skipped) {
+      throw new SimDseError(
+        'firmware',
+        `cannot rebuild the skip masks of point ${point.row.id} of run ${point.run}: layer ${layer.opIndex} skips ${skipped} weights, the store says ${layer.skipped} (different significance or calibration images?)`,
+      );
+    }
+  }
+  return masks;
+}

@@ -1,0 +1,76 @@
+/**
+ * `sim-dse export`'s pipeline: design point -> flash check -> skip masks ->
+ * unpacked network C -> test images -> firmware project.
+ */
+import { resolveModel } from '../../model/registry.js';
+import { SimDseError } from '../../util/errors.js';
+import { type ExportedProject, exportFirmware } from '../export.js';
+import { getFirmwareBoard } from '../firmware-boards.js';
+import { testImages, unpackedNetwork } from '../network.js';
+import { type DesignPoint, pointMasks, pointPrediction, readDesignPoint } from './design-point.js';
+
+/** Options of {@link exportPoint}. */
+export interface ExportPointOptions {
+  readonly run: string;
+  readonly point: number;
+  readonly board: string;
+  readonly outDir: string;
+  /** Test images to embed. */
+  readonly images: number;
+  /** Folder holding run directories. */
+  readonly runsDir: string;
+  readonly dataDir?: string;
+  readonly modelsDir?: string;
+}
+
+/** Flash of the firmware around the network: startup, board support, line printers, main (measured: under 3 KB). */
+export const FIRMWARE_FLASH_OVERHEAD = 4096;
+
+/**
+ * Checks that the point fits the board's flash with `imageBytes` of embedded
+ * images. @throws SimDseError (`firmware`) when it does not
+ */
+export function checkPointFits(point: DesignPoint, boardId: string, imageBytes: number): void {
+  const board = getFirmwareBoard(boardId);
+  const flash = board.profile.regions.find((r) => r.kind === 'flash')!.size;
+  const need = point.row.flashBytes + imageBytes + FIRMWARE_FLASH_OVERHEAD;
+  if (need > flash || (!point.row.fits && boardId === point.config.board)) {
+    throw new SimDseError(
+      'firmware',
+      `point ${point.row.id} of run ${point.run} does not fit ${board.profile.id}: it needs ${need} bytes of flash (network ${point.row.flashBytes}, images ${imageBytes}, firmware ${FIRMWARE_FLASH_OVERHEAD}), the board has ${flash}`,
+    );
+  }
+}
+
+/** What {@link exportPoint} did. */
+export interface ExportedPoint extends ExportedProject {
+  /** Remarks for the user (e.g. no prediction for another board). */
+  readonly notes: readonly string[];
+}
+
+/** Exports point `o.point` of run `o.run` as a firmware project for `o.board`. */
+export function exportPoint(o: ExportPointOptions): ExportedPoint {
+  const board = getFirmwareBoard(o.board);
+  const point = readDesignPoint(o.run, o.point, o.runsDir);
+  const model = resolveModel(point.config.model.name, { modelsDir: o.modelsDir });
+  if (model.sha256 !== point.config.model.sha256) {
+    throw new SimDseError('firmware', `run ${o.run} was made for model ${point.config.model.name} with sha256 ${point.config.model.sha256.slice(0, 12)}, but ${model.path} has ${model.sha256.slice(0, 12)}`);
+  }
+  const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
+  checkPointFits(point, board.profile.id, o.images * (inputBytes + 1));
+  const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
+  const network = unpackedNetwork(model.graph, masks);
+  const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
+  const sameBoard = point.config.board === board.profile.id;
+  const project = exportFirmware({
+    network,
+    images,
+    board: board.profile.id,
+    outDir: o.outDir,
+    origin: { run: o.run, point: o.point, model: model.name },
+    predicted: sameBoard ? pointPrediction(point, network.layerNames) : undefined,
+    expected: images.expected,
+  });
+  const notes = sameBoard ? [] : [`run ${o.run} predicted cycles for ${point.config.board}, not ${board.profile.id}: the project has no prediction to validate against`];
+  return { ...project, notes };
+}

@@ -1,0 +1,95 @@
+/**
+ * Validation of cycle predictions against a firmware's measurements: per
+ * layer and for the whole inference, the predicted cycles beside the
+ * measured ones (mean over the run's images, with min and max) and the
+ * prediction's error, (predicted - measured) / measured in percent.
+ */
+import { SimDseError } from '../util/errors.js';
+import type { FirmwareRun } from './firmware-run.js';
+
+/** Predicted cycles of one firmware: the whole inference and each layer (null: no prediction for that layer). */
+export interface Prediction {
+  readonly board: string;
+  readonly cycles: number;
+  readonly layers: readonly (number | null)[];
+}
+
+/** Predicted against measured cycles of one layer or of the whole inference. */
+export interface CycleComparison {
+  readonly predicted: number | null;
+  /** Mean over the images. */
+  readonly measured: number;
+  readonly min: number;
+  readonly max: number;
+  /** (predicted - measured) / measured * 100; null without a prediction or a measurement. */
+  readonly errorPercent: number | null;
+}
+
+/** One layer's comparison. */
+export interface LayerComparison extends CycleComparison {
+  readonly index: number;
+  readonly name: string;
+}
+
+/** The validation of one run. */
+export interface Validation {
+  readonly board: string;
+  readonly coreHz: number;
+  readonly clock: string;
+  readonly images: number;
+  readonly correct: number;
+  readonly layers: readonly LayerComparison[];
+  readonly total: CycleComparison;
+}
+
+function compare(predicted: number | null, measured: readonly number[]): CycleComparison {
+  const mean = measured.reduce((s, v) => s + v, 0) / measured.length;
+  const errorPercent = predicted === null || mean === 0 ? null : ((predicted - mean) / mean) * 100;
+  return { predicted, measured: mean, min: Math.min(...measured), max: Math.max(...measured), errorPercent };
+}
+
+/**
+ * Compares a run with a prediction.
+ * @throws SimDseError (`validate`) when the run is from another board or has another number of layers
+ */
+export function validateRun(run: FirmwareRun, prediction: Prediction): Validation {
+  if (run.board !== prediction.board) {
+    throw new SimDseError('validate', `the log was printed by ${run.board}, but the prediction is for ${prediction.board}`);
+  }
+  if (run.layerCount !== prediction.layers.length) {
+    throw new SimDseError('validate', `the log has ${run.layerCount} layers, the predicted network ${prediction.layers.length}`);
+  }
+  const layers = prediction.layers.map((p, k) => ({
+    index: k,
+    name: run.images[0].layers[k].name,
+    ...compare(p, run.images.map((m) => m.layers[k].cycles)),
+  }));
+  return {
+    board: run.board,
+    coreHz: run.coreHz,
+    clock: run.clock,
+    images: run.images.length,
+    correct: run.correct,
+    layers,
+    total: compare(prediction.cycles, run.images.map((m) => m.cycles)),
+  };
+}
+
+const num = (v: number | null): string => (v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(1));
+const pct = (v: number | null): string => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`);
+
+/** The validation as a text table. */
+export function formatValidation(v: Validation): string {
+  const rows = [
+    ['layer', 'name', 'predicted', 'measured', 'min', 'max', 'error'],
+    ...v.layers.map((l) => [String(l.index), l.name, num(l.predicted), num(l.measured), num(l.min), num(l.max), pct(l.errorPercent)]),
+    ['total', 'inference', num(v.total.predicted), num(v.total.measured), num(v.total.min), num(v.total.max), pct(v.total.errorPercent)],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]): string => r.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [
+    `${v.board} at ${v.coreHz / 1e6} MHz (clock ${v.clock}), ${v.images} images, ${v.correct} correct`,
+    `cycles: predicted vs measured (mean over images); error = (predicted - measured) / measured`,
+    ...rows.map(line),
+  ].join('\n');
+}

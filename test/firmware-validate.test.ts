@@ -1,0 +1,137 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { readFirmwareRun } from '../src/firmware/firmware-run.js';
+import { type LineRecord, formatLine } from '../src/firmware/protocol.js';
+import { formatValidation, validateRun } from '../src/firmware/validate.js';
+import { cli, fakeRow, writeFakeRun } from './firmware-fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-validate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const LENET = { name: 'lenet', sha256: 'b098b746f2be1cc697eb540e45a28c5760b6e8fe9449b0cede27533ae0445f93', file: 'lenet-cifar10-int8.tflite' };
+// three device layers; the store predicts the two maskable ones (operators 0 and 4) and the whole inference
+const layerNames = ['conv_2d#0', 'max_pool_2d#1', 'fully_connected#4'];
+const measured = [
+  [1000, 300, 200],
+  [1000, 302, 200],
+];
+const totals = [1550, 1552];
+
+function log(layerCycles: number[][], inferenceCycles: number[], board = 'nucleo-f446re'): string {
+  const recs: LineRecord[] = [
+    { kind: 'start', board, hz: 180000000, clock: 'ok', layers: 3, images: 2 },
+    { kind: 'warmup', cycles: 1560 },
+  ];
+  layerCycles.forEach((cycles, i) => {
+    cycles.forEach((c, k) => recs.push({ kind: 'layer', image: i, index: k, name: layerNames[k], cycles: c }));
+    recs.push({ kind: 'image', index: i, label: 3, pred: 3, cycles: inferenceCycles[i] });
+  });
+  recs.push({ kind: 'end', images: 2, correct: 2 });
+  return recs.map((r) => `${formatLine(r)}\r\n`).join('');
+}
+
+const runs = join(tmp, 'runs');
+writeFakeRun(join(runs, 'r1'), LENET, 'nucleo-f446re', [
+  fakeRow(0, [{ opIndex: 0, cycles: 900 }, { opIndex: 4, cycles: 100 }], { cycles: 1200 }),
+  fakeRow(1, [{ opIndex: 0, cycles: 1000 }, { opIndex: 4, cycles: 200 }], { cycles: 1551 }),
+]);
+const recorded = join(tmp, 'recorded.log');
+writeFileSync(recorded, log(measured, totals));
+
+describe('validate', () => {
+  test('a log that matches the prediction reports zero error', async () => {
+    const r = await cli(['validate', '--log', recorded, '--run', 'r1', '--point', '1', '--runs', runs, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.out);
+    expect(v.layers.map((l: { predicted: number | null; measured: number; errorPercent: number | null }) => [l.predicted, l.measured, l.errorPercent])).toEqual([
+      [1000, 1000, 0],
+      [null, 301, null],
+      [200, 200, 0],
+    ]);
+    expect(v.total).toEqual({ predicted: 1551, measured: 1551, min: 1550, max: 1552, errorPercent: 0 });
+    expect([v.board, v.images, v.correct]).toEqual(['nucleo-f446re', 2, 2]);
+  });
+
+  test('edited cycle counts give the right per-layer errors', async () => {
+    const edited = join(tmp, 'edited.log');
+    writeFileSync(edited, log([[1250, 300, 160], [1250, 302, 160]], [1760, 1762]));
+    const r = await cli(['validate', '--log', edited, '--run', 'r1', '--point', '1', '--runs', runs, '--json']);
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.out);
+    // (predicted - measured) / measured: (1000 - 1250) / 1250 = -20 %, (200 - 160) / 160 = +25 %, (1551 - 1761) / 1761
+    expect(v.layers.map((l: { errorPercent: number | null }) => l.errorPercent)).toEqual([-20, null, 25]);
+    expect(v.total.errorPercent).toBeCloseTo(((1551 - 1761) / 1761) * 100, 12);
+    const text = await cli(['validate', '--log', edited, '--run', 'r1', '--point', '1', '--runs', runs]);
+    expect(text.out).toContain('    0  conv_2d#0               1000      1250  1250  1250  -20.00%');
+    expect(text.out).toContain('    2  fully_connected#4        200       160   160   160  +25.00%');
+  });
+
+  test('the text table', () => {
+    const v = validateRun(readFirmwareRun(log(measured, totals), 'x'), { board: 'nucleo-f446re', cycles: 1551, layers: [1000, null, 200] });
+    expect(formatValidation(v)).toBe(
+      [
+        'nucleo-f446re at 180 MHz (clock ok), 2 images, 2 correct',
+        'cycles: predicted vs measured (mean over images); error = (predicted - measured) / measured',
+        'layer  name               predicted  measured   min   max   error',
+        '    0  conv_2d#0               1000      1000  1000  1000  +0.00%',
+        '    1  max_pool_2d#1              -       301   300   302       -',
+        '    2  fully_connected#4        200       200   200   200  +0.00%',
+        'total  inference               1551      1551  1550  1552  +0.00%',
+      ].join('\n'),
+    );
+  });
+
+  test('a log from another board or with another layer count is refused', async () => {
+    const other = join(tmp, 'other.log');
+    writeFileSync(other, log(measured, totals, 'nucleo-l4r5zi'));
+    const r = await cli(['validate', '--log', other, '--run', 'r1', '--point', '1', '--runs', runs]);
+    expect([r.code, r.err]).toEqual([1, 'sim-dse: the log was printed by nucleo-l4r5zi, but the prediction is for nucleo-f446re\n']);
+  });
+
+  test('bad input: one clear line and a non-zero exit', async () => {
+    const base = ['--run', 'r1', '--point', '1', '--runs', runs];
+    expect(await cli(['validate', '--log', join(tmp, 'missing.log'), ...base])).toEqual({ code: 1, out: '', err: `sim-dse: cannot read log file ${join(tmp, 'missing.log')} (ENOENT)\n` });
+    expect(await cli(['validate', '--serial', '/dev/ttyNOPE0', ...base])).toEqual({
+      code: 1,
+      out: '',
+      err: 'sim-dse: cannot open serial port /dev/ttyNOPE0: No such file or directory, cannot open /dev/ttyNOPE0\n',
+    });
+    expect(await cli(['validate', '--log', recorded, '--run', 'r1', '--point', '7', '--runs', runs])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 7 (its points are 0..1)\n' });
+    expect(await cli(['validate', '--log', recorded, '--run', 'nope', '--point', '0', '--runs', runs])).toEqual({ code: 2, out: '', err: `sim-dse: run nope not found (no folder ${join(runs, 'nope')}; see --runs)\n` });
+    expect((await cli(['validate', '--run', 'r1', '--point', '1', '--runs', runs])).err).toBe('sim-dse: give one of --serial <port> or --log <file>\n');
+    const cut = join(tmp, 'cut.log');
+    writeFileSync(cut, log(measured, totals).split('\r\n').slice(0, 7).join('\r\n'));
+    expect((await cli(['validate', '--log', cut, ...base])).err).toBe(`sim-dse: ${cut}:7: the run that starts on line 1 has no 'SIMDSE end' line (output cut short?)\n`);
+  });
+
+  const python = spawnSync('python3', ['--version']).status === 0;
+  if (!python) console.warn('firmware-validate: python3 is not installed; the pseudo-terminal test is skipped');
+  test.skipIf(!python)('--serial reads the run from a pseudo-terminal', async () => {
+    // python3 opens a pty pair, prints the slave's path, then writes boot noise and the log to the master
+    const script = [
+      'import os, pty, sys, time',
+      'm, s = pty.openpty()',
+      'print(os.ttyname(s), flush=True)',
+      'time.sleep(0.5)',
+      `os.write(m, b"boot\\r\\n" + open(sys.argv[1], "rb").read())`,
+      'time.sleep(10)',
+    ].join('\n');
+    const writer = spawn('python3', ['-c', script, recorded], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<string>((resolve) => writer.stdout.once('data', (b: Buffer) => resolve(b.toString().trim())));
+      const saved = join(tmp, 'saved.log');
+      const r = await cli(['validate', '--serial', port, '--save', saved, '--run', 'r1', '--point', '1', '--runs', runs, '--json', '--timeout', '20']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).layers.map((l: { errorPercent: number | null }) => l.errorPercent)).toEqual([0, null, 0]);
+      expect(r.err.split('\n')[0]).toBe('boot');
+      const again = await cli(['validate', '--log', saved, '--run', 'r1', '--point', '1', '--runs', runs, '--json']);
+      expect(again.out).toBe(r.out);
+    } finally {
+      writer.kill();
+    }
+  }, 30_000);
+});
