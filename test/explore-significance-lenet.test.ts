@@ -51,13 +51,13 @@ describe('calibration images', () => {
 
 describe('LeNet significance', () => {
   test('covers the five maskable layers, one value per weight', () => {
-    const shape = seed.layers.map((l) => [l.opIndex, l.kind, l.channels, l.reduction, l.values.length]);
+    const shape = seed.layers.map((l) => [l.opIndex, l.kind, l.channels, l.reduction, l.inputChannels, l.values.length]);
     expect(shape).toEqual([
-      [1, 'conv', 32, 27, 864],
-      [3, 'conv', 64, 288, 18432],
-      [5, 'conv', 64, 576, 36864],
-      [7, 'fc', 64, 1024, 65536],
-      [8, 'fc', 10, 64, 640],
+      [1, 'conv', 32, 27, 3, 864],
+      [3, 'conv', 64, 288, 32, 18432],
+      [5, 'conv', 64, 576, 64, 36864],
+      [7, 'fc', 64, 1024, 1024, 65536],
+      [8, 'fc', 10, 64, 64, 640],
     ]);
   });
 

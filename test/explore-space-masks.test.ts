@@ -12,12 +12,13 @@ import { loadModel, SHARED } from './engine-fixtures.js';
 
 const LENET = loadModel('lenet');
 
-/** Conv layer, 2 channels x 5 operands; weights 1 and 6..7 (storage 1, 7, 8) are zero. */
+/** 1x1 conv layer, 2 channels x 5 input channels; weights at storage 1, 7 and 8 are zero. */
 const CONV: LayerSignificance = {
   opIndex: 4,
   kind: 'conv',
   channels: 2,
   reduction: 5,
+  inputChannels: 5,
   weights: Int8Array.from([3, 0, 1, 2, -1, 1, 1, 0, 0, 4]),
   values: Float32Array.from([0.4, 0.1, 0.05, 0.3, 0.15, 0.002, 0.5, 0.2, 0.1, 0.198]),
 };
@@ -59,15 +60,24 @@ describe('masks of a hand-made layer', () => {
     expect(mask('magnitude', 'fraction', 0.3, flat)).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
   });
 
-  test('depthwise pairs run along the reduction index (storage r * OC + o)', () => {
+  test('pairs stay inside one tap: with 3 input channels, (0,1) and 2 alone in every tap', () => {
+    const odd: LayerSignificance = {
+      opIndex: 0, kind: 'conv', channels: 1, reduction: 6, inputChannels: 3,
+      weights: Int8Array.from([1, 1, 1, 1, 1, 1]),
+      values: Float32Array.from([0.1, 0.3, 0.1, 0.1, 0.1, 0.3]),
+    };
+    // units {0,1} .3, {2} .1, {3,4} .1, {5} .3; a reduction-index pairing would have made {2,3}
+    expect(mask('seed', 'threshold', 0.2, odd)).toEqual([0, 0, 1, 1, 1, 0]);
+  });
+
+  test('depthwise operands (storage r * OC + o) have no SMLAD partner', () => {
     const dw: LayerSignificance = {
-      opIndex: 0, kind: 'depthwise', channels: 2, reduction: 3,
+      opIndex: 0, kind: 'depthwise', channels: 2, reduction: 3, inputChannels: 2,
       weights: Int8Array.from([1, 1, 1, 1, 1, 1]),
       values: Float32Array.from([0.1, 0.6, 0.2, 0.1, 0.7, 0.3]),
     };
-    // o0: pair (storage 0, 2) key .2, single 4; o1: pair (1, 3) key .6, single 5
-    expect(mask('seed', 'threshold', 0.25, dw)).toEqual([1, 0, 1, 0, 0, 0]);
-    expect(mask('contribution', 'threshold', 0.25, dw)).toEqual([1, 0, 1, 1, 0, 0]);
+    expect(mask('seed', 'threshold', 0.25, dw)).toEqual([1, 0, 1, 1, 0, 0]);
+    expect(mask('seed', 'fraction', 0.5, dw)).toEqual([1, 0, 1, 1, 0, 0]);
   });
 });
 

@@ -93,7 +93,8 @@ export function contributionAccumulator(p: PreparedWeighted): LayerAccumulator {
 
 /**
  * `seed`: at every position, the channel's products are accumulated in
- * reduction order (the order of the SMLAD pairs (0,1), (2,3), ...); operand
+ * ascending reduction order (the order a 2x2 SMLAD tile consumes them, pair
+ * by pair: (0,1), (2,3), ...); operand
  * k gets |S_k| / sum_j |S_j| where S_k is the running partial sum after it
  * (products only, no bias). Averaged over images and positions; a position
  * whose partial sums are all 0 is left out of that channel's average.

@@ -7,7 +7,7 @@
  *     payload      every layer's values as Float32 LE, layers in header order
  *
  * The header holds the key, model, metric, calibration count, each layer's
- * operator index, kind, channels, reduction and value count, and the sha256
+ * operator index, kind, channels, reduction, input channels and value count, and the sha256
  * of the payload. Decoding checks all of it; any mismatch is reported as a
  * reason, never trusted.
  */
@@ -23,6 +23,7 @@ export interface StoredLayer {
   readonly kind: LayerKind;
   readonly channels: number;
   readonly reduction: number;
+  readonly inputChannels: number;
   readonly values: Float32Array;
 }
 
@@ -43,7 +44,7 @@ interface Header {
   readonly model: string;
   readonly metric: SignificanceMetric;
   readonly calibration: number;
-  readonly layers: ReadonlyArray<{ opIndex: number; kind: LayerKind; channels: number; reduction: number; count: number }>;
+  readonly layers: ReadonlyArray<{ opIndex: number; kind: LayerKind; channels: number; reduction: number; inputChannels: number; count: number }>;
   readonly payloadBytes: number;
   readonly payloadSha256: string;
 }
@@ -64,7 +65,7 @@ export function encodeSignificance(s: StoredSignificance): Uint8Array {
     model: s.model,
     metric: s.metric,
     calibration: s.calibration,
-    layers: s.layers.map((l) => ({ opIndex: l.opIndex, kind: l.kind, channels: l.channels, reduction: l.reduction, count: l.values.length })),
+    layers: s.layers.map((l) => ({ opIndex: l.opIndex, kind: l.kind, channels: l.channels, reduction: l.reduction, inputChannels: l.inputChannels, count: l.values.length })),
     payloadBytes: payload.length,
     payloadSha256: sha256(payload),
   };
@@ -104,11 +105,11 @@ export function decodeSignificance(bytes: Uint8Array): DecodeResult {
   const layers: StoredLayer[] = [];
   let off = 0;
   for (const l of h.layers) {
-    if (!isCount(l.opIndex) || !isCount(l.channels) || !isCount(l.reduction) || !isCount(l.count) || !['conv', 'depthwise', 'fc'].includes(l.kind)) return bad('layer entry malformed');
+    if (!isCount(l.opIndex) || !isCount(l.channels) || !isCount(l.reduction) || !isCount(l.inputChannels) || !isCount(l.count) || !['conv', 'depthwise', 'fc'].includes(l.kind)) return bad('layer entry malformed');
     if (l.count !== l.channels * l.reduction || off + l.count * 4 > payload.length) return bad(`layer ${l.opIndex}: ${l.count} values do not fit`);
     const values = new Float32Array(l.count);
     for (let i = 0; i < l.count; i++, off += 4) values[i] = pv.getFloat32(off, true);
-    layers.push({ opIndex: l.opIndex, kind: l.kind, channels: l.channels, reduction: l.reduction, values });
+    layers.push({ opIndex: l.opIndex, kind: l.kind, channels: l.channels, reduction: l.reduction, inputChannels: l.inputChannels, values });
   }
   if (off !== payload.length) return bad('payload longer than its layers');
   return { kind: 'ok', value: { key: h.key, model: h.model, metric: h.metric, calibration: h.calibration, layers } };

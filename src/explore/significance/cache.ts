@@ -63,7 +63,7 @@ function mismatch(stored: StoredSignificance, key: string, metric: SignificanceM
   for (let i = 0; i < layers.length; i++) {
     const l = layoutOf(layers[i]);
     const s = stored.layers[i];
-    if (s.opIndex !== layers[i].opIndex || s.kind !== l.kind || s.channels !== l.channels || s.reduction !== l.reduction) return `layer ${s.opIndex} does not fit the graph`;
+    if (s.opIndex !== layers[i].opIndex || s.kind !== l.kind || s.channels !== l.channels || s.reduction !== l.reduction || s.inputChannels !== l.inputChannels) return `layer ${s.opIndex} does not fit the graph`;
   }
   return null;
 }

@@ -16,7 +16,7 @@ import { UsageError } from '../../util/errors.js';
 export const CALIBRATION_FILE = 'data_batch_1.bin';
 
 /** Calibration images used when none is asked for. */
-export const DEFAULT_CALIBRATION_IMAGES = 200;
+export const DEFAULT_CALIBRATION_IMAGES = 128;
 
 /**
  * The first `count` images of data_batch_1.bin as input bytes of `graph`.

@@ -45,7 +45,7 @@ export function computeSignificance(graph: Graph, metric: SignificanceMetric, in
   }
   const result: LayerSignificance[] = layers.map((p, i) => {
     const l = layoutOf(p);
-    return { opIndex: p.opIndex, kind: l.kind, channels: l.channels, reduction: l.reduction, values: values[i], weights: p.weights };
+    return { opIndex: p.opIndex, ...l, values: values[i], weights: p.weights };
   });
   return { model: graph.name, metric, calibration: data.length, key: significanceKey(graph, metric, data), layers: result };
 }

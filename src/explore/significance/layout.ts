@@ -20,13 +20,15 @@ export interface LayerLayout {
   readonly channels: number;
   /** Operands per output channel (the reduction length). */
   readonly reduction: number;
+  /** Input channels C read per tap (the reduction length for FC). */
+  readonly inputChannels: number;
 }
 
 /** The layout of a prepared maskable layer. */
 export function layoutOf(p: PreparedWeighted): LayerLayout {
   const g = p.geometry;
   const reduction = p.kind === 'fc' ? g.c : p.kind === 'depthwise' ? g.kh * g.kw : g.kh * g.kw * g.c;
-  return { kind: p.kind, channels: g.oc, reduction };
+  return { kind: p.kind, channels: g.oc, reduction, inputChannels: g.c };
 }
 
 /** Storage (mask) index of operand `k` of output channel `o`. */
@@ -35,11 +37,18 @@ export function operandIndex(layout: LayerLayout, o: number, k: number): number 
 }
 
 /**
- * Reduction-index pairs of an SMLAD tile: operands (2p, 2p + 1) of a channel
- * are multiplied by one SMLAD; an odd reduction leaves the last operand alone.
+ * SMLAD operand pairs, as the unpacked kernels form them: two operands are
+ * paired when they are adjacent 16-bit elements of the input patch with the
+ * first at an even offset, i.e. input channels (2p, 2p + 1) of one tap
+ * (CONV_2D) or inputs (2p, 2p + 1) (FULLY_CONNECTED); an odd channel count
+ * leaves the last channel of each tap alone. When C is even this is the
+ * reduction-index pairing (2p, 2p + 1). Depthwise operands of one channel
+ * are never adjacent in the patch, so they have no partner.
  * Returns the partner's reduction index, or -1 when `k` has none.
  */
-export function pairPartner(reduction: number, k: number): number {
-  const partner = k ^ 1;
-  return partner < reduction ? partner : -1;
+export function pairPartner(layout: LayerLayout, k: number): number {
+  if (layout.kind === 'depthwise') return -1;
+  const c = k % layout.inputChannels;
+  if (c % 2 === 1) return k - 1;
+  return c + 1 < layout.inputChannels ? k + 1 : -1;
 }

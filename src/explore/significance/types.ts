@@ -2,11 +2,11 @@
  * Significance values of a model: one Float32 per operand (weight) of every
  * maskable layer, in the layer's skip-mask order (see ./layout.ts).
  */
-import type { LayerKind } from './layout.js';
+import type { LayerKind, LayerLayout } from './layout.js';
 import type { SignificanceMetric } from './metric.js';
 
 /** Significance of the operands of one maskable layer. */
-export interface LayerSignificance {
+export interface LayerSignificance extends LayerLayout {
   /** Operator index in the graph (the skip-mask key). */
   readonly opIndex: number;
   readonly kind: LayerKind;
@@ -14,6 +14,8 @@ export interface LayerSignificance {
   readonly channels: number;
   /** Operands per output channel. */
   readonly reduction: number;
+  /** Input channels per tap (the reduction length for FC); defines the SMLAD pairs. */
+  readonly inputChannels: number;
   /** One value per weight, in storage (mask) order; each channel's values sum to 1 (or are all 0). */
   readonly values: Float32Array;
   /** The layer's int8 weights in the same order (zero weights cost nothing and are never masked). */

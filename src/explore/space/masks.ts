@@ -6,9 +6,10 @@
  * marked: a mask marks only non-zero weights, and a layer that skips nothing
  * has no mask. Operands are skipped in units:
  *  - `contribution` and `magnitude`: each non-zero weight is a unit;
- *  - `seed`: each SMLAD pair (reduction indices 2p, 2p + 1 of a channel; an
- *    odd reduction's last operand alone) is a unit, skipped only when all its
- *    non-zero weights are below the threshold (a zero weight counts as below).
+ *  - `seed`: each SMLAD pair of a channel (see pairPartner in
+ *    ../significance/layout.ts: input channels 2p, 2p + 1 of one tap) is a
+ *    unit, skipped only when all its non-zero weights are below the
+ *    threshold (a zero weight counts as below); unpaired operands are units.
  * A unit's key is the largest significance among its non-zero weights.
  * Threshold t skips every unit with key < t. Fraction f skips units in
  * ascending (key, first storage index) order until round(f * non-zero
@@ -39,14 +40,13 @@ function buildUnits(layer: LayerSignificance, paired: boolean): Units {
   const start: number[] = [0];
   const members: number[] = [];
   const key: number[] = [];
-  const layout = { kind: layer.kind, channels, reduction };
   for (let o = 0; o < channels; o++) {
     for (let k = 0; k < reduction; k++) {
-      const partner = paired ? pairPartner(reduction, k) : -1;
+      const partner = paired ? pairPartner(layer, k) : -1;
       if (partner >= 0 && partner < k) continue; // the pair was taken at its first operand
       let best = -1;
       for (const r of partner >= 0 ? [k, partner] : [k]) {
-        const i = operandIndex(layout, o, r);
+        const i = operandIndex(layer, o, r);
         if (weights[i] === 0) continue;
         members.push(i);
         if (values[i] > best) best = values[i];
