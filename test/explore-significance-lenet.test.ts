@@ -47,6 +47,11 @@ describe('calibration images', () => {
     expect(Buffer.from(inputs[3]).equals(Buffer.from(preprocessImage(batch.subarray(3 * 3073 + 1, 4 * 3073), LENET_PRE)))).toBe(true);
     expect(Buffer.from(inputs[0]).equals(Buffer.from(cifarInputs('lenet', 1).inputs[0]))).toBe(false);
   });
+
+  test('a count outside 1..10000 is an error', () => {
+    expect(() => calibrationInputs(graph, LENET_PRE, 0, DATA)).toThrow('calibration image count must be a positive integer, got 0');
+    expect(() => calibrationInputs(graph, LENET_PRE, 10001, DATA)).toThrow('data_batch_1.bin: cannot take 10001 images (it has 10000)');
+  });
 });
 
 describe('LeNet significance', () => {
