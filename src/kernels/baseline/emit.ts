@@ -74,6 +74,12 @@ function weightedData(fn: string, p: PreparedWeighted, weights: Int8Array, bias:
   return { data, rq };
 }
 
+/** snn_conv_s8's scratch (SNN_CONV_SCRATCH_BYTES): two int16 columns, plus an int8 patch when C % 4 != 0. */
+export function convScratchBytes(g: Geometry): number {
+  const k = g.kh * g.kw * g.c;
+  return 4 * k + (g.c % 4 !== 0 ? Math.ceil(k / 4) * 4 : 0);
+}
+
 function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
   const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
   const g = p.geometry;
@@ -83,7 +89,7 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
       `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
     call: `snn_conv_s8(&${fn}_params, in0, out, (int16_t *)scratch);`,
-    scratchBytes: 2 * 2 * g.kh * g.kw * g.c,
+    scratchBytes: convScratchBytes(g),
   };
 }
 

@@ -46,8 +46,12 @@ typedef struct {
   snn_channel_requant rq;
 } snn_conv_params;
 
-/* Bytes of int16 im2col scratch snn_conv_s8 needs: two columns of k_h * k_w * in_c. */
-#define SNN_CONV_SCRATCH_BYTES(kh, kw, c) (2 * 2 * (kh) * (kw) * (c))
+/*
+ * Scratch bytes snn_conv_s8 needs: two int16 columns of K = k_h * k_w * in_c,
+ * plus, when in_c is not a multiple of 4, an int8 patch of K bytes (rounded up to 4).
+ */
+#define SNN_CONV_SCRATCH_BYTES(kh, kw, c) \
+  (2 * 2 * (kh) * (kw) * (c) + (((c) & 3) != 0 ? (((kh) * (kw) * (c) + 3) & ~3) : 0))
 
 /* CONV_2D: im2col (int16, input offset applied, padding 0) and the 2x2 SMLAD core. */
 void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch);

@@ -3,8 +3,9 @@
  * description.
  *
  * For each output position the input patch (k_h x k_w x in_c, the weights'
- * HWI order) is copied into an int16 column with the input offset added;
- * positions in the padding become 0. Two columns are built, then a matrix-
+ * HWI order) is copied into an int16 column with the input offset added
+ * (SXTAB16, four values per word load; with in_c not a multiple of 4 the
+ * patch is first gathered as bytes); positions in the padding become 0. Two columns are built, then a matrix-
  * multiply core computes two output channels x two output positions at a
  * time: every 32-bit weight load (four int8 weights) is widened with SXTB16
  * into two int16 pairs and multiplied against both columns with SMLAD (two
@@ -26,20 +27,88 @@
 #include "snn_dsp.h"
 #include "snn_output.h"
 
-/* Position of element k of column j (K4 = K rounded down to a multiple of 4, r = K % 4). */
-static inline int32_t col_pos(int32_t k, int32_t j, int32_t K4, int32_t r) {
-  if (k < K4) return ((k >> 2) << 3) + (j << 2) + ((k & 1) << 1) + ((k >> 1) & 1);
-  return 2 * K4 + j * r + (k - K4);
+/*
+ * Widens n groups of four int8 at src into column words, adding the input
+ * offset to each 16-bit lane: a group becomes [x0, x2] (SXTAB16) and
+ * [x1, x3] (SXTAB16 ROR #8); successive groups of a column are 4 words apart
+ * (the other column's group sits between them). Two groups per iteration.
+ */
+static inline uint32_t *widen_groups(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
+  for (; n >= 2; n -= 2) {
+    const uint32_t a = snn_ld32(src);
+    const uint32_t b = snn_ld32(src + 4);
+    src += 8;
+    dst[0] = snn_sxtab16(off2, a);
+    dst[1] = snn_sxtab16_ror8(off2, a);
+    dst[4] = snn_sxtab16(off2, b);
+    dst[5] = snn_sxtab16_ror8(off2, b);
+    dst += 8;
+  }
+  if (n > 0) {
+    const uint32_t a = snn_ld32(src);
+    dst[0] = snn_sxtab16(off2, a);
+    dst[1] = snn_sxtab16_ror8(off2, a);
+    dst += 4;
+  }
+  return dst;
 }
 
-/* im2col of output position (oy, ox) into column j; in_c a multiple of 4 (word copies via SXTAB16). */
+/* n groups of padding (zeros) in a column. */
+static inline uint32_t *zero_groups(int32_t n, uint32_t *dst) {
+  for (; n > 0; n--) {
+    dst[0] = 0;
+    dst[1] = 0;
+    dst += 4;
+  }
+  return dst;
+}
+
+/*
+ * im2col of output position (oy, ox) into column j; in_c a multiple of 4.
+ * A kernel row entirely inside the input (and undilated) is one contiguous
+ * run of k_w * in_c bytes, widened in one pass.
+ */
 static void __attribute__((noinline)) im2col_quad(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j) {
   const snn_window *g = &p->win;
   const int32_t c = g->in_c;
+  const int32_t per_pixel = c >> 2;
   const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   uint32_t *dst = (uint32_t *)(void *)col + 2 * j;
   const int32_t y0 = oy * g->stride_h - g->pad_top;
   const int32_t x0 = ox * g->stride_w - g->pad_left;
+  const int whole_row = g->dil_w == 1 && x0 >= 0 && x0 + g->k_w <= g->in_w;
+  for (int32_t ky = 0; ky < g->k_h; ky++) {
+    const int32_t iy = y0 + ky * g->dil_h;
+    if (iy < 0 || iy >= g->in_h) {
+      dst = zero_groups(g->k_w * per_pixel, dst);
+      continue;
+    }
+    const int8_t *row = img + iy * g->in_w * c;
+    if (whole_row) {
+      dst = widen_groups(row + x0 * c, g->k_w * per_pixel, off2, dst);
+      continue;
+    }
+    for (int32_t kx = 0; kx < g->k_w; kx++) {
+      const int32_t ix = x0 + kx * g->dil_w;
+      if (ix >= 0 && ix < g->in_w) dst = widen_groups(row + ix * c, per_pixel, off2, dst);
+      else dst = zero_groups(per_pixel, dst);
+    }
+  }
+}
+
+/*
+ * im2col of output position (oy, ox) into column j, any in_c: the patch is
+ * first gathered as int8 into `patch` (K bytes; padding taps hold the input
+ * zero point, which the offset turns into 0), then widened group by group;
+ * the last K % 4 values go to the column's tail in natural order.
+ */
+static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int32_t K, int8_t *patch) {
+  const snn_window *g = &p->win;
+  const int32_t c = g->in_c;
+  const int8_t pad = (int8_t)(-p->in_offset);
+  const int32_t y0 = oy * g->stride_h - g->pad_top;
+  const int32_t x0 = ox * g->stride_w - g->pad_left;
+  int8_t *dst = patch;
   for (int32_t ky = 0; ky < g->k_h; ky++) {
     const int32_t iy = y0 + ky * g->dil_h;
     const int row_inside = iy >= 0 && iy < g->in_h;
@@ -47,62 +116,36 @@ static void __attribute__((noinline)) im2col_quad(const snn_conv_params *p, cons
       const int32_t ix = x0 + kx * g->dil_w;
       if (row_inside && ix >= 0 && ix < g->in_w) {
         const int8_t *src = img + (iy * g->in_w + ix) * c;
-        for (int32_t i = c >> 2; i > 0; i--) {
-          const uint32_t x = snn_ld32(src);
-          src += 4;
-          dst[0] = snn_sxtab16(off2, x);
-          dst[1] = snn_sxtab16_ror8(off2, x);
-          dst += 4;
-        }
+        for (int32_t ch = 0; ch < c; ch++) *dst++ = src[ch];
       } else {
-        for (int32_t i = c >> 2; i > 0; i--) {
-          dst[0] = 0;
-          dst[1] = 0;
-          dst += 4;
-        }
+        for (int32_t ch = 0; ch < c; ch++) *dst++ = pad;
       }
     }
   }
-}
-
-/* im2col of output position (oy, ox) into column j, any in_c (one value at a time). */
-static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int32_t K) {
-  const snn_window *g = &p->win;
-  const int32_t c = g->in_c;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   const int32_t K4 = K & ~3;
+  widen_groups(patch, K4 >> 2, off2, (uint32_t *)(void *)col + 2 * j);
   const int32_t r = K & 3;
-  const int32_t y0 = oy * g->stride_h - g->pad_top;
-  const int32_t x0 = ox * g->stride_w - g->pad_left;
-  int32_t k = 0;
-  for (int32_t ky = 0; ky < g->k_h; ky++) {
-    const int32_t iy = y0 + ky * g->dil_h;
-    for (int32_t kx = 0; kx < g->k_w; kx++) {
-      const int32_t ix = x0 + kx * g->dil_w;
-      const int inside = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
-      const int8_t *src = img + (iy * g->in_w + ix) * c;
-      for (int32_t ch = 0; ch < c; ch++, k++) {
-        col[col_pos(k, j, K4, r)] = (int16_t)(inside ? src[ch] + p->in_offset : 0);
-      }
-    }
-  }
+  int16_t *tail = col + 2 * K4 + j * r;
+  for (int32_t t = 0; t < r; t++) tail[t] = (int16_t)(patch[K4 + t] + p->in_offset);
 }
 
 /*
- * The hot loop of the 2x2 core: `pairs` iterations of two groups of four
- * reduction steps (32 multiply-accumulates each) for rows *pa, *pb against
+ * The hot loop of the 2x2 core: `quads` iterations of four groups of four
+ * reduction steps (64 multiply-accumulates per iteration) for rows *pa, *pb against
  * the two interleaved columns at *cp. Register-allocated by hand: four
  * accumulators, four column words, a weight word and its rotated half, three
  * pointers and the counter use all 14 allocatable registers. Column words are
  * in low registers so their loads are 16-bit and pipeline back to back.
  * Per group: 5 loads, 4 SXTB16, 8 SMLAD.
  */
-static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t pairs, int32_t acc[4]) {
+static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t quads, int32_t acc[4]) {
   register const uint32_t *cp __asm__("r0") = *cpp;
   register uint32_t x0 __asm__("r1");
   register uint32_t x1 __asm__("r2");
   register uint32_t y0 __asm__("r3");
   register uint32_t y1 __asm__("r4");
-  register int32_t n __asm__("r5") = pairs;
+  register int32_t n __asm__("r5") = quads;
   register const int8_t *pa __asm__("r6") = *pap;
   register const int8_t *pb __asm__("r7") = *pbp;
   register int32_t a00 __asm__("r8") = acc[0];
@@ -134,7 +177,9 @@ static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const
       "1:\n\t"
       SNN_GROUP(0)
       SNN_GROUP(16)
-      "adds %[cp], #32\n\t"
+      SNN_GROUP(32)
+      SNN_GROUP(48)
+      "adds %[cp], #64\n\t"
       "subs %[n], #1\n\t"
       "bne 1b\n\t"
       : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb),
@@ -152,49 +197,53 @@ static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const
   acc[3] = a11;
 }
 
+/* One group (four reduction steps) of the 2x2 core in C, for the groups the unrolled loop leaves. */
+static inline void group_2x2(const uint32_t *cp, uint32_t wa, uint32_t wb, int32_t acc[4]) {
+  acc[0] = snn_smlad(snn_sxtb16(wa), cp[0], acc[0]);
+  acc[0] = snn_smlad(snn_sxtb16_ror8(wa), cp[1], acc[0]);
+  acc[1] = snn_smlad(snn_sxtb16(wa), cp[2], acc[1]);
+  acc[1] = snn_smlad(snn_sxtb16_ror8(wa), cp[3], acc[1]);
+  acc[2] = snn_smlad(snn_sxtb16(wb), cp[0], acc[2]);
+  acc[2] = snn_smlad(snn_sxtb16_ror8(wb), cp[1], acc[2]);
+  acc[3] = snn_smlad(snn_sxtb16(wb), cp[2], acc[3]);
+  acc[3] = snn_smlad(snn_sxtb16_ror8(wb), cp[3], acc[3]);
+}
+
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
-static void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
+static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
   const int8_t *wa = p->weights + oc * K;
   const int8_t *wb = wa + K;
   const uint32_t *cp = (const uint32_t *)(const void *)col;
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
   const int32_t groups = K >> 2;
-  if (groups & 1) {
-    uint32_t w = snn_ld32(wa);
-    acc[0] = snn_smlad(snn_sxtb16(w), cp[0], acc[0]);
-    acc[0] = snn_smlad(snn_sxtb16_ror8(w), cp[1], acc[0]);
-    acc[1] = snn_smlad(snn_sxtb16(w), cp[2], acc[1]);
-    acc[1] = snn_smlad(snn_sxtb16_ror8(w), cp[3], acc[1]);
-    w = snn_ld32(wb);
-    acc[2] = snn_smlad(snn_sxtb16(w), cp[0], acc[2]);
-    acc[2] = snn_smlad(snn_sxtb16_ror8(w), cp[1], acc[2]);
-    acc[3] = snn_smlad(snn_sxtb16(w), cp[2], acc[3]);
-    acc[3] = snn_smlad(snn_sxtb16_ror8(w), cp[3], acc[3]);
+  for (int32_t i = groups & 3; i > 0; i--) {
+    group_2x2(cp, snn_ld32(wa), snn_ld32(wb), acc);
     wa += 4;
     wb += 4;
     cp += 4;
   }
-  if (groups >> 1) core_2x2_loop(&cp, &wa, &wb, groups >> 1, acc);
-  int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+  if (groups >> 2) core_2x2_loop(&cp, &wa, &wb, groups >> 2, acc);
   const int32_t r = K & 3;
-  const int16_t *t0 = (const int16_t *)(const void *)cp;
-  const int16_t *t1 = t0 + r;
-  for (int32_t t = 0; t < r; t++) {
-    a00 += wa[t] * t0[t];
-    a01 += wa[t] * t1[t];
-    a10 += wb[t] * t0[t];
-    a11 += wb[t] * t1[t];
+  if (r != 0) {
+    const int16_t *t0 = (const int16_t *)(const void *)cp;
+    const int16_t *t1 = t0 + r;
+    for (int32_t t = 0; t < r; t++) {
+      acc[0] += wa[t] * t0[t];
+      acc[1] += wa[t] * t1[t];
+      acc[2] += wb[t] * t0[t];
+      acc[3] += wb[t] * t1[t];
+    }
   }
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   const int32_t lo = q->act_min - zp;
   const int32_t hi = q->act_max - zp;
-  const int32_t ma = q->multiplier[oc], sa = q->shift[oc];
-  const int32_t mb = q->multiplier[oc + 1], sb = q->shift[oc + 1];
-  o0[oc] = snn_out8(a00, ma, sa, lo, hi, zp);
-  o1[oc] = snn_out8(a01, ma, sa, lo, hi, zp);
-  o0[oc + 1] = snn_out8(a10, mb, sb, lo, hi, zp);
-  o1[oc + 1] = snn_out8(a11, mb, sb, lo, hi, zp);
+  const snn_rq ra = snn_rq_of(q->multiplier[oc], q->shift[oc]);
+  const snn_rq rb = snn_rq_of(q->multiplier[oc + 1], q->shift[oc + 1]);
+  o0[oc] = snn_clamp_zp(snn_rq_apply(ra, acc[0]), lo, hi, zp);
+  o1[oc] = snn_clamp_zp(snn_rq_apply(ra, acc[1]), lo, hi, zp);
+  o0[oc + 1] = snn_clamp_zp(snn_rq_apply(rb, acc[2]), lo, hi, zp);
+  o1[oc + 1] = snn_clamp_zp(snn_rq_apply(rb, acc[3]), lo, hi, zp);
 }
 
 /* One output channel x two positions (the odd last channel). */
@@ -265,6 +314,7 @@ void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_
   const int32_t K = g->k_h * g->k_w * g->in_c;
   const int32_t oc_n = g->out_c;
   const int quad = (g->in_c & 3) == 0;
+  int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */
   for (int32_t b = 0; b < g->batches; b++) {
     const int8_t *img = in + b * g->in_h * g->in_w * g->in_c;
     int8_t *dst = out + b * g->out_h * g->out_w * oc_n;
@@ -273,7 +323,7 @@ void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_
       for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
         const int32_t j = first == 0 ? 0 : 1;
         if (quad) im2col_quad(p, img, oy, ox, scratch, j);
-        else im2col_any(p, img, oy, ox, scratch, j, K);
+        else im2col_any(p, img, oy, ox, scratch, j, K, patch);
         if (j == 0) {
           first = dst;
         } else {

@@ -12,7 +12,8 @@
  * equals a floor of the rounded product): for b != INT32_MIN,
  *     SaturatingRoundingDoublingHighMul(a, b) = (a * b + 2^30) >> 31
  * (arithmetic shift of the exact 64-bit value), one SMLAL and two ALU
- * operations. Multipliers from QuantizeMultiplier are in [0, 2^31), so the
+ * operations. RoundingDivideByPOT(v, e) is (v >> e) + ((v & mask) > (mask >> 1) + (v < 0))
+ * with mask = 2^e - 1. Multipliers from QuantizeMultiplier are in [0, 2^31), so the
  * saturating case (both operands INT32_MIN) cannot occur.
  */
 #ifndef SNN_OUTPUT_H
@@ -25,29 +26,52 @@ static inline int32_t snn_dhm(int32_t a, int32_t m) {
   return (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
 }
 
-/* RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e <= 31. */
-static inline int32_t snn_rshift_round(int32_t x, int32_t e) {
-  int32_t mask = (int32_t)((1u << e) - 1u);
-  int32_t threshold = (mask >> 1) + (int32_t)((uint32_t)x >> 31);
-  return (x >> e) + ((x & mask) > threshold ? 1 : 0);
+/*
+ * A requantization (multiplier, shift) unpacked once for repeated use:
+ * the left shift (modulo 32, as the engine's JavaScript shift counts), the
+ * right shift and the rounding mask / half-mask of RoundingDivideByPOT.
+ */
+typedef struct {
+  int32_t multiplier;
+  int32_t left;
+  int32_t right;
+  int32_t mask;
+  int32_t half;
+} snn_rq;
+
+/* Unpacks a multiplier in [0, 2^31) and a shift >= -31. */
+static inline snn_rq snn_rq_of(int32_t multiplier, int32_t shift) {
+  snn_rq r;
+  r.multiplier = multiplier;
+  r.left = (shift > 0 ? shift : 0) & 31;
+  r.right = shift > 0 ? 0 : -shift;
+  r.mask = (int32_t)((1u << r.right) - 1u);
+  r.half = r.mask >> 1;
+  return r;
 }
 
-/*
- * MultiplyByQuantizedMultiplier with a multiplier in [0, 2^31) and shift >= -31;
- * the left shift wraps as int32 and, as in the engine, counts modulo 32.
- */
+/* MultiplyByQuantizedMultiplier(x, multiplier, shift); the left shift wraps as int32. */
+static inline int32_t snn_rq_apply(snn_rq r, int32_t x) {
+  const int32_t v = snn_dhm((int32_t)((uint32_t)x << r.left), r.multiplier);
+  const int32_t threshold = r.half + (int32_t)((uint32_t)v >> 31);
+  return (v >> r.right) + ((v & r.mask) > threshold ? 1 : 0);
+}
+
+/* MultiplyByQuantizedMultiplier with a multiplier in [0, 2^31) and shift >= -31. */
 static inline int32_t snn_mbqm(int32_t acc, int32_t multiplier, int32_t shift) {
-  int32_t left = shift > 0 ? shift : 0;
-  int32_t right = shift > 0 ? 0 : -shift;
-  return snn_rshift_round(snn_dhm((int32_t)((uint32_t)acc << (left & 31)), multiplier), right);
+  return snn_rq_apply(snn_rq_of(multiplier, shift), acc);
+}
+
+/* clamp(v, lo, hi) + out_zp as int8 (lo, hi already minus out_zp). */
+static inline int8_t snn_clamp_zp(int32_t v, int32_t lo, int32_t hi, int32_t out_zp) {
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return (int8_t)(v + out_zp);
 }
 
 /* The int8 output: requantize, clamp to [lo, hi] (bounds already minus out_zp), add out_zp. */
 static inline int8_t snn_out8(int32_t acc, int32_t multiplier, int32_t shift, int32_t lo, int32_t hi, int32_t out_zp) {
-  int32_t v = snn_mbqm(acc, multiplier, shift);
-  v = v < lo ? lo : v;
-  v = v > hi ? hi : v;
-  return (int8_t)(v + out_zp);
+  return snn_clamp_zp(snn_mbqm(acc, multiplier, shift), lo, hi, out_zp);
 }
 
 #endif
