@@ -14,6 +14,7 @@ import {
   encodeSignificance,
   loadSignificance,
   operandIndex,
+  significanceForModel,
   type ModelSignificance,
 } from '../src/explore/significance/index.js';
 import { preprocessImage } from '../src/model/dataset/preprocess.js';
@@ -153,5 +154,13 @@ describe('significance cache', () => {
     let sum = 0;
     for (let k = 0; k < 27; k++) sum += Math.abs(l.weights[k]);
     expect(l.values[0]).toBe(Math.fround(Math.abs(l.weights[0]) / sum));
+  });
+
+  test('significanceForModel: calibration from data_batch_1 through the cache; magnitude needs no dataset', () => {
+    const model = { graph, preprocess: LENET_PRE };
+    const loaded = significanceForModel(model, 'contribution', { calibration: CALIBRATION, dataDir: DATA, cacheDir: dir });
+    expect(loaded.significance.key).toBe(contribution.key);
+    const m = significanceForModel(model, 'magnitude', { dataDir: join(dir, 'no-such-folder'), cacheDir: dir });
+    expect(m.significance.calibration).toBe(0);
   });
 });

@@ -11,3 +11,4 @@ export { calibrationInputs, CALIBRATION_FILE, DEFAULT_CALIBRATION_IMAGES } from 
 export { graphHash, significanceKey, SIGNIFICANCE_VERSION } from './key.js';
 export { decodeSignificance, encodeSignificance, type DecodeResult, type StoredLayer, type StoredSignificance } from './cache-format.js';
 export { cacheFileName, loadSignificance, significanceCacheDir, type LoadedSignificance, type SignificanceRequest, type SignificanceSource } from './cache.js';
+export { significanceForModel, type ModelSignificanceOptions } from './for-model.js';
