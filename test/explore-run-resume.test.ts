@@ -1,0 +1,65 @@
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { executeRun } from '../src/explore/run/execute.js';
+import { planRun, type RunOptions } from '../src/explore/run/plan.js';
+import { sharedDir } from '../src/util/paths.js';
+
+const shared = sharedDir();
+const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
+
+/** A small NSGA-II run on LeNet (4 layers x 5 fractions = 625 points, 40 evaluated) with the seed grid beside it. */
+const base: RunOptions = {
+  model: 'lenet', layers: '1,3,5,7', levels: '0,0.1,0.2,0.3,0.4', search: 'nsga2', budget: '40', population: '8', seed: '5',
+  images: '40', fullImages: '150', latency: 'macs', id: 'r',
+};
+
+/** Every file of a run directory, by name. */
+function files(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+describe.skipIf(!have)('run: determinism and resume', () => {
+  it('two runs with the same seed give identical stores; another seed does not', async () => {
+    const a = await executeRun(planRun({ ...base, out: mkdtempSync(join(tmpdir(), 'dse-a-')) }));
+    const b = await executeRun(planRun({ ...base, out: mkdtempSync(join(tmpdir(), 'dse-b-')) }));
+    expect([a.kind, b.kind]).toEqual(['complete', 'complete']);
+    expect(files(b.dir)).toEqual(files(a.dir));
+    const c = await executeRun(planRun({ ...base, seed: '6', out: mkdtempSync(join(tmpdir(), 'dse-c-')) }));
+    expect(files(c.dir)['points.jsonl']).not.toBe(files(a.dir)['points.jsonl']);
+    // 40 search points + 121 seed-grid points (the exact one shares its masks with the search's exact point)
+    const rows = files(a.dir)['points.jsonl'].trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.length).toBe(161);
+    expect(rows.map((r) => r.id)).toEqual(rows.map((_, i) => i));
+    expect(rows.filter((r) => r.phase === 'search').length).toBe(40);
+    expect(rows[0].config).toEqual({ metric: 'contribution', settings: [] });
+    expect(rows[0].correct).toBe(30); // exact LeNet on the first 40 test images
+    expect(a.analysis.exactFull).toEqual({ hash: 'exact', correct: 112, images: 150, top1: 112 / 150 });
+    expect(a.analysis.complete).toBe(true);
+    // a rerun of a finished run evaluates nothing and changes nothing
+    const before = files(a.dir);
+    const again = await executeRun(planRun({ ...base, out: join(a.dir, '..') }));
+    expect([again.kind, again.evaluated]).toEqual(['complete', 0]);
+    expect(files(a.dir)).toEqual(before);
+  });
+
+  it('a run stopped twice (once in the search, once in the final phase) and resumed ends with the same store', async () => {
+    const whole = await executeRun(planRun({ ...base, out: mkdtempSync(join(tmpdir(), 'dse-w-')) }));
+    const points = whole.analysis.points.length;
+    const out = mkdtempSync(join(tmpdir(), 'dse-s-'));
+    const first = await executeRun(planRun({ ...base, out, stopAfter: '7' }));
+    expect([first.kind, first.kind === 'stopped' && first.reason, first.evaluated]).toEqual(['stopped', 'limit', 7]);
+    expect(readFileSync(join(first.dir, 'points.jsonl'), 'utf8').trim().split('\n').length).toBe(7);
+    expect(readFileSync(join(first.dir, 'report.md'), 'utf8')).toContain('**This run is not finished**');
+    appendFileSync(join(first.dir, 'points.jsonl'), '{"id":7,"hash":"cut sh'); // a write cut short by a crash
+    const second = await executeRun(planRun({ ...base, out, stopAfter: String(points - 7 + 1) }));
+    expect(second.kind).toBe('stopped');
+    expect(readFileSync(join(second.dir, 'final.jsonl'), 'utf8').trim().split('\n').length).toBe(1);
+    const third = await executeRun(planRun({ ...base, out }));
+    expect(third.kind).toBe('complete');
+    const finals = readFileSync(join(whole.dir, 'final.jsonl'), 'utf8').trim().split('\n').length;
+    expect(third.evaluated).toBe(finals - 1); // only the full-test-set results not stored yet
+    expect(files(third.dir)).toEqual(files(whole.dir));
+  });
+});
