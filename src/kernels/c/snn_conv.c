@@ -130,30 +130,7 @@ static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const
   for (int32_t t = 0; t < r; t++) tail[t] = (int16_t)(patch[K4 + t] + p->in_offset);
 }
 
-/*
- * The hot loop of the 2x2 core: `quads` iterations of four groups of four
- * reduction steps (64 multiply-accumulates per iteration) for rows *pa, *pb against
- * the two interleaved columns at *cp. Register-allocated by hand: four
- * accumulators, four column words, a weight word and its rotated half, three
- * pointers and the counter use all 14 allocatable registers. Column words are
- * in low registers so their loads are 16-bit and pipeline back to back.
- * Per group: 5 loads, 4 SXTB16, 8 SMLAD.
- */
-static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t quads, int32_t acc[4]) {
-  register const uint32_t *cp __asm__("r0") = *cpp;
-  register uint32_t x0 __asm__("r1");
-  register uint32_t x1 __asm__("r2");
-  register uint32_t y0 __asm__("r3");
-  register uint32_t y1 __asm__("r4");
-  register int32_t n __asm__("r5") = quads;
-  register const int8_t *pa __asm__("r6") = *pap;
-  register const int8_t *pb __asm__("r7") = *pbp;
-  register int32_t a00 __asm__("r8") = acc[0];
-  register int32_t a01 __asm__("r9") = acc[1];
-  register int32_t a10 __asm__("r10") = acc[2];
-  register int32_t a11 __asm__("r11") = acc[3];
-  register uint32_t w __asm__("r12");
-  register uint32_t t __asm__("lr");
+/* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
 #define SNN_GROUP(off)                          \
   "ldr %[x0], [%[cp], #" #off "]\n\t"           \
   "ldr %[x1], [%[cp], #" #off " + 4]\n\t"       \
@@ -173,41 +150,56 @@ static inline void core_2x2_loop(const uint32_t **cpp, const int8_t **pap, const
   "smlad %[a11], %[w], %[y0], %[a11]\n\t"       \
   "smlad %[a10], %[t], %[x1], %[a10]\n\t"       \
   "smlad %[a11], %[t], %[y1], %[a11]\n\t"
-  __asm__ volatile(
-      "1:\n\t"
-      SNN_GROUP(0)
-      SNN_GROUP(16)
-      SNN_GROUP(32)
-      SNN_GROUP(48)
-      "adds %[cp], #64\n\t"
-      "subs %[n], #1\n\t"
-      "bne 1b\n\t"
-      : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb),
-        [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),
-        [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)
-      :
-      : "cc", "memory");
-#undef SNN_GROUP
-  *cpp = cp;
-  *pap = pa;
-  *pbp = pb;
-  acc[0] = a00;
-  acc[1] = a01;
-  acc[2] = a10;
-  acc[3] = a11;
-}
 
-/* One group (four reduction steps) of the 2x2 core in C, for the groups the unrolled loop leaves. */
-static inline void group_2x2(const uint32_t *cp, uint32_t wa, uint32_t wb, int32_t acc[4]) {
-  acc[0] = snn_smlad(snn_sxtb16(wa), cp[0], acc[0]);
-  acc[0] = snn_smlad(snn_sxtb16_ror8(wa), cp[1], acc[0]);
-  acc[1] = snn_smlad(snn_sxtb16(wa), cp[2], acc[1]);
-  acc[1] = snn_smlad(snn_sxtb16_ror8(wa), cp[3], acc[1]);
-  acc[2] = snn_smlad(snn_sxtb16(wb), cp[0], acc[2]);
-  acc[2] = snn_smlad(snn_sxtb16_ror8(wb), cp[1], acc[2]);
-  acc[3] = snn_smlad(snn_sxtb16(wb), cp[2], acc[3]);
-  acc[3] = snn_smlad(snn_sxtb16_ror8(wb), cp[3], acc[3]);
-}
+/*
+ * A hot loop of the 2x2 core: `n` iterations of BODY (groups of four
+ * reduction steps) advancing the column pointer by STEP bytes, for rows *pa,
+ * *pb against the two interleaved columns at *cp. Register-allocated by
+ * hand: four accumulators, four column words, a weight word and its rotated
+ * half, three pointers and the counter use all 14 allocatable registers.
+ * Column words are in low registers so their loads are 16-bit and pipeline
+ * back to back. Per group: 5 loads, 4 SXTB16, 8 SMLAD.
+ */
+#define SNN_CORE_LOOP(name, BODY, STEP)                                                                         \
+  static inline void name(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t count, int32_t acc[4]) { \
+    register const uint32_t *cp __asm__("r0") = *cpp;                                                           \
+    register uint32_t x0 __asm__("r1");                                                                         \
+    register uint32_t x1 __asm__("r2");                                                                         \
+    register uint32_t y0 __asm__("r3");                                                                         \
+    register uint32_t y1 __asm__("r4");                                                                         \
+    register int32_t n __asm__("r5") = count;                                                                   \
+    register const int8_t *pa __asm__("r6") = *pap;                                                             \
+    register const int8_t *pb __asm__("r7") = *pbp;                                                             \
+    register int32_t a00 __asm__("r8") = acc[0];                                                                \
+    register int32_t a01 __asm__("r9") = acc[1];                                                                \
+    register int32_t a10 __asm__("r10") = acc[2];                                                               \
+    register int32_t a11 __asm__("r11") = acc[3];                                                               \
+    register uint32_t w __asm__("r12");                                                                         \
+    register uint32_t t __asm__("lr");                                                                          \
+    __asm__ volatile("1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
+                     "subs %[n], #1\n\t"                                                                        \
+                     "bne 1b\n\t"                                                                               \
+                     : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),               \
+                       [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x0] "=&l"(x0), [x1] "=&l"(x1),       \
+                       [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)                               \
+                     :                                                                                          \
+                     : "cc", "memory");                                                                         \
+    *cpp = cp;                                                                                                  \
+    *pap = pa;                                                                                                  \
+    *pbp = pb;                                                                                                  \
+    acc[0] = a00;                                                                                               \
+    acc[1] = a01;                                                                                               \
+    acc[2] = a10;                                                                                               \
+    acc[3] = a11;                                                                                               \
+  }
+
+/* Four groups per iteration (64 multiply-accumulates; loop overhead amortized). */
+SNN_CORE_LOOP(core_2x2_loop4, SNN_GROUP(0) SNN_GROUP(16) SNN_GROUP(32) SNN_GROUP(48), 64)
+/* One group per iteration, for the last groups % 4. */
+SNN_CORE_LOOP(core_2x2_loop1, SNN_GROUP(0), 16)
+
+#undef SNN_CORE_LOOP
+#undef SNN_GROUP
 
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
 static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
@@ -216,13 +208,8 @@ static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params
   const uint32_t *cp = (const uint32_t *)(const void *)col;
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
   const int32_t groups = K >> 2;
-  for (int32_t i = groups & 3; i > 0; i--) {
-    group_2x2(cp, snn_ld32(wa), snn_ld32(wb), acc);
-    wa += 4;
-    wb += 4;
-    cp += 4;
-  }
-  if (groups >> 2) core_2x2_loop(&cp, &wa, &wb, groups >> 2, acc);
+  if (groups & 3) core_2x2_loop1(&cp, &wa, &wb, groups & 3, acc);
+  if (groups >> 2) core_2x2_loop4(&cp, &wa, &wb, groups >> 2, acc);
   const int32_t r = K & 3;
   if (r != 0) {
     const int16_t *t0 = (const int16_t *)(const void *)cp;
