@@ -40,6 +40,16 @@ const EXCP_BKPT = 7;
 /** LR at reset on a Cortex-M4 (ARMv7-M ARM B1.5.5). */
 const RESET_LR = 0xffffffff;
 
+/** Options of the {@link Machine} constructor. */
+export interface MachineOptions {
+  /**
+   * Charge instruction fetch with the line-by-line reference walk of the ART
+   * model instead of its fast path (same cycles by construction; for tests
+   * that check exactly that).
+   */
+  readonly referenceFetch?: boolean;
+}
+
 /** Options of {@link Machine.call}. */
 export interface CallOptions {
   /** Run the call once before measuring, so the ART caches are warm (as on a board after a warm-up run). */
@@ -105,7 +115,7 @@ export class Machine {
   private closed = false;
 
   /** Loads `image` (already parsed; `label` names it in messages) into a fresh emulator for `board`. */
-  constructor(image: ElfImage, board: BoardProfile, label: string) {
+  constructor(image: ElfImage, board: BoardProfile, label: string, options: MachineOptions = {}) {
     checkSegmentsFit(image, board, label);
     this.image = image;
     this.board = board;
@@ -129,6 +139,7 @@ export class Machine {
     const state = this.native.sim_new(params);
     if (!state) throw new SimDseError('unicorn', 'out of memory creating the cycle model');
     this.state = state;
+    if (options.referenceFetch) this.native.sim_set_reference_fetch(state, 1);
     this.ioRegs = new Uint32Array(koffi.view(this.native.sim_io_regs(state), 16 * 4));
     this.ioCounters = new Float64Array(koffi.view(this.native.sim_io_counters(state), N_COUNTERS * 8));
     this.ioClasses = new Float64Array(koffi.view(this.native.sim_io_classes(state), (2 * NATIVE_CLASSES + 1) * 8));

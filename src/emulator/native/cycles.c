@@ -74,6 +74,33 @@ static inline int cache_access(Cache *c, uint32_t line) {
   return 0;
 }
 
+/*
+ * Inserts lines [first, first + n) in order, none of them cached, with the
+ * effect of n cache_access() misses: only the last sets * ways insertions
+ * survive, so only they are written (round-robin way k of a set's k-th
+ * insertion), then each set's victim pointer advances by its insertions.
+ */
+static void cache_insert_run(Cache *c, uint32_t first, uint32_t n) {
+  const uint32_t S = c->sets, W = c->ways, cap = S * W, sbits = (uint32_t)__builtin_ctz(S);
+  const uint32_t end = first + n;
+  for (uint32_t l = n > cap ? end - cap : first; l < end; l++) {
+    uint32_t set = l & (S - 1);
+    uint32_t first_in_set = first + ((set - first) & (S - 1));
+    uint32_t k = (l - first_in_set) >> sbits;
+    uint32_t slot = set * W + ((c->next_victim[set] + k) & (W - 1));
+    uint32_t old = c->tags[slot];
+    if (old != 0xffffffffu) c->slot_of[old] = 0;
+    c->tags[slot] = l;
+    c->slot_of[l] = (uint16_t)(slot + 1);
+  }
+  for (uint32_t set = 0; set < S; set++) {
+    uint32_t first_in_set = first + ((set - first) & (S - 1));
+    if (first_in_set >= end) continue;
+    uint32_t count = ((end - 1 - first_in_set) >> sbits) + 1;
+    c->next_victim[set] = (uint8_t)((c->next_victim[set] + count) & (W - 1));
+  }
+}
+
 static uint32_t hash_key(uint32_t addr, uint32_t size) {
   uint32_t h = addr * 0x9E3779B1u ^ (size * 0x85EBCA77u);
   return h ^ (h >> 15);
@@ -162,6 +189,9 @@ void sim_free(SimState *s) {
 
 void sim_set_miss_callback(SimState *s, miss_cb_t cb) { s->miss_cb = cb; }
 
+/* Uses the line-by-line reference fetch walk for every block (to check the fast path against it). */
+void sim_set_reference_fetch(SimState *s, int on) { s->reference_fetch = on != 0; }
+
 void sim_set_limit(SimState *s, double max_instructions) {
   s->max_instructions = max_instructions <= 0 ? UINT64_MAX : (uint64_t)max_instructions;
 }
@@ -247,6 +277,12 @@ int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t bas
   b->line_first = s->nline_pool;
   b->first_line = nlines ? (addr - s->flash_base) / s->line_bytes : 0;
   if (nlines) memcpy(s->line_pool + s->nline_pool, line_cycles, sizeof(uint16_t) * nlines);
+  /* prefetch stalls of lines 2.. when none is cached: each waits ws + 1 - (cycles of the line before) */
+  const uint32_t ws1 = s->wait_states + 1;
+  for (uint32_t i = 0; i < nlines; i++) {
+    b->base_in_lines += line_cycles[i];
+    if (i >= 2) b->stream_stall += ws1 > line_cycles[i - 1] ? ws1 - line_cycles[i - 1] : 0;
+  }
   s->nline_pool += nlines;
   b->class_first = s->nclass_pool;
   b->nclasses = nclasses;
@@ -334,7 +370,7 @@ static void fetch_block_walk(SimState *s, const Block *b, uint32_t *rec) {
  * consulted per line. Gives exactly the cycles of fetch_block_walk.
  */
 static inline void fetch_block(SimState *s, const Block *b) {
-  if (!s->prefetch || !s->icache.nlines || b->nlines < 2) {
+  if (!s->prefetch || !s->icache.nlines || b->nlines < 2 || s->reference_fetch) {
     fetch_block_walk(s, b, NULL);
     return;
   }
@@ -362,15 +398,29 @@ static inline void fetch_block(SimState *s, const Block *b) {
   /* t: start of line 0. Line 1 is requested at t + lc[0], ready at pf1. */
   uint64_t extra = 0;
   uint64_t req1 = t + lc[0];
-  if (!cache_access(ic, line + 1)) extra += pf1 > req1 ? pf1 - req1 : 0;
-  uint64_t sum = lc[0];
-  uint32_t prev = lc[1];
-  for (uint32_t i = 2; i < n; i++) {
-    /* line i is requested lc[i-1] cycles after line i-1 started and ready ws + 1 after */
-    uint32_t miss_stall = ws1 > prev ? ws1 - prev : 0;
-    if (!cache_access(ic, line + i)) extra += miss_stall;
-    sum += prev;
-    prev = lc[i];
+  uint64_t stall1 = pf1 > req1 ? pf1 - req1 : 0;
+  uint32_t prev = lc[n - 1];
+  uint64_t sum = (uint64_t)b->base_in_lines - prev; /* cycles of lines 0..n-2 */
+  /* streaming: none of lines 1.. is cached (code larger than the cache); every one misses */
+  uint32_t cached = 0;
+  if (line + n <= ic->flash_lines) {
+    const uint16_t *so = ic->slot_of + line + 1;
+    for (uint32_t i = 0; i < n - 1; i++) cached |= so[i];
+  } else {
+    cached = 1;
+  }
+  if (!cached) {
+    extra = stall1 + b->stream_stall;
+    cache_insert_run(ic, line + 1, n - 1);
+  } else {
+    if (!cache_access(ic, line + 1)) extra += stall1;
+    uint32_t before = lc[1];
+    for (uint32_t i = 2; i < n; i++) {
+      /* line i is requested lc[i-1] cycles after line i-1 started and ready ws + 1 after */
+      uint32_t miss_stall = ws1 > before ? ws1 - before : 0;
+      if (!cache_access(ic, line + i)) extra += miss_stall;
+      before = lc[i];
+    }
   }
   /* start of the last line */
   uint64_t last_start = t + sum + extra;

@@ -35,6 +35,8 @@ typedef struct {
   uint32_t line_first;     /* index into line_pool */
   uint32_t nlines;         /* flash lines spanned (0 when not in flash) */
   uint32_t first_line;     /* absolute flash line number of the first line */
+  uint32_t base_in_lines;  /* sum of line_cycles (the cycles of the instructions in flash lines) */
+  uint32_t stream_stall;   /* prefetch stalls of lines 2.. when none of them is cached */
   uint32_t class_first;    /* index into class_pool (triples: class, cycles, count) */
   uint32_t nclasses;
   uint32_t insn_first;     /* index into insn_pool (pairs: offset, cycles); set when traced */
@@ -91,6 +93,7 @@ typedef struct SimState {
   /* parameters */
   uint32_t flash_base, flash_size, line_bytes, wait_states, prefetch;
   uint64_t max_instructions;
+  uint32_t reference_fetch; /* always use the reference fetch walk (tests) */
   miss_cb_t miss_cb;
   /* block table: open addressing over (addr,size) -> index+1 */
   Block *blocks;

@@ -78,6 +78,7 @@ export interface CyclesApi {
   sim_free(state: Ptr): void;
   sim_set_miss_callback(state: Ptr, cb: unknown): void;
   sim_set_limit(state: Ptr, maxInstructions: number): void;
+  sim_set_reference_fetch(state: Ptr, on: number): void;
   sim_reset(state: Ptr, keepCaches: number): void;
   sim_define_block(
     state: Ptr, addr: number, size: number, base: number, instructions: number,
@@ -133,6 +134,7 @@ export function cyclesApi(): CyclesApi {
     sim_free: lib.func('void sim_free(void *s)'),
     sim_set_miss_callback: lib.func('void sim_set_miss_callback(void *s, SimMissCallback *cb)'),
     sim_set_limit: lib.func('void sim_set_limit(void *s, double max)'),
+    sim_set_reference_fetch: lib.func('void sim_set_reference_fetch(void *s, int on)'),
     sim_reset: lib.func('void sim_reset(void *s, int keep)'),
     sim_define_block: lib.func(
       'int sim_define_block(void *s, uint32_t addr, uint32_t size, uint32_t base, uint32_t instructions, uint32_t taken, uint32_t end, const uint16_t *lines, uint32_t nlines, const uint32_t *classes, uint32_t nclasses)',
