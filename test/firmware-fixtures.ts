@@ -1,7 +1,8 @@
 /**
  * A small hand-written network for firmware tests (the real generated
  * network is the team lead's): input 16 int8, layer `dense` 16 -> 4 with
- * fixed weights, layer `relu`, output 4 int8. Follows the network contract
+ * fixed weights, layer `relu`, output 4 int8; layer names follow the kernels'
+ * `<kind>#<opIndex>` convention. Follows the network contract
  * of src/firmware/export.ts (sim_infer, sim_layer_names, sim_marks).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ function weight(j: number, i: number): number {
 const code = `#include <stdint.h>
 #define SIM_LAYER_COUNT 2
 #define CYCCNT (*(volatile uint32_t *)0xE0001004u)
-const char *const sim_layer_names[SIM_LAYER_COUNT] = {"dense", "relu"};
+const char *const sim_layer_names[SIM_LAYER_COUNT] = {"dense#0", "relu#1"};
 volatile uint32_t sim_marks[SIM_LAYER_COUNT + 1];
 static const int8_t w[${OUT}][${IN}] = {
 ${Array.from({ length: OUT }, (_, j) => `  {${Array.from({ length: IN }, (_, i) => weight(j, i)).join(', ')}},`).join('\n')}
@@ -48,7 +49,7 @@ void sim_infer(const int8_t *in, int8_t *out) {
 /** The fake network. */
 export const fakeNetwork: FirmwareNetwork = {
   sources: [{ name: 'fake_net.c', code }],
-  layerNames: ['dense', 'relu'],
+  layerNames: ['dense#0', 'relu#1'],
   inputBytes: IN,
   outputBytes: OUT,
 };

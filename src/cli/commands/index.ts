@@ -8,6 +8,7 @@ import { registerReport } from './report.js';
 import { registerShow } from './show.js';
 import { registerExport } from './export.js';
 import { registerValidate } from './validate.js';
+import { registerEmulateFirmware } from './emulate-firmware.js';
 
 /** A CLI command: adds itself to the program. Each lives in its own file. */
 export type RegisterCommand = (program: Command) => void;
@@ -23,4 +24,5 @@ export const commands: RegisterCommand[] = [
   registerShow,
   registerExport,
   registerValidate,
+  registerEmulateFirmware,
 ];

@@ -1,0 +1,88 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { maskableLayers } from '../src/explore/significance/index.js';
+import { loadCifar10 } from '../src/model/dataset/cifar10.js';
+import { modelInputs } from '../src/model/dataset/preprocess.js';
+import { createEngine } from '../src/model/engine/index.js';
+import { resolveModel } from '../src/model/registry.js';
+import { sharedDir } from '../src/util/paths.js';
+import { cli, fakeRow, writeFakeRun } from './firmware-fixtures.js';
+
+const shared = sharedDir();
+const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
+if (!have) console.warn('cli-export-point: ../shared models or CIFAR-10 missing; skipped');
+
+const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-cli-export-'));
+const runs = join(tmp, 'runs');
+const savedCache = process.env.SIM_DSE_CACHE;
+beforeAll(() => {
+  process.env.SIM_DSE_CACHE = join(tmp, 'cache');
+});
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.SIM_DSE_CACHE;
+  else process.env.SIM_DSE_CACHE = savedCache;
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(!have)('sim-dse export', () => {
+  const model = have ? resolveModel('lenet') : null;
+  const ops = model ? maskableLayers(model.graph).map((l) => l.opIndex) : [];
+  const layers = ops.map((opIndex, i) => ({ opIndex, cycles: 10_000 * (i + 1) }));
+  if (model) {
+    writeFakeRun(join(runs, 'r1'), { name: 'lenet', sha256: model.sha256, file: 'lenet-cifar10-int8.tflite' }, 'nucleo-f446re', [
+      fakeRow(0, layers, { cycles: 123_456 }),
+      fakeRow(1, layers, { flashBytes: 600_000, fits: false }),
+    ]);
+  }
+  const base = ['--run', 'r1', '--runs', runs, '--board', 'nucleo-f446re'];
+
+  test('an exact point exports with the prediction of the store and the reference predictions', async () => {
+    const out = join(tmp, 'fw');
+    const r = await cli(['export', ...base, '--point', '0', '--out', out, '--images', '4', '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'firmware.json'), 'utf8'));
+    expect(m.origin).toEqual({ run: 'r1', point: 0, model: 'lenet' });
+    expect(m.board).toBe('nucleo-f446re');
+    const ds = modelInputs(loadCifar10(), model!.graph, model!.preprocess, 4);
+    expect(m.labels).toEqual(Array.from(ds.labels));
+    const engine = createEngine(model!.graph);
+    expect(m.expected).toEqual(Array.from(engine.classify([0, 1, 2, 3].map((i) => ds.input(i)))));
+    expect(m.inputBytes).toBe(3072);
+    expect(m.outputBytes).toBe(10);
+    // every maskable layer gets the store's cycles, the other layers none
+    const predicted = m.layers.map((name: string, k: number) => [name, m.predicted.layers[k]]).filter(([, c]: [string, number | null]) => c !== null);
+    expect(predicted.map(([name]: [string]) => Number(name.split('#')[1]))).toEqual(ops);
+    expect(predicted.map(([, c]: [string, number]) => c)).toEqual(layers.map((l) => l.cycles));
+    expect(m.predicted.cycles).toBe(123_456);
+    expect(readFileSync(join(out, 'src', 'simdse_config.h'), 'utf8')).toContain('#define SIMDSE_IMAGES 4u');
+  }, 120_000);
+
+  test('another board than the run predicted for: exported without a prediction, with a note', async () => {
+    const out = join(tmp, 'fw-l4');
+    const r = await cli(['export', '--run', 'r1', '--runs', runs, '--board', 'nucleo-l4r5zi', '--point', '1', '--out', out, '--images', '1']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('sim-dse: note: run r1 predicted cycles for nucleo-f446re, not nucleo-l4r5zi: the project has no prediction to validate against\n');
+    expect(JSON.parse(readFileSync(join(out, 'firmware.json'), 'utf8')).predicted).toBe(null);
+  }, 120_000);
+
+  test('bad input: one clear line and a non-zero exit', async () => {
+    const out = join(tmp, 'bad');
+    expect(await cli(['export', ...base, '--point', '5', '--out', out])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 5 (its points are 0..1)\n' });
+    expect(await cli(['export', ...base, '--point', '1', '--out', out])).toEqual({
+      code: 1,
+      out: '',
+      err: 'sim-dse: point 1 of run r1 does not fit nucleo-f446re: it needs 634826 bytes of flash (network 600000, images 30730, firmware 4096), the board has 524288\n',
+    });
+    expect(await cli(['export', '--run', 'r1', '--runs', runs, '--board', 'nucleo-f401re', '--point', '0', '--out', out])).toEqual({
+      code: 2,
+      out: '',
+      err: "sim-dse: cannot export firmware for board 'nucleo-f401re' (supported: nucleo-f446re, nucleo-l4r5zi)\n",
+    });
+    expect((await cli(['export', ...base, '--point', 'x', '--out', out])).err).toBe("sim-dse: --point: 'x' is not a point id (0, 1, ...)\n");
+    expect((await cli(['export', '--run', 'zz', '--runs', runs, '--board', 'nucleo-f446re', '--point', '0', '--out', out])).code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});
