@@ -20,6 +20,7 @@ describe('run progress', () => {
     p.update({ phase: 'search', done: 1, total: 2, evaluated: 1 }); // within 100 ms: skipped
     t = 1000;
     p.update({ phase: 'search', done: 2, total: 2, evaluated: 2 });
+    p.update({ phase: 'search', done: 2, total: 2, evaluated: 2 }); // the same state again: not redrawn
     p.end();
     expect(s.text).toBe('\rsearch [############............] 1/2 0.0 pt/s ETA -:--\x1b[K\rsearch [########################] 2/2 2.0 pt/s ETA 0:00\x1b[K\n');
   });

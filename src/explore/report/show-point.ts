@@ -7,7 +7,7 @@
 import { UsageError } from '../../util/errors.js';
 import { analyseRun } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
-import type { FinalRow, PointRow } from '../store/rows.js';
+import { EXACT_HASH, type FinalRow, type PointRow } from '../store/rows.js';
 import type { StoreContents } from '../store/run-store.js';
 
 /** What `show` prints. */
@@ -31,7 +31,7 @@ export function pointDetails(store: StoreContents, k: number): PointDetails {
   const ref = store.reference;
   return {
     point,
-    full: store.finals.find((f) => f.hash === point.hash) ?? null,
+    full: store.finals.find((f) => f.hash === point.hash || (point.skipped === 0 && f.hash === EXACT_HASH)) ?? null,
     onFront: a.front.some((e) => e.row.id === k),
     onSeedGridFront: a.seedGridFront?.some((e) => e.row.id === k) ?? false,
     reductionVsUnpacked: ref ? 1 - point.cycles / ref.unpackedExact.cycles : null,

@@ -43,14 +43,17 @@ export function createProgress(
   const interval = options.intervalMs ?? (stream.isTTY ? 100 : 10_000);
   const starts = new Map<string, number>();
   let last = -Infinity;
+  let lastKey = '';
   let drawn = false;
   return {
     update(e) {
       const t = now();
       if (!starts.has(e.phase)) starts.set(e.phase, t);
       const finished = e.done >= e.total;
-      if (!finished && t - last < interval) return;
+      const key = `${e.phase}/${e.done}`;
+      if ((!finished && t - last < interval) || key === lastKey) return;
       last = t;
+      lastKey = key;
       const line = formatProgress(e, (t - starts.get(e.phase)!) / 1000);
       if (stream.isTTY) {
         stream.write(`\r${line}\x1b[K`);
