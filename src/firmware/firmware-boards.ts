@@ -50,6 +50,23 @@ const BOARDS: Record<string, Omit<FirmwareBoard, 'profile'>> = {
   },
 };
 
+/**
+ * Peripheral family of each board profile: a firmware runs in the emulator on
+ * any profile of its board's family (the same register tables); `ideal` uses the F4 one.
+ */
+const FAMILY: Readonly<Record<string, 'f4' | 'l4'>> = {
+  'nucleo-f446re': 'f4',
+  'nucleo-f401re': 'f4',
+  ideal: 'f4',
+  'nucleo-l4r5zi': 'l4',
+  'nucleo-l476rg': 'l4',
+};
+
+/** True when firmware exported for `exportedFor` can be emulated on board profile `profileId`. */
+export function canEmulateOn(exportedFor: string, profileId: string): boolean {
+  return FAMILY[exportedFor] !== undefined && FAMILY[exportedFor] === FAMILY[profileId];
+}
+
 /** Board ids firmware can be exported for. */
 export const FIRMWARE_BOARD_IDS: readonly string[] = Object.keys(BOARDS);
 
