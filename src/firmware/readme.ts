@@ -68,7 +68,9 @@ prints the lines the board would.
     make run-qemu
 
 QEMU has no clock model (the start line says \`clock timeout-hsi\`) and no cycle counter (cycles
-read 0), but it computes the same predictions: a functional check independent of sim-dse.
+read 0), but it computes the same predictions: a functional check independent of sim-dse. The
+${QEMU_MACHINE.mcu} has ${QEMU_MACHINE.flash.size / 1024} KB of flash and ${QEMU_MACHINE.sram.size / 1024} KB of SRAM: a larger network links only for the board.
+\`sim-dse emulate-firmware . --qemu\` builds and runs it and compares the predictions with the reference engine's.
 
 ## Output lines
 
