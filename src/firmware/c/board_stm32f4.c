@@ -47,7 +47,8 @@ static simdse_clock clock_setup(void) {
   SIMDSE_REG(PWR_CR) |= 1u << 17; /* ODSWEN */
   if (!simdse_wait(&SIMDSE_REG(PWR_CSR), 1u << 17, 1u << 17)) return (simdse_clock){HSI_HZ, "timeout-overdrive-switch"};
   /* Flash: reset the ART caches, then latency, prefetch, instruction and data caches */
-  SIMDSE_REG(FLASH_ACR) = (3u << 11);
+  SIMDSE_REG(FLASH_ACR) = 0;          /* caches off (their reset bits are writable only then) */
+  SIMDSE_REG(FLASH_ACR) = (3u << 11); /* ICRST, DCRST */
   SIMDSE_REG(FLASH_ACR) = WAIT_STATES | (1u << 8) | (1u << 9) | (1u << 10);
   if (!simdse_wait(&SIMDSE_REG(FLASH_ACR), 0xFu, WAIT_STATES)) return (simdse_clock){HSI_HZ, "timeout-flash-latency"};
   /* AHB /1, APB1 /4, APB2 /2 */

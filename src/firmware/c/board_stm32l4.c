@@ -43,7 +43,8 @@ static simdse_clock clock_setup(void) {
   SIMDSE_REG(RCC_CFGR) = (SIMDSE_REG(RCC_CFGR) & ~0x3FF0u) | (8u << 4); /* HPRE /2, PPRE1 /1, PPRE2 /1 */
   SIMDSE_REG(PWR_CR5) &= ~(1u << 8);
   if (!simdse_wait(&SIMDSE_REG(PWR_SR2), 1u << 10, 0)) return (simdse_clock){MSI_HZ, "timeout-boost"};
-  SIMDSE_REG(FLASH_ACR) = (3u << 11); /* reset the ART caches */
+  SIMDSE_REG(FLASH_ACR) = 0;          /* caches off (their reset bits are writable only then) */
+  SIMDSE_REG(FLASH_ACR) = (3u << 11); /* ICRST, DCRST */
   SIMDSE_REG(FLASH_ACR) = WAIT_STATES | (1u << 8) | (1u << 9) | (1u << 10);
   if (!simdse_wait(&SIMDSE_REG(FLASH_ACR), 0xFu, WAIT_STATES)) return (simdse_clock){MSI_HZ / 2u, "timeout-flash-latency"};
   SIMDSE_REG(RCC_CR) |= 1u << 8; /* HSION */
