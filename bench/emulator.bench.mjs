@@ -4,7 +4,13 @@
 // raw Unicorn without hooks, on the same ELF in the same run. The two are
 // measured in alternating slices (--rounds of --slice seconds each), so load
 // from other processes hits both alike; the table gives the medians of the
-// rates and of the per-round model/raw ratios. Run after `npm run build`:
+// rates and of the per-round model/raw ratios, by wall-clock time and by the
+// process's CPU time (which leaves out the time other processes held the
+// cores). Each slice uses a fresh engine, closed before the next is opened:
+// Unicorn 2.0.1 gives every engine a 1 GB code buffer, and only one placed
+// near libunicorn runs at full speed (the first of a process; later ones,
+// while it lives, run about 30 % slower), so engines that coexist would not
+// compare fairly. Run after `npm run build`:
 //   node bench/emulator.bench.mjs [--rounds 7] [--slice 0.3]
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -26,17 +32,19 @@ const cases = [
   { name: 'tight loop (6 instr)', elf: 'art-loop.elf', fn: 'art_loop1000' },
 ];
 
-/** Repeats fn for about `seconds`; returns calls per second. */
+/** Repeats fn for about `seconds` of wall-clock time; returns calls per wall-clock second and per CPU second. */
 function rate(fn, seconds) {
   let n = 0;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let dt = 0;
   while (dt < seconds) {
     for (let i = 0; i < 20; i++) fn();
     n += 20;
     dt = Number(process.hrtime.bigint() - t0) / 1e9;
   }
-  return n / dt;
+  const c = process.cpuUsage(c0);
+  return { wall: n / dt, cpu: n / ((c.user + c.system) / 1e6) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -59,35 +67,45 @@ function rawUnicorn(image, board, entry) {
 
 console.log(`# emulator speed, single thread (${cpus()[0].model}, ${cpus().length} cores, node ${process.version}, load average ${loadavg()[0].toFixed(1)})`);
 console.log(`# medians of ${rounds} alternating rounds of ${slice} s per side`);
-console.log('| benchmark | board | instr/call | cycle model M instr/s | raw Unicorn M instr/s | model / raw |');
+console.log('| benchmark | board | instr/call | cycle model M instr/s (wall / CPU) | raw Unicorn M instr/s (wall / CPU) | model / raw (wall / CPU) |');
 console.log('|---|---|---|---|---|---|');
 for (const c of cases) {
   const path = join(root, 'firmware-prebuilt', 'microbench', c.elf);
   const image = parseElf(readFileSync(path), path);
+  const entry = image.symbols.get(c.fn).value & ~1;
   for (const boardId of ['nucleo-f446re', 'nucleo-l4r5zi']) {
     const board = getBoard(boardId);
-    const machine = new Machine(image, board, path);
-    const model = () => machine.call({ symbol: c.fn });
-    const instr = model().instructions;
-    const raw = rawUnicorn(image, board, image.symbols.get(c.fn).value & ~1);
-    for (let i = 0; i < 200; i++) {
-      model();
-      raw.run();
-    }
-    const modelRates = [];
-    const rawRates = [];
-    const ratios = [];
+    /** One slice on a fresh engine (warmed up, then measured, then closed). */
+    const modelSlice = () => {
+      const machine = new Machine(image, board, path);
+      const call = () => machine.call({ symbol: c.fn });
+      for (let i = 0; i < 100; i++) call();
+      const r = rate(call, slice);
+      const instr = call().instructions;
+      machine.close();
+      return { ...r, instr };
+    };
+    const rawSlice = () => {
+      const raw = rawUnicorn(image, board, entry);
+      for (let i = 0; i < 100; i++) raw.run();
+      const r = rate(raw.run, slice);
+      raw.close();
+      return r;
+    };
+    const s = { model: { wall: [], cpu: [] }, raw: { wall: [], cpu: [] }, ratio: { wall: [], cpu: [] } };
+    let instr = 0;
     for (let r = 0; r < rounds; r++) {
-      const m = rate(model, slice) * instr;
-      const u = rate(raw.run, slice) * instr;
-      modelRates.push(m);
-      rawRates.push(u);
-      ratios.push(m / u);
+      const m = modelSlice();
+      const u = rawSlice();
+      instr = m.instr;
+      for (const k of ['wall', 'cpu']) {
+        s.model[k].push(m[k] * instr);
+        s.raw[k].push(u[k] * instr);
+        s.ratio[k].push(m[k] / u[k]);
+      }
     }
-    machine.close();
-    raw.close();
-    console.log(
-      `| ${c.name} | ${boardId} | ${instr} | ${(median(modelRates) / 1e6).toFixed(0)} | ${(median(rawRates) / 1e6).toFixed(0)} | ${median(ratios).toFixed(2)} |`,
-    );
+    const mips = (x) => `${(median(x.wall) / 1e6).toFixed(0)} / ${(median(x.cpu) / 1e6).toFixed(0)}`;
+    const ratio = `${median(s.ratio.wall).toFixed(2)} / ${median(s.ratio.cpu).toFixed(2)}`;
+    console.log(`| ${c.name} | ${boardId} | ${instr} | ${mips(s.model)} | ${mips(s.raw)} | ${ratio} |`);
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { getBoard } from '../src/emulator/boards.js';
 import type { CallResult } from '../src/emulator/call-types.js';
 import { parseElf, type ElfImage } from '../src/emulator/elf.js';
@@ -69,17 +69,18 @@ describe('ART fetch fast path equals the reference walk', () => {
     beforeAll(async () => {
       image = parseElf(await compileImage({ sources: [{ name: 'loops.c', code: SOURCE }], board: getBoard('nucleo-f446re') }), 'loops.elf');
     }, 120_000);
-    afterAll(() => undefined);
 
     for (const fn of ['loop8', 'loop40', 'loop160', 'branchy']) {
       it(fn, () => {
         let stalls = 0;
         for (const board of BOARDS) {
           for (const warm of [false, true]) {
-            const [fast, ref] = bothWays(image, board, (m) => m.call({ symbol: fn, args: [0x12345678, 37] }, { warm }));
-            expect(fast.kind).toBe('ok');
-            expect(summary(fast), `${fn} ${board} warm=${warm}`).toEqual(summary(ref));
-            if (fast.kind === 'ok') stalls += fast.breakdown.fetchStalls;
+            for (const args of [[0x12345678, 37], [3, 50], [0xdeadbeef, 11]]) {
+              const [fast, ref] = bothWays(image, board, (m) => m.call({ symbol: fn, args }, { warm }));
+              expect(fast.kind).toBe('ok');
+              expect(summary(fast), `${fn}(${args}) ${board} warm=${warm}`).toEqual(summary(ref));
+              if (fast.kind === 'ok') stalls += fast.breakdown.fetchStalls;
+            }
           }
         }
         expect(stalls).toBeGreaterThan(0);

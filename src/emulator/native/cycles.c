@@ -20,11 +20,11 @@
 #include "sim.h"
 
 #define CACHE_WAYS 4u
+#define STREAM_MIN_LINES 16u /* blocks longer than this try the streaming fast path */
 
 static void cache_free(Cache *c) {
   free(c->tags);
   free(c->next_victim);
-  free(c->slot_of);
   memset(c, 0, sizeof *c);
 }
 
@@ -40,38 +40,39 @@ static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
   c->flash_lines = flash_lines;
   c->tags = malloc(sizeof(uint32_t) * c->nlines);
   c->next_victim = calloc(c->sets, 1);
-  c->slot_of = calloc(flash_lines, sizeof(uint16_t));
   memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
 }
 
 static void cache_clear(Cache *c) {
   if (c->nlines == 0) return;
-  /* O(cache lines), not O(flash lines): only cached lines have a slot entry */
-  for (uint32_t i = 0; i < c->nlines; i++) {
-    if (c->tags[i] != 0xffffffffu) c->slot_of[c->tags[i]] = 0;
-    c->tags[i] = 0xffffffffu;
-  }
+  memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
   memset(c->next_victim, 0, c->sets);
 }
 
 /*
  * Looks a line up; on a miss inserts it. Set-associative with CACHE_WAYS
  * ways and round-robin replacement: ST does not document the ART's
- * organisation, this is the model's stated assumption. O(1) through the
- * per-line slot table. Returns 1 on a hit.
+ * organisation, this is the model's stated assumption. The set's ways are
+ * compared directly (the whole tag array is a few hundred bytes). Lines
+ * outside flash are never cached. Returns 1 on a hit.
  */
 static inline int cache_access(Cache *c, uint32_t line) {
   if (line >= c->flash_lines) return 0;
-  if (c->slot_of[line]) return 1;
-  uint32_t set = line & (c->sets - 1);
+  const uint32_t set = line & (c->sets - 1);
+  uint32_t *t = c->tags + set * c->ways;
+  for (uint32_t w = 0; w < c->ways; w++)
+    if (t[w] == line) return 1;
   uint32_t way = c->next_victim[set];
   c->next_victim[set] = (uint8_t)((way + 1) & (c->ways - 1));
-  uint32_t slot = set * c->ways + way;
-  uint32_t old = c->tags[slot];
-  if (old != 0xffffffffu) c->slot_of[old] = 0;
-  c->tags[slot] = line;
-  c->slot_of[line] = (uint16_t)(slot + 1);
+  t[way] = line;
   return 0;
+}
+
+/* Whether any line of [first, first + n) is cached: one pass over the tags. */
+static inline int cache_holds_any(const Cache *c, uint32_t first, uint32_t n) {
+  uint32_t any = 0;
+  for (uint32_t i = 0; i < c->nlines; i++) any |= (c->tags[i] - first) < n; /* invalid tags wrap high */
+  return any != 0;
 }
 
 /*
@@ -87,11 +88,7 @@ static void cache_insert_run(Cache *c, uint32_t first, uint32_t n) {
     uint32_t set = l & (S - 1);
     uint32_t first_in_set = first + ((set - first) & (S - 1));
     uint32_t k = (l - first_in_set) >> sbits;
-    uint32_t slot = set * W + ((c->next_victim[set] + k) & (W - 1));
-    uint32_t old = c->tags[slot];
-    if (old != 0xffffffffu) c->slot_of[old] = 0;
-    c->tags[slot] = l;
-    c->slot_of[l] = (uint16_t)(slot + 1);
+    c->tags[set * W + ((c->next_victim[set] + k) & (W - 1))] = l;
   }
   for (uint32_t set = 0; set < S; set++) {
     uint32_t first_in_set = first + ((set - first) & (S - 1));
@@ -401,15 +398,12 @@ static inline void fetch_block(SimState *s, const Block *b) {
   uint64_t stall1 = pf1 > req1 ? pf1 - req1 : 0;
   uint32_t prev = lc[n - 1];
   uint64_t sum = (uint64_t)b->base_in_lines - prev; /* cycles of lines 0..n-2 */
-  /* streaming: none of lines 1.. is cached (code larger than the cache); every one misses */
-  uint32_t cached = 0;
-  if (line + n <= ic->flash_lines) {
-    const uint16_t *so = ic->slot_of + line + 1;
-    for (uint32_t i = 0; i < n - 1; i++) cached |= so[i];
-  } else {
-    cached = 1;
-  }
-  if (!cached) {
+  /*
+   * Streaming: none of lines 1.. is cached (straight-line code larger than the
+   * cache), so every one misses. Checked on long blocks only, where one pass
+   * over the tags is cheaper than a look-up per line.
+   */
+  if (n > STREAM_MIN_LINES && line + n <= ic->flash_lines && !cache_holds_any(ic, line + 1, n - 1)) {
     extra = stall1 + b->stream_stall;
     cache_insert_run(ic, line + 1, n - 1);
   } else {

@@ -63,8 +63,7 @@ typedef struct {
   uint32_t ways;
   uint32_t *tags;          /* sets*ways line numbers, 0xffffffff = invalid */
   uint8_t *next_victim;    /* per set: round-robin replacement pointer */
-  uint16_t *slot_of;       /* per flash line: its slot + 1, 0 = not cached (O(1) lookup) */
-  uint32_t flash_lines;
+  uint32_t flash_lines;    /* lines of flash: only these are cached */
 } Cache;
 
 typedef struct {
