@@ -27,5 +27,12 @@ export function breakdownFromTotals(totals: Float64Array, stalls: StallCounts): 
     byClass[CLASS_ORDER[i]] = cycles;
     countByClass[CLASS_ORDER[i]] = count;
   }
-  return { byClass, countByClass, ...stalls, divideExtra: totals[2 * NATIVE_CLASSES] };
+  return {
+    byClass,
+    countByClass,
+    branchPenalty: stalls.branchPenalty,
+    fetchStalls: stalls.fetchStalls,
+    dataStalls: stalls.dataStalls,
+    divideExtra: totals[2 * NATIVE_CLASSES],
+  };
 }
