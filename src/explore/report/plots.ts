@@ -10,18 +10,27 @@ import { renderScatter, type Series } from './svg-plot.js';
 /** Which cost the x axis shows. */
 export type PlotAxis = 'cycles' | 'flashBytes';
 
+/** Points more than this far below the exact top-1 (in [0, 1]) are left out of the plots. */
+export const PLOT_MAX_LOSS = 0.2;
+
 /** The SVG of top-1 (percent) against `axis`. */
 export function accuracyPlot(a: RunAnalysis, axis: PlotAxis): string {
   const x = (p: { cycles: number; flashBytes: number }) => p[axis];
   const pct = (t: number) => t * 100;
+  const floor = a.reference === null ? -Infinity : a.reference.exactSearch.top1 - PLOT_MAX_LOSS;
+  const shown = <T>(rows: readonly T[], top1: (r: T) => number): T[] => rows.filter((r) => top1(r) >= floor);
+  const search = a.points.filter((p) => p.phase === 'search');
+  const dots = shown(search, (p) => p.top1);
   const series: Series[] = [
-    { label: `all points (${a.points.length})`, style: 'dots', color: '#7a8ca0', points: a.points.filter((p) => p.phase === 'search').map((p) => ({ x: x(p), y: pct(p.top1) })) },
+    { label: `points (${dots.length} of ${search.length})`, style: 'dots', color: '#7a8ca0', points: dots.map((p) => ({ x: x(p), y: pct(p.top1) })) },
   ];
   if (a.seedGridPoints !== null) {
-    series.push({ label: 'seed grid front', style: 'line', color: '#2ca02c', points: (a.seedGridFront ?? []).map((e) => ({ x: x(e.row), y: pct(e.row.top1) })) });
+    const sg = shown(a.seedGridFront ?? [], (e) => e.row.top1);
+    series.push({ label: 'seed grid front', style: 'line', color: '#2ca02c', points: sg.map((e) => ({ x: x(e.row), y: pct(e.row.top1) })) });
   }
-  series.push({ label: 'Pareto front', style: 'line', color: '#d62728', points: a.front.map((e) => ({ x: x(e.row), y: pct(e.row.top1) })) });
-  const full = a.front.filter((e) => e.full !== null);
+  const front = shown(a.front, (e) => e.row.top1);
+  series.push({ label: 'Pareto front', style: 'line', color: '#d62728', points: front.map((e) => ({ x: x(e.row), y: pct(e.row.top1) })) });
+  const full = shown(a.front.filter((e) => e.full !== null), (e) => e.full!.top1);
   if (full.length > 0) series.push({ label: 'front, full test set', style: 'hollow', color: '#9467bd', points: full.map((e) => ({ x: x(e.row), y: pct(e.full!.top1) })) });
   if (a.reference !== null) {
     const y = pct(a.reference.exactSearch.top1);
@@ -32,7 +41,7 @@ export function accuracyPlot(a: RunAnalysis, axis: PlotAxis): string {
   return renderScatter({
     title: `${a.config.model.name} on ${a.config.board}: top-1 vs ${axis === 'cycles' ? 'cycles' : 'flash'}`,
     xLabel: axis === 'cycles' ? 'cycles per inference' : 'flash bytes',
-    yLabel: `top-1 % (${images} test images unless marked)`,
+    yLabel: `top-1 % (${images} test images unless marked; ${Math.round(PLOT_MAX_LOSS * 100)} pp below exact at most)`,
     series,
   });
 }
