@@ -142,10 +142,13 @@ const STM32L4: readonly PeripheralRegister[] = [
   ...usartL4('LPUART1', 0x4000_8000),
 ];
 
+/** The register tables, keyed by board family (BoardProfile.accelerator.family). */
+export const STM32_PERIPHERALS: Readonly<Record<'f4' | 'l4', readonly PeripheralRegister[]>> = { f4: STM32F4, l4: STM32L4 };
+
 /**
- * The modelled registers of a board, by its accelerator family (`f4`, `l4`);
- * the `ideal` profile (family `none`) uses the STM32F4 table, so F4 firmware runs on it.
+ * The modelled registers of a board, by its family (`f4`, `l4`); the `ideal`
+ * profile (family `none`) uses the STM32F4 table, so F4 firmware runs on it.
  */
 export function peripheralRegisters(board: BoardProfile): readonly PeripheralRegister[] {
-  return board.accelerator.family === 'l4' ? STM32L4 : STM32F4;
+  return STM32_PERIPHERALS[board.accelerator.family === 'l4' ? 'l4' : 'f4'];
 }

@@ -77,24 +77,23 @@ static inline int cache_holds_any(const Cache *c, uint32_t first, uint32_t n) {
 
 /*
  * Inserts lines [first, first + n) in order, none of them cached, with the
- * effect of n cache_access() misses: only the last sets * ways insertions
- * survive, so only they are written (round-robin way k of a set's k-th
- * insertion), then each set's victim pointer advances by its insertions.
+ * effect of n cache_access() misses. Consecutive lines go to consecutive
+ * sets; a set's k-th insertion takes way (victim + k) mod ways, so only its
+ * last `ways` insertions survive and only they are written; then the set's
+ * victim pointer advances by its insertions. O(cache lines), not O(n).
  */
 static void cache_insert_run(Cache *c, uint32_t first, uint32_t n) {
-  const uint32_t S = c->sets, W = c->ways, cap = S * W, sbits = (uint32_t)__builtin_ctz(S);
+  const uint32_t S = c->sets, W = c->ways, sbits = (uint32_t)__builtin_ctz(S);
   const uint32_t end = first + n;
-  for (uint32_t l = n > cap ? end - cap : first; l < end; l++) {
-    uint32_t set = l & (S - 1);
-    uint32_t first_in_set = first + ((set - first) & (S - 1));
-    uint32_t k = (l - first_in_set) >> sbits;
-    c->tags[set * W + ((c->next_victim[set] + k) & (W - 1))] = l;
-  }
   for (uint32_t set = 0; set < S; set++) {
-    uint32_t first_in_set = first + ((set - first) & (S - 1));
-    if (first_in_set >= end) continue;
-    uint32_t count = ((end - 1 - first_in_set) >> sbits) + 1;
-    c->next_victim[set] = (uint8_t)((c->next_victim[set] + count) & (W - 1));
+    const uint32_t f = first + ((set - first) & (S - 1)); /* the set's first line in the range */
+    if (f >= end) continue;
+    const uint32_t count = ((end - 1 - f) >> sbits) + 1;
+    const uint32_t v = c->next_victim[set];
+    uint32_t *t = c->tags + set * W;
+    uint32_t k = count > W ? count - W : 0;
+    for (uint32_t l = f + (k << sbits); k < count; k++, l += S) t[(v + k) & (W - 1)] = l;
+    c->next_victim[set] = (uint8_t)((v + count) & (W - 1));
   }
 }
 
