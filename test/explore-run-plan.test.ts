@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialGenomes } from '../src/explore/run/execute.js';
+import { initialGenomes, rowEvaluation } from '../src/explore/run/execute.js';
+import type { PointRow } from '../src/explore/store/rows.js';
 import { planRun } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';
 
@@ -11,7 +12,7 @@ const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.t
 describe.skipIf(!have)('run plans', () => {
   it('default LeNet run: NSGA-II over 5 layers x 10 fractions, 1,000 + 10,000 images, the seed grid beside it', () => {
     const p = planRun({ model: 'lenet', latency: 'macs', threads: '2' });
-    expect(p.config.search).toEqual({ strategy: 'nsga2', budget: 1000, population: 50, seed: 1 });
+    expect(p.config.search).toEqual({ strategy: 'nsga2', budget: 1000, population: 50, seed: 1, maxLoss: 10 });
     expect(p.config.images).toEqual({ search: 1000, full: 10000, dataset: 'cifar10 test_batch.bin' });
     expect(p.space.layers.map((l) => l.opIndex)).toEqual([1, 3, 5, 7, 8]);
     expect(p.seedGridSpace!.layers.map((l) => [l.opIndex, l.levels.length])).toEqual([[3, 11], [5, 11]]);
@@ -30,6 +31,7 @@ describe.skipIf(!have)('run plans', () => {
     expect(() => planRun({ model: 'lenet', latency: 'stopwatch' })).toThrow("--latency: 'stopwatch' is not one of macs") // (more sources follow as they are registered);
     expect(() => planRun({ model: 'lenet', preset: 'seed-grid', metric: 'magnitude' })).toThrow('--metric magnitude: the seed-grid preset uses the seed metric');
     expect(() => planRun({ model: 'lenet', seed: '-1' })).toThrow('--seed: -1 is out of range (0 to 4294967295)');
+    expect(() => planRun({ model: 'lenet', maxLoss: '0' })).toThrow('--max-loss: 0 is out of range (more than 0, at most 100)');
     expect(() => planRun({ model: 'lenet', board: 'arduino' })).toThrow("unknown board 'arduino'");
   });
 });
@@ -38,5 +40,14 @@ describe('NSGA-II seeds', () => {
   it('start from the exact configuration and every uniform level', () => {
     const space = { name: 's', metric: 'contribution' as const, kind: 'fraction' as const, layers: [{ opIndex: 1, levels: [0, 0.5] }, { opIndex: 3, levels: [0, 0.2, 0.4] }] };
     expect(initialGenomes(space)).toEqual([[0, 0], [1, 1], [1, 2]]);
+  });
+});
+
+describe('search objectives', () => {
+  it('maximise correct, minimise cycles; loss beyond the limit and flash overflow violate', () => {
+    const row = (correct: number, fits: boolean) => ({ correct, images: 1000, cycles: 500, fits }) as PointRow;
+    expect(rowEvaluation(row(700, true), 750, 10)).toEqual({ objectives: [-700, 500], violation: 0 });
+    expect(rowEvaluation(row(600, true), 750, 10)).toEqual({ objectives: [-600, 500], violation: 5 });
+    expect(rowEvaluation(row(760, false), 750, 10)).toEqual({ objectives: [-760, 500], violation: 100 });
   });
 });

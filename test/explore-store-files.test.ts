@@ -8,7 +8,7 @@ import { openStore, readStore } from '../src/explore/store/run-store.js';
 
 const config: RunConfig = {
   version: 1, model: { name: 'lenet', sha256: 'aa'.repeat(32), file: 'lenet.tflite' }, board: 'nucleo-f446re', metric: 'contribution', latency: 'macs',
-  space: { name: 'default', layers: [{ opIndex: 1, levels: [0, 0.5] }] }, search: { strategy: 'nsga2', budget: 100, population: 10, seed: 1 },
+  space: { name: 'default', layers: [{ opIndex: 1, levels: [0, 0.5] }] }, search: { strategy: 'nsga2', budget: 100, population: 10, seed: 1, maxLoss: 10 },
   images: { search: 100, full: 10000, dataset: 'cifar10 test_batch.bin' }, seedGrid: true,
 };
 

@@ -27,6 +27,7 @@ export function registerRun(program: Command): void {
     .option('--budget <n>', `most configurations to evaluate (default ${RUN_DEFAULTS.budget})`)
     .option('--population <n>', `NSGA-II population (default ${RUN_DEFAULTS.population})`)
     .option('--seed <n>', `search seed (default ${RUN_DEFAULTS.seed})`)
+    .option('--max-loss <pp>', `NSGA-II treats points losing more top-1 than this (percentage points) as infeasible (default ${RUN_DEFAULTS.maxLoss})`)
     .option('--images <n>', `test images per point while searching (default ${RUN_DEFAULTS.images})`)
     .option('--full-images <n>', 'test images for the front (default: the whole test set)')
     .option('--calibration <n>', 'calibration images from data_batch_1 for significance (default 200)')

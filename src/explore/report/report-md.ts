@@ -100,7 +100,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     `| latency | ${a.reference?.latency ?? c.latency} |`,
     `| significance metric | ${c.metric} |`,
     `| space | ${describeSpace(c.space)} |`,
-    `| search | ${c.search.strategy}, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed} |`,
+    `| search | ${c.search.strategy === 'grid' ? `grid of ${c.search.budget} points` : `nsga2, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed}, points losing more than ${c.search.maxLoss} pp infeasible`} |`,
     `| images | ${c.images.search} while searching, ${c.images.full} for the front (${c.images.dataset}) |`,
     `| points evaluated | ${a.points.length} (front: ${a.front.length}) |`,
     '',

@@ -62,9 +62,15 @@ function strategyFor(plan: RunPlan): SearchStrategy {
   return nsga2Search({ levels }, { populationSize: s.population, budget: s.budget, seed: s.seed, initial: initialGenomes(plan.space) });
 }
 
-/** Search objectives of a row: maximise correct, minimise cycles; flash over the limit is a violation. */
-export function rowEvaluation(row: PointRow): Evaluation {
-  return { objectives: [-row.correct, row.cycles], violation: row.fits ? 0 : row.flashBytes };
+/**
+ * Search objectives of a row: maximise correct, minimise cycles. A point
+ * losing more than `maxLoss` percentage points of top-1 against the exact
+ * model (`exactCorrect` on the same images) violates by the excess; one that
+ * does not fit the flash violates by 100 more.
+ */
+export function rowEvaluation(row: PointRow, exactCorrect: number, maxLoss: number): Evaluation {
+  const excess = Math.max(0, ((exactCorrect - row.correct) / row.images) * 100 - maxLoss);
+  return { objectives: [-row.correct, row.cycles], violation: excess + (row.fits ? 0 : 100) };
 }
 
 /** Masks of a stored row's configuration. */
@@ -140,6 +146,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     return { genome, config, masks: () => masksFor(config, significance.get(config.metric)!) };
   };
 
+  /** The exact model's correct count on the search images (known once the references are stored). */
+  let exactCorrect = store.reference?.exactSearch.correct ?? 0;
   const runPhase = async (phase: Phase, space: ConfigSpace, strategy: SearchStrategy, total: number): Promise<boolean> => {
     let done = 0; // rows of finished batches
     let inBatch = 0; // rows stored in the current batch
@@ -160,7 +168,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       if (rows === null) return false;
       done += rows.length;
       hooks.progress?.update({ phase, done, total, evaluated: fresh });
-      strategy.tell(rows.map(rowEvaluation));
+      strategy.tell(rows.map((r) => rowEvaluation(r, exactCorrect, plan.config.search.maxLoss)));
     }
     return true;
   };
@@ -170,7 +178,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     // The exact references.
     if (store.reference === null) {
       const ref = await latency.reference();
-      const [exactCorrect] = await Promise.all(pool.evaluate('search', [new Map()]));
+      [exactCorrect] = await Promise.all(pool.evaluate('search', [new Map()]));
       const n = plan.config.images.search;
       writeReference(plan.dir, {
         latency: latency.description,

@@ -20,3 +20,12 @@ export function parseChoice<T extends string>(name: string, text: string | undef
   if (found === undefined) throw new UsageError(`${name}: '${text}' is not one of ${choices.join(', ')}`);
   return found;
 }
+
+/** Parses a number option in (min, max]; undefined text gives `fallback`. */
+export function parseNumberOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${name}: '${text}' is not a number`);
+  if (!(v > min && v <= max)) throw new UsageError(`${name}: ${v} is out of range (more than ${min}, at most ${max})`);
+  return v;
+}

@@ -17,7 +17,7 @@ import { DEFAULT_CALIBRATION_IMAGES } from '../significance/calibration.js';
 import { parseMetric } from '../significance/metric.js';
 import { buildSpace, parseLayers, parseLevels, parseSettingKind, presetSpace, spaceSize, type ConfigSpace } from '../space/index.js';
 import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config.js';
-import { parseChoice, parseIntOption } from './parse-options.js';
+import { parseChoice, parseIntOption, parseNumberOption } from './parse-options.js';
 
 /** Options of `sim-dse run`, as text (commander's view). */
 export interface RunOptions {
@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly budget?: string;
   readonly population?: string;
   readonly seed?: string;
+  /** Search-time top-1 loss limit in percentage points. */
+  readonly maxLoss?: string;
   readonly images?: string;
   readonly fullImages?: string;
   readonly calibration?: string;
@@ -72,7 +74,7 @@ export interface RunPlan {
 }
 
 /** Defaults of the search. */
-export const RUN_DEFAULTS = { budget: 1000, population: 50, seed: 1, images: 1000, board: 'nucleo-f446re', out: 'runs' } as const;
+export const RUN_DEFAULTS = { budget: 1000, population: 50, seed: 1, maxLoss: 10, images: 1000, board: 'nucleo-f446re', out: 'runs' } as const;
 
 function spaceFromOptions(o: RunOptions, model: ResolvedModel): ConfigSpace {
   const custom = o.kind !== undefined || o.layers !== undefined || o.levels !== undefined;
@@ -112,6 +114,7 @@ export function planRun(o: RunOptions): RunPlan {
   const budget = parseIntOption('--budget', o.budget, RUN_DEFAULTS.budget);
   const population = parseIntOption('--population', o.population, RUN_DEFAULTS.population, 4);
   const seed = parseIntOption('--seed', o.seed, RUN_DEFAULTS.seed, 0, 2 ** 32 - 1);
+  const maxLoss = parseNumberOption('--max-loss', o.maxLoss, RUN_DEFAULTS.maxLoss, 0, 100);
   const calibration = parseIntOption('--calibration', o.calibration, DEFAULT_CALIBRATION_IMAGES);
   const stopAfter = o.stopAfter === undefined ? null : parseIntOption('--stop-after', o.stopAfter, 1);
   const latency = o.latency ?? defaultLatencySource();
@@ -136,7 +139,7 @@ export function planRun(o: RunOptions): RunPlan {
     metric: space.metric,
     latency,
     space: { ...space, calibration },
-    search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed },
+    search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed, maxLoss },
     images: { search: images, full, dataset: `cifar10 ${ds.source}` },
     seedGrid: seedGridSpace !== null,
   };

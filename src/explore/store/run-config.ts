@@ -27,6 +27,11 @@ export interface RunConfig {
     readonly budget: number;
     readonly population: number;
     readonly seed: number;
+    /**
+     * Top-1 loss (percentage points, on the search images) beyond which NSGA-II
+     * treats a point as infeasible, to spend its budget where reports look.
+     */
+    readonly maxLoss: number;
   };
   readonly images: { readonly search: number; readonly full: number; readonly dataset: string };
   /** Whether the seed toolkit's grid preset is evaluated beside the search. */
