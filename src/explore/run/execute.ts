@@ -24,7 +24,7 @@ import type { ModelSignificance } from '../significance/types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, parseConfigurationJson, spaceSize, type ConfigSpace } from '../space/index.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
 import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
-import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
+import { createMemo, evaluateBatch, evaluateFinals, masksHash, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
 
@@ -45,6 +45,9 @@ export interface RunHooks {
 export type RunOutcome =
   | { readonly kind: 'complete'; readonly dir: string; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string }
   | { readonly kind: 'stopped'; readonly dir: string; readonly reason: 'signal' | 'limit'; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string };
+
+/** Masks hash of the exact model (no masks). */
+const EXACT_MASKS_HASH = masksHash(new Map());
 
 /** Generation size of grid batches. */
 const GRID_BATCH = 64;
@@ -79,19 +82,40 @@ function rowMasks(row: PointRow, significance: ReadonlyMap<SignificanceMetric, M
   return masksFor(config, significance.get(config.metric)!);
 }
 
+/**
+ * The full-test-set phase: the exact model and every point of both fronts
+ * (as the store holds them now), each set of masks evaluated once.
+ */
+async function finalPhase(
+  plan: RunPlan,
+  ctx: EvaluatorContext,
+  significance: ReadonlyMap<SignificanceMetric, ModelSignificance>,
+  counted: () => boolean,
+  progress: Progress | undefined,
+): Promise<boolean> {
+  const store = readStore(plan.dir);
+  const { search, seedGrid } = splitPhases(store);
+  const byHash = new Map(store.points.map((p) => [p.hash, p]));
+  const masksHashOf = (hash: string): string => (hash === EXACT_HASH ? EXACT_MASKS_HASH : byHash.get(hash)!.masksHash);
+  const known = new Map(store.finals.map((f) => [masksHashOf(f.hash), f]));
+  const stored = new Set(store.finals.map((f) => f.hash));
+  const requests = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid))
+    .filter((h) => !stored.has(h))
+    .map((hash) => ({ hash, masksHash: masksHashOf(hash), masks: () => (hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance)) }));
+  let done = 0;
+  return evaluateFinals(ctx, requests, known, (row: FinalRow) => {
+    appendFinal(plan.dir, row);
+    progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
+    return counted();
+  });
+}
+
 function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
   return workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
 }
 
-/** Runs (or resumes) the plan. */
-export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const t0 = performance.now();
-  const log = hooks.log ?? (() => undefined);
-  const store = openStore(plan.dir, plan.config);
-  const memo: Memo = createMemo(store.points);
-  const finals = new Map(store.finals.map((f) => [f.hash, f]));
-
-  // Significance of each metric the run needs (cached on disk).
+/** Significance of each metric the run needs (from the disk cache, or computed and cached). */
+function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<SignificanceMetric, ModelSignificance> {
   const calib = calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir);
   const significance = new Map<SignificanceMetric, ModelSignificance>();
   for (const metric of [plan.space.metric, ...(plan.seedGridSpace ? [plan.seedGridSpace.metric] : [])]) {
@@ -100,6 +124,17 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     log(`significance ${metric}: ${loaded.source.kind} (${loaded.path})`);
     significance.set(metric, loaded.significance);
   }
+  return significance;
+}
+
+/** Runs (or resumes) the plan. */
+export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const log = hooks.log ?? (() => undefined);
+  const store = openStore(plan.dir, plan.config);
+  const memo: Memo = createMemo(store.points);
+
+  const significance = loadRunSignificance(plan, log);
 
   const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board }));
   const spec: AccuracySpec = {
@@ -134,6 +169,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     pool,
     latency,
     searchImages: plan.config.images.search,
+    fullImages: plan.config.images.full,
     stopped,
     isStopped: () => stopReason !== null,
     store: (row) => {
@@ -195,20 +231,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       writeSeedGrid(plan.dir, genomes.map((g) => configurationHash(configurationFromLevels(sg, g))));
       ok = await runPhase('seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
     }
-    if (ok) {
-      // Full-test-set results of the exact model and both fronts.
-      const current = readStore(plan.dir);
-      const { search, seedGrid } = splitPhases(current);
-      const need = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid)).filter((h) => !finals.has(h));
-      const byHash = new Map(current.points.map((p) => [p.hash, p]));
-      const requests = need.map((hash) => ({ hash, masks: hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance) }));
-      let done = 0;
-      ok = await evaluateFinals(ctx, requests, plan.config.images.full, (row: FinalRow) => {
-        appendFinal(plan.dir, row);
-        hooks.progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
-        return counted();
-      });
-    }
+    if (ok) ok = await finalPhase(plan, ctx, significance, counted, hooks.progress);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();

@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import { maskLength } from '../../model/skip-config.js';
 import type { LatencyProvider, PointLatency } from '../evaluate/latency-types.js';
-import type { ImageSet } from '../pool/accuracy-bench.js';
 import type { AccuracyPool } from '../pool/accuracy-pool.js';
 import type { Configuration } from '../space/config.js';
 import { configurationHash, configurationJson } from '../space/config.js';
@@ -45,6 +44,7 @@ export interface EvaluatorContext {
   readonly pool: AccuracyPool;
   readonly latency: LatencyProvider;
   readonly searchImages: number;
+  readonly fullImages: number;
   /** Called for each new row, right after it is stored (returns false to stop the run). */
   readonly store: (row: PointRow) => boolean;
   /** Resolves when the run must stop (Ctrl-C); never resolves otherwise. */
@@ -171,25 +171,38 @@ export async function evaluateBatch(ctx: EvaluatorContext, memo: Memo, phase: Ph
 /** One configuration to re-evaluate on the full test set. */
 export interface FinalRequest {
   readonly hash: string;
-  readonly masks: SkipMasks;
+  /** Hash of its masks: requests with equal masks are evaluated once. */
+  readonly masksHash: string;
+  masks(): SkipMasks;
 }
 
 /**
- * Re-evaluates configurations on the full set (`set`), appending each result
- * in order through `store`; returns false when the run stopped first.
+ * Re-evaluates configurations on the full image set, appending each result
+ * in request order through `store`; a request whose masks were evaluated
+ * before (`known`, by masks hash) or earlier in the list copies that result.
+ * Returns false when the run stopped first.
  */
 export async function evaluateFinals(
   ctx: EvaluatorContext,
   requests: readonly FinalRequest[],
-  images: number,
+  known: ReadonlyMap<string, FinalRow>,
   store: (row: FinalRow) => boolean,
-  set: ImageSet = 'full',
 ): Promise<boolean> {
-  const results = requests.length > 0 ? ctx.pool.evaluate(set, requests.map((r) => r.masks)) : [];
-  for (let i = 0; i < requests.length; i++) {
-    const correct = await orStop(results[i], ctx);
-    if (correct === STOP || ctx.isStopped()) return false;
-    if (!store({ hash: requests[i].hash, correct, images, top1: correct / images })) return false;
+  const jobOf = new Map<string, number>();
+  const jobs: SkipMasks[] = [];
+  for (const r of requests) if (!known.has(r.masksHash) && !jobOf.has(r.masksHash)) jobOf.set(r.masksHash, jobs.push(r.masks()) - 1);
+  const results = jobs.length > 0 ? ctx.pool.evaluate('full', jobs) : [];
+  const done = new Map(known);
+  for (const r of requests) {
+    let row = done.get(r.masksHash);
+    if (row === undefined) {
+      const correct = await orStop(results[jobOf.get(r.masksHash)!], ctx);
+      if (correct === STOP) return false;
+      row = { hash: r.hash, correct, images: ctx.fullImages, top1: correct / ctx.fullImages };
+      done.set(r.masksHash, row);
+    }
+    if (ctx.isStopped()) return false;
+    if (!store({ ...row, hash: r.hash })) return false;
   }
   return true;
 }
