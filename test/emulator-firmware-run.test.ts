@@ -104,6 +104,9 @@ void reset_handler(void) {
   DWT_CTRL |= 1u;
   GPIO_MODER = 0xA8000000u;
   put_str("clock up\ncycles=");
+#ifdef FAULT
+  (void)REG(0x30000000u); /* no board maps it */
+#endif
   put_uint(measure());
   put_str("\nmoder=");
   put_uint(GPIO_MODER);
@@ -144,6 +147,7 @@ describe.skipIf(!hasCompiler)('firmware run from reset (peripherals, DWT CYCCNT,
   let f4: ElfImage;
   let l4: ElfImage;
   let f4wfi: ElfImage;
+  let f4fault: ElfImage;
   const machines: Machine[] = [];
   const open = (image: ElfImage, board: string): Machine => {
     const m = new Machine(image, getBoard(board), 'fw.elf');
@@ -152,7 +156,7 @@ describe.skipIf(!hasCompiler)('firmware run from reset (peripherals, DWT CYCCNT,
   };
 
   beforeAll(async () => {
-    [f4, l4, f4wfi] = await Promise.all([build([]), build(['-DL4']), build(['-DEND_WFI'])]);
+    [f4, l4, f4wfi, f4fault] = await Promise.all([build([]), build(['-DL4']), build(['-DEND_WFI']), build(['-DFAULT'])]);
   }, 120_000);
   afterAll(() => {
     for (const m of machines) m.close();
@@ -193,6 +197,16 @@ describe.skipIf(!hasCompiler)('firmware run from reset (peripherals, DWT CYCCNT,
   it('wfi ends the run (no interrupt is ever pending)', () => {
     const r = open(f4wfi, 'ideal').runFirmware();
     expect(r.kind === 'ok' && [r.stop, r.uart]).toEqual(['wfi', 'clock up\ncycles=10\nmoder=2818572288\n']);
+  });
+
+  it('a bad memory access gives a memory fault at the loading instruction, with the text printed so far', () => {
+    const r = open(f4fault, 'nucleo-f446re').runFirmware();
+    expect(r.kind).toBe('fault');
+    if (r.kind !== 'fault') return;
+    expect([r.reason, r.address, r.uart]).toEqual(['memory', 0x30000000, 'clock up\ncycles=']);
+    const fn = f4fault.symbols.get('reset_handler');
+    expect(fn && r.pc >= fn.value && r.pc < fn.value + fn.size).toBe(true);
+    expect(r.message).toMatch(/^fw\.elf: firmware: invalid memory access to 0x30000000 .* at pc 0x080/);
   });
 
   it('an instruction limit gives a fault with the text printed so far', () => {

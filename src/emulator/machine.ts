@@ -191,16 +191,16 @@ export class Machine {
       const message = `${this.label}: firmware: the reset vector ${hex(reset)} (word 1 at ${hex(this.flash.base)}) is not a Thumb address`;
       return { kind: 'fault', reason: 'exception', pc: reset, address: null, message, cycles: 0, instructions: 0, uart: '' };
     }
-    const runOnce = (tracing: boolean): RunOutcome => {
+    const runOnce = (): RunOutcome => {
       for (const r of this.board.regions) if (r.kind === 'sram' || r.kind === 'ccm') this.uc.write(r.base, zeroes(r.size));
       this.ioRegs.fill(0);
       this.ioRegs[13] = sp & ~3;
       this.ioRegs[14] = RESET_LR;
       // `until` 0: never reached by firmware in flash, so only bkpt, wfi, faults and the limit stop it
-      return this.runNative(reset & ~1, 0, limit, false, tracing);
+      return this.runNative(reset & ~1, 0, limit, false);
     };
-    let o = runOnce(false);
-    while (this.traceCycleCounterReaders()) o = runOnce(false);
+    let o = runOnce();
+    while (this.traceCycleCounterReaders()) o = runOnce();
     const uart = this.uartText();
     const base = { cycles: o.cycles, instructions: o.instructions };
     const fault = (reason: CallFault['reason'], pc: number, address: number | null, what: string): FirmwareResult => ({
@@ -212,7 +212,7 @@ export class Machine {
     if (stop !== null) {
       return { kind: 'ok', stop: stop.kind, pc: stop.pc, uart, ...base, registers: copyRegisters(this.ioRegs), breakdown: this.currentBreakdown() };
     }
-    const pc = o.faultKind === 1 ? this.faultingPc(() => runOnce(true)) : o.pc;
+    const pc = o.faultKind === 1 ? this.faultingPc(runOnce) : o.pc;
     const f = this.classifyFault(o);
     return fault(f.reason, pc, f.address, f.what);
   }
@@ -245,7 +245,7 @@ export class Machine {
   }
 
   /** One native run (registers already in ioRegs); reads the outcome from the shared counters. */
-  private runNative(begin: number, until: number, limit: number, keepCaches: boolean, tracing: boolean): RunOutcome {
+  private runNative(begin: number, until: number, limit: number, keepCaches: boolean): RunOutcome {
     const err = this.native.sim_run(this.state, this.uc.ptr, begin, until, limit, keepCaches ? 1 : 0);
     const c = this.ioCounters;
     return {
@@ -256,11 +256,12 @@ export class Machine {
       faultKind: c[C.faultKind],
       faultAddress: c[C.faultAddress],
       intno: c[C.intno],
-      pc: tracing ? c[C.tracePc] : this.ioRegs[15],
+      pc: this.ioRegs[15],
     };
   }
 
-  private run(entry: number, request: CallRequest, keepCaches: boolean, tracing = false): CallResult {
+  /** One call; `replaying` marks the traced replay of a faulting call (which must not replay again). */
+  private run(entry: number, request: CallRequest, keepCaches: boolean, replaying = false): CallResult {
     const args = request.args ?? [];
     if (args.length > 4) throw new SimDseError('usage', `at most 4 register arguments, got ${args.length}`);
     const stackTop = (this.sram.base + this.sram.size) & ~7;
@@ -285,10 +286,10 @@ export class Machine {
     regs[13] = stackTop;
     regs[14] = RETURN_TRAMPOLINE | 1;
     const limit = request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
-    const o = this.runNative(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length, limit, keepCaches, tracing);
+    const o = this.runNative(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length, limit, keepCaches);
     if (o.limitHit) return this.callFault(request, o, 'instruction-limit', o.pc, null, `stopped after ${o.instructions} instructions (limit ${limit})`);
     if (o.err !== UC_ERR.OK || o.faultKind !== 0 || o.pc < RETURN_TRAMPOLINE || o.pc > RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length) {
-      const pc = o.faultKind === 1 && !tracing ? this.faultingPc(() => this.runNativeAgain(entry, request)) : o.pc;
+      const pc = o.faultKind === 1 && !replaying ? this.faultingPc(() => this.run(entry, request, false, true)) : o.pc;
       const f = this.classifyFault(o);
       return this.callFault(request, o, f.reason, pc, f.address, f.what);
     }
@@ -310,11 +311,6 @@ export class Machine {
   private currentBreakdown(): CallOk['breakdown'] {
     const c = this.ioCounters;
     return breakdownFromTotals(this.ioClasses, { fetchStalls: c[C.fetchStalls], dataStalls: c[C.dataStalls], branchPenalty: c[C.branchPenalty] });
-  }
-
-  private runNativeAgain(entry: number, request: CallRequest): RunOutcome {
-    this.run(entry, request, false, true);
-    return { err: 0, cycles: 0, instructions: 0, limitHit: false, faultKind: 0, faultAddress: 0, intno: 0, pc: this.ioCounters[C.tracePc] };
   }
 
   private callFault(request: CallRequest, o: RunOutcome, reason: CallFault['reason'], pc: number, address: number | null, what: string): CallFault {
@@ -370,13 +366,15 @@ export class Machine {
 
   /**
    * Replays a run that hit a memory fault with a per-instruction trace hook
-   * (Unicorn reports the block's first PC) and returns the faulting instruction's address.
+   * (Unicorn reports the block's first PC) and returns the faulting
+   * instruction's address: the last one traced.
    */
-  private faultingPc(replay: () => RunOutcome): number {
+  private faultingPc(replay: () => unknown): number {
     this.uc.flushTranslations();
     const hook = this.uc.addNativeHook(UC_HOOK_CODE, this.native.sim_trace_hook_fn(), this.state);
     try {
-      return replay().pc;
+      replay();
+      return this.ioCounters[C.tracePc];
     } finally {
       this.uc.deleteHook(hook);
       this.uc.flushTranslations();
