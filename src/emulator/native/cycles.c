@@ -10,6 +10,11 @@
  * (src/emulator/timing/), through the miss callback, which defines the block
  * here with sim_define_block().
  *
+ * A whole call is one FFI call (sim_run): registers in and out, counters and
+ * the per-class breakdown go through memory JavaScript views directly.
+ * Blocks that read DWT CYCCNT are traced per instruction (sim_trace_block) so
+ * the counter reads exactly; peripherals.c serves the peripheral regions.
+ *
  * Nothing here knows instruction encodings or timing rules: those are data
  * tables on the TypeScript side. This file is the execution-time half only.
  */
