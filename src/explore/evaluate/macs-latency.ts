@@ -11,6 +11,7 @@
 import type { BoardProfile } from '../../emulator/board.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
+import { flashCapacity } from './board-flash.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 
 /** Geometry of one maskable layer that the analytic model needs. */
@@ -38,11 +39,6 @@ function keptWeights(mask: SkipMask | undefined, weights: number): number {
   let skipped = 0;
   for (let i = 0; i < mask.length; i++) skipped += mask[i];
   return weights - skipped;
-}
-
-/** Flash bytes of the board's first flash region. */
-export function flashCapacity(board: BoardProfile): number {
-  return board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
 }
 
 /** Pure analytic cost of one configuration (see the module comment). */

@@ -5,6 +5,8 @@
  * the seed paper and its toolkit's grid, the plots and the front. Pure: the
  * same analysis gives the same bytes.
  */
+import { getBoard } from '../../emulator/boards.js';
+import { flashCapacity } from '../evaluate/board-flash.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
@@ -108,13 +110,15 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (!a.complete) out.push('**This run is not finished**: some front points lack their full-test-set top-1; rerun the same command to resume.', '');
   if (a.reference !== null) {
     const r = a.reference;
+    const capacity = flashCapacity(getBoard(c.board));
+    const fits = (cost: { flashBytes: number }) => (cost.flashBytes <= capacity ? 'yes' : '**no**');
     out.push(
       '## Exact references',
       '',
-      '| | cycles | flash | top-1 (search) | top-1 (full) |',
-      '|---|---|---|---|---|',
-      `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
-      `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
+      `| | cycles | flash | fits ${int(capacity)} B | top-1 (search) | top-1 (full) |`,
+      '|---|---|---|---|---|---|',
+      `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${fits(r.baseline)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
+      `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${fits(r.unpackedExact)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
       '',
     );
   }

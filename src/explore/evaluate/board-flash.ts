@@ -1,0 +1,9 @@
+/**
+ * Flash capacity of a board: what a configuration's image must fit in.
+ */
+import type { BoardProfile } from '../../emulator/board.js';
+
+/** Bytes of the board's first flash region (0 when it has none). */
+export function flashCapacity(board: BoardProfile): number {
+  return board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
+}
