@@ -224,6 +224,7 @@ export class Machine {
 
   /** What the last run (call or firmware) wrote to the UART data registers, one character per byte (latin1). */
   uartText(): string {
+    this.checkOpen();
     const n = this.ioCounters[C.uartBytes];
     if (n === 0) return '';
     const bytes = new Uint8Array(n);
