@@ -69,7 +69,7 @@ export function createMacsLatency(graph: Graph, board: BoardProfile): LatencyPro
   const exact = analyticPoint(shapes, new Map(), limit);
   const reference: ReferenceLatency = { baseline, unpackedExact: { cycles: exact.cycles, flashBytes: exact.flashBytes } };
   return {
-    description: "analytic estimate from kept MACs (not emulated)",
+    description: 'analytic estimate from kept MACs (not emulated)',
     reference: async () => reference,
     point: async (masks) => analyticPoint(shapes, masks, limit),
   };
