@@ -19,7 +19,7 @@ function row(id: number, correct: number, cycles: number, flashBytes: number, fi
 }
 
 const config: RunConfig = {
-  version: 1, model: { name: 'toy', sha256: 'ab'.repeat(32), file: 'toy.tflite' }, board: 'nucleo-f446re', metric: 'contribution', latency: 'macs',
+  version: 1, model: { name: 'toy', sha256: 'ab'.repeat(32), file: 'toy.tflite' }, board: 'nucleo-f446re', metric: 'contribution', calibration: 128, latency: 'macs',
   space: {}, search: { strategy: 'grid', budget: 6, population: 50, seed: 1, maxLoss: 10 }, images: { search: 100, full: 1000, dataset: 'cifar10 test_batch.bin' }, seedGrid: false,
 };
 

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendJsonLine, parseJsonLines, readJsonLines } from '../src/explore/store/jsonl-file.js';
+import { rowConfiguration } from '../src/explore/store/point-config.js';
 import { canonicalJson, checkSameRun, defaultRunId, type RunConfig } from '../src/explore/store/run-config.js';
 import { openStore, readStore } from '../src/explore/store/run-store.js';
 
 const config: RunConfig = {
-  version: 1, model: { name: 'lenet', sha256: 'aa'.repeat(32), file: 'lenet.tflite' }, board: 'nucleo-f446re', metric: 'contribution', latency: 'macs',
+  version: 1, model: { name: 'lenet', sha256: 'aa'.repeat(32), file: 'lenet.tflite' }, board: 'nucleo-f446re', metric: 'contribution', calibration: 128, latency: 'macs',
   space: { name: 'default', layers: [{ opIndex: 1, levels: [0, 0.5] }] }, search: { strategy: 'nsga2', budget: 100, population: 10, seed: 1, maxLoss: 10 },
   images: { search: 100, full: 10000, dataset: 'cifar10 test_batch.bin' }, seedGrid: true,
 };
@@ -69,5 +70,19 @@ describe('run configuration', () => {
     expect(() => readStore(dir)).toThrow(`${dir} is not a run directory (no config.json)`);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, version: 2 }));
     expect(() => readStore(dir)).toThrow(`${dir}: store version 2 is not supported (expected 1)`);
+  });
+});
+
+describe('stored points', () => {
+  it('read back as the configuration the run evaluated', () => {
+    const row = { id: 4, config: { metric: 'seed', settings: [{ op: 3, kind: 'threshold', value: 0.002 }, { op: 5, kind: 'threshold', value: 0.001 }] } };
+    expect(rowConfiguration(row)).toEqual({
+      metric: 'seed',
+      settings: [
+        { kind: 'threshold', opIndex: 3, value: 0.002 },
+        { kind: 'threshold', opIndex: 5, value: 0.001 },
+      ],
+    });
+    expect(() => rowConfiguration({ id: 9, config: { metric: 'seed', settings: [{ op: 3, kind: 'threshold', value: 2 }] } })).toThrow('significance threshold 2 of layer 3 is out of range');
   });
 });

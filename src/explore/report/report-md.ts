@@ -79,12 +79,11 @@ function comparison(a: RunAnalysis): string[] {
 
 /** One line describing the stored space (`config.space`). */
 export function describeSpace(space: unknown): string {
-  const s = space as { name?: string; kind?: string; metric?: string; calibration?: number; layers?: { opIndex: number; levels: number[] }[] };
+  const s = space as { name?: string; kind?: string; layers?: { opIndex: number; levels: number[] }[] };
   if (!Array.isArray(s?.layers)) return JSON.stringify(space);
   const levels = [...new Set(s.layers.map((l) => l.levels.join(', ')))];
   const lv = levels.length === 1 ? `levels ${levels[0]}` : 'per-layer levels';
-  const calib = s.calibration === undefined ? '' : `; significance from ${s.calibration} calibration images`;
-  return `${s.name ?? 'custom'}: ${s.kind} per layer on ${s.layers.map((l) => `op${l.opIndex}`).join(', ')}; ${lv}${calib}`;
+  return `${s.name ?? 'custom'}: ${s.kind} per layer on ${s.layers.map((l) => `op${l.opIndex}`).join(', ')}; ${lv}`;
 }
 
 /** The report's Markdown text. Plot files are referenced by name. */
@@ -100,7 +99,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     `| model | ${c.model.name} (${c.model.file}, sha256 ${c.model.sha256.slice(0, 16)}) |`,
     `| board | ${c.board} |`,
     `| latency | ${a.reference?.latency ?? c.latency} |`,
-    `| significance metric | ${c.metric} |`,
+    `| significance | ${c.metric}, from ${c.calibration} calibration images (data_batch_1) |`,
     `| space | ${describeSpace(c.space)} |`,
     `| search | ${c.search.strategy === 'grid' ? `grid of ${c.search.budget} points` : `nsga2, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed}, points losing more than ${c.search.maxLoss} pp infeasible`} |`,
     `| images | ${c.images.search} while searching, ${c.images.full} for the front (${c.images.dataset}) |`,

@@ -21,7 +21,8 @@ import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import type { ModelSignificance } from '../significance/types.js';
-import { configurationFromLevels, configurationHash, levelsAt, masksFor, parseConfigurationJson, spaceSize, type ConfigSpace } from '../space/index.js';
+import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
+import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
 import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
 import { createMemo, evaluateBatch, evaluateFinals, masksHash, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
@@ -78,7 +79,7 @@ export function rowEvaluation(row: PointRow, exactCorrect: number, maxLoss: numb
 
 /** Masks of a stored row's configuration. */
 function rowMasks(row: PointRow, significance: ReadonlyMap<SignificanceMetric, ModelSignificance>): SkipMasks {
-  const config = parseConfigurationJson(JSON.stringify(row.config), `row ${row.id}`);
+  const config = rowConfiguration(row);
   return masksFor(config, significance.get(config.metric)!);
 }
 

@@ -17,6 +17,8 @@ export interface RunConfig {
   readonly board: string;
   /** Significance metric. */
   readonly metric: string;
+  /** Calibration images (the first N of data_batch_1) the significance was computed on. */
+  readonly calibration: number;
   /** Latency source name (`emulated`, `macs`). */
   readonly latency: string;
   /** The configuration space, as the space module describes it. */
