@@ -203,6 +203,8 @@ void sim_set_limit(SimState *s, double max_instructions) {
  * the previous run), not O(all blocks).
  */
 void sim_reset(SimState *s, int keep_caches) {
+  /* The prefetch buffer's ready time is absolute: rebase it to the new run's cycle 0. */
+  s->pf_ready = s->pf_ready > s->cycles ? s->pf_ready - s->cycles : 0;
   s->cycles = s->instructions = 0;
   s->fetch_stalls = s->data_stalls = s->branch_penalty = s->special_cycles = 0;
   s->limit_hit = 0;
