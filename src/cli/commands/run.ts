@@ -1,22 +1,26 @@
 import type { Command } from 'commander';
-import { latencySources } from '../../explore/evaluate/latency-sources.js';
+import { defaultLatencySource, latencySources } from '../../explore/evaluate/latency-sources.js';
 import { executeRun } from '../../explore/run/execute.js';
 import { planRun, RUN_DEFAULTS, type RunOptions } from '../../explore/run/plan.js';
 import { createProgress } from '../../explore/run/progress.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
+import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
 
 /** `sim-dse run`: the design-space exploration of a model. */
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Explore skip configurations of a model: top-1 from the reference engine on a thread pool, cycles and flash per point,\n' +
-        'the Pareto front re-evaluated on the full test set, and a report (runs/<id>/). Rerunning resumes.',
+      'Explore skip configurations of a model (top-1 on a thread pool, cycles and flash per point), re-evaluate the Pareto front ' +
+        'on the full test set and write a report to runs/<id>/. Rerunning the same command resumes.',
     )
     .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
     .option('--threads <n>', 'accuracy worker threads (default: the number of CPUs)')
     .option('--board <id>', 'board profile', RUN_DEFAULTS.board)
-    .option('--latency <source>', `latency source: ${Object.keys(latencySources).join(', ')} (default: emulated when available)`)
+    .option(
+      '--latency <source>',
+      `latency source (default ${defaultLatencySource()}): ${Object.entries(latencySources).map(([k, v]) => `${k} = ${v.summary}`).join('; ')}`,
+    )
     .option('--preset <name>', 'configuration space preset: default (skip fractions, all layers) or seed-grid')
     .option('--metric <name>', 'significance metric: contribution, seed or magnitude')
     .option('--kind <kind>', 'custom space: threshold or fraction settings')
@@ -30,7 +34,7 @@ export function registerRun(program: Command): void {
     .option('--max-loss <pp>', `NSGA-II treats points losing more top-1 than this (percentage points) as infeasible (default ${RUN_DEFAULTS.maxLoss})`)
     .option('--images <n>', `test images per point while searching (default ${RUN_DEFAULTS.images})`)
     .option('--full-images <n>', 'test images for the front (default: the whole test set)')
-    .option('--calibration <n>', 'calibration images from data_batch_1 for significance (default 200)')
+    .option('--calibration <n>', `calibration images from data_batch_1 for significance (default ${DEFAULT_CALIBRATION_IMAGES})`)
     .option('--no-seed-grid', "do not evaluate the seed toolkit's grid beside the search")
     .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
     .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
