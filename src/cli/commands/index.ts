@@ -3,6 +3,8 @@ import { registerCycles } from './cycles.js';
 import { registerEval } from './eval.js';
 import { registerInfer } from './infer.js';
 import { registerExportTflite } from './export-tflite.js';
+import { registerBuild } from './build.js';
+import { registerProfile } from './profile.js';
 import { registerRun } from './run.js';
 import { registerReport } from './report.js';
 import { registerShow } from './show.js';
@@ -19,6 +21,8 @@ export const commands: RegisterCommand[] = [
   registerEval,
   registerInfer,
   registerExportTflite,
+  registerBuild,
+  registerProfile,
   registerRun,
   registerReport,
   registerShow,

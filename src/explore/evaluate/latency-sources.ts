@@ -4,7 +4,11 @@
  * built-in analytic proxy. The default is `emulated` when it is registered.
  */
 import type { BoardProfile } from '../../emulator/board.js';
+import { loadCifar10 } from '../../model/dataset/cifar10.js';
+import { modelInputs } from '../../model/dataset/preprocess.js';
 import type { Graph } from '../../model/ir.js';
+import type { Preprocess } from '../../model/registry.js';
+import { createEmulatedLatency } from './emulated-latency.js';
 import type { LatencyProvider } from './latency-types.js';
 import { createMacsLatency } from './macs-latency.js';
 
@@ -12,6 +16,10 @@ import { createMacsLatency } from './macs-latency.js';
 export interface LatencyContext {
   readonly graph: Graph;
   readonly board: BoardProfile;
+  /** Input preprocessing of the model (the emulated source times layers on test image 0). */
+  readonly preprocess?: Preprocess;
+  /** CIFAR-10 folder (`--data`); default resolution when absent. */
+  readonly dataDir?: string;
 }
 
 /** A named way of making a {@link LatencyProvider}. */
@@ -26,6 +34,14 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   macs: {
     summary: 'analytic proxy from kept multiply-accumulates (no compiler, no emulator)',
     create: async ({ graph, board }) => createMacsLatency(graph, board),
+  },
+  emulated: {
+    summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
+    create: async ({ graph, board, preprocess, dataDir }) => {
+      if (!preprocess) throw new Error('the emulated latency source needs the model preprocessing');
+      const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
+      return createEmulatedLatency({ graph, board, input });
+    },
   },
 };
 

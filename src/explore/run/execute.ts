@@ -137,7 +137,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 
   const significance = loadRunSignificance(plan, log);
 
-  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board }));
+  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir }));
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,

@@ -18,7 +18,31 @@ import { SimDseError } from '../../util/errors.js';
 import { emulatorLinkScript } from './link-script.js';
 import { CFLAGS, LDFLAGS, compilerCommand, requireCompiler } from './toolchain.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+let compilerLimit = availableParallelism();
+let compilersRunning = 0;
+const waiting: (() => void)[] = [];
+
+/**
+ * At most this many compiler processes run at once in this process, however
+ * many builds are in flight (default: available cores).
+ */
+export function setCompilerConcurrency(n: number): void {
+  compilerLimit = Math.max(1, Math.floor(n));
+}
+
+/** Runs a compiler process when fewer than the limit are running. */
+async function run(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
+  while (compilersRunning >= compilerLimit) await new Promise<void>((resolve) => waiting.push(resolve));
+  compilersRunning++;
+  try {
+    await execFileAsync(file, args, options);
+  } finally {
+    compilersRunning--;
+    waiting.shift()?.();
+  }
+}
 
 /** One C translation unit (or header, when `name` ends in .h). */
 export interface CSource {
