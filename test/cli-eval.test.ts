@@ -5,33 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { progressBar, runEval } from '../src/cli/commands/eval.js';
 import { runExportTflite } from '../src/cli/commands/export-tflite.js';
 import { runInfer } from '../src/cli/commands/infer.js';
-import { buildProgram, reportError } from '../src/cli/program.js';
+import { cli } from './helpers/cli.js';
 import { resolveModel } from '../src/model/registry.js';
 import { formatSkipConfig } from '../src/model/skip-config.js';
 import { sharedDir } from '../src/util/paths.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
-
-/** Runs the CLI in-process; returns exit code and captured stdout/stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write.bind(process.stdout);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  let code = 0;
-  try {
-    await buildProgram().parseAsync(['node', 'sim-dse', ...args]);
-  } catch (e) {
-    code = reportError(e);
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-  return { code, out, err };
-}
 
 describe.skipIf(!have)('sim-dse eval / infer on the real models', () => {
   it('eval --model lenet --images 100 --json: 77 of 100', async () => {

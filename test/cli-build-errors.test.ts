@@ -1,0 +1,75 @@
+/**
+ * `sim-dse build` on bad input: a skip configuration naming a layer that does
+ * not exist or holding a mask of the wrong size, a compiler that fails, an
+ * image that does not fit the board. Each: one line, non-zero exit, and the
+ * build cache keeps no entry of the failed build.
+ */
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { cli } from './helpers/cli.js';
+
+const MASK_LEN = 27 * 32; // LeNet conv#1: 32 filters of 3x3x3
+
+function skipConfig(dir: string, masks: Record<string, string>): string {
+  const path = join(dir, 'skip.json');
+  writeFileSync(path, JSON.stringify({ version: 1, model: 'lenet', masks }));
+  return path;
+}
+
+/** Every file under a folder, recursively. */
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+}
+
+describe('sim-dse build: bad input', () => {
+  let dir: string;
+  const saved = { ...process.env };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sim-dse-build-'));
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('a skip mask for an operator that does not exist', async () => {
+    const r = await cli(['build', '--model', 'lenet', '--skip', skipConfig(dir, { '42': '' })]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: .*skip\.json: .*42.*\n$/);
+  });
+
+  test('a skip mask of the wrong size', async () => {
+    const mask = Buffer.alloc(MASK_LEN - 4).toString('base64');
+    const r = await cli(['build', '--model', 'lenet', '--skip', skipConfig(dir, { '1': mask })]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`sim-dse: ${join(dir, 'skip.json')}: mask of operator 1 has ${MASK_LEN - 4} bytes, but the layer has ${MASK_LEN} weights\n`);
+  });
+
+  test('a compiler failure: one line naming the unit, nothing cached', async () => {
+    const fake = join(dir, 'fake-gcc');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "fake-gcc 1.0"; exit 0; fi\necho "net.c:1:1: error: simulated compiler failure" >&2\nexit 1\n');
+    chmodSync(fake, 0o755);
+    process.env.SIM_DSE_CC = fake;
+    process.env.SIM_DSE_CACHE = join(dir, 'cache');
+    const r = await cli(['build', '--model', 'lenet', '--kernels', 'baseline']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: compiling [a-z_0-9]+\.c failed: [a-z_0-9]+\.c:1:1: error: simulated compiler failure\n$/);
+    expect(files(join(dir, 'cache'))).toEqual([]);
+  });
+
+  test('an image that does not fit the board: exit 1, nothing written to --out', async () => {
+    const out = join(dir, 'out');
+    const r = await cli(['build', '--model', 'lenet', '--board', 'nucleo-f446re', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: lenet \(unpacked\) does not fit nucleo-f446re: needs \d+ bytes of flash, nucleo-f446re has 524288\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('an unknown kernel style is a usage error', async () => {
+    const r = await cli(['build', '--model', 'lenet', '--kernels', 'fast']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("sim-dse: --kernels: 'fast' is not baseline or unpacked\n");
+  });
+});
