@@ -282,7 +282,12 @@ describe.skipIf(!HAVE_CC)('edge cases and the cycle anchor', () => {
   let f446: Machine;
 
   beforeAll(async () => {
-    machine = await buildImage(Object.values(emitted).map((l) => l.source), BIG_IDEAL);
+    // two layers in one translation unit: every helper is named after its layer function
+    const joined: CSource = {
+      name: 'two_layers.c',
+      code: emitUnpackedLayer(conv6, 'conv_a').source.code + emitUnpackedLayer(fc, 'fc_b', masked3).source.code,
+    };
+    machine = await buildImage([...Object.values(emitted).map((l) => l.source), joined], BIG_IDEAL);
     f446 = await buildImage([emitted.anchor.source], getBoard('nucleo-f446re'));
     return () => {
       machine.close();
@@ -291,10 +296,10 @@ describe.skipIf(!HAVE_CC)('edge cases and the cycle anchor', () => {
   }, 900_000);
 
   it('a fully masked output channel is its requantized bias at every position', () => {
-    expect(emitted.masked.source.code).toContain('snn_fill_channel(ob + 3, ');
+    expect(emitted.masked.source.code).toContain('fc_masked3_fill_channel(ob + 3, ');
     const input = syntheticInput(fc, 5);
     const want = reference(fc, masked3, input);
-    for (const l of [emitted.masked, emitted.maskedLayer]) {
+    for (const l of [emitted.masked, emitted.maskedLayer, { fn: 'fc_b', scratchBytes: emitted.masked.scratchBytes }]) {
       const { out } = callLayer(machine, l.fn, new Uint8Array(input.buffer), 10, l.scratchBytes);
       expect(Array.from(out)).toEqual(Array.from(want));
     }

@@ -16,7 +16,7 @@ import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype } from '../layer-types.js';
 import { patchFillC, patchType } from './patch-c.js';
 import { patchLayout, type PatchLayout } from './patch-layout.js';
-import { type BlockFrame, type ChannelRequant, FAST_REQUANT_C, channelBlockC } from './reduction-c.js';
+import { type BlockFrame, type ChannelRequant, channelBlockC, fastRequantC } from './reduction-c.js';
 import { type ChannelSites, channelSites, unpackedSiteCount } from './sites.js';
 import { DEFAULT_UNPACKED_STRUCTURE, type UnpackedStructure, checkStructure, structureName } from './structure.js';
 
@@ -59,6 +59,7 @@ function frameAt(plan: Plan, channel: number): BlockFrame {
   const g = plan.op.geometry;
   const P = plan.layout.positions;
   return {
+    prefix: plan.fn,
     positions: P,
     positionStep: g.strideW * plan.layout.pixelElements,
     patch: 'p',
@@ -111,7 +112,7 @@ function channelSplit(plan: Plan): { defs: string[]; calls: string[] } {
     const q = requantOf(plan.op, ch.channel);
     if (ch.sites.length === 0) {
       needFill = true;
-      calls.push(`snn_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, q)});`);
+      calls.push(`${plan.fn}_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, q)});`);
       continue;
     }
     const name = `${plan.fn}_c${ch.channel}`;
@@ -123,7 +124,7 @@ function channelSplit(plan: Plan): { defs: string[]; calls: string[] } {
   }
   if (needFill) {
     defs.unshift(
-      `static void snn_fill_channel(int8_t *o, int8_t v) {`,
+      `static void ${plan.fn}_fill_channel(int8_t *o, int8_t v) {`,
       `  for (int i = 0; i < ${g.oh * g.ow}; i++) o[i * ${g.oc}] = v;`,
       `}`,
       ``,
@@ -173,21 +174,21 @@ export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipM
   ];
   if (structure.mac === 'smlad') {
     lines.push(
-      `typedef int32_t __attribute__((may_alias)) snn_pair_t;`,
+      `typedef int32_t __attribute__((may_alias)) ${fn}_pair_t;`,
       `/* Two adjacent int16 patch values (word aligned) as one SMLAD operand. */`,
-      `static inline int32_t snn_ld2(const ${volatileQualifier(layout, channels)}int16_t *p) {`,
-      `  return *(const ${volatileQualifier(layout, channels)}snn_pair_t *)p;`,
+      `static inline int32_t ${fn}_ld2(const ${volatileQualifier(layout, channels)}int16_t *p) {`,
+      `  return *(const ${volatileQualifier(layout, channels)}${fn}_pair_t *)p;`,
       `}`,
       ``,
     );
   }
-  lines.push(FAST_REQUANT_C, ``);
-  if (!layout.direct) lines.push(patchFillC(op, layout), ``);
+  lines.push(fastRequantC(fn), ``);
+  if (!layout.direct) lines.push(patchFillC(op, layout, fn), ``);
   const split = structure.split === 'channel' ? channelSplit(plan) : null;
   if (split !== null) append(lines, split.defs);
   const patchDecl = layout.direct
     ? `    const int8_t *patch = in0 + b * ${inItem};`
-    : `    snn_fill_patch(in0 + b * ${inItem}, patch);`;
+    : `    ${fn}_fill_patch(in0 + b * ${inItem}, patch);`;
   lines.push(
     `${layerPrototype(fn)} {`,
     `  (void)in1;`,

@@ -12,12 +12,12 @@ export function patchType(layout: PatchLayout): string {
 }
 
 /**
- * A static C function `snn_fill_patch(const int8_t *src, T *dst)` writing the
+ * A static C function `<prefix>_fill_patch(const int8_t *src, T *dst)` writing the
  * patch of one batch item (`src` points at that item's input). Rows and
  * columns outside the input, and the pad element of an even-padded pixel,
  * get the input zero point.
  */
-export function patchFillC(op: PreparedWeighted, layout: PatchLayout): string {
+export function patchFillC(op: PreparedWeighted, layout: PatchLayout, prefix: string): string {
   const g = op.geometry;
   const t = patchType(layout);
   const pe = layout.pixelElements;
@@ -34,7 +34,7 @@ export function patchFillC(op: PreparedWeighted, layout: PatchLayout): string {
           `      d[${lead * pe} + q * ${pe} + ${g.c}] = ${zp};`,
           `    }`,
         ].join('\n');
-  return `static void snn_fill_patch(const int8_t *src, ${t} *dst) {
+  return `static void ${prefix}_fill_patch(const int8_t *src, ${t} *dst) {
   for (int r = 0; r < ${layout.rows}; r++) {
     const int iy = r - ${g.padTop};
     ${t} *d = dst + r * ${rowElems};

@@ -39,6 +39,8 @@ const lit = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
 
 /** Where a channel block reads and writes. */
 export interface BlockFrame {
+  /** Prefix of the translation unit's helpers (`<prefix>_ld2`, `<prefix>_rq`): the layer function's name. */
+  readonly prefix: string;
   /** Positions per pass. */
   readonly positions: number;
   /** Patch elements between adjacent output positions. */
@@ -78,7 +80,7 @@ export function fastRequantApplies(ch: ChannelSites, q: ChannelRequant): boolean
 }
 
 /**
- * The short form of TFLite's MultiplyByQuantizedMultiplier, exact while
+ * C of `<prefix>_rq(acc, m, left, right)`: the short form of TFLite's MultiplyByQuantizedMultiplier, exact while
  * |acc << left| < 2^30. gemmlowp's SaturatingRoundingDoublingHighMul (nudge
  * +2^30 or 1-2^30, then division truncating toward zero) equals
  * floor((a*b + 2^30) / 2^31) for every sign of a*b (it rounds half up), and
@@ -87,16 +89,18 @@ export function fastRequantApplies(ch: ChannelSites, q: ChannelRequant): boolean
  * nor overflows in that range. Compiles to SMULL, ADDS/ADC, a funnel shift,
  * ADD/SUB and ASR instead of snn_requantize's branches.
  */
-export const FAST_REQUANT_C = `static inline int32_t snn_rq(int32_t acc, int32_t m, int32_t left, int32_t right) {
+export function fastRequantC(prefix: string): string {
+  return `static inline int32_t ${prefix}_rq(int32_t acc, int32_t m, int32_t left, int32_t right) {
   int32_t x = (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * m + (1 << 30)) >> 31);
   if (right > 0) x = (x + (1 << (right - 1)) - (int32_t)((uint32_t)x >> 31)) >> right;
   return x;
 }`;
+}
 
-/** C expression of the requantized int8 output of accumulator `acc` (`fast`: use snn_rq). */
-export function requantExpr(acc: string, q: ChannelRequant, fast: boolean): string {
+/** C expression of the requantized int8 output of accumulator `acc` (`fast`: use `<prefix>_rq`). */
+export function requantExpr(acc: string, q: ChannelRequant, fast: boolean, prefix: string): string {
   const scaled = fast
-    ? `snn_rq(${acc}, ${q.multiplier}, ${Math.max(q.shift, 0)}, ${Math.max(-q.shift, 0)})`
+    ? `${prefix}_rq(${acc}, ${q.multiplier}, ${Math.max(q.shift, 0)}, ${Math.max(-q.shift, 0)})`
     : `snn_requantize(${acc}, ${q.multiplier}, ${q.shift})`;
   return `(int8_t)snn_clamp(${scaled} + ${lit(q.outZp)}, ${q.actMin}, ${q.actMax})`;
 }
@@ -111,12 +115,12 @@ export function channelBlockC(ch: ChannelSites, form: MacForm, frame: BlockFrame
       for (let j = 0; j < P; j++) lines.push(`  a${j} += ${frame.patch}[${g.offset + j * frame.positionStep}] * ${lit(g.weight)};`);
     } else {
       const k = pairConstant(g.low, g.high);
-      for (let j = 0; j < P; j++) lines.push(`  a${j} = __smlad(snn_ld2(${frame.patch} + ${g.offset + j * frame.positionStep}), ${k}, a${j});`);
+      for (let j = 0; j < P; j++) lines.push(`  a${j} = __smlad(${frame.prefix}_ld2(${frame.patch} + ${g.offset + j * frame.positionStep}), ${k}, a${j});`);
     }
   }
   const fast = fastRequantApplies(ch, q);
   for (let j = 0; j < P; j++) {
-    const store = `${frame.out}[${j * frame.outStep}] = ${requantExpr(`a${j}`, q, fast)};`;
+    const store = `${frame.out}[${j * frame.outStep}] = ${requantExpr(`a${j}`, q, fast, frame.prefix)};`;
     lines.push(j > 0 && frame.valid !== null ? `  if (${frame.valid(j)}) ${store}` : `  ${store}`);
   }
   lines.push(`}`);
