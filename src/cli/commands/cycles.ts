@@ -20,8 +20,11 @@ function parseArgs(text: string | undefined): number[] {
 function formatMatrix(entries: readonly GoldenEntry[]): string {
   const boards = [...new Set(entries.map((e) => e.board))].sort();
   const rows = new Map<string, Map<string, string>>();
+  const elfsOf = new Map<string, Set<string>>();
+  for (const e of entries) elfsOf.set(e.fn, (elfsOf.get(e.fn) ?? new Set()).add(e.elf));
   for (const e of entries) {
-    const key = `${e.fn}${e.warm ? ' (warm)' : ''}`;
+    const where = elfsOf.get(e.fn)!.size > 1 ? ` [${e.elf.replace(/^.*\//, '').replace(/\.elf$/, '')}]` : '';
+    const key = `${e.fn}${where}${e.warm ? ' (warm)' : ''}`;
     if (!rows.has(key)) rows.set(key, new Map());
     rows.get(key)!.set(e.board, String(e.cycles));
   }
