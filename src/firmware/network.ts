@@ -4,7 +4,7 @@
  * and the test images as the network's int8 input tensors.
  */
 import { defaultEmitters } from '../kernels/emitters.js';
-import { assembleNetwork } from '../kernels/network/assemble.js';
+import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
 import { planNetwork } from '../kernels/network/plan.js';
 import { loadCifar10 } from '../model/dataset/cifar10.js';
 import { modelInputs } from '../model/dataset/preprocess.js';
@@ -15,9 +15,13 @@ import type { Preprocess } from '../model/registry.js';
 import type { FirmwareNetwork } from './export.js';
 import type { EmbeddedImages } from './images-source.js';
 
-/** The unpacked network of `graph` under `masks`, as firmware sources. */
-export function unpackedNetwork(graph: Graph, masks: SkipMasks): FirmwareNetwork {
-  const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks }, defaultEmitters());
+/**
+ * The unpacked network of `graph` under `masks`, as firmware sources;
+ * `layerStyles` puts single layers on the baseline kernels (as the DSE's
+ * per-layer kernel choice did for the point).
+ */
+export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: ReadonlyMap<number, KernelStyle>): FirmwareNetwork {
+  const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks, layerStyles }, defaultEmitters());
   return {
     sources: source.sources,
     layerNames: source.layers.map((l) => l.name),

@@ -1,11 +1,19 @@
 /**
  * The emulated latency provider: real compiled kernels, real cycles. Every
- * layer variant (unpacked kernels of a maskable layer under one mask; the
- * baseline kernel of each fixed layer) is compiled alone and emulated once on
- * the board (cached by content hash); a point's latency is the sum of its
- * layers plus the runtime's own overhead, measured once as the exact
- * unpacked network's cycles minus the sum of its layers. Flash likewise:
+ * layer variant (unpacked and baseline kernels of a maskable layer under one
+ * mask; the baseline kernel of each fixed layer) is compiled alone and
+ * emulated once on the board (cached by content hash); a point's latency is
+ * the sum of its layers plus the runtime's own overhead, measured once as the
+ * exact unpacked network's cycles minus the sum of its layers. Flash likewise:
  * the exact unpacked image's flash with each layer's code replaced.
+ *
+ * Kernel choice per layer: skipping operands makes unpacked code shorter and
+ * faster, but on a board whose flash wait states the ART cannot hide, dense
+ * unpacked code can be slower than the im2col + SMLAD baseline. Each maskable
+ * layer of a point therefore runs the faster of its two kernels (both compute
+ * the same bytes: a baseline layer takes the mask as zeroed weights); when
+ * the result does not fit the board's flash, layers go back to baseline,
+ * cheapest cycles per byte saved first, until it fits.
  */
 import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
@@ -16,6 +24,9 @@ import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { planNetwork } from '../../kernels/network/plan.js';
+import { compileAndLink } from '../../kernels/build/compile.js';
+import { imageSizes } from '../../kernels/build/image-size.js';
+import { parseElf } from '../../emulator/elf.js';
 import { costVariant, type VariantCost } from '../../kernels/variant-cost.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
@@ -55,7 +66,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const weighted = plan.layers.filter((l) => l.op.kind === 'conv' || l.op.kind === 'fc' || l.op.kind === 'depthwise').map((l) => l.op);
   const fixed = plan.layers.filter((l) => !weighted.includes(l.op)).map((l) => l.op);
   const flashLimit = board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
-  let refs: Promise<ReferenceLatency & { overhead: number; baseFlash: number }> | undefined;
+  let refs: Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> | undefined;
 
   const wholeNetwork = async (style: KernelStyle): Promise<Cost> => {
     const image = await buildNetwork(prepared, { style }, board, emitters);
@@ -66,14 +77,16 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       runner.close();
     }
   };
-  const references = (): Promise<ReferenceLatency & { overhead: number; baseFlash: number }> => {
+  const references = (): Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> => {
     refs ??= (async () => {
       const baseline = await wholeNetwork('baseline');
       const unpackedExact = await wholeNetwork('unpacked');
       const exact = await Promise.all([...weighted.map((op) => variant(op, 'unpacked', undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]);
       const sumCycles = exact.reduce((s, c) => s + c.cycles, 0);
       const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
-      return { baseline, unpackedExact, overhead: unpackedExact.cycles - sumCycles, baseFlash: unpackedExact.flashBytes - sumFlash };
+      const lib = await compileAndLink({ sources: emitters.librarySources(), board });
+      const libraryFlash = imageSizes(parseElf(lib.elf, 'library.elf'), 0).text;
+      return { baseline, unpackedExact, overhead: unpackedExact.cycles - sumCycles, baseFlash: unpackedExact.flashBytes - sumFlash, libraryFlash };
     })();
     return refs;
   };
@@ -86,11 +99,38 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     },
     async point(masks: SkipMasks): Promise<PointLatency> {
       const r = await references();
-      const w = await Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex))));
+      const unpacked = await Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex))));
+      const base = await Promise.all(weighted.map((op) => variant(op, 'baseline', masks.get(op.opIndex))));
       const f = await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)));
-      const cycles = r.overhead + w.reduce((s, c) => s + c.cycles, 0) + f.reduce((s, c) => s + c.cycles, 0);
-      const flashBytes = r.baseFlash + w.reduce((s, c) => s + c.flashBytes, 0);
-      return { cycles, flashBytes, perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: w[i].cycles })), fits: flashBytes <= flashLimit };
+      // Baseline layer flash: its weights and parameters (the library is already in baseFlash).
+      const flashOf = (i: number, k: KernelStyle): number => (k === 'unpacked' ? unpacked[i].flashBytes : base[i].flashBytes - r.libraryFlash);
+      const cyclesOf = (i: number, k: KernelStyle): number => (k === 'unpacked' ? unpacked[i] : base[i]).cycles;
+      const choice: KernelStyle[] = weighted.map((_, i) => (unpacked[i].cycles < base[i].cycles ? 'unpacked' : 'baseline'));
+      const flashNow = (): number => r.baseFlash + choice.reduce((s, k, i) => s + flashOf(i, k), 0);
+      while (flashNow() > flashLimit) {
+        let best = -1;
+        let bestRate = Infinity;
+        choice.forEach((k, i) => {
+          if (k !== 'unpacked') return;
+          const saved = flashOf(i, 'unpacked') - flashOf(i, 'baseline');
+          if (saved <= 0) return;
+          const rate = (cyclesOf(i, 'baseline') - cyclesOf(i, 'unpacked')) / saved;
+          if (rate < bestRate) {
+            bestRate = rate;
+            best = i;
+          }
+        });
+        if (best < 0) break;
+        choice[best] = 'baseline';
+      }
+      const flashBytes = flashNow();
+      const cycles = r.overhead + choice.reduce((s, k, i) => s + cyclesOf(i, k), 0) + f.reduce((s, c) => s + c.cycles, 0);
+      return {
+        cycles,
+        flashBytes,
+        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: cyclesOf(i, choice[i]), kernels: choice[i] })),
+        fits: flashBytes <= flashLimit,
+      };
     },
   };
 }

@@ -19,6 +19,8 @@ export interface Cost {
 export interface LayerCycles {
   readonly opIndex: number;
   readonly cycles: number;
+  /** Kernel the point uses for this layer, when the provider chooses per layer. */
+  readonly kernels?: 'baseline' | 'unpacked';
 }
 
 /** Latency of one configuration: its cost, per-layer cycles and whether it fits the board's flash. */

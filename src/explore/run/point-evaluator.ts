@@ -91,7 +91,7 @@ function buildRow(
     const m = masks.get(l.opIndex);
     let skipped = 0;
     if (m) for (let i = 0; i < m.length; i++) skipped += m[i];
-    return { opIndex: l.opIndex, skipped, weights: maskLength(graph, l.opIndex), cycles: l.cycles };
+    return { opIndex: l.opIndex, skipped, weights: maskLength(graph, l.opIndex), cycles: l.cycles, ...(l.kernels ? { kernels: l.kernels } : {}) };
   });
   return {
     id,

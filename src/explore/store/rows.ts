@@ -14,6 +14,8 @@ export interface LayerRow {
   readonly weights: number;
   /** Cycles of the layer in this configuration. */
   readonly cycles: number;
+  /** Kernel the layer runs (when the latency source chooses per layer). */
+  readonly kernels?: 'baseline' | 'unpacked';
 }
 
 /** Which part of a run first evaluated a point. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, loadSignificance, metricNeedsData } from '../../explore/significance/index.js';
 import type { Configuration } from '../../explore/space/config.js';
 import { masksFor } from '../../explore/space/masks.js';
+import { rowConfiguration } from '../../explore/store/point-config.js';
 import type { PointRow } from '../../explore/store/rows.js';
 import type { RunConfig } from '../../explore/store/run-config.js';
 import { readStore } from '../../explore/store/run-store.js';
@@ -88,9 +89,10 @@ export interface MaskInputs {
  * @throws SimDseError (`firmware`) when they disagree
  */
 export function pointMasks(point: DesignPoint, inputs: MaskInputs): SkipMasks {
-  const config = point.row.config as Configuration;
+  const config: Configuration = rowConfiguration(point.row);
   const metric = config.metric;
-  const calib = metricNeedsData(metric) ? calibrationInputs(inputs.graph, inputs.preprocess, inputs.calibration ?? DEFAULT_CALIBRATION_IMAGES, inputs.dataDir) : [];
+  const count = inputs.calibration ?? point.config.calibration ?? DEFAULT_CALIBRATION_IMAGES;
+  const calib = metricNeedsData(metric) ? calibrationInputs(inputs.graph, inputs.preprocess, count, inputs.dataDir) : [];
   const { significance } = loadSignificance({ graph: inputs.graph, metric, inputs: calib });
   const masks = masksFor(config, significance);
   for (const layer of point.row.layers) {

@@ -59,7 +59,8 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board.profile.id, o.images * (inputBytes + 1));
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
-  const network = unpackedNetwork(model.graph, masks);
+  const styles = new Map(point.row.layers.filter((l) => l.kernels !== undefined).map((l) => [l.opIndex, l.kernels!]));
+  const network = unpackedNetwork(model.graph, masks, styles);
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
   const sameBoard = point.config.board === board.profile.id;
   const project = exportFirmware({

@@ -31,6 +31,8 @@ export interface NetworkSpec {
   readonly style: KernelStyle;
   /** Skip masks by operator index (layers not present are exact). */
   readonly masks?: SkipMasks;
+  /** Per-layer kernel style overriding `style` (maskable layers only; a baseline layer computes its mask as zeroed weights). */
+  readonly layerStyles?: ReadonlyMap<number, KernelStyle>;
 }
 
 /** The layer emitters the assembler uses (injected: kernels/baseline and kernels/unpacked). */
@@ -166,7 +168,8 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   let usesLibrary = false;
   for (const l of plan.layers) {
     const mask = masks.get(l.op.opIndex);
-    const style: KernelStyle = isWeighted(l.op) && spec.style === 'unpacked' ? 'unpacked' : 'baseline';
+    const wanted = spec.layerStyles?.get(l.op.opIndex) ?? spec.style;
+    const style: KernelStyle = isWeighted(l.op) && wanted === 'unpacked' ? 'unpacked' : 'baseline';
     const emitted =
       style === 'unpacked' ? emitters.unpacked(l.op as PreparedWeighted, l.fn, mask) : emitters.baseline(l.op, l.fn, mask);
     if (style === 'baseline') usesLibrary = true;
