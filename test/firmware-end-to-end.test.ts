@@ -4,7 +4,8 @@
  * `make` with the generated Makefile, the firmware emulated from reset: its
  * predictions equal the reference engine's, and its DWT-measured cycles per
  * layer and per inference match what the DSE predicted for the point
- * (layer variants timed alone: within 1 % per layer, 0.1 % in total).
+ * (layer variants timed alone: within 1 % per layer, 0.1 % in total), and
+ * the project's QEMU variant prints the same predicted classes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { compilerVersion } from '../src/kernels/build/toolchain.js';
 import { cli } from './helpers/cli.js';
 
 const have = compilerVersion() !== null;
+const qemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
 
 describe.skipIf(!have).each([
   { model: 'lenet', layer: '1' },
@@ -42,6 +44,16 @@ describe.skipIf(!have).each([
     const emu = await cli(['emulate-firmware', fw]);
     expect(emu.code).toBe(0);
     expect(emu.err).toContain('the 2 predictions equal the reference engine');
+    if (qemu) {
+      // The same project's QEMU variant (netduinoplus2): same predicted classes, no timing.
+      const q = await cli(['emulate-firmware', fw, '--qemu']);
+      expect(q.code).toBe(0);
+      expect(q.err).toContain('the 2 predictions equal the reference engine');
+      const preds = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('SIMDSE image')).map((l) => l.replace(/ cycles \d+\s*$/, ''));
+      expect(preds(q.out)).toEqual(preds(emu.out));
+    } else {
+      console.warn('qemu-system-arm is not installed: skipping the QEMU run of the exported firmware');
+    }
     const log = join(dir, 'board.log');
     writeFileSync(log, emu.out);
     const val = await cli(['validate', '--log', log, '--run', 'e2e', '--runs', runs, '--point', String(fastest.id), '--json']);
