@@ -63,5 +63,5 @@ describe.skipIf(!have).each([
     expect(predicted.length).toBeGreaterThan(0);
     for (const l of predicted) expect(Math.abs(l.errorPercent!), l.name).toBeLessThan(1);
     expect(Math.abs(v.total.errorPercent)).toBeLessThan(0.1);
-  });
+  }, 1_800_000);
 });

@@ -60,5 +60,5 @@ describe.each(['lenet', 'resnet8'] as const)('%s, emulated on nucleo-l4r5zi', (n
     } finally {
       runner.close();
     }
-  });
+  }, 900_000);
 });
