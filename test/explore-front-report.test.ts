@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseRun } from '../src/explore/front/analysis.js';
+import { analyseRun, finalHashes, wantsFinal } from '../src/explore/front/analysis.js';
 import { frontCsv } from '../src/explore/front/front-files.js';
 import { paretoFront } from '../src/explore/front/pareto.js';
 import { lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
@@ -100,6 +100,16 @@ describe('analysis, front files and report', () => {
     const a = analyseRun({ ...s, finals: s.finals.slice(0, 2) });
     expect(a.complete).toBe(false);
     expect(renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).toContain('**This run is not finished**');
+  });
+
+  it('re-evaluates on the full test set only front points within the loss limit', () => {
+    const s = store();
+    const without6 = s.finals.filter((f) => f.hash !== 'h6');
+    const limit = (maxLoss: number) => ({ ...s, finals: without6, config: { ...config, search: { ...config.search, maxLoss } } });
+    expect(analyseRun(limit(5)).complete).toBe(true); // point 6 is 10 pp below the exact top-1 on the search images
+    expect(analyseRun(limit(10)).complete).toBe(false);
+    expect(finalHashes(points.slice(0, 3), null, (r) => wantsFinal(r, s.reference, 1))).toEqual(['exact', 'h0', 'h1']);
+    expect(renderReport(analyseRun(limit(5)), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).toContain('| #6 | 70.00 % | - |');
   });
 
   it('plots every series, the references and the legend', () => {

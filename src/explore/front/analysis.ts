@@ -33,13 +33,28 @@ export interface RunAnalysis {
   /** Reductions at the loss budgets from the re-evaluated front (null until the exact model's full top-1 is known). */
   readonly reductions: readonly Reduction[] | null;
   readonly seedGridReductions: readonly Reduction[] | null;
-  /** Every front point has its full-test-set result. */
+  /** Every front point that {@link wantsFinal} has its full-test-set result. */
   readonly complete: boolean;
 }
 
-/** Hashes whose full-test-set result a run needs: the exact model, then both fronts' points. */
-export function finalHashes(front: readonly PointRow[], seedFront: readonly PointRow[] | null): string[] {
-  return [...new Set([EXACT_HASH, ...front.map((p) => p.hash), ...(seedFront ?? []).map((p) => p.hash)])];
+/**
+ * Whether a front point gets a full-test-set evaluation: only those within
+ * the run's `maxLoss` percentage points of the exact model's top-1 on the
+ * search images (the reports look at losses up to 5 pp; far worse points are
+ * not worth 10,000 images each). Without references or a limit, all are.
+ */
+export function wantsFinal(row: Pick<PointRow, 'correct' | 'images'>, reference: StoredReference | null, maxLoss: number | undefined): boolean {
+  if (reference === null || maxLoss === undefined) return true;
+  return (reference.exactSearch.top1 - row.correct / row.images) * 100 <= maxLoss + 1e-9;
+}
+
+/** Hashes whose full-test-set result a run needs: the exact model, then the fronts' points that {@link wantsFinal}. */
+export function finalHashes(
+  front: readonly PointRow[],
+  seedFront: readonly PointRow[] | null,
+  wanted: (row: PointRow) => boolean = () => true,
+): string[] {
+  return [...new Set([EXACT_HASH, ...[...front, ...(seedFront ?? [])].filter(wanted).map((p) => p.hash)])];
 }
 
 /** The search points and the seed-grid points of a store (a point may be both). */
@@ -65,7 +80,8 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   const exactFull = finals.get(EXACT_HASH) ?? null;
   const ref = store.reference;
   const reduce = (e: readonly FrontEntry[] | null) => (ref === null || exactFull === null || e === null ? null : reductionsAt(scored(e), exactFull.top1, ref));
-  const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null);
+  const maxLoss = store.config.search.maxLoss as number | undefined;
+  const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null || !wantsFinal(e.row, ref, maxLoss));
   return {
     config: store.config,
     reference: ref,

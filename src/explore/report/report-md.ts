@@ -39,7 +39,7 @@ function frontTable(front: readonly FrontEntry[]): string[] {
   for (const e of front) {
     const r = e.row;
     lines.push(
-      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : 'n/a'} | ${int(r.cycles)} | ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
+      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : '-'} | ${int(r.cycles)} | ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
     );
   }
   return lines;
@@ -129,6 +129,9 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   out.push('## Comparison with the seed paper', '', ...comparison(a), '');
   out.push('## Plots', '', `![top-1 vs cycles](${plotFiles.cycles})`, '', `![top-1 vs flash](${plotFiles.flash})`, '');
   out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front), '');
+  if (c.search.maxLoss !== undefined) {
+    out.push(`Only front points within ${c.search.maxLoss} pp of the exact top-1 on the search images are re-evaluated on the full test set (others: -).`, '');
+  }
   if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront), '');
   return `${out.join('\n')}`;
 }

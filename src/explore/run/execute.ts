@@ -7,7 +7,7 @@
  * uninterrupted one.
  */
 import type { SkipMasks } from '../../model/ir.js';
-import { finalHashes, splitPhases, type RunAnalysis } from '../front/analysis.js';
+import { finalHashes, splitPhases, wantsFinal, type RunAnalysis } from '../front/analysis.js';
 import { paretoFront } from '../front/pareto.js';
 import { latencySources } from '../evaluate/latency-sources.js';
 import type { LatencyProvider } from '../evaluate/latency-types.js';
@@ -100,7 +100,8 @@ async function finalPhase(
   const masksHashOf = (hash: string): string => (hash === EXACT_HASH ? EXACT_MASKS_HASH : byHash.get(hash)!.masksHash);
   const known = new Map(store.finals.map((f) => [masksHashOf(f.hash), f]));
   const stored = new Set(store.finals.map((f) => f.hash));
-  const requests = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid))
+  const wanted = (row: PointRow) => wantsFinal(row, store.reference, plan.config.search.maxLoss);
+  const requests = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid), wanted)
     .filter((h) => !stored.has(h))
     .map((hash) => ({ hash, masksHash: masksHashOf(hash), masks: () => (hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance)) }));
   let done = 0;
