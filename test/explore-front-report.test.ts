@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyseRun, finalHashes, wantsFinal } from '../src/explore/front/analysis.js';
+import { analyseRun, finalHashes, fullResultsByMasks, wantsFinal } from '../src/explore/front/analysis.js';
+import { EXACT_MASKS_HASH } from '../src/explore/store/masks-hash.js';
 import { frontCsv } from '../src/explore/front/front-files.js';
 import { paretoFront } from '../src/explore/front/pareto.js';
-import { lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
+import { fallbackReference, lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
 import { accuracyPlot } from '../src/explore/report/plots.js';
 import { renderReport } from '../src/explore/report/report-md.js';
 import { niceTicks, renderScatter, shortNumber } from '../src/explore/report/svg-plot.js';
@@ -41,23 +42,32 @@ describe('Pareto front', () => {
 
 describe('reductions at a loss budget', () => {
   const ref = { baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 } };
+  const unpacked = { id: 'exact unpacked' as const, top1: 0.8, ...ref.unpackedExact };
   it('picks the fastest point within each budget, relative to exact unpacked and baseline', () => {
     const scored = [
       { id: 1, top1: 0.8, cycles: 900, flashBytes: 480 },
       { id: 2, top1: 0.79, cycles: 700, flashBytes: 400 },
       { id: 6, top1: 0.76, cycles: 500, flashBytes: 290 },
     ];
-    const r = reductionsAt(scored, 0.8, ref);
+    const r = reductionsAt(scored, 0.8, ref, unpacked);
     expect(r.map((x) => [x.maxLoss, x.point.id, x.loss])).toEqual([[0, 1, 0], [1, 2, 1], [2, 2, 1], [5, 6, 4]]);
     expect(r[0].vsUnpacked).toBeCloseTo(0.1, 12);
     expect(r[0].vsBaseline).toBeCloseTo(-0.125, 12);
     expect(r[3].vsUnpacked).toBeCloseTo(0.5, 12);
     expect(r[3].vsBaseline).toBeCloseTo(0.375, 12);
+    // with the (faster) baseline as the fallback, nothing slower than it is chosen
+    expect(reductionsAt(scored, 0.8, ref, fallbackReference(ref, 0.8, 1000)).map((x) => x.point.id)).toEqual(['exact baseline', 2, 2, 6]);
   });
-  it('falls back to the exact unpacked point, and rounds float noise out of losses', () => {
-    const r = reductionsAt([{ id: 9, top1: 0.5, cycles: 10, flashBytes: 1 }], 0.8, ref, [0]);
-    expect([r[0].point.id, r[0].vsUnpacked, r[0].point.flashBytes]).toEqual([null, 0, 500]);
+  it('falls back to the exact reference, and rounds float noise out of losses', () => {
+    const r = reductionsAt([{ id: 9, top1: 0.5, cycles: 10, flashBytes: 1 }], 0.8, ref, unpacked, [0]);
+    expect([r[0].point.id, r[0].vsUnpacked, r[0].point.flashBytes]).toEqual(['exact unpacked', 0, 500]);
     expect(lossPoints(0.715, 0.705)).toBe(1);
+  });
+  it('the fallback is the faster exact reference that fits the flash', () => {
+    expect(fallbackReference(ref, 0.8, 1000).id).toBe('exact baseline');
+    expect(fallbackReference(ref, 0.8, 50).id).toBe('exact unpacked'); // neither fits
+    expect(fallbackReference({ ...ref, baseline: { cycles: 1200, flashBytes: 100 } }, 0.8, 1000).id).toBe('exact unpacked');
+    expect(fallbackReference({ ...ref, baseline: { cycles: 1200, flashBytes: 100 } }, 0.8, 400)).toEqual({ id: 'exact baseline', top1: 0.8, cycles: 1200, flashBytes: 100 });
   });
 });
 
@@ -65,7 +75,7 @@ function store(): StoreContents {
   return {
     dir: '/tmp/toy-run',
     config,
-    reference: { latency: 'analytic test', baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactSearch: { correct: 80, images: 100, top1: 0.8 } },
+    reference: { latency: 'analytic test', baseline: { cycles: 1200, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactSearch: { correct: 80, images: 100, top1: 0.8 } },
     points,
     finals: [
       { hash: 'exact', correct: 800, images: 1000, top1: 0.8 },
@@ -85,12 +95,12 @@ describe('analysis, front files and report', () => {
     expect(a.reductions!.map((r) => r.point.id)).toEqual([1, 2, 2, 6]);
     expect(frontCsv(a).split('\n').slice(0, 2)).toEqual([
       'id,hash,top1Search,correctSearch,imagesSearch,top1Full,correctFull,imagesFull,cycles,flashBytes,skipped,weights,reductionVsUnpacked,reductionVsBaseline,config',
-      '6,h6,0.7,70,100,0.76,760,1000,500,290,6,100,0.5,0.375,op3 fraction 0.6',
+      '6,h6,0.7,70,100,0.76,760,1000,500,290,6,100,0.5,0.5833333333333333,op3 fraction 0.6',
     ]);
     const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
-    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | -12.5 % | 480 B | -4.0 % |');
-    expect(md).toContain('| <= 5 % | #6 | 76.00 % | 4.00 pp | 500 | 50.0 % | 37.5 % | 290 B | -42.0 % |');
-    expect(md).toContain('This run finds 10.0 % against the exact unpacked kernels and -12.5 % against the exact baseline');
+    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | 25.0 % | 480 B | -4.0 % |');
+    expect(md).toContain('| <= 5 % | #6 | 76.00 % | 4.00 pp | 500 | 50.0 % | 58.3 % | 290 B | -42.0 % |');
+    expect(md).toContain('This run finds 10.0 % against the exact unpacked kernels and 25.0 % against the exact baseline');
     expect(md).toContain('![top-1 vs cycles](c.svg)');
     expect(md).not.toContain('not finished');
   });
@@ -100,6 +110,15 @@ describe('analysis, front files and report', () => {
     const a = analyseRun({ ...s, finals: s.finals.slice(0, 2) });
     expect(a.complete).toBe(false);
     expect(renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).toContain('**This run is not finished**');
+  });
+
+  it('shares a full-test-set result among points with equal masks (the exact one for points skipping nothing)', () => {
+    const s = store();
+    const rows = [{ ...points[0], masksHash: EXACT_MASKS_HASH }, points[1], { ...points[2], hash: 'h2b', masksHash: 'm1' }];
+    const full = fullResultsByMasks({ points: rows, finals: s.finals });
+    expect([full.get(EXACT_MASKS_HASH)?.hash, full.get('m1')?.hash, full.size]).toEqual(['exact', 'h1', 2]);
+    const a = analyseRun({ ...s, points: [{ ...points[0], masksHash: EXACT_MASKS_HASH, cycles: 950 }], finals: [s.finals[0]] });
+    expect(a.reductions!.map((r) => r.point.id)).toEqual([0, 0, 0, 0]); // the exact configuration, faster than both references
   });
 
   it('re-evaluates on the full test set only front points within the loss limit', () => {

@@ -9,7 +9,10 @@ import { EXACT_HASH } from '../store/rows.js';
 import type { StoreContents, StoredReference } from '../store/run-store.js';
 import type { RunConfig } from '../store/run-config.js';
 import { paretoFront } from './pareto.js';
-import { reductionsAt, type Reduction, type ScoredPoint } from './reductions.js';
+import { fallbackReference, reductionsAt, type Reduction, type ScoredPoint } from './reductions.js';
+import { getBoard } from '../../emulator/boards.js';
+import { flashCapacity } from '../evaluate/board-flash.js';
+import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 
 /** A front point with its full-test-set result (null until re-evaluated). */
 export interface FrontEntry {
@@ -30,7 +33,11 @@ export interface RunAnalysis {
   readonly seedGridPoints: readonly PointRow[] | null;
   /** The exact model on the full test set (null until evaluated). */
   readonly exactFull: FinalRow | null;
-  /** Reductions at the loss budgets from the re-evaluated front (null until the exact model's full top-1 is known). */
+  /**
+   * Reductions at the loss budgets over every feasible point whose full-test-set
+   * top-1 is known (the re-evaluated front, and points sharing their masks),
+   * null until the exact model's full top-1 is known.
+   */
   readonly reductions: readonly Reduction[] | null;
   readonly seedGridReductions: readonly Reduction[] | null;
   /** Every front point that {@link wantsFinal} has its full-test-set result. */
@@ -66,20 +73,42 @@ export function splitPhases(store: Pick<StoreContents, 'points' | 'seedGrid'>): 
   return { search, seedGrid };
 }
 
-function scored(entries: readonly FrontEntry[]): ScoredPoint[] {
-  return entries.flatMap((e) => (e.full === null ? [] : [{ id: e.row.id, top1: e.full.top1, cycles: e.row.cycles, flashBytes: e.row.flashBytes }]));
+/**
+ * Full-test-set results by masks hash: a result holds for every point with
+ * the same masks (the exact model's for every point that skips nothing).
+ */
+export function fullResultsByMasks(store: Pick<StoreContents, 'points' | 'finals'>): Map<string, FinalRow> {
+  const masksOf = new Map(store.points.map((p) => [p.hash, p.masksHash]));
+  const out = new Map<string, FinalRow>();
+  for (const f of store.finals) {
+    const mh = f.hash === EXACT_HASH ? EXACT_MASKS_HASH : masksOf.get(f.hash);
+    if (mh !== undefined && !out.has(mh)) out.set(mh, f);
+  }
+  return out;
+}
+
+/** Feasible points of `rows` with a known full-test-set top-1. */
+function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>): ScoredPoint[] {
+  return rows.flatMap((r) => {
+    const f = full.get(r.masksHash);
+    return f === undefined || !r.fits ? [] : [{ id: r.id, top1: f.top1, cycles: r.cycles, flashBytes: r.flashBytes }];
+  });
 }
 
 /** Analyses a store's contents. */
 export function analyseRun(store: StoreContents): RunAnalysis {
-  const finals = new Map(store.finals.map((f) => [f.hash, f]));
+  const full = fullResultsByMasks(store);
   const { search, seedGrid } = splitPhases(store);
-  const entries = (rows: readonly PointRow[]): FrontEntry[] => paretoFront(rows).map((row) => ({ row, full: finals.get(row.hash) ?? null }));
+  const entries = (rows: readonly PointRow[]): FrontEntry[] => paretoFront(rows).map((row) => ({ row, full: full.get(row.masksHash) ?? null }));
   const front = entries(search);
   const seedGridFront = seedGrid === null ? null : entries(seedGrid);
-  const exactFull = finals.get(EXACT_HASH) ?? null;
+  const exactFull = store.finals.find((f) => f.hash === EXACT_HASH) ?? full.get(EXACT_MASKS_HASH) ?? null;
   const ref = store.reference;
-  const reduce = (e: readonly FrontEntry[] | null) => (ref === null || exactFull === null || e === null ? null : reductionsAt(scored(e), exactFull.top1, ref));
+  const reduce = (rows: readonly PointRow[] | null): Reduction[] | null => {
+    if (ref === null || exactFull === null || rows === null) return null;
+    const fallback = fallbackReference(ref, exactFull.top1, flashCapacity(getBoard(store.config.board)));
+    return reductionsAt(scored(rows, full), exactFull.top1, ref, fallback);
+  };
   const maxLoss = store.config.search.maxLoss as number | undefined;
   const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null || !wantsFinal(e.row, ref, maxLoss));
   return {
@@ -90,8 +119,8 @@ export function analyseRun(store: StoreContents): RunAnalysis {
     seedGridFront,
     seedGridPoints: seedGrid,
     exactFull,
-    reductions: reduce(front),
-    seedGridReductions: reduce(seedGridFront),
+    reductions: reduce(search),
+    seedGridReductions: reduce(seedGrid),
     complete,
   };
 }

@@ -7,8 +7,8 @@ import type { Cost } from '../evaluate/latency-types.js';
 
 /** A point with its full-test-set top-1. */
 export interface ScoredPoint {
-  /** Row id, or null for the exact unpacked point itself. */
-  readonly id: number | null;
+  /** Row id, or which exact reference it is. */
+  readonly id: number | 'exact unpacked' | 'exact baseline';
   readonly top1: number;
   readonly cycles: number;
   readonly flashBytes: number;
@@ -18,7 +18,7 @@ export interface ScoredPoint {
 export interface Reduction {
   /** Allowed top-1 loss in percentage points (0, 1, 2, 5). */
   readonly maxLoss: number;
-  /** The chosen point (the exact unpacked point when nothing faster qualifies). */
+  /** The chosen point (the fallback reference when no point qualifies or is faster). */
   readonly point: ScoredPoint;
   /** Its top-1 loss in percentage points (negative: it is more accurate than the exact model). */
   readonly loss: number;
@@ -37,18 +37,30 @@ export function lossPoints(exactTop1: number, top1: number): number {
 }
 
 /**
- * For each loss budget, the fastest of `points` (full-test-set top-1) within
- * it; the exact unpacked point (top-1 `exactTop1`) always qualifies.
+ * The reference a user falls back to when no approximate point qualifies:
+ * the faster of the exact baseline and the exact unpacked kernels among
+ * those that fit `flashLimit` (the exact unpacked point when neither fits).
+ */
+export function fallbackReference(reference: { readonly baseline: Cost; readonly unpackedExact: Cost }, exactTop1: number, flashLimit: number): ScoredPoint {
+  const unpacked: ScoredPoint = { id: 'exact unpacked', top1: exactTop1, ...reference.unpackedExact };
+  const baseline: ScoredPoint = { id: 'exact baseline', top1: exactTop1, ...reference.baseline };
+  const fitting = [unpacked, baseline].filter((p) => p.flashBytes <= flashLimit).sort((a, b) => a.cycles - b.cycles);
+  return fitting[0] ?? unpacked;
+}
+
+/**
+ * For each loss budget, the fastest of `points` (full-test-set top-1, all
+ * feasible) within it, or `fallback` when none is faster.
  */
 export function reductionsAt(
   points: readonly ScoredPoint[],
   exactTop1: number,
   reference: { readonly baseline: Cost; readonly unpackedExact: Cost },
+  fallback: ScoredPoint,
   budgets: readonly number[] = LOSS_BUDGETS,
 ): Reduction[] {
-  const exact: ScoredPoint = { id: null, top1: exactTop1, ...reference.unpackedExact };
   return budgets.map((maxLoss) => {
-    let best = exact;
+    let best = fallback;
     for (const p of points) {
       if (lossPoints(exactTop1, p.top1) > maxLoss) continue;
       if (p.cycles < best.cycles || (p.cycles === best.cycles && p.flashBytes < best.flashBytes)) best = p;

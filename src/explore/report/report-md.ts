@@ -25,7 +25,7 @@ function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   ];
   for (const r of rs) {
     const p = r.point;
-    const name = p.id === null ? 'exact unpacked' : `#${p.id}`;
+    const name = typeof p.id === 'number' ? `#${p.id}` : p.id;
     const flashDelta = p.flashBytes / ref.unpackedExact.flashBytes - 1;
     lines.push(
       `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} | ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,

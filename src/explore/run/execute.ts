@@ -25,7 +25,8 @@ import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSi
 import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
 import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
-import { createMemo, evaluateBatch, evaluateFinals, masksHash, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
+import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
+import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
 
@@ -46,9 +47,6 @@ export interface RunHooks {
 export type RunOutcome =
   | { readonly kind: 'complete'; readonly dir: string; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string }
   | { readonly kind: 'stopped'; readonly dir: string; readonly reason: 'signal' | 'limit'; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string };
-
-/** Masks hash of the exact model (no masks). */
-const EXACT_MASKS_HASH = masksHash(new Map());
 
 /** Generation size of grid batches. */
 const GRID_BATCH = 64;

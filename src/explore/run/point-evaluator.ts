@@ -8,13 +8,13 @@
  * done, so an interrupted run leaves a prefix of the rows an uninterrupted
  * run writes, whatever the thread timing.
  */
-import { createHash } from 'node:crypto';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import { maskLength } from '../../model/skip-config.js';
 import type { LatencyProvider, PointLatency } from '../evaluate/latency-types.js';
 import type { AccuracyPool } from '../pool/accuracy-pool.js';
 import type { Configuration } from '../space/config.js';
 import { configurationHash, configurationJson } from '../space/config.js';
+import { masksHash } from '../store/masks-hash.js';
 import type { FinalRow, Phase, PointRow } from '../store/rows.js';
 
 /** One configuration to evaluate. */
@@ -25,18 +25,7 @@ export interface PointRequest {
   masks(): SkipMasks;
 }
 
-/** Content hash of a set of masks (operator order, then bytes). */
-export function masksHash(masks: SkipMasks): string {
-  const h = createHash('sha256');
-  for (const [op, m] of [...masks.entries()].sort((a, b) => a[0] - b[0])) {
-    let any = false;
-    for (let i = 0; i < m.length && !any; i++) any = m[i] !== 0;
-    if (!any) continue;
-    h.update(`${op}:${m.length};`);
-    h.update(m);
-  }
-  return h.digest('hex');
-}
+export { masksHash } from '../store/masks-hash.js';
 
 /** Shared state of the evaluations of one run. */
 export interface EvaluatorContext {

@@ -6,8 +6,8 @@ import type { RunOutcome } from './execute.js';
 /** One loss budget's answer, flattened. */
 export interface ReductionSummary {
   readonly maxLoss: number;
-  /** Row id of the chosen point (null: the exact unpacked point). */
-  readonly point: number | null;
+  /** Row id of the chosen point, or the exact reference chosen when no point qualifies. */
+  readonly point: number | 'exact unpacked' | 'exact baseline';
   readonly top1: number;
   readonly cycles: number;
   readonly flashBytes: number;
@@ -77,7 +77,7 @@ export function formatSummary(s: RunSummary): string {
   ];
   for (const r of s.reductions ?? []) {
     lines.push(
-      `loss <= ${r.maxLoss} %: ${r.point === null ? 'exact unpacked' : `point ${r.point}`}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B`,
+      `loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B`,
     );
   }
   lines.push(`report    ${s.dir}/report.md`);
