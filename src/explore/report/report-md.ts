@@ -123,7 +123,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   }
   if (a.reductions !== null) {
     out.push('## Latency reduction at a top-1 loss budget (full test set)', '', ...reductionTable(a.reductions, a), '');
-    out.push('Loss is in percentage points of top-1 below the exact model; the chosen point is the fastest front point within the budget.', '');
+    out.push('Loss is in percentage points of top-1 below the exact model. The chosen point is the fastest feasible point whose full-test-set top-1 is known (the re-evaluated front, and points with the same masks, such as the exact configuration) within the budget, or the faster exact reference that fits the flash.', '');
   }
   if (a.seedGridReductions !== null) out.push("### The seed toolkit's grid", '', ...reductionTable(a.seedGridReductions, a), '');
   out.push('## Comparison with the seed paper', '', ...comparison(a), '');
