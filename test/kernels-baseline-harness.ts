@@ -14,6 +14,7 @@ import { createEngine } from '../src/model/engine/index.js';
 import { executors } from '../src/model/engine/handles.js';
 import type { PreparedGraph, PreparedOp } from '../src/model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../src/model/ir.js';
+import { xorshift32 } from './helpers/xorshift.js';
 
 /** Every tensor of one engine inference (copies), by tensor index. */
 export function engineTensors(graph: Graph, input: Uint8Array, masks?: SkipMasks): (tensor: number) => Uint8Array {
@@ -96,15 +97,8 @@ export function opInputs(op: PreparedOp, tensor: (t: number) => Uint8Array): { i
 
 /** A deterministic pseudo-random mask skipping about `fraction` of `n` weights (xorshift32). */
 export function randomMask(n: number, fraction: number, seed: number): SkipMask {
+  const next = xorshift32(seed);
   const m = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    m[i] = s / 4294967296 < fraction ? 1 : 0;
-  }
+  for (let i = 0; i < n; i++) m[i] = next() / 4294967296 < fraction ? 1 : 0;
   return m;
 }

@@ -12,20 +12,12 @@ import { prepareGraph, type PreparedGraph } from '../src/model/engine/prepare.js
 import type { Graph } from '../src/model/ir.js';
 import { GraphBuilder, i8 } from './engine-fixtures.js';
 import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer, type LayerImage } from './kernels-baseline-harness.js';
+import { xorshift32 } from './helpers/xorshift.js';
 
 /** Deterministic int8 values in [lo, hi] (xorshift32). */
 function randomInts(n: number, seed: number, lo = -128, hi = 127): number[] {
-  let s = seed >>> 0 || 1;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out.push(lo + (s % (hi - lo + 1)));
-  }
-  return out;
+  const next = xorshift32(seed);
+  return Array.from({ length: n }, () => lo + (next() % (hi - lo + 1)));
 }
 
 interface Case {

@@ -16,6 +16,7 @@ import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
 import type { SkipMask } from '../src/model/ir.js';
 import { SimDseError } from '../src/util/errors.js';
 import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { xorshift32 } from './helpers/xorshift.js';
 
 /**
  * Unpacked kernels compiled with arm-none-eabi-gcc and run in the emulator
@@ -38,16 +39,9 @@ const LAYERS: Record<'lenet' | 'resnet8', readonly number[]> = {
 
 /** Deterministic mask with about `percent` % of the weights skipped (xorshift32). */
 function randomMask(length: number, percent: number, seed: number): SkipMask {
-  let s = seed >>> 0 || 1;
+  const next = xorshift32(seed);
   const m = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    m[i] = s % 100 < percent ? 1 : 0;
-  }
+  for (let i = 0; i < length; i++) m[i] = next() % 100 < percent ? 1 : 0;
   return m;
 }
 
