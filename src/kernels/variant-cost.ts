@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BoardProfile } from '../emulator/board.js';
 import { parseElf } from '../emulator/elf.js';
 import { Machine } from '../emulator/machine.js';
-import type { PreparedGraph, PreparedOp, PreparedWeighted } from '../model/engine/prepare.js';
+import type { PreparedOp, PreparedWeighted } from '../model/engine/prepare.js';
 import type { SkipMask } from '../model/ir.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheDir } from '../util/cache-dir.js';
@@ -33,9 +33,14 @@ export interface VariantCost {
   readonly instructions: number;
 }
 
+/** Flash bytes (text + rodata) of the baseline kernel library on its own. */
+export async function libraryFlashBytes(emitters: LayerEmitters, board: BoardProfile): Promise<number> {
+  const { elf } = await compileAndLink({ sources: emitters.librarySources(), board });
+  return imageSizes(parseElf(elf, 'library.elf'), 0).text;
+}
+
 /** What to cost: one layer of a prepared graph, its style and mask, and its input activations. */
 export interface VariantRequest {
-  readonly prepared: PreparedGraph;
   readonly op: PreparedOp;
   readonly style: KernelStyle;
   readonly mask: SkipMask | null;

@@ -24,10 +24,8 @@ import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { planNetwork } from '../../kernels/network/plan.js';
-import { compileAndLink } from '../../kernels/build/compile.js';
-import { imageSizes } from '../../kernels/build/image-size.js';
-import { parseElf } from '../../emulator/elf.js';
-import { costVariant, type VariantCost } from '../../kernels/variant-cost.js';
+import { costVariant, libraryFlashBytes, type VariantCost } from '../../kernels/variant-cost.js';
+import { chooseKernels } from './kernel-choice.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 
@@ -56,7 +54,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     let p = variants.get(key);
     if (!p) {
       p = costVariant(
-        { prepared, op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output] },
+        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output] },
         emitters,
       );
       variants.set(key, p);
@@ -84,8 +82,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       const exact = await Promise.all([...weighted.map((op) => variant(op, 'unpacked', undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]);
       const sumCycles = exact.reduce((s, c) => s + c.cycles, 0);
       const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
-      const lib = await compileAndLink({ sources: emitters.librarySources(), board });
-      const libraryFlash = imageSizes(parseElf(lib.elf, 'library.elf'), 0).text;
+      const libraryFlash = await libraryFlashBytes(emitters, board);
       return { baseline, unpackedExact, overhead: unpackedExact.cycles - sumCycles, baseFlash: unpackedExact.flashBytes - sumFlash, libraryFlash };
     })();
     return refs;
@@ -102,34 +99,19 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       const unpacked = await Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex))));
       const base = await Promise.all(weighted.map((op) => variant(op, 'baseline', masks.get(op.opIndex))));
       const f = await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)));
-      // Baseline layer flash: its weights and parameters (the library is already in baseFlash).
-      const flashOf = (i: number, k: KernelStyle): number => (k === 'unpacked' ? unpacked[i].flashBytes : base[i].flashBytes - r.libraryFlash);
-      const cyclesOf = (i: number, k: KernelStyle): number => (k === 'unpacked' ? unpacked[i] : base[i]).cycles;
-      const choice: KernelStyle[] = weighted.map((_, i) => (unpacked[i].cycles < base[i].cycles ? 'unpacked' : 'baseline'));
-      const flashNow = (): number => r.baseFlash + choice.reduce((s, k, i) => s + flashOf(i, k), 0);
-      while (flashNow() > flashLimit) {
-        let best = -1;
-        let bestRate = Infinity;
-        choice.forEach((k, i) => {
-          if (k !== 'unpacked') return;
-          const saved = flashOf(i, 'unpacked') - flashOf(i, 'baseline');
-          if (saved <= 0) return;
-          const rate = (cyclesOf(i, 'baseline') - cyclesOf(i, 'unpacked')) / saved;
-          if (rate < bestRate) {
-            bestRate = rate;
-            best = i;
-          }
-        });
-        if (best < 0) break;
-        choice[best] = 'baseline';
-      }
-      const flashBytes = flashNow();
-      const cycles = r.overhead + choice.reduce((s, k, i) => s + cyclesOf(i, k), 0) + f.reduce((s, c) => s + c.cycles, 0);
+      // A baseline layer's own flash is its weights and parameters: the library is in baseFlash.
+      const options = weighted.map((_, i) => ({
+        unpacked: unpacked[i],
+        baseline: { cycles: base[i].cycles, flashBytes: base[i].flashBytes - r.libraryFlash },
+      }));
+      const { kernels, flashBytes, fits } = chooseKernels(options, r.baseFlash, flashLimit);
+      const layerCycles = kernels.map((k, i) => options[i][k].cycles);
+      const cycles = r.overhead + layerCycles.reduce((s, c) => s + c, 0) + f.reduce((s, c) => s + c.cycles, 0);
       return {
         cycles,
         flashBytes,
-        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: cyclesOf(i, choice[i]), kernels: choice[i] })),
-        fits: flashBytes <= flashLimit,
+        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: layerCycles[i], kernels: kernels[i] })),
+        fits,
       };
     },
   };
