@@ -13,7 +13,6 @@ import {
   decodeSignificance,
   encodeSignificance,
   loadSignificance,
-  operandIndex,
   significanceForModel,
   type ModelSignificance,
 } from '../src/explore/significance/index.js';
@@ -21,6 +20,7 @@ import { preprocessImage } from '../src/model/dataset/preprocess.js';
 import type { Graph } from '../src/model/ir.js';
 import type { Preprocess } from '../src/model/registry.js';
 import { cifarInputs, loadModel, SHARED } from './engine-fixtures.js';
+import { channelSums } from './helpers/significance.js';
 
 const LENET_PRE: Preprocess = { kind: 'float', scale: 1 / 255, offset: 0 };
 const DATA = join(SHARED, 'datasets', 'cifar10');
@@ -68,20 +68,7 @@ describe('LeNet significance', () => {
   });
 
   test.each(['seed', 'contribution'] as const)('%s: values in [0, 1] and every channel sums to 1', (metric) => {
-    const s = metric === 'seed' ? seed : contribution;
-    let outOfRange = 0;
-    let worst = 0;
-    for (const l of s.layers) {
-      for (let o = 0; o < l.channels; o++) {
-        let sum = 0;
-        for (let k = 0; k < l.reduction; k++) {
-          const v = l.values[operandIndex(l, o, k)];
-          if (!(v >= 0 && v <= 1)) outOfRange++;
-          sum += v;
-        }
-        worst = Math.max(worst, Math.abs(sum - 1));
-      }
-    }
+    const { outOfRange, worst } = channelSums(metric === 'seed' ? seed : contribution);
     expect(outOfRange).toBe(0);
     expect(worst).toBeLessThan(1e-5);
   });

@@ -5,28 +5,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { calibrationInputs, computeSignificance, operandIndex, type ModelSignificance } from '../src/explore/significance/index.js';
+import { calibrationInputs, computeSignificance } from '../src/explore/significance/index.js';
 import { loadModel, SHARED } from './engine-fixtures.js';
+import { channelSums } from './helpers/significance.js';
 
 const graph = loadModel('resnet8');
 const inputs = calibrationInputs(graph, { kind: 'int8', offset: -128 }, 2, join(SHARED, 'datasets', 'cifar10'));
 
-function check(s: ModelSignificance): { outOfRange: number; worst: number } {
-  let outOfRange = 0;
-  let worst = 0;
-  for (const l of s.layers) {
-    for (let o = 0; o < l.channels; o++) {
-      let sum = 0;
-      for (let k = 0; k < l.reduction; k++) {
-        const v = l.values[operandIndex(l, o, k)];
-        if (!(v >= 0 && v <= 1)) outOfRange++;
-        sum += v;
-      }
-      worst = Math.max(worst, Math.abs(sum - 1));
-    }
-  }
-  return { outOfRange, worst };
-}
 
 describe('ResNet-8 significance', () => {
   test.each(['contribution', 'seed', 'magnitude'] as const)('%s: ten layers, values in [0, 1], channels sum to 1', (metric) => {
@@ -35,7 +20,7 @@ describe('ResNet-8 significance', () => {
       '0:conv:16x27/3', '1:conv:16x144/16', '2:conv:16x144/16', '4:conv:32x144/16', '5:conv:32x288/32',
       '6:conv:32x16/16', '8:conv:64x288/32', '9:conv:64x576/64', '10:conv:64x32/32', '14:fc:10x64/64',
     ]);
-    const { outOfRange, worst } = check(s);
+    const { outOfRange, worst } = channelSums(s);
     expect(outOfRange).toBe(0);
     expect(worst).toBeLessThan(1e-5);
     expect(computeSignificance(graph, metric, inputs).key).toBe(s.key);

@@ -11,25 +11,14 @@ import { compileImage, type CSource } from '../src/kernels/build/compile.js';
 import { baselineLibrarySources, emitBaselineLayer } from '../src/kernels/baseline/emit.js';
 import type { EmittedLayer } from '../src/kernels/layer-types.js';
 import { createEngine } from '../src/model/engine/index.js';
-import { executors } from '../src/model/engine/handles.js';
 import type { PreparedGraph, PreparedOp } from '../src/model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../src/model/ir.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
 /** Every tensor of one engine inference (copies), by tensor index. */
 export function engineTensors(graph: Graph, input: Uint8Array, masks?: SkipMasks): (tensor: number) => Uint8Array {
-  const engine = createEngine(graph, { backend: 'scalar' });
-  engine.run(input, masks);
-  const ex = executors.get(engine)!;
-  const copies = new Map<number, Uint8Array>();
-  return (t) => {
-    let c = copies.get(t);
-    if (c === undefined) {
-      c = ex.bytes(t).slice();
-      copies.set(t, c);
-    }
-    return c;
-  };
+  const tensors = createEngine(graph, { backend: 'scalar' }).trace(input, masks);
+  return (t) => tensors.get(t)!;
 }
 
 /** Operators the baseline library computes (float boundaries and RESHAPE are the host's). */

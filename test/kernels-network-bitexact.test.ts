@@ -14,21 +14,15 @@ import { createEngine } from '../src/model/engine/index.js';
 import { prepareGraph } from '../src/model/engine/prepare.js';
 import type { SkipMask } from '../src/model/ir.js';
 import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { randomMask } from './kernels-baseline-harness.js';
 
 const IMAGES = 50;
 
-/** Deterministic masks: each operand skipped with probability `p` (LCG seeded per layer). */
+/** Deterministic masks: about a fraction `p` of every maskable layer's operands skipped. */
 function randomMasks(prepared: ReturnType<typeof prepareGraph>, p: number, seed: number): Map<number, SkipMask> {
   const masks = new Map<number, SkipMask>();
   for (const op of prepared.ops) {
-    if (op.kind !== 'conv' && op.kind !== 'fc' && op.kind !== 'depthwise') continue;
-    let x = (seed * 7919 + op.opIndex * 104729) >>> 0;
-    const m = new Uint8Array(op.weights.length);
-    for (let i = 0; i < m.length; i++) {
-      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      m[i] = x / 2 ** 32 < p ? 1 : 0;
-    }
-    masks.set(op.opIndex, m);
+    if (op.kind === 'conv' || op.kind === 'fc' || op.kind === 'depthwise') masks.set(op.opIndex, randomMask(op.weights.length, p, seed * 7919 + op.opIndex));
   }
   return masks;
 }

@@ -9,7 +9,6 @@ import { getBoard } from '../src/emulator/boards.js';
 import type { BoardProfile } from '../src/emulator/board.js';
 import { Machine } from '../src/emulator/machine.js';
 import { createEngine } from '../src/model/engine/index.js';
-import { executors } from '../src/model/engine/handles.js';
 import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare.js';
 import { weightedScalar } from '../src/model/engine/kernels.js';
 import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
@@ -63,7 +62,6 @@ function modelCases(model: 'lenet' | 'resnet8'): LayerCase[] {
   const graph = loadModel(model);
   const prepared = prepareGraph(graph);
   const engine = createEngine(graph);
-  const ex = executors.get(engine)!;
   const { inputs } = cifarInputs(model, IMAGES);
   const ops = LAYERS[model].map((i) => prepared.ops.find((p) => p.opIndex === i) as PreparedWeighted);
   const cases: LayerCase[] = [];
@@ -71,8 +69,8 @@ function modelCases(model: 'lenet' | 'resnet8'): LayerCase[] {
     const masks = new Map(ops.map((op) => [op.opIndex, randomMask(op.weights.length, pct, 1000 * op.opIndex + pct + 1)] as const));
     const runs = ops.map(() => [] as LayerRun[]);
     for (const x of inputs) {
-      engine.run(x, pct === 0 ? undefined : masks);
-      ops.forEach((op, k) => runs[k].push({ input: ex.bytes(op.input).slice(), output: ex.bytes(op.output).slice() }));
+      const t = engine.trace(x, pct === 0 ? undefined : masks);
+      ops.forEach((op, k) => runs[k].push({ input: t.get(op.input)!, output: t.get(op.output)! }));
     }
     ops.forEach((op, k) =>
       cases.push({ name: `${model}_op${op.opIndex}_m${pct}`, op, mask: pct === 0 ? undefined : masks.get(op.opIndex), runs: runs[k] }),

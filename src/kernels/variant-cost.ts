@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BoardProfile } from '../emulator/board.js';
 import { parseElf } from '../emulator/elf.js';
 import { Machine } from '../emulator/machine.js';
-import type { PreparedOp, PreparedWeighted } from '../model/engine/prepare.js';
+import { isWeightedOp, type PreparedOp, type PreparedWeighted } from '../model/engine/prepare.js';
 import type { SkipMask } from '../model/ir.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheDir } from '../util/cache-dir.js';
@@ -51,7 +51,6 @@ export interface VariantRequest {
   readonly outputBytes: number;
 }
 
-const isWeighted = (op: PreparedOp): op is PreparedWeighted => op.kind === 'conv' || op.kind === 'fc' || op.kind === 'depthwise';
 
 /** Timing-relevant identity of a board (its id and every number the cycle model reads). */
 function boardKey(board: BoardProfile): string {
@@ -62,7 +61,7 @@ function boardKey(board: BoardProfile): string {
 export async function costVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
   const { op, style, mask, board } = request;
   const fn = `layer_${op.opIndex}`;
-  if (style === 'unpacked' && !isWeighted(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
+  if (style === 'unpacked' && !isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
   const emitted = style === 'unpacked' ? emitters.unpacked(op as PreparedWeighted, fn, mask ?? undefined) : emitters.baseline(op, fn, mask ?? undefined);
   const library = style === 'baseline' ? emitters.librarySources() : [];
   const version = requireCompiler();

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
-import { prepareGraph, type PreparedOp } from '../../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph, type PreparedOp } from '../../model/engine/prepare.js';
 import { createEngine } from '../../model/engine/index.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
@@ -61,8 +61,8 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     }
     return p;
   };
-  const weighted = plan.layers.filter((l) => l.op.kind === 'conv' || l.op.kind === 'fc' || l.op.kind === 'depthwise').map((l) => l.op);
-  const fixed = plan.layers.filter((l) => !weighted.includes(l.op)).map((l) => l.op);
+  const weighted = plan.layers.map((l) => l.op).filter(isWeightedOp);
+  const fixed = plan.layers.map((l) => l.op).filter((op) => !isWeightedOp(op));
   const flashLimit = board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
   let refs: Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> | undefined;
 

@@ -14,18 +14,12 @@
 import { createHash } from 'node:crypto';
 import type { LayerKind } from './layout.js';
 import { SIGNIFICANCE_METRICS, type SignificanceMetric } from './metric.js';
+import type { LayerSignificance } from './types.js';
 
 const MAGIC = 'SDSESIG1';
 
 /** One layer as stored (values without weights). */
-export interface StoredLayer {
-  readonly opIndex: number;
-  readonly kind: LayerKind;
-  readonly channels: number;
-  readonly reduction: number;
-  readonly inputChannels: number;
-  readonly values: Float32Array;
-}
+export type StoredLayer = Pick<LayerSignificance, 'opIndex' | 'kind' | 'channels' | 'reduction' | 'inputChannels' | 'values'>;
 
 /** Contents of a cache file. */
 export interface StoredSignificance {

@@ -5,7 +5,7 @@
  * and read each maskable layer's input activation from its trace.
  */
 import { createEngine } from '../../model/engine/index.js';
-import { prepareGraph, type PreparedWeighted } from '../../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph, type PreparedWeighted } from '../../model/engine/prepare.js';
 import type { Graph } from '../../model/ir.js';
 import { contributionAccumulator, magnitudeValues, seedAccumulator, type LayerAccumulator } from './accumulate.js';
 import { significanceKey } from './key.js';
@@ -16,7 +16,7 @@ import { UsageError } from '../../util/errors.js';
 
 /** The maskable layers of a graph, prepared, in operator order. */
 export function maskableLayers(graph: Graph): PreparedWeighted[] {
-  return prepareGraph(graph).ops.filter((p): p is PreparedWeighted => p.kind === 'conv' || p.kind === 'depthwise' || p.kind === 'fc');
+  return prepareGraph(graph).ops.filter(isWeightedOp);
 }
 
 /**

@@ -7,7 +7,7 @@
  * skipped weights in that data. Pure: same operator and mask, same text.
  */
 import type { SkipMask } from '../../model/ir.js';
-import type { Geometry, PreparedOp, PreparedWeighted } from '../../model/engine/prepare.js';
+import { isWeightedOp, type Geometry, type PreparedOp, type PreparedWeighted } from '../../model/engine/prepare.js';
 import { SimDseError } from '../../util/errors.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype } from '../layer-types.js';
@@ -200,9 +200,6 @@ function otherBody(fn: string, p: Exclude<PreparedOp, PreparedWeighted>): LayerB
   }
 }
 
-function isWeighted(op: PreparedOp): op is PreparedWeighted {
-  return op.kind === 'conv' || op.kind === 'depthwise' || op.kind === 'fc';
-}
 
 /**
  * One layer as a C translation unit `<fn>.c` defining
@@ -216,7 +213,7 @@ function isWeighted(op: PreparedOp): op is PreparedWeighted {
 export function emitBaselineLayer(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer {
   checkCIdentifier(fn);
   let body: LayerBody;
-  if (isWeighted(op)) {
+  if (isWeightedOp(op)) {
     body = op.kind === 'conv' ? convBody(fn, op, mask) : op.kind === 'depthwise' ? depthwiseBody(fn, op, mask) : fcBody(fn, op, mask);
   } else {
     if (mask !== undefined) throw new SimDseError('kernels', `${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}) takes no skip mask`);

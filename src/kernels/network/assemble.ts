@@ -16,7 +16,7 @@
  * `int sim_bench(void)` (one inference, returns the argmax class), so an image
  * can be timed by symbol alone.
  */
-import type { PreparedGraph, PreparedOp, PreparedWeighted } from '../../model/engine/prepare.js';
+import { isWeightedOp, type PreparedGraph, type PreparedOp, type PreparedWeighted } from '../../model/engine/prepare.js';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { SimDseError } from '../../util/errors.js';
 import type { CSource } from '../build/compile.js';
@@ -67,7 +67,6 @@ export interface AssembleOptions {
   readonly benchInput?: Uint8Array;
 }
 
-const isWeighted = (op: PreparedOp): op is PreparedWeighted => op.kind === 'conv' || op.kind === 'fc' || op.kind === 'depthwise';
 
 /** C expression of a storage place. */
 function place(s: Storage | null): string {
@@ -151,7 +150,7 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   const masks = spec.masks ?? new Map<number, SkipMask>();
   for (const opIndex of masks.keys()) {
     const layer = plan.layers.find((l) => l.op.opIndex === opIndex);
-    if (!layer || !isWeighted(layer.op)) {
+    if (!layer || !isWeightedOp(layer.op)) {
       throw new SimDseError('kernels', `skip mask for operator ${opIndex}: ${layer ? `${layer.name} takes no mask` : 'no such layer on the device'}`);
     }
     const want = layer.op.weights.length;
@@ -169,7 +168,7 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   for (const l of plan.layers) {
     const mask = masks.get(l.op.opIndex);
     const wanted = spec.layerStyles?.get(l.op.opIndex) ?? spec.style;
-    const style: KernelStyle = isWeighted(l.op) && wanted === 'unpacked' ? 'unpacked' : 'baseline';
+    const style: KernelStyle = isWeightedOp(l.op) && wanted === 'unpacked' ? 'unpacked' : 'baseline';
     const emitted =
       style === 'unpacked' ? emitters.unpacked(l.op as PreparedWeighted, l.fn, mask) : emitters.baseline(l.op, l.fn, mask);
     if (style === 'baseline') usesLibrary = true;

@@ -71,6 +71,11 @@ export type PreparedOp =
   | { readonly kind: 'requantize'; readonly opIndex: number; readonly input: number; readonly output: number; readonly count: number; readonly inZp: number; readonly outZp: number; readonly multiplier: number; readonly shift: number }
   | { readonly kind: 'dequantize'; readonly opIndex: number; readonly input: number; readonly output: number; readonly count: number; readonly scale: number; readonly zp: number };
 
+/** True for the prepared maskable layers (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED). */
+export function isWeightedOp(p: PreparedOp): p is PreparedWeighted {
+  return p.kind === 'conv' || p.kind === 'depthwise' || p.kind === 'fc';
+}
+
 /** A validated, prepared graph. */
 export interface PreparedGraph {
   readonly graph: Graph;
