@@ -34,6 +34,7 @@ describe.skipIf(!have)('sim-dse export', () => {
     writeFakeRun(join(runs, 'r1'), { name: 'lenet', sha256: model.sha256, file: 'lenet-cifar10-int8.tflite' }, 'nucleo-f446re', [
       fakeRow(0, layers, { cycles: 123_456 }),
       fakeRow(1, layers, { flashBytes: 600_000, fits: false }),
+      fakeRow(2, layers, { flashBytes: 500_000 }),
     ]);
   }
   const base = ['--run', 'r1', '--runs', runs, '--board', 'nucleo-f446re'];
@@ -57,7 +58,8 @@ describe.skipIf(!have)('sim-dse export', () => {
     expect(predicted.map(([name]: [string]) => Number(name.split('#')[1]))).toEqual(ops);
     expect(predicted.map(([, c]: [string, number]) => c)).toEqual(layers.map((l) => l.cycles));
     expect(m.predicted.cycles).toBe(123_456);
-    expect(readFileSync(join(out, 'src', 'simdse_config.h'), 'utf8')).toContain('#define SIMDSE_IMAGES 4u');
+    expect(readFileSync(join(out, 'src', 'simdse_images.c'), 'utf8')).toContain('const uint32_t simdse_image_count SIMDSE_IMAGES_SECTION = 4u;');
+    expect(m.predicted.source).toBe('variants');
   }, 120_000);
 
   test('another board than the run predicted for: exported without a prediction, with a note', async () => {
@@ -70,11 +72,17 @@ describe.skipIf(!have)('sim-dse export', () => {
 
   test('bad input: one clear line and a non-zero exit', async () => {
     const out = join(tmp, 'bad');
-    expect(await cli(['export', ...base, '--point', '5', '--out', out])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 5 (its points are 0..1)\n' });
+    expect(await cli(['export', ...base, '--point', '5', '--out', out])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 5 (its points are 0..2)\n' });
     expect(await cli(['export', ...base, '--point', '1', '--out', out])).toEqual({
       code: 1,
       out: '',
       err: 'sim-dse: point 1 of run r1 does not fit nucleo-f446re: it needs 634826 bytes of flash (network 600000, images 30730, firmware 4096), the board has 524288\n',
+    });
+    // fits the board, but not with 10 images of 3,073 bytes: (524288 - 500000 - 4096) / 3073 = 6.6
+    expect(await cli(['export', ...base, '--point', '2', '--out', out])).toEqual({
+      code: 1,
+      out: '',
+      err: 'sim-dse: point 2 of run r1 does not fit nucleo-f446re: it needs 534826 bytes of flash (network 500000, images 30730, firmware 4096), the board has 524288; at most 6 test images fit beside it (--images 6)\n',
     });
     expect(await cli(['export', '--run', 'r1', '--runs', runs, '--board', 'nucleo-f401re', '--point', '0', '--out', out])).toEqual({
       code: 2,

@@ -83,6 +83,7 @@ function store(): StoreContents {
       { hash: 'h2', correct: 790, images: 1000, top1: 0.79 },
       { hash: 'h6', correct: 760, images: 1000, top1: 0.76 },
     ],
+    firmware: [],
     seedGrid: null,
   };
 }
@@ -103,6 +104,18 @@ describe('analysis, front files and report', () => {
     expect(md).toContain('This run finds 10.0 % against the exact unpacked kernels and 25.0 % against the exact baseline');
     expect(md).toContain('![top-1 vs cycles](c.svg)');
     expect(md).not.toContain('not finished');
+    expect(md).not.toContain('Whole-firmware timing'); // no point was timed as a whole firmware
+  });
+
+  it('states the reduction points timed as whole firmware beside the layer-variant sum', () => {
+    const fw = (hash: string, inference: number[]) => ({ hash, kind: 'timed' as const, board: 'nucleo-f446re', images: 2, layers: [{ name: 'conv_2d#1', cycles: inference }], inference, flashBytes: 4000 });
+    const a = analyseRun({ ...store(), firmware: [fw('h1', [905, 906]), fw('h6', [495, 495]), { hash: 'h2', kind: 'too-large', board: 'nucleo-f446re', reason: 'overflow' }] });
+    const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| top-1 loss allowed | point | cycles (layer variants) | cycles (whole firmware, mean of 2 images) | difference | firmware flash |');
+    // point 1: 905.5 against 900 (+0.61 %), rounded to 906 in the table; point 2 was not timed: no row
+    expect(md).toContain('| <= 0 % | #1 | 900 | 906 | +0.61 % | 4,000 B |');
+    expect(md).toContain('| <= 5 % | #6 | 500 | 495 | -1.00 % | 4,000 B |');
+    expect(md.match(/^\| <= \d % \| #\d \| \d+ \| \d+ \|/gm)).toHaveLength(2);
   });
 
   it('marks a run whose front lacks full-test-set results as not finished', () => {

@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { executeRun } from '../src/explore/run/execute.js';
 import { planRun, type RunOptions } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';
+import { createMacsLatency } from '../src/explore/evaluate/macs-latency.js';
+import type { LatencyProvider } from '../src/explore/evaluate/latency-types.js';
+import type { FirmwareTimingOutcome } from '../src/firmware/image-timing.js';
+import type { SkipMasks } from '../src/model/ir.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -61,5 +65,46 @@ describe.skipIf(!have)('run: determinism and resume', () => {
     const finals = readFileSync(join(whole.dir, 'final.jsonl'), 'utf8').trim().split('\n').length;
     expect(third.evaluated).toBe(finals - 1); // only the full-test-set results not stored yet
     expect(files(third.dir)).toEqual(files(whole.dir));
+  });
+
+  it('the whole-firmware phase times every re-evaluated point once, in order, and resumes where it stopped', async () => {
+    const timed: number[] = [];
+    /** The macs provider with a firmware timing that is a function of the masks (skipped weights per layer). */
+    const latency = (plan: ReturnType<typeof planRun>): LatencyProvider => ({
+      ...createMacsLatency(plan.model.graph, plan.board),
+      async firmware(masks: SkipMasks): Promise<FirmwareTimingOutcome> {
+        const skipped = [...masks.values()].map((m) => m.reduce((s, b) => s + b, 0));
+        const total = skipped.reduce((s, v) => s + v, 0);
+        timed.push(total);
+        const timing = { board: plan.board.id, images: 2, layers: skipped.map((n, k) => ({ name: `layer#${k}`, cycles: [n, n + 1] })), inference: [1, 2], flashBytes: 0 };
+        return total % 2 === 1 ? { kind: 'too-large', reason: 'region FLASH overflowed' } : { kind: 'timed', timing };
+      },
+    });
+    const opts = { ...base, budget: '16', seedGrid: false };
+    const wholePlan = planRun({ ...opts, out: mkdtempSync(join(tmpdir(), 'dse-fw-w-')) });
+    const whole = await executeRun(wholePlan, { latency: latency(wholePlan) });
+    expect(whole.kind).toBe('complete');
+    const finals = readFileSync(join(whole.dir, 'final.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).hash as string);
+    const firmware = readFileSync(join(whole.dir, 'firmware.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { hash: string; kind: string });
+    // every re-evaluated point but the exact model's reference row (macs: every point fits), in the order of final.jsonl
+    expect(firmware.map((f) => f.hash)).toEqual(finals.filter((h) => h !== 'exact'));
+    expect(firmware.length).toBe(timed.length);
+    expect(firmware.length).toBeGreaterThan(2);
+    // a point whose firmware does not fit is stored as such (here: an odd number of skipped weights), not retried on resume
+    const skippedOf = new Map(whole.analysis.points.map((p) => [p.hash, p.skipped]));
+    expect(firmware.map((f) => f.kind)).toEqual(firmware.map((f) => (skippedOf.get(f.hash)! % 2 === 1 ? 'too-large' : 'timed')));
+    expect(new Set(firmware.map((f) => f.kind)).size).toBe(2);
+
+    const out = mkdtempSync(join(tmpdir(), 'dse-fw-s-'));
+    const stopAt = 16 + finals.length + 1; // the search, the full-test-set rows, one firmware row
+    const firstPlan = planRun({ ...opts, out, stopAfter: String(stopAt) });
+    const first = await executeRun(firstPlan, { latency: latency(firstPlan) });
+    expect(first.kind).toBe('stopped');
+    expect(readFileSync(join(first.dir, 'firmware.jsonl'), 'utf8').trim().split('\n').length).toBe(1);
+    timed.length = 0;
+    const restPlan = planRun({ ...opts, out });
+    const rest = await executeRun(restPlan, { latency: latency(restPlan) });
+    expect([rest.kind, rest.evaluated, timed.length]).toEqual(['complete', firmware.length - 1, firmware.length - 1]);
+    expect(files(rest.dir)).toEqual(files(whole.dir));
   });
 });

@@ -2,10 +2,12 @@
  * Issue 6 end to end on the real models: a small DSE run with emulated
  * latency, export of its fastest front point as nucleo-f446re firmware,
  * `make` with the generated Makefile, the firmware emulated from reset: its
- * predictions equal the reference engine's, and its DWT-measured cycles per
- * layer and per inference match what the DSE predicted for the point
- * (layer variants timed alone: within 1 % per layer, 0.1 % in total), and
- * the project's QEMU variant prints the same predicted classes.
+ * predictions equal the reference engine's, its DWT-measured cycles of every
+ * layer and every inference equal, image for image, the whole-firmware timing
+ * the DSE stored for the point (the DSE timed 10 images, the export embeds 2:
+ * the count moves nothing the network runs), `validate` on that log reports
+ * zero error everywhere, and the project's QEMU variant prints the same
+ * predicted classes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import type { TimedFirmwareRow } from '../src/explore/store/rows.js';
 import { cli } from './helpers/cli.js';
 
 const have = compilerVersion() !== null;
@@ -28,12 +31,17 @@ describe.skipIf(!have).each([
     const run = await cli([
       'run', '--model', model, '--board', 'nucleo-f446re', '--threads', '1', '--metric', 'magnitude',
       '--kind', 'fraction', '--layers', layer, '--levels', '0,0.3', '--search', 'grid',
-      '--images', '50', '--full-images', '100', '--no-seed-grid', '--out', runs, '--id', 'e2e', '--json',
+      '--images', '50', '--full-images', '100', '--max-loss', '100', '--no-seed-grid', '--out', runs, '--id', 'e2e', '--json',
     ]);
     expect(run.err.split('\n').filter((l) => l.startsWith('sim-dse:'))).toEqual([]);
     expect(run.code).toBe(0);
-    const front = JSON.parse(readFileSync(join(runs, 'e2e', 'front.json'), 'utf8')) as { front: { id: number; cycles: number }[] };
+    const front = JSON.parse(readFileSync(join(runs, 'e2e', 'front.json'), 'utf8')) as { front: { id: number; hash: string; cycles: number }[] };
     const fastest = [...front.front].sort((a, b) => a.cycles - b.cycles)[0];
+    const timings = readFileSync(join(runs, 'e2e', 'firmware.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimedFirmwareRow);
+    // Every front point was re-evaluated (--max-loss 100), so every one was timed as a whole firmware.
+    expect(timings.map((t) => t.hash).sort()).toEqual(front.front.map((p) => p.hash).sort());
+    const timing = timings.find((t) => t.hash === fastest.hash)!;
+    expect([timing.kind, timing.images]).toEqual(['timed', 10]);
 
     const fw = join(dir, 'fw');
     const exp = await cli(['export', '--run', 'e2e', '--runs', runs, '--point', String(fastest.id), '--board', 'nucleo-f446re', '--out', fw, '--images', '2']);
@@ -54,14 +62,20 @@ describe.skipIf(!have).each([
     } else {
       console.warn('qemu-system-arm is not installed: skipping the QEMU run of the exported firmware');
     }
+    // The emulated firmware measures exactly what the DSE stored, layer by layer, image by image.
+    const lines = emu.out.split('\n');
+    const measured = (k: number, i: number): number => Number(/cycles (\d+)/.exec(lines.find((l) => l.startsWith(`SIMDSE layer image ${i} index ${k} `))!)![1]);
+    for (const i of [0, 1]) {
+      expect(timing.layers.map((_, k) => measured(k, i))).toEqual(timing.layers.map((l) => l.cycles[i]));
+      expect(Number(/cycles (\d+)/.exec(lines.find((l) => l.startsWith(`SIMDSE image index ${i} `))!)![1])).toBe(timing.inference[i]);
+    }
     const log = join(dir, 'board.log');
     writeFileSync(log, emu.out);
     const val = await cli(['validate', '--log', log, '--run', 'e2e', '--runs', runs, '--point', String(fastest.id), '--json']);
     expect(val.code).toBe(0);
-    const v = JSON.parse(val.out) as { layers: { name: string; errorPercent: number | null }[]; total: { errorPercent: number } };
-    const predicted = v.layers.filter((l) => l.errorPercent !== null);
-    expect(predicted.length).toBeGreaterThan(0);
-    for (const l of predicted) expect(Math.abs(l.errorPercent!), l.name).toBeLessThan(1);
-    expect(Math.abs(v.total.errorPercent)).toBeLessThan(0.1);
+    const v = JSON.parse(val.out) as { source: string; predictedImages: number; layers: { name: string; errorPercent: number | null }[]; total: { errorPercent: number } };
+    expect([v.source, v.predictedImages]).toEqual(['firmware', 2]);
+    expect(v.layers.map((l) => [l.name, l.errorPercent])).toEqual(timing.layers.map((l) => [l.name, 0]));
+    expect(v.total.errorPercent).toBe(0);
   }, 1_800_000);
 });

@@ -24,10 +24,13 @@ describe('export of a fake network', () => {
       ...readdirSync('src/kernels/c').filter((n) => n.endsWith('.h')).sort().map((n) => `kernels/${n}`),
     ]);
     const config = a.find((f) => f.path === 'src/simdse_config.h')!.content;
-    expect(config).toContain('#define SIMDSE_BOARD "nucleo-f446re"\n#define SIMDSE_LAYERS 2u\n#define SIMDSE_IMAGES 3u\n#define SIMDSE_INPUT_BYTES 16u\n#define SIMDSE_OUTPUT_BYTES 4u\n');
+    expect(config).toContain('#define SIMDSE_BOARD "nucleo-f446re"\n#define SIMDSE_LAYERS 2u\n#define SIMDSE_INPUT_BYTES 16u\n#define SIMDSE_OUTPUT_BYTES 4u\n');
     const ld = a.find((f) => f.path === 'ld/board.ld')!.content;
     expect(ld).toContain('FLASH (rx)  : ORIGIN = 0x08000000, LENGTH = 0x00080000');
     expect(ld).toContain('SRAM  (rwx) : ORIGIN = 0x20000000, LENGTH = 0x00020000');
+    // The images follow all code and constants: their number moves nothing the network runs.
+    expect(ld.indexOf('*(.rodata .rodata.*)')).toBeLessThan(ld.indexOf('KEEP(*(.simdse_images))'));
+    expect(a.find((f) => f.path === 'src/simdse_images.c')!.content).toContain('const uint32_t simdse_image_count SIMDSE_IMAGES_SECTION = 3u;');
     const l4 = projectFiles({ ...req, board: 'nucleo-l4r5zi' });
     expect(l4.find((f) => f.path === 'ld/board.ld')!.content).toContain('LENGTH = 0x00200000');
     expect(l4.map((f) => f.path)).toContain('src/board_stm32l4.c');

@@ -76,6 +76,7 @@ describe('validate', () => {
       [
         'nucleo-f446re at 180 MHz (clock ok), 2 images, 2 correct',
         'cycles: predicted vs measured (mean over images); error = (predicted - measured) / measured',
+        'predicted: the sum of layer variants timed alone (maskable layers only; the point was not timed as a whole firmware)',
         'layer  name               predicted  measured   min   max   error',
         '    0  conv_2d#0               1000      1000  1000  1000  +0.00%',
         '    1  max_pool_2d#1              -       301   300   302       -',

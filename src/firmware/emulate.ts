@@ -22,7 +22,12 @@ export function emulateFirmware(path: string, board: BoardProfile, maxInstructio
   } catch (err) {
     throw new FileError(`cannot read firmware ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const machine = new Machine(parseElf(bytes, path), board, path);
+  return emulateFirmwareImage(bytes, path, board, maxInstructions);
+}
+
+/** Emulates the firmware ELF `bytes` (named `name` in messages) on `board`, from reset. */
+export function emulateFirmwareImage(bytes: Uint8Array, name: string, board: BoardProfile, maxInstructions = FIRMWARE_MAX_INSTRUCTIONS): FirmwareResult {
+  const machine = new Machine(parseElf(bytes, name), board, name);
   try {
     return machine.runFirmware({ maxInstructions });
   } finally {

@@ -27,7 +27,16 @@ export function checkImages(images: EmbeddedImages, inputBytes: number): void {
   });
 }
 
-/** `simdse_images.c`: `simdse_images[N][inputBytes]` (int8) and `simdse_labels[N]`, in flash. */
+/** The flash section holding the images, their labels and count: linked after all code and constants. */
+export const IMAGES_SECTION = '.simdse_images';
+
+/**
+ * `simdse_images.c`: `simdse_images[N][inputBytes]` (int8), `simdse_labels[N]`
+ * and `simdse_image_count` (N), all in {@link IMAGES_SECTION}. Nothing else in
+ * the firmware depends on N (main reads the count from flash), so code and
+ * weights sit at the same addresses whatever N is, and image i is timed
+ * alike in a firmware of 1 or 100 images.
+ */
 export function imagesSource(images: EmbeddedImages, inputBytes: number): CSource {
   checkImages(images, inputBytes);
   const rows = images.inputs.map((input, i) => {
@@ -40,11 +49,15 @@ export function imagesSource(images: EmbeddedImages, inputBytes: number): CSourc
 #include <stdint.h>
 #include "simdse_config.h"
 
-const int8_t simdse_images[SIMDSE_IMAGES][SIMDSE_INPUT_BYTES] __attribute__((aligned(8))) = {
+#define SIMDSE_IMAGES_SECTION __attribute__((section("${IMAGES_SECTION}")))
+
+const uint32_t simdse_image_count SIMDSE_IMAGES_SECTION = ${images.inputs.length}u;
+
+const uint8_t simdse_labels[${images.inputs.length}] SIMDSE_IMAGES_SECTION = {${images.labels.join(', ')}};
+
+const int8_t simdse_images[${images.inputs.length}][SIMDSE_INPUT_BYTES] SIMDSE_IMAGES_SECTION __attribute__((aligned(8))) = {
 ${rows.join('\n')}
 };
-
-const uint8_t simdse_labels[SIMDSE_IMAGES] = {${images.labels.join(', ')}};
 `;
   return { name: 'simdse_images.c', code };
 }

@@ -1,9 +1,14 @@
 /**
  * Linker scripts of exported firmware: vector table at the start of flash,
- * code and constants in flash, .data in SRAM loaded from flash (the reset
+ * code and constants in flash, then the embedded test images (so their number
+ * moves nothing the network runs), .data in SRAM loaded from flash (the reset
  * handler copies it), .bss in SRAM, the stack at the top of SRAM with a
- * reserve the link checks.
+ * reserve the link checks. The NOLOAD sections' load address is their SRAM
+ * address (without `AT > SRAM` ld would continue .data's flash load
+ * addresses, and a large .bss would seem to overflow the flash).
  */
+
+import { IMAGES_SECTION } from './images-source.js';
 
 /** The memory a firmware image is linked for. */
 export interface FirmwareMemory {
@@ -40,6 +45,11 @@ SECTIONS
     *(.rodata .rodata.*)
     . = ALIGN(4);
   } > FLASH
+  ${IMAGES_SECTION} : ALIGN(8)
+  {
+    KEEP(*(${IMAGES_SECTION}))
+    . = ALIGN(4);
+  } > FLASH
   .data : ALIGN(4)
   {
     _sdata = .;
@@ -55,11 +65,11 @@ SECTIONS
     *(COMMON)
     . = ALIGN(4);
     _ebss = .;
-  } > SRAM
+  } > SRAM AT > SRAM
   .stack_reserve (NOLOAD) : ALIGN(8)
   {
     . = . + ${STACK_RESERVE};
-  } > SRAM
+  } > SRAM AT > SRAM
   /DISCARD/ : { *(.ARM.exidx*) *(.ARM.extab*) }
 }
 `;

@@ -4,6 +4,7 @@ import { QEMU_MACHINE } from './firmware-boards.js';
 import type { FieldSpec } from './protocol.js';
 import { LINE_SPECS, LINE_TAG } from './protocol.js';
 import type { PointOrigin } from './manifest.js';
+import type { PredictionSource } from './validate.js';
 
 /** What the README describes. */
 export interface ReadmeInputs {
@@ -11,6 +12,8 @@ export interface ReadmeInputs {
   readonly origin: PointOrigin | null;
   readonly layers: readonly string[];
   readonly images: number;
+  /** How the recorded prediction was made (none: no prediction recorded). */
+  readonly predictedBy?: PredictionSource;
 }
 
 /** The README text. */
@@ -60,7 +63,13 @@ prints the predicted and measured cycles of every layer with the error. A log sa
 terminal (\`picocom -b 115200 /dev/ttyACM0 | tee run.log\`) works too: \`sim-dse validate --log run.log ${validate}\`.
 
 Without a board, \`sim-dse emulate-firmware .\` runs build/firmware.elf in sim-dse's emulator and
-prints the lines the board would.
+prints the lines the board would.${
+    r.predictedBy === 'firmware'
+      ? ` The DSE ran this same image (same code, same addresses: the
+embedded images are linked last, so their number moves nothing) to make its prediction, so the
+emulated lines equal the prediction; a board's lines differ by what the cycle model misses.`
+      : ''
+  }
 
 ## QEMU
 

@@ -7,11 +7,23 @@
 import { SimDseError } from '../util/errors.js';
 import type { FirmwareRun } from './firmware-run.js';
 
+/**
+ * Where a prediction comes from: the point's whole firmware timed in the
+ * emulator by the DSE (`firmware`: per image, so exact for the same test
+ * images), or the sum of its layer variants each timed alone (`variants`:
+ * maskable layers only).
+ */
+export type PredictionSource = 'firmware' | 'variants';
+
 /** Predicted cycles of one firmware: the whole inference and each layer (null: no prediction for that layer). */
 export interface Prediction {
   readonly board: string;
   readonly cycles: number;
   readonly layers: readonly (number | null)[];
+  /** Default `variants` (predictions recorded before sources were named). */
+  readonly source?: PredictionSource;
+  /** With `firmware`: the first N test images the figures are the mean over. */
+  readonly images?: number;
 }
 
 /** Predicted against measured cycles of one layer or of the whole inference. */
@@ -34,6 +46,9 @@ export interface LayerComparison extends CycleComparison {
 /** The validation of one run. */
 export interface Validation {
   readonly board: string;
+  readonly source: PredictionSource;
+  /** Images the prediction is the mean over (firmware source), null otherwise. */
+  readonly predictedImages: number | null;
   readonly coreHz: number;
   readonly clock: string;
   readonly images: number;
@@ -66,6 +81,8 @@ export function validateRun(run: FirmwareRun, prediction: Prediction): Validatio
   }));
   return {
     board: run.board,
+    source: prediction.source ?? 'variants',
+    predictedImages: prediction.images ?? null,
     coreHz: run.coreHz,
     clock: run.clock,
     images: run.images.length,
@@ -90,6 +107,9 @@ export function formatValidation(v: Validation): string {
   return [
     `${v.board} at ${v.coreHz / 1e6} MHz (clock ${v.clock}), ${v.images} images, ${v.correct} correct`,
     `cycles: predicted vs measured (mean over images); error = (predicted - measured) / measured`,
+    v.source === 'firmware'
+      ? `predicted: this firmware emulated by the DSE, mean over the first ${v.predictedImages} test images`
+      : 'predicted: the sum of layer variants timed alone (maskable layers only; the point was not timed as a whole firmware)',
     ...rows.map(line),
   ].join('\n');
 }

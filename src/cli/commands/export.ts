@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
-import { type ExportedPoint, exportPoint } from '../../firmware/point/export-point.js';
+import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
 import { positiveInt } from './eval.js';
 

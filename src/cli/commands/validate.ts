@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readFirmwareRun } from '../../firmware/firmware-run.js';
-import { pointPrediction, readDesignPoint } from '../../firmware/point/design-point.js';
+import { pointPrediction, readDesignPoint } from '../../explore/export/design-point.js';
 import { readSerialRun } from '../../firmware/serial.js';
 import { type Validation, formatValidation, validateRun } from '../../firmware/validate.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -47,7 +47,7 @@ export async function runValidate(opts: ValidateOptions, echo: (line: string) =>
   const point = readDesignPoint(opts.run, pointId(opts.point), opts.runs);
   const { text, source } = await firmwareText(opts, echo);
   const run = readFirmwareRun(text, source);
-  return validateRun(run, pointPrediction(point, run.images[0]?.layers.map((l) => l.name) ?? []));
+  return validateRun(run, pointPrediction(point, run.images[0]?.layers.map((l) => l.name) ?? [], run.images.length));
 }
 
 /** `sim-dse validate`: predicted against measured cycles per layer, from a board's serial port or a saved log. */

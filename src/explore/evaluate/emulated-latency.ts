@@ -28,6 +28,9 @@ import { costVariant, libraryFlashBytes, type VariantCost } from '../../kernels/
 import { chooseKernels } from './kernel-choice.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
+import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
+import type { EmbeddedImages } from '../../firmware/images-source.js';
+import { unpackedNetwork } from '../../firmware/network.js';
 
 /** What the emulated provider needs. */
 export interface EmulatedLatencyOptions {
@@ -35,13 +38,19 @@ export interface EmulatedLatencyOptions {
   readonly board: BoardProfile;
   /** Graph input bytes of the representative image every layer is timed on. */
   readonly input: Uint8Array;
+  /** Test images a whole firmware embeds when a point is timed as one (see LatencyProvider.firmware). */
+  readonly firmwareImages?: () => EmbeddedImages;
+  /** Worker threads that time whole firmware (default 1: the calling thread). */
+  readonly firmwareThreads?: number;
 }
 
 const maskKey = (m: SkipMask | undefined): string => (m ? createHash('sha256').update(m).digest('hex') : 'exact');
 
 /** Creates the emulated provider (nothing is compiled until asked). */
 export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyProvider {
-  const { graph, board, input } = options;
+  const { graph, board, input, firmwareImages } = options;
+  let images: EmbeddedImages | undefined;
+  let timer: FirmwareTimer | undefined;
   const prepared = prepareGraph(graph);
   const plan = planNetwork(prepared);
   const trace = createEngine(graph).trace(input);
@@ -113,6 +122,16 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
         perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: layerCycles[i], kernels: kernels[i] })),
         fits,
       };
+    },
+    ...(firmwareImages && {
+      async firmware(masks, kernels) {
+        images ??= firmwareImages();
+        timer ??= createFirmwareTimer(options.firmwareThreads ?? 1);
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id });
+      },
+    }),
+    async close() {
+      await timer?.close();
     },
   };
 }

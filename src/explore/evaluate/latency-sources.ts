@@ -9,6 +9,9 @@ import { modelInputs } from '../../model/dataset/preprocess.js';
 import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { createEmulatedLatency } from './emulated-latency.js';
+import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
+import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
+import { testImages } from '../../firmware/network.js';
 import type { LatencyProvider } from './latency-types.js';
 import { createMacsLatency } from './macs-latency.js';
 
@@ -20,6 +23,8 @@ export interface LatencyContext {
   readonly preprocess?: Preprocess;
   /** CIFAR-10 folder (`--data`); default resolution when absent. */
   readonly dataDir?: string;
+  /** Threads the source may use for work of its own (the emulated source's whole-firmware timings). */
+  readonly threads?: number;
 }
 
 /** A named way of making a {@link LatencyProvider}. */
@@ -37,10 +42,11 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   },
   emulated: {
     summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
-    create: async ({ graph, board, preprocess, dataDir }) => {
+    create: async ({ graph, board, preprocess, dataDir, threads }) => {
       if (!preprocess) throw new Error('the emulated latency source needs the model preprocessing');
       const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
-      return createEmulatedLatency({ graph, board, input });
+      const firmwareImages = FIRMWARE_BOARD_IDS.includes(board.id) ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
+      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareThreads: threads });
     },
   },
 };

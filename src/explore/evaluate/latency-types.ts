@@ -5,6 +5,7 @@
  * cheap sum after warm-up); tests and quick looks use the analytic provider
  * in ./macs-latency.ts. The DSE never needs to know which one it has.
  */
+import type { FirmwareTimingOutcome } from '../../firmware/image-timing.js';
 import type { SkipMasks } from '../../model/ir.js';
 
 /** Cycles and flash of one whole-network configuration on the chosen board. */
@@ -50,6 +51,14 @@ export interface LatencyProvider {
   reference(): Promise<ReferenceLatency>;
   /** Latency of the network under `masks` (layers not present are exact). */
   point(masks: SkipMasks): Promise<PointLatency>;
+  /**
+   * Times the point as a whole firmware (the image `sim-dse export` builds
+   * for the provider's board, with its default test images), given the
+   * kernels {@link point} chose per layer (with fewer images, or none, when
+   * they do not fit the flash beside the network). Optional: only a provider that
+   * compiles and emulates has it; the DSE times its re-evaluated points so.
+   */
+  firmware?(masks: SkipMasks, kernels: ReadonlyMap<number, 'baseline' | 'unpacked'>): Promise<FirmwareTimingOutcome>;
   /** Releases emulators, workers or caches (optional). */
   close?(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * test set, the same for the seed toolkit's grid when it was run, and the
  * latency reductions at the loss budgets. Pure.
  */
-import type { FinalRow, PointRow } from '../store/rows.js';
+import type { FinalRow, PointRow, TimedFirmwareRow } from '../store/rows.js';
 import { EXACT_HASH } from '../store/rows.js';
 import type { StoreContents, StoredReference } from '../store/run-store.js';
 import type { RunConfig } from '../store/run-config.js';
@@ -42,6 +42,8 @@ export interface RunAnalysis {
   readonly seedGridReductions: readonly Reduction[] | null;
   /** Every front point that {@link wantsFinal} has its full-test-set result. */
   readonly complete: boolean;
+  /** Whole-firmware timings of re-evaluated points, by configuration hash. */
+  readonly firmware: ReadonlyMap<string, TimedFirmwareRow>;
 }
 
 /**
@@ -122,5 +124,6 @@ export function analyseRun(store: StoreContents): RunAnalysis {
     reductions: reduce(search),
     seedGridReductions: reduce(seedGrid),
     complete,
+    firmware: new Map(store.firmware.flatMap((f) => (f.kind === 'timed' ? [[f.hash, f] as const] : []))),
   };
 }

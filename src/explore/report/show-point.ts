@@ -7,7 +7,7 @@
 import { UsageError } from '../../util/errors.js';
 import { analyseRun } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
-import { EXACT_HASH, type FinalRow, type PointRow } from '../store/rows.js';
+import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
 import type { StoreContents } from '../store/run-store.js';
 
 /** What `show` prints. */
@@ -19,6 +19,8 @@ export interface PointDetails {
   /** 1 - cycles / exact unpacked cycles (null without references). */
   readonly reductionVsUnpacked: number | null;
   readonly reductionVsBaseline: number | null;
+  /** The point timed as a whole firmware (re-evaluated points of the emulated latency source). */
+  readonly firmware: TimedFirmwareRow | null;
 }
 
 /** Details of row `k` of a store; UsageError when there is no such row. */
@@ -36,6 +38,7 @@ export function pointDetails(store: StoreContents, k: number): PointDetails {
     onSeedGridFront: a.seedGridFront?.some((e) => e.row.id === k) ?? false,
     reductionVsUnpacked: ref ? 1 - point.cycles / ref.unpackedExact.cycles : null,
     reductionVsBaseline: ref ? 1 - point.cycles / ref.baseline.cycles : null,
+    firmware: timedFirmware(store.firmware, point.hash),
   };
 }
 
@@ -55,5 +58,12 @@ export function formatPointDetails(d: PointDetails): string {
     'layer     skipped / weights   cycles',
   ];
   for (const l of p.layers) lines.push(`op${String(l.opIndex).padEnd(7)} ${`${l.skipped} / ${l.weights}`.padEnd(19)} ${l.cycles}`);
+  const fw = d.firmware;
+  if (fw !== null) {
+    const mean = (v: readonly number[]): string => String(Math.round(v.reduce((s, x) => s + x, 0) / v.length));
+    lines.push(`firmware  ${mean(fw.inference)} cycles per inference, mean of ${fw.images} test images; flash ${fw.flashBytes} B (the image sim-dse export writes, emulated)`);
+    const width = Math.max(...fw.layers.map((l) => l.name.length));
+    for (const l of fw.layers) lines.push(`  ${l.name.padEnd(width)}  ${mean(l.cycles)}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -36,6 +36,8 @@ export interface RunSummary {
   readonly exactTop1Full: number | null;
   readonly reductions: readonly ReductionSummary[] | null;
   readonly seedGridReductions: readonly ReductionSummary[] | null;
+  /** Points timed as a whole firmware (the exported image, emulated). */
+  readonly firmwareTimed: number;
 }
 
 /** Builds the summary of an outcome. */
@@ -62,6 +64,7 @@ export function summarise(o: RunOutcome): RunSummary {
     exactTop1Full: a.exactFull?.top1 ?? null,
     reductions: flat(a.reductions),
     seedGridReductions: flat(a.seedGridReductions),
+    firmwareTimed: a.firmware.size,
   };
 }
 
@@ -80,6 +83,7 @@ export function formatSummary(s: RunSummary): string {
       `loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B`,
     );
   }
+  if (s.firmwareTimed > 0) lines.push(`firmware  ${s.firmwareTimed} re-evaluated points timed as whole firmware (export and validate predict with these)`);
   lines.push(`report    ${s.dir}/report.md`);
   return `${lines.join('\n')}\n`;
 }

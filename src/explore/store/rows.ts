@@ -2,8 +2,11 @@
  * The rows of a run store. `points.jsonl` holds one {@link PointRow} per
  * evaluated configuration, in evaluation order (row `id` = line number from
  * 0); `final.jsonl` holds one {@link FinalRow} per configuration re-evaluated
- * on the full test set. Both are pure data, written as one JSON line each.
+ * on the full test set; `firmware.jsonl` one {@link FirmwareRow} per such
+ * configuration timed as a whole firmware. All are pure data, written as one
+ * JSON line each.
  */
+import type { FirmwareTiming } from '../../firmware/image-timing.js';
 
 /** Skipped weights and cycles of one maskable layer of a point. */
 export interface LayerRow {
@@ -57,6 +60,25 @@ export interface FinalRow {
   readonly correct: number;
   readonly images: number;
   readonly top1: number;
+}
+
+/**
+ * A point's whole-firmware timing: the board image of its exported project
+ * (the same sources, layout and embedded test images `sim-dse export` writes
+ * by default), emulated from reset; per layer and per image the cycles the
+ * firmware's DWT measured. Export and validate predict with these.
+ */
+export type FirmwareRow =
+  | (FirmwareTiming & { readonly hash: string; readonly kind: 'timed' })
+  /** Not even one test image fits the board's flash beside the point's network. */
+  | { readonly hash: string; readonly kind: 'too-large'; readonly board: string; readonly reason: string };
+
+/** A firmware row that holds a timing. */
+export type TimedFirmwareRow = Extract<FirmwareRow, { kind: 'timed' }>;
+
+/** The timed firmware row of configuration `hash` among `rows`, or null. */
+export function timedFirmware(rows: readonly FirmwareRow[], hash: string): TimedFirmwareRow | null {
+  return rows.find((f): f is TimedFirmwareRow => f.hash === hash && f.kind === 'timed') ?? null;
 }
 
 /** Hash under which the exact model's full-set accuracy is stored. */

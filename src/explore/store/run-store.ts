@@ -1,6 +1,6 @@
 /**
  * A run directory on disk: `config.json`, `reference.json`, `points.jsonl`,
- * `final.jsonl`, `seed-grid.json`, and the derived `front.csv`,
+ * `final.jsonl`, `firmware.jsonl`, `seed-grid.json`, and the derived `front.csv`,
  * `front.json`, `report.md` and its SVG plots. Whole files are written
  * atomically, rows are appended one complete line at a time, so an
  * interrupted run leaves a consistent store.
@@ -12,7 +12,7 @@ import { FileError, UsageError } from '../../util/errors.js';
 import type { Cost } from '../evaluate/latency-types.js';
 import { appendJsonLine, readJsonLines } from './jsonl-file.js';
 import { checkSameRun, STORE_VERSION, type RunConfig } from './run-config.js';
-import type { FinalRow, PointRow } from './rows.js';
+import type { FinalRow, FirmwareRow, PointRow } from './rows.js';
 
 /** `reference.json`: the exact points of the run. */
 export interface StoredReference {
@@ -30,6 +30,7 @@ export const STORE_FILES = {
   reference: 'reference.json',
   points: 'points.jsonl',
   final: 'final.jsonl',
+  firmware: 'firmware.jsonl',
   seedGrid: 'seed-grid.json',
   frontCsv: 'front.csv',
   frontJson: 'front.json',
@@ -45,6 +46,8 @@ export interface StoreContents {
   readonly reference: StoredReference | null;
   readonly points: PointRow[];
   readonly finals: FinalRow[];
+  /** Whole-firmware timings of the re-evaluated points (emulated latency source only). */
+  readonly firmware: FirmwareRow[];
   /** Hashes of the seed toolkit's grid points (null when not part of the run). */
   readonly seedGrid: string[] | null;
 }
@@ -76,6 +79,7 @@ export function readStore(dir: string, repair = false): StoreContents {
     reference: existsSync(refPath) ? readJson<StoredReference>(refPath) : null,
     points: readJsonLines<PointRow>(join(dir, STORE_FILES.points), repair),
     finals: readJsonLines<FinalRow>(join(dir, STORE_FILES.final), repair),
+    firmware: readJsonLines<FirmwareRow>(join(dir, STORE_FILES.firmware), repair),
     seedGrid: existsSync(seedPath) ? readJson<{ hashes: string[] }>(seedPath).hashes : null,
   };
 }
@@ -97,7 +101,7 @@ export function openStore(dir: string, config: RunConfig): StoreContents {
     throw new FileError(`cannot create run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   writeFileAtomic(join(dir, STORE_FILES.config), jsonText(config));
-  return { dir, config, reference: null, points: [], finals: [], seedGrid: null };
+  return { dir, config, reference: null, points: [], finals: [], firmware: [], seedGrid: null };
 }
 
 /** Appends one evaluated point. */
@@ -108,6 +112,11 @@ export function appendPoint(dir: string, row: PointRow): void {
 /** Appends one full-test-set result. */
 export function appendFinal(dir: string, row: FinalRow): void {
   appendJsonLine(join(dir, STORE_FILES.final), row);
+}
+
+/** Appends one whole-firmware timing. */
+export function appendFirmware(dir: string, row: FirmwareRow): void {
+  appendJsonLine(join(dir, STORE_FILES.firmware), row);
 }
 
 /** Writes `reference.json`. */

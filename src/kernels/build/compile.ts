@@ -107,10 +107,10 @@ export async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: nu
   return out;
 }
 
-/** The first error line of a gcc diagnostic, without the temp folder path. */
+/** The line of a gcc or ld diagnostic that names the problem (a region overflow first), without the temp folder path. */
 function firstError(stderr: string, dir: string): string {
   const lines = stderr.split('\n').map((l) => l.split(dir + '/').join(''));
-  return lines.find((l) => /error/.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
+  return lines.find((l) => /overflowed by \d+ bytes/.test(l)) ?? lines.find((l) => /error/.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
 }
 
 const sha = (...parts: (string | Uint8Array)[]): string => {
@@ -118,6 +118,30 @@ const sha = (...parts: (string | Uint8Array)[]): string => {
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
 };
+
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm;
+
+/**
+ * The build's headers that `source` includes with `#include "name"`, directly
+ * or through other headers of the build, in the build's order: only these can
+ * change its object, so only these enter its cache key (a layer compiled alone
+ * and the same layer inside a whole image share one object).
+ */
+export function includedHeaders(source: CSource, headers: readonly CSource[]): CSource[] {
+  const byName = new Map(headers.map((h) => [h.name, h]));
+  const seen = new Set<string>();
+  const visit = (code: string): void => {
+    for (const m of code.matchAll(INCLUDE)) {
+      const h = byName.get(m[1]);
+      if (h !== undefined && !seen.has(h.name)) {
+        seen.add(h.name);
+        visit(h.code);
+      }
+    }
+  };
+  visit(source.code);
+  return headers.filter((h) => seen.has(h.name));
+}
 
 /** Compiles one unit (headers of the same build visible), through the object cache. */
 async function compileUnit(
@@ -127,7 +151,7 @@ async function compileUnit(
   version: string,
   useCache: boolean,
 ): Promise<CompiledObject> {
-  const key = sha(version, flags.join(' '), libraryHash(), source.name, source.code, ...headers.flatMap((h) => [h.name, h.code]));
+  const key = sha(version, flags.join(' '), libraryHash(), source.name, source.code, ...includedHeaders(source, headers).flatMap((h) => [h.name, h.code]));
   const dir = useCache ? cacheDir('objects', key.slice(0, 2)) : '';
   const objPath = join(dir, `${key}.o`);
   const suPath = join(dir, `${key}.su`);

@@ -4,9 +4,9 @@
  */
 import { resolveModel } from '../../model/registry.js';
 import { SimDseError } from '../../util/errors.js';
-import { type ExportedProject, exportFirmware } from '../export.js';
-import { getFirmwareBoard } from '../firmware-boards.js';
-import { testImages, unpackedNetwork } from '../network.js';
+import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
+import { getFirmwareBoard } from '../../firmware/firmware-boards.js';
+import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { type DesignPoint, pointMasks, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
@@ -27,17 +27,19 @@ export interface ExportPointOptions {
 export const FIRMWARE_FLASH_OVERHEAD = 4096;
 
 /**
- * Checks that the point fits the board's flash with `imageBytes` of embedded
- * images. @throws SimDseError (`firmware`) when it does not
+ * Checks that the point fits the board's flash with `images` embedded images
+ * of `imageBytes` each. @throws SimDseError (`firmware`) when it does not
  */
-export function checkPointFits(point: DesignPoint, boardId: string, imageBytes: number): void {
+export function checkPointFits(point: DesignPoint, boardId: string, images: number, imageBytes: number): void {
   const board = getFirmwareBoard(boardId);
   const flash = board.profile.regions.find((r) => r.kind === 'flash')!.size;
-  const need = point.row.flashBytes + imageBytes + FIRMWARE_FLASH_OVERHEAD;
+  const need = point.row.flashBytes + images * imageBytes + FIRMWARE_FLASH_OVERHEAD;
   if (need > flash || (!point.row.fits && boardId === point.config.board)) {
+    const room = Math.floor((flash - point.row.flashBytes - FIRMWARE_FLASH_OVERHEAD) / imageBytes);
+    const hint = point.row.fits && room >= 1 && room < images ? `; at most ${room} test images fit beside it (--images ${room})` : '';
     throw new SimDseError(
       'firmware',
-      `point ${point.row.id} of run ${point.run} does not fit ${board.profile.id}: it needs ${need} bytes of flash (network ${point.row.flashBytes}, images ${imageBytes}, firmware ${FIRMWARE_FLASH_OVERHEAD}), the board has ${flash}`,
+      `point ${point.row.id} of run ${point.run} does not fit ${board.profile.id}: it needs ${need} bytes of flash (network ${point.row.flashBytes}, images ${images * imageBytes}, firmware ${FIRMWARE_FLASH_OVERHEAD}), the board has ${flash}${hint}`,
     );
   }
 }
@@ -57,7 +59,7 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
     throw new SimDseError('firmware', `run ${o.run} was made for model ${point.config.model.name} with sha256 ${point.config.model.sha256.slice(0, 12)}, but ${model.path} has ${model.sha256.slice(0, 12)}`);
   }
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
-  checkPointFits(point, board.profile.id, o.images * (inputBytes + 1));
+  checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const styles = new Map(point.row.layers.filter((l) => l.kernels !== undefined).map((l) => [l.opIndex, l.kernels!]));
   const network = unpackedNetwork(model.graph, masks, styles);
@@ -69,7 +71,7 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
     board: board.profile.id,
     outDir: o.outDir,
     origin: { run: o.run, point: o.point, model: model.name },
-    predicted: sameBoard ? pointPrediction(point, network.layerNames) : undefined,
+    predicted: sameBoard ? pointPrediction(point, network.layerNames, o.images) : undefined,
     expected: images.expected,
   });
   const notes = sameBoard ? [] : [`run ${o.run} predicted cycles for ${point.config.board}, not ${board.profile.id}: the project has no prediction to validate against`];

@@ -7,17 +7,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, loadSignificance, metricNeedsData } from '../../explore/significance/index.js';
-import type { Configuration } from '../../explore/space/config.js';
-import { masksFor } from '../../explore/space/masks.js';
-import { rowConfiguration } from '../../explore/store/point-config.js';
-import type { PointRow } from '../../explore/store/rows.js';
-import type { RunConfig } from '../../explore/store/run-config.js';
-import { readStore } from '../../explore/store/run-store.js';
+import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, loadSignificance, metricNeedsData } from '../significance/index.js';
+import type { Configuration } from '../space/config.js';
+import { masksFor } from '../space/masks.js';
+import { rowConfiguration } from '../store/point-config.js';
+import { type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
+import type { RunConfig } from '../store/run-config.js';
+import { readStore } from '../store/run-store.js';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
-import type { Prediction } from '../validate.js';
+import type { Prediction } from '../../firmware/validate.js';
 
 /** One point of a run store. */
 export interface DesignPoint {
@@ -26,6 +26,8 @@ export interface DesignPoint {
   readonly dir: string;
   readonly config: RunConfig;
   readonly row: PointRow;
+  /** The point's whole-firmware timing, when the DSE made one. */
+  readonly firmware: TimedFirmwareRow | null;
 }
 
 /** The run directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`. */
@@ -47,7 +49,7 @@ export function readDesignPoint(run: string, id: number, runsDir: string): Desig
     const n = store.points.length;
     throw new UsageError(`run ${run} has no point ${id} (${n === 0 ? 'it has no points yet' : `its points are 0..${n - 1}`})`);
   }
-  return { run, dir, config: store.config, row };
+  return { run, dir, config: store.config, row, firmware: timedFirmware(store.firmware, row.hash) };
 }
 
 /** Operator index of a firmware layer from its name (`<kind>#<opIndex>`), or null. */
@@ -56,12 +58,29 @@ export function layerOpIndex(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
 /**
- * The point's cycle prediction per firmware layer: a layer whose operator
- * the row lists gets the row's cycles, any other layer none (null); the
- * whole inference gets the row's cycles. Valid for the run's board only.
+ * The point's cycle prediction per firmware layer, for a firmware of
+ * `images` embedded test images (the first ones of the test set). With the
+ * DSE's whole-firmware timing: every layer and the inference, the mean over
+ * the first min(images, timed) images (equal, image for image, to what the
+ * exported firmware measures in the emulator). Without it: a layer whose
+ * operator the row lists gets the row's cycles, any other none (null), the
+ * inference the row's cycles. Valid for the run's board only.
  */
-export function pointPrediction(point: DesignPoint, layerNames: readonly string[]): Prediction {
+export function pointPrediction(point: DesignPoint, layerNames: readonly string[], images: number): Prediction {
+  const fw = point.firmware;
+  if (fw !== null && fw.board === point.config.board && fw.layers.length === layerNames.length && fw.layers.every((l, k) => l.name === layerNames[k])) {
+    const n = Math.max(1, Math.min(images, fw.images));
+    return {
+      board: fw.board,
+      cycles: mean(fw.inference.slice(0, n)),
+      layers: fw.layers.map((l) => mean(l.cycles.slice(0, n))),
+      source: 'firmware',
+      images: n,
+    };
+  }
   const byOp = new Map(point.row.layers.map((l) => [l.opIndex, l.cycles]));
   return {
     board: point.config.board,
@@ -70,6 +89,7 @@ export function pointPrediction(point: DesignPoint, layerNames: readonly string[
       const op = layerOpIndex(n);
       return op === null ? null : (byOp.get(op) ?? null);
     }),
+    source: 'variants',
   };
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Whole-firmware timing: the board image of an exported project, built
+ * through sim-dse's object cache exactly as the project's Makefile builds it
+ * (same units, order, flags and linker script, so the same addresses), run
+ * from reset in the emulator, its per-layer DWT measurements read from the
+ * lines it prints. These are the cycles `sim-dse emulate-firmware` prints for
+ * the exported project, image for image; the DSE stores them as the
+ * prediction a board's measurements are validated against.
+ */
+import { getBoard } from '../emulator/boards.js';
+import { parseElf } from '../emulator/elf.js';
+import { compileAndLink } from '../kernels/build/compile.js';
+import { imageSizes } from '../kernels/build/image-size.js';
+import { SimDseError } from '../util/errors.js';
+import { emulateFirmwareImage } from './emulate.js';
+import { boardImageInputs, type ProjectRequest } from './export.js';
+import { readFirmwareRun } from './firmware-run.js';
+
+/** Test images an export embeds by default, and the images the DSE times its front points on. */
+export const DEFAULT_FIRMWARE_IMAGES = 10;
+
+/** Flash region overflow in a linker message: the bytes over. */
+const OVERFLOW = /region `?FLASH'? overflowed by (\d+) bytes/;
+
+/** One layer's cycles in a firmware run, per embedded image. */
+export interface LayerTiming {
+  readonly name: string;
+  /** Cycles of the layer in image i's timed inference. */
+  readonly cycles: readonly number[];
+}
+
+/** What a firmware's emulated run measured. */
+export interface FirmwareTiming {
+  readonly board: string;
+  /** Embedded images timed (the first N CIFAR-10 test images). */
+  readonly images: number;
+  readonly layers: readonly LayerTiming[];
+  /** Cycles of each image's whole inference (the firmware's `image` lines). */
+  readonly inference: readonly number[];
+  /** Flash bytes of the whole firmware image (code, constants, images, .data). */
+  readonly flashBytes: number;
+}
+
+/** A timed firmware, or why none could be timed. */
+export type FirmwareTimingOutcome =
+  | { readonly kind: 'timed'; readonly timing: FirmwareTiming }
+  /** Not even one embedded image fits the board's flash beside the network. */
+  | { readonly kind: 'too-large'; readonly reason: string };
+
+/**
+ * Times the firmware of `request`; when its images make it overflow the
+ * board's flash, with as many of the first images as fit (the images are
+ * linked last, so the network's timing does not change).
+ */
+export async function timeFittingFirmware(request: ProjectRequest): Promise<FirmwareTimingOutcome> {
+  let images = request.images;
+  for (;;) {
+    try {
+      return { kind: 'timed', timing: await timeFirmware({ ...request, images }) };
+    } catch (err) {
+      if (!(err instanceof SimDseError)) throw err;
+      const over = OVERFLOW.exec(err.message);
+      if (over === null) throw err;
+      const perImage = request.network.inputBytes + 1;
+      // the bytes over, plus the images section's alignment (8)
+      const fewer = images.inputs.length - Math.ceil((Number(over[1]) + 8) / perImage);
+      if (fewer < 1 || fewer >= images.inputs.length) return { kind: 'too-large', reason: err.message };
+      images = { inputs: images.inputs.slice(0, fewer), labels: images.labels.slice(0, fewer) };
+    }
+  }
+}
+
+/**
+ * Builds the board image of the project `request` describes (objects from
+ * the cache where they exist) and times it in the emulator.
+ * @throws SimDseError (`compiler`) when it does not build, (`fault`) when the run faults
+ */
+export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTiming> {
+  const inputs = boardImageInputs(request);
+  const board = getBoard(request.board);
+  const { elf } = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board, linkScript: inputs.linkScript });
+  const name = `firmware for ${board.id}`;
+  const result = emulateFirmwareImage(elf, name, board);
+  if (result.kind === 'fault') throw new SimDseError('fault', `${name}: ${result.message}`);
+  const run = readFirmwareRun(result.uart, board.id);
+  return {
+    board: board.id,
+    images: run.images.length,
+    layers: request.network.layerNames.map((layerName, k) => ({ name: layerName, cycles: run.images.map((m) => m.layers[k].cycles) })),
+    inference: run.images.map((m) => m.cycles),
+    flashBytes: imageSizes(parseElf(elf, name), 0).flash,
+  };
+}

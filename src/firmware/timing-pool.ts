@@ -1,0 +1,35 @@
+/**
+ * Whole-firmware timings on `threads` piscina workers (each builds through
+ * the shared object cache and emulates in its own Unicorn engine), or on the
+ * calling thread. A timing is a pure function of its request, so where it
+ * runs changes nothing but the wall time.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { ProjectRequest } from './export.js';
+import { type FirmwareTimingOutcome, timeFittingFirmware } from './image-timing.js';
+
+/** Times firmware. */
+export interface FirmwareTimer {
+  /** `threads` (piscina workers) or `inline` (the calling thread). */
+  readonly kind: 'threads' | 'inline';
+  time(request: ProjectRequest): Promise<FirmwareTimingOutcome>;
+  close(): Promise<void>;
+}
+
+/** Compiled worker script beside this module (absent when running from the TypeScript sources). */
+const workerPath = fileURLToPath(new URL('./timing-worker.js', import.meta.url));
+
+/** A timer on `threads` workers when more than one is asked for and the worker script exists, else inline. */
+export function createFirmwareTimer(threads: number): FirmwareTimer {
+  if (threads <= 1 || !existsSync(workerPath)) {
+    return { kind: 'inline', time: timeFittingFirmware, close: async () => undefined };
+  }
+  const piscina = new Piscina({ filename: workerPath, minThreads: 1, maxThreads: threads, idleTimeout: 10_000 });
+  return {
+    kind: 'threads',
+    time: (request) => piscina.run(request) as Promise<FirmwareTimingOutcome>,
+    close: () => piscina.destroy(),
+  };
+}
