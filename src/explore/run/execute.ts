@@ -24,9 +24,10 @@ import type { ModelSignificance } from '../significance/types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
-import { appendFinal, appendFirmware, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
+import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
 import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
 import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
+import { firmwarePhase } from './firmware-phase.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
 
@@ -108,47 +109,6 @@ async function finalPhase(
     progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
     return counted();
   });
-}
-
-/**
- * The whole-firmware phase: every re-evaluated point that fits the board,
- * timed as the firmware `sim-dse export` would write for it (when the
- * latency provider can build one), in the order of the full-test-set rows.
- */
-async function firmwarePhase(
-  plan: RunPlan,
-  latency: LatencyProvider,
-  significance: ReadonlyMap<SignificanceMetric, ModelSignificance>,
-  counted: () => boolean,
-  progress: Progress | undefined,
-): Promise<boolean> {
-  if (latency.firmware === undefined) return true;
-  const store = readStore(plan.dir);
-  const byHash = new Map(store.points.map((p) => [p.hash, p]));
-  const timed = new Set(store.firmware.map((f) => f.hash));
-  const rows = store.finals
-    .map((f) => byHash.get(f.hash))
-    .filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
-  const start = (row: PointRow) => {
-    const kernels = new Map(row.layers.flatMap((l) => (l.kernels === undefined ? [] : [[l.opIndex, l.kernels] as const])));
-    const p = latency.firmware!(rowMasks(row, significance), kernels);
-    p.catch(() => undefined); // a stopped phase leaves timings in flight unread
-    return p;
-  };
-  // up to `threads` timings in flight; rows are stored in order whatever finishes first
-  const inFlight = rows.slice(0, Math.max(1, plan.threads)).map(start);
-  for (let i = 0; i < rows.length; i++) {
-    const outcome = await inFlight[i];
-    if (inFlight.length < rows.length) inFlight.push(start(rows[inFlight.length]));
-    const row = rows[i];
-    appendFirmware(
-      plan.dir,
-      outcome.kind === 'timed' ? { hash: row.hash, kind: 'timed', ...outcome.timing } : { hash: row.hash, kind: 'too-large', board: plan.board.id, reason: outcome.reason },
-    );
-    progress?.update({ phase: 'firmware', done: i + 1, total: rows.length, evaluated: i + 1 });
-    if (!counted()) return false;
-  }
-  return true;
 }
 
 function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
@@ -273,7 +233,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       ok = await runPhase('seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
     }
     if (ok) ok = await finalPhase(plan, ctx, significance, counted, hooks.progress);
-    if (ok) ok = await firmwarePhase(plan, latency, significance, counted, hooks.progress);
+    if (ok) ok = await firmwarePhase({ dir: plan.dir, board: plan.board.id, threads: plan.threads, latency, masksOf: (row) => rowMasks(row, significance), counted, progress: hooks.progress });
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();
