@@ -35,4 +35,29 @@ describe('run progress', () => {
     }
     expect(s.text.trim().split('\n').map((l) => l.split(' ')[2])).toEqual(['1/10', '5/10', '9/10', '10/10']);
   });
+
+  it('appends the activity text and redraws on a tick when only the activity changed', () => {
+    let t = 0;
+    let activity: string | undefined;
+    const s = sink(true);
+    const p = createProgress(s, { now: () => t, activity: () => activity });
+    p.tick(); // nothing to redraw before the first update
+    p.update({ phase: 'references', done: 0, total: 1, evaluated: 0 });
+    t = 1000;
+    p.tick(); // same activity (none): not redrawn
+    activity = 'gcc: 3 units compiled, 2 running';
+    t = 2000;
+    p.tick();
+    t = 2050;
+    activity = 'gcc: 4 units compiled, 2 running';
+    p.tick(); // within 100 ms of the last draw: skipped
+    t = 3000;
+    p.update({ phase: 'references', done: 1, total: 1, evaluated: 1 });
+    p.tick(); // the phase is finished: the finished line stays
+    expect(s.text.split('\r').filter((l) => l !== '')).toEqual([
+      'references [........................] 0/1 0.0 pt/s ETA -:--\x1b[K',
+      'references [........................] 0/1 0.0 pt/s ETA -:-- (gcc: 3 units compiled, 2 running)\x1b[K',
+      'references [########################] 1/1 0.3 pt/s ETA 0:00 (gcc: 4 units compiled, 2 running)\x1b[K\n',
+    ]);
+  });
 });

@@ -3,8 +3,15 @@ import { defaultLatencySource, latencySources } from '../../explore/evaluate/lat
 import { executeRun } from '../../explore/run/execute.js';
 import { planRun, RUN_DEFAULTS, type RunOptions } from '../../explore/run/plan.js';
 import { createProgress } from '../../explore/run/progress.js';
+import { compilerActivity } from '../../kernels/build/compile.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
+
+/** What gcc is doing for this run, for the progress line (nothing while no compiler runs). */
+function compileActivityText(): string | undefined {
+  const a = compilerActivity();
+  return a.running === 0 ? undefined : `gcc: ${a.compiled} units compiled, ${a.running} running`;
+}
 
 /** `sim-dse run`: the design-space exploration of a model. */
 export function registerRun(program: Command): void {
@@ -59,9 +66,12 @@ export function registerRun(program: Command): void {
         controller.abort();
       };
       process.once('SIGINT', onSigint);
+      const progress = createProgress(process.stderr, { activity: compileActivityText });
+      const ticker = setInterval(() => progress.tick(), 1000);
+      ticker.unref();
       try {
         const outcome = await executeRun(plan, {
-          progress: createProgress(process.stderr),
+          progress,
           signal: controller.signal,
           log: (line) => process.stderr.write(`${line}\n`),
         });
@@ -69,6 +79,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
         if (outcome.kind === 'stopped' && outcome.reason === 'signal') process.exitCode = 130;
       } finally {
+        clearInterval(ticker);
         process.removeListener('SIGINT', onSigint);
       }
     });

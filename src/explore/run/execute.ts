@@ -104,6 +104,7 @@ async function finalPhase(
     .filter((h) => !stored.has(h))
     .map((hash) => ({ hash, masksHash: masksHashOf(hash), masks: () => (hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance)) }));
   let done = 0;
+  if (requests.length > 0) progress?.update({ phase: 'final', done: 0, total: requests.length, evaluated: 0 });
   return evaluateFinals(ctx, requests, known, (row: FinalRow) => {
     appendFinal(plan.dir, row);
     progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
@@ -199,6 +200,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
         return go;
       },
     };
+    if (total > 0) hooks.progress?.update({ phase, done: 0, total, evaluated: 0 });
     for (let batch = strategy.ask(); batch !== null; batch = strategy.ask()) {
       inBatch = 0;
       const rows = await evaluateBatch(phaseCtx, memo, phase, batch.map((g) => request(space, g)));
@@ -214,6 +216,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   try {
     // The exact references.
     if (store.reference === null) {
+      hooks.progress?.update({ phase: 'references', done: 0, total: 1, evaluated: 0 });
       const ref = await latency.reference();
       [exactCorrect] = await Promise.all(pool.evaluate('search', [new Map()]));
       const n = plan.config.images.search;
@@ -223,6 +226,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
         unpackedExact: ref.unpackedExact,
         exactSearch: { correct: exactCorrect, images: n, top1: exactCorrect / n },
       });
+      hooks.progress?.update({ phase: 'references', done: 1, total: 1, evaluated: 1 });
     }
     const size = plan.config.search.strategy === 'grid' ? spaceSize(plan.space) : plan.config.search.budget;
     ok = await runPhase('search', plan.space, strategyFor(plan), size);

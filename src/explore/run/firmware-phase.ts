@@ -40,6 +40,7 @@ export async function firmwarePhase(c: FirmwarePhaseContext): Promise<boolean> {
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread
     return p;
   };
+  if (rows.length > 0) c.progress?.update({ phase: 'firmware', done: 0, total: rows.length, evaluated: 0 });
   const inFlight = rows.slice(0, Math.max(1, c.threads)).map(start);
   for (let i = 0; i < rows.length; i++) {
     const outcome = await inFlight[i];

@@ -1,12 +1,15 @@
 /**
  * Progress of a run on a stream: a redrawn bar with rate and ETA when the
  * stream is a TTY, otherwise a plain line at most every `intervalMs` (and at
- * the end of each phase). The clock is injectable for tests.
+ * the end of each phase). An optional activity text (e.g. what the compiler
+ * is doing while the first points wait for their layer variants) is appended
+ * and refreshed by {@link Progress.tick} even when no point finishes. The
+ * clock is injectable for tests.
  */
 
 /** What the run reports after each point. */
 export interface ProgressEvent {
-  /** `search`, `seed-grid` or `final`. */
+  /** `references`, `search`, `seed-grid`, `final` or `firmware`. */
   readonly phase: string;
   /** Points of the phase done (evaluated now or found in the store). */
   readonly done: number;
@@ -19,6 +22,8 @@ export interface ProgressEvent {
 /** A progress sink. */
 export interface Progress {
   update(e: ProgressEvent): void;
+  /** Redraws the last state when the activity text changed (called by a timer; does nothing before the first update). */
+  tick(): void;
   /** Clears the bar (TTY) before other output. */
   end(): void;
 }
@@ -37,7 +42,7 @@ export function formatProgress(e: ProgressEvent, seconds: number, barWidth = 24)
 /** A progress sink on `stream`. */
 export function createProgress(
   stream: { isTTY?: boolean; write(s: string): boolean },
-  options: { intervalMs?: number; now?: () => number } = {},
+  options: { intervalMs?: number; now?: () => number; activity?: () => string | undefined } = {},
 ): Progress {
   const now = options.now ?? Date.now;
   const interval = options.intervalMs ?? (stream.isTTY ? 100 : 10_000);
@@ -45,26 +50,39 @@ export function createProgress(
   let last = -Infinity;
   let lastKey = '';
   let drawn = false;
+  let current: ProgressEvent | undefined;
+  let lastActivity: string | undefined;
+  const draw = (e: ProgressEvent, t: number, finished: boolean): void => {
+    last = t;
+    lastActivity = options.activity?.();
+    const line = formatProgress(e, (t - starts.get(e.phase)!) / 1000) + (lastActivity ? ` (${lastActivity})` : '');
+    if (stream.isTTY) {
+      stream.write(`\r${line}\x1b[K`);
+      drawn = true;
+      if (finished) {
+        stream.write('\n');
+        drawn = false;
+      }
+    } else {
+      stream.write(`${line}\n`);
+    }
+  };
   return {
     update(e) {
       const t = now();
       if (!starts.has(e.phase)) starts.set(e.phase, t);
+      current = e;
       const finished = e.done >= e.total;
       const key = `${e.phase}/${e.done}`;
       if ((!finished && t - last < interval) || key === lastKey) return;
-      last = t;
       lastKey = key;
-      const line = formatProgress(e, (t - starts.get(e.phase)!) / 1000);
-      if (stream.isTTY) {
-        stream.write(`\r${line}\x1b[K`);
-        drawn = true;
-        if (finished) {
-          stream.write('\n');
-          drawn = false;
-        }
-      } else {
-        stream.write(`${line}\n`);
-      }
+      draw(e, t, finished);
+    },
+    tick() {
+      const t = now();
+      if (current === undefined || current.done >= current.total || t - last < interval) return;
+      if (options.activity?.() === lastActivity) return;
+      draw(current, t, false);
     },
     end() {
       if (drawn) stream.write('\r\x1b[K');

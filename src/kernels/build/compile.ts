@@ -22,6 +22,12 @@ const execFileAsync = promisify(execFile);
 
 let compilerLimit = availableParallelism();
 let compilersRunning = 0;
+let unitsCompiled = 0;
+
+/** What this thread's compiler processes have done: units compiled (cache misses) and processes running now. */
+export function compilerActivity(): { readonly compiled: number; readonly running: number } {
+  return { compiled: unitsCompiled, running: compilersRunning };
+}
 const waiting: (() => void)[] = [];
 
 /**
@@ -173,6 +179,7 @@ async function compileUnit(
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`);
     }
+    unitsCompiled++;
     const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));
     const stackUsage = readFileSync(join(tmp, `${base}.su`), 'utf8').split(tmp + '/').join('');
     if (useCache) {
