@@ -1,8 +1,18 @@
 import type { Command } from 'commander';
+import type { Prediction } from '../../firmware/validate.js';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
 import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
 import { positiveInt } from './eval.js';
+
+/** One line saying what the recorded prediction is. */
+function predictionLine(p: Prediction | null): string {
+  if (p === null) return 'none (the run predicted for another board)';
+  const total = Math.round(p.cycles);
+  return p.source === 'firmware'
+    ? `${total} cycles per inference: this firmware as the DSE emulated it (mean of the first ${p.images} test images; the emulated run prints exactly this)`
+    : `${total} cycles per inference: the sum of layer variants timed alone (the point was not re-evaluated, so not timed as a whole firmware)`;
+}
 
 /** Options of `sim-dse export` (as parsed by commander). */
 export interface ExportOptions {
@@ -73,6 +83,7 @@ export function registerExport(program: Command): void {
       process.stdout.write(
         [
           `wrote ${r.dir}: point ${m.origin?.point} of run ${m.origin?.run} (${m.origin?.model}) for ${m.board}, ${m.layers.length} layers, ${m.labels.length} test images`,
+          `  predicted: ${predictionLine(m.predicted)}`,
           `  build:    make -C ${r.dir}`,
           `  flash:    make -C ${r.dir} flash   (or flash-openocd, flash-pyocd)`,
           `  emulate:  sim-dse emulate-firmware ${r.dir}`,
