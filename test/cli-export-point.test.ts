@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -93,4 +93,28 @@ describe.skipIf(!have)('sim-dse export', () => {
     expect((await cli(['export', '--run', 'zz', '--runs', runs, '--board', 'nucleo-f446re', '--point', '0', '--out', out])).code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
+
+  test('--loss names the point the report names at that top-1 loss budget', async () => {
+    const dir = join(runs, 'r2');
+    const ref = (baseline: number) => ({ latency: 'test', baseline: { cycles: baseline, flashBytes: 90_000 }, unpackedExact: { cycles: 300_000, flashBytes: 900_000 }, exactSearch: { correct: 7, images: 10, top1: 0.7 } });
+    writeFakeRun(dir, { name: 'lenet', sha256: model!.sha256, file: 'lenet-cifar10-int8.tflite' }, 'nucleo-f446re', [
+      fakeRow(0, layers, { cycles: 150_000 }),
+      fakeRow(1, layers, { cycles: 120_000 }),
+    ]);
+    const at = (loss: string, run = 'r2') => cli(['export', '--run', run, '--runs', runs, '--board', 'nucleo-f446re', '--loss', loss, '--out', join(tmp, `fw-loss-${run}-${loss}`), '--images', '1', '--json']);
+    // no full-test-set results yet
+    expect(await at('0')).toEqual({ code: 2, out: '', err: 'sim-dse: run r2 has no full-test-set results yet: finish it (rerun the same sim-dse run command) before choosing a point by --loss\n' });
+    writeFileSync(join(dir, 'reference.json'), JSON.stringify(ref(200_000)));
+    // exact 70 % on the full set; point 0 keeps it, point 1 loses 1 pp
+    writeFileSync(join(dir, 'final.jsonl'), ['exact', 'h0', 'h1'].map((hash, i) => JSON.stringify({ hash, correct: [7000, 7000, 6900][i], images: 10_000, top1: [0.7, 0.7, 0.69][i] })).join('\n') + '\n');
+    const point = async (loss: string) => JSON.parse((await at(loss)).out).manifest.origin.point;
+    expect([await point('0'), await point('0.5'), await point('1'), await point('5')]).toEqual([0, 0, 1, 1]);
+    // a faster baseline than every point: nothing to export
+    writeFakeRun(join(runs, 'r3'), { name: 'lenet', sha256: model!.sha256, file: 'lenet-cifar10-int8.tflite' }, 'nucleo-f446re', [fakeRow(0, layers, { cycles: 150_000 })]);
+    writeFileSync(join(runs, 'r3', 'reference.json'), JSON.stringify(ref(100_000)));
+    writeFileSync(join(runs, 'r3', 'final.jsonl'), '{"hash":"exact","correct":7000,"images":10000,"top1":0.7}\n{"hash":"h0","correct":7000,"images":10000,"top1":0.7}\n');
+    expect((await at('0', 'r3')).err).toBe('sim-dse: within 0 pp of top-1 no point of run r3 is faster than the exact baseline kernels (100000 cycles): nothing to export; sim-dse build --kernels baseline builds those\n');
+    expect((await cli(['export', ...base, '--point', '0', '--loss', '1', '--out', join(tmp, 'x')])).err).toBe('sim-dse: give --point <k> or --loss <pp>, not both\n');
+    expect((await cli(['export', ...base, '--loss', '-1', '--out', join(tmp, 'x')])).err).toBe("sim-dse: --loss: '-1' is not a number of percentage points\n");
+  }, 120_000);
 });

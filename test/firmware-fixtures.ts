@@ -100,6 +100,7 @@ export function fakeRow(id: number, layers: readonly FakeLayer[], extra: { cycle
   return {
     id,
     hash: `h${id}`,
+    masksHash: `m${id}`,
     phase: 'search',
     genome: [],
     config: { metric: 'magnitude', settings: extra.settings ?? [] },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Prediction } from '../../firmware/validate.js';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
+import { pointAtLoss } from '../../explore/export/design-point.js';
 import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
 import { positiveInt } from './eval.js';
@@ -18,6 +19,7 @@ function predictionLine(p: Prediction | null): string {
 export interface ExportOptions {
   readonly run?: string;
   readonly point?: string;
+  readonly loss?: string;
   readonly board?: string;
   readonly out?: string;
   readonly images: string;
@@ -29,9 +31,17 @@ export interface ExportOptions {
 
 /** Point id option: a non-negative integer. */
 export function pointId(value: string | undefined): number {
-  if (value === undefined) throw new UsageError('missing --point <k> (a point id of the run; see sim-dse show)');
+  if (value === undefined) throw new UsageError('missing --point <k> (a point id of the run; see sim-dse show) or --loss <pp>');
   if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--point: '${value}' is not a point id (0, 1, ...)`);
   return Number(value);
+}
+
+/** The point `--point K` or `--loss PP` (the report's choice within PP points of top-1 loss) names; exactly one of them. */
+export function selectedPoint(opts: { readonly run: string; readonly point?: string; readonly loss?: string; readonly runs: string }): number {
+  if (opts.point !== undefined && opts.loss !== undefined) throw new UsageError('give --point <k> or --loss <pp>, not both');
+  if (opts.loss === undefined) return pointId(opts.point);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(opts.loss)) throw new UsageError(`--loss: '${opts.loss}' is not a number of percentage points`);
+  return pointAtLoss(opts.run, Number(opts.loss), opts.runs);
 }
 
 /** Runs `sim-dse export`. */
@@ -41,7 +51,7 @@ export function runExport(opts: ExportOptions): ExportedPoint {
   if (!opts.out) throw new UsageError('missing --out <dir>');
   return exportPoint({
     run: opts.run,
-    point: pointId(opts.point),
+    point: selectedPoint({ ...opts, run: opts.run }),
     board: opts.board,
     outDir: opts.out,
     images: positiveInt('--images', opts.images) ?? 10,
@@ -58,6 +68,7 @@ export function registerExport(program: Command): void {
     .description('Export a design point of a DSE run as a standalone Nucleo firmware project (Makefile, flash targets, QEMU variant)')
     .option('--run <id>', 'run id (folder under --runs) or run directory')
     .option('--point <k>', 'point id in the run (see sim-dse show)')
+    .option('--loss <pp>', "instead of --point: the fastest re-evaluated point within this top-1 loss (percentage points on the full test set), as the run's report names it")
     .option('--board <id>', `target board (${FIRMWARE_BOARD_IDS.join(', ')})`)
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed', '10')
@@ -69,6 +80,7 @@ export function registerExport(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  sim-dse export --run lenet-0123456789 --point 17 --board nucleo-f446re --out fw-lenet\n' +
+        '  sim-dse export --run lenet-0123456789 --loss 0 --board nucleo-f446re --out fw-lenet-lossless\n' +
         '  make -C fw-lenet && make -C fw-lenet flash\n' +
         '  sim-dse validate --serial /dev/ttyACM0 --run lenet-0123456789 --point 17',
     )

@@ -7,7 +7,7 @@ import { type Validation, formatValidation, validateRun } from '../../firmware/v
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import { positiveInt } from './eval.js';
-import { pointId } from './export.js';
+import { selectedPoint } from './export.js';
 
 /** Options of `sim-dse validate` (as parsed by commander). */
 export interface ValidateOptions {
@@ -15,6 +15,7 @@ export interface ValidateOptions {
   readonly log?: string;
   readonly run?: string;
   readonly point?: string;
+  readonly loss?: string;
   readonly runs: string;
   readonly baud: string;
   readonly timeout: string;
@@ -44,7 +45,7 @@ async function firmwareText(opts: ValidateOptions, echo: (line: string) => void)
 export async function runValidate(opts: ValidateOptions, echo: (line: string) => void = () => undefined): Promise<Validation> {
   if ((opts.serial === undefined) === (opts.log === undefined)) throw new UsageError('give one of --serial <port> or --log <file>');
   if (!opts.run) throw new UsageError('missing --run <id>');
-  const point = readDesignPoint(opts.run, pointId(opts.point), opts.runs);
+  const point = readDesignPoint(opts.run, selectedPoint({ ...opts, run: opts.run }), opts.runs);
   const { text, source } = await firmwareText(opts, echo);
   const run = readFirmwareRun(text, source);
   return validateRun(run, pointPrediction(point, run.images[0]?.layers.map((l) => l.name) ?? [], run.images.length));
@@ -59,6 +60,7 @@ export function registerValidate(program: Command): void {
     .option('--log <file>', 'a saved output of the firmware (any terminal log, or sim-dse emulate-firmware > file)')
     .option('--run <id>', 'run id (folder under --runs) or run directory')
     .option('--point <k>', 'point id in the run')
+    .option('--loss <pp>', "instead of --point: the point the run's report names at this top-1 loss budget (percentage points)")
     .option('--runs <dir>', 'folder holding run directories', 'runs')
     .option('--baud <n>', 'baud rate of --serial', '115200')
     .option('--timeout <s>', 'seconds to wait for a complete run on --serial', '120')

@@ -14,6 +14,7 @@ import { rowConfiguration } from '../store/point-config.js';
 import { type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
 import type { RunConfig } from '../store/run-config.js';
 import { readStore } from '../store/run-store.js';
+import { reductionAtLoss } from '../front/analysis.js';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
@@ -50,6 +51,24 @@ export function readDesignPoint(run: string, id: number, runsDir: string): Desig
     throw new UsageError(`run ${run} has no point ${id} (${n === 0 ? 'it has no points yet' : `its points are 0..${n - 1}`})`);
   }
   return { run, dir, config: store.config, row, firmware: timedFirmware(store.firmware, row.hash) };
+}
+
+/**
+ * The point a top-1 loss budget chooses (percentage points on the full test
+ * set): the fastest re-evaluated search point within it, as the report
+ * names it.
+ * @throws UsageError when the run is not that far, or no stored point beats the exact references within the budget
+ */
+export function pointAtLoss(run: string, loss: number, runsDir: string): number {
+  if (!Number.isFinite(loss) || loss < 0 || loss > 100) throw new UsageError(`--loss ${loss}: expected percentage points from 0 to 100`);
+  const dir = runDirectory(run, runsDir);
+  if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
+  const r = reductionAtLoss(readStore(dir), loss);
+  if (r === null) throw new UsageError(`run ${run} has no full-test-set results yet: finish it (rerun the same sim-dse run command) before choosing a point by --loss`);
+  if (typeof r.point.id !== 'number') {
+    throw new UsageError(`within ${loss} pp of top-1 no point of run ${run} is faster than the ${r.point.id} kernels (${r.point.cycles} cycles): nothing to export; sim-dse build --kernels ${r.point.id === 'exact baseline' ? 'baseline' : 'unpacked'} builds those`);
+  }
+  return r.point.id;
 }
 
 /** Operator index of a firmware layer from its name (`<kind>#<opIndex>`), or null. */

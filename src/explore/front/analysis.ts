@@ -97,6 +97,40 @@ function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>):
   });
 }
 
+/**
+ * The reductions at `budgets` over `rows` (their points with a known
+ * full-test-set top-1), as the report states them; null until the
+ * references and the exact model's full-test-set top-1 are known.
+ */
+function reductionsOf(
+  store: Pick<StoreContents, 'config' | 'reference'>,
+  rows: readonly PointRow[],
+  full: ReadonlyMap<string, FinalRow>,
+  exactFull: FinalRow | null,
+  budgets?: readonly number[],
+): Reduction[] | null {
+  const ref = store.reference;
+  if (ref === null || exactFull === null) return null;
+  const fallback = fallbackReference(ref, exactFull.top1, flashCapacity(getBoard(store.config.board)));
+  return reductionsAt(scored(rows, full), exactFull.top1, ref, fallback, budgets);
+}
+
+/** The exact model's full-test-set result (its own row, or a point's with no weight skipped), or null. */
+function exactFullResult(store: Pick<StoreContents, 'finals'>, full: ReadonlyMap<string, FinalRow>): FinalRow | null {
+  return store.finals.find((f) => f.hash === EXACT_HASH) ?? full.get(EXACT_MASKS_HASH) ?? null;
+}
+
+/**
+ * The search's answer at one top-1 loss budget (percentage points on the
+ * full test set): the point the report would name, or null while the run
+ * is not far enough (no references or no full-test-set result yet).
+ */
+export function reductionAtLoss(store: StoreContents, loss: number): Reduction | null {
+  const full = fullResultsByMasks(store);
+  const exactFull = exactFullResult(store, full);
+  return reductionsOf(store, splitPhases(store).search, full, exactFull, [loss])?.[0] ?? null;
+}
+
 /** Analyses a store's contents. */
 export function analyseRun(store: StoreContents): RunAnalysis {
   const full = fullResultsByMasks(store);
@@ -104,13 +138,9 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   const entries = (rows: readonly PointRow[]): FrontEntry[] => paretoFront(rows).map((row) => ({ row, full: full.get(row.masksHash) ?? null }));
   const front = entries(search);
   const seedGridFront = seedGrid === null ? null : entries(seedGrid);
-  const exactFull = store.finals.find((f) => f.hash === EXACT_HASH) ?? full.get(EXACT_MASKS_HASH) ?? null;
+  const exactFull = exactFullResult(store, full);
   const ref = store.reference;
-  const reduce = (rows: readonly PointRow[] | null): Reduction[] | null => {
-    if (ref === null || exactFull === null || rows === null) return null;
-    const fallback = fallbackReference(ref, exactFull.top1, flashCapacity(getBoard(store.config.board)));
-    return reductionsAt(scored(rows, full), exactFull.top1, ref, fallback);
-  };
+  const reduce = (rows: readonly PointRow[] | null): Reduction[] | null => (rows === null ? null : reductionsOf(store, rows, full, exactFull));
   const maxLoss = store.config.search.maxLoss as number | undefined;
   const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null || !wantsFinal(e.row, ref, maxLoss));
   return {
