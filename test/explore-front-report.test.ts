@@ -95,8 +95,8 @@ describe('analysis, front files and report', () => {
     expect(a.front.map((e) => [e.row.id, e.full?.correct])).toEqual([[6, 760], [2, 790], [1, 800]]);
     expect(a.reductions!.map((r) => r.point.id)).toEqual([1, 2, 2, 6]);
     expect(frontCsv(a).split('\n').slice(0, 2)).toEqual([
-      'id,hash,top1Search,correctSearch,imagesSearch,top1Full,correctFull,imagesFull,cycles,flashBytes,skipped,weights,reductionVsUnpacked,reductionVsBaseline,config',
-      '6,h6,0.7,70,100,0.76,760,1000,500,290,6,100,0.5,0.5833333333333333,op3 fraction 0.6',
+      'id,hash,top1Search,correctSearch,imagesSearch,top1Full,correctFull,imagesFull,cycles,flashBytes,skipped,weights,reductionVsUnpacked,reductionVsBaseline,firmwareCycles,firmwareFlashBytes,config',
+      '6,h6,0.7,70,100,0.76,760,1000,500,290,6,100,0.5,0.5833333333333333,,,op3 fraction 0.6',
     ]);
     const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
     expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | 25.0 % | 480 B | -4.0 % |');
@@ -116,6 +116,8 @@ describe('analysis, front files and report', () => {
     expect(md).toContain('| <= 0 % | #1 | 900 | 906 | +0.61 % | 4,000 B |');
     expect(md).toContain('| <= 5 % | #6 | 500 | 495 | -1.00 % | 4,000 B |');
     expect(md.match(/^\| <= \d % \| #\d \| \d+ \| \d+ \|/gm)).toHaveLength(2);
+    // front.csv: the timed points carry their whole-firmware mean and flash, the others nothing
+    expect(frontCsv(a).split('\n').slice(1, 4).map((l) => l.split(',').slice(14, 16).join(','))).toEqual(['495,4000', ',', '905.5,4000']);
   });
 
   it('marks a run whose front lacks full-test-set results as not finished', () => {

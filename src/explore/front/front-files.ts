@@ -1,7 +1,9 @@
 /**
  * `front.csv` and `front.json`: the Pareto front of a run, one line per
  * point, fastest first, with top-1 on the search images and on the full
- * test set, cycles, flash and the speed-up over both exact references.
+ * test set, cycles, flash, the speed-up over both exact references, and the
+ * whole-firmware cycles (mean over the timed test images) and flash of the
+ * points the DSE timed as firmware.
  */
 import type { FrontEntry, RunAnalysis } from './analysis.js';
 
@@ -21,6 +23,7 @@ function csvField(v: string | number | boolean | null): string {
 /** Plain-data form of one front entry (the rows of front.json). */
 export function frontRecord(e: FrontEntry, a: RunAnalysis): Record<string, string | number | boolean | null> {
   const ref = a.reference;
+  const fw = a.firmware.get(e.row.hash);
   return {
     id: e.row.id,
     hash: e.row.hash,
@@ -36,6 +39,8 @@ export function frontRecord(e: FrontEntry, a: RunAnalysis): Record<string, strin
     weights: e.row.weights,
     reductionVsUnpacked: ref ? 1 - e.row.cycles / ref.unpackedExact.cycles : null,
     reductionVsBaseline: ref ? 1 - e.row.cycles / ref.baseline.cycles : null,
+    firmwareCycles: fw ? fw.inference.reduce((s, c) => s + c, 0) / fw.inference.length : null,
+    firmwareFlashBytes: fw?.flashBytes ?? null,
     config: describeConfig(e.row.config),
   };
 }
@@ -43,7 +48,7 @@ export function frontRecord(e: FrontEntry, a: RunAnalysis): Record<string, strin
 /** front.csv text. */
 export function frontCsv(a: RunAnalysis): string {
   const records = a.front.map((e) => frontRecord(e, a));
-  const header = ['id', 'hash', 'top1Search', 'correctSearch', 'imagesSearch', 'top1Full', 'correctFull', 'imagesFull', 'cycles', 'flashBytes', 'skipped', 'weights', 'reductionVsUnpacked', 'reductionVsBaseline', 'config'];
+  const header = ['id', 'hash', 'top1Search', 'correctSearch', 'imagesSearch', 'top1Full', 'correctFull', 'imagesFull', 'cycles', 'flashBytes', 'skipped', 'weights', 'reductionVsUnpacked', 'reductionVsBaseline', 'firmwareCycles', 'firmwareFlashBytes', 'config'];
   return `${[header.join(','), ...records.map((r) => header.map((h) => csvField(r[h])).join(','))].join('\n')}\n`;
 }
 
