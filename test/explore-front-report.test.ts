@@ -6,6 +6,7 @@ import { paretoFront } from '../src/explore/front/pareto.js';
 import { fallbackReference, lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
 import { accuracyPlot } from '../src/explore/report/plots.js';
 import { renderReport } from '../src/explore/report/report-md.js';
+import { formatSummary, summarise } from '../src/explore/run/summary.js';
 import { niceTicks, renderScatter, shortNumber } from '../src/explore/report/svg-plot.js';
 import type { RunConfig } from '../src/explore/store/run-config.js';
 import type { PointRow } from '../src/explore/store/rows.js';
@@ -116,6 +117,14 @@ describe('analysis, front files and report', () => {
     expect(md).toContain('| <= 0 % | #1 | 900 | 906 | +0.61 % | 4,000 B |');
     expect(md).toContain('| <= 5 % | #6 | 500 | 495 | -1.00 % | 4,000 B |');
     expect(md.match(/^\| <= \d % \| #\d \| \d+ \| \d+ \|/gm)).toHaveLength(2);
+    // the run summary names each budget's point with its whole-firmware cycles when it was timed so
+    const summary = summarise({ kind: 'complete', dir: '/tmp/toy-run', analysis: a, evaluated: 3, seconds: 2, pool: 'inline' });
+    expect(summary.reductions!.map((r) => [r.point, r.firmwareCycles])).toEqual([[1, 906], [2, null], [2, null], [6, 495]]);
+    expect(summary.firmwareTimed).toBe(2);
+    const text = formatSummary(summary);
+    expect(text).toContain('loss <= 0 %: point 1, top-1 80.00 %, 900 cycles (10.0 % vs exact unpacked, 25.0 % vs baseline), flash 480 B; as firmware 906 cycles\n');
+    expect(text).toContain('loss <= 1 %: point 2, top-1 79.00 %, 700 cycles (30.0 % vs exact unpacked, 41.7 % vs baseline), flash 400 B\n');
+    expect(text).toContain('firmware  2 re-evaluated points timed as whole firmware');
     // front.csv: the timed points carry their whole-firmware mean and flash, the others nothing
     expect(frontCsv(a).split('\n').slice(1, 4).map((l) => l.split(',').slice(14, 16).join(','))).toEqual(['495,4000', ',', '905.5,4000']);
   });

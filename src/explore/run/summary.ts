@@ -13,6 +13,8 @@ export interface ReductionSummary {
   readonly flashBytes: number;
   readonly vsUnpacked: number;
   readonly vsBaseline: number;
+  /** The point's whole-firmware cycles (mean over the timed test images, rounded), null when not timed so. */
+  readonly firmwareCycles: number | null;
 }
 
 /** The summary object of a run. */
@@ -40,13 +42,28 @@ export interface RunSummary {
   readonly firmwareTimed: number;
 }
 
+/** Mean whole-firmware cycles of stored point `id`, or null (not timed so, or an exact reference). */
+function firmwareCycles(a: RunOutcome['analysis'], id: ReductionSummary['point']): number | null {
+  const fw = typeof id === 'number' && a.points[id] !== undefined ? a.firmware.get(a.points[id].hash) : undefined;
+  return fw === undefined ? null : Math.round(fw.inference.reduce((s, c) => s + c, 0) / fw.inference.length);
+}
+
 /** Builds the summary of an outcome. */
 export function summarise(o: RunOutcome): RunSummary {
   const a = o.analysis;
   const flat = (rs: typeof a.reductions): ReductionSummary[] | null =>
     rs === null
       ? null
-      : rs.map((r) => ({ maxLoss: r.maxLoss, point: r.point.id, top1: r.point.top1, cycles: r.point.cycles, flashBytes: r.point.flashBytes, vsUnpacked: r.vsUnpacked, vsBaseline: r.vsBaseline }));
+      : rs.map((r) => ({
+          maxLoss: r.maxLoss,
+          point: r.point.id,
+          top1: r.point.top1,
+          cycles: r.point.cycles,
+          flashBytes: r.point.flashBytes,
+          vsUnpacked: r.vsUnpacked,
+          vsBaseline: r.vsBaseline,
+          firmwareCycles: firmwareCycles(a, r.point.id),
+        }));
   return {
     status: o.kind,
     stoppedBy: o.kind === 'stopped' ? o.reason : null,
@@ -80,7 +97,8 @@ export function formatSummary(s: RunSummary): string {
   ];
   for (const r of s.reductions ?? []) {
     lines.push(
-      `loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B`,
+      `loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B` +
+        (r.firmwareCycles === null ? '' : `; as firmware ${r.firmwareCycles} cycles`),
     );
   }
   if (s.firmwareTimed > 0) lines.push(`firmware  ${s.firmwareTimed} re-evaluated points timed as whole firmware (export and validate predict with these)`);
