@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 900_000,
     pool: 'forks',
+    // compiles dist/ once for the tests that spawn the built CLI
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(root, 'dist', p));
 const { getBoard } = await dist('emulator/boards.js');
+const { flashCapacity } = await dist('explore/evaluate/board-flash.js');
 const { CFLAGS, LDFLAGS, requireCompiler } = await dist('kernels/build/toolchain.js');
 const { buildPrebuiltImage, prebuiltPath, PREBUILT_MODELS, PREBUILT_STYLES } = await dist('kernels/prebuilt.js');
 const { measure } = await dist('emulator/measure.js');
@@ -72,8 +73,7 @@ const golden = readGolden(goldenPath);
 const entries = golden.entries.filter((e) => !e.elf.startsWith('models/'));
 for (const { rel, image } of built) {
   for (const boardId of GOLDEN_BOARDS) {
-    const flash = getBoard(boardId).regions.find((r) => r.kind === 'flash').size;
-    if (image.sizes.flash > flash) continue;
+    if (image.sizes.flash > flashCapacity(getBoard(boardId))) continue;
     const r = measure(join(root, 'firmware-prebuilt', rel), 'sim_bench', boardId, [], true);
     if (r.kind !== 'ok') throw new Error(`${rel} on ${boardId}: ${r.message}`);
     entries.push({ elf: rel, fn: 'sim_bench', board: boardId, args: [], warm: true, cycles: r.cycles, instructions: r.instructions });

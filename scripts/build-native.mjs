@@ -3,7 +3,7 @@
 // build/native/libsimcycles.so, linked against Debian's libunicorn2.
 // Skips the compile when the library is newer than every source and header.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,10 +25,10 @@ if (!fresh || process.argv.includes('--force')) {
   const args = ['-O3', '-std=c11', '-Wall', '-Wextra', '-fPIC', '-shared', '-o', tmp, ...sources, '-lunicorn'];
   try {
     execFileSync(process.env.CC ?? 'cc', args, { stdio: 'inherit' });
-    execFileSync('mv', ['-f', tmp, out]);
   } catch {
     console.error('build-native: compiling src/emulator/native/*.c failed (needs a C compiler: apt-get install gcc)');
     process.exit(1);
   }
+  renameSync(tmp, out);
   console.log(`build-native: ${out}`);
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,21 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getBoard } from '../src/emulator/boards.js';
 import { parseElf } from '../src/emulator/elf.js';
 import { Machine } from '../src/emulator/machine.js';
+import { builtCli } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const ALU = join(ROOT, 'firmware-prebuilt', 'microbench', 'alu.elf');
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-cycles-'));
 const FAULT_ELF = join(tmp, 'fault.elf');
 
-/** Runs the built CLI; returns exit code, stdout and stderr. */
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', ROOT], { cwd: ROOT, stdio: 'ignore' });
   const obj = join(tmp, 'fault.o');
   execFileSync('arm-none-eabi-as', ['-mcpu=cortex-m4', '-mthumb', '-o', obj, join(ROOT, 'test', 'fixtures', 'fault.S')]);
   execFileSync('arm-none-eabi-ld', ['-Ttext=0x08000000', '-o', FAULT_ELF, obj]);
@@ -28,7 +21,7 @@ beforeAll(() => {
 
 describe('sim-dse cycles', () => {
   it('prints cycles, time and breakdown of a function', () => {
-    const r = cli('cycles', ALU, '--fn', 'alu_chain16', '--args', '1,2', '--board', 'nucleo-f446re');
+    const r = builtCli('cycles', ALU, '--fn', 'alu_chain16', '--args', '1,2', '--board', 'nucleo-f446re');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('cycles        24  (0.133 us at 180 MHz)');
     expect(r.stdout).toContain('instructions  17');
@@ -36,7 +29,7 @@ describe('sim-dse cycles', () => {
   });
 
   it('prints JSON with --json', () => {
-    const r = cli('cycles', ALU, '--fn', 'alu_chain16', '--args', '1,2', '--board', 'ideal', '--json');
+    const r = builtCli('cycles', ALU, '--fn', 'alu_chain16', '--args', '1,2', '--board', 'ideal', '--json');
     const j = JSON.parse(r.stdout);
     expect([j.kind, j.cycles, j.instructions, j.returnValue, j.board, j.breakdown.byClass.alu]).toEqual(['ok', 19, 17, 33, 'ideal', 16]);
   });
@@ -48,14 +41,14 @@ describe('sim-dse cycles', () => {
       .replaceAll('"elf":"', `"elf":"${join(ROOT, 'firmware-prebuilt')}/`);
     writeFileSync(golden, text);
     const entries = (text.match(/"elf":/g) ?? []).length;
-    const r = cli('cycles', '--check', golden);
+    const r = builtCli('cycles', '--check', golden);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('alu_chain16 ideal: cycles 18 -> 19, instructions 17 -> 17');
     expect(r.stdout).toContain(`${entries} golden entries, 1 differences`);
     expect(readFileSync(golden, 'utf8')).toBe(text);
-    const u = cli('cycles', '--check', golden, '--update');
+    const u = builtCli('cycles', '--check', golden, '--update');
     expect(u.code).toBe(0);
-    expect(cli('cycles', '--check', golden).code).toBe(0);
+    expect(builtCli('cycles', '--check', golden).code).toBe(0);
   });
 });
 
@@ -75,7 +68,7 @@ describe('sim-dse cycles: bad input gets one clear line and a non-zero exit', ()
         writeFileSync(cut, readFileSync(ALU).subarray(0, 100));
         args.splice(0, 1, cut, '--fn', 'alu_chain16');
       }
-      const r = cli('cycles', ...args);
+      const r = builtCli('cycles', ...args);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
@@ -83,7 +76,7 @@ describe('sim-dse cycles: bad input gets one clear line and a non-zero exit', ()
   }
 
   it('a function that reads unmapped memory: the fault with PC and address', () => {
-    const r = cli('cycles', FAULT_ELF, '--fn', 'load_unmapped');
+    const r = builtCli('cycles', FAULT_ELF, '--fn', 'load_unmapped');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^sim-dse: .*fault\.elf: load_unmapped: invalid memory access to 0x30000000 \(.*\) at pc 0x08000004\n$/);
   });

@@ -1,36 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../src/util/paths.js';
+import { BUILT_CLI, builtCli } from './helpers/cli.js';
+import { files } from './helpers/run-files.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
-
-/** Runs the built CLI; returns exit code, stdout and stderr. */
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every file of a run directory, by name. */
-function files(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-}
 
 /** A small LeNet run: 3 x 3 grid of two conv layers, tiny image sets, analytic latency. */
 const tiny = ['--model', 'lenet', '--layers', '3,5', '--levels', '0,0.2,0.4', '--images', '30', '--full-images', '60', '--latency', 'macs', '--no-seed-grid'];
 /** A run long enough to interrupt: NSGA-II, 4 layers, 60 points on 200 images. */
 const longer = ['--model', 'lenet', '--layers', '1,3,5,7', '--levels', '0,0.1,0.2,0.3,0.4', '--search', 'nsga2', '--budget', '60', '--population', '10', '--images', '200', '--full-images', '300', '--latency', 'macs', '--no-seed-grid', '--id', 'r'];
-
-beforeAll(() => {
-  // other modules may be mid-edit: tsc still emits, only the CLI must exist
-  spawnSync('npx', ['tsc', '-p', ROOT], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js was not built');
-}, 300_000);
 
 describe.skipIf(!have)('sim-dse run: bad input gives one line and a non-zero exit', () => {
   const out = mkdtempSync(join(tmpdir(), 'cli-run-bad-'));
@@ -42,17 +25,17 @@ describe.skipIf(!have)('sim-dse run: bad input gives one line and a non-zero exi
     [['--model', 'lenet', '--layers', '2'], 2, 'sim-dse: unknown layer 2 (operator 2 is MAX_POOL_2D, not maskable); lenet has maskable layers 1, 3, 5, 7, 8'],
     [['--model', 'lenet', '--search', 'grid'], 2, 'sim-dse: --search grid: the space has 100000 points, more than --budget 1000; raise --budget or use --search nsga2'],
   ])('%j', (args, code, line) => {
-    const r = cli('run', ...args, '--out', out);
+    const r = builtCli('run', ...args, '--out', out);
     expect([r.code, r.stderr, r.stdout]).toEqual([code, `${line}\n`, '']);
     expect(readdirSync(out)).toEqual([]);
   });
 
   it('refuses a run directory made for another model and leaves it as it was', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-run-other-'));
-    const made = cli('run', ...tiny, '--out', dir, '--id', 'x', '--threads', '1');
+    const made = builtCli('run', ...tiny, '--out', dir, '--id', 'x', '--threads', '1');
     expect(made.code).toBe(0);
     const before = files(join(dir, 'x'));
-    const r = cli('run', '--model', 'resnet8', '--latency', 'macs', '--out', dir, '--id', 'x');
+    const r = builtCli('run', '--model', 'resnet8', '--latency', 'macs', '--out', dir, '--id', 'x');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^sim-dse: run directory \S+\/x was made for model lenet \(sha256 [0-9a-f]{12}\), not resnet8 \(sha256 [0-9a-f]{12}\); choose another --id or --out\n$/);
     expect(files(join(dir, 'x'))).toEqual(before);
@@ -62,8 +45,8 @@ describe.skipIf(!have)('sim-dse run: bad input gives one line and a non-zero exi
 describe.skipIf(!have)('sim-dse run, show and report', () => {
   it('gives the same store on 1 and 2 threads, prints a JSON summary, shows points and regenerates the report', () => {
     const [o1, o2] = [mkdtempSync(join(tmpdir(), 'cli-run-1-')), mkdtempSync(join(tmpdir(), 'cli-run-2-'))];
-    const r1 = cli('run', ...tiny, '--threads', '1', '--out', o1, '--id', 'same', '--json');
-    const r2 = cli('run', ...tiny, '--threads', '2', '--out', o2, '--id', 'same', '--json');
+    const r1 = builtCli('run', ...tiny, '--threads', '1', '--out', o1, '--id', 'same', '--json');
+    const r2 = builtCli('run', ...tiny, '--threads', '2', '--out', o2, '--id', 'same', '--json');
     expect([r1.code, r2.code]).toEqual([0, 0]);
     const [s1, s2] = [JSON.parse(r1.stdout), JSON.parse(r2.stdout)];
     expect([s1.status, s1.points, s1.strategy, s1.pool, s2.pool]).toEqual(['complete', 9, 'grid', '1 threads', '2 threads']);
@@ -73,26 +56,26 @@ describe.skipIf(!have)('sim-dse run, show and report', () => {
     expect(files(dir)).toEqual(files(join(o1, 'same')));
     expect(r2.stderr).toContain('search [########################] 9/9'); // plain progress lines when stderr is a pipe
 
-    const show = cli('show', dir, '--point', '0', '--json');
+    const show = builtCli('show', dir, '--point', '0', '--json');
     const p = JSON.parse(show.stdout);
     expect([p.point.id, p.point.config, p.point.correct, p.point.images, p.full.correct]).toEqual([0, { metric: 'contribution', settings: [] }, 22, 30, 47]);
-    expect(cli('show', dir, '--point', '8').stdout).toContain('config    op3 fraction 0.4, op5 fraction 0.4\n');
-    expect(cli('show', dir, '--point', '9').stderr).toBe(`sim-dse: --point 9: ${dir} has 9 points (0 to 8)\n`);
+    expect(builtCli('show', dir, '--point', '8').stdout).toContain('config    op3 fraction 0.4, op5 fraction 0.4\n');
+    expect(builtCli('show', dir, '--point', '9').stderr).toBe(`sim-dse: --point 9: ${dir} has 9 points (0 to 8)\n`);
 
     const before = files(dir);
     for (const f of ['report.md', 'front.csv', 'front.json', 'accuracy-vs-cycles.svg']) rmSync(join(dir, f));
-    const rep = cli('report', dir);
+    const rep = builtCli('report', dir);
     expect([rep.code, rep.stdout]).toEqual([0, `${dir}/report.md: 9 points, front of ${JSON.parse(before['front.json']).front.length}\n`]);
     expect(files(dir)).toEqual(before);
-    expect(cli('report', o1).stderr).toBe(`sim-dse: ${o1} is not a run directory (no config.json)\n`);
+    expect(builtCli('report', o1).stderr).toBe(`sim-dse: ${o1} is not a run directory (no config.json)\n`);
   });
 
   it('Ctrl-C leaves a consistent store (exit 130) and a rerun ends with the store of an uninterrupted run', async () => {
     const whole = mkdtempSync(join(tmpdir(), 'cli-run-whole-'));
-    expect(cli('run', ...longer, '--threads', '2', '--out', whole).code).toBe(0);
+    expect(builtCli('run', ...longer, '--threads', '2', '--out', whole).code).toBe(0);
     const out = mkdtempSync(join(tmpdir(), 'cli-run-int-'));
     const points = join(out, 'r', 'points.jsonl');
-    const child = spawn(process.execPath, [CLI, 'run', ...longer, '--threads', '2', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUILT_CLI, 'run', ...longer, '--threads', '2', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((done) => {
@@ -114,7 +97,7 @@ describe.skipIf(!have)('sim-dse run, show and report', () => {
     const rows = text.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.id)).toEqual(rows.map((_, i) => i));
     expect(rows.length).toBeLessThan(60);
-    expect(cli('run', ...longer, '--threads', '2', '--out', out).code).toBe(0);
+    expect(builtCli('run', ...longer, '--threads', '2', '--out', out).code).toBe(0);
     expect(files(join(out, 'r'))).toEqual(files(join(whole, 'r')));
   });
 });

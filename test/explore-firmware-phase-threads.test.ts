@@ -4,17 +4,14 @@
  * stores the same bytes as on the calling thread (in-process, from the
  * TypeScript sources): the timings are pure functions of the points.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/build/toolchain.js';
 import { sharedDir } from '../src/util/paths.js';
-import { cli } from './helpers/cli.js';
+import { builtCli, cli } from './helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const shared = sharedDir();
 const have = compilerVersion() !== null && !!shared && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
 
@@ -22,16 +19,11 @@ const have = compilerVersion() !== null && !!shared && existsSync(join(shared, '
 const small = ['--model', 'lenet', '--board', 'nucleo-f446re', '--metric', 'magnitude', '--kind', 'fraction', '--layers', '1', '--levels', '0,0.3',
   '--search', 'grid', '--images', '50', '--full-images', '100', '--max-loss', '100', '--no-seed-grid', '--id', 'fw'];
 
-beforeAll(() => {
-  spawnSync('npx', ['tsc', '-p', ROOT], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js was not built');
-}, 300_000);
-
 describe.skipIf(!have)('whole-firmware phase', () => {
   test('2 worker threads store the same firmware.jsonl as the calling thread', async () => {
     const threads = mkdtempSync(join(tmpdir(), 'dse-fw-threads-'));
-    const r = spawnSync(process.execPath, [CLI, 'run', ...small, '--threads', '2', '--out', threads], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = builtCli('run', ...small, '--threads', '2', '--out', threads);
+    expect(r.code, r.stderr).toBe(0);
     const inline = mkdtempSync(join(tmpdir(), 'dse-fw-inline-'));
     const i = await cli(['run', ...small, '--threads', '2', '--out', inline]);
     expect(i.code, i.err).toBe(0);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { createMacsLatency } from '../src/explore/evaluate/macs-latency.js';
 import type { LatencyProvider } from '../src/explore/evaluate/latency-types.js';
 import type { FirmwareTimingOutcome } from '../src/firmware/image-timing.js';
 import type { SkipMasks } from '../src/model/ir.js';
+import { files } from './helpers/run-files.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -18,11 +19,6 @@ const base: RunOptions = {
   model: 'lenet', layers: '1,3,5,7', levels: '0,0.1,0.2,0.3,0.4', search: 'nsga2', budget: '40', population: '8', seed: '5',
   images: '40', fullImages: '150', latency: 'macs', id: 'r',
 };
-
-/** Every file of a run directory, by name. */
-function files(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-}
 
 describe.skipIf(!have)('run: determinism and resume', () => {
   it('two runs with the same seed give identical stores; another seed does not', async () => {

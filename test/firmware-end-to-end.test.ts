@@ -15,11 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { qemuVersion } from '../src/firmware/qemu.js';
 import type { TimedFirmwareRow } from '../src/explore/store/rows.js';
 import { cli } from './helpers/cli.js';
 
 const have = compilerVersion() !== null;
-const qemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
+const qemu = qemuVersion() !== null;
 
 describe.skipIf(!have).each([
   { model: 'lenet', layer: '1' },

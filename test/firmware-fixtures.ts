@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FirmwareNetwork } from '../src/firmware/export.js';
+import { argmax } from '../src/model/accuracy.js';
 
 const IN = 16;
 const OUT = 4;
@@ -66,12 +67,8 @@ export function fakeInfer(input: Int8Array): Int8Array {
   return out;
 }
 
-/** Argmax, ties to the lowest index (as the firmware). */
-export function argmax(v: Int8Array): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-  return best;
-}
+/** Argmax, ties to the lowest index (as the firmware): the library's own. */
+export { argmax };
 
 /** `n` deterministic test inputs and labels (label = the fake network's prediction, except image 1). */
 export function fakeImages(n: number): { inputs: Uint8Array[]; labels: number[] } {

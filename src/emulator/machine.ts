@@ -103,7 +103,8 @@ export class Machine {
   private readonly native: CyclesApi;
   private readonly state: Ptr;
   private readonly missCallback: bigint;
-  private readonly blocks: BlockCost[] = [];
+  /** Address and size of each defined block, by native block id (to re-read a block for tracing). */
+  private readonly blocks: Pick<BlockCost, 'address' | 'size'>[] = [];
   private readonly dynamicAddrs = new Set<number>();
   private readonly flash: FlashGeometry;
   private readonly sram: MemoryRegion;
@@ -395,7 +396,7 @@ export class Machine {
       classes, classes.length / 3,
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
-    this.blocks.push(cost);
+    this.blocks.push({ address: cost.address, size: cost.size });
   }
 
   private mapMemory(): void {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { BoardProfile } from '../emulator/board.js';
-import { parseElf } from '../emulator/elf.js';
+import { type ElfImage, parseElf } from '../emulator/elf.js';
 import type { FirmwareResult } from '../emulator/firmware-types.js';
 import { Machine } from '../emulator/machine.js';
 import { FileError } from '../util/errors.js';
@@ -22,12 +22,12 @@ export function emulateFirmware(path: string, board: BoardProfile, maxInstructio
   } catch (err) {
     throw new FileError(`cannot read firmware ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  return emulateFirmwareImage(bytes, path, board, maxInstructions);
+  return emulateFirmwareImage(parseElf(bytes, path), board, maxInstructions);
 }
 
-/** Emulates the firmware ELF `bytes` (named `name` in messages) on `board`, from reset. */
-export function emulateFirmwareImage(bytes: Uint8Array, name: string, board: BoardProfile, maxInstructions = FIRMWARE_MAX_INSTRUCTIONS): FirmwareResult {
-  const machine = new Machine(parseElf(bytes, name), board, name);
+/** Emulates a parsed firmware image on `board`, from reset. */
+export function emulateFirmwareImage(image: ElfImage, board: BoardProfile, maxInstructions = FIRMWARE_MAX_INSTRUCTIONS): FirmwareResult {
+  const machine = new Machine(image, board, image.fileName);
   try {
     return machine.runFirmware({ maxInstructions });
   } finally {

@@ -105,8 +105,16 @@ function checkNetwork(network: FirmwareNetwork, predicted: Prediction | undefine
   if (predicted && predicted.board !== board) throw new UsageError(`the prediction is for ${predicted.board}, the export for ${board}`);
 }
 
+const staticSources = new Map<string, string>();
+
+/** A file of src/firmware/c (read once per process). */
 function staticSource(name: string): string {
-  return readFileSync(join(FIRMWARE_C_DIR, name), 'utf8');
+  let text = staticSources.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(FIRMWARE_C_DIR, name), 'utf8');
+    staticSources.set(name, text);
+  }
+  return text;
 }
 
 function configHeader(board: FirmwareBoard, network: FirmwareNetwork): string {
@@ -128,8 +136,6 @@ interface ProjectSources {
   readonly src: readonly ProjectFile[];
   /** net/: the network's sources. */
   readonly net: readonly ProjectFile[];
-  /** kernels/: sim-dse's kernel headers. */
-  readonly kernels: readonly ProjectFile[];
   /** C files compiled into both images, in link order (project-relative). */
   readonly commonSources: readonly string[];
 }
@@ -142,7 +148,7 @@ function projectSources(request: ProjectRequest): ProjectSources {
   if (request.expected && request.expected.length !== images.inputs.length) {
     throw new UsageError(`${request.expected.length} expected predictions for ${images.inputs.length} images`);
   }
-  const boardSources = [...new Set([board.boardSource, 'board_stm32f4.c'])];
+  const boardSources = [...new Set([board.boardSource, QEMU_MACHINE.boardSource])];
   const src: ProjectFile[] = [
     ...['simdse_board.h', 'startup.c', 'main.c', ...boardSources].map((n) => ({ path: `src/${n}`, content: staticSource(n) })),
     { path: 'src/simdse_config.h', content: configHeader(board, network) },
@@ -150,12 +156,8 @@ function projectSources(request: ProjectRequest): ProjectSources {
     { path: 'src/simdse_images.c', content: imagesSource(images, network.inputBytes).code },
   ];
   const net = [...network.sources].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ path: `net/${s.name}`, content: s.code }));
-  const kernels = readdirSync(KERNEL_C_DIR)
-    .filter((n) => n.endsWith('.h'))
-    .sort()
-    .map((n) => ({ path: `kernels/${n}`, content: readFileSync(join(KERNEL_C_DIR, n), 'utf8') }));
   const commonSources = [...src, ...net].map((f) => f.path).filter((p) => p.endsWith('.c') && !/^src\/board_/.test(p));
-  return { board, src, net, kernels, commonSources };
+  return { board, src, net, commonSources };
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -189,7 +191,11 @@ function boardLinkScript(board: FirmwareBoard): string {
 
 /** Every file of the project for `request` (paths relative to the project), in a fixed order. */
 export function projectFiles(request: ProjectRequest): ProjectFile[] {
-  const { board, src, net, kernels, commonSources } = projectSources(request);
+  const { board, src, net, commonSources } = projectSources(request);
+  const kernels = readdirSync(KERNEL_C_DIR)
+    .filter((n) => n.endsWith('.h'))
+    .sort()
+    .map((n) => ({ path: `kernels/${n}`, content: readFileSync(join(KERNEL_C_DIR, n), 'utf8') }));
   const { network, images } = request;
   const profile = board.profile;
   const manifest: FirmwareManifest = {
@@ -207,7 +213,7 @@ export function projectFiles(request: ProjectRequest): ProjectFile[] {
   return [
     {
       path: 'Makefile',
-      content: makefile({ board, commonSources, boardSource: `src/${board.boardSource}`, qemuBoardSource: 'src/board_stm32f4.c', qemuTimeoutS: QEMU_TIMEOUT_S }),
+      content: makefile({ board, commonSources, boardSource: `src/${board.boardSource}`, qemuBoardSource: `src/${QEMU_MACHINE.boardSource}`, qemuTimeoutS: QEMU_TIMEOUT_S }),
     },
     {
       path: 'README.md',

@@ -29,6 +29,8 @@ export const QEMU_MACHINE = {
   mcu: 'STM32F405RG',
   flash: { base: 0x0800_0000, size: 1024 * 1024 },
   sram: { base: 0x2000_0000, size: 128 * 1024 },
+  /** Board support compiled into the QEMU image (the F405 is an F4: the F446's file, built with -DSIMDSE_QEMU). */
+  boardSource: 'board_stm32f4.c',
   /** USART2 is QEMU's second serial port (USART1 is the first). */
   args: ['-M', 'netduinoplus2', '-display', 'none', '-monitor', 'none', '-serial', 'null', '-serial', 'stdio', '-semihosting-config', 'enable=on,target=native'],
 } as const;
@@ -49,23 +51,6 @@ const BOARDS: Record<string, Omit<FirmwareBoard, 'profile'>> = {
     pyocdTarget: 'stm32l4r5zitx',
   },
 };
-
-/**
- * Peripheral family of each board profile: a firmware runs in the emulator on
- * any profile of its board's family (the same register tables); `ideal` uses the F4 one.
- */
-const FAMILY: Readonly<Record<string, 'f4' | 'l4'>> = {
-  'nucleo-f446re': 'f4',
-  'nucleo-f401re': 'f4',
-  ideal: 'f4',
-  'nucleo-l4r5zi': 'l4',
-  'nucleo-l476rg': 'l4',
-};
-
-/** True when firmware exported for `exportedFor` can be emulated on board profile `profileId`. */
-export function canEmulateOn(exportedFor: string, profileId: string): boolean {
-  return FAMILY[exportedFor] !== undefined && FAMILY[exportedFor] === FAMILY[profileId];
-}
 
 /** Board ids firmware can be exported for. */
 export const FIRMWARE_BOARD_IDS: readonly string[] = Object.keys(BOARDS);

@@ -80,7 +80,8 @@ export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTim
   const board = getBoard(request.board);
   const { elf } = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board, linkScript: inputs.linkScript });
   const name = `firmware for ${board.id}`;
-  const result = emulateFirmwareImage(elf, name, board);
+  const image = parseElf(elf, name);
+  const result = emulateFirmwareImage(image, board);
   if (result.kind === 'fault') throw new SimDseError('fault', `${name}: ${result.message}`);
   const run = readFirmwareRun(result.uart, board.id);
   return {
@@ -88,6 +89,6 @@ export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTim
     images: run.images.length,
     layers: request.network.layerNames.map((layerName, k) => ({ name: layerName, cycles: run.images.map((m) => m.layers[k].cycles) })),
     inference: run.images.map((m) => m.cycles),
-    flashBytes: imageSizes(parseElf(elf, name), 0).flash,
+    flashBytes: imageSizes(image, 0).flash,
   };
 }

@@ -5,10 +5,11 @@
  * against the reference engine's (when the export recorded them).
  */
 import { getBoard } from '../emulator/boards.js';
+import { peripheralRegisters } from '../emulator/stm32-peripherals.js';
 import { SimDseError, UsageError } from '../util/errors.js';
 import { buildProject } from './build.js';
 import { emulateFirmware } from './emulate.js';
-import { canEmulateOn, getFirmwareBoard } from './firmware-boards.js';
+import { getFirmwareBoard } from './firmware-boards.js';
 import { type FirmwareRun, readFirmwareRun } from './firmware-run.js';
 import { readManifest } from './manifest.js';
 import { runQemu } from './qemu.js';
@@ -37,7 +38,7 @@ export interface ProjectRun {
 /** Builds and runs project `dir` on `target`. */
 export async function runProject(dir: string, target: RunTarget): Promise<ProjectRun> {
   const manifest = readManifest(dir);
-  getFirmwareBoard(manifest.board);
+  const exportedFor = getFirmwareBoard(manifest.board).profile;
   let output: string;
   let cycles: number | null = null;
   let instructions: number | null = null;
@@ -50,7 +51,8 @@ export async function runProject(dir: string, target: RunTarget): Promise<Projec
     name = 'qemu-netduinoplus2';
   } else {
     const profile = getBoard(target.board ?? manifest.board);
-    if (!canEmulateOn(manifest.board, profile.id)) {
+    // a firmware runs on any profile with its board's peripheral register tables
+    if (peripheralRegisters(exportedFor) !== peripheralRegisters(profile)) {
       throw new UsageError(`${dir} was exported for ${manifest.board}; it cannot run on ${profile.id} (export it again with --board ${profile.id})`);
     }
     const { elf } = await buildProject(dir, 'board');

@@ -10,8 +10,8 @@ import { emitUnpackedLayer } from './unpacked/emit.js';
 /** The emitters every build uses. */
 export function defaultEmitters(): LayerEmitters {
   return {
-    baseline: (op, fn, mask) => emitBaselineLayer(op, fn, mask),
-    unpacked: (op, fn, mask) => emitUnpackedLayer(op, fn, mask),
-    librarySources: () => baselineLibrarySources(),
+    baseline: emitBaselineLayer,
+    unpacked: emitUnpackedLayer,
+    librarySources: baselineLibrarySources,
   };
 }

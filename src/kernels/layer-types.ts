@@ -14,6 +14,7 @@
  * The function includes "snn_requant.h" (and "snn.h" for library kernels)
  * from src/kernels/c/.
  */
+import type { PreparedOp } from '../model/engine/prepare.js';
 import type { CSource } from './build/compile.js';
 
 /** One layer as C. */
@@ -30,3 +31,23 @@ export interface EmittedLayer {
 export function layerPrototype(fn: string): string {
   return `void ${fn}(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch)`;
 }
+
+/**
+ * TFLite operator names of the prepared kinds (e.g. `CONV_2D`), for messages,
+ * generated comments and, in lower case, the layer names of a network plan.
+ */
+export const OPERATOR_NAME: Readonly<Record<PreparedOp['kind'], string>> = {
+  conv: 'CONV_2D',
+  depthwise: 'DEPTHWISE_CONV_2D',
+  fc: 'FULLY_CONNECTED',
+  maxpool: 'MAX_POOL_2D',
+  avgpool: 'AVERAGE_POOL_2D',
+  add: 'ADD',
+  pad: 'PAD',
+  mean: 'MEAN',
+  reshape: 'RESHAPE',
+  softmax: 'SOFTMAX',
+  quantize: 'QUANTIZE',
+  requantize: 'QUANTIZE',
+  dequantize: 'DEQUANTIZE',
+};

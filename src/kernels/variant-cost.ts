@@ -4,7 +4,7 @@
  * kernel), the unit the DSE combines: a network's latency is the sum of its
  * layers' variant cycles plus the runtime's own overhead. Each variant is
  * compiled and emulated once and its cost cached by content hash (layer
- * source, board timing, input bytes, compiler).
+ * source, kernel C library, board timing, input bytes, compiler).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,14 +12,15 @@ import { join } from 'node:path';
 import type { BoardProfile } from '../emulator/board.js';
 import { parseElf } from '../emulator/elf.js';
 import { Machine } from '../emulator/machine.js';
-import { isWeightedOp, type PreparedOp, type PreparedWeighted } from '../model/engine/prepare.js';
+import { isWeightedOp, type PreparedOp } from '../model/engine/prepare.js';
 import type { SkipMask } from '../model/ir.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheDir } from '../util/cache-dir.js';
 import { SimDseError } from '../util/errors.js';
-import { compileAndLink } from './build/compile.js';
+import { compileAndLink, libraryHash } from './build/compile.js';
 import { imageSizes } from './build/image-size.js';
 import { CFLAGS, requireCompiler } from './build/toolchain.js';
+import type { EmittedLayer } from './layer-types.js';
 import type { KernelStyle, LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 
@@ -61,12 +62,15 @@ function boardKey(board: BoardProfile): string {
 export async function costVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
   const { op, style, mask, board } = request;
   const fn = `layer_${op.opIndex}`;
-  if (style === 'unpacked' && !isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
-  const emitted = style === 'unpacked' ? emitters.unpacked(op as PreparedWeighted, fn, mask ?? undefined) : emitters.baseline(op, fn, mask ?? undefined);
+  let emitted: EmittedLayer;
+  if (style === 'unpacked') {
+    if (!isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
+    emitted = emitters.unpacked(op, fn, mask ?? undefined);
+  } else emitted = emitters.baseline(op, fn, mask ?? undefined);
   const library = style === 'baseline' ? emitters.librarySources() : [];
   const version = requireCompiler();
   const h = createHash('sha256');
-  for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, ...library.map((s) => s.code)]) h.update(part).update('\0');
+  for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');
   const key = h.digest('hex');
   const path = join(cacheDir('variants', key.slice(0, 2)), `${key}.json`);
@@ -78,9 +82,10 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
       // unreadable entry: recompute and overwrite
     }
   }
-  const { elf } = await compileAndLink({ sources: [emitted.source, ...library], board: withLargeFlash(board), jobs: 1 });
+  const largeFlash = withLargeFlash(board);
+  const { elf } = await compileAndLink({ sources: [emitted.source, ...library], board: largeFlash, jobs: 1 });
   const image = parseElf(elf, `${fn}.elf`);
-  const machine = new Machine(image, withLargeFlash(board), `${fn}.elf`);
+  const machine = new Machine(image, largeFlash, `${fn}.elf`);
   try {
     const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
     const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { buildProgram, reportError } from '../../src/cli/program.js';
+
+/** The built CLI, dist/cli/main.js (compiled once per test run by ./global-setup.ts). */
+export const BUILT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 /** Runs the sim-dse CLI in-process; returns the exit code and captured stdout/stderr. */
 export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -18,4 +23,10 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
     process.stderr.write = w2;
   }
   return { code, out, err };
+}
+
+/** Runs the built CLI ({@link BUILT_CLI}) in a child Node process; returns the exit code, stdout and stderr. */
+export function builtCli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BUILT_CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
 import type { Prediction } from '../../firmware/validate.js';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
 import { pointAtLoss } from '../../explore/export/design-point.js';
@@ -30,7 +31,7 @@ export interface ExportOptions {
 }
 
 /** Point id option: a non-negative integer. */
-export function pointId(value: string | undefined): number {
+function pointId(value: string | undefined): number {
   if (value === undefined) throw new UsageError('missing --point <k> (a point id of the run; see sim-dse show) or --loss <pp>');
   if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--point: '${value}' is not a point id (0, 1, ...)`);
   return Number(value);
@@ -54,7 +55,7 @@ export function runExport(opts: ExportOptions): ExportedPoint {
     point: selectedPoint({ ...opts, run: opts.run }),
     board: opts.board,
     outDir: opts.out,
-    images: positiveInt('--images', opts.images) ?? 10,
+    images: positiveInt('--images', opts.images) ?? DEFAULT_FIRMWARE_IMAGES,
     runsDir: opts.runs,
     dataDir: opts.data,
     modelsDir: opts.models,
@@ -71,7 +72,7 @@ export function registerExport(program: Command): void {
     .option('--loss <pp>', "instead of --point: the fastest re-evaluated point within this top-1 loss (percentage points on the full test set), as the run's report names it")
     .option('--board <id>', `target board (${FIRMWARE_BOARD_IDS.join(', ')})`)
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
-    .option('--images <n>', 'CIFAR-10 test images to embed', '10')
+    .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
     .option('--data <dir>', 'CIFAR-10 folder (default: SIM_DSE_DATA or ../shared/datasets/cifar10)')
     .option('--models <dir>', 'models folder (default: SIM_DSE_MODELS or ../shared/models)')

@@ -674,9 +674,6 @@ int sim_write_core(uc_engine *uc, const uint32_t *in) {
   return 0;
 }
 
-/* Current cycle count (for memory-mapped cycle counters such as DWT CYCCNT). */
-double sim_cycles_now(const SimState *s) { return (double)s->cycles; }
-
 /* Keeps a copy of an initialised RAM range, written back before every run (sim_restore_ram). */
 int sim_add_ram_segment(SimState *s, uint32_t addr, const uint8_t *bytes, uint32_t len) {
   if (!grow((void **)&s->ram, &s->cap_ram, s->nram + 1, sizeof(RamSegment))) return -1;

@@ -126,7 +126,7 @@ export function classTriples(cost: Pick<BlockCost, 'classCycles' | 'classCounts'
   const classes = Object.keys(cost.classCounts) as InsnClass[];
   const out = new Uint32Array(3 * classes.length);
   classes.forEach((cls, i) => {
-    out[3 * i] = CLASS_INDEX.get(cls) ?? CLASS_ORDER.length - 1;
+    out[3 * i] = classIndex(cls);
     out[3 * i + 1] = cost.classCycles[cls] ?? 0;
     out[3 * i + 2] = cost.classCounts[cls] ?? 0;
   });

@@ -77,9 +77,7 @@ export interface CyclesApi {
   sim_new(params: Uint32Array): Ptr | null;
   sim_free(state: Ptr): void;
   sim_set_miss_callback(state: Ptr, cb: unknown): void;
-  sim_set_limit(state: Ptr, maxInstructions: number): void;
   sim_set_reference_fetch(state: Ptr, on: number): void;
-  sim_reset(state: Ptr, keepCaches: number): void;
   sim_define_block(
     state: Ptr, addr: number, size: number, base: number, instructions: number,
     takenPenalty: number, endKind: number, lineCycles: Uint16Array, nlines: number, classes: Uint32Array, nclasses: number,
@@ -92,11 +90,7 @@ export interface CyclesApi {
   sim_unmapped_hook_fn(): Ptr;
   sim_intr_hook_fn(): Ptr;
   sim_trace_hook_fn(): Ptr;
-  sim_counters(state: Ptr, out: Float64Array): void;
-  sim_class_totals(state: Ptr, out: Float64Array): void;
-  sim_cycles_now(state: Ptr): number;
   sim_add_ram_segment(state: Ptr, addr: number, bytes: Uint8Array, len: number): number;
-  sim_restore_ram(state: Ptr, uc: Ptr): number;
   sim_io_regs(state: Ptr): Ptr;
   sim_io_counters(state: Ptr): Ptr;
   sim_io_classes(state: Ptr): Ptr;
@@ -109,8 +103,6 @@ export interface CyclesApi {
     copyFrom: number, copyTo: number, copyMask: number,
   ): number;
   sim_uart_read(state: Ptr, out: Uint8Array, max: number): number;
-  sim_read_core(uc: Ptr, out: Uint32Array): number;
-  sim_write_core(uc: Ptr, values: Uint32Array): number;
   /** koffi prototype of the block-miss callback: void (uint32 addr, uint32 size). */
   readonly missCallbackType: TypeObject;
 }
@@ -133,9 +125,7 @@ export function cyclesApi(): CyclesApi {
     sim_new: lib.func('void *sim_new(const uint32_t *params)'),
     sim_free: lib.func('void sim_free(void *s)'),
     sim_set_miss_callback: lib.func('void sim_set_miss_callback(void *s, SimMissCallback *cb)'),
-    sim_set_limit: lib.func('void sim_set_limit(void *s, double max)'),
     sim_set_reference_fetch: lib.func('void sim_set_reference_fetch(void *s, int on)'),
-    sim_reset: lib.func('void sim_reset(void *s, int keep)'),
     sim_define_block: lib.func(
       'int sim_define_block(void *s, uint32_t addr, uint32_t size, uint32_t base, uint32_t instructions, uint32_t taken, uint32_t end, const uint16_t *lines, uint32_t nlines, const uint32_t *classes, uint32_t nclasses)',
     ),
@@ -147,11 +137,7 @@ export function cyclesApi(): CyclesApi {
     sim_unmapped_hook_fn: lib.func('void *sim_unmapped_hook_fn(void)'),
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
     sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),
-    sim_counters: lib.func('void sim_counters(void *s, _Out_ double *out)'),
-    sim_class_totals: lib.func('void sim_class_totals(void *s, _Out_ double *out)'),
-    sim_cycles_now: lib.func('double sim_cycles_now(void *s)'),
     sim_add_ram_segment: lib.func('int sim_add_ram_segment(void *s, uint32_t addr, const uint8_t *bytes, uint32_t len)'),
-    sim_restore_ram: lib.func('int sim_restore_ram(void *s, void *uc)'),
     sim_io_regs: lib.func('void *sim_io_regs(void *s)'),
     sim_io_counters: lib.func('void *sim_io_counters(void *s)'),
     sim_io_classes: lib.func('void *sim_io_classes(void *s)'),
@@ -163,8 +149,6 @@ export function cyclesApi(): CyclesApi {
       'int sim_periph_define(void *s, uint32_t addr, uint32_t kind, uint32_t reset, uint32_t or_mask, uint32_t andnot_mask, uint32_t copy_from, uint32_t copy_to, uint32_t copy_mask)',
     ),
     sim_uart_read: lib.func('uint32_t sim_uart_read(void *s, _Out_ uint8_t *out, uint32_t max)'),
-    sim_read_core: lib.func('int sim_read_core(void *uc, _Out_ uint32_t *out)'),
-    sim_write_core: lib.func('int sim_write_core(void *uc, const uint32_t *values)'),
     missCallbackType,
   } as unknown as CyclesApi;
   return cycles;

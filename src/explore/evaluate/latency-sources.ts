@@ -1,7 +1,7 @@
 /**
- * The latency sources `sim-dse run --latency` can name. The kernels module
- * plugs its emulated provider in here (one entry: `emulated`); `macs` is the
- * built-in analytic proxy. The default is `emulated` when it is registered.
+ * The latency sources `sim-dse run --latency` can name: `emulated` (compiled
+ * layer variants from the kernels module, emulated; ./emulated-latency.ts),
+ * the default, and `macs`, the analytic proxy.
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
@@ -20,7 +20,7 @@ export interface LatencyContext {
   readonly graph: Graph;
   readonly board: BoardProfile;
   /** Input preprocessing of the model (the emulated source times layers on test image 0). */
-  readonly preprocess?: Preprocess;
+  readonly preprocess: Preprocess;
   /** CIFAR-10 folder (`--data`); default resolution when absent. */
   readonly dataDir?: string;
   /** Threads the source may use for work of its own (the emulated source's whole-firmware timings). */
@@ -43,7 +43,6 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   emulated: {
     summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
     create: async ({ graph, board, preprocess, dataDir, threads }) => {
-      if (!preprocess) throw new Error('the emulated latency source needs the model preprocessing');
       const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
       const firmwareImages = FIRMWARE_BOARD_IDS.includes(board.id) ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
       return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareThreads: threads });
@@ -53,5 +52,5 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
 
 /** The source used when `--latency` is not given. */
 export function defaultLatencySource(): string {
-  return 'emulated' in latencySources ? 'emulated' : 'macs';
+  return 'emulated';
 }

@@ -1,6 +1,6 @@
 /**
- * The latency side of a design point, as the DSE consumes it. The kernels
- * module implements {@link LatencyProvider} with compiled and emulated layer
+ * The latency side of a design point, as the DSE consumes it.
+ * ./emulated-latency.ts implements {@link LatencyProvider} with compiled and emulated layer
  * variants (each variant built and emulated once and cached, so a point is a
  * cheap sum after warm-up); tests and quick looks use the analytic provider
  * in ./macs-latency.ts. The DSE never needs to know which one it has.

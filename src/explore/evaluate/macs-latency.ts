@@ -9,7 +9,8 @@
  * the provider of tests and of `--latency macs`.
  */
 import type { BoardProfile } from '../../emulator/board.js';
-import { prepareGraph } from '../../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph } from '../../model/engine/prepare.js';
+import { skippedCount } from '../space/masks.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { flashCapacity } from './board-flash.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
@@ -27,7 +28,7 @@ interface LayerShape {
 function layerShapes(graph: Graph): LayerShape[] {
   const out: LayerShape[] = [];
   for (const op of prepareGraph(graph).ops) {
-    if (op.kind !== 'conv' && op.kind !== 'depthwise' && op.kind !== 'fc') continue;
+    if (!isWeightedOp(op)) continue;
     const g = op.geometry;
     out.push({ opIndex: op.opIndex, positions: g.oh * g.ow, outChannels: g.oc, weights: op.weights.length, macs: op.macs });
   }
@@ -35,10 +36,7 @@ function layerShapes(graph: Graph): LayerShape[] {
 }
 
 function keptWeights(mask: SkipMask | undefined, weights: number): number {
-  if (mask === undefined) return weights;
-  let skipped = 0;
-  for (let i = 0; i < mask.length; i++) skipped += mask[i];
-  return weights - skipped;
+  return weights - skippedCount(mask);
 }
 
 /** Pure analytic cost of one configuration (see the module comment). */

@@ -2,16 +2,16 @@
  * A design point of a DSE run, as export and validate need it: the store's
  * row and run configuration, the skip masks rebuilt from the configuration
  * (and checked against the row's per-layer skip counts), and the cycle
- * prediction laid out per firmware layer. This is the only part of
- * src/firmware that reads src/explore (cli -> firmware -> explore).
+ * prediction laid out per firmware layer (explore -> firmware: the run store
+ * is read here, the firmware module knows nothing of it).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, loadSignificance, metricNeedsData } from '../significance/index.js';
+import { significanceForModel } from '../significance/for-model.js';
 import type { Configuration } from '../space/config.js';
-import { masksFor } from '../space/masks.js';
+import { masksFor, skippedCount } from '../space/masks.js';
 import { rowConfiguration } from '../store/point-config.js';
-import { type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
+import { meanCycles, type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
 import type { RunConfig } from '../store/run-config.js';
 import { readStore } from '../store/run-store.js';
 import { reductionAtLoss } from '../front/analysis.js';
@@ -31,9 +31,14 @@ export interface DesignPoint {
   readonly firmware: TimedFirmwareRow | null;
 }
 
-/** The run directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`. */
+/**
+ * The run directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`.
+ * @throws UsageError when that folder does not exist
+ */
 export function runDirectory(run: string, runsDir: string): string {
-  return run.includes('/') || run.includes('\\') || (existsSync(run) && !existsSync(join(runsDir, run))) ? run : join(runsDir, run);
+  const dir = run.includes('/') || run.includes('\\') || (existsSync(run) && !existsSync(join(runsDir, run))) ? run : join(runsDir, run);
+  if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
+  return dir;
 }
 
 /**
@@ -43,7 +48,6 @@ export function runDirectory(run: string, runsDir: string): string {
 export function readDesignPoint(run: string, id: number, runsDir: string): DesignPoint {
   if (!Number.isInteger(id) || id < 0) throw new UsageError(`--point ${id}: expected a point id (0, 1, ...)`);
   const dir = runDirectory(run, runsDir);
-  if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
   const store = readStore(dir);
   const row = store.points.find((p) => p.id === id);
   if (!row) {
@@ -62,7 +66,6 @@ export function readDesignPoint(run: string, id: number, runsDir: string): Desig
 export function pointAtLoss(run: string, loss: number, runsDir: string): number {
   if (!Number.isFinite(loss) || loss < 0 || loss > 100) throw new UsageError(`--loss ${loss}: expected percentage points from 0 to 100`);
   const dir = runDirectory(run, runsDir);
-  if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
   const r = reductionAtLoss(readStore(dir), loss);
   if (r === null) throw new UsageError(`run ${run} has no full-test-set results yet: finish it (rerun the same sim-dse run command) before choosing a point by --loss`);
   if (typeof r.point.id !== 'number') {
@@ -76,8 +79,6 @@ export function layerOpIndex(name: string): number | null {
   const m = /#(\d+)$/.exec(name);
   return m ? Number(m[1]) : null;
 }
-
-const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
 /**
  * The point's cycle prediction per firmware layer, for a firmware of
@@ -94,8 +95,8 @@ export function pointPrediction(point: DesignPoint, layerNames: readonly string[
     const n = Math.max(1, Math.min(images, fw.images));
     return {
       board: fw.board,
-      cycles: mean(fw.inference.slice(0, n)),
-      layers: fw.layers.map((l) => mean(l.cycles.slice(0, n))),
+      cycles: meanCycles(fw.inference.slice(0, n)),
+      layers: fw.layers.map((l) => meanCycles(l.cycles.slice(0, n))),
       source: 'firmware',
       images: n,
     };
@@ -118,8 +119,6 @@ export interface MaskInputs {
   readonly preprocess: Preprocess;
   /** CIFAR-10 folder for calibration images (data-driven metrics). */
   readonly dataDir?: string;
-  /** Calibration images (default: the significance module's default). */
-  readonly calibration?: number;
 }
 
 /**
@@ -129,14 +128,11 @@ export interface MaskInputs {
  */
 export function pointMasks(point: DesignPoint, inputs: MaskInputs): SkipMasks {
   const config: Configuration = rowConfiguration(point.row);
-  const metric = config.metric;
-  const count = inputs.calibration ?? point.config.calibration ?? DEFAULT_CALIBRATION_IMAGES;
-  const calib = metricNeedsData(metric) ? calibrationInputs(inputs.graph, inputs.preprocess, count, inputs.dataDir) : [];
-  const { significance } = loadSignificance({ graph: inputs.graph, metric, inputs: calib });
+  const { significance } = significanceForModel(inputs, config.metric, { calibration: point.config.calibration, dataDir: inputs.dataDir });
   const masks = masksFor(config, significance);
   for (const layer of point.row.layers) {
     const mask = masks.get(layer.opIndex);
-    const skipped = mask ? mask.reduce((s, b) => s + b, 0) : 0;
+    const skipped = skippedCount(mask);
     if (skipped !== layer.skipped) {
       throw new SimDseError(
         'firmware',

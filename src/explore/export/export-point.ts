@@ -7,6 +7,8 @@ import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
 import { getFirmwareBoard } from '../../firmware/firmware-boards.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
+import { flashCapacity } from '../evaluate/board-flash.js';
+import { rowKernels } from '../store/rows.js';
 import { type DesignPoint, pointMasks, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
@@ -32,7 +34,7 @@ export const FIRMWARE_FLASH_OVERHEAD = 4096;
  */
 export function checkPointFits(point: DesignPoint, boardId: string, images: number, imageBytes: number): void {
   const board = getFirmwareBoard(boardId);
-  const flash = board.profile.regions.find((r) => r.kind === 'flash')!.size;
+  const flash = flashCapacity(board.profile);
   const need = point.row.flashBytes + images * imageBytes + FIRMWARE_FLASH_OVERHEAD;
   if (need > flash || (!point.row.fits && boardId === point.config.board)) {
     const room = Math.floor((flash - point.row.flashBytes - FIRMWARE_FLASH_OVERHEAD) / imageBytes);
@@ -61,8 +63,7 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
-  const styles = new Map(point.row.layers.filter((l) => l.kernels !== undefined).map((l) => [l.opIndex, l.kernels!]));
-  const network = unpackedNetwork(model.graph, masks, styles);
+  const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
   const sameBoard = point.config.board === board.profile.id;
   const project = exportFirmware({

@@ -5,6 +5,7 @@
  * whole-firmware cycles (mean over the timed test images) and flash of the
  * points the DSE timed as firmware.
  */
+import { meanCycles } from '../store/rows.js';
 import type { FrontEntry, RunAnalysis } from './analysis.js';
 
 /** Short text of a stored configuration: `op3 threshold 0.004, op5 fraction 0.2` (or its JSON). */
@@ -39,7 +40,7 @@ export function frontRecord(e: FrontEntry, a: RunAnalysis): Record<string, strin
     weights: e.row.weights,
     reductionVsUnpacked: ref ? 1 - e.row.cycles / ref.unpackedExact.cycles : null,
     reductionVsBaseline: ref ? 1 - e.row.cycles / ref.baseline.cycles : null,
-    firmwareCycles: fw ? fw.inference.reduce((s, c) => s + c, 0) / fw.inference.length : null,
+    firmwareCycles: fw ? meanCycles(fw.inference) : null,
     firmwareFlashBytes: fw?.flashBytes ?? null,
     config: describeConfig(e.row.config),
   };

@@ -11,6 +11,7 @@ import { flashCapacity } from '../evaluate/board-flash.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
+import { meanCycles } from '../store/rows.js';
 
 /** Average latency reduction at no accuracy loss that the seed paper reports. */
 export const SEED_PAPER_REDUCTION = 0.21;
@@ -35,14 +36,12 @@ function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   return lines;
 }
 
-const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
-
 /** The reduction points' whole-firmware timing beside the layer-variant sum (empty when no point was timed so). */
 function firmwareTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   const rows = rs.flatMap((r) => {
     const row = typeof r.point.id === 'number' ? a.points[r.point.id] : undefined;
     const fw = row === undefined ? undefined : a.firmware.get(row.hash);
-    return row === undefined || fw === undefined ? [] : [{ r, row, fw, cycles: mean(fw.inference) }];
+    return row === undefined || fw === undefined ? [] : [{ r, row, fw, cycles: meanCycles(fw.inference) }];
   });
   if (rows.length === 0) return [];
   const images = rows[0].fw.images;

@@ -7,7 +7,7 @@
 import { UsageError } from '../../util/errors.js';
 import { analyseRun } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
-import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
+import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, meanCycles, timedFirmware } from '../store/rows.js';
 import type { StoreContents } from '../store/run-store.js';
 
 /** What `show` prints. */
@@ -60,7 +60,7 @@ export function formatPointDetails(d: PointDetails): string {
   for (const l of p.layers) lines.push(`op${String(l.opIndex).padEnd(7)} ${`${l.skipped} / ${l.weights}`.padEnd(19)} ${l.cycles}`);
   const fw = d.firmware;
   if (fw !== null) {
-    const mean = (v: readonly number[]): string => String(Math.round(v.reduce((s, x) => s + x, 0) / v.length));
+    const mean = (v: readonly number[]): string => String(Math.round(meanCycles(v)));
     lines.push(`firmware  ${mean(fw.inference)} cycles per inference, mean of ${fw.images} test images; flash ${fw.flashBytes} B (the image sim-dse export writes, emulated)`);
     const width = Math.max(...fw.layers.map((l) => l.name.length));
     for (const l of fw.layers) lines.push(`  ${l.name.padEnd(width)}  ${mean(l.cycles)}`);

@@ -228,7 +228,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       });
       hooks.progress?.update({ phase: 'references', done: 1, total: 1, evaluated: 1 });
     }
-    const size = plan.config.search.strategy === 'grid' ? spaceSize(plan.space) : plan.config.search.budget;
+    const size = plan.config.search.budget; // a grid's budget is its size (see plan.ts)
     ok = await runPhase('search', plan.space, strategyFor(plan), size);
     if (ok && plan.seedGridSpace !== null) {
       const sg = plan.seedGridSpace;

@@ -7,7 +7,7 @@
  */
 import type { SkipMasks } from '../../model/ir.js';
 import type { LatencyProvider } from '../evaluate/latency-types.js';
-import type { PointRow } from '../store/rows.js';
+import { type PointRow, rowKernels } from '../store/rows.js';
 import { appendFirmware, readStore } from '../store/run-store.js';
 import type { Progress } from './progress.js';
 
@@ -35,8 +35,7 @@ export async function firmwarePhase(c: FirmwarePhaseContext): Promise<boolean> {
   const timed = new Set(store.firmware.map((f) => f.hash));
   const rows = store.finals.map((f) => byHash.get(f.hash)).filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
   const start = (row: PointRow) => {
-    const kernels = new Map(row.layers.flatMap((l) => (l.kernels === undefined ? [] : [[l.opIndex, l.kernels] as const])));
-    const p = firmware(c.masksOf(row), kernels);
+    const p = firmware(c.masksOf(row), rowKernels(row));
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread
     return p;
   };

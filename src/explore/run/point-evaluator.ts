@@ -14,6 +14,7 @@ import type { LatencyProvider, PointLatency } from '../evaluate/latency-types.js
 import type { AccuracyPool } from '../pool/accuracy-pool.js';
 import type { Configuration } from '../space/config.js';
 import { configurationHash, configurationJson } from '../space/config.js';
+import { skippedCount } from '../space/masks.js';
 import { masksHash } from '../store/masks-hash.js';
 import type { FinalRow, Phase, PointRow } from '../store/rows.js';
 
@@ -77,10 +78,7 @@ function buildRow(
   graph: Graph,
 ): PointRow {
   const layers = lat.perLayer.map((l) => {
-    const m = masks.get(l.opIndex);
-    let skipped = 0;
-    if (m) for (let i = 0; i < m.length; i++) skipped += m[i];
-    return { opIndex: l.opIndex, skipped, weights: maskLength(graph, l.opIndex), cycles: l.cycles, ...(l.kernels ? { kernels: l.kernels } : {}) };
+    return { opIndex: l.opIndex, skipped: skippedCount(masks.get(l.opIndex)), weights: maskLength(graph, l.opIndex), cycles: l.cycles, ...(l.kernels ? { kernels: l.kernels } : {}) };
   });
   return {
     id,

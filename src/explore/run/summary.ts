@@ -1,6 +1,7 @@
 /**
  * The summary `sim-dse run` prints (as text, or as JSON with `--json`).
  */
+import { meanCycles } from '../store/rows.js';
 import type { RunOutcome } from './execute.js';
 
 /** One loss budget's answer, flattened. */
@@ -45,7 +46,7 @@ export interface RunSummary {
 /** Mean whole-firmware cycles of stored point `id`, or null (not timed so, or an exact reference). */
 function firmwareCycles(a: RunOutcome['analysis'], id: ReductionSummary['point']): number | null {
   const fw = typeof id === 'number' && a.points[id] !== undefined ? a.firmware.get(a.points[id].hash) : undefined;
-  return fw === undefined ? null : Math.round(fw.inference.reduce((s, c) => s + c, 0) / fw.inference.length);
+  return fw === undefined ? null : Math.round(meanCycles(fw.inference));
 }
 
 /** Builds the summary of an outcome. */

@@ -40,8 +40,3 @@ export interface SearchStrategy {
 export function genomeKey(g: Genome): string {
   return g.join(',');
 }
-
-/** Number of genomes of a space (may exceed 2^53 as a float for huge spaces; compare with care). */
-export function spaceSize(space: DiscreteSpace): number {
-  return space.levels.reduce((a, b) => a * b, 1);
-}

@@ -6,11 +6,11 @@
  * atomic; a file that fails any check is recomputed and replaced.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Graph } from '../../model/ir.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError } from '../../util/errors.js';
-import { projectRoot } from '../../util/paths.js';
+import { cacheRoot } from '../../util/cache-dir.js';
 import { decodeSignificance, encodeSignificance, type StoredSignificance } from './cache-format.js';
 import { computeSignificance, maskableLayers } from './compute.js';
 import { significanceKey } from './key.js';
@@ -20,8 +20,7 @@ import type { ModelSignificance } from './types.js';
 
 /** The significance cache folder: `$SIM_DSE_CACHE/significance`, else `<project>/.sim-dse-cache/significance`. */
 export function significanceCacheDir(): string {
-  const root = process.env.SIM_DSE_CACHE ? resolve(process.env.SIM_DSE_CACHE) : join(projectRoot, '.sim-dse-cache');
-  return join(root, 'significance');
+  return join(cacheRoot(), 'significance');
 }
 
 /** What {@link loadSignificance} needs. */
@@ -55,10 +54,9 @@ export function cacheFileName(model: string, metric: SignificanceMetric, calibra
 }
 
 /** Checks a decoded file against what was asked; returns a reason when it does not match. */
-function mismatch(stored: StoredSignificance, key: string, metric: SignificanceMetric, graph: Graph): string | null {
+function mismatch(stored: StoredSignificance, key: string, metric: SignificanceMetric, layers: ReturnType<typeof maskableLayers>): string | null {
   if (stored.key !== key) return 'key differs';
   if (stored.metric !== metric) return `metric ${stored.metric}, expected ${metric}`;
-  const layers = maskableLayers(graph);
   if (stored.layers.length !== layers.length) return `${stored.layers.length} layers, expected ${layers.length}`;
   for (let i = 0; i < layers.length; i++) {
     const l = layoutOf(layers[i]);
@@ -84,9 +82,9 @@ export function loadSignificance(req: SignificanceRequest): LoadedSignificance {
       throw new FileError(`cannot read significance cache ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const decoded = decodeSignificance(bytes);
-    reason = decoded.kind === 'corrupt' ? decoded.reason : mismatch(decoded.value, key, metric, graph);
+    const layers = maskableLayers(graph);
+    reason = decoded.kind === 'corrupt' ? decoded.reason : mismatch(decoded.value, key, metric, layers);
     if (decoded.kind === 'ok' && reason === null) {
-      const layers = maskableLayers(graph);
       const significance: ModelSignificance = {
         model: graph.name,
         metric,

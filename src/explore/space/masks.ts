@@ -71,6 +71,13 @@ function unitsOf(layer: LayerSignificance, metric: SignificanceMetric): Units {
   return units;
 }
 
+/** Weights a mask skips (0 for none). */
+export function skippedCount(mask: SkipMask | null | undefined): number {
+  let n = 0;
+  if (mask) for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}
+
 /** The mask one setting gives a layer, or null when it skips nothing. */
 export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting): SkipMask | null {
   const u = unitsOf(layer, metric);

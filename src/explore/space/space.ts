@@ -8,6 +8,7 @@ import { isMaskable, type Graph } from '../../model/ir.js';
 import { parseMetric, SIGNIFICANCE_METRICS, type SignificanceMetric } from '../significance/metric.js';
 import { UsageError } from '../../util/errors.js';
 import { checkSettingValue, type Configuration, type LayerSetting, type SettingKind } from './config.js';
+import { parseSettingKind } from './parse.js';
 
 /** One layer of a space and its levels (thresholds or fractions, ascending, distinct). */
 export interface SpaceLayer {
@@ -69,8 +70,7 @@ export function checkLevels(kind: SettingKind, opIndex: number, levels: readonly
 export function buildSpace(graph: Graph, options: SpaceOptions = {}): ConfigSpace {
   const metric = options.metric ?? 'contribution';
   if (!SIGNIFICANCE_METRICS.includes(metric)) parseMetric(String(metric));
-  const kind = options.kind ?? 'fraction';
-  if (kind !== 'threshold' && kind !== 'fraction') throw new UsageError(`unknown setting kind ${JSON.stringify(kind)}; expected threshold or fraction`);
+  const kind = parseSettingKind(String(options.kind ?? 'fraction'));
   const maskable = maskableOps(graph);
   let ops = options.layers ? [...options.layers] : maskable;
   for (const op of ops) {

@@ -76,6 +76,16 @@ export type FirmwareRow =
 /** A firmware row that holds a timing. */
 export type TimedFirmwareRow = Extract<FirmwareRow, { kind: 'timed' }>;
 
+/** Mean of a list of cycle counts (a firmware timing's images). */
+export function meanCycles(values: readonly number[]): number {
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** The kernel the point runs per maskable layer (operator index -> style), as its latency source chose. */
+export function rowKernels(row: Pick<PointRow, 'layers'>): Map<number, 'baseline' | 'unpacked'> {
+  return new Map(row.layers.flatMap((l) => (l.kernels === undefined ? [] : [[l.opIndex, l.kernels] as const])));
+}
+
 /** The timed firmware row of configuration `hash` among `rows`, or null. */
 export function timedFirmware(rows: readonly FirmwareRow[], hash: string): TimedFirmwareRow | null {
   return rows.find((f): f is TimedFirmwareRow => f.hash === hash && f.kind === 'timed') ?? null;

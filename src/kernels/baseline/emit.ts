@@ -10,30 +10,13 @@ import type { SkipMask } from '../../model/ir.js';
 import { isWeightedOp, type Geometry, type PreparedOp, type PreparedWeighted } from '../../model/engine/prepare.js';
 import { SimDseError } from '../../util/errors.js';
 import type { EmittedLayer } from '../layer-types.js';
-import { layerPrototype } from '../layer-types.js';
+import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
 
 export { baselineLibrarySources } from './library.js';
 
 /** Largest PAD rank the library takes (SNN_PAD_MAX_RANK in snn.h). */
 export const PAD_MAX_RANK = 6;
-
-/** TFLite operator names of the prepared kinds, for messages. */
-const OPERATOR_NAME: Record<PreparedOp['kind'], string> = {
-  conv: 'CONV_2D',
-  depthwise: 'DEPTHWISE_CONV_2D',
-  fc: 'FULLY_CONNECTED',
-  maxpool: 'MAX_POOL_2D',
-  avgpool: 'AVERAGE_POOL_2D',
-  add: 'ADD',
-  pad: 'PAD',
-  mean: 'MEAN',
-  reshape: 'RESHAPE',
-  softmax: 'SOFTMAX',
-  quantize: 'QUANTIZE',
-  requantize: 'QUANTIZE',
-  dequantize: 'DEQUANTIZE',
-};
 
 /** What a kind contributes to the unit: its data definitions, the library call, scratch bytes. */
 interface LayerBody {

@@ -20,7 +20,8 @@ import { CFLAGS, LDFLAGS, compilerCommand, requireCompiler } from './toolchain.j
 
 const execFileAsync = promisify(execFile);
 
-let compilerLimit = availableParallelism();
+/** At most this many compiler processes (the available cores) run at once in this process, however many builds are in flight. */
+const COMPILER_LIMIT = availableParallelism();
 let compilersRunning = 0;
 let unitsCompiled = 0;
 
@@ -30,17 +31,9 @@ export function compilerActivity(): { readonly compiled: number; readonly runnin
 }
 const waiting: (() => void)[] = [];
 
-/**
- * At most this many compiler processes run at once in this process, however
- * many builds are in flight (default: available cores).
- */
-export function setCompilerConcurrency(n: number): void {
-  compilerLimit = Math.max(1, Math.floor(n));
-}
-
 /** Runs a compiler process when fewer than the limit are running. */
 async function run(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
-  while (compilersRunning >= compilerLimit) await new Promise<void>((resolve) => waiting.push(resolve));
+  while (compilersRunning >= COMPILER_LIMIT) await new Promise<void>((resolve) => waiting.push(resolve));
   compilersRunning++;
   try {
     await execFileAsync(file, args, options);
@@ -90,8 +83,13 @@ export const KERNEL_C_DIR = join(projectRoot, 'src', 'kernels', 'c');
 
 let libraryHashMemo: string | undefined;
 
-/** Hash of every file of the kernel C library (headers included by every unit). */
-function libraryHash(): string {
+/**
+ * Hash of every file of the kernel C library in {@link KERNEL_C_DIR} (names
+ * and contents; read once per process). It covers the library headers the
+ * generated units include, so it belongs in any cache key of compiled kernel
+ * code.
+ */
+export function libraryHash(): string {
   if (libraryHashMemo) return libraryHashMemo;
   const h = createHash('sha256');
   for (const f of readdirSync(KERNEL_C_DIR).sort()) h.update(f).update('\0').update(readFileSync(join(KERNEL_C_DIR, f))).update('\0');
@@ -100,7 +98,7 @@ function libraryHash(): string {
 }
 
 /** Runs `tasks` with at most `limit` in flight; results in order. */
-export async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -77,7 +77,7 @@ function place(s: Storage | null): string {
 }
 
 /** C initializer of int8 bytes, 24 per line. */
-export function cBytes(bytes: Uint8Array): string {
+function cBytes(bytes: Uint8Array): string {
   const v = Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const lines: string[] = [];
   for (let i = 0; i < v.length; i += 24) lines.push('  ' + v.slice(i, i + 24).join(', ') + ',');
@@ -168,9 +168,9 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   for (const l of plan.layers) {
     const mask = masks.get(l.op.opIndex);
     const wanted = spec.layerStyles?.get(l.op.opIndex) ?? spec.style;
-    const style: KernelStyle = isWeightedOp(l.op) && wanted === 'unpacked' ? 'unpacked' : 'baseline';
-    const emitted =
-      style === 'unpacked' ? emitters.unpacked(l.op as PreparedWeighted, l.fn, mask) : emitters.baseline(l.op, l.fn, mask);
+    const unpacked = isWeightedOp(l.op) && wanted === 'unpacked';
+    const style: KernelStyle = unpacked ? 'unpacked' : 'baseline';
+    const emitted = unpacked ? emitters.unpacked(l.op, l.fn, mask) : emitters.baseline(l.op, l.fn, mask);
     if (style === 'baseline') usesLibrary = true;
     scratchBytes = Math.max(scratchBytes, emitted.scratchBytes);
     layers.push({ opIndex: l.op.opIndex, fn: l.fn, name: l.name, style, file: emitted.source.name });

@@ -10,6 +10,7 @@
  */
 import type { PreparedGraph, PreparedOp } from '../../model/engine/prepare.js';
 import { SimDseError } from '../../util/errors.js';
+import { OPERATOR_NAME } from '../layer-types.js';
 
 /** Where a tensor's bytes are during `sim_infer`. */
 export type Storage =
@@ -43,22 +44,6 @@ export interface NetworkPlan {
   readonly arenaBytes: number;
 }
 
-const NAMES: Record<PreparedOp['kind'], string> = {
-  conv: 'conv_2d',
-  depthwise: 'depthwise_conv_2d',
-  fc: 'fully_connected',
-  maxpool: 'max_pool_2d',
-  avgpool: 'average_pool_2d',
-  add: 'add',
-  pad: 'pad',
-  mean: 'mean',
-  reshape: 'reshape',
-  softmax: 'softmax',
-  quantize: 'quantize',
-  requantize: 'quantize',
-  dequantize: 'dequantize',
-};
-
 /** Activation inputs of a prepared operator. */
 function opInputs(op: PreparedOp): number[] {
   return op.kind === 'add' ? [op.inputA, op.inputB] : [op.input];
@@ -80,7 +65,7 @@ export function planNetwork(prepared: PreparedGraph): NetworkPlan {
   }
   for (const op of ops) {
     if (op.kind === 'quantize' || op.kind === 'dequantize') {
-      throw new SimDseError('kernels', `${NAMES[op.kind]} (operator ${op.opIndex}) between float and int8 inside the graph is not supported on the device; only at the graph input/output`);
+      throw new SimDseError('kernels', `${OPERATOR_NAME[op.kind].toLowerCase()} (operator ${op.opIndex}) between float and int8 inside the graph is not supported on the device; only at the graph input/output`);
     }
   }
   // Aliases: a RESHAPE output is its input's bytes.
@@ -130,7 +115,7 @@ export function planNetwork(prepared: PreparedGraph): NetworkPlan {
     return {
       op,
       fn: `layer_${op.opIndex}`,
-      name: `${NAMES[op.kind]}#${op.opIndex}`,
+      name: `${OPERATOR_NAME[op.kind].toLowerCase()}#${op.opIndex}`,
       in0: storage(ins[0]),
       in1: ins.length > 1 ? storage(ins[1]) : null,
       out: storage(op.output),

@@ -17,7 +17,7 @@ import { layerPrototype } from '../layer-types.js';
 import { patchFillC, patchType } from './patch-c.js';
 import { patchLayout, type PatchLayout } from './patch-layout.js';
 import { type BlockFrame, type ChannelRequant, channelBlockC, fastRequantC } from './reduction-c.js';
-import { type ChannelSites, channelSites, unpackedSiteCount } from './sites.js';
+import { type ChannelSites, channelSites } from './sites.js';
 import { DEFAULT_UNPACKED_STRUCTURE, type UnpackedStructure, checkStructure, structureName } from './structure.js';
 
 /** Options of {@link emitUnpackedLayer}. */
@@ -52,6 +52,8 @@ interface Plan {
   readonly layout: PatchLayout;
   readonly channels: readonly ChannelSites[];
   readonly type: string;
+  /** {@link volatileQualifier} of the layout and channels. */
+  readonly qualifier: string;
 }
 
 /** The block frame at loop variables `p` (patch), `o` (output of channel 0) and column `x`. */
@@ -94,7 +96,7 @@ function positionLoop(plan: Plan, patch: string, out: string, body: string[]): s
     `  const ${plan.type} *row = ${patch} + y * ${g.strideH * l.rowPixels * l.pixelElements};`,
     `  int8_t *orow = ${out} + y * ${g.ow * g.oc};`,
     `  for (int x = 0; x < ${g.ow}; x += ${l.positions}) {`,
-    `    const ${volatileQualifier(l, plan.channels)}${plan.type} *p = row + x * ${g.strideW * l.pixelElements};`,
+    `    const ${plan.qualifier}${plan.type} *p = row + x * ${g.strideW * l.pixelElements};`,
     `    int8_t *o = orow + x * ${g.oc};`,
   ];
   append(lines, body, '    ');
@@ -161,11 +163,13 @@ export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipM
   const structure = checkStructure(options.structure ?? DEFAULT_UNPACKED_STRUCTURE);
   const layout = patchLayout(op, structure);
   const channels = channelSites(op, mask, layout);
-  const plan: Plan = { op, fn, structure, layout, channels, type: patchType(layout) };
+  const qualifier = volatileQualifier(layout, channels);
+  const plan: Plan = { op, fn, structure, layout, channels, type: patchType(layout), qualifier };
+  const siteCount = channels.reduce((n, c) => n + c.sites.length, 0);
   const g = op.geometry;
   const inItem = g.h * g.w * g.c;
   const lines: string[] = [
-    `/* sim-dse unpacked ${op.kind} layer (operator ${op.opIndex}): ${unpackedSiteCount(op, mask)} multiply-accumulate sites,`,
+    `/* sim-dse unpacked ${op.kind} layer (operator ${op.opIndex}): ${siteCount} multiply-accumulate sites,`,
     ` * structure ${structureName(structure)}, patch ${layout.direct ? 'direct' : `${layout.element} ${layout.rows}x${layout.rowPixels}x${layout.pixelElements}`}. Generated; do not edit. */`,
     `#include <stdint.h>`,
     ...(structure.mac === 'smlad' ? [`#include <arm_acle.h>`] : []),
@@ -176,8 +180,8 @@ export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipM
     lines.push(
       `typedef int32_t __attribute__((may_alias)) ${fn}_pair_t;`,
       `/* Two adjacent int16 patch values (word aligned) as one SMLAD operand. */`,
-      `static inline int32_t ${fn}_ld2(const ${volatileQualifier(layout, channels)}int16_t *p) {`,
-      `  return *(const ${volatileQualifier(layout, channels)}${fn}_pair_t *)p;`,
+      `static inline int32_t ${fn}_ld2(const ${qualifier}int16_t *p) {`,
+      `  return *(const ${qualifier}${fn}_pair_t *)p;`,
       `}`,
       ``,
     );

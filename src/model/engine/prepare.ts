@@ -472,7 +472,7 @@ export function prepareGraph(graph: Graph): PreparedGraph {
   if (!produced.has(output.index)) throw new ModelError(`graph ${graph.name}: output tensor ${output.index} is never computed`);
   const tensorBytes = graph.tensors.map((t) => (t.data === null ? elementCount(t.shape) * (BYTES[t.dtype] ?? 1) : 0));
   let macs = 0;
-  for (const p of ops) if (p.kind === 'conv' || p.kind === 'depthwise' || p.kind === 'fc') macs += p.macs;
+  for (const p of ops) if (isWeightedOp(p)) macs += p.macs;
   return { graph, ops, input, output, tensorBytes, macs };
 }
 

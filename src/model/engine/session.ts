@@ -20,6 +20,7 @@ import { ModelError } from '../errors.js';
 import type { Engine } from './index.js';
 import { argmaxBytes, executors } from './handles.js';
 import { sameMask } from './executor.js';
+import { isWeightedOp } from './prepare.js';
 
 /** Options of {@link createSession}. */
 export interface SessionOptions {
@@ -98,7 +99,7 @@ export function createSession(engine: Engine, inputs: readonly Uint8Array[], opt
   /** List positions of maskable operators, in order. */
   const maskable: number[] = [];
   ops.forEach((p, j) => {
-    if (p.kind === 'conv' || p.kind === 'depthwise' || p.kind === 'fc') maskable.push(j);
+    if (isWeightedOp(p)) maskable.push(j);
   });
   /** Checkpoint positions: every maskable operator after the first op, and the end. */
   const positions = [...new Set([...maskable.filter((j) => j > 0), n])];
@@ -107,7 +108,7 @@ export function createSession(engine: Engine, inputs: readonly Uint8Array[], opt
     let s = 0;
     for (let i = j; i < n; i++) {
       const p = ops[i];
-      if (p.kind === 'conv' || p.kind === 'depthwise' || p.kind === 'fc') s += p.macs;
+      if (isWeightedOp(p)) s += p.macs;
     }
     return s;
   };
