@@ -22,14 +22,14 @@ const totals = [1550, 1552];
 
 function log(layerCycles: number[][], inferenceCycles: number[], board = 'nucleo-f446re'): string {
   const recs: LineRecord[] = [
-    { kind: 'start', board, hz: 180000000, clock: 'ok', layers: 3, images: 2 },
+    { kind: 'start', board, hz: 180000000, clock: 'ok', layers: 3, images: layerCycles.length },
     { kind: 'warmup', cycles: 1560 },
   ];
   layerCycles.forEach((cycles, i) => {
     cycles.forEach((c, k) => recs.push({ kind: 'layer', image: i, index: k, name: layerNames[k], cycles: c }));
     recs.push({ kind: 'image', index: i, label: 3, pred: 3, cycles: inferenceCycles[i] });
   });
-  recs.push({ kind: 'end', images: 2, correct: 2 });
+  recs.push({ kind: 'end', images: layerCycles.length, correct: layerCycles.length });
   return recs.map((r) => `${formatLine(r)}\r\n`).join('');
 }
 
@@ -111,19 +111,32 @@ describe('validate', () => {
 
   const python = spawnSync('python3', ['--version']).status === 0;
   if (!python) console.warn('firmware-validate: python3 is not installed; the pseudo-terminal test is skipped');
-  test.skipIf(!python)('--serial reads the run from a pseudo-terminal', async () => {
-    // python3 opens a pty pair, prints the slave's path, then writes boot noise and the log to the master
+  /**
+   * python3 opens a pty pair and prints the slave's path, then writes boot
+   * noise and the log to the master: all but its last `tail` bytes, and those
+   * 0.5 s later (a line split across two USB packets).
+   */
+  function ptyWriter(file: string, tail = 0): { port: Promise<string>; kill: () => void } {
     const script = [
       'import os, pty, sys, time',
       'm, s = pty.openpty()',
       'print(os.ttyname(s), flush=True)',
       'time.sleep(0.5)',
-      `os.write(m, b"boot\\r\\n" + open(sys.argv[1], "rb").read())`,
+      'data = b"boot\\r\\n" + open(sys.argv[1], "rb").read()',
+      'cut = len(data) - int(sys.argv[2])',
+      'os.write(m, data[:cut])',
+      'time.sleep(0.5)',
+      'os.write(m, data[cut:])',
       'time.sleep(10)',
     ].join('\n');
-    const writer = spawn('python3', ['-c', script, recorded], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn('python3', ['-c', script, file, String(tail)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    return { port: new Promise<string>((resolve) => writer.stdout.once('data', (b: Buffer) => resolve(b.toString().trim()))), kill: () => writer.kill() };
+  }
+
+  test.skipIf(!python)('--serial reads the run from a pseudo-terminal', async () => {
+    const writer = ptyWriter(recorded);
     try {
-      const port = await new Promise<string>((resolve) => writer.stdout.once('data', (b: Buffer) => resolve(b.toString().trim())));
+      const port = await writer.port;
       const saved = join(tmp, 'saved.log');
       const r = await cli(['validate', '--serial', port, '--save', saved, '--run', 'r1', '--point', '1', '--runs', runs, '--json', '--timeout', '20']);
       expect(r.code).toBe(0);
@@ -131,6 +144,20 @@ describe('validate', () => {
       expect(r.err.split('\n')[0]).toBe('boot');
       const again = await cli(['validate', '--log', saved, '--run', 'r1', '--point', '1', '--runs', runs, '--json']);
       expect(again.out).toBe(r.out);
+    } finally {
+      writer.kill();
+    }
+  }, 30_000);
+
+  test.skipIf(!python)('--serial waits for the end line to be complete (split after "correct 1" of "correct 12")', async () => {
+    const twelve = join(tmp, 'twelve.log');
+    writeFileSync(twelve, log(Array.from({ length: 12 }, () => [1000, 300, 200]), Array.from({ length: 12 }, () => 1550)));
+    const writer = ptyWriter(twelve, 3); // the last packet: "2\r\n"
+    try {
+      const r = await cli(['validate', '--serial', await writer.port, '--run', 'r1', '--point', '1', '--runs', runs, '--json', '--timeout', '20']);
+      expect([r.code, r.err.split('\n').filter((l) => l.startsWith('sim-dse'))]).toEqual([0, []]);
+      const v = JSON.parse(r.out);
+      expect([v.images, v.correct, v.total.measured]).toEqual([12, 12, 1550]);
     } finally {
       writer.kill();
     }

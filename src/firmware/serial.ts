@@ -35,15 +35,23 @@ async function loadSerialPort(): Promise<PortConstructor> {
   }
 }
 
-/** True when text holds a `start` line followed later by an `end` line. */
-function hasCompleteRun(text: string): boolean {
+/**
+ * Watches complete lines for a `start` line followed later by an `end` line
+ * (only complete lines: an `end` line cut inside a number must not count).
+ */
+function runWatcher(): { readonly add: (lines: readonly string[]) => void; readonly complete: () => boolean } {
   let started = false;
-  for (const l of readLines(text)) {
-    if (l.kind !== 'record') continue;
-    if (l.record.kind === 'start') started = true;
-    else if (l.record.kind === 'end' && started) return true;
-  }
-  return false;
+  let complete = false;
+  return {
+    add(lines) {
+      for (const l of readLines(lines.join('\n'))) {
+        if (l.kind !== 'record') continue;
+        if (l.record.kind === 'start') started = true;
+        else if (l.record.kind === 'end' && started) complete = true;
+      }
+    },
+    complete: () => complete,
+  };
 }
 
 /**
@@ -59,6 +67,7 @@ export async function readSerialRun(path: string, options: SerialOptions): Promi
   });
   let text = '';
   let partial = '';
+  const watcher = runWatcher();
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -70,7 +79,8 @@ export async function readSerialRun(path: string, options: SerialOptions): Promi
         const parts = (partial + s).split(/\r?\n/);
         partial = parts.pop() ?? '';
         for (const line of parts) options.onLine?.(line.replace(/\r$/, ''));
-        if (hasCompleteRun(text)) {
+        watcher.add(parts);
+        if (watcher.complete()) {
           clearTimeout(timer);
           resolve();
         }
@@ -81,7 +91,8 @@ export async function readSerialRun(path: string, options: SerialOptions): Promi
       });
       port.on('close', () => {
         clearTimeout(timer);
-        if (!hasCompleteRun(text)) reject(new SimDseError('serial', `serial port ${path} closed before a complete run arrived`));
+        watcher.add([partial]); // the port closed: the last line is as complete as it gets
+        if (!watcher.complete()) reject(new SimDseError('serial', `serial port ${path} closed before a complete run arrived`));
       });
     });
   } finally {
