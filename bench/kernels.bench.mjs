@@ -9,7 +9,7 @@
 // Prints a Markdown table to paste into bench/RESULTS.md under "## Kernels".
 import { cpus } from 'node:os';
 import { getBoard } from '../dist/emulator/boards.js';
-import { compileAndLink } from '../dist/kernels/build/compile.js';
+import { compileAndLink } from '../dist/kernels/compile/compile.js';
 import { defaultEmitters } from '../dist/kernels/emitters.js';
 import { buildNetwork, withLargeFlash } from '../dist/kernels/network/build.js';
 import { NetworkRunner } from '../dist/kernels/network/emulate.js';

@@ -20,7 +20,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(root, 'dist', p));
 const { getBoard } = await dist('emulator/boards.js');
 const { flashCapacity } = await dist('explore/evaluate/board-flash.js');
-const { CFLAGS, LDFLAGS, requireCompiler } = await dist('kernels/build/toolchain.js');
+const { CFLAGS, LDFLAGS, requireCompiler } = await dist('kernels/compile/toolchain.js');
 const { buildPrebuiltImage, prebuiltPath, PREBUILT_MODELS, PREBUILT_STYLES } = await dist('kernels/prebuilt.js');
 const { measure } = await dist('emulator/measure.js');
 const { readGolden, formatGolden } = await dist('emulator/golden.js');

@@ -8,7 +8,7 @@ import { modelInputs } from '../src/model/dataset/preprocess.js';
 import { createEngine } from '../src/model/engine/index.js';
 import { resolveModel } from '../src/model/registry.js';
 import { sharedDir } from '../src/util/paths.js';
-import { cli, fakeRow, writeFakeRun } from './firmware-fixtures.js';
+import { cli, fakeRow, writeFakeRun } from './helpers/firmware-fixtures.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));

@@ -5,8 +5,8 @@ import { getBoard } from '../src/emulator/boards.js';
 import type { CallResult } from '../src/emulator/call-types.js';
 import { parseElf, type ElfImage } from '../src/emulator/elf.js';
 import { Machine } from '../src/emulator/machine.js';
-import { compileImage } from '../src/kernels/build/compile.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compileImage } from '../src/kernels/compile/compile.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { MICROBENCH, expected } from './helpers/microbench.js';
 
 /**

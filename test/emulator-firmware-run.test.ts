@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBoard } from '../src/emulator/boards.js';
 import { parseElf, type ElfImage } from '../src/emulator/elf.js';
 import { Machine } from '../src/emulator/machine.js';
-import { compileImage } from '../src/kernels/build/compile.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compileImage } from '../src/kernels/compile/compile.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 
 /**
  * A tiny bare-metal firmware, compiled at test time, run from reset by

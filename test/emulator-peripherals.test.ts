@@ -3,8 +3,8 @@ import { getBoard } from '../src/emulator/boards.js';
 import { parseElf } from '../src/emulator/elf.js';
 import { Machine } from '../src/emulator/machine.js';
 import { STM32_PERIPHERALS } from '../src/emulator/stm32-peripherals.js';
-import { compileImage } from '../src/kernels/build/compile.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compileImage } from '../src/kernels/compile/compile.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 
 /** Functions that poke the peripheral model from Machine.call (each run starts from the reset state). */
 const SOURCE = String.raw`

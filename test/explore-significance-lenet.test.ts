@@ -19,7 +19,7 @@ import {
 import { preprocessImage } from '../src/model/dataset/preprocess.js';
 import type { Graph } from '../src/model/ir.js';
 import type { Preprocess } from '../src/model/registry.js';
-import { cifarInputs, loadModel, SHARED } from './engine-fixtures.js';
+import { cifarInputs, loadModel, SHARED } from './helpers/engine-fixtures.js';
 import { channelSums } from './helpers/significance.js';
 
 const LENET_PRE: Preprocess = { kind: 'float', scale: 1 / 255, offset: 0 };

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { computeSignificance, parseMetric } from '../src/explore/significance/index.js';
 import { UsageError } from '../src/util/errors.js';
-import { GraphBuilder, i8 } from './engine-fixtures.js';
+import { GraphBuilder, i8 } from './helpers/engine-fixtures.js';
 
 const f32 = (v: number[]): number[] => v.map((x) => Math.fround(x));
 const values = (s: ReturnType<typeof computeSignificance>, layer = 0): number[] => Array.from(s.layers[layer].values);

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { calibrationInputs, computeSignificance } from '../src/explore/significance/index.js';
-import { loadModel, SHARED } from './engine-fixtures.js';
+import { loadModel, SHARED } from './helpers/engine-fixtures.js';
 import { channelSums } from './helpers/significance.js';
 
 const graph = loadModel('resnet8');

@@ -22,7 +22,7 @@ import {
 } from '../src/explore/space/index.js';
 import type { SignificanceMetric } from '../src/explore/significance/index.js';
 import { UsageError } from '../src/util/errors.js';
-import { loadModel } from './engine-fixtures.js';
+import { loadModel } from './helpers/engine-fixtures.js';
 
 const lenet = loadModel('lenet');
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { calibrationInputs, computeSignificance, operandIndex, type LayerSignificance, type ModelSignificance, type SignificanceMetric } from '../src/explore/significance/index.js';
 import { configurationAt, layerMask, masksFor, presetSpace, spaceSize, type Configuration } from '../src/explore/space/index.js';
 import { UsageError } from '../src/util/errors.js';
-import { loadModel, SHARED } from './engine-fixtures.js';
+import { loadModel, SHARED } from './helpers/engine-fixtures.js';
 
 const LENET = loadModel('lenet');
 

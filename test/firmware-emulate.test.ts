@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runEmulateFirmware } from '../src/cli/commands/emulate-firmware.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { exportFirmware } from '../src/firmware/export.js';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { qemuVersion } from '../src/firmware/qemu.js';
-import { argmax, cli, fakeImages, fakeInfer, fakeNetwork, fakeRow, writeFakeRun } from './firmware-fixtures.js';
+import { argmax, cli, fakeImages, fakeInfer, fakeNetwork, fakeRow, writeFakeRun } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-emulate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { qemuVersion } from '../src/firmware/qemu.js';
 import type { TimedFirmwareRow } from '../src/explore/store/rows.js';
 import { cli } from './helpers/cli.js';

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { buildProject } from '../src/firmware/build.js';
 import { exportFirmware, projectFiles } from '../src/firmware/export.js';
-import { fakeImages, fakeNetwork } from './firmware-fixtures.js';
+import { fakeImages, fakeNetwork } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

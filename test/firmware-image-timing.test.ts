@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseElf } from '../src/emulator/elf.js';
-import { compileAndLink } from '../src/kernels/build/compile.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compileAndLink } from '../src/kernels/compile/compile.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { boardImageInputs, exportFirmware } from '../src/firmware/export.js';
 import { timeFirmware, timeFittingFirmware } from '../src/firmware/image-timing.js';
 import { getBoard } from '../src/emulator/boards.js';
-import { cli, fakeImages, fakeNetwork } from './firmware-fixtures.js';
+import { cli, fakeImages, fakeNetwork } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-timing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { buildProject } from '../src/firmware/build.js';
 import { exportFirmware } from '../src/firmware/export.js';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { qemuVersion, runQemu } from '../src/firmware/qemu.js';
-import { argmax, fakeImages, fakeInfer, fakeNetwork } from './firmware-fixtures.js';
+import { argmax, fakeImages, fakeInfer, fakeNetwork } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-qemu-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

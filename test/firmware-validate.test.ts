@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { type LineRecord, formatLine } from '../src/firmware/protocol.js';
 import { formatValidation, validateRun } from '../src/firmware/validate.js';
-import { cli, fakeRow, writeFakeRun } from './firmware-fixtures.js';
+import { cli, fakeRow, writeFakeRun } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,10 +6,10 @@
  * MLPerf Tiny sanity band for ResNet-8 on nucleo-l4r5zi.
  */
 import { describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { prepareGraph } from '../src/model/engine/prepare.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
-import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer } from './kernels-baseline-harness.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
+import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer } from './helpers/kernels-baseline-harness.js';
 
 /** Per-layer cycles of one model on one board (first CIFAR-10 test image, cold caches). */
 async function layerCycles(model: 'lenet' | 'resnet8', boardId: string): Promise<{ op: number; kind: string; macs: number; cycles: number }[]> {

@@ -8,7 +8,7 @@ import { baselineLibrarySources, emitBaselineLayer } from '../src/kernels/baseli
 import { cArray, cInt32 } from '../src/kernels/baseline/c-data.js';
 import { prepareGraph, type PreparedOp } from '../src/model/engine/prepare.js';
 import { SimDseError } from '../src/util/errors.js';
-import { GraphBuilder, loadModel } from './engine-fixtures.js';
+import { GraphBuilder, loadModel } from './helpers/engine-fixtures.js';
 
 const lenet = prepareGraph(loadModel('lenet'));
 const resnet = prepareGraph(loadModel('resnet8'));

@@ -6,11 +6,11 @@
  * exact weights and with a random 30 % skip mask on every conv/FC layer.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { prepareGraph, type PreparedGraph } from '../src/model/engine/prepare.js';
 import type { SkipMask } from '../src/model/ir.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
-import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, randomMask, runLayer, type LayerImage } from './kernels-baseline-harness.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
+import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, randomMask, runLayer, type LayerImage } from './helpers/kernels-baseline-harness.js';
 
 const IMAGES = 3;
 const hasCompiler = compilerVersion() !== null;

@@ -8,11 +8,11 @@
  * with rounding ties, and softmax with equal inputs.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { prepareGraph, type PreparedGraph } from '../src/model/engine/prepare.js';
 import type { Graph } from '../src/model/ir.js';
-import { GraphBuilder, i8 } from './engine-fixtures.js';
-import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer, type LayerImage } from './kernels-baseline-harness.js';
+import { GraphBuilder, i8 } from './helpers/engine-fixtures.js';
+import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer, type LayerImage } from './helpers/kernels-baseline-harness.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
 /** Deterministic int8 values in [lo, hi] (xorshift32). */

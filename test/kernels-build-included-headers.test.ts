@@ -4,7 +4,7 @@
  * the same layer inside a whole network or firmware share one object.
  */
 import { describe, expect, test } from 'vitest';
-import { includedHeaders } from '../src/kernels/build/compile.js';
+import { includedHeaders } from '../src/kernels/compile/compile.js';
 
 const h = (name: string, code = ''): { name: string; code: string } => ({ name, code });
 

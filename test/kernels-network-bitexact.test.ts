@@ -13,8 +13,8 @@ import { NetworkRunner } from '../src/kernels/network/emulate.js';
 import { createEngine } from '../src/model/engine/index.js';
 import { prepareGraph } from '../src/model/engine/prepare.js';
 import type { SkipMask } from '../src/model/ir.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
-import { randomMask } from './kernels-baseline-harness.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
+import { randomMask } from './helpers/kernels-baseline-harness.js';
 
 const IMAGES = 50;
 

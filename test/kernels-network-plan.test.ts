@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { planNetwork } from '../src/kernels/network/plan.js';
 import { prepareGraph } from '../src/model/engine/prepare.js';
-import { loadModel } from './engine-fixtures.js';
+import { loadModel } from './helpers/engine-fixtures.js';
 
 describe('network memory plan', () => {
   test('LeNet: float QUANTIZE/DEQUANTIZE stay on the host, RESHAPE is an alias, activations share a 36,000-byte arena', () => {

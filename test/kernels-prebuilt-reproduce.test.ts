@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { PREBUILT_MODELS, PREBUILT_STYLES, buildPrebuiltImage, prebuiltPath } from '../src/kernels/prebuilt.js';
 
 const PREBUILT = join(import.meta.dirname, '..', 'firmware-prebuilt');

@@ -6,7 +6,7 @@ import { DEFAULT_UNPACKED_STRUCTURE, checkStructure, type UnpackedStructure } fr
 import { multiplyByQuantizedMultiplier } from '../src/model/engine/fixed-point.js';
 import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare.js';
 import { SimDseError } from '../src/util/errors.js';
-import { loadModel } from './engine-fixtures.js';
+import { loadModel } from './helpers/engine-fixtures.js';
 
 /**
  * The pure parts of the unpacked generator: sites and the folded bias, SMLAD

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileImage, type CSource } from '../src/kernels/build/compile.js';
-import { compilerVersion } from '../src/kernels/build/toolchain.js';
+import { compileImage, type CSource } from '../src/kernels/compile/compile.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { emitUnpackedLayer } from '../src/kernels/unpacked/emit.js';
 import { unpackedSiteCount } from '../src/kernels/unpacked/sites.js';
 import { ALL_UNPACKED_STRUCTURES, structureName, type UnpackedStructure } from '../src/kernels/unpacked/structure.js';
@@ -14,7 +14,7 @@ import { weightedScalar } from '../src/model/engine/kernels.js';
 import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
 import type { SkipMask } from '../src/model/ir.js';
 import { SimDseError } from '../src/util/errors.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
 /**

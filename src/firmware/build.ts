@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compilerCommand, compilerVersion } from '../kernels/build/toolchain.js';
+import { compilerCommand, compilerVersion } from '../kernels/compile/toolchain.js';
 import { SimDseError } from '../util/errors.js';
 import { readManifest } from './manifest.js';
 

@@ -13,8 +13,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CSource } from '../kernels/build/compile.js';
-import { KERNEL_C_DIR } from '../kernels/build/compile.js';
+import type { CSource } from '../kernels/compile/compile.js';
+import { KERNEL_C_DIR } from '../kernels/compile/compile.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError, UsageError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';

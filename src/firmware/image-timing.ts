@@ -9,8 +9,8 @@
  */
 import { getBoard } from '../emulator/boards.js';
 import { parseElf } from '../emulator/elf.js';
-import { compileAndLink } from '../kernels/build/compile.js';
-import { imageSizes } from '../kernels/build/image-size.js';
+import { compileAndLink } from '../kernels/compile/compile.js';
+import { imageSizes } from '../kernels/compile/image-size.js';
 import { SimDseError } from '../util/errors.js';
 import { emulateFirmwareImage } from './emulate.js';
 import { boardImageInputs, type ProjectRequest } from './export.js';

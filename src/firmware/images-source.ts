@@ -2,7 +2,7 @@
  * The test images embedded in an exported firmware, as C: each image is the
  * network's int8 input tensor (already quantized on the host), with its label.
  */
-import type { CSource } from '../kernels/build/compile.js';
+import type { CSource } from '../kernels/compile/compile.js';
 import { UsageError } from '../util/errors.js';
 
 /** Images to embed: input tensor bytes (int8 as bytes) and the true label of each. */

@@ -3,7 +3,7 @@
  * kernel flags, the board image, the QEMU variant, and flash targets for
  * st-flash, OpenOCD and pyOCD.
  */
-import { CFLAGS, LDFLAGS } from '../kernels/build/toolchain.js';
+import { CFLAGS, LDFLAGS } from '../kernels/compile/toolchain.js';
 import type { FirmwareBoard } from './firmware-boards.js';
 import { QEMU_MACHINE } from './firmware-boards.js';
 
@@ -37,7 +37,7 @@ OBJCOPY := arm-none-eabi-objcopy
 SIZE    := arm-none-eabi-size
 QEMU    := qemu-system-arm
 
-# sim-dse's fixed kernel flags (src/kernels/build/toolchain.ts): the cycle predictions were made with these
+# sim-dse's fixed kernel flags (src/kernels/compile/toolchain.ts): the cycle predictions were made with these
 CFLAGS  := ${CFLAGS.join(' ')} -Isrc -Inet -Ikernels
 LDFLAGS := ${LDFLAGS.join(' ')}
 

@@ -16,7 +16,7 @@
  *
  * Values are unsigned 32-bit decimals (`uint`) or words without white space (`word`).
  */
-import type { CSource } from '../kernels/build/compile.js';
+import type { CSource } from '../kernels/compile/compile.js';
 
 /** Value type of a field: an unsigned 32-bit decimal or a word without white space. */
 export type FieldType = 'uint' | 'word';

@@ -15,7 +15,7 @@
  * from src/kernels/c/.
  */
 import type { PreparedOp } from '../model/engine/prepare.js';
-import type { CSource } from './build/compile.js';
+import type { CSource } from './compile/compile.js';
 
 /** One layer as C. */
 export interface EmittedLayer {

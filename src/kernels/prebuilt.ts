@@ -10,7 +10,7 @@ import { modelInputs } from '../model/dataset/preprocess.js';
 import { createEngine } from '../model/engine/index.js';
 import { prepareGraph } from '../model/engine/prepare.js';
 import { resolveModel } from '../model/registry.js';
-import { emulatorLinkScript } from './build/link-script.js';
+import { emulatorLinkScript } from './compile/link-script.js';
 import { defaultEmitters } from './emitters.js';
 import type { KernelStyle } from './network/assemble.js';
 import { buildNetwork, type NetworkImage } from './network/build.js';

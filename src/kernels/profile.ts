@@ -7,7 +7,7 @@ import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
 import { prepareGraph } from '../model/engine/prepare.js';
 import type { Graph } from '../model/ir.js';
-import type { ImageSizes } from './build/image-size.js';
+import type { ImageSizes } from './compile/image-size.js';
 import { defaultEmitters } from './emitters.js';
 import type { NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';

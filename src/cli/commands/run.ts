@@ -3,7 +3,7 @@ import { defaultLatencySource, latencySources } from '../../explore/evaluate/lat
 import { executeRun } from '../../explore/run/execute.js';
 import { planRun, RUN_DEFAULTS, type RunOptions } from '../../explore/run/plan.js';
 import { createProgress } from '../../explore/run/progress.js';
-import { compilerActivity } from '../../kernels/build/compile.js';
+import { compilerActivity } from '../../kernels/compile/compile.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
 

@@ -1,6 +1,6 @@
 /**
  * Unicorn 2.0.1 constants used by sim-dse (values from Debian's
- * /usr/include/unicorn/{unicorn,arm}.h, checked by test/unicorn-binding.test.ts).
+ * /usr/include/unicorn/{unicorn,arm}.h, checked by test/emulator-unicorn-binding.test.ts).
  */
 
 /** uc_arch. */

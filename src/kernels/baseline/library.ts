@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CSource } from '../build/compile.js';
-import { KERNEL_C_DIR } from '../build/compile.js';
+import type { CSource } from '../compile/compile.js';
+import { KERNEL_C_DIR } from '../compile/compile.js';
 
 let cached: readonly CSource[] | undefined;
 

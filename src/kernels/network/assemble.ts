@@ -19,7 +19,7 @@
 import { isWeightedOp, type PreparedGraph, type PreparedOp, type PreparedWeighted } from '../../model/engine/prepare.js';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { SimDseError } from '../../util/errors.js';
-import type { CSource } from '../build/compile.js';
+import type { CSource } from '../compile/compile.js';
 import { layerPrototype, type EmittedLayer } from '../layer-types.js';
 import { planNetwork, type NetworkPlan, type PlannedLayer, type Storage } from './plan.js';
 

@@ -6,8 +6,8 @@
 import type { BoardProfile } from '../../emulator/board.js';
 import { parseElf, type ElfImage } from '../../emulator/elf.js';
 import type { PreparedGraph } from '../../model/engine/prepare.js';
-import { compileAndLink, type CompiledObject } from '../build/compile.js';
-import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../build/image-size.js';
+import { compileAndLink, type CompiledObject } from '../compile/compile.js';
+import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
 import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
 /** A built network image. */

@@ -3,17 +3,17 @@
  * engine, one image holding many emitted layers (plus the library), and a
  * layer call in the emulator with the contract's four arguments.
  */
-import { getBoard } from '../src/emulator/boards.js';
-import { parseElf } from '../src/emulator/elf.js';
-import { Machine } from '../src/emulator/machine.js';
-import type { CallOk } from '../src/emulator/call-types.js';
-import { compileImage, type CSource } from '../src/kernels/build/compile.js';
-import { baselineLibrarySources, emitBaselineLayer } from '../src/kernels/baseline/emit.js';
-import type { EmittedLayer } from '../src/kernels/layer-types.js';
-import { createEngine } from '../src/model/engine/index.js';
-import type { PreparedGraph, PreparedOp } from '../src/model/engine/prepare.js';
-import type { Graph, SkipMask, SkipMasks } from '../src/model/ir.js';
-import { xorshift32 } from './helpers/xorshift.js';
+import { getBoard } from '../../src/emulator/boards.js';
+import { parseElf } from '../../src/emulator/elf.js';
+import { Machine } from '../../src/emulator/machine.js';
+import type { CallOk } from '../../src/emulator/call-types.js';
+import { compileImage, type CSource } from '../../src/kernels/compile/compile.js';
+import { baselineLibrarySources, emitBaselineLayer } from '../../src/kernels/baseline/emit.js';
+import type { EmittedLayer } from '../../src/kernels/layer-types.js';
+import { createEngine } from '../../src/model/engine/index.js';
+import type { PreparedGraph, PreparedOp } from '../../src/model/engine/prepare.js';
+import type { Graph, SkipMask, SkipMasks } from '../../src/model/ir.js';
+import { xorshift32 } from './xorshift.js';
 
 /** Every tensor of one engine inference (copies), by tensor index. */
 export function engineTensors(graph: Graph, input: Uint8Array, masks?: SkipMasks): (tensor: number) => Uint8Array {

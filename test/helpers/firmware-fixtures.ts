@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FirmwareNetwork } from '../src/firmware/export.js';
-import { argmax } from '../src/model/accuracy.js';
+import type { FirmwareNetwork } from '../../src/firmware/export.js';
+import { argmax } from '../../src/model/accuracy.js';
 
 const IN = 16;
 const OUT = 4;
@@ -131,4 +131,4 @@ export function writeFakeRun(dir: string, model: { name: string; sha256: string;
   writeFileSync(join(dir, 'points.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
-export { cli } from './helpers/cli.js';
+export { cli } from './cli.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, createSession } from '../src/model/engine/index.js';
 import type { SkipMask } from '../src/model/ir.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
 
 /** A mask skipping every `every`-th weight of operator `op` of a graph. */
 function maskFor(graph: ReturnType<typeof loadModel>, op: number, every: number): SkipMask {

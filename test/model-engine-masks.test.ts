@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, type Backend } from '../src/model/engine/index.js';
 import { isMaskable, type Graph, type SkipMask } from '../src/model/ir.js';
-import { cifarInputs, GraphBuilder, i8, loadModel, vals } from './engine-fixtures.js';
+import { cifarInputs, GraphBuilder, i8, loadModel, vals } from './helpers/engine-fixtures.js';
 
 /** The graph with every masked weight byte of the file set to 0. */
 function zeroed(graph: Graph, masks: Map<number, SkipMask>): Graph {

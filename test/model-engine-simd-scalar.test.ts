@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../src/model/engine/index.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
 
 describe('WASM SIMD path == scalar oracle on the real models', () => {
   test.each(['lenet', 'resnet8'] as const)('%s: identical output bytes on 12 test images', (name) => {

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importTflite } from '../src/model/tflite/import.js';
-import type { Graph } from '../src/model/ir.js';
+import { importTflite } from '../../src/model/tflite/import.js';
+import type { Graph } from '../../src/model/ir.js';
 
 /** The shared data folder. */
 export const SHARED = process.env.SIM_DSE_SHARED ?? '/work/shared';
@@ -38,7 +38,7 @@ export function cifarInputs(model: 'lenet' | 'resnet8', count: number): { inputs
   return { inputs, labels };
 }
 
-import type { DType, Op, Tensor } from '../src/model/ir.js';
+import type { DType, Op, Tensor } from '../../src/model/ir.js';
 
 /** Builds small graphs by hand for the engine's unit tests. */
 export class GraphBuilder {
@@ -74,7 +74,7 @@ export class GraphBuilder {
   }
 
   /** The graph with one input and one output. */
-  graph(input: number, output: number): import('../src/model/ir.js').Graph {
+  graph(input: number, output: number): import('../../src/model/ir.js').Graph {
     return { name: 'test', tensors: this.tensors, ops: this.ops, inputs: [input], outputs: [output] };
   }
 }

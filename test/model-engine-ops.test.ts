@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createEngine } from '../src/model/engine/index.js';
 import type { Graph } from '../src/model/ir.js';
 import { ModelError } from '../src/model/errors.js';
-import { floats, GraphBuilder, i8, vals } from './engine-fixtures.js';
+import { floats, GraphBuilder, i8, vals } from './helpers/engine-fixtures.js';
 
 /** Runs a graph on both backends, checks they agree, returns the output bytes. */
 function run(graph: Graph, input: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@ import { createEngine } from '../src/model/engine/index.js';
 import { logitsTensor, truncateAt } from '../src/model/engine/intermediate.js';
 import { ModelError } from '../src/model/errors.js';
 import type { Graph } from '../src/model/ir.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
 
 describe('reading an intermediate tensor (truncateAt, logitsTensor)', () => {
   test('LeNet: the logits are the int8 input of the final DEQUANTIZE; dequantized, they are the model output', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../src/model/engine/index.js';
-import { cifarInputs, loadModel } from './engine-fixtures.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
 
 describe('engine trace', () => {
   test('LeNet: keeps every activation; the input and output equal run()', () => {
