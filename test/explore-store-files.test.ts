@@ -56,12 +56,14 @@ describe('run configuration', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'store-')), 'run');
     expect(openStore(dir, config).points).toEqual([]);
     const text = readFileSync(join(dir, 'config.json'), 'utf8');
-    appendFileSync(join(dir, 'points.jsonl'), '{"id":0}\n{"id":1');
+    const row = { id: 0, hash: 'h0', masksHash: 'm0', phase: 'search', genome: [], config: {}, skipped: 0, weights: 0, correct: 1, images: 2, top1: 0.5, cycles: 9, flashBytes: 9, fits: true, layers: [] };
+    const line = JSON.stringify(row);
+    appendFileSync(join(dir, 'points.jsonl'), `${line}\n{"id":1`);
     expect(() => openStore(dir, { ...config, seedGrid: false })).toThrow('made with different options (seedGrid)');
-    expect(readFileSync(join(dir, 'points.jsonl'), 'utf8')).toBe('{"id":0}\n{"id":1');
-    expect(readStore(dir).points).toEqual([{ id: 0 }]);
-    expect(openStore(dir, config).points).toEqual([{ id: 0 }]);
-    expect(readFileSync(join(dir, 'points.jsonl'), 'utf8')).toBe('{"id":0}\n');
+    expect(readFileSync(join(dir, 'points.jsonl'), 'utf8')).toBe(`${line}\n{"id":1`);
+    expect(readStore(dir).points).toEqual([row]);
+    expect(openStore(dir, config).points).toEqual([row]);
+    expect(readFileSync(join(dir, 'points.jsonl'), 'utf8')).toBe(`${line}\n`);
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(text);
   });
 

@@ -442,7 +442,7 @@ export class Machine {
   private installHooks(): void {
     const n = this.native;
     const specials: Special[] = [];
-    for (const range of codeRanges(this.image)) specials.push(...findSpecials(range.bytes, range.address));
+    for (const range of codeRanges(this.image)) for (const sp of findSpecials(range.bytes, range.address)) specials.push(sp);
     for (const s of specials) {
       if (s.kind === 'extra') {
         n.sim_add_special(this.state, s.address, SPECIAL_KIND.extra, s.extra, 0, 0, classIndex(s.cls));

@@ -58,9 +58,10 @@ export interface Validation {
 }
 
 function compare(predicted: number | null, measured: readonly number[]): CycleComparison {
+  // no spread into Math.min/max: a log may hold 100,000s of images
   const mean = measured.reduce((s, v) => s + v, 0) / measured.length;
   const errorPercent = predicted === null || mean === 0 ? null : ((predicted - mean) / mean) * 100;
-  return { predicted, measured: mean, min: Math.min(...measured), max: Math.max(...measured), errorPercent };
+  return { predicted, measured: mean, min: measured.reduce((m, v) => Math.min(m, v), Infinity), max: measured.reduce((m, v) => Math.max(m, v), -Infinity), errorPercent };
 }
 
 /**

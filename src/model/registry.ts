@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { readInputFile } from '../util/read-file.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { FileError } from '../util/errors.js';
 import { projectRoot, sharedDir } from '../util/paths.js';
@@ -205,7 +206,7 @@ export function resolveModel(spec: string, opts: ResolveOptions = {}): ResolvedM
     path = join(dir, byName.file);
     if (!existsSync(path)) throw new FileError(`model file ${path} not found (model "${spec}"; check --models or SIM_DSE_MODELS)`);
   }
-  const buf = readFileSync(path);
+  const buf = readInputFile(path, 'model file');
   const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const entry = byName ?? manifest.find((m) => m.sha256 === sha256) ?? null;

@@ -66,12 +66,20 @@ export function chunkBounds(n: number, parts: number): [number, number][] {
 
 type ChunkRunner = (set: ImageSet, points: MaskList[]) => Promise<number[]>;
 
+/**
+ * The evaluate function of a pool running chunks with `runChunk`. Search
+ * batches are cut into `chunksPerBatch` chunks of prefix-sharing
+ * configurations; on the full test set each configuration is its own chunk,
+ * queued in the given order, so results (and the store's rows) come back one
+ * by one as they complete instead of when the slowest chunk does.
+ */
 function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number): AccuracyPool['evaluate'] {
   return (set, configs) => {
     const lists = configs.map(toMaskList);
-    const order = prefixOrder(lists);
+    const full = set === 'full';
+    const order = full ? lists.map((_, i) => i) : prefixOrder(lists);
     const out = new Array<Promise<number>>(configs.length);
-    for (const [a, b] of chunkBounds(order.length, chunksPerBatch)) {
+    for (const [a, b] of chunkBounds(order.length, full ? order.length : chunksPerBatch)) {
       const chunk = runChunk(set, order.slice(a, b).map((i) => lists[i]));
       chunk.catch(() => undefined); // callers that stop early may never await some chunks
       for (let j = a; j < b; j++) out[order[j]] = chunk.then((r) => r[j - a]);

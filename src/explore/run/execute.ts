@@ -28,6 +28,7 @@ import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSe
 import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
 import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 import { firmwarePhase } from './firmware-phase.js';
+import { lockRunDir } from '../store/run-lock.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
 
@@ -129,8 +130,20 @@ function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<Si
   return significance;
 }
 
-/** Runs (or resumes) the plan. */
+/**
+ * Runs (or resumes) the plan, holding the run directory's lock throughout
+ * (a second run on the same directory refuses).
+ */
 export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const release = lockRunDir(plan.dir);
+  try {
+    return await executeLocked(plan, hooks);
+  } finally {
+    release();
+  }
+}
+
+async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
   const store = openStore(plan.dir, plan.config);

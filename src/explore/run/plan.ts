@@ -108,6 +108,9 @@ function seedGridBeside(o: RunOptions, model: ResolvedModel, space: ConfigSpace)
   }
 }
 
+/** A run name: one path component that cannot leave `--out`. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** Validates options and resolves everything a run needs (reads the model; computes nothing). */
 export function planRun(o: RunOptions): RunPlan {
   const threads = parseIntOption('--threads', o.threads, Math.max(1, availableParallelism()), 1, 256);
@@ -144,6 +147,9 @@ export function planRun(o: RunOptions): RunPlan {
     images: { search: images, full, dataset: `cifar10 ${ds.source}` },
     seedGrid: seedGridSpace !== null,
   };
+  if (o.id !== undefined && !RUN_ID.test(o.id)) {
+    throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
+  }
   const dir = resolve(join(o.out ?? RUN_DEFAULTS.out, o.id ?? defaultRunId(config)));
   return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, latency, config, dir, stopAfter };
 }

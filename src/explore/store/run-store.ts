@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import type { Cost } from '../evaluate/latency-types.js';
 import { appendJsonLine, readJsonLines } from './jsonl-file.js';
+import { checkFinalRows, checkFirmwareRows, checkPointRows } from './row-checks.js';
 import { checkSameRun, STORE_VERSION, type RunConfig } from './run-config.js';
 import type { FinalRow, FirmwareRow, PointRow } from './rows.js';
 
@@ -65,21 +66,39 @@ export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Reads a run directory; `repair` trims a partial last row (only a writer should). */
-export function readStore(dir: string, repair = false): StoreContents {
+/** Reads `config.json` of `dir`: an object of the supported store version. */
+function readConfig(dir: string): RunConfig {
   const cfgPath = join(dir, STORE_FILES.config);
   if (!existsSync(cfgPath)) throw new UsageError(`${dir} is not a run directory (no ${STORE_FILES.config})`);
-  const config = readJson<RunConfig>(cfgPath);
-  if (config.version !== STORE_VERSION) throw new UsageError(`${dir}: store version ${String(config.version)} is not supported (expected ${STORE_VERSION})`);
+  const config = readJson<unknown>(cfgPath);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new FileError(`${cfgPath} is not a run configuration (a JSON object)`);
+  const version = (config as { version?: unknown }).version;
+  if (version !== STORE_VERSION) throw new UsageError(`${dir}: store version ${String(version)} is not supported (expected ${STORE_VERSION})`);
+  return config as RunConfig;
+}
+
+/** Reads the rows of one JSON-lines file of `dir` and checks them. */
+function readRows<T>(dir: string, file: string, repair: boolean, check: (file: string, rows: unknown[]) => void): T[] {
+  const rows = readJsonLines<unknown>(join(dir, file), repair);
+  check(file, rows);
+  return rows as T[];
+}
+
+/**
+ * Reads a run directory, checking every row (a corrupt store is a FileError
+ * naming the line); `repair` trims a partial last row (only a writer should).
+ */
+export function readStore(dir: string, repair = false): StoreContents {
+  const config = readConfig(dir);
   const refPath = join(dir, STORE_FILES.reference);
   const seedPath = join(dir, STORE_FILES.seedGrid);
   return {
     dir,
     config,
     reference: existsSync(refPath) ? readJson<StoredReference>(refPath) : null,
-    points: readJsonLines<PointRow>(join(dir, STORE_FILES.points), repair),
-    finals: readJsonLines<FinalRow>(join(dir, STORE_FILES.final), repair),
-    firmware: readJsonLines<FirmwareRow>(join(dir, STORE_FILES.firmware), repair),
+    points: readRows<PointRow>(dir, STORE_FILES.points, repair, checkPointRows),
+    finals: readRows<FinalRow>(dir, STORE_FILES.final, repair, checkFinalRows),
+    firmware: readRows<FirmwareRow>(dir, STORE_FILES.firmware, repair, checkFirmwareRows),
     seedGrid: existsSync(seedPath) ? readJson<{ hashes: string[] }>(seedPath).hashes : null,
   };
 }
@@ -91,8 +110,7 @@ export function readStore(dir: string, repair = false): StoreContents {
  */
 export function openStore(dir: string, config: RunConfig): StoreContents {
   if (existsSync(join(dir, STORE_FILES.config))) {
-    const existing = readJson<RunConfig>(join(dir, STORE_FILES.config));
-    checkSameRun(existing, config, dir);
+    checkSameRun(readConfig(dir), config, dir);
     return readStore(dir, true);
   }
   try {

@@ -7,7 +7,8 @@
  * `../shared/datasets/cifar10` beside the checkout when present. A folder
  * that holds a `cifar-10-batches-bin` subfolder is accepted too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../util/read-file.js';
 import { basename, join, resolve } from 'node:path';
 import { sharedDir } from '../../util/paths.js';
 import { DatasetError } from '../errors.js';
@@ -91,7 +92,7 @@ export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): 
     );
   }
   const parts = paths.map((p) => {
-    const b = readFileSync(p);
+    const b = readInputFile(p, 'CIFAR-10 batch');
     if (b.length % CIFAR10_RECORD_BYTES !== 0) {
       throw new DatasetError(`${p}: size ${b.length} is not a multiple of ${CIFAR10_RECORD_BYTES} (not a CIFAR-10 binary batch)`);
     }

@@ -199,7 +199,7 @@ export function createSession(engine: Engine, inputs: readonly Uint8Array[], opt
         predictions[i] = argmaxBytes(out, outDtype);
         if (outputs !== null) outputs.push(out.slice());
       }
-      checkpoints.push(...fresh);
+      for (const c of fresh) checkpoints.push(c);
       let correct: number | null = null;
       if (labels !== undefined) {
         correct = 0;
