@@ -110,7 +110,27 @@ function tensorOf(graph: Graph, op: Op, index: number, role: string): Tensor {
 function scaleOf(op: Op, t: Tensor, role: string): { scale: number; zp: number } {
   if (t.quant === null || t.quant.scale.length === 0) fail(op, `${role} tensor ${t.index} (${t.name}) has no quantization`);
   if (t.quant.scale.length !== 1) fail(op, `${role} tensor ${t.index} (${t.name}) must be per-tensor quantized`);
-  return { scale: t.quant.scale[0], zp: t.quant.zeroPoint[0] ?? 0 };
+  const zp = t.quant.zeroPoint[0] ?? 0;
+  const range = ZERO_POINT_RANGE[t.dtype];
+  if (range && (zp < range[0] || zp > range[1])) fail(op, `${role} tensor ${t.index} (${t.name}) has zero point ${zp}, outside ${t.dtype}'s ${range[0]}..${range[1]}`);
+  return { scale: t.quant.scale[0], zp };
+}
+
+/** Zero points a tensor of each integer type can hold (the TFLite schema's quantization ranges). */
+const ZERO_POINT_RANGE: Partial<Record<string, readonly [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [0, 0] };
+
+/**
+ * The fixed-point form of a requantization scale (an input, weight and output
+ * scale combined), refused when it cannot be represented: a left shift above
+ * 30 overflows the accumulator, and below 2^-31 every output collapses to the
+ * zero point (TFLite flushes it to 0); both mean scales like 1e30 or 1e-30.
+ */
+function requantization(op: Op, real: number, what: string): { multiplier: number; shift: number } {
+  const q = quantizeMultiplier(real);
+  if (real !== 0 && (q.shift > 30 || q.multiplier === 0)) {
+    fail(op, `${what} requantization scale ${real.toExponential(3)} cannot be represented in int8 fixed point (2^-31 to 2^30); are its tensor scales right?`);
+  }
+  return q;
 }
 
 function expectType(op: Op, t: Tensor, dtype: string, role: string): void {
@@ -284,7 +304,7 @@ function prepareWeighted(graph: Graph, op: Op & { kind: 'CONV_2D' | 'DEPTHWISE_C
   const multiplier = new Int32Array(channels);
   const shift = new Int32Array(channels);
   for (let k = 0; k < channels; k++) {
-    const q = quantizeMultiplier(realScales[k]);
+    const q = requantization(op, realScales[k], `channel ${k}`);
     multiplier[k] = q.multiplier;
     shift[k] = q.shift;
   }
@@ -345,9 +365,9 @@ function prepareOp(graph: Graph, op: Op): PreparedOp {
       const leftShift = 20;
       // float32 max doubled (exact), then double divisions as TFLite's Prepare does.
       const twiceMax = 2 * Math.max(qa.scale, qb.scale);
-      const ma = quantizeMultiplier(qa.scale / twiceMax);
-      const mb = quantizeMultiplier(qb.scale / twiceMax);
-      const mo = quantizeMultiplier(twiceMax / Math.fround((1 << leftShift) * qo.scale));
+      const ma = requantization(op, qa.scale / twiceMax, 'first input');
+      const mb = requantization(op, qb.scale / twiceMax, 'second input');
+      const mo = requantization(op, twiceMax / Math.fround((1 << leftShift) * qo.scale), 'output');
       const r = activationRange(op.activation, qo.scale, qo.zp);
       return {
         kind: 'add', opIndex: op.index, inputA: aT.index, inputB: bT.index, output: outT.index, count,
@@ -385,7 +405,7 @@ function prepareOp(graph: Graph, op: Op): PreparedOp {
       if (elementCount(outT.shape) !== n * c) fail(op, `output [${outT.shape.join(',')}] does not hold ${n} x ${c} values`);
       const qi = scaleOf(op, inT, 'input');
       const qo = scaleOf(op, outT, 'output');
-      const m = quantizeMultiplier(qi.scale / qo.scale);
+      const m = requantization(op, qi.scale / qo.scale, 'output');
       return { kind: 'mean', opIndex: op.index, input: inT.index, output: outT.index, n, h, w, c, inZp: qi.zp, outZp: qo.zp, multiplier: m.multiplier, shift: m.shift };
     }
     case 'RESHAPE': {
@@ -411,7 +431,7 @@ function prepareOp(graph: Graph, op: Op): PreparedOp {
       if (count !== elementCount(outT.shape)) fail(op, `input and output sizes differ`);
       const scaledDiffIntegerBits = 5;
       const real = Math.min(op.beta * qi.scale * 2 ** (31 - scaledDiffIntegerBits), 2147483648 - 1);
-      const m = quantizeMultiplier(real);
+      const m = requantization(op, real, 'output');
       if (m.shift < 0) fail(op, `beta * input scale ${op.beta * qi.scale} is too small for the fixed-point softmax`);
       const maxInputRescaled = ((1 << scaledDiffIntegerBits) - 1) * 2 ** (31 - scaledDiffIntegerBits) / 2 ** m.shift;
       const diffMin = -Math.floor(maxInputRescaled);
@@ -430,7 +450,7 @@ function prepareOp(graph: Graph, op: Op): PreparedOp {
       }
       expectActivationTensor(op, inT, 'input');
       const qi = scaleOf(op, inT, 'input');
-      const m = quantizeMultiplier(qi.scale / qo.scale);
+      const m = requantization(op, qi.scale / qo.scale, 'output');
       return { kind: 'requantize', opIndex: op.index, input: inT.index, output: outT.index, count, inZp: qi.zp, outZp: qo.zp, multiplier: m.multiplier, shift: m.shift };
     }
     case 'DEQUANTIZE': {
@@ -469,7 +489,7 @@ export function prepareGraph(graph: Graph): PreparedGraph {
     }
     produced.add(p.output);
   }
-  if (!produced.has(output.index)) throw new ModelError(`graph ${graph.name}: output tensor ${output.index} is never computed`);
+  if (!produced.has(output.index) || output.index === input.index) throw new ModelError(`graph ${graph.name}: output tensor ${output.index} is never computed`);
   const tensorBytes = graph.tensors.map((t) => (t.data === null ? elementCount(t.shape) * (BYTES[t.dtype] ?? 1) : 0));
   let macs = 0;
   for (const p of ops) if (isWeightedOp(p)) macs += p.macs;
