@@ -4,21 +4,18 @@
  * one link (cached too). Compiler failures become one-line SimDseErrors and
  * never leave an entry in the cache.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { BoardProfile } from '../../emulator/board.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { projectRoot } from '../../util/paths.js';
 import { SimDseError } from '../../util/errors.js';
 import { emulatorLinkScript } from './link-script.js';
+import { removeScratchFolder, runCompiler, scratchFolder } from './scratch.js';
 import { CFLAGS, LDFLAGS, compilerCommand, requireCompiler } from './toolchain.js';
-
-const execFileAsync = promisify(execFile);
 
 /** At most this many compiler processes (the available cores) run at once in this process, however many builds are in flight. */
 const COMPILER_LIMIT = availableParallelism();
@@ -36,7 +33,7 @@ async function run(file: string, args: readonly string[], options: { cwd: string
   while (compilersRunning >= COMPILER_LIMIT) await new Promise<void>((resolve) => waiting.push(resolve));
   compilersRunning++;
   try {
-    await execFileAsync(file, args, options);
+    await runCompiler(file, args, options);
   } finally {
     compilersRunning--;
     waiting.shift()?.();
@@ -162,7 +159,7 @@ async function compileUnit(
   if (useCache && existsSync(objPath) && existsSync(suPath)) {
     return { name: source.name, object: new Uint8Array(readFileSync(objPath)), stackUsage: readFileSync(suPath, 'utf8') };
   }
-  const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-cc-'));
+  const tmp = scratchFolder('cc');
   try {
     for (const h of headers) writeFileSync(join(tmp, h.name), h.code);
     writeFileSync(join(tmp, source.name), source.code);
@@ -186,7 +183,7 @@ async function compileUnit(
     }
     return { name: source.name, object, stackUsage };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeScratchFolder(tmp);
   }
 }
 
@@ -195,7 +192,7 @@ async function linkObjects(objects: readonly CompiledObject[], linkScript: strin
   const key = sha(version, LDFLAGS.join(' '), CFLAGS.join(' '), linkScript, ...objects.flatMap((o) => [o.name, o.object]));
   const path = useCache ? join(cacheDir('images', key.slice(0, 2)), `${key}.elf`) : '';
   if (useCache && existsSync(path)) return new Uint8Array(readFileSync(path));
-  const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-ld-'));
+  const tmp = scratchFolder('ld');
   try {
     writeFileSync(join(tmp, 'image.ld'), linkScript);
     const names = objects.map((o) => o.name.replace(/\.c$/, '.o'));
@@ -210,7 +207,7 @@ async function linkObjects(objects: readonly CompiledObject[], linkScript: strin
     if (useCache) writeFileAtomic(path, elf);
     return elf;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeScratchFolder(tmp);
   }
 }
 
