@@ -7,6 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../../util/process-alive.js';
 import { FileError, UsageError } from '../../util/errors.js';
 
 /** File name of the lock inside a run directory. */
@@ -17,16 +18,6 @@ export interface LockHolder {
   readonly pid: number;
   readonly host: string;
   readonly since: string;
-}
-
-/** Whether process `pid` exists on this machine. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The holder recorded in `path`, or null when the file is unreadable or not a lock. */
@@ -68,7 +59,7 @@ export function lockRunDir(dir: string): () => void {
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; !tryCreate(path, me); attempt++) {
     const holder = readHolder(path);
-    const stale = holder !== null && holder.host === me.host && !alive(holder.pid);
+    const stale = holder !== null && holder.host === me.host && !processAlive(holder.pid);
     if (!stale || attempt > 0) {
       const who = holder === null ? 'another process' : `sim-dse pid ${holder.pid} on ${holder.host} since ${holder.since}`;
       throw new UsageError(`run directory ${dir} is in use by ${who}; wait for it, or delete ${path} if no run is active`);

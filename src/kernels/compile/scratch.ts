@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../../util/process-alive.js';
 
 /** Prefix of every temporary compile folder: `sim-dse-<kind>-<pid>-XXXXXX`. */
 const PREFIX = 'sim-dse-';
@@ -19,16 +20,6 @@ const folders = new Set<string>();
 const children = new Set<ChildProcess>();
 let registered = false;
 let swept = false;
-
-/** Whether process `pid` exists on this machine. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Kills every running compiler (its whole process group) and removes every temporary folder of this thread. */
 export function cleanUpScratch(): void {
@@ -62,7 +53,7 @@ function sweepStale(): void {
   }
   for (const name of names) {
     const pid = Number(FOLDER.exec(name)?.[1] ?? NaN);
-    if (Number.isSafeInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 
