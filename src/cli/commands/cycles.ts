@@ -93,7 +93,7 @@ export function registerCycles(program: Command): void {
       if (!elf) throw new UsageError('missing ELF file argument (or use --check <golden>)');
       if (!opts.fn) throw new UsageError('missing --fn <symbol>');
       const result = measure(elf, opts.fn, opts.board, parseArgs(opts.args), opts.warm);
-      if (result.kind === 'fault') throw new SimDseError('fault', result.message);
+      if (result.kind === 'fault') throw new SimDseError('fault', result.message, { unit: opts.fn, pc: result.pc, address: result.address });
       if (opts.json) {
         const board = getBoard(opts.board);
         process.stdout.write(`${JSON.stringify({ ...result, board: board.id, clockHz: board.clockHz, microseconds: (result.cycles / board.clockHz) * 1e6 }, null, 2)}\n`);
