@@ -109,7 +109,7 @@ describe('board profiles', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(SimDseError);
-    expect((caught as SimDseError).category).toBe('board');
+    expect((caught as SimDseError).kind).toBe('board');
     expect((caught as SimDseError).message).toBe(
       "unknown board 'nucleo-h743zi' (known: nucleo-f446re, nucleo-f401re, nucleo-l4r5zi, nucleo-l476rg, ideal)",
     );

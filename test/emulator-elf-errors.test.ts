@@ -16,7 +16,7 @@ function elfError(fn: () => unknown): ElfError {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(ElfError);
-    expect((e as ElfError).category).toBe('elf');
+    expect((e as ElfError).kind).toBe('elf');
     expect((e as ElfError).message).not.toContain('\n');
     return e as ElfError;
   }

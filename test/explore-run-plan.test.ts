@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialGenomes, rowEvaluation } from '../src/explore/run/execute.js';
+import { initialGenomes, rowEvaluation } from '../src/explore/run/search-phase.js';
 import type { PointRow } from '../src/explore/store/rows.js';
 import { planRun } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';

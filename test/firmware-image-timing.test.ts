@@ -16,6 +16,7 @@ import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { boardImageInputs, exportFirmware } from '../src/firmware/export.js';
 import { timeFirmware, timeFittingFirmware } from '../src/firmware/image-timing.js';
 import { getBoard } from '../src/emulator/boards.js';
+import { isErrorKind, type SimDseError } from '../src/util/errors.js';
 import { cli, fakeImages, fakeNetwork } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-timing-'));
@@ -82,6 +83,13 @@ describe.skipIf(!hasCompiler)('whole-firmware timing when the images do not all 
     expect(fit.timing.layers.map((l) => l.cycles[0])).toEqual(alone.layers.map((l) => l.cycles[0]));
     const none = await timeFittingFirmware({ network: padded(F446_FLASH), images, board: 'nucleo-f446re' });
     expect(none.kind).toBe('too-large');
-    if (none.kind === 'too-large') expect(none.reason).toMatch(/^linking failed: .*region `FLASH' overflowed by \d+ bytes$/);
+    if (none.kind === 'too-large') expect(none.reason).toMatch(/^firmware for nucleo-f446re needs \d+ bytes of flash, the board has 524288 \(\d+ over\)$/);
+    // the bytes over the size check finds are the bytes over ld reports linking with the board's own script
+    const request = { network: padded(F446_FLASH), images, board: 'nucleo-f446re' };
+    const over = await timeFirmware(request).catch((e: unknown) => e);
+    expect(isErrorKind(over, 'too-large')).toBe(true);
+    const inputs = boardImageInputs(request);
+    const linked = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board: getBoard('nucleo-f446re'), linkScript: inputs.linkScript }).catch((e: unknown) => e);
+    expect((linked as Error).message).toContain(`region \`FLASH' overflowed by ${(over as SimDseError<'too-large'>).data.bytesOver} bytes`);
   }, 300_000);
 });

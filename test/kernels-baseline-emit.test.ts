@@ -104,7 +104,7 @@ describe('errors', () => {
     expect(thrown(() => emitBaselineLayer(op(lenet.ops, 6), 'r')).message).toBe('RESHAPE (operator 6) has no baseline kernel');
     const e = thrown(() => emitBaselineLayer(op(lenet.ops, 9), 'd'));
     expect(e.message).toBe('DEQUANTIZE (operator 9) has no baseline kernel');
-    expect(e.category).toBe('kernels');
+    expect(e.kind).toBe('kernels');
   });
 
   test('a mask of the wrong size, a mask on a pool, a name that is not a C identifier', () => {

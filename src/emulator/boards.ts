@@ -114,12 +114,12 @@ export function listBoards(): readonly BoardProfile[] {
 
 /**
  * The profile of board `id`.
- * @throws SimDseError (category `board`) when no board has that id.
+ * @throws SimDseError (kind `board`) when no board has that id.
  */
 export function getBoard(id: string): BoardProfile {
   const board = BOARDS.find((b) => b.id === id);
   if (board === undefined) {
-    throw new SimDseError('board', `unknown board '${id}' (known: ${BOARDS.map((b) => b.id).join(', ')})`);
+    throw new SimDseError('board', `unknown board '${id}' (known: ${BOARDS.map((b) => b.id).join(', ')})`, { board: id });
   }
   return board;
 }

@@ -16,7 +16,7 @@ import type { BoardProfile } from './board.js';
 import { FileError, SimDseError } from '../util/errors.js';
 
 /** A malformed or unsuitable ELF file, or a missing symbol. The message names the file. */
-export class ElfError extends SimDseError {
+export class ElfError extends SimDseError<'elf'> {
   constructor(message: string) {
     super('elf', message);
     this.name = 'ElfError';

@@ -33,17 +33,17 @@ export function readGolden(path: string): GoldenFile {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new SimDseError('golden', e.code === 'ENOENT' ? `golden file not found: ${path}` : `golden file ${path} is not valid JSON: ${e.message}`);
+    throw new SimDseError('golden', e.code === 'ENOENT' ? `golden file not found: ${path}` : `golden file ${path} is not valid JSON: ${e.message}`, { path });
   }
   const file = raw as Partial<GoldenFile>;
   if (file.version !== 1 || !Array.isArray(file.entries)) {
-    throw new SimDseError('golden', `golden file ${path}: expected {"version": 1, "entries": [...]}`);
+    throw new SimDseError('golden', `golden file ${path}: expected {"version": 1, "entries": [...]}`, { path });
   }
   file.entries.forEach((e, i) => {
     const ok =
       typeof e.elf === 'string' && typeof e.fn === 'string' && typeof e.board === 'string' && Array.isArray(e.args) &&
       typeof e.warm === 'boolean' && Number.isInteger(e.cycles) && Number.isInteger(e.instructions);
-    if (!ok) throw new SimDseError('golden', `golden file ${path}: entry ${i} needs elf, fn, board, args, warm, cycles, instructions`);
+    if (!ok) throw new SimDseError('golden', `golden file ${path}: entry ${i} needs elf, fn, board, args, warm, cycles, instructions`, { path });
   });
   return file as GoldenFile;
 }

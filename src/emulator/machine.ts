@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { SimDseError } from '../util/errors.js';
+import { SimDseError, UsageError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
@@ -123,7 +123,7 @@ export class Machine {
     this.label = label;
     const flashRegion = board.regions.find((r) => r.kind === 'flash');
     const sram = board.regions.find((r) => r.kind === 'sram');
-    if (!flashRegion || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`);
+    if (!flashRegion || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`, { board: board.id });
     this.sram = sram;
     this.flash = { base: flashRegion.base, size: flashRegion.size, lineBytes: board.flashLineBytes };
     this.uc = new Unicorn();
@@ -265,7 +265,7 @@ export class Machine {
   /** One call; `replaying` marks the traced replay of a faulting call (which must not replay again). */
   private run(entry: number, request: CallRequest, keepCaches: boolean, replaying = false): CallResult {
     const args = request.args ?? [];
-    if (args.length > 4) throw new SimDseError('usage', `at most 4 register arguments, got ${args.length}`);
+    if (args.length > 4) throw new UsageError(`at most 4 register arguments, got ${args.length}`);
     const stackTop = (this.sram.base + this.sram.size) & ~7;
     let cursor = alignUp(this.heapStart, 8);
     const regs = this.ioRegs;
@@ -278,7 +278,7 @@ export class Machine {
         continue;
       }
       if (cursor + arg.length > stackTop - STACK_RESERVE) {
-        throw new SimDseError('usage', `buffer arguments do not fit in ${this.board.id}'s SRAM (${arg.length} bytes for argument ${i})`);
+        throw new UsageError(`buffer arguments do not fit in ${this.board.id}'s SRAM (${arg.length} bytes for argument ${i})`);
       }
       this.uc.write(cursor, arg);
       regs[i] = cursor;

@@ -173,20 +173,23 @@ export interface BoardImageInputs {
  * What `make` compiles and links into the board image of the project for
  * `request` (same units, same order, same script, same flags), so that the
  * image can be built through sim-dse's object cache with the same layout.
+ * @param flashSize the flash length the script declares (default: the board's);
+ *   a larger one links an image that overflows the board, at the same addresses
  */
-export function boardImageInputs(request: ProjectRequest): BoardImageInputs {
+export function boardImageInputs(request: ProjectRequest, flashSize?: number): BoardImageInputs {
   const p = projectSources(request);
   const byPath = new Map([...p.src, ...p.net].map((f) => [f.path, f.content]));
   const unit = (path: string): CSource => ({ name: baseName(path), code: byPath.get(path)! });
   const headers = [...p.src, ...p.net].filter((f) => f.path.endsWith('.h')).map((f) => ({ name: baseName(f.path), code: f.content }));
-  return { units: [...p.commonSources.map(unit), unit(`src/${p.board.boardSource}`)], headers, linkScript: boardLinkScript(p.board) };
+  return { units: [...p.commonSources.map(unit), unit(`src/${p.board.boardSource}`)], headers, linkScript: boardLinkScript(p.board, flashSize) };
 }
 
-function boardLinkScript(board: FirmwareBoard): string {
+/** The board's linker script; `flashSize` replaces the flash region's length (same origin, so the same layout). */
+function boardLinkScript(board: FirmwareBoard, flashSize?: number): string {
   const profile = board.profile;
   const flash = profile.regions.find((r) => r.kind === 'flash')!;
   const sram = profile.regions.find((r) => r.kind === 'sram')!;
-  return firmwareLinkScript({ target: profile.description, flash, sram });
+  return firmwareLinkScript({ target: profile.description, flash: { base: flash.base, size: flashSize ?? flash.size }, sram });
 }
 
 /** Every file of the project for `request` (paths relative to the project), in a fixed order. */

@@ -40,8 +40,8 @@ export interface FirmwareRun {
   readonly correct: number;
 }
 
-/** Error category of a log that is not a complete, consistent run. */
-export const LOG_ERROR = 'firmware-log';
+/** Error kind of a log that is not a complete, consistent run. */
+export const LOG_ERROR = 'firmware-log' as const;
 
 /** One SIMDSE line of output text (1-based line number): a record or a malformed line. */
 export type NumberedLine = { readonly line: number } & ({ readonly kind: 'record'; readonly record: LineRecord } | { readonly kind: 'malformed'; readonly message: string });

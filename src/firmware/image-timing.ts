@@ -11,7 +11,8 @@ import { getBoard } from '../emulator/boards.js';
 import { parseElf } from '../emulator/elf.js';
 import { compileAndLink } from '../kernels/compile/compile.js';
 import { imageSizes } from '../kernels/compile/image-size.js';
-import { SimDseError } from '../util/errors.js';
+import type { ElfImage } from '../emulator/elf.js';
+import { isErrorKind, SimDseError } from '../util/errors.js';
 import { emulateFirmwareImage } from './emulate.js';
 import { boardImageInputs, type ProjectRequest } from './export.js';
 import { readFirmwareRun } from './firmware-run.js';
@@ -19,8 +20,8 @@ import { readFirmwareRun } from './firmware-run.js';
 /** Test images an export embeds by default, and the images the DSE times its front points on. */
 export const DEFAULT_FIRMWARE_IMAGES = 10;
 
-/** Flash region overflow in a linker message: the bytes over. */
-const OVERFLOW = /region `?FLASH'? overflowed by (\d+) bytes/;
+/** Flash length the image is linked with before its size is checked against the board's (so an overflow links). */
+const WIDE_FLASH = 64 * 1024 * 1024;
 
 /** One layer's cycles in a firmware run, per embedded image. */
 export interface LayerTiming {
@@ -58,31 +59,48 @@ export async function timeFittingFirmware(request: ProjectRequest): Promise<Firm
     try {
       return { kind: 'timed', timing: await timeFirmware({ ...request, images }) };
     } catch (err) {
-      if (!(err instanceof SimDseError)) throw err;
-      const over = OVERFLOW.exec(err.message);
-      if (over === null) throw err;
+      if (!isErrorKind(err, 'too-large') || err.data.region !== 'flash') throw err;
       const perImage = request.network.inputBytes + 1;
       // the bytes over, plus the images section's alignment (8)
-      const fewer = images.inputs.length - Math.ceil((Number(over[1]) + 8) / perImage);
+      const fewer = images.inputs.length - Math.ceil((err.data.bytesOver + 8) / perImage);
       if (fewer < 1 || fewer >= images.inputs.length) return { kind: 'too-large', reason: err.message };
       images = { inputs: images.inputs.slice(0, fewer), labels: images.labels.slice(0, fewer) };
     }
   }
 }
 
+/** Bytes of flash an image loads: from the flash origin to the end of the last segment loaded there. */
+function flashExtent(image: ElfImage, flashBase: number): number {
+  let end = flashBase;
+  for (const s of image.segments) if (s.paddr >= flashBase && s.paddr < flashBase + WIDE_FLASH) end = Math.max(end, s.paddr + s.data.length);
+  return end - flashBase;
+}
+
 /**
  * Builds the board image of the project `request` describes (objects from
- * the cache where they exist) and times it in the emulator.
- * @throws SimDseError (`compiler`) when it does not build, (`fault`) when the run faults
+ * the cache where they exist) and times it in the emulator. The image is
+ * linked with the flash opened wide (same origin, so the same addresses as
+ * the project's own script) and then checked against the board's flash.
+ * @throws SimDseError (`too-large`, with the bytes over) when it overflows the board's flash,
+ *   (`compiler`) when it does not build, (`fault`) when the run faults
  */
 export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTiming> {
-  const inputs = boardImageInputs(request);
+  const inputs = boardImageInputs(request, WIDE_FLASH);
   const board = getBoard(request.board);
   const { elf } = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board, linkScript: inputs.linkScript });
   const name = `firmware for ${board.id}`;
   const image = parseElf(elf, name);
+  const flash = board.regions.find((r) => r.kind === 'flash')!;
+  const used = flashExtent(image, flash.base);
+  if (used > flash.size) {
+    throw new SimDseError('too-large', `${name} needs ${used} bytes of flash, the board has ${flash.size} (${used - flash.size} over)`, {
+      unit: name,
+      region: 'flash',
+      bytesOver: used - flash.size,
+    });
+  }
   const result = emulateFirmwareImage(image, board);
-  if (result.kind === 'fault') throw new SimDseError('fault', `${name}: ${result.message}`);
+  if (result.kind === 'fault') throw new SimDseError('fault', `${name}: ${result.message}`, { unit: name, pc: result.pc, address: result.address });
   const run = readFirmwareRun(result.uart, board.id);
   return {
     board: board.id,

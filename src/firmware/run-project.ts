@@ -57,7 +57,11 @@ export async function runProject(dir: string, target: RunTarget): Promise<Projec
     }
     const { elf } = await buildProject(dir, 'board');
     const r = emulateFirmware(elf, profile);
-    if (r.kind === 'fault') throw new SimDseError('fault', `${r.message}${r.uart ? ` (after printing ${r.uart.split('\n').length - 1} lines)` : ''}`);
+    if (r.kind === 'fault') throw new SimDseError('fault', `${r.message}${r.uart ? ` (after printing ${r.uart.split('\n').length - 1} lines)` : ''}`, {
+        unit: dir,
+        pc: r.pc,
+        address: r.address,
+      });
     output = r.uart;
     cycles = r.cycles;
     instructions = r.instructions;

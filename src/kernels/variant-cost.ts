@@ -90,7 +90,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
     const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
     const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];
     const r = machine.call({ symbol: fn, args }, { warm: true });
-    if (r.kind === 'fault') throw new SimDseError('emulator', `${fn} (${style}): ${r.message}`);
+    if (r.kind === 'fault') throw new SimDseError('fault', `${fn} (${style}): ${r.message}`, { unit: fn, pc: r.pc, address: r.address });
     const cost: VariantCost = { cycles: r.cycles, flashBytes: imageSizes(image, 0).text, instructions: r.instructions };
     writeFileAtomic(path, JSON.stringify(cost) + '\n');
     return cost;

@@ -8,7 +8,8 @@ import { buildNetwork } from '../../kernels/network/build.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
-import { loadModelFromOptions, positiveInt } from './eval.js';
+import { parsePositiveInt } from '../../util/parse-options.js';
+import { loadModelFromOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse build`. */
 interface BuildCliOptions {
@@ -30,13 +31,8 @@ export function parseKernelStyle(value: string): KernelStyle {
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
 export function registerBuild(program: Command): void {
-  program
-    .command('build')
-    .description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit')
-    .requiredOption('--model <name|file>', 'model name (lenet, resnet8) or a .tflite path')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
+  withOptions(program.command('build').description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit'), { model: 'required', models: true, board: { default: 'nucleo-f446re' } })
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
-    .option('--board <id>', 'board profile', 'nucleo-f446re')
     .option('--kernels <style>', 'unpacked (weights as code) or baseline (im2col + SMLAD library)', 'unpacked')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
@@ -50,7 +46,7 @@ export function registerBuild(program: Command): void {
     .action(async (opts: BuildCliOptions) => {
       const style = parseKernelStyle(opts.kernels);
       const board = getBoard(opts.board);
-      const jobs = positiveInt('--jobs', opts.jobs);
+      const jobs = parsePositiveInt('--jobs', opts.jobs);
       const { model, masks } = loadModelFromOptions(opts);
       const image = await buildNetwork(prepareGraph(model.graph), { style, masks }, board, defaultEmitters(), { jobs });
       const s = image.sizes;

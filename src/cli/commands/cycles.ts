@@ -4,6 +4,7 @@ import type { CallOk } from '../../emulator/call-types.js';
 import type { GoldenEntry } from '../../emulator/golden.js';
 import { checkGolden, measure } from '../../emulator/measure.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
+import { withOptions } from '../options.js';
 
 function parseArgs(text: string | undefined): number[] {
   if (!text) return [];
@@ -54,12 +55,9 @@ function formatResult(fn: string, boardId: string, r: CallOk): string {
 
 /** `sim-dse cycles`: cycles of one function of an ELF, or a golden-file check. */
 export function registerCycles(program: Command): void {
-  program
-    .command('cycles')
-    .description('Emulate a function of a Cortex-M4 ELF and print its cycles, time and breakdown; or check golden cycle counts')
+  withOptions(program.command('cycles').description('Emulate a function of a Cortex-M4 ELF and print its cycles, time and breakdown; or check golden cycle counts'), { board: { default: 'nucleo-f446re' } })
     .argument('[elf]', 'ELF file (32-bit little-endian Arm)')
     .option('--fn <symbol>', 'function to call')
-    .option('--board <id>', 'board profile (nucleo-f446re, nucleo-l4r5zi, nucleo-f401re, nucleo-l476rg, ideal)', 'nucleo-f446re')
     .option('--args <list>', 'comma-separated integer arguments for r0..r3', '')
     .option('--warm', 'run once first so the flash accelerator caches are warm', false)
     .option('--json', 'print JSON', false)
@@ -93,7 +91,7 @@ export function registerCycles(program: Command): void {
       if (!elf) throw new UsageError('missing ELF file argument (or use --check <golden>)');
       if (!opts.fn) throw new UsageError('missing --fn <symbol>');
       const result = measure(elf, opts.fn, opts.board, parseArgs(opts.args), opts.warm);
-      if (result.kind === 'fault') throw new SimDseError('fault', result.message);
+      if (result.kind === 'fault') throw new SimDseError('fault', result.message, { unit: opts.fn, pc: result.pc, address: result.address });
       if (opts.json) {
         const board = getBoard(opts.board);
         process.stdout.write(`${JSON.stringify({ ...result, board: board.id, clockHz: board.clockHz, microseconds: (result.cycles / board.clockHz) * 1e6 }, null, 2)}\n`);

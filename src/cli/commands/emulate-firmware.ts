@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { type ProjectRun, runProject } from '../../firmware/run-project.js';
 import { SimDseError } from '../../util/errors.js';
-import { positiveInt } from './eval.js';
+import { parsePositiveInt } from '../../util/parse-options.js';
+import { withOptions } from '../options.js';
 
 /** Options of `sim-dse emulate-firmware` (as parsed by commander). */
 export interface EmulateFirmwareOptions {
@@ -13,16 +14,15 @@ export interface EmulateFirmwareOptions {
 
 /** Runs `sim-dse emulate-firmware`. */
 export function runEmulateFirmware(dir: string, opts: EmulateFirmwareOptions): Promise<ProjectRun> {
-  return runProject(dir, opts.qemu ? { kind: 'qemu', timeoutMs: (positiveInt('--timeout', opts.timeout) ?? 300) * 1000 } : { kind: 'emulator', board: opts.board });
+  return runProject(dir, opts.qemu ? { kind: 'qemu', timeoutMs: (parsePositiveInt('--timeout', opts.timeout) ?? 300) * 1000 } : { kind: 'emulator', board: opts.board });
 }
 
 /** `sim-dse emulate-firmware DIR`: run an exported firmware in the emulator (or QEMU) and print what the board would. */
 export function registerEmulateFirmware(program: Command): void {
-  program
-    .command('emulate-firmware')
-    .description('Build an exported firmware project and run it in the emulator from reset, printing the lines the board would print')
+  withOptions(program.command('emulate-firmware').description('Build an exported firmware project and run it in the emulator from reset, printing the lines the board would print'), {
+    board: { note: 'default: the board the project was exported for' },
+  })
     .argument('<dir>', 'project folder written by sim-dse export')
-    .option('--board <id>', 'board profile to emulate (default: the board the project was exported for)')
     .option('--qemu', 'run the QEMU variant on qemu-system-arm -M netduinoplus2 instead (functional check; no cycle counts)', false)
     .option('--timeout <s>', 'seconds QEMU may run', '300')
     .option('--json', 'print JSON (the parsed run, the output, cycles)', false)

@@ -1,56 +1,14 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateTop1 } from '../../model/accuracy.js';
 import { loadCifar10, type Cifar10Split } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { createEngine } from '../../model/engine/index.js';
-import type { SkipMasks } from '../../model/ir.js';
-import { describePreprocess, parsePreprocess, resolveModel, type ResolvedModel } from '../../model/registry.js';
-import { readSkipConfig } from '../../model/skip-config.js';
+import { describePreprocess } from '../../model/registry.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { FileError, UsageError } from '../../util/errors.js';
-
-export { writeFileAtomic };
-
-
-/**
- * A one-line progress bar with rate and ETA on a stream; it draws only when
- * the stream is a TTY (otherwise both functions do nothing).
- */
-export function progressBar(stream: NodeJS.WriteStream, label: string): { update(done: number, total: number): void; end(): void } {
-  if (!stream.isTTY) return { update: () => undefined, end: () => undefined };
-  const start = Date.now();
-  let last = 0;
-  let drawn = false;
-  return {
-    update(done: number, total: number): void {
-      const now = Date.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      const secs = (now - start) / 1000;
-      const rate = secs > 0 ? done / secs : 0;
-      const eta = rate > 0 ? (total - done) / rate : 0;
-      const mmss = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-      stream.write(
-        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(0)} img/s ETA ${mmss(eta)} `,
-      );
-      drawn = true;
-    },
-    end(): void {
-      if (drawn) stream.write('\r\x1b[K');
-    },
-  };
-}
-
-/** Parses a positive integer option value. */
-export function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name}: '${value}' is not a positive integer`);
-  return n;
-}
+import { UsageError } from '../../util/errors.js';
+import { parsePositiveInt } from '../../util/parse-options.js';
+import { loadModelFromOptions, withOptions } from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 /** Options of `sim-dse eval` (as parsed by commander). */
 export interface EvalOptions {
@@ -82,19 +40,6 @@ export interface EvalReport {
   readonly seconds: number;
 }
 
-/** Loads the model (and skip configuration) named by the options. */
-export function loadModelFromOptions(opts: { model: string; models?: string; preprocess?: string; skip?: string }): {
-  model: ResolvedModel;
-  masks: SkipMasks | undefined;
-} {
-  const model = resolveModel(opts.model, {
-    modelsDir: opts.models,
-    preprocess: opts.preprocess ? parsePreprocess(opts.preprocess) : undefined,
-  });
-  const masks = opts.skip ? readSkipConfig(opts.skip, model.graph) : undefined;
-  return { model, masks };
-}
-
 /**
  * Runs `sim-dse eval`: top-1 of a model (optionally with a skip configuration)
  * on the first N CIFAR-10 images; writes --predictions when asked.
@@ -104,7 +49,7 @@ export function runEval(opts: EvalOptions, onProgress?: (done: number, total: nu
   if (split !== 'test' && split !== 'train') throw new UsageError(`--split: '${opts.split}' is not test or train`);
   const { model, masks } = loadModelFromOptions(opts);
   const ds = loadCifar10({ dir: opts.data, split });
-  const images = positiveInt('--images', opts.images) ?? ds.count;
+  const images = parsePositiveInt('--images', opts.images) ?? ds.count;
   if (images > ds.count) throw new UsageError(`--images ${images}: ${ds.source} has only ${ds.count} images`);
   const inputs = modelInputs(ds, model.graph, model.preprocess, images);
   const engine = createEngine(model.graph);
@@ -154,15 +99,9 @@ export function formatEvalReport(r: EvalReport): string {
 
 /** `sim-dse eval`: top-1 accuracy of a model on CIFAR-10. */
 export function registerEval(program: Command): void {
-  program
-    .command('eval')
-    .description('Top-1 accuracy of an int8 model (optionally with a skip configuration) on CIFAR-10, with the reference engine')
-    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+  withOptions(program.command('eval').description('Top-1 accuracy of an int8 model (optionally with a skip configuration) on CIFAR-10, with the reference engine'), { model: 'required', data: true, models: true, preprocess: true })
     .option('--images <n>', 'evaluate the first N images (default: all)')
-    .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
     .option('--split <split>', 'test (test_batch.bin) or train (data_batch_*.bin)', 'test')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
-    .option('--preprocess <spec>', 'input preprocessing for models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
     .option('--skip <config.json>', 'skip configuration (masked weights count as zero)')
     .option('--predictions <file>', 'write the predicted class per image (.csv: index,label,predicted; else one byte each)')
     .option('--json', 'print the result as JSON', false)

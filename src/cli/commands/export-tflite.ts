@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { applySkipMasks, writeTflite } from '../../model/tflite/write.js';
 import { UsageError } from '../../util/errors.js';
-import { loadModelFromOptions, writeFileAtomic } from './eval.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { loadModelFromOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse export-tflite` (as parsed by commander). */
 export interface ExportTfliteOptions {
@@ -37,13 +38,9 @@ export function runExportTflite(opts: ExportTfliteOptions): ExportTfliteResult {
 
 /** `sim-dse export-tflite`: writes an approximate model as .tflite. */
 export function registerExportTflite(program: Command): void {
-  program
-    .command('export-tflite')
-    .description('Write a model as .tflite with the weights skipped by a skip configuration set to zero')
-    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+  withOptions(program.command('export-tflite').description('Write a model as .tflite with the weights skipped by a skip configuration set to zero'), { model: 'required', models: true })
     .option('--skip <config.json>', 'skip configuration {"version":1,"model":NAME,"masks":{"<op>":"<base64>"}}; without it the model is rewritten unchanged')
     .requiredOption('--out <file>', 'output .tflite file (written atomically)')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
     .addHelpText(
       'after',
       '\nThe skip configuration format is documented in src/model/skip-config.ts: one base64 mask per\n' +

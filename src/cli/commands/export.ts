@@ -5,7 +5,8 @@ import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
 import { pointAtLoss } from '../../explore/export/design-point.js';
 import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
-import { positiveInt } from './eval.js';
+import { parsePositiveInt } from '../../util/parse-options.js';
+import { withOptions } from '../options.js';
 
 /** One line saying what the recorded prediction is. */
 function predictionLine(p: Prediction | null): string {
@@ -55,7 +56,7 @@ export function runExport(opts: ExportOptions): ExportedPoint {
     point: selectedPoint({ ...opts, run: opts.run }),
     board: opts.board,
     outDir: opts.out,
-    images: positiveInt('--images', opts.images) ?? DEFAULT_FIRMWARE_IMAGES,
+    images: parsePositiveInt('--images', opts.images) ?? DEFAULT_FIRMWARE_IMAGES,
     runsDir: opts.runs,
     dataDir: opts.data,
     modelsDir: opts.models,
@@ -64,18 +65,17 @@ export function runExport(opts: ExportOptions): ExportedPoint {
 
 /** `sim-dse export`: a design point as a standalone Nucleo firmware project. */
 export function registerExport(program: Command): void {
-  program
-    .command('export')
-    .description('Export a design point of a DSE run as a standalone Nucleo firmware project (Makefile, flash targets, QEMU variant)')
+  withOptions(program.command('export').description('Export a design point of a DSE run as a standalone Nucleo firmware project (Makefile, flash targets, QEMU variant)'), {
+    board: { note: `a firmware target: ${FIRMWARE_BOARD_IDS.join(' or ')}` },
+    data: true,
+    models: true,
+  })
     .option('--run <id>', 'run id (folder under --runs) or run directory')
     .option('--point <k>', 'point id in the run (see sim-dse show)')
     .option('--loss <pp>', "instead of --point: the fastest re-evaluated point within this top-1 loss (percentage points on the full test set), as the run's report names it")
-    .option('--board <id>', `target board (${FIRMWARE_BOARD_IDS.join(', ')})`)
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
-    .option('--data <dir>', 'CIFAR-10 folder (default: SIM_DSE_DATA or ../shared/datasets/cifar10)')
-    .option('--models <dir>', 'models folder (default: SIM_DSE_MODELS or ../shared/models)')
     .option('--json', 'print a JSON summary', false)
     .addHelpText(
       'after',

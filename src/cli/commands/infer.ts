@@ -5,7 +5,7 @@ import { CIFAR10_CLASSES, loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { createEngine } from '../../model/engine/index.js';
 import { FileError, UsageError } from '../../util/errors.js';
-import { loadModelFromOptions } from './eval.js';
+import { loadModelFromOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse infer` (as parsed by commander). */
 export interface InferOptions {
@@ -82,15 +82,9 @@ export function runInfer(opts: InferOptions): InferResult {
 
 /** `sim-dse infer`: one inference, printing the output tensor and its argmax. */
 export function registerInfer(program: Command): void {
-  program
-    .command('infer')
-    .description('Run one inference with the reference engine; print the output tensor and its argmax')
-    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
+  withOptions(program.command('infer').description('Run one inference with the reference engine; print the output tensor and its argmax'), { model: 'required', data: { note: 'for --image' }, models: true, preprocess: { note: 'for --image' } })
     .option('--input <file>', "raw input tensor bytes (the model input's dtype and shape, little-endian)")
     .option('--image <n>', 'use CIFAR-10 test image N, preprocessed for the model')
-    .option('--data <dir>', 'CIFAR-10 binary folder for --image (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
-    .option('--preprocess <spec>', 'input preprocessing for --image with models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
     .option('--skip <config.json>', 'skip configuration (masked weights count as zero)')
     .option('--json', 'print the result as JSON', false)
     .addHelpText(

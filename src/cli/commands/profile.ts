@@ -5,7 +5,7 @@ import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { UsageError } from '../../util/errors.js';
 import { parseKernelStyle } from './build.js';
-import { loadModelFromOptions } from './eval.js';
+import { loadModelFromOptions, withOptions } from '../options.js';
 
 interface ProfileOptions {
   readonly model: string;
@@ -43,12 +43,7 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
 
 /** `sim-dse profile`: per-layer cycles, flash and RAM of kernels on boards. */
 export function registerProfile(program: Command): void {
-  program
-    .command('profile')
-    .description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board')
-    .requiredOption('--model <name|file>', 'model name (lenet, resnet8) or a .tflite path')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
-    .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
+  withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { model: 'required', models: true, data: true })
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
     .option('--kernels <styles>', 'comma-separated: baseline, unpacked', 'baseline,unpacked')

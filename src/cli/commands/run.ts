@@ -6,6 +6,7 @@ import { createProgress } from '../../explore/run/progress.js';
 import { compilerActivity } from '../../kernels/compile/compile.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
+import { withOptions } from '../options.js';
 
 /** What gcc is doing for this run, for the progress line (nothing while no compiler runs). */
 function compileActivityText(): string | undefined {
@@ -15,15 +16,15 @@ function compileActivityText(): string | undefined {
 
 /** `sim-dse run`: the design-space exploration of a model. */
 export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description(
-      'Explore skip configurations of a model (top-1 on a thread pool, cycles and flash per point), re-evaluate the Pareto front ' +
-        'on the full test set and write a report to runs/<id>/. Rerunning the same command resumes.',
-    )
-    .requiredOption('--model <name|file>', 'model name from models/manifest.json (lenet, resnet8) or a .tflite path')
-    .option('--threads <n>', 'accuracy worker threads (default: the number of CPUs)')
-    .option('--board <id>', 'board profile', RUN_DEFAULTS.board)
+  withOptions(
+    program
+      .command('run')
+      .description(
+        'Explore skip configurations of a model (top-1 on a thread pool, cycles and flash per point), re-evaluate the Pareto front ' +
+          'on the full test set and write a report to runs/<id>/. Rerunning the same command resumes.',
+      ),
+    { model: 'required', threads: { note: 'they compute top-1 and time firmware' }, board: { default: RUN_DEFAULTS.board }, data: true, models: true, preprocess: true },
+  )
     .option(
       '--latency <source>',
       `latency source (default ${defaultLatencySource()}): ${Object.entries(latencySources).map(([k, v]) => `${k} = ${v.summary}`).join('; ')}`,
@@ -45,9 +46,6 @@ export function registerRun(program: Command): void {
     .option('--no-seed-grid', "do not evaluate the seed toolkit's grid beside the search")
     .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
     .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
-    .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
-    .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
-    .option('--preprocess <spec>', 'input preprocessing for models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
     .option('--stop-after <n>', 'stop after storing n new rows (as Ctrl-C would; for testing resume)')
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(

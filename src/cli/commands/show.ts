@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatPointDetails, pointDetails } from '../../explore/report/show-point.js';
-import { parseIntOption } from '../../explore/run/parse-options.js';
+import { parseIntOption } from '../../util/parse-options.js';
 import { readStore } from '../../explore/store/run-store.js';
 
 /** `sim-dse show <run> --point K`: one evaluated point of a run. */

@@ -6,7 +6,7 @@ import { readSerialRun } from '../../firmware/serial.js';
 import { type Validation, formatValidation, validateRun } from '../../firmware/validate.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
-import { positiveInt } from './eval.js';
+import { parsePositiveInt } from '../../util/parse-options.js';
 import { selectedPoint } from './export.js';
 
 /** Options of `sim-dse validate` (as parsed by commander). */
@@ -33,8 +33,8 @@ async function firmwareText(opts: ValidateOptions, echo: (line: string) => void)
     }
   }
   const text = await readSerialRun(opts.serial!, {
-    baudRate: positiveInt('--baud', opts.baud) ?? 115200,
-    timeoutMs: (positiveInt('--timeout', opts.timeout) ?? 120) * 1000,
+    baudRate: parsePositiveInt('--baud', opts.baud) ?? 115200,
+    timeoutMs: (parsePositiveInt('--timeout', opts.timeout) ?? 120) * 1000,
     onLine: echo,
   });
   if (opts.save) writeFileAtomic(opts.save, text);

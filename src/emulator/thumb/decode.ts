@@ -14,8 +14,8 @@ import { decodeCoprocessor } from './decode-vfp.js';
 import { undefinedInsn } from './insn-build.js';
 import { SimDseError } from '../../util/errors.js';
 
-/** Bad input to the Thumb decoder helpers (category `thumb`). */
-export class ThumbDecodeError extends SimDseError {
+/** Bad input to the Thumb decoder helpers (kind `thumb`). */
+export class ThumbDecodeError extends SimDseError<'thumb'> {
   constructor(message: string) {
     super('thumb', message);
     this.name = 'ThumbDecodeError';

@@ -1,6 +1,6 @@
 /**
  * Constructors of {@link ThumbInsn} records used by the decoder. Every record
- * is built by the one function {@link makeInsn}, so all records share one
+ * is built from named fields by the one function {@link makeInsn}, so all records share one
  * object shape (property order), which keeps the consumers' property accesses
  * monomorphic.
  */
@@ -32,44 +32,32 @@ export function signExtend(value: number, bits: number): number {
   return (value << shift) >> shift;
 }
 
-/** Builds a record with every field given explicitly. */
-export function makeInsn(
-  size: 2 | 4,
-  cls: InsnClass,
-  mnemonic: string,
-  reads: number,
-  writes: number,
-  addrRegs: number,
-  regCount: number,
-  memBytes: number,
-  writeback: boolean,
-  pcRelative: boolean,
-  cond: number,
-  itCount: number,
-  itConds: readonly number[],
-  branchOffset: number | null,
-): ThumbInsn {
+/** The fields every record names; the others default to those of a plain, unconditional instruction. */
+export type InsnFields = Pick<ThumbInsn, 'size' | 'cls' | 'mnemonic' | 'reads' | 'writes'> & Partial<ThumbInsn>;
+
+/** Builds a record from named fields (the ones not given: no memory access, no writeback, always, no IT block, no branch). */
+export function makeInsn(f: InsnFields): ThumbInsn {
   return {
-    size,
-    cls,
-    mnemonic,
-    reads,
-    writes,
-    addrRegs,
-    regCount,
-    memBytes,
-    writeback,
-    pcRelative,
-    cond,
-    itCount,
-    itConds,
-    branchOffset,
+    size: f.size,
+    cls: f.cls,
+    mnemonic: f.mnemonic,
+    reads: f.reads,
+    writes: f.writes,
+    addrRegs: f.addrRegs ?? 0,
+    regCount: f.regCount ?? 0,
+    memBytes: f.memBytes ?? 0,
+    writeback: f.writeback ?? false,
+    pcRelative: f.pcRelative ?? false,
+    cond: f.cond ?? COND_AL,
+    itCount: f.itCount ?? 0,
+    itConds: f.itConds ?? NO_CONDS,
+    branchOffset: f.branchOffset ?? null,
   };
 }
 
 /** An instruction that does not access memory and is not a direct branch. */
 export function plain(size: 2 | 4, cls: InsnClass, mnemonic: string, reads: number, writes: number): ThumbInsn {
-  return makeInsn(size, cls, mnemonic, reads, writes, 0, 0, 0, false, false, COND_AL, 0, NO_CONDS, null);
+  return makeInsn({ size, cls, mnemonic, reads, writes });
 }
 
 /** An UNDEFINED encoding (also UDF); `mnemonic` names it as far as it is known. */
@@ -92,22 +80,7 @@ export function memory(
   memBytes: number,
   writeback: boolean,
 ): ThumbInsn {
-  return makeInsn(
-    size,
-    cls,
-    mnemonic,
-    reads,
-    writes,
-    addrRegs,
-    regCount,
-    memBytes,
-    writeback,
-    (addrRegs & PC_BIT) !== 0,
-    COND_AL,
-    0,
-    NO_CONDS,
-    null,
-  );
+  return makeInsn({ size, cls, mnemonic, reads, writes, addrRegs, regCount, memBytes, writeback, pcRelative: (addrRegs & PC_BIT) !== 0 });
 }
 
 /** A direct branch (B, B<cond>, BL, CBZ/CBNZ) with its offset from address + 4. */
@@ -120,7 +93,7 @@ export function directBranch(
   cond: number,
   offset: number,
 ): ThumbInsn {
-  return makeInsn(size, cls, mnemonic, reads, writes, 0, 0, 0, false, false, cond, 0, NO_CONDS, offset);
+  return makeInsn({ size, cls, mnemonic, reads, writes, cond, branchOffset: offset });
 }
 
 /** An IT instruction from its `firstcond` and `mask` fields. */
@@ -134,7 +107,7 @@ export function itInsn(firstcond: number, mask: number): ThumbInsn {
     conds.push((firstcond & 0xe) | low);
     mnemonic += low === (firstcond & 1) ? 't' : 'e';
   }
-  return makeInsn(2, 'it', mnemonic, 0, 0, 0, 0, 0, false, false, COND_AL, count, Object.freeze(conds), null);
+  return makeInsn({ size: 2, cls: 'it', mnemonic, reads: 0, writes: 0, itCount: count, itConds: Object.freeze(conds) });
 }
 
 function trailingZeros4(mask: number): number {

@@ -12,11 +12,11 @@ import {
 import { type Ptr, unicornApi, type UnicornApi } from './ffi.js';
 
 /** A Unicorn call that returned an error code. */
-export class UnicornError extends SimDseError {
+export class UnicornError extends SimDseError<'unicorn'> {
   /** The uc_err value. */
   readonly code: number;
   constructor(operation: string, code: number, message: string) {
-    super('unicorn', `${operation} failed: ${message}${message.includes('UC_ERR_') ? '' : ` (${UC_ERR_NAMES[code] ?? `uc_err ${code}`})`}`);
+    super('unicorn', `${operation} failed: ${message}${message.includes('UC_ERR_') ? '' : ` (${UC_ERR_NAMES[code] ?? `uc_err ${code}`})`}`, { code });
     this.name = 'UnicornError';
     this.code = code;
   }

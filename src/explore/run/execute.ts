@@ -1,33 +1,24 @@
 /**
- * Executes a planned run: significance, the exact references, the search
- * (grid or NSGA-II in generation batches), the seed toolkit's grid beside it,
- * the full-test-set re-evaluation of both fronts and the exact model, the
- * whole-firmware timing of those points, then the report files. Every phase replays deterministically from the store, so
- * rerunning an interrupted run resumes it and ends with the same store as an
- * uninterrupted one.
+ * Executes a planned run: loads significance, opens the accuracy pool and the
+ * latency provider, then runs the phases of ./phases.ts in order (the exact
+ * references, the search, the seed toolkit's grid, the full-test-set
+ * re-evaluation, the whole-firmware timing, the report). Every phase resumes
+ * from the store by the rule of ./phase.ts, so rerunning an interrupted run
+ * ends with the same store as an uninterrupted one.
  */
-import type { SkipMasks } from '../../model/ir.js';
-import { finalHashes, splitPhases, wantsFinal, type RunAnalysis } from '../front/analysis.js';
-import { paretoFront } from '../front/pareto.js';
+import type { RunAnalysis } from '../front/analysis.js';
 import { latencySources } from '../evaluate/latency-sources.js';
 import type { LatencyProvider } from '../evaluate/latency-types.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
 import type { AccuracySpec } from '../pool/accuracy-bench.js';
-import { writeReportFiles } from '../report/write-report.js';
-import { gridSearch } from '../search/grid.js';
-import { nsga2Search } from '../search/nsga2.js';
-import type { Evaluation, Genome, SearchStrategy } from '../search/strategy-types.js';
 import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import type { ModelSignificance } from '../significance/types.js';
-import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
-import { rowConfiguration } from '../store/point-config.js';
-import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
-import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
-import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
-import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
-import { firmwarePhase } from './firmware-phase.js';
+import { appendPoint, openStore, readStore } from '../store/run-store.js';
+import type { RunContext } from './phase.js';
+import { RUN_PHASES } from './phases.js';
+import { createMemo, type EvaluatorContext, type Memo } from './point-evaluator.js';
 import { lockRunDir } from '../store/run-lock.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
@@ -49,69 +40,6 @@ export interface RunHooks {
 export type RunOutcome =
   | { readonly kind: 'complete'; readonly dir: string; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string }
   | { readonly kind: 'stopped'; readonly dir: string; readonly reason: 'signal' | 'limit'; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string };
-
-/** Generation size of grid batches. */
-const GRID_BATCH = 64;
-
-/** Genomes seeding NSGA-II's first generation: exact, then every uniform level of all layers. */
-export function initialGenomes(space: ConfigSpace): Genome[] {
-  const most = Math.max(...space.layers.map((l) => l.levels.length));
-  return Array.from({ length: most }, (_, k) => space.layers.map((l) => Math.min(k, l.levels.length - 1)));
-}
-
-function strategyFor(plan: RunPlan): SearchStrategy {
-  const levels = plan.space.layers.map((l) => l.levels.length);
-  const s = plan.config.search;
-  if (s.strategy === 'grid') return gridSearch({ levels }, GRID_BATCH);
-  return nsga2Search({ levels }, { populationSize: s.population, budget: s.budget, seed: s.seed, initial: initialGenomes(plan.space) });
-}
-
-/**
- * Search objectives of a row: maximise correct, minimise cycles. A point
- * losing more than `maxLoss` percentage points of top-1 against the exact
- * model (`exactCorrect` on the same images) violates by the excess; one that
- * does not fit the flash violates by 100 more.
- */
-export function rowEvaluation(row: PointRow, exactCorrect: number, maxLoss: number): Evaluation {
-  const excess = Math.max(0, ((exactCorrect - row.correct) / row.images) * 100 - maxLoss);
-  return { objectives: [-row.correct, row.cycles], violation: excess + (row.fits ? 0 : 100) };
-}
-
-/** Masks of a stored row's configuration. */
-function rowMasks(row: PointRow, significance: ReadonlyMap<SignificanceMetric, ModelSignificance>): SkipMasks {
-  const config = rowConfiguration(row);
-  return masksFor(config, significance.get(config.metric)!);
-}
-
-/**
- * The full-test-set phase: the exact model and every point of both fronts
- * (as the store holds them now), each set of masks evaluated once.
- */
-async function finalPhase(
-  plan: RunPlan,
-  ctx: EvaluatorContext,
-  significance: ReadonlyMap<SignificanceMetric, ModelSignificance>,
-  counted: () => boolean,
-  progress: Progress | undefined,
-): Promise<boolean> {
-  const store = readStore(plan.dir);
-  const { search, seedGrid } = splitPhases(store);
-  const byHash = new Map(store.points.map((p) => [p.hash, p]));
-  const masksHashOf = (hash: string): string => (hash === EXACT_HASH ? EXACT_MASKS_HASH : byHash.get(hash)!.masksHash);
-  const known = new Map(store.finals.map((f) => [masksHashOf(f.hash), f]));
-  const stored = new Set(store.finals.map((f) => f.hash));
-  const wanted = (row: PointRow) => wantsFinal(row, store.reference, plan.config.search.maxLoss);
-  const requests = finalHashes(paretoFront(search), seedGrid === null ? null : paretoFront(seedGrid), wanted)
-    .filter((h) => !stored.has(h))
-    .map((hash) => ({ hash, masksHash: masksHashOf(hash), masks: () => (hash === EXACT_HASH ? new Map() : rowMasks(byHash.get(hash)!, significance)) }));
-  let done = 0;
-  if (requests.length > 0) progress?.update({ phase: 'final', done: 0, total: requests.length, evaluated: 0 });
-  return evaluateFinals(ctx, requests, known, (row: FinalRow) => {
-    appendFinal(plan.dir, row);
-    progress?.update({ phase: 'final', done: ++done, total: requests.length, evaluated: done });
-    return counted();
-  });
-}
 
 function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
   return workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
@@ -192,72 +120,36 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
       return counted();
     },
   };
-  const request = (space: ConfigSpace, genome: Genome): PointRequest => {
-    const config = configurationFromLevels(space, genome);
-    return { genome, config, masks: () => masksFor(config, significance.get(config.metric)!) };
+  const run: RunContext = {
+    plan,
+    progress: hooks.progress,
+    significance,
+    latency,
+    pool,
+    evaluator: ctx,
+    memo,
+    counted,
+    exactCorrect: store.reference?.exactSearch.correct ?? 0,
+    analysis: null,
   };
-
-  /** The exact model's correct count on the search images (known once the references are stored). */
-  let exactCorrect = store.reference?.exactSearch.correct ?? 0;
-  const runPhase = async (phase: Phase, space: ConfigSpace, strategy: SearchStrategy, total: number): Promise<boolean> => {
-    let done = 0; // rows of finished batches
-    let inBatch = 0; // rows stored in the current batch
-    let fresh = 0; // rows stored by this process in the phase
-    const phaseCtx: EvaluatorContext = {
-      ...ctx,
-      store: (row) => {
-        const go = ctx.store(row);
-        inBatch++;
-        fresh++;
-        hooks.progress?.update({ phase, done: done + inBatch, total, evaluated: fresh });
-        return go;
-      },
-    };
-    if (total > 0) hooks.progress?.update({ phase, done: 0, total, evaluated: 0 });
-    for (let batch = strategy.ask(); batch !== null; batch = strategy.ask()) {
-      inBatch = 0;
-      const rows = await evaluateBatch(phaseCtx, memo, phase, batch.map((g) => request(space, g)));
-      if (rows === null) return false;
-      done += rows.length;
-      hooks.progress?.update({ phase, done, total, evaluated: fresh });
-      strategy.tell(rows.map((r) => rowEvaluation(r, exactCorrect, plan.config.search.maxLoss)));
+  const phases = async (afterStop: boolean): Promise<boolean> => {
+    for (const phase of RUN_PHASES.filter((p) => p.afterStop === afterStop)) {
+      if (phase.pending(readStore(plan.dir), run) && !(await phase.run(run))) return false;
     }
     return true;
   };
 
   let ok = true;
   try {
-    // The exact references.
-    if (store.reference === null) {
-      hooks.progress?.update({ phase: 'references', done: 0, total: 1, evaluated: 0 });
-      const ref = await latency.reference();
-      [exactCorrect] = await Promise.all(pool.evaluate('search', [new Map()]));
-      const n = plan.config.images.search;
-      writeReference(plan.dir, {
-        latency: latency.description,
-        baseline: ref.baseline,
-        unpackedExact: ref.unpackedExact,
-        exactSearch: { correct: exactCorrect, images: n, top1: exactCorrect / n },
-      });
-      hooks.progress?.update({ phase: 'references', done: 1, total: 1, evaluated: 1 });
-    }
-    const size = plan.config.search.budget; // a grid's budget is its size (see plan.ts)
-    ok = await runPhase('search', plan.space, strategyFor(plan), size);
-    if (ok && plan.seedGridSpace !== null) {
-      const sg = plan.seedGridSpace;
-      const genomes = Array.from({ length: spaceSize(sg) }, (_, i) => levelsAt(sg, i));
-      writeSeedGrid(plan.dir, genomes.map((g) => configurationHash(configurationFromLevels(sg, g))));
-      ok = await runPhase('seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
-    }
-    if (ok) ok = await finalPhase(plan, ctx, significance, counted, hooks.progress);
-    if (ok) ok = await firmwarePhase({ dir: plan.dir, board: plan.board.id, threads: plan.threads, latency, masksOf: (row) => rowMasks(row, significance), counted, progress: hooks.progress });
+    ok = await phases(false);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();
     await pool.close().catch(() => undefined);
     await latency.close?.();
   }
-  const analysis = writeReportFiles(readStore(plan.dir));
+  await phases(true);
+  const analysis = run.analysis!;
   const seconds = (performance.now() - t0) / 1000;
   const poolName = pool.kind === 'threads' ? `${pool.threads} threads` : 'inline';
   if (ok && stopReason === null) return { kind: 'complete', dir: plan.dir, analysis, evaluated, seconds, pool: poolName };

@@ -5,49 +5,44 @@
  * full-test-set rows with up to `threads` timings in flight. Rows already
  * stored are skipped, so an interrupted phase resumes.
  */
-import type { SkipMasks } from '../../model/ir.js';
-import type { LatencyProvider } from '../evaluate/latency-types.js';
 import { type PointRow, rowKernels } from '../store/rows.js';
-import { appendFirmware, readStore } from '../store/run-store.js';
-import type { Progress } from './progress.js';
+import { appendFirmware, readStore, type StoreContents } from '../store/run-store.js';
+import { rowMasks } from './final-phase.js';
+import type { RunContext, RunPhase } from './phase.js';
 
-/** What the phase needs from the run. */
-export interface FirmwarePhaseContext {
-  /** The run directory. */
-  readonly dir: string;
-  /** Board id the points were evaluated for. */
-  readonly board: string;
-  readonly threads: number;
-  readonly latency: LatencyProvider;
-  /** The skip masks of a stored point. */
-  readonly masksOf: (row: PointRow) => SkipMasks;
-  /** Counts a stored row; false when the run must stop. */
-  readonly counted: () => boolean;
-  readonly progress?: Progress;
-}
-
-/** Runs (or resumes) the phase; false when the run was stopped in it. */
-export async function firmwarePhase(c: FirmwarePhaseContext): Promise<boolean> {
-  const firmware = c.latency.firmware?.bind(c.latency);
-  if (firmware === undefined) return true;
-  const store = readStore(c.dir);
+/** The re-evaluated points that fit the board and have no firmware row yet, in the order of the final rows. */
+function untimed(store: StoreContents): PointRow[] {
   const byHash = new Map(store.points.map((p) => [p.hash, p]));
   const timed = new Set(store.firmware.map((f) => f.hash));
-  const rows = store.finals.map((f) => byHash.get(f.hash)).filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
+  return store.finals.map((f) => byHash.get(f.hash)).filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
+}
+
+async function timeFirmware(ctx: RunContext): Promise<boolean> {
+  const { plan, latency, progress } = ctx;
+  const firmware = latency.firmware!.bind(latency);
+  const rows = untimed(readStore(plan.dir));
   const start = (row: PointRow) => {
-    const p = firmware(c.masksOf(row), rowKernels(row));
+    const p = firmware(rowMasks(row, ctx.significance), rowKernels(row));
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread
     return p;
   };
-  if (rows.length > 0) c.progress?.update({ phase: 'firmware', done: 0, total: rows.length, evaluated: 0 });
-  const inFlight = rows.slice(0, Math.max(1, c.threads)).map(start);
+  progress?.update({ phase: 'firmware', done: 0, total: rows.length, evaluated: 0 });
+  const inFlight = rows.slice(0, Math.max(1, plan.threads)).map(start);
   for (let i = 0; i < rows.length; i++) {
     const outcome = await inFlight[i];
     if (inFlight.length < rows.length) inFlight.push(start(rows[inFlight.length]));
     const hash = rows[i].hash;
-    appendFirmware(c.dir, outcome.kind === 'timed' ? { hash, kind: 'timed', ...outcome.timing } : { hash, kind: 'too-large', board: c.board, reason: outcome.reason });
-    c.progress?.update({ phase: 'firmware', done: i + 1, total: rows.length, evaluated: i + 1 });
-    if (!c.counted()) return false;
+    appendFirmware(plan.dir, outcome.kind === 'timed' ? { hash, kind: 'timed', ...outcome.timing } : { hash, kind: 'too-large', board: plan.board.id, reason: outcome.reason });
+    progress?.update({ phase: 'firmware', done: i + 1, total: rows.length, evaluated: i + 1 });
+    if (!ctx.counted()) return false;
   }
   return true;
 }
+
+/** The whole-firmware timing of the re-evaluated points (when the latency provider builds firmware). */
+export const firmwarePhase: RunPhase = {
+  name: 'firmware',
+  afterStop: false,
+  pending: (store, ctx) => ctx.latency.firmware !== undefined && untimed(store).length > 0,
+  run: timeFirmware,
+};

@@ -17,7 +17,7 @@ import { DEFAULT_CALIBRATION_IMAGES } from '../significance/calibration.js';
 import { parseMetric } from '../significance/metric.js';
 import { buildSpace, parseLayers, parseLevels, parseSettingKind, presetSpace, spaceSize, type ConfigSpace } from '../space/index.js';
 import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config.js';
-import { parseChoice, parseIntOption, parseNumberOption } from './parse-options.js';
+import { parseChoice, parseIntOption, parseNumberOption } from '../../util/parse-options.js';
 
 /** Options of `sim-dse run`, as text (commander's view). */
 export interface RunOptions {

@@ -172,7 +172,7 @@ async function compileUnit(
       );
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`);
+      throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`, { unit: source.name });
     }
     unitsCompiled++;
     const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));

@@ -10,7 +10,7 @@ import { SimDseError } from '../../util/errors.js';
 export function emulatorLinkScript(board: BoardProfile): string {
   const flash = board.regions.find((r) => r.kind === 'flash');
   const sram = board.regions.find((r) => r.kind === 'sram');
-  if (!flash || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`);
+  if (!flash || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`, { board: board.id });
   const hex = (x: number): string => `0x${x.toString(16)}`;
   return `/* sim-dse emulator image for ${board.id} */
 MEMORY

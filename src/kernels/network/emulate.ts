@@ -42,7 +42,7 @@ export class NetworkRunner {
       throw new SimDseError('kernels', `network input has ${input.byteLength} bytes, expected ${plan.inputBytes}`);
     }
     const r = this.machine.call({ symbol: 'sim_infer', args: [input, new Uint8Array(plan.outputBytes)] }, { warm });
-    if (r.kind === 'fault') throw new SimDseError('emulator', `${this.image.image.fileName}: sim_infer ${r.message}`);
+    if (r.kind === 'fault') throw new SimDseError('fault', `${this.image.image.fileName}: sim_infer ${r.message}`, { unit: this.image.image.fileName, pc: r.pc, address: r.address });
     const n = plan.layers.length;
     const raw = this.machine.readMemory(this.marksAddress, 4 * (n + 1));
     const marks = new Uint32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));

@@ -1,8 +1,8 @@
 /**
- * Parsers of numeric run options as the command line gives them; each
- * throws UsageError naming the option and the offending text.
+ * Parsers of option values as the command line gives them; each throws
+ * UsageError naming the option and the offending text.
  */
-import { UsageError } from '../../util/errors.js';
+import { UsageError } from './errors.js';
 
 /** Parses an integer option in [min, max]; undefined text gives `fallback`. */
 export function parseIntOption(name: string, text: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
@@ -28,4 +28,12 @@ export function parseNumberOption(name: string, text: string | undefined, fallba
   if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${name}: '${text}' is not a number`);
   if (!(v > min && v <= max)) throw new UsageError(`${name}: ${v} is out of range (more than ${min}, at most ${max})`);
   return v;
+}
+
+/** Parses a positive integer option value; undefined text gives undefined. */
+export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name}: '${value}' is not a positive integer`);
+  return n;
 }

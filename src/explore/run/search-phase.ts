@@ -1,0 +1,95 @@
+/**
+ * The search phases of a run: the search over the run's space (grid or
+ * NSGA-II in generation batches) and the seed toolkit's grid beside it. Both
+ * replay their strategy against the store, which serves the rows it holds.
+ */
+import { gridSearch } from '../search/grid.js';
+import { nsga2Search } from '../search/nsga2.js';
+import type { Evaluation, Genome, SearchStrategy } from '../search/strategy-types.js';
+import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
+import type { Phase, PointRow } from '../store/rows.js';
+import { writeSeedGrid } from '../store/run-store.js';
+import type { RunContext, RunPhase } from './phase.js';
+import { evaluateBatch, type EvaluatorContext, type PointRequest } from './point-evaluator.js';
+import type { RunPlan } from './plan.js';
+
+/** Generation size of grid batches. */
+const GRID_BATCH = 64;
+
+/** Genomes seeding NSGA-II's first generation: exact, then every uniform level of all layers. */
+export function initialGenomes(space: ConfigSpace): Genome[] {
+  const most = Math.max(...space.layers.map((l) => l.levels.length));
+  return Array.from({ length: most }, (_, k) => space.layers.map((l) => Math.min(k, l.levels.length - 1)));
+}
+
+function strategyFor(plan: RunPlan): SearchStrategy {
+  const levels = plan.space.layers.map((l) => l.levels.length);
+  const s = plan.config.search;
+  if (s.strategy === 'grid') return gridSearch({ levels }, GRID_BATCH);
+  return nsga2Search({ levels }, { populationSize: s.population, budget: s.budget, seed: s.seed, initial: initialGenomes(plan.space) });
+}
+
+/**
+ * Search objectives of a row: maximise correct, minimise cycles. A point
+ * losing more than `maxLoss` percentage points of top-1 against the exact
+ * model (`exactCorrect` on the same images) violates by the excess; one that
+ * does not fit the flash violates by 100 more.
+ */
+export function rowEvaluation(row: PointRow, exactCorrect: number, maxLoss: number): Evaluation {
+  const excess = Math.max(0, ((exactCorrect - row.correct) / row.images) * 100 - maxLoss);
+  return { objectives: [-row.correct, row.cycles], violation: excess + (row.fits ? 0 : 100) };
+}
+
+/** Runs `strategy` over `space` to its end, batch by batch; false when the run stopped. */
+async function searchSpace(ctx: RunContext, phase: Phase, space: ConfigSpace, strategy: SearchStrategy, total: number): Promise<boolean> {
+  const { progress, memo, significance } = ctx;
+  let done = 0; // rows of finished batches
+  let inBatch = 0; // rows stored in the current batch
+  let fresh = 0; // rows stored by this process in the phase
+  const phaseCtx: EvaluatorContext = {
+    ...ctx.evaluator,
+    store: (row) => {
+      const go = ctx.evaluator.store(row);
+      inBatch++;
+      fresh++;
+      progress?.update({ phase, done: done + inBatch, total, evaluated: fresh });
+      return go;
+    },
+  };
+  const request = (genome: Genome): PointRequest => {
+    const config = configurationFromLevels(space, genome);
+    return { genome, config, masks: () => masksFor(config, significance.get(config.metric)!) };
+  };
+  if (total > 0) progress?.update({ phase, done: 0, total, evaluated: 0 });
+  for (let batch = strategy.ask(); batch !== null; batch = strategy.ask()) {
+    inBatch = 0;
+    const rows = await evaluateBatch(phaseCtx, memo, phase, batch.map(request));
+    if (rows === null) return false;
+    done += rows.length;
+    progress?.update({ phase, done, total, evaluated: fresh });
+    strategy.tell(rows.map((r) => rowEvaluation(r, ctx.exactCorrect, ctx.plan.config.search.maxLoss)));
+  }
+  return true;
+}
+
+/** The search over the run's space. */
+export const searchPhase: RunPhase = {
+  name: 'search',
+  afterStop: false,
+  pending: () => true,
+  // a grid's budget is its size (see plan.ts)
+  run: (ctx) => searchSpace(ctx, 'search', ctx.plan.space, strategyFor(ctx.plan), ctx.plan.config.search.budget),
+};
+
+/** The seed toolkit's grid beside the search (when the plan has one). */
+export const seedGridPhase: RunPhase = {
+  name: 'seed-grid',
+  afterStop: false,
+  pending: (_store, ctx) => ctx.plan.seedGridSpace !== null,
+  run: (ctx) => {
+    const sg = ctx.plan.seedGridSpace!;
+    const genomes = Array.from({ length: spaceSize(sg) }, (_, i) => levelsAt(sg, i));
+    writeSeedGrid(ctx.plan.dir, genomes.map((g) => configurationHash(configurationFromLevels(sg, g))));
+    return searchSpace(ctx, 'seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
+  },
+};
