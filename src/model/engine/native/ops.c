@@ -7,6 +7,13 @@
 #include <string.h>
 #include "engine.h"
 
+/* Element-wise loops are compiled for AVX-512, AVX2 and baseline x86-64 and picked by the loader (integer results do not depend on it). */
+#if defined(__x86_64__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
 /* Best GEMM level this CPU (and OS, for AVX-512 state) supports. */
 int se_isa(void) {
   __builtin_cpu_init();
@@ -35,7 +42,7 @@ void se_pack_depthwise(uint8_t *arena, const int8_t *w, const int32_t *bias, con
 }
 
 /* Rows of (n, oy, ox) by [ky][kx][c] unsigned bytes (x + 128), padding inZp + 128, [k, kp) zero. */
-void se_im2col(uint8_t *arena, uint32_t inOff, uint32_t aOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
+VECTOR_CLONES void se_im2col(uint8_t *arena, uint32_t inOff, uint32_t aOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
                int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t inZp, uint32_t kp) {
   const uint8_t *in = arena + inOff;
   uint8_t *a = arena + aOff;
@@ -78,7 +85,7 @@ void se_gemm(uint8_t *arena, int isa, uint32_t aOff, uint32_t wOff, uint32_t prm
 }
 
 /* DEPTHWISE_CONV_2D (TFLite DepthwiseConvPerChannel), weights [kh*kw][oc], any depth multiplier m. */
-void se_depthwise(uint8_t *arena, uint32_t inOff, uint32_t wOff, uint32_t prmOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c,
+VECTOR_CLONES void se_depthwise(uint8_t *arena, uint32_t inOff, uint32_t wOff, uint32_t prmOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c,
                   int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t m,
                   int32_t inZp, int32_t zp, int32_t mn, int32_t mx) {
   const int8_t *in = (const int8_t *)(arena + inOff);
@@ -111,7 +118,7 @@ void se_depthwise(uint8_t *arena, uint32_t inOff, uint32_t wOff, uint32_t prmOff
 }
 
 /* MAX_POOL_2D over the valid taps, clamped to [mn, mx]. */
-void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
+VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
                 int32_t sw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t mn, int32_t mx) {
   const int8_t *in = (const int8_t *)(arena + inOff);
   int8_t *out = (int8_t *)(arena + outOff);
@@ -149,7 +156,7 @@ void se_add(uint8_t *arena, int isa, uint32_t aOff, uint32_t bOff, uint32_t outO
 }
 
 /* QUANTIZE float32 -> int8: round half away from zero of x / scale (float32), plus zp, clamped; NaN gives zp. */
-void se_quantize(uint8_t *arena, uint32_t inOff, uint32_t outOff, uint32_t count, float scale, int32_t zp) {
+VECTOR_CLONES void se_quantize(uint8_t *arena, uint32_t inOff, uint32_t outOff, uint32_t count, float scale, int32_t zp) {
   const float *in = (const float *)(arena + inOff);
   int8_t *out = (int8_t *)(arena + outOff);
   for (uint32_t i = 0; i < count; i++) {
