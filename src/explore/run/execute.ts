@@ -151,7 +151,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
 
   const significance = loadRunSignificance(plan, log);
 
-  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.threads }));
+  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.workers }));
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,
@@ -160,8 +160,9 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
     searchImages: plan.config.images.search,
     fullImages: plan.config.images.full,
   };
-  const pool = (hooks.createPool ?? defaultPool)(spec, plan.threads);
-  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads` : 'inline (this thread)'}`);
+  const pool = (hooks.createPool ?? defaultPool)(spec, plan.workers);
+  const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
+  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : 'inline (this thread)'}`);
 
   let evaluated = 0;
   let stopReason: 'signal' | 'limit' | null = null;
@@ -250,7 +251,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
       ok = await runPhase('seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
     }
     if (ok) ok = await finalPhase(plan, ctx, significance, counted, hooks.progress);
-    if (ok) ok = await firmwarePhase({ dir: plan.dir, board: plan.board.id, threads: plan.threads, latency, masksOf: (row) => rowMasks(row, significance), counted, progress: hooks.progress });
+    if (ok) ok = await firmwarePhase({ dir: plan.dir, board: plan.board.id, threads: plan.workers, latency, masksOf: (row) => rowMasks(row, significance), counted, progress: hooks.progress });
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();
