@@ -77,9 +77,9 @@ def run(x):
     rt.EnqueueWorkload(nid, ann.make_input_tensors([inb], [x]), outs)
     return ann.workload_tensors_to_ndarray(outs)[0]
 run(raw[0])
-t0 = time.perf_counter()
+t0 = time.process_time()
 for i in range(count): run(raw[i])
-print(time.perf_counter() - t0)
+print(time.process_time() - t0)
 `;
 
 /** ArmNN CpuRef seconds per image, or null when pyarmnn is unavailable. */
@@ -163,7 +163,7 @@ if (write) {
     `over the CPU time of this process for whole inferences (all operators), first ${images} CIFAR-10 test images; scalar on 50.`,
     'CPU time, not wall time: the machine is shared with other sessions (load average 3-8), so wall time measures them too.',
     'Each engine is timed three times, alternating with the others, and its best round is kept; all backends give the same top-1.',
-    `ArmNN: TfLiteParser + CpuRef backend via pyarmnn on ${armnnImages} images, inference loop only.`,
+    `ArmNN: TfLiteParser + CpuRef backend via pyarmnn on ${armnnImages} images, inference loop only (CPU time of its process).`,
     'Targets: issue 3, at least 3 G MAC/s per thread; issue 14, at least 30 G MAC/s per thread (the native backend).',
     'The machine is shared with other processes, so absolute rates vary by up to a factor of two between runs;',
     'the engine / ArmNN ratio comes from the same run.',
