@@ -180,6 +180,7 @@ if (write) {
       .filter((r) => r.fullSeconds !== undefined)
       .map((r) => `\n${r.model} on the full 10,000-image test set: ${r.fullSeconds.toFixed(1)} s, top-1 ${r.fullTop1.toFixed(2)} %.`),
     '',
+    '',
   ];
   const section = lines.join('\n');
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n';
