@@ -161,7 +161,7 @@ if (write) {
     `${new Date().toISOString().slice(0, 10)}, machine: ${threads} threads (nproc), ${cpuModel}, Node ${process.versions.node}. One thread.`,
     'MAC/s counts the multiply-accumulates of CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED per inference',
     `over the CPU time of this process for whole inferences (all operators), first ${images} CIFAR-10 test images; scalar on 50.`,
-    'CPU time, not wall time: the machine is shared with other sessions (load average 3-8), so wall time measures them too.',
+    'CPU time, not wall time: the machine is shared with other sessions (load average 3-20), so wall time measures them too.',
     'Each engine is timed three times, alternating with the others, and its best round is kept; all backends give the same top-1.',
     `ArmNN: TfLiteParser + CpuRef backend via pyarmnn on ${armnnImages} images, inference loop only (CPU time of its process).`,
     'Targets: issue 3, at least 3 G MAC/s per thread; issue 14, at least 30 G MAC/s per thread (the native backend).',

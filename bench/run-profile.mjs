@@ -20,7 +20,7 @@
 // --write records the table in bench/RESULTS.md under "## Run profile" (one line per label).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -126,7 +126,7 @@ const rows = [...phases].map(([name, p]) => `| ${label} | ${name} | ${fmt(p.wall
 rows.push(`| ${label} | **all** | **${fmt(wall)}** | **${fmt(total.main)}** | **${fmt(total.workers)}** | **${fmt(total.compile)}** |`);
 const summary =
   `${label}: ${model} --threads ${threads}, ${fmt(wall)} s wall, ${fmt(cpuAll)} CPU s (main thread ${fmt(total.main)}, worker threads ${fmt(total.workers)}, ` +
-  `compiler processes ${fmt(total.compile)}); serial fraction ${(100 * f).toFixed(1)} %, Amdahl speed-up 2 threads ${predict(2).toFixed(2)}x, 16 threads ${predict(16).toFixed(1)}x`;
+  `compiler processes ${fmt(total.compile)}); serial fraction ${(100 * f).toFixed(1)} %, Amdahl speed-up 2 threads ${predict(2).toFixed(2)}x, 16 threads ${predict(16).toFixed(1)}x; load average ${loadavg()[1].toFixed(1)}`;
 console.log('| run | phase | wall s | main thread CPU s | worker threads CPU s | compiler CPU s |\n|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
 console.log(summary);
@@ -140,7 +140,7 @@ if (write) {
       text.replace(/\n*$/, '\n\n') +
       `${head}\n\n` +
       'Command: `node bench/run-profile.mjs --model lenet --threads T [--cold] --label L --write` (after `npm run build`),\n' +
-      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, shared with other sessions (load average 3-8):\n` +
+      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, shared with other sessions (load average at the end of each run in its line):\n` +
       'CPU seconds from /proc per thread are the measure; wall seconds include waiting for the other sessions.\n' +
       'Main thread: orchestration, search, significance, layer-variant emulation, report; worker threads: accuracy\n' +
       '(search and final phases) and whole-firmware build + emulation (firmware phase); compiler: arm-none-eabi-gcc processes.\n' +
