@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up on Debian 12 with Node 20: system packages,
-# npm modules, the native cycle model and the TypeScript build.
+# npm modules, the native libraries (cycle model, reference engine) and the TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  gcc make                                   # native cycle model (src/emulator/native)
+  gcc make                                   # native cycle model and engine (src/emulator/native, src/model/engine/native)
   libunicorn2 libunicorn-dev                 # the emulator (Unicorn 2.0.1)
   gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi  # kernels and microbenchmarks
   python3-pyarmnn libarmnn-cpuref-backend22 libarmnntfliteparser22 python3-numpy  # ArmNN cross-check

@@ -21,6 +21,10 @@ describe.skipIf(!have)('sim-dse eval / infer on the real models', () => {
     const j = JSON.parse(r.out);
     expect([j.model, j.images, j.correct, j.top1, j.dataset, j.maskedLayers]).toEqual(['lenet', 100, 77, 0.77, 'test_batch.bin', 0]);
     expect(r.err).toBe(''); // no progress bar when stderr is not a TTY
+    process.env.SIM_DSE_ENGINE = 'wasm';
+    const wasm = await cli(['eval', '--model', 'lenet', '--images', '20']).finally(() => delete process.env.SIM_DSE_ENGINE);
+    expect(wasm.out).toMatch(/\nengine {4}wasm\n$/);
+    expect(runEval({ model: 'lenet', images: '20' }).engine).toMatch(/^(native \(.+\)|wasm)$/);
   });
 
   it('exact top-1 on the first 1,000 test images: LeNet 71.5 %, ResNet-8 76.5 %', () => {

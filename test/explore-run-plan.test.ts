@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initialGenomes, rowEvaluation } from '../src/explore/run/search-phase.js';
 import type { PointRow } from '../src/explore/store/rows.js';
-import { planRun } from '../src/explore/run/plan.js';
+import { planRun, workerCount } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';
 
 const shared = sharedDir();
@@ -18,6 +18,12 @@ describe.skipIf(!have)('run plans', () => {
     expect(p.seedGridSpace!.layers.map((l) => [l.opIndex, l.levels.length])).toEqual([[3, 11], [5, 11]]);
     expect([p.config.seedGrid, p.threads, p.board.id, p.stopAfter]).toEqual([true, 2, 'nucleo-f446re', null]);
     expect(p.dir).toMatch(/\/runs\/lenet-[0-9a-f]{10}$/);
+  });
+
+  it('--threads beyond the CPUs starts one worker per CPU (no oversubscription)', () => {
+    expect([workerCount(16, 2), workerCount(2, 2), workerCount(1, 2), workerCount(4, 8), workerCount(3, 0)]).toEqual([2, 2, 1, 4, 1]);
+    const p = planRun({ model: 'lenet', latency: 'macs', threads: '256' });
+    expect([p.threads, p.workers]).toEqual([256, workerCount(256)]);
   });
 
   it('the seed-grid preset alone is a 121-point grid with nothing beside it', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, type Backend } from '../src/model/engine/index.js';
-import { isMaskable, type Graph, type SkipMask } from '../src/model/ir.js';
-import { cifarInputs, GraphBuilder, i8, loadModel, vals } from './helpers/engine-fixtures.js';
+import type { Graph, SkipMask } from '../src/model/ir.js';
+import { cifarInputs, GraphBuilder, i8, loadModel, randomMasks, vals } from './helpers/engine-fixtures.js';
 
 /** The graph with every masked weight byte of the file set to 0. */
 function zeroed(graph: Graph, masks: Map<number, SkipMask>): Graph {
@@ -18,24 +18,7 @@ function zeroed(graph: Graph, masks: Map<number, SkipMask>): Graph {
   return { ...graph, tensors };
 }
 
-/** Deterministic masks skipping about `fraction` of every maskable layer's weights. */
-function randomMasks(graph: Graph, fraction: number, seed: number): Map<number, SkipMask> {
-  let s = seed;
-  const masks = new Map<number, SkipMask>();
-  for (const op of graph.ops) {
-    if (!isMaskable(op)) continue;
-    const t = graph.tensors[op.inputs[1]];
-    const m = new Uint8Array(t.data!.byteLength);
-    for (let i = 0; i < m.length; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      m[i] = s / 2 ** 32 < fraction ? 1 : 0;
-    }
-    masks.set(op.index, m);
-  }
-  return masks;
-}
-
-const backends: Backend[] = ['wasm', 'scalar'];
+const backends: Backend[] = ['native', 'wasm', 'scalar'];
 
 describe('masked weights equal zeroed weights', () => {
   test.each(backends)('hand-built conv with input zero point and bias (%s)', (backend) => {

@@ -2,13 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { createEngine } from '../src/model/engine/index.js';
 import type { Graph } from '../src/model/ir.js';
 import { ModelError } from '../src/model/errors.js';
-import { floats, GraphBuilder, i8, vals } from './helpers/engine-fixtures.js';
+import { floats, GraphBuilder, i8, nativeLevels, vals } from './helpers/engine-fixtures.js';
 
-/** Runs a graph on both backends, checks they agree, returns the output bytes. */
+/** Runs a graph on every backend (native at each GEMM level this CPU has), checks they agree, returns the output bytes. */
 function run(graph: Graph, input: Uint8Array): Uint8Array {
   const w = createEngine(graph, { backend: 'wasm' }).run(input);
   const s = createEngine(graph, { backend: 'scalar' }).run(input);
   expect(Array.from(w)).toEqual(Array.from(s));
+  for (const nativeIsa of nativeLevels()) expect([nativeIsa, ...createEngine(graph, { backend: 'native', nativeIsa }).run(input)]).toEqual([nativeIsa, ...s]);
   return w;
 }
 

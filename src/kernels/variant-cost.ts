@@ -54,7 +54,7 @@ export interface VariantRequest {
 
 
 /** Timing-relevant identity of a board (its id and every number the cycle model reads). */
-function boardKey(board: BoardProfile): string {
+export function boardKey(board: BoardProfile): string {
   return JSON.stringify([board.id, board.clockHz, board.flashWaitStates, board.flashLineBytes, board.accelerator]);
 }
 

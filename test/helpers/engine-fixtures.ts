@@ -7,6 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTflite } from '../../src/model/tflite/import.js';
 import type { Graph } from '../../src/model/ir.js';
+import { nativeKernels } from '../../src/model/engine/index.js';
+
+/** The native engine's GEMM levels this CPU runs (portable C up to the best), none when the library does not load. */
+export function nativeLevels(): number[] {
+  const k = nativeKernels();
+  return k === null ? [] : Array.from({ length: k.isa + 1 }, (_, i) => i);
+}
 
 /** The shared data folder. */
 export const SHARED = process.env.SIM_DSE_SHARED ?? '/work/shared';
@@ -38,7 +45,25 @@ export function cifarInputs(model: 'lenet' | 'resnet8', count: number): { inputs
   return { inputs, labels };
 }
 
-import type { DType, Op, Tensor } from '../../src/model/ir.js';
+import { isMaskable, type DType, type Op, type SkipMask, type Tensor } from '../../src/model/ir.js';
+
+/** Deterministic masks skipping about `fraction` of every maskable layer's weights. */
+export function randomMasks(graph: Graph, fraction: number, seed: number): Map<number, SkipMask> {
+  let s = seed;
+  const masks = new Map<number, SkipMask>();
+  for (const op of graph.ops) {
+    if (!isMaskable(op)) continue;
+    const t = graph.tensors[op.inputs[1]];
+    const m = new Uint8Array(t.data!.byteLength);
+    for (let i = 0; i < m.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      m[i] = s / 2 ** 32 < fraction ? 1 : 0;
+    }
+    masks.set(op.index, m);
+  }
+  return masks;
+}
+
 
 /** Builds small graphs by hand for the engine's unit tests. */
 export class GraphBuilder {

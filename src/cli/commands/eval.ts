@@ -38,6 +38,8 @@ export interface EvalReport {
   readonly maskedLayers: number;
   readonly skippedWeights: number;
   readonly seconds: number;
+  /** Reference engine backend that computed it, e.g. `native (avx512-vnni)` or `wasm`. */
+  readonly engine: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export function runEval(opts: EvalOptions, onProgress?: (done: number, total: nu
     maskedLayers: masks?.size ?? 0,
     skippedWeights,
     seconds,
+    engine: engine.backendName,
   };
 }
 
@@ -94,6 +97,7 @@ export function formatEvalReport(r: EvalReport): string {
   if (r.maskedLayers > 0) lines.push(`skip      ${r.skippedWeights} weights skipped in ${r.maskedLayers} layers`);
   lines.push(`top-1     ${(r.top1 * 100).toFixed(2)} % (${r.correct} / ${r.images})`);
   lines.push(`time      ${r.seconds.toFixed(2)} s (${(r.images / Math.max(r.seconds, 1e-9)).toFixed(0)} images/s)`);
+  lines.push(`engine    ${r.engine}`);
   return `${lines.join('\n')}\n`;
 }
 

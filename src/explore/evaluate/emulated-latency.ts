@@ -24,7 +24,8 @@ import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { planNetwork } from '../../kernels/network/plan.js';
-import { costVariant, libraryFlashBytes, type VariantCost } from '../../kernels/variant-cost.js';
+import { libraryFlashBytes, type VariantCost } from '../../kernels/variant-cost.js';
+import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
 import { chooseKernels } from './kernel-choice.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
@@ -63,7 +64,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     const key = `${op.opIndex}/${style}/${maskKey(mask)}`;
     let p = variants.get(key);
     if (!p) {
-      p = costVariant(
+      p = indexedCostVariant(
         { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output] },
         emitters,
       );

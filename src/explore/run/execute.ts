@@ -79,7 +79,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
 
   const significance = loadRunSignificance(plan, log);
 
-  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.threads }));
+  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.workers }));
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,
@@ -88,8 +88,9 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
     searchImages: plan.config.images.search,
     fullImages: plan.config.images.full,
   };
-  const pool = (hooks.createPool ?? defaultPool)(spec, plan.threads);
-  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads` : 'inline (this thread)'}`);
+  const pool = (hooks.createPool ?? defaultPool)(spec, plan.workers);
+  const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
+  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : 'inline (this thread)'}`);
 
   let evaluated = 0;
   let stopReason: 'signal' | 'limit' | null = null;

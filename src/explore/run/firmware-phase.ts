@@ -27,7 +27,7 @@ async function timeFirmware(ctx: RunContext): Promise<boolean> {
     return p;
   };
   progress?.update({ phase: 'firmware', done: 0, total: rows.length, evaluated: 0 });
-  const inFlight = rows.slice(0, Math.max(1, plan.threads)).map(start);
+  const inFlight = rows.slice(0, Math.max(1, plan.workers)).map(start);
   for (let i = 0; i < rows.length; i++) {
     const outcome = await inFlight[i];
     if (inFlight.length < rows.length) inFlight.push(start(rows[inFlight.length]));

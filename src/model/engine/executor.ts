@@ -1,8 +1,9 @@
 /**
  * Runs a prepared graph on one inference's tensors. All activation tensors
  * live in one memory (the WASM memory for the `wasm` backend) at fixed
- * offsets; weighted layers run either the scalar oracle kernels or the SIMD
- * GEMM on im2col rows. Packed (masked) weights are rebuilt only when a
+ * offsets; weighted layers run the scalar oracle kernels, the WASM SIMD GEMM
+ * on im2col rows, or the native library's (native/*.c, AVX-512 VNNI to
+ * portable C). Packed (masked) weights are rebuilt only when a
  * layer's mask content changes. The executor can run any contiguous range of
  * operators, which is what prefix reuse builds on.
  */
@@ -13,9 +14,10 @@ import type { PreparedGraph, PreparedOp, PreparedWeighted } from './prepare.js';
 import { preparedInputs } from './prepare.js';
 import * as K from './kernels.js';
 import { instantiateKernels, prmBytes, writeParams, type WasmKernels } from './wasm/gemm-module.js';
+import { nativeKernels, nativeLoadError, type NativeKernels } from './native/library.js';
 
 /** Which implementation computes CONV_2D / FULLY_CONNECTED. */
-export type Backend = 'wasm' | 'scalar';
+export type Backend = 'native' | 'wasm' | 'scalar';
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
@@ -56,15 +58,24 @@ export class Executor {
   readonly backend: Backend;
   private readonly memory: { readonly buffer: ArrayBuffer };
   private readonly kernels: WasmKernels | null;
+  /** Native kernels and the GEMM level they run at (native backend). */
+  private readonly native: NativeKernels | null;
+  readonly isa: number;
+  private readonly arena: Uint8Array;
   private readonly offsets: number[];
   private readonly slots = new Map<number, WeightSlot>();
   private readonly aOff: number;
   /** Operator list position of each maskable operator index. */
   private readonly opPosition = new Map<number, number>();
 
-  constructor(prepared: PreparedGraph, backend: Backend) {
+  constructor(prepared: PreparedGraph, backend: Backend, isa?: number) {
     this.prepared = prepared;
     this.backend = backend;
+    this.native = backend === 'native' ? nativeKernels() : null;
+    if (backend === 'native' && this.native === null) throw new ModelError(`native engine: ${nativeLoadError()}`);
+    const nat = this.native;
+    this.isa = nat === null ? -1 : (isa ?? nat.isa);
+    if (nat !== null && (this.isa < 0 || this.isa > nat.isa)) throw new ModelError(`native engine: GEMM level ${this.isa} is not supported by this CPU (best ${nat.isa})`);
     let off = 0;
     this.offsets = prepared.tensorBytes.map((b) => {
       const o = off;
@@ -87,6 +98,14 @@ export class Executor {
     this.aOff = off;
     off += aBytes;
     for (const s of slotSpecs) {
+      if (nat !== null) {
+        s.wOff = off;
+        const oc = s.p.geometry.oc;
+        off += align16(s.p.kind === 'depthwise' ? s.k * oc : nat.packedBytes(this.isa, oc, s.kp));
+        s.prmOff = off;
+        off += align16(Math.ceil(oc / 16) * 16 * 12);
+        continue;
+      }
       if (s.p.kind === 'depthwise' && !vectorDepthwise(s.p)) continue;
       s.wOff = off;
       off += align16(s.p.kind === 'depthwise' ? s.k * s.opad * 4 : s.opad * s.kp * 2);
@@ -100,6 +119,7 @@ export class Executor {
       this.memory = { buffer: new ArrayBuffer(off + 16) };
       this.kernels = null;
     }
+    this.arena = new Uint8Array(this.memory.buffer);
     for (const s of slotSpecs) {
       const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
       this.slots.set(s.p.opIndex, slot);
@@ -107,6 +127,7 @@ export class Executor {
         writeParams(this.memory.buffer, s.prmOff, s.opad, s.p.bias, s.p.requant.multiplier, s.p.requant.shift);
         this.pack(slot);
       }
+      if (nat !== null) this.pack(slot);
     }
   }
 
@@ -147,6 +168,13 @@ export class Executor {
       for (let i = 0; i < w.length; i++) m[i] = mask[i] !== 0 ? 0 : w[i];
       slot.masked = m;
     }
+    if (this.native !== null) {
+      const p = slot.p;
+      const r = p.requant;
+      if (p.kind === 'depthwise') this.native.packDepthwise(this.arena, slot.masked, p.bias, r.multiplier, r.shift, p.geometry.oc, slot.k, slot.wOff, slot.prmOff);
+      else this.native.packLayer(this.arena, this.isa, slot.masked, p.bias, r.multiplier, r.shift, p.geometry.oc, slot.k, slot.kp, p.inZp, slot.wOff, slot.prmOff);
+      return;
+    }
     if (this.backend !== 'wasm') return;
     if (slot.p.kind === 'depthwise') {
       // int32 [KH*KW][Opad]; vector depthwise layers have Opad == C.
@@ -181,7 +209,8 @@ export class Executor {
       case 'depthwise': {
         const slot = this.slots.get(p.opIndex)!;
         this.weightsFor(slot, masks);
-        if (this.kernels !== null && p.kind === 'depthwise' && vectorDepthwise(p)) {
+        if (this.native !== null) this.nativeLayer(slot);
+        else if (this.kernels !== null && p.kind === 'depthwise' && vectorDepthwise(p)) {
           const g = p.geometry;
           const r = p.requant;
           this.kernels.dw(this.offsets[p.input], slot.wOff, slot.prmOff, this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW,
@@ -195,6 +224,11 @@ export class Executor {
       }
       case 'maxpool':
       case 'avgpool':
+        if (this.native !== null && p.kind === 'maxpool') {
+          const g = p.geometry;
+          this.native.maxpool(this.arena, this.offsets[p.input], this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.oh, g.ow, p.actMin, p.actMax);
+          return;
+        }
         if (this.kernels !== null && p.kind === 'maxpool') {
           const g = p.geometry;
           this.kernels.maxpool(this.offsets[p.input], this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.oh, g.ow, p.actMin, p.actMax);
@@ -202,6 +236,11 @@ export class Executor {
         }
         return K.pool(p, this.i8(p.input), this.i8(p.output));
       case 'add':
+        if (this.native !== null) {
+          const o = this.offsets;
+          this.native.add(this.arena, this.isa, o[p.inputA], o[p.inputB], o[p.output], p.count, p.aZp, p.bZp, p.aMult, p.aShift, p.bMult, p.bShift, p.outMult, p.outShift, p.outZp, p.actMin, p.actMax, p.leftShift);
+          return;
+        }
         if (this.kernels !== null) {
           const o = this.offsets;
           this.kernels.add(o[p.inputA], o[p.inputB], o[p.output], p.count, p.aZp, p.bZp, p.aMult, p.aShift, p.bMult, p.bShift, p.outMult, p.outShift, p.outZp, p.actMin, p.actMax, p.leftShift);
@@ -217,6 +256,10 @@ export class Executor {
       case 'softmax':
         return K.softmax(p, this.i8(p.input), this.i8(p.output));
       case 'quantize':
+        if (this.native !== null) {
+          this.native.quantize(this.arena, this.offsets[p.input], this.offsets[p.output], p.count, Math.fround(p.scale), p.zp);
+          return;
+        }
         if (this.kernels !== null) {
           this.kernels.quantize(this.offsets[p.input], this.offsets[p.output], p.count, Math.fround(p.scale), p.zp);
           return;
@@ -227,6 +270,23 @@ export class Executor {
       case 'dequantize':
         return K.dequantize(p.count, p.scale, p.zp, this.i8(p.input), this.f32(p.output));
     }
+  }
+
+  /** A weighted layer on the native kernels: depthwise directly, the rest as im2col (u8) then the GEMM. */
+  private nativeLayer(slot: WeightSlot): void {
+    const p = slot.p;
+    const g = p.geometry;
+    const r = p.requant;
+    const k = this.native!;
+    const o = this.offsets;
+    if (p.kind === 'depthwise') {
+      k.depthwise(this.arena, o[p.input], slot.wOff, slot.prmOff, o[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.dilationH,
+        g.dilationW, g.padTop, g.padLeft, g.oh, g.ow, p.depthMultiplier, p.inZp, r.outZp, r.actMin, r.actMax);
+      return;
+    }
+    k.im2col(this.arena, o[p.input], this.aOff, g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
+      g.oh, g.ow, p.inZp, slot.kp);
+    k.gemm(this.arena, this.isa, this.aOff, slot.wOff, slot.prmOff, o[p.output], g.n * g.oh * g.ow, g.oc, slot.kp, r.outZp, r.actMin, r.actMax);
   }
 
   /** im2col (zero point folded, zeros for padding) then the SIMD GEMM. */

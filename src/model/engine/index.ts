@@ -2,10 +2,11 @@
  * The int8 reference engine: runs a {@link Graph} bit-exactly as TFLite's
  * integer reference kernels do, with optional per-layer skip masks (a skipped
  * weight counts as zero). Two backends compute the same bytes: `wasm` (the
- * default; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM, depthwise
+ * default when the native library does not load; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM, depthwise
  * (multiplier 1, channels a multiple of 4), MAX_POOL_2D, ADD and QUANTIZE as
- * SIMD kernels, the rest in TS) and `scalar` (pure-TS reference loops, the
- * oracle).
+ * SIMD kernels, the rest in TS), `native` (the default where it loads on a
+ * CPU with AVX2: the same operators in C, see native/engine.h) and `scalar`
+ * (pure-TS reference loops, the oracle).
  *
  * For many masked evaluations over a fixed image set, see
  * {@link createSession} (prefix reuse) in ./session.js.
@@ -16,6 +17,9 @@ import { prepareGraph, type PreparedGraph } from './prepare.js';
 import { Executor, type Backend } from './executor.js';
 import { wasmSimdSupported } from './wasm/gemm-module.js';
 import { argmaxBytes, executors } from './handles.js';
+import { defaultBackend, NATIVE_ISA_NAMES } from './native/library.js';
+
+export { NATIVE_ISA, NATIVE_ISA_NAMES, nativeKernels, nativeEngineLibrary } from './native/library.js';
 
 export type { Backend } from './executor.js';
 export { createSession, type Session, type SessionOptions, type SessionResult } from './session.js';
@@ -29,13 +33,21 @@ export interface Engine {
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
-  /** `wasm` (default when WebAssembly SIMD is available) or `scalar` (the pure-TS oracle). */
+  /**
+   * `native` (default when build/native/libsimengine.so loads on a CPU with
+   * AVX2), `wasm` (else, when WebAssembly SIMD is available) or `scalar`
+   * (the pure-TS oracle); SIM_DSE_ENGINE overrides the default.
+   */
   readonly backend?: Backend;
+  /** Native backend only: GEMM instruction-set level (NATIVE_ISA; default the best the CPU has). */
+  readonly nativeIsa?: number;
 }
 
 /** The engine as created here: the {@link Engine} contract plus batch helpers. */
 export interface ReferenceEngine extends Engine {
   readonly backend: Backend;
+  /** Description of the backend, e.g. `native (avx512-vnni)`. */
+  readonly backendName: string;
   /** Multiply-accumulates of one inference (conv, depthwise and FC). */
   readonly macs: number;
   /** Byte length of one input. */
@@ -61,8 +73,8 @@ export { argmaxBytes } from './handles.js';
  *  multipliers, packed weights); throws ModelError (one line) otherwise. */
 export function createEngine(graph: Graph, options: EngineOptions = {}): ReferenceEngine {
   const prepared: PreparedGraph = prepareGraph(graph);
-  const backend: Backend = options.backend ?? (wasmSimdSupported() ? 'wasm' : 'scalar');
-  const ex = new Executor(prepared, backend);
+  const backend: Backend = options.backend ?? defaultBackend(wasmSimdSupported() ? 'wasm' : 'scalar');
+  const ex = new Executor(prepared, backend, options.nativeIsa);
   const inT = prepared.input;
   const outT = prepared.output;
   const inputBytes = prepared.tensorBytes[inT.index];
@@ -81,6 +93,7 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
   const engine: ReferenceEngine = {
     graph,
     backend,
+    backendName: backend === 'native' ? `native (${NATIVE_ISA_NAMES[ex.isa]})` : backend,
     macs: prepared.macs,
     inputBytes,
     outputBytes,

@@ -1,0 +1,74 @@
+/**
+ * An index in front of the layer-variant cost cache. costVariant's cache key
+ * hashes the generated layer source, so even a cached variant costs a full
+ * code generation (0.7-0.9 s for a large LeNet layer) on the main thread: in
+ * a warm run that was most of the serial time. The index maps what the source
+ * is generated from (the prepared operator's parameters and weights, style,
+ * mask, inputs, board, compiler, flags, kernel C library, and the code of the
+ * generators themselves) straight to the cost, so a warm lookup hashes a few
+ * arrays and reads one small file.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { libraryHash } from '../../kernels/compile/compile.js';
+import { CFLAGS, requireCompiler } from '../../kernels/compile/toolchain.js';
+import type { LayerEmitters } from '../../kernels/network/assemble.js';
+import { boardKey, costVariant, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { cacheDir } from '../../util/cache-dir.js';
+
+/** Folders whose code generates (kernels) or prepares (model) what a variant is compiled from. */
+const GENERATOR_DIRS = ['../../kernels', '../../model'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
+
+function hashTree(h: Hash, dir: string): void {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) hashTree(h.update(`${name}/`), path);
+    else if (/\.(js|ts|c|h)$/.test(name)) h.update(name).update('\0').update(readFileSync(path)).update('\0');
+  }
+}
+
+let generatorsMemo: string | undefined;
+
+/** Hash of the generators' code (read once per process): a changed emitter never reads an old entry. */
+function generatorsHash(): string {
+  if (generatorsMemo === undefined) {
+    const h = createHash('sha256');
+    for (const dir of GENERATOR_DIRS) hashTree(h, dir);
+    generatorsMemo = h.digest('hex');
+  }
+  return generatorsMemo;
+}
+
+/** Index key of a request: every input of the generated source and of its cost, without generating it. */
+export function variantIndexKey(request: VariantRequest): string {
+  const h = createHash('sha256');
+  const op = JSON.stringify(request.op, (_, v: unknown) =>
+    ArrayBuffer.isView(v) ? `${v.constructor.name}:${createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex')}` : v,
+  );
+  for (const part of ['variant-index 1', requireCompiler(), CFLAGS.join(' '), boardKey(request.board), libraryHash(), generatorsHash(), request.style, op, String(request.outputBytes)]) {
+    h.update(part).update('\0');
+  }
+  h.update(request.mask ?? 'exact').update('\0');
+  for (const x of request.inputs) h.update(x).update('\0');
+  return h.digest('hex');
+}
+
+/** costVariant through the index: a hit returns the stored cost without generating the layer's source. */
+export async function indexedCostVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
+  const key = variantIndexKey(request);
+  const path = join(cacheDir('variant-index', key.slice(0, 2)), `${key}.json`);
+  if (existsSync(path)) {
+    try {
+      const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
+      if (Number.isInteger(cached.cycles) && Number.isInteger(cached.flashBytes) && Number.isInteger(cached.instructions)) return cached;
+    } catch {
+      // unreadable entry: recompute and overwrite
+    }
+  }
+  const cost = await costVariant(request, emitters);
+  writeFileAtomic(path, JSON.stringify(cost) + '\n');
+  return cost;
+}
