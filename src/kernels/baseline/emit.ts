@@ -11,12 +11,16 @@ import { isWeightedOp, type Geometry, type PreparedOp, type PreparedWeighted } f
 import { SimDseError } from '../../util/errors.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
+import { addTables } from './add-tables.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
 
 export { baselineLibrarySources } from './library.js';
 
 /** Largest PAD rank the library takes (SNN_PAD_MAX_RANK in snn.h). */
 export const PAD_MAX_RANK = 6;
+
+/** Scratch of the table form of ADD (SNN_ADD_SCRATCH_BYTES in snn.h): its 512 int32 table entries. */
+const ADD_TABLE_SCRATCH_BYTES = 2048;
 
 /** What a kind contributes to the unit: its data definitions, the library call, scratch bytes. */
 interface LayerBody {
@@ -129,16 +133,20 @@ function otherBody(fn: string, p: Exclude<PreparedOp, PreparedWeighted>): LayerB
         call: `${p.kind === 'maxpool' ? 'snn_max_pool_s8' : 'snn_avg_pool_s8'}(&${fn}_params, in0, out);`,
         scratchBytes: 0,
       };
-    case 'add':
+    case 'add': {
+      const t = addTables(p);
       return {
         data:
+          (t === null ? '' : cArray('int32_t', `${fn}_table`, t.table)) +
           `static const snn_add_params ${fn}_params = {\n  .count = ${p.count}, .a_zp = ${p.aZp}, .b_zp = ${p.bZp},\n` +
           `  .a_mult = ${cInt32(p.aMult)}, .a_shift = ${p.aShift}, .b_mult = ${cInt32(p.bMult)}, .b_shift = ${p.bShift},\n` +
           `  .out_mult = ${cInt32(p.outMult)}, .out_shift = ${p.outShift}, .left_shift = ${p.leftShift},\n` +
-          `  .out_zp = ${p.outZp}, .act_min = ${p.actMin}, .act_max = ${p.actMax},\n};\n`,
-        call: `snn_add_s8(&${fn}_params, in0, in1, out);`,
-        scratchBytes: 0,
+          `  .out_zp = ${p.outZp}, .act_min = ${p.actMin}, .act_max = ${p.actMax},\n` +
+          `  .table = ${t === null ? '0' : `${fn}_table`}, .table_shift = ${t === null ? 0 : t.shift}, .table_rounding = ${t === null ? 0 : t.rounding},\n};\n`,
+        call: `snn_add_s8(&${fn}_params, in0, in1, out, (int32_t *)scratch);`,
+        scratchBytes: t === null ? 0 : ADD_TABLE_SCRATCH_BYTES,
       };
+    }
     case 'pad': {
       const rank = p.inShape.length;
       if (rank < 1 || rank > PAD_MAX_RANK) {

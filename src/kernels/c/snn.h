@@ -94,7 +94,12 @@ typedef struct {
 void snn_max_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
 void snn_avg_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
 
-/* ADD (same shapes): both inputs shifted left, rescaled to a common scale, summed, requantized. */
+/*
+ * ADD (same shapes): both inputs shifted left, rescaled to a common scale, summed, requantized.
+ * With `table` set (512 int32: the rescaled a, then b, by unsigned byte; exact for every pair,
+ * see snn_add.c) the kernel needs SNN_ADD_SCRATCH_BYTES of scratch; else none.
+ */
+#define SNN_ADD_SCRATCH_BYTES 2048
 typedef struct {
   int32_t count;
   int32_t a_zp, b_zp;
@@ -104,9 +109,12 @@ typedef struct {
   int32_t left_shift;
   int32_t out_zp;
   int32_t act_min, act_max;
+  const int32_t *table;
+  int32_t table_shift;    /* e = -out_shift */
+  int32_t table_rounding; /* 2^(e-1) + out_zp * 2^e */
 } snn_add_params;
 
-void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t *scratch);
 
 /* PAD of any rank up to SNN_PAD_MAX_RANK with a constant (the output zero point). */
 #define SNN_PAD_MAX_RANK 6
