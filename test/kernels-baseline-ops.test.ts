@@ -52,6 +52,8 @@ function cases(): Case[] {
   list.push(conv({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 3 (byte gather + K tail), out_c 5 (odd row), 9 positions (odd column)', h: 5, w: 5, c: 3, oc: 5, k: 3, stride: 2, padding: 'SAME', seed: 11 }));
   list.push(conv({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 8, out_c 6, RELU6, per-channel scales', h: 6, w: 7, c: 8, oc: 6, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3, 0.02, 1], outScale: 0.5, outZp: -100, seed: 12 }));
   list.push(conv({ name: 'CONV_2D 2x2 stride 2 SAME with bottom/right padding, in_c 4, out_c 7, 16 MAC groups unrolled', h: 7, w: 7, c: 64, oc: 7, k: 2, stride: 2, padding: 'SAME', seed: 13 }));
+  list.push(conv({ name: 'CONV_2D 1x1, in_c 5 (row of 5 padded to 8), out_c 3', h: 3, w: 5, c: 5, oc: 3, k: 1, stride: 1, padding: 'VALID', seed: 16 }));
+  list.push(conv({ name: 'CONV_2D 3x3 stride 2, in_c 6 (row of 54 padded to 56), RELU6, multiplier > 1 (slow requantization)', h: 6, w: 5, c: 6, oc: 4, k: 3, stride: 2, padding: 'SAME', activation: 'RELU6', outScale: 0.01, seed: 17 }));
   list.push(conv({ name: 'CONV_2D dilation 2 VALID, in_c 12, out_c 2', h: 7, w: 6, c: 12, oc: 2, k: 2, stride: 1, padding: 'VALID', dilation: 2, seed: 14 }));
   // Real multiplier exactly 0.5: odd accumulators are rounding ties (half away from zero), both signs.
   list.push(conv({ name: 'CONV_2D requantization ties (multiplier 0.5)', h: 4, w: 4, c: 4, oc: 4, k: 1, stride: 1, padding: 'VALID', scales: [0.5, 0.5, 0.5, 0.5], outScale: 0.125, outZp: 0, inZp: 0, seed: 15 }));
@@ -91,6 +93,21 @@ function cases(): Case[] {
     b.op({ kind: 'QUANTIZE', inputs: [x], outputs: [qb] });
     b.op({ kind: 'ADD', inputs: [qa, qb], outputs: [y], activation: 'RELU' });
     list.push({ name: 'int8 QUANTIZE (requantize) twice, then ADD with RELU', graph: b.graph(x, y), inputs: [1, 2, 3].map((s) => i8(randomInts(45, 50 + s))) });
+  }
+  for (const [label, outScale, activation, n] of [
+    ['full int8 range, 4k + 3 elements (assembly loop and tail)', 0.35, 'NONE', 67],
+    ['RELU6 (clamped loop)', 0.05, 'RELU6', 13],
+    ['output scale 1e-7 (shift >= 0: the two-step path)', 1e-7, 'NONE', 9],
+  ] as const) {
+    const b = new GraphBuilder();
+    const x = b.tensor([1, n], 'int8', 0.2, 1);
+    const qa = b.tensor([1, n], 'int8', 0.3, -10);
+    const qb = b.tensor([1, n], 'int8', 0.1, 7);
+    const y = b.tensor([1, n], 'int8', outScale, -2);
+    b.op({ kind: 'QUANTIZE', inputs: [x], outputs: [qa] });
+    b.op({ kind: 'QUANTIZE', inputs: [x], outputs: [qb] });
+    b.op({ kind: 'ADD', inputs: [qa, qb], outputs: [y], activation });
+    list.push({ name: `ADD, ${label}`, graph: b.graph(x, y), inputs: [1, 2, 3].map((s) => i8(randomInts(n, 90 + n + s))) });
   }
   for (const ratio of [0.5, 0.25]) {
     // Requantize by exactly 0.5 or 0.25: every other input is a tie.

@@ -61,20 +61,53 @@ function weightedData(fn: string, p: PreparedWeighted, weights: Int8Array, bias:
   return { data, rq };
 }
 
-/** snn_conv_s8's scratch (SNN_CONV_SCRATCH_BYTES): two int16 columns, plus an int8 patch when C % 4 != 0. */
+/** K: the reduction length k_h * k_w * C rounded up to a multiple of 4 (SNN_CONV_K in snn.h). */
+function convRowLength(g: Geometry): number {
+  return Math.ceil((g.kh * g.kw * g.c) / 4) * 4;
+}
+
+/** snn_conv_s8's scratch (SNN_CONV_SCRATCH_BYTES): two int16 columns of K, plus an int8 patch when C % 4 != 0. */
 export function convScratchBytes(g: Geometry): number {
-  const k = g.kh * g.kw * g.c;
-  return 4 * k + (g.c % 4 !== 0 ? Math.ceil(k / 4) * 4 : 0);
+  const k = convRowLength(g);
+  return 4 * k + (g.c % 4 !== 0 ? k : 0);
+}
+
+/** OHWI weights with each output channel's row padded with zeros to K (a copy; the same array when already a multiple of 4). */
+export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
+  const n = g.kh * g.kw * g.c;
+  const k = convRowLength(g);
+  if (k === n) return w;
+  const out = new Int8Array(g.oc * k);
+  for (let o = 0; o < g.oc; o++) out.set(w.subarray(o * n, (o + 1) * n), o * k);
+  return out;
+}
+
+/**
+ * Whether snn_out8_fast (snn_output.h) is exact for every accumulator of a
+ * layer: every shift <= -1 and |bias| + 255 * sum |w| < 2^30 per output
+ * channel (an input plus its offset lies in [-255, 255]). `weights` holds
+ * `rows` rows of `rowLength`.
+ */
+export function fastRequantExact(requant: { readonly shift: ArrayLike<number> }, bias: Int32Array, weights: Int8Array, rows: number, rowLength: number): boolean {
+  for (let o = 0; o < rows; o++) {
+    if (requant.shift[o] > -1) return false;
+    let bound = Math.abs(bias[o]);
+    for (let k = 0; k < rowLength; k++) bound += 255 * Math.abs(weights[o * rowLength + k]);
+    if (bound >= 2 ** 30) return false;
+  }
+  return true;
 }
 
 function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
-  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
   const g = p.geometry;
+  const masked = maskedWeights(p, mask);
+  const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
+  const { data, rq } = weightedData(fn, p, padConvRows(masked, g), p.bias);
   return {
     data:
       data +
       `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_conv_s8(&${fn}_params, in0, out, (int16_t *)scratch);`,
     scratchBytes: convScratchBytes(g),
   };
