@@ -310,7 +310,14 @@ static void __attribute__((noinline)) mat_mult_one(const snn_conv_params *p, con
   for (int32_t oc = 0; oc < p->win.out_c; oc++) core_1x1(p, col, K, oc, o0);
 }
 
-void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch) {
+void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *out, int16_t *scratch) {
+  /*
+   * The parameters are read again after every assembly loop (its memory
+   * clobber); a copy on the stack (SRAM) makes those reloads cost no flash
+   * wait states or data-cache misses.
+   */
+  const snn_conv_params params = *flash_params;
+  const snn_conv_params *p = &params;
   const snn_window *g = &p->win;
   const int32_t K = (g->k_h * g->k_w * g->in_c + 3) & ~3;
   const int32_t oc_n = g->out_c;
