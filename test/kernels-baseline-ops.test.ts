@@ -82,6 +82,14 @@ function cases(): Case[] {
     b.op({ kind, inputs: [x], outputs: [y], padding: 'SAME', strideH: 2, strideW: 2, filterH: 3, filterW: 3, activation: 'RELU6' });
     list.push({ name: `${kind} 3x3 stride 2 SAME (clipped windows), ${c} channels, RELU6`, graph: b.graph(x, y), inputs: [1, 2, 3].map((s) => i8(randomInts(25 * c, 40 + c + s))) });
   }
+  for (const activation of ['NONE', 'RELU6']) {
+    // Whole 2 x 2 windows: the word path with the four-byte clamp.
+    const b = new GraphBuilder();
+    const x = b.tensor([1, 5, 4, 12], 'int8', 0.05, -20);
+    const y = b.tensor([1, 2, 2, 12], 'int8', 0.05, -20);
+    b.op({ kind: 'MAX_POOL_2D', inputs: [x], outputs: [y], padding: 'VALID', strideH: 2, strideW: 2, filterH: 2, filterW: 2, activation });
+    list.push({ name: `MAX_POOL_2D 2x2 stride 2 VALID, 12 channels, ${activation}`, graph: b.graph(x, y), inputs: [1, 2, 3].map((s) => i8(randomInts(240, 45 + s))) });
+  }
   {
     // x -> two int8 requantizations (different scales, zero points) -> ADD
     const b = new GraphBuilder();
