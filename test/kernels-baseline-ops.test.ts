@@ -75,6 +75,16 @@ function cases(): Case[] {
     b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation: 'NONE', keepNumDims: false });
     list.push({ name: 'FULLY_CONNECTED 11 -> 5 (odd row, reduction tail), 2 batches', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(22, 33 + s))) });
   }
+  {
+    // 7 rows: four, two and one at a time; output scale 0.01 makes the multiplier > 1 (slow requantization).
+    const b = new GraphBuilder();
+    const x = b.tensor([1, 12], 'int8', 0.5, -3);
+    const w = b.tensor([7, 12], 'int8', 0.25, 0, randomInts(84, 36));
+    const bias = b.tensor([7], 'int32', null, 0, randomInts(7, 37, -100, 100));
+    const y = b.tensor([1, 7], 'int8', 0.01, 5);
+    b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation: 'RELU', keepNumDims: false });
+    list.push({ name: 'FULLY_CONNECTED 12 -> 7 (4 + 2 + 1 rows), multiplier > 1, RELU', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(12, 38 + s, -20, 20))) });
+  }
   for (const [kind, c] of [['MAX_POOL_2D', 8], ['MAX_POOL_2D', 3], ['AVERAGE_POOL_2D', 3]] as const) {
     const b = new GraphBuilder();
     const x = b.tensor([1, 5, 5, c], 'int8', 0.1, -20);

@@ -85,8 +85,9 @@ export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
 /**
  * Whether snn_out8_fast (snn_output.h) is exact for every accumulator of a
  * layer: every shift <= -1 and |bias| + 255 * sum |w| < 2^30 per output
- * channel (an input plus its offset lies in [-255, 255]). `weights` holds
- * `rows` rows of `rowLength`.
+ * channel (an input plus its offset lies in [-255, 255]; FULLY_CONNECTED,
+ * with the offset folded into `bias`, multiplies raw inputs of magnitude
+ * <= 128). `weights` holds `rows` rows of `rowLength`.
  */
 export function fastRequantExact(requant: { readonly shift: ArrayLike<number> }, bias: Int32Array, weights: Int8Array, rows: number, rowLength: number): boolean {
   for (let o = 0; o < rows; o++) {
@@ -141,11 +142,12 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
   const { data, rq } = weightedData(fn, p, w, folded);
+  const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_fc_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };

@@ -177,7 +177,7 @@ static void __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"
     register int32_t a11 __asm__("r11") = acc[3];                                                               \
     register uint32_t w __asm__("r12");                                                                         \
     register uint32_t t __asm__("lr");                                                                          \
-    __asm__ volatile("1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
+    __asm__ volatile(".p2align 2\n1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
                      "subs %[n], #1\n\t"                                                                        \
                      "bne 1b\n\t"                                                                               \
                      : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),               \
