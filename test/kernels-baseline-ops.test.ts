@@ -66,6 +66,24 @@ function cases(): Case[] {
     b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, depthMultiplier: 2, activation: 'RELU' });
     list.push({ name: 'DEPTHWISE_CONV_2D multiplier 2, stride 2 SAME, RELU', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(75, 23 + s))) });
   }
+  for (const [h, w, c, stride, padding, dilation, outScale] of [
+    [6, 7, 8, 1, 'SAME', 1, 2],
+    [7, 6, 12, 2, 'SAME', 1, 2],
+    [7, 7, 4, 1, 'VALID', 2, 2],
+    [5, 6, 8, 2, 'SAME', 1, 0.001],
+  ] as const) {
+    // Multiplier 1, channels a multiple of 4: the word path (whole 3x3 windows unrolled, clipped ones looped).
+    const b = new GraphBuilder();
+    const oh = padding === 'SAME' ? Math.ceil(h / stride) : Math.floor((h - 2 * dilation - 1) / stride) + 1;
+    const ow = padding === 'SAME' ? Math.ceil(w / stride) : Math.floor((w - 2 * dilation - 1) / stride) + 1;
+    const x = b.tensor([1, h, w, c], 'int8', 0.5, -7);
+    const f = b.tensor([1, 3, 3, c], 'int8', Array.from({ length: c }, (_, i) => 0.05 + 0.01 * i), new Array<number>(c).fill(0), randomInts(9 * c, 24 + c), 3);
+    const bias = b.tensor([c], 'int32', null, 0, randomInts(c, 25 + c, -300, 300));
+    const y = b.tensor([1, oh, ow, c], 'int8', outScale, 9);
+    b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, depthMultiplier: 1, activation: 'RELU6' });
+    const slow = outScale < 0.01 ? ', multiplier > 1 (slow requantization)' : '';
+    list.push({ name: `DEPTHWISE_CONV_2D ${h}x${w}x${c} stride ${stride} ${padding} dilation ${dilation}${slow}`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(h * w * c, 26 + c + s))) });
+  }
   {
     const b = new GraphBuilder();
     const x = b.tensor([2, 11], 'int8', 0.5, 4);

@@ -114,13 +114,24 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   };
 }
 
+/** Depthwise weights [k_h * k_w][out_c] transposed to one row of k_h * k_w per output channel. */
+function depthwiseRows(w: Int8Array, g: Geometry): Int8Array {
+  const taps = g.kh * g.kw;
+  const rows = new Int8Array(w.length);
+  for (let t = 0; t < taps; t++) for (let o = 0; o < g.oc; o++) rows[o * taps + t] = w[t * g.oc + o];
+  return rows;
+}
+
 function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
-  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
+  const g = p.geometry;
+  const masked = maskedWeights(p, mask);
+  const fast = fastRequantExact(p.requant, p.bias, depthwiseRows(masked, g), g.oc, g.kh * g.kw);
+  const { data, rq } = weightedData(fn, p, masked, p.bias);
   return {
     data:
       data +
-      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(p.geometry)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_depthwise_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };

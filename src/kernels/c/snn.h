@@ -71,6 +71,8 @@ typedef struct {
   const int8_t *weights;
   const int32_t *bias;
   snn_channel_requant rq;
+  /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
+  int32_t fast_rq;
 } snn_depthwise_params;
 
 void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
