@@ -73,7 +73,12 @@ describe('emitted C', () => {
     const add = emitBaselineLayer(op(resnet.ops, 3), 'add3').source.code;
     expect(add).toContain('.a_mult = 1623821475, .a_shift = -2, .b_mult = 1073741824, .b_shift = 0,');
     expect(add).toContain('.out_mult = 1098017566, .out_shift = -17, .left_shift = 20,');
-    expect(add).toContain('snn_add_s8(&add3_params, in0, in1, out);');
+    // Table form: e = 17, rounding 2^16 + outZp * 2^17 = 65536 - 128 * 131072; 2 KB of scratch for the tables.
+    expect(add).toContain('.table = add3_table, .table_shift = 17, .table_rounding = -16711680,');
+    expect(add).toContain('snn_add_s8(&add3_params, in0, in1, out, (int32_t *)scratch);');
+    expect(emitBaselineLayer(op(resnet.ops, 3), 'add3').scratchBytes).toBe(2048);
+    // ta[0] = 2 * MBQM((0 - (-128)) << 20, 1623821475, -2) = 2 * round(2^27 * 1623821475 / 2^31 / 4) = 2 * 25372211.
+    expect(add).toContain('static const int32_t add3_table[512] __attribute__((aligned(4))) = {\n  50744422, 51140862,');
     expect(emitBaselineLayer(op(resnet.ops, 12), 'pool').source.code).toContain('snn_avg_pool_s8(&pool_params, in0, out);');
     expect(emitBaselineLayer(op(resnet.ops, 15), 'sm').source.code).toContain(
       '.input_multiplier = 1476210432, .input_left_shift = 24, .diff_min = -124,',

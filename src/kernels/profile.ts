@@ -5,7 +5,7 @@
  */
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
-import { prepareGraph } from '../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph } from '../model/engine/prepare.js';
 import type { Graph } from '../model/ir.js';
 import type { ImageSizes } from './compile/image-size.js';
 import { defaultEmitters } from './emitters.js';
@@ -19,6 +19,10 @@ export interface LayerProfile {
   readonly name: string;
   readonly style: string;
   readonly cycles: number;
+  /** Multiply-accumulates of the layer (0 for layers without weights). */
+  readonly macs: number;
+  /** cycles / macs, or null for a layer without multiply-accumulates. */
+  readonly cyclesPerMac: number | null;
 }
 
 /** The profile of one network variant on one board. */
@@ -34,6 +38,12 @@ export interface NetworkProfile {
   readonly layers: readonly LayerProfile[];
   /** Sum of the per-layer cycles (the rest is the runtime's own calls and marks). */
   readonly layerSum: number;
+  /** Multiply-accumulates of one inference (all weighted layers). */
+  readonly macs: number;
+  /** Inference cycles per multiply-accumulate. */
+  readonly cyclesPerMac: number;
+  /** The highest cycles/MAC of any weighted layer (0 when there is none). */
+  readonly maxLayerCyclesPerMac: number;
   readonly sizes: ImageSizes;
   readonly fits: boolean;
   /** Why it does not fit, when it does not. */
@@ -59,7 +69,12 @@ export async function profileNetwork(
     const run = runner.infer(trace.get(plan.inputTensor)!);
     const expected = trace.get(plan.outputTensor)!;
     const matchesEngine = Buffer.from(run.output).equals(Buffer.from(expected));
-    const layers = image.source.layers.map((l, k) => ({ opIndex: l.opIndex, name: l.name, style: l.style, cycles: run.layerCycles[k] }));
+    const macsOf = new Map(prepared.ops.filter(isWeightedOp).map((o) => [o.opIndex, o.macs]));
+    const layers = image.source.layers.map((l, k) => {
+      const macs = macsOf.get(l.opIndex) ?? 0;
+      const cycles = run.layerCycles[k];
+      return { opIndex: l.opIndex, name: l.name, style: l.style, cycles, macs, cyclesPerMac: macs > 0 ? cycles / macs : null };
+    });
     return {
       image,
       profile: {
@@ -72,6 +87,9 @@ export async function profileNetwork(
         ms: (run.cycles / board.clockHz) * 1000,
         layers,
         layerSum: layers.reduce((s, l) => s + l.cycles, 0),
+        macs: prepared.macs,
+        cyclesPerMac: prepared.macs > 0 ? run.cycles / prepared.macs : 0,
+        maxLayerCyclesPerMac: Math.max(0, ...layers.map((l) => l.cyclesPerMac ?? 0)),
         sizes: image.sizes,
         fits: image.fit.fits,
         fitReason: image.fit.fits ? null : image.fit.reason,

@@ -18,9 +18,17 @@ interface ProfileOptions {
   readonly json?: boolean;
 }
 
-/** Text table of several profiles of the same model: one column per (kernels, board). */
+/** A cycles/MAC cell: two decimals, '-' for a layer without multiply-accumulates. */
+function perMac(v: number | null): string {
+  return v === null ? '-' : v.toFixed(2);
+}
+
+/**
+ * Text table of several profiles of the same model: per layer, one cycles
+ * column and one cycles/MAC column per (kernels, board), then totals.
+ */
 export function formatProfiles(profiles: readonly NetworkProfile[]): string {
-  const head = profiles.map((p) => `${p.style}@${p.board}`);
+  const head = profiles.flatMap((p) => [`${p.style}@${p.board}`, 'cycles/MAC']);
   const names = profiles[0].layers.map((l) => l.name);
   const w = Math.max(12, ...names.map((n) => n.length));
   const cw = head.map((h) => Math.max(h.length, 12));
@@ -29,15 +37,17 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
   return [
     `${profiles[0].model}: cycles per layer (one inference, warm caches)`,
     row('layer', head),
-    ...names.map((n, k) => row(n, profiles.map((p) => String(p.layers[k].cycles)))),
-    row('sum of layers', profiles.map((p) => String(p.layerSum))),
-    row('inference', profiles.map((p) => String(p.cycles))),
-    row('  ms', profiles.map((p) => p.ms.toFixed(2))),
-    row('  layers/total', profiles.map((p) => `${((p.layerSum / p.cycles) * 100).toFixed(2)} %`)),
-    row('flash', profiles.map((p) => kb(p.sizes.flash))),
-    row('RAM', profiles.map((p) => kb(p.sizes.ram))),
-    row('fits', profiles.map((p) => (p.fits ? 'yes' : 'NO'))),
-    row('output = engine', profiles.map((p) => (p.matchesEngine ? 'yes' : 'NO'))),
+    ...names.map((n, k) => row(n, profiles.flatMap((p) => [String(p.layers[k].cycles), perMac(p.layers[k].cyclesPerMac)]))),
+    row('sum of layers', profiles.flatMap((p) => [String(p.layerSum), ''])),
+    row('inference', profiles.flatMap((p) => [String(p.cycles), perMac(p.cyclesPerMac)])),
+    row('  MACs', profiles.flatMap((p) => [String(p.macs), ''])),
+    row('  max layer', profiles.flatMap((p) => ['', perMac(p.maxLayerCyclesPerMac)])),
+    row('  ms', profiles.flatMap((p) => [p.ms.toFixed(2), ''])),
+    row('  layers/total', profiles.flatMap((p) => [`${((p.layerSum / p.cycles) * 100).toFixed(2)} %`, ''])),
+    row('flash', profiles.flatMap((p) => [kb(p.sizes.flash), ''])),
+    row('RAM', profiles.flatMap((p) => [kb(p.sizes.ram), ''])),
+    row('fits', profiles.flatMap((p) => [p.fits ? 'yes' : 'NO', ''])),
+    row('output = engine', profiles.flatMap((p) => [p.matchesEngine ? 'yes' : 'NO', ''])),
   ].join('\n');
 }
 

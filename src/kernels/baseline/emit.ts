@@ -11,12 +11,16 @@ import { isWeightedOp, type Geometry, type PreparedOp, type PreparedWeighted } f
 import { SimDseError } from '../../util/errors.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
+import { addTables } from './add-tables.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
 
 export { baselineLibrarySources } from './library.js';
 
 /** Largest PAD rank the library takes (SNN_PAD_MAX_RANK in snn.h). */
 export const PAD_MAX_RANK = 6;
+
+/** Scratch of the table form of ADD (SNN_ADD_SCRATCH_BYTES in snn.h): its 512 int32 table entries. */
+const ADD_TABLE_SCRATCH_BYTES = 2048;
 
 /** What a kind contributes to the unit: its data definitions, the library call, scratch bytes. */
 interface LayerBody {
@@ -57,32 +61,77 @@ function weightedData(fn: string, p: PreparedWeighted, weights: Int8Array, bias:
   return { data, rq };
 }
 
-/** snn_conv_s8's scratch (SNN_CONV_SCRATCH_BYTES): two int16 columns, plus an int8 patch when C % 4 != 0. */
+/** K: the reduction length k_h * k_w * C rounded up to a multiple of 4 (SNN_CONV_K in snn.h). */
+function convRowLength(g: Geometry): number {
+  return Math.ceil((g.kh * g.kw * g.c) / 4) * 4;
+}
+
+/** snn_conv_s8's scratch (SNN_CONV_SCRATCH_BYTES): two int16 columns of K, plus an int8 patch when C % 4 != 0. */
 export function convScratchBytes(g: Geometry): number {
-  const k = g.kh * g.kw * g.c;
-  return 4 * k + (g.c % 4 !== 0 ? Math.ceil(k / 4) * 4 : 0);
+  const k = convRowLength(g);
+  return 4 * k + (g.c % 4 !== 0 ? k : 0);
+}
+
+/** OHWI weights with each output channel's row padded with zeros to K (a copy; the same array when already a multiple of 4). */
+export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
+  const n = g.kh * g.kw * g.c;
+  const k = convRowLength(g);
+  if (k === n) return w;
+  const out = new Int8Array(g.oc * k);
+  for (let o = 0; o < g.oc; o++) out.set(w.subarray(o * n, (o + 1) * n), o * k);
+  return out;
+}
+
+/**
+ * Whether snn_out8_fast (snn_output.h) is exact for every accumulator of a
+ * layer: every shift <= -1 and |bias| + 255 * sum |w| < 2^30 per output
+ * channel (an input plus its offset lies in [-255, 255]; FULLY_CONNECTED,
+ * with the offset folded into `bias`, multiplies raw inputs of magnitude
+ * <= 128). `weights` holds `rows` rows of `rowLength`.
+ */
+export function fastRequantExact(requant: { readonly shift: ArrayLike<number> }, bias: Int32Array, weights: Int8Array, rows: number, rowLength: number): boolean {
+  for (let o = 0; o < rows; o++) {
+    if (requant.shift[o] > -1) return false;
+    let bound = Math.abs(bias[o]);
+    for (let k = 0; k < rowLength; k++) bound += 255 * Math.abs(weights[o * rowLength + k]);
+    if (bound >= 2 ** 30) return false;
+  }
+  return true;
 }
 
 function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
-  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
   const g = p.geometry;
+  const masked = maskedWeights(p, mask);
+  const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
+  const { data, rq } = weightedData(fn, p, padConvRows(masked, g), p.bias);
   return {
     data:
       data +
       `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_conv_s8(&${fn}_params, in0, out, (int16_t *)scratch);`,
     scratchBytes: convScratchBytes(g),
   };
 }
 
+/** Depthwise weights [k_h * k_w][out_c] transposed to one row of k_h * k_w per output channel. */
+function depthwiseRows(w: Int8Array, g: Geometry): Int8Array {
+  const taps = g.kh * g.kw;
+  const rows = new Int8Array(w.length);
+  for (let t = 0; t < taps; t++) for (let o = 0; o < g.oc; o++) rows[o * taps + t] = w[t * g.oc + o];
+  return rows;
+}
+
 function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
-  const { data, rq } = weightedData(fn, p, maskedWeights(p, mask), p.bias);
+  const g = p.geometry;
+  const masked = maskedWeights(p, mask);
+  const fast = fastRequantExact(p.requant, p.bias, depthwiseRows(masked, g), g.oc, g.kh * g.kw);
+  const { data, rq } = weightedData(fn, p, masked, p.bias);
   return {
     data:
       data +
-      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(p.geometry)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_depthwise_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };
@@ -104,11 +153,12 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
   const { data, rq } = weightedData(fn, p, w, folded);
+  const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
     call: `snn_fc_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };
@@ -129,16 +179,20 @@ function otherBody(fn: string, p: Exclude<PreparedOp, PreparedWeighted>): LayerB
         call: `${p.kind === 'maxpool' ? 'snn_max_pool_s8' : 'snn_avg_pool_s8'}(&${fn}_params, in0, out);`,
         scratchBytes: 0,
       };
-    case 'add':
+    case 'add': {
+      const t = addTables(p);
       return {
         data:
+          (t === null ? '' : cArray('int32_t', `${fn}_table`, t.table)) +
           `static const snn_add_params ${fn}_params = {\n  .count = ${p.count}, .a_zp = ${p.aZp}, .b_zp = ${p.bZp},\n` +
           `  .a_mult = ${cInt32(p.aMult)}, .a_shift = ${p.aShift}, .b_mult = ${cInt32(p.bMult)}, .b_shift = ${p.bShift},\n` +
           `  .out_mult = ${cInt32(p.outMult)}, .out_shift = ${p.outShift}, .left_shift = ${p.leftShift},\n` +
-          `  .out_zp = ${p.outZp}, .act_min = ${p.actMin}, .act_max = ${p.actMax},\n};\n`,
-        call: `snn_add_s8(&${fn}_params, in0, in1, out);`,
-        scratchBytes: 0,
+          `  .out_zp = ${p.outZp}, .act_min = ${p.actMin}, .act_max = ${p.actMax},\n` +
+          `  .table = ${t === null ? '0' : `${fn}_table`}, .table_shift = ${t === null ? 0 : t.shift}, .table_rounding = ${t === null ? 0 : t.rounding},\n};\n`,
+        call: `snn_add_s8(&${fn}_params, in0, in1, out, (int32_t *)scratch);`,
+        scratchBytes: t === null ? 0 : ADD_TABLE_SCRATCH_BYTES,
       };
+    }
     case 'pad': {
       const rank = p.inShape.length;
       if (rank < 1 || rank > PAD_MAX_RANK) {

@@ -37,21 +37,28 @@ typedef struct {
   int32_t act_max;
 } snn_channel_requant;
 
-/* CONV_2D. weights: OHWI int8 (out_c rows of k_h * k_w * in_c). */
+/*
+ * CONV_2D. weights: OHWI int8, each output channel's row of k_h * k_w * in_c
+ * followed by zeros up to K, a multiple of 4 (out_c rows of K).
+ */
 typedef struct {
   snn_window win;
   int32_t in_offset; /* minus the input zero point */
   const int8_t *weights;
   const int32_t *bias;
   snn_channel_requant rq;
+  /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
+  int32_t fast_rq;
 } snn_conv_params;
 
+/* K: the reduction length k_h * k_w * in_c rounded up to a multiple of 4. */
+#define SNN_CONV_K(kh, kw, c) ((((kh) * (kw) * (c)) + 3) & ~3)
+
 /*
- * Scratch bytes snn_conv_s8 needs: two int16 columns of K = k_h * k_w * in_c,
- * plus, when in_c is not a multiple of 4, an int8 patch of K bytes (rounded up to 4).
+ * Scratch bytes snn_conv_s8 needs: two int16 columns of K, plus, when in_c
+ * is not a multiple of 4, an int8 patch of K bytes.
  */
-#define SNN_CONV_SCRATCH_BYTES(kh, kw, c) \
-  (2 * 2 * (kh) * (kw) * (c) + (((c) & 3) != 0 ? (((kh) * (kw) * (c) + 3) & ~3) : 0))
+#define SNN_CONV_SCRATCH_BYTES(kh, kw, c) (2 * 2 * SNN_CONV_K(kh, kw, c) + (((c) & 3) != 0 ? SNN_CONV_K(kh, kw, c) : 0))
 
 /* CONV_2D: im2col (int16, input offset applied, padding 0) and the 2x2 SMLAD core. */
 void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch);
@@ -64,6 +71,8 @@ typedef struct {
   const int8_t *weights;
   const int32_t *bias;
   snn_channel_requant rq;
+  /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
+  int32_t fast_rq;
 } snn_depthwise_params;
 
 void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
@@ -80,6 +89,8 @@ typedef struct {
   const int8_t *weights;
   const int32_t *bias;
   snn_channel_requant rq;
+  /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
+  int32_t fast_rq;
 } snn_fc_params;
 
 void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
@@ -94,7 +105,12 @@ typedef struct {
 void snn_max_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
 void snn_avg_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out);
 
-/* ADD (same shapes): both inputs shifted left, rescaled to a common scale, summed, requantized. */
+/*
+ * ADD (same shapes): both inputs shifted left, rescaled to a common scale, summed, requantized.
+ * With `table` set (512 int32: the rescaled a, then b, by unsigned byte; exact for every pair,
+ * see snn_add.c) the kernel needs SNN_ADD_SCRATCH_BYTES of scratch; else none.
+ */
+#define SNN_ADD_SCRATCH_BYTES 2048
 typedef struct {
   int32_t count;
   int32_t a_zp, b_zp;
@@ -104,9 +120,12 @@ typedef struct {
   int32_t left_shift;
   int32_t out_zp;
   int32_t act_min, act_max;
+  const int32_t *table;
+  int32_t table_shift;    /* e = -out_shift */
+  int32_t table_rounding; /* 2^(e-1) + out_zp * 2^e */
 } snn_add_params;
 
-void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void snn_add_s8(const snn_add_params *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t *scratch);
 
 /* PAD of any rank up to SNN_PAD_MAX_RANK with a constant (the output zero point). */
 #define SNN_PAD_MAX_RANK 6

@@ -97,12 +97,15 @@ static void __attribute__((noinline)) im2col_quad(const snn_conv_params *p, cons
 }
 
 /*
- * im2col of output position (oy, ox) into column j, any in_c: the patch is
- * first gathered as int8 into `patch` (K bytes; padding taps hold the input
- * zero point, which the offset turns into 0), then widened group by group;
- * the last K % 4 values go to the column's tail in natural order.
+ * im2col of output position (oy, ox) into column j, in_c not a multiple of
+ * 4: the patch (k_h * k_w * in_c bytes) is first gathered as int8 into
+ * `patch`, padding taps holding the input zero point (which the offset turns
+ * into 0), and followed by bytes up to K, the patch length rounded up to 4
+ * (the packed weight rows hold 0 there, so those bytes only need to be
+ * finite); then it is widened group by group: no reduction tail. The byte
+ * loops stay loops (a memcpy/memset call per tap would cost more than the copy).
  */
-static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int32_t K, int8_t *patch) {
+static void __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) im2col_any(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int32_t K, int8_t *patch) {
   const snn_window *g = &p->win;
   const int32_t c = g->in_c;
   const int8_t pad = (int8_t)(-p->in_offset);
@@ -116,18 +119,16 @@ static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const
       const int32_t ix = x0 + kx * g->dil_w;
       if (row_inside && ix >= 0 && ix < g->in_w) {
         const int8_t *src = img + (iy * g->in_w + ix) * c;
-        for (int32_t ch = 0; ch < c; ch++) *dst++ = src[ch];
+        for (int32_t ch = 0; ch < c; ch++) dst[ch] = src[ch];
       } else {
-        for (int32_t ch = 0; ch < c; ch++) *dst++ = pad;
+        for (int32_t ch = 0; ch < c; ch++) dst[ch] = pad;
       }
+      dst += c;
     }
   }
+  while (dst < patch + K) *dst++ = pad;
   const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
-  const int32_t K4 = K & ~3;
-  widen_groups(patch, K4 >> 2, off2, (uint32_t *)(void *)col + 2 * j);
-  const int32_t r = K & 3;
-  int16_t *tail = col + 2 * K4 + j * r;
-  for (int32_t t = 0; t < r; t++) tail[t] = (int16_t)(patch[K4 + t] + p->in_offset);
+  widen_groups(patch, K >> 2, off2, (uint32_t *)(void *)col + 2 * j);
 }
 
 /* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
@@ -161,7 +162,7 @@ static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const
  * back to back. Per group: 5 loads, 4 SXTB16, 8 SMLAD.
  */
 #define SNN_CORE_LOOP(name, BODY, STEP)                                                                         \
-  static inline void name(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t count, int32_t acc[4]) { \
+  static inline __attribute__((always_inline)) void name(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t count, int32_t acc[4]) { \
     register const uint32_t *cp __asm__("r0") = *cpp;                                                           \
     register uint32_t x0 __asm__("r1");                                                                         \
     register uint32_t x1 __asm__("r2");                                                                         \
@@ -176,7 +177,7 @@ static void __attribute__((noinline)) im2col_any(const snn_conv_params *p, const
     register int32_t a11 __asm__("r11") = acc[3];                                                               \
     register uint32_t w __asm__("r12");                                                                         \
     register uint32_t t __asm__("lr");                                                                          \
-    __asm__ volatile("1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
+    __asm__ volatile(".p2align 2\n1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
                      "subs %[n], #1\n\t"                                                                        \
                      "bne 1b\n\t"                                                                               \
                      : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),               \
@@ -202,7 +203,7 @@ SNN_CORE_LOOP(core_2x2_loop1, SNN_GROUP(0), 16)
 #undef SNN_GROUP
 
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
-static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1) {
+static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1, const int fast) {
   const int8_t *wa = p->weights + oc * K;
   const int8_t *wb = wa + K;
   const uint32_t *cp = (const uint32_t *)(const void *)col;
@@ -223,6 +224,15 @@ static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params
   }
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
+  if (fast) {
+    const int32_t ma = q->multiplier[oc], ea = -q->shift[oc];
+    const int32_t mb = q->multiplier[oc + 1], eb = -q->shift[oc + 1];
+    o0[oc] = snn_out8_fast(acc[0], ma, ea, zp, q->act_min, q->act_max);
+    o1[oc] = snn_out8_fast(acc[1], ma, ea, zp, q->act_min, q->act_max);
+    o0[oc + 1] = snn_out8_fast(acc[2], mb, eb, zp, q->act_min, q->act_max);
+    o1[oc + 1] = snn_out8_fast(acc[3], mb, eb, zp, q->act_min, q->act_max);
+    return;
+  }
   const int32_t lo = q->act_min - zp;
   const int32_t hi = q->act_max - zp;
   const snn_rq ra = snn_rq_of(q->multiplier[oc], q->shift[oc]);
@@ -287,7 +297,11 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
 static void __attribute__((noinline)) mat_mult_two(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1) {
   const int32_t oc_n = p->win.out_c;
   int32_t oc = 0;
-  for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1);
+  if (p->fast_rq) {
+    for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1, 1);
+  } else {
+    for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1, 0);
+  }
   if (oc < oc_n) core_1x2(p, col, K, oc, o0, o1);
 }
 
@@ -296,9 +310,16 @@ static void __attribute__((noinline)) mat_mult_one(const snn_conv_params *p, con
   for (int32_t oc = 0; oc < p->win.out_c; oc++) core_1x1(p, col, K, oc, o0);
 }
 
-void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch) {
+void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *out, int16_t *scratch) {
+  /*
+   * The parameters are read again after every assembly loop (its memory
+   * clobber); a copy on the stack (SRAM) makes those reloads cost no flash
+   * wait states or data-cache misses.
+   */
+  const snn_conv_params params = *flash_params;
+  const snn_conv_params *p = &params;
   const snn_window *g = &p->win;
-  const int32_t K = g->k_h * g->k_w * g->in_c;
+  const int32_t K = (g->k_h * g->k_w * g->in_c + 3) & ~3;
   const int32_t oc_n = g->out_c;
   const int quad = (g->in_c & 3) == 0;
   int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */

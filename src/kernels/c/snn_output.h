@@ -74,4 +74,21 @@ static inline int8_t snn_out8(int32_t acc, int32_t multiplier, int32_t shift, in
   return snn_clamp_zp(snn_mbqm(acc, multiplier, shift), lo, hi, out_zp);
 }
 
+/*
+ * The int8 output when the caller guarantees |acc| < 2^30 and shift <= -1
+ * (the emitter proves both per layer): SaturatingRoundingDoublingHighMul is
+ * then (2 * acc * m + 2^31) >> 32, one SMMULR, and RoundingDivideByPOT(v, e)
+ * is (v + (v >> 31) + 2^(e-1)) >> e (a negative value rounds a tie down,
+ * away from zero), without overflow since |v| < 2^30. lo, hi: act_min and
+ * act_max themselves (not minus out_zp). About 10 cycles instead of 30.
+ */
+static inline int8_t snn_out8_fast(int32_t acc, int32_t m, int32_t e, int32_t out_zp, int32_t lo, int32_t hi) {
+  int32_t v;
+  __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"(acc + acc), "r"(m));
+  int32_t t = ((v + (v >> 31) + (int32_t)((1u << e) >> 1)) >> e) + out_zp;
+  t = t < lo ? lo : t;
+  t = t > hi ? hi : t;
+  return (int8_t)t;
+}
+
 #endif
