@@ -1,6 +1,7 @@
 import koffi from 'koffi';
 import { SimDseError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
+import { memoryOf } from './memory-map.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
@@ -121,9 +122,7 @@ export class Machine {
     this.image = image;
     this.board = board;
     this.label = label;
-    const flashRegion = board.regions.find((r) => r.kind === 'flash');
-    const sram = board.regions.find((r) => r.kind === 'sram');
-    if (!flashRegion || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`);
+    const { flash: flashRegion, sram } = memoryOf(board);
     this.sram = sram;
     this.flash = { base: flashRegion.base, size: flashRegion.size, lineBytes: board.flashLineBytes };
     this.uc = new Unicorn();

@@ -21,6 +21,7 @@ import { projectRoot } from '../util/paths.js';
 import { type FirmwareBoard, QEMU_MACHINE, getFirmwareBoard } from './firmware-boards.js';
 import { type EmbeddedImages, checkImages, imagesSource } from './images-source.js';
 import { firmwareLinkScript } from './link-script.js';
+import { memoryOf } from '../emulator/memory-map.js';
 import { ELF_PATHS, makefile } from './makefile.js';
 import { type FirmwareManifest, MANIFEST_FILE, MANIFEST_VERSION, type PointOrigin, formatManifest } from './manifest.js';
 import { reportSources } from './protocol.js';
@@ -184,8 +185,7 @@ export function boardImageInputs(request: ProjectRequest): BoardImageInputs {
 
 function boardLinkScript(board: FirmwareBoard): string {
   const profile = board.profile;
-  const flash = profile.regions.find((r) => r.kind === 'flash')!;
-  const sram = profile.regions.find((r) => r.kind === 'sram')!;
+  const { flash, sram } = memoryOf(profile);
   return firmwareLinkScript({ target: profile.description, flash, sram });
 }
 
