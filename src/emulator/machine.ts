@@ -2,6 +2,7 @@ import koffi from 'koffi';
 import { SimDseError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
 import { memoryOf } from './memory-map.js';
+import { fetchedOverSystemBus } from './timing/memory-rules.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
@@ -385,7 +386,7 @@ export class Machine {
   private defineBlock(addr: number, size: number): void {
     let cost: BlockCost;
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
-      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {} };
+      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null };
     } else {
       cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
     }
@@ -395,6 +396,7 @@ export class Machine {
       classes, classes.length / 3,
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
+    if (cost.systemBus) this.native.sim_set_block_sbus(this.state, id, cost.systemBus.fetchCycles, cost.systemBus.dataTransfers);
     this.blocks.push({ address: cost.address, size: cost.size });
   }
 
@@ -453,8 +455,14 @@ export class Machine {
     n.sim_sort_specials(this.state);
     this.uc.addNativeHook(UC_HOOK_BLOCK, n.sim_block_hook_fn(), this.state);
     for (const s of specials) this.uc.addNativeHook(UC_HOOK_CODE, n.sim_code_hook_fn(), this.state, s.address, s.address);
-    if (this.board.flashWaitStates > 0) {
+    // Code fetched over the System bus needs its D-Code reads counted (system-bus-data-contention).
+    const systemBusCode = codeRanges(this.image).some((r) => fetchedOverSystemBus(r.address));
+    if (this.board.flashWaitStates > 0 || systemBusCode) {
       this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, this.flash.base, this.flash.base + this.flash.size - 1);
+    }
+    const codeSram = memoryOf(this.board).codeSram;
+    if (systemBusCode && codeSram) {
+      this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, codeSram.base, codeSram.base + codeSram.size - 1);
     }
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);
