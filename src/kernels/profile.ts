@@ -12,6 +12,8 @@ import { defaultEmitters } from './emitters.js';
 import type { NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';
 import { NetworkRunner } from './network/emulate.js';
+import { resolvePlacement } from './placement/auto.js';
+import { LIBRARY_UNIT, formatPlacement, homesOf, layerUnit, type CodeHome, type PlaceRequest, type UnitPlacement } from './placement/placement.js';
 
 /** One layer's share of an inference. */
 export interface LayerProfile {
@@ -19,6 +21,8 @@ export interface LayerProfile {
   readonly name: string;
   readonly style: string;
   readonly cycles: number;
+  /** Where its code and constants live. */
+  readonly homes: UnitPlacement;
 }
 
 /** The profile of one network variant on one board. */
@@ -32,6 +36,9 @@ export interface NetworkProfile {
   /** Milliseconds at the board's clock. */
   readonly ms: number;
   readonly layers: readonly LayerProfile[];
+  /** The placement, as `--place` takes it (`flash` when nothing is placed); the library's code home. */
+  readonly placement: string;
+  readonly libraryCode: CodeHome;
   /** Sum of the per-layer cycles (the rest is the runtime's own calls and marks). */
   readonly layerSum: number;
   readonly sizes: ImageSizes;
@@ -42,16 +49,22 @@ export interface NetworkProfile {
   readonly matchesEngine: boolean;
 }
 
+/** Options of {@link profileNetwork}: the build's, and the placement to resolve when `placement` is not given. */
+export interface ProfileOptions extends BuildOptions {
+  readonly place?: PlaceRequest;
+}
+
 /** Builds (cached) and times a network variant on `input` (graph input bytes). */
 export async function profileNetwork(
   graph: Graph,
   spec: NetworkSpec,
   board: BoardProfile,
   input: Uint8Array,
-  options: BuildOptions = {},
+  options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
-  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), options);
+  const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
+  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
   const trace = createEngine(graph).trace(input, spec.masks);
   const { plan } = image.source;
   const runner = new NetworkRunner(image);
@@ -59,7 +72,13 @@ export async function profileNetwork(
     const run = runner.infer(trace.get(plan.inputTensor)!);
     const expected = trace.get(plan.outputTensor)!;
     const matchesEngine = Buffer.from(run.output).equals(Buffer.from(expected));
-    const layers = image.source.layers.map((l, k) => ({ opIndex: l.opIndex, name: l.name, style: l.style, cycles: run.layerCycles[k] }));
+    const layers = image.source.layers.map((l, k) => ({
+      opIndex: l.opIndex,
+      name: l.name,
+      style: l.style,
+      cycles: run.layerCycles[k],
+      homes: homesOf(image.placement, layerUnit(l.opIndex)),
+    }));
     return {
       image,
       profile: {
@@ -71,6 +90,8 @@ export async function profileNetwork(
         instructions: run.instructions,
         ms: (run.cycles / board.clockHz) * 1000,
         layers,
+        placement: formatPlacement(image.placement),
+        libraryCode: homesOf(image.placement, LIBRARY_UNIT).code,
         layerSum: layers.reduce((s, l) => s + l.cycles, 0),
         sizes: image.sizes,
         fits: image.fit.fits,
