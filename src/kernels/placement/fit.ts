@@ -119,6 +119,9 @@ export function placementCapacity(board: BoardProfile, usesAlias: boolean): Plac
  */
 export function checkPlacementFits(board: BoardProfile, needs: PlacementNeeds): void {
   const cap = placementCapacity(board, needs.aliasCode > 0);
+  if (needs.aliasCode > 0 && cap.alias === 0) {
+    throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias'`);
+  }
   const sram = needs.dataBss + needs.stack + needs.sramCode + needs.sramData;
   if (sram > cap.sram) {
     throw new SimDseError(
