@@ -34,27 +34,51 @@ function allBut(excluded: readonly string[], sections: string): string {
   return excluded.length ? `    EXCLUDE_FILE(${excluded.join(' ')}) *(${sections})\n` : `    *(${sections})\n`;
 }
 
+/** The input-section statements of a placement, for any linker script that lays out the same sections. */
+export interface PlacedInputs {
+  /** In the flash `.text` output section: code and constants of every unit left in flash. */
+  readonly flashText: string;
+  /** In `.data` (SRAM, loaded from flash): the code and constants placed in SRAM. */
+  readonly sram: string;
+  /** In `.code_sram` (the SRAM window, loaded from flash): the code placed there. */
+  readonly alias: string;
+  /** Whether any code is placed in the window. */
+  readonly usesAlias: boolean;
+}
+
+const TEXT = '.text .text.*';
+const RODATA = '.rodata .rodata.*';
+
+/** The input-section statements of `placement` (statement lines, indented by 4). */
+export function placedInputs(placement: Placement): PlacedInputs {
+  const home = (u: string): ReturnType<typeof homesOf> => homesOf(placement, u);
+  const codeSramFiles = select(placement, (u) => home(u).code === 'sram');
+  const codeAliasFiles = select(placement, (u) => home(u).code === 'alias');
+  const dataSramFiles = select(placement, (u) => home(u).data === 'sram');
+  return {
+    flashText: allBut([...codeSramFiles, ...codeAliasFiles], TEXT) + allBut(dataSramFiles, RODATA),
+    sram: inputs(codeSramFiles, TEXT) + inputs(dataSramFiles, RODATA),
+    alias: inputs(codeAliasFiles, TEXT),
+    usesAlias: codeAliasFiles.length > 0,
+  };
+}
+
 /**
  * Linker script of an emulator image of `board` with `placement`.
  * @throws SimDseError (category `placement`) when code is placed in the SRAM window and the board has none.
  */
 export function placedLinkScript(board: BoardProfile, placement: Placement): string {
   const { flash, sram, codeSram } = memoryOf(board);
-  const home = (u: string): ReturnType<typeof homesOf> => homesOf(placement, u);
-  const codeSramFiles = select(placement, (u) => home(u).code === 'sram');
-  const codeAliasFiles = select(placement, (u) => home(u).code === 'alias');
-  const dataSramFiles = select(placement, (u) => home(u).data === 'sram');
-  if (codeAliasFiles.length > 0 && codeSram === null) {
+  const placed = placedInputs(placement);
+  if (placed.usesAlias && codeSram === null) {
     throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias'`);
   }
-  const TEXT = '.text .text.*';
-  const RODATA = '.rodata .rodata.*';
   const alias =
     codeSram === null
       ? ''
       : `  .code_sram : ALIGN(4)
   {
-${inputs(codeAliasFiles, TEXT)}    . = ALIGN(4);
+${placed.alias}    . = ALIGN(4);
   } > CODESRAM AT> FLASH
 `;
   return `/* sim-dse emulator image for ${board.id}, placed */
@@ -67,11 +91,11 @@ SECTIONS
 {
   .text : ALIGN(4)
   {
-${allBut([...codeSramFiles, ...codeAliasFiles], TEXT)}${allBut(dataSramFiles, RODATA)}    . = ALIGN(4);
+${placed.flashText}    . = ALIGN(4);
   } > FLASH
 ${alias}  .data : ALIGN(4)
   {
-${inputs(codeSramFiles, TEXT)}${inputs(dataSramFiles, RODATA)}    *(.data .data.*)
+${placed.sram}    *(.data .data.*)
     . = ALIGN(4);
   } > SRAM AT> FLASH
   .bss (NOLOAD) : ALIGN(4)
