@@ -80,7 +80,7 @@ describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
     const err = await buildNetwork(prepared, { style: 'baseline' }, getBoard('nucleo-f446re'), defaultEmitters(), { placement: all }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SimDseError);
     expect((err as SimDseError).category).toBe('placement');
-    expect((err as Error).message).toMatch(/^placement does not fit nucleo-f446re's SRAM: \d+ bytes over \(needs \d+: data\+bss \d+, stack \d+, placed code \d+, placed constants \d+; has 131072\)$/);
+    expect((err as Error).message).toMatch(/^placement does not fit nucleo-f446re's SRAM: \d+ bytes over \(needs \d+: data\+bss \d+, stack \d+, buffers \d+, placed code \d+, placed constants \d+; has 131072\)$/);
   }, 600_000);
 
   test('code in the SRAM window is refused on a board without one', async () => {

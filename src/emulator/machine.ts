@@ -31,7 +31,8 @@ const TRAMPOLINE_CODE = Uint8Array.from([0x30, 0xbf, 0x30, 0xbf]);
 const WFI = 0xbf30;
 const PAGE = 0x1000;
 const DEFAULT_MAX_INSTRUCTIONS = 2e9;
-const STACK_RESERVE = 16 * 1024;
+/** SRAM kept free below the stack top when placing a call's buffer arguments. */
+export const STACK_RESERVE = 16 * 1024;
 const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
 const PERIPHERAL_KIND = { register: 0, 'uart-data': 1, 'cycle-counter': 2 } as const;
 /** Length of the native counters array (N_COUNTERS in native/sim.h) and the indices used here. */

@@ -48,6 +48,12 @@ export function withLargeFlash(board: BoardProfile): BoardProfile {
   return { ...board, regions: board.regions.map((r) => (r.kind === 'flash' ? { ...r, size: 64 * 1024 * 1024 } : r)) };
 }
 
+/** Bytes of the input and output buffers of one inference, each 8-byte aligned as the call harness places them. */
+export function inferenceBuffers(plan: { readonly inputBytes: number; readonly outputBytes: number }): number {
+  const align8 = (n: number): number => (n + 7) & ~7;
+  return align8(plan.inputBytes) + align8(plan.outputBytes);
+}
+
 /** Assembles, compiles and links a network variant for a board. */
 export async function buildNetwork(
   prepared: PreparedGraph,
@@ -69,7 +75,7 @@ export async function buildNetwork(
     linkScript: options.linkScript,
     linkScriptFor: placed
       ? (objects) => {
-          checkPlacementFits(board, placementNeeds(objects, placement, stackOf(objects)));
+          checkPlacementFits(board, placementNeeds(objects, placement, stackOf(objects), inferenceBuffers(source.plan)));
           return placedLinkScript(withLargeFlash(board), placement);
         }
       : undefined,

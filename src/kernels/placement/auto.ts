@@ -16,10 +16,10 @@ import type { PreparedGraph } from '../../model/engine/prepare.js';
 import type { CompiledObject } from '../compile/compile.js';
 import { stackBound } from '../compile/image-size.js';
 import type { LayerEmitters, NetworkSpec } from '../network/assemble.js';
-import { buildNetwork, type BuildOptions } from '../network/build.js';
+import { buildNetwork, inferenceBuffers, type BuildOptions } from '../network/build.js';
 import { NetworkRunner } from '../network/emulate.js';
 import { choosePlacement, type ChosenPlacement, type UnitChoices, type UnitOption } from './choose.js';
-import { objectFootprint, placedCodeBytes, placementCapacity, unitOfObject, type ObjectFootprint } from './fit.js';
+import { objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, type ObjectFootprint } from './fit.js';
 import { LIBRARY_UNIT, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
 
 const MB = 1024 * 1024;
@@ -51,12 +51,12 @@ async function layerCycles(
   emitters: LayerEmitters,
   options: BuildOptions,
   placement: Placement,
-): Promise<{ cycles: readonly number[]; objects: readonly CompiledObject[]; fns: readonly string[] }> {
+): Promise<{ cycles: readonly number[]; objects: readonly CompiledObject[]; fns: readonly string[]; buffers: number }> {
   const image = await buildNetwork(prepared, spec, withRoomToPlace(board), emitters, { ...options, placement });
   const runner = new NetworkRunner(image);
   try {
     const run = runner.infer(new Uint8Array(image.source.plan.inputBytes));
-    return { cycles: run.layerCycles, objects: image.objects, fns: image.source.layers.map((l) => l.fn) };
+    return { cycles: run.layerCycles, objects: image.objects, fns: image.source.layers.map((l) => l.fn), buffers: inferenceBuffers(image.source.plan) };
   } finally {
     runner.close();
   }
@@ -66,7 +66,7 @@ async function layerCycles(
 export interface AutoPlacement extends ChosenPlacement {
   /** Every unit's options with their measured savings. */
   readonly units: readonly UnitChoices[];
-  /** The SRAM left for placement (after .data, .bss and the stack) and the window's size. */
+  /** The SRAM left for placement (after .data, .bss, the stack and the inference buffers) and the window's size. */
   readonly budget: { readonly sram: number; readonly alias: number };
 }
 
@@ -81,10 +81,8 @@ export async function autoPlacement(
   const hasAlias = memoryOf(board).codeSram !== null;
   const flash = await layerCycles(prepared, spec, board, emitters, options, new Map());
   const footprints = new Map<string, ObjectFootprint[]>();
-  let dataBss = 0;
   for (const o of flash.objects) {
     const f = objectFootprint(o);
-    dataBss += f.data + f.bss;
     const unit = unitOfObject(o.name);
     if (unit !== null) footprints.set(unit, [...(footprints.get(unit) ?? []), f]);
   }
@@ -116,8 +114,8 @@ export async function autoPlacement(
     }
     units.push({ unit: LIBRARY_UNIT, options: lib });
   }
-  const stack = stackBound(flash.objects.map((o) => o.stackUsage), 'sim_infer', 'layer_');
-  const fixed = dataBss + stack;
+  const needs = placementNeeds(flash.objects, new Map(), stackBound(flash.objects.map((o) => o.stackUsage), 'sim_infer', 'layer_'), flash.buffers);
+  const fixed = needs.dataBss + needs.stack + needs.buffers;
   const without = placementCapacity(board, false);
   const withAlias = placementCapacity(board, true);
   const candidates = [{ sram: without.sram - fixed, alias: 0 }];

@@ -9,6 +9,7 @@
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { parseElf } from '../../emulator/elf.js';
+import { STACK_RESERVE } from '../../emulator/machine.js';
 import { memoryOf } from '../../emulator/memory-map.js';
 import { SimDseError } from '../../util/errors.js';
 import type { CompiledObject } from '../compile/compile.js';
@@ -62,7 +63,10 @@ export function unitOfObject(name: string): string | null {
 export interface PlacementNeeds {
   /** .data + .bss of every object. */
   readonly dataBss: number;
+  /** The stack: its bound, at least what the emulator's call harness keeps free. */
   readonly stack: number;
+  /** The input and output buffers of an inference (passed to sim_infer). */
+  readonly buffers: number;
   /** Code placed in SRAM, with its veneers. */
   readonly sramCode: number;
   /** Constants placed in SRAM. */
@@ -76,8 +80,9 @@ export function placedCodeBytes(footprints: readonly ObjectFootprint[]): number 
   return footprints.reduce((s, f) => s + f.text + VENEER_BYTES * f.undefinedSymbols, 0);
 }
 
-/** The needs of `placement` for these objects and stack bound. */
-export function placementNeeds(objects: readonly CompiledObject[], placement: Placement, stack: number): PlacementNeeds {
+/** The needs of `placement` for these objects, stack bound and inference buffers. */
+export function placementNeeds(objects: readonly CompiledObject[], placement: Placement, stackBytes: number, buffers: number): PlacementNeeds {
+  const stack = Math.max(stackBytes, STACK_RESERVE);
   let dataBss = 0;
   let sramCode = 0;
   let sramData = 0;
@@ -92,7 +97,7 @@ export function placementNeeds(objects: readonly CompiledObject[], placement: Pl
     if (h.code === 'alias') aliasCode += placedCodeBytes([f]);
     if (h.data === 'sram') sramData += f.rodata;
   }
-  return { dataBss, stack, sramCode, sramData, aliasCode };
+  return { dataBss, stack, buffers, sramCode, sramData, aliasCode };
 }
 
 /** SRAM capacities a placement is checked against. */
@@ -122,11 +127,11 @@ export function checkPlacementFits(board: BoardProfile, needs: PlacementNeeds): 
   if (needs.aliasCode > 0 && cap.alias === 0) {
     throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias'`);
   }
-  const sram = needs.dataBss + needs.stack + needs.sramCode + needs.sramData;
+  const sram = needs.dataBss + needs.stack + needs.buffers + needs.sramCode + needs.sramData;
   if (sram > cap.sram) {
     throw new SimDseError(
       'placement',
-      `placement does not fit ${board.id}'s SRAM: ${sram - cap.sram} bytes over (needs ${sram}: data+bss ${needs.dataBss}, stack ${needs.stack}, ` +
+      `placement does not fit ${board.id}'s SRAM: ${sram - cap.sram} bytes over (needs ${sram}: data+bss ${needs.dataBss}, stack ${needs.stack}, buffers ${needs.buffers}, ` +
         `placed code ${needs.sramCode}, placed constants ${needs.sramData}; has ${cap.sram})`,
     );
   }
