@@ -35,7 +35,7 @@ const ds = loadCifar10({ split: 'test' });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (process.argv.includes('--speed')) {
-  console.log(`| model | board | instructions | M instr/s (median of ${repeat}) | checkout |`);
+  console.log(`| model | board | instructions | M instr/s wall / CPU (median of ${repeat}) | checkout |`);
   console.log('|---|---|---|---|---|');
   for (const name of models) {
     const model = resolveModel(name);
@@ -46,14 +46,19 @@ if (process.argv.includes('--speed')) {
       const image = await buildNetwork(prepared, { style: 'baseline' }, getBoard(b), defaultEmitters());
       const runner = new NetworkRunner(image);
       const times = [];
+      const cpu = [];
       let run;
       for (let i = 0; i < repeat; i++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         run = runner.infer(netInput, false);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
         times.push(performance.now() - t0);
       }
       runner.close();
-      console.log(`| ${name} | ${b} | ${run.instructions} | ${(run.instructions / median(times) / 1000).toFixed(1)} | ${root} |`);
+      const rate = (ms) => (run.instructions / ms / 1000).toFixed(1);
+      console.log(`| ${name} | ${b} | ${run.instructions} | ${rate(median(times))} / ${rate(median(cpu))} | ${root} |`);
     }
   }
 } else {
