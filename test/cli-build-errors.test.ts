@@ -67,6 +67,21 @@ describe('sim-dse build: bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('a placement that does not fit the SRAM: one line naming the bytes over, nothing written to --out', async () => {
+    const out = join(dir, 'placed');
+    const place = '1:sram/sram,3:sram/sram,5:sram/sram,7:sram/sram,8:sram/sram,lib:sram';
+    const r = await cli(['build', '--model', 'lenet', '--kernels', 'baseline', '--board', 'nucleo-f446re', '--place', place, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: placement does not fit nucleo-f446re's SRAM: \d+ bytes over \(needs \d+: .*; has 131072\)\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a bad --place is a usage error', async () => {
+    const r = await cli(['build', '--model', 'lenet', '--place', '3:rom']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^sim-dse: --place: '3:rom' is not OP:CODE\[\/DATA\]/);
+  });
+
   test('an unknown kernel style is a usage error', async () => {
     const r = await cli(['build', '--model', 'lenet', '--kernels', 'fast']);
     expect(r.code).toBe(2);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { getBoard, listBoards } from '../src/emulator/boards.js';
+import { busOf, memoryOf } from '../src/emulator/memory-map.js';
 import { SimDseError } from '../src/util/errors.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
 const common = [
-  { name: 'peripherals', kind: 'peripheral', base: 0x4000_0000, size: 0x2000_0000 },
-  { name: 'system', kind: 'peripheral', base: 0xe000_0000, size: 0x0010_0000 },
+  { name: 'peripherals', kind: 'peripheral', base: 0x4000_0000, size: 0x2000_0000, bus: 'system' },
+  { name: 'system', kind: 'peripheral', base: 0xe000_0000, size: 0x0010_0000, bus: 'system' },
 ];
 
 describe('board profiles', () => {
@@ -28,8 +29,11 @@ describe('board profiles', () => {
     expect(b.flashLineBytes).toBe(16);
     expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 128 * KB },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB, bus: 'code' },
+      {
+        name: 'sram', kind: 'sram', base: 0x2000_0000, size: 128 * KB, bus: 'system',
+        banks: [{ name: 'sram1', base: 0x2000_0000, size: 112 * KB }, { name: 'sram2', base: 0x2001_c000, size: 16 * KB }],
+      },
       ...common,
     ]);
   });
@@ -42,8 +46,8 @@ describe('board profiles', () => {
     expect(b.flashLineBytes).toBe(16);
     expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 96 * KB },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB, bus: 'code' },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' },
       ...common,
     ]);
   });
@@ -58,8 +62,16 @@ describe('board profiles', () => {
     expect(b.accelerator.icacheLines * b.flashLineBytes).toBe(1024);
     expect(b.accelerator.dcacheLines * b.flashLineBytes).toBe(256);
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 640 * KB },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB, bus: 'code' },
+      {
+        name: 'sram', kind: 'sram', base: 0x2000_0000, size: 640 * KB, bus: 'system',
+        banks: [
+          { name: 'sram1', base: 0x2000_0000, size: 192 * KB },
+          { name: 'sram2', base: 0x2003_0000, size: 64 * KB },
+          { name: 'sram3', base: 0x2004_0000, size: 384 * KB },
+        ],
+      },
+      { name: 'sram2-code', kind: 'sram', base: 0x1000_0000, size: 64 * KB, bus: 'code', aliasOf: 0x2003_0000 },
       ...common,
     ]);
   });
@@ -72,9 +84,9 @@ describe('board profiles', () => {
     expect(b.flashLineBytes).toBe(8);
     expect(b.accelerator).toEqual({ family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true });
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB },
-      { name: 'sram1', kind: 'sram', base: 0x2000_0000, size: 96 * KB },
-      { name: 'sram2', kind: 'sram', base: 0x2001_8000, size: 32 * KB },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB, bus: 'code' },
+      { name: 'sram1', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' },
+      { name: 'sram2', kind: 'sram', base: 0x2001_8000, size: 32 * KB, bus: 'system' },
       ...common,
     ]);
   });
@@ -86,8 +98,8 @@ describe('board profiles', () => {
     expect(b.flashLineBytes).toBe(16);
     expect(b.accelerator).toEqual({ family: 'none', icacheLines: 0, dcacheLines: 0, prefetch: false });
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB, bus: 'code' },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB, bus: 'system' },
       ...common,
     ]);
   });
@@ -113,5 +125,17 @@ describe('board profiles', () => {
     expect((caught as SimDseError).message).toBe(
       "unknown board 'nucleo-h743zi' (known: nucleo-f446re, nucleo-f401re, nucleo-l4r5zi, nucleo-l476rg, ideal)",
     );
+  });
+});
+
+describe('memoryOf', () => {
+  it('finds flash, the System-bus SRAM and the code-bus SRAM2 window of the L4R5', () => {
+    const m = memoryOf(getBoard('nucleo-l4r5zi'));
+    expect([m.flash.base, m.sram.base, m.sram.size, m.codeSram?.base, m.codeSram?.size]).toEqual([0x0800_0000, 0x2000_0000, 640 * KB, 0x1000_0000, 64 * KB]);
+    expect(memoryOf(getBoard('nucleo-f446re')).codeSram).toBeNull();
+  });
+
+  it('serves the code region over I-Code/D-Code and 0x2000_0000 and up over the System bus', () => {
+    expect([busOf(0x0800_0000), busOf(0x1000_0000), busOf(0x1fff_ffff), busOf(0x2000_0000), busOf(0xe000_0000)]).toEqual(['code', 'code', 'code', 'system', 'system']);
   });
 });

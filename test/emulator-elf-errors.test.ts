@@ -116,9 +116,9 @@ describe('checkSegmentsFit', () => {
     ...getBoard('ideal'),
     id: 'tiny',
     regions: [
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 32 * 1024 },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 64 },
-      { name: 'peripherals', kind: 'peripheral', base: 0x4000_0000, size: 0x2000_0000 },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 32 * 1024, bus: 'code' },
+      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 64, bus: 'system' },
+      { name: 'peripherals', kind: 'peripheral', base: 0x4000_0000, size: 0x2000_0000, bus: 'system' },
     ],
   };
 

@@ -1,6 +1,8 @@
 import koffi from 'koffi';
 import { SimDseError, UsageError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
+import { memoryOf } from './memory-map.js';
+import { fetchedOverSystemBus } from './timing/memory-rules.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
@@ -29,7 +31,8 @@ const TRAMPOLINE_CODE = Uint8Array.from([0x30, 0xbf, 0x30, 0xbf]);
 const WFI = 0xbf30;
 const PAGE = 0x1000;
 const DEFAULT_MAX_INSTRUCTIONS = 2e9;
-const STACK_RESERVE = 16 * 1024;
+/** SRAM kept free below the stack top when placing a call's buffer arguments. */
+export const STACK_RESERVE = 16 * 1024;
 const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
 const PERIPHERAL_KIND = { register: 0, 'uart-data': 1, 'cycle-counter': 2 } as const;
 /** Length of the native counters array (N_COUNTERS in native/sim.h) and the indices used here. */
@@ -121,9 +124,7 @@ export class Machine {
     this.image = image;
     this.board = board;
     this.label = label;
-    const flashRegion = board.regions.find((r) => r.kind === 'flash');
-    const sram = board.regions.find((r) => r.kind === 'sram');
-    if (!flashRegion || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`, { board: board.id });
+    const { flash: flashRegion, sram } = memoryOf(board);
     this.sram = sram;
     this.flash = { base: flashRegion.base, size: flashRegion.size, lineBytes: board.flashLineBytes };
     this.uc = new Unicorn();
@@ -386,7 +387,7 @@ export class Machine {
   private defineBlock(addr: number, size: number): void {
     let cost: BlockCost;
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
-      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {} };
+      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null };
     } else {
       cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
     }
@@ -396,6 +397,7 @@ export class Machine {
       classes, classes.length / 3,
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
+    if (cost.systemBus) this.native.sim_set_block_sbus(this.state, id, cost.systemBus.fetchCycles, cost.systemBus.dataTransfers);
     this.blocks.push({ address: cost.address, size: cost.size });
   }
 
@@ -454,8 +456,14 @@ export class Machine {
     n.sim_sort_specials(this.state);
     this.uc.addNativeHook(UC_HOOK_BLOCK, n.sim_block_hook_fn(), this.state);
     for (const s of specials) this.uc.addNativeHook(UC_HOOK_CODE, n.sim_code_hook_fn(), this.state, s.address, s.address);
-    if (this.board.flashWaitStates > 0) {
+    // Code fetched over the System bus needs its D-Code reads counted (system-bus-data-contention).
+    const systemBusCode = codeRanges(this.image).some((r) => fetchedOverSystemBus(r.address));
+    if (this.board.flashWaitStates > 0 || systemBusCode) {
       this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, this.flash.base, this.flash.base + this.flash.size - 1);
+    }
+    const codeSram = memoryOf(this.board).codeSram;
+    if (systemBusCode && codeSram) {
+      this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, codeSram.base, codeSram.base + codeSram.size - 1);
     }
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);

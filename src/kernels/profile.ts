@@ -12,6 +12,8 @@ import { defaultEmitters } from './emitters.js';
 import type { NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';
 import { NetworkRunner } from './network/emulate.js';
+import { resolvePlacement } from './placement/auto.js';
+import { LIBRARY_UNIT, formatPlacement, homesOf, layerUnit, type CodeHome, type PlaceRequest, type UnitPlacement } from './placement/placement.js';
 
 /** One layer's share of an inference. */
 export interface LayerProfile {
@@ -23,6 +25,8 @@ export interface LayerProfile {
   readonly macs: number;
   /** cycles / macs, or null for a layer without multiply-accumulates. */
   readonly cyclesPerMac: number | null;
+  /** Where its code and constants live. */
+  readonly homes: UnitPlacement;
 }
 
 /** The profile of one network variant on one board. */
@@ -36,6 +40,9 @@ export interface NetworkProfile {
   /** Milliseconds at the board's clock. */
   readonly ms: number;
   readonly layers: readonly LayerProfile[];
+  /** The placement, as `--place` takes it (`flash` when nothing is placed); the library's code home. */
+  readonly placement: string;
+  readonly libraryCode: CodeHome;
   /** Sum of the per-layer cycles (the rest is the runtime's own calls and marks). */
   readonly layerSum: number;
   /** Multiply-accumulates of one inference (all weighted layers). */
@@ -52,16 +59,22 @@ export interface NetworkProfile {
   readonly matchesEngine: boolean;
 }
 
+/** Options of {@link profileNetwork}: the build's, and the placement to resolve when `placement` is not given. */
+export interface ProfileOptions extends BuildOptions {
+  readonly place?: PlaceRequest;
+}
+
 /** Builds (cached) and times a network variant on `input` (graph input bytes). */
 export async function profileNetwork(
   graph: Graph,
   spec: NetworkSpec,
   board: BoardProfile,
   input: Uint8Array,
-  options: BuildOptions = {},
+  options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
-  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), options);
+  const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
+  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
   const trace = createEngine(graph).trace(input, spec.masks);
   const { plan } = image.source;
   const runner = new NetworkRunner(image);
@@ -73,7 +86,7 @@ export async function profileNetwork(
     const layers = image.source.layers.map((l, k) => {
       const macs = macsOf.get(l.opIndex) ?? 0;
       const cycles = run.layerCycles[k];
-      return { opIndex: l.opIndex, name: l.name, style: l.style, cycles, macs, cyclesPerMac: macs > 0 ? cycles / macs : null };
+      return { opIndex: l.opIndex, name: l.name, style: l.style, cycles, macs, cyclesPerMac: macs > 0 ? cycles / macs : null, homes: homesOf(image.placement, layerUnit(l.opIndex)) };
     });
     return {
       image,
@@ -86,6 +99,8 @@ export async function profileNetwork(
         instructions: run.instructions,
         ms: (run.cycles / board.clockHz) * 1000,
         layers,
+        placement: formatPlacement(image.placement),
+        libraryCode: homesOf(image.placement, LIBRARY_UNIT).code,
         layerSum: layers.reduce((s, l) => s + l.cycles, 0),
         macs: prepared.macs,
         cyclesPerMac: prepared.macs > 0 ? run.cycles / prepared.macs : 0,

@@ -37,6 +37,8 @@ export interface ErrorDataByKind {
   readonly compiler: { readonly unit?: string };
   /** An image that does not fit a memory region of its board. */
   readonly 'too-large': { readonly unit: string; readonly region: 'flash' | 'sram'; readonly bytesOver: number };
+  /** A code and constants placement that the board cannot hold (no SRAM window, bytes over). */
+  readonly placement: { readonly board: string; readonly bytesOver?: number };
   /** A network the kernels cannot build or run (masks, operators, inputs). */
   readonly kernels: Record<string, never>;
   /** An exported firmware project or its run that is not as expected. */

@@ -14,6 +14,13 @@ export interface Expected {
   readonly args: number[];
   readonly r0: number;
   readonly memory?: Record<string, string>;
+  /** The only boards the ELF fits (its code needs a memory other boards lack); absent: every board. */
+  readonly boards?: readonly string[];
+}
+
+/** Whether microbenchmark `e` runs on board `boardId`. */
+export function runsOn(e: Expected, boardId: string): boolean {
+  return e.boards === undefined || e.boards.includes(boardId);
 }
 
 /** expected.json of the microbenchmark suite. */

@@ -6,6 +6,8 @@ import { defaultEmitters } from '../../kernels/emitters.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
+import { resolvePlacement } from '../../kernels/placement/auto.js';
+import { formatPlacement, parsePlace } from '../../kernels/placement/placement.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
@@ -20,8 +22,14 @@ interface BuildCliOptions {
   readonly kernels: string;
   readonly out?: string;
   readonly jobs?: string;
+  readonly place: string;
   readonly json?: boolean;
 }
+
+/** Help text of `--place` (build and profile). */
+export const PLACE_HELP =
+  'where code and constants live: auto (measured, chosen under the SRAM budget), flash, or OP:CODE[/DATA],... ' +
+  '(OP an operator index or lib for the kernel library; CODE flash|sram|alias, alias = the L4R5 SRAM2 window; DATA flash|sram)';
 
 /** Parses `--kernels`. */
 export function parseKernelStyle(value: string): KernelStyle {
@@ -36,6 +44,7 @@ export function registerBuild(program: Command): void {
     .option('--kernels <style>', 'unpacked (weights as code) or baseline (im2col + SMLAD library)', 'unpacked')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
+    .option('--place <placement>', PLACE_HELP, 'auto')
     .option('--json', 'print the result as JSON', false)
     .addHelpText(
       'after',
@@ -47,8 +56,14 @@ export function registerBuild(program: Command): void {
       const style = parseKernelStyle(opts.kernels);
       const board = getBoard(opts.board);
       const jobs = parsePositiveInt('--jobs', opts.jobs);
+      const place = parsePlace(opts.place);
       const { model, masks } = loadModelFromOptions(opts);
-      const image = await buildNetwork(prepareGraph(model.graph), { style, masks }, board, defaultEmitters(), { jobs });
+      const prepared = prepareGraph(model.graph);
+      const spec = { style, masks };
+      let image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs });
+      if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
+      const placement = await resolvePlacement(place, prepared, spec, board, defaultEmitters(), { jobs });
+      if (placement.size > 0) image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, placement });
       const s = image.sizes;
       const report = {
         model: model.name,
@@ -63,6 +78,7 @@ export function registerBuild(program: Command): void {
         stack: s.stack,
         ram: s.ram,
         fits: image.fit.fits,
+        placement: formatPlacement(image.placement),
       };
       if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
       if (opts.out) {
@@ -82,6 +98,7 @@ export function registerBuild(program: Command): void {
           `  flash  ${kb(s.flash)} (code+constants ${kb(s.text)}, data ${kb(s.data)})`,
           `  RAM    ${kb(s.ram)} (data ${kb(s.data)}, bss ${kb(s.bss)}, stack bound ${s.stack} B)`,
           `  fits   yes`,
+          `  placed ${report.placement}`,
           ...(opts.out ? [`  wrote  ${opts.out}/ (C sources, image.elf, build.json)`] : []),
         ].join('\n') + '\n',
       );

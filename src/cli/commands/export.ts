@@ -1,3 +1,4 @@
+import { parsePlace, type Placement } from '../../kernels/placement/placement.js';
 import type { Command } from 'commander';
 import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
 import type { Prediction } from '../../firmware/validate.js';
@@ -28,7 +29,15 @@ export interface ExportOptions {
   readonly runs: string;
   readonly data?: string;
   readonly models?: string;
+  readonly place?: string;
   readonly json?: boolean;
+}
+
+/** `--place` of export: flash (the default) or a fixed placement; `auto` is chosen by build and profile. */
+function exportPlacement(text: string | undefined): Placement {
+  const r = parsePlace(text ?? 'flash');
+  if (r.kind === 'auto') throw new UsageError('export: --place takes flash or OP:CODE[/DATA],... (copy the placement `sim-dse build --place auto` prints)');
+  return r.placement;
 }
 
 /** Point id option: a non-negative integer. */
@@ -60,6 +69,7 @@ export function runExport(opts: ExportOptions): ExportedPoint {
     runsDir: opts.runs,
     dataDir: opts.data,
     modelsDir: opts.models,
+    placement: exportPlacement(opts.place),
   });
 }
 
@@ -76,6 +86,7 @@ export function registerExport(program: Command): void {
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--place <placement>', 'where layer code and constants live: flash (default) or OP:CODE[/DATA],... as `sim-dse build` prints it')
     .option('--json', 'print a JSON summary', false)
     .addHelpText(
       'after',

@@ -4,7 +4,8 @@ import { profileNetwork, type NetworkProfile } from '../../kernels/profile.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { UsageError } from '../../util/errors.js';
-import { parseKernelStyle } from './build.js';
+import { PLACE_HELP, parseKernelStyle } from './build.js';
+import { parsePlace } from '../../kernels/placement/placement.js';
 import { loadModelFromOptions, withOptions } from '../options.js';
 
 interface ProfileOptions {
@@ -15,8 +16,15 @@ interface ProfileOptions {
   readonly board: string;
   readonly kernels: string;
   readonly image: string;
+  readonly place: string;
   readonly json?: boolean;
 }
+
+/** A layer's code and constants homes in one letter each (f flash, s SRAM, a SRAM2 window), '' when both in flash. */
+function homesTag(h: { readonly code: string; readonly data: string }): string {
+  return h.code === 'flash' && h.data === 'flash' ? '' : ` ${h.code[0]}/${h.data[0]}`;
+}
+
 
 /** A cycles/MAC cell: two decimals, '-' for a layer without multiply-accumulates. */
 function perMac(v: number | null): string {
@@ -35,9 +43,9 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
   const row = (first: string, cells: string[]): string => `${first.padEnd(w)}  ${cells.map((c, i) => c.padStart(cw[i])).join('  ')}`;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
   return [
-    `${profiles[0].model}: cycles per layer (one inference, warm caches)`,
+    `${profiles[0].model}: cycles per layer (one inference, warm caches; code/constants placed: f flash, s SRAM, a SRAM2 window)`,
     row('layer', head),
-    ...names.map((n, k) => row(n, profiles.flatMap((p) => [String(p.layers[k].cycles), perMac(p.layers[k].cyclesPerMac)]))),
+    ...names.map((n, k) => row(n, profiles.flatMap((p) => [`${p.layers[k].cycles}${homesTag(p.layers[k].homes)}`, perMac(p.layers[k].cyclesPerMac)]))),
     row('sum of layers', profiles.flatMap((p) => [String(p.layerSum), ''])),
     row('inference', profiles.flatMap((p) => [String(p.cycles), perMac(p.cyclesPerMac)])),
     row('  MACs', profiles.flatMap((p) => [String(p.macs), ''])),
@@ -47,6 +55,8 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
     row('flash', profiles.flatMap((p) => [kb(p.sizes.flash), ''])),
     row('RAM', profiles.flatMap((p) => [kb(p.sizes.ram), ''])),
     row('fits', profiles.flatMap((p) => [p.fits ? 'yes' : 'NO', ''])),
+    row('library code', profiles.flatMap((p) => [p.libraryCode, ''])),
+    row('placement', profiles.flatMap((p) => [p.placement, ''])),
     row('output = engine', profiles.flatMap((p) => [p.matchesEngine ? 'yes' : 'NO', ''])),
   ].join('\n');
 }
@@ -58,11 +68,13 @@ export function registerProfile(program: Command): void {
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
     .option('--kernels <styles>', 'comma-separated: baseline, unpacked', 'baseline,unpacked')
     .option('--image <k>', 'test image to run (index into test_batch.bin)', '0')
+    .option('--place <placement>', PLACE_HELP, 'auto')
     .option('--json', 'print the profiles as JSON', false)
-    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re')
+    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re --place flash')
     .action(async (opts: ProfileOptions) => {
       const styles = opts.kernels.split(',').map((s) => parseKernelStyle(s.trim()));
       const boards = opts.board.split(',').map((b) => getBoard(b.trim()));
+      const place = parsePlace(opts.place);
       const k = Number(opts.image);
       if (!Number.isInteger(k) || k < 0) throw new UsageError(`--image: '${opts.image}' is not an image index`);
       const { model, masks } = loadModelFromOptions(opts);
@@ -73,7 +85,7 @@ export function registerProfile(program: Command): void {
       for (const style of styles) {
         for (const board of boards) {
           const spec = { style, masks: style === 'unpacked' ? masks : undefined };
-          profiles.push((await profileNetwork(model.graph, spec, board, input)).profile);
+          profiles.push((await profileNetwork(model.graph, spec, board, input, { place })).profile);
         }
       }
       process.stdout.write(opts.json ? `${JSON.stringify(profiles, null, 2)}\n` : `${formatProfiles(profiles)}\n`);

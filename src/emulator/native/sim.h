@@ -43,6 +43,8 @@ typedef struct {
   uint32_t ninsns;
   uint32_t traced;         /* per-instruction PC trace installed: exact CYCCNT reads */
   uint32_t reads_cyccnt;   /* read CYCCNT while untraced (queued for tracing) */
+  uint32_t sbus_fetch;     /* fetched over the System bus: cycles its fetch stream takes (0: not) */
+  uint32_t sbus_data;      /* data words its instructions transfer (S-bus contention unless over D-Code) */
   uint64_t exec_count;
   uint64_t taken_count;
 } Block;
@@ -123,6 +125,9 @@ typedef struct SimState {
   uint32_t *line_stall;    /* traced block: fetch stall of each of its lines */
   uint32_t cap_line_stall;
   uint32_t trace_pc;       /* last instruction seen by the trace hook */
+  int32_t sbus_block;      /* the System-bus block whose fetch stall is still to settle (-1 none) */
+  uint64_t code_reads;     /* data reads from the code region (D-Code), counted by mem_read_hook */
+  uint64_t sbus_reads_at;  /* code_reads when sbus_block was entered */
   /* counters */
   uint64_t cycles, instructions;
   uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;

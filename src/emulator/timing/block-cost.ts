@@ -1,6 +1,7 @@
 import { decodeThumb } from '../thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../thumb/insn.js';
 import { BRANCH_REFILL, CLASS_COST, PIPELINE_RULES, baseCost, branchKind } from './table.js';
+import { fetchedOverSystemBus, systemBusDemand, type SystemBusDemand } from './memory-rules.js';
 
 /** One instruction of a straight-line sequence with its cost in that sequence. */
 export interface CostedInsn {
@@ -91,6 +92,8 @@ export interface BlockCost {
   readonly classCycles: Readonly<Partial<Record<InsnClass, number>>>;
   /** Instructions by class. */
   readonly classCounts: Readonly<Partial<Record<InsnClass, number>>>;
+  /** What the block needs from the System bus when fetched over it (code at 0x2000_0000 and up), else null. */
+  readonly systemBus: SystemBusDemand | null;
 }
 
 /** Every instruction class in a fixed order: the index the native breakdown uses. */
@@ -182,5 +185,6 @@ export function costBlock(
     lineCycles,
     classCycles,
     classCounts,
+    systemBus: fetchedOverSystemBus(address) ? systemBusDemand(address, code.length, seq.map((c) => c.insn)) : null,
   };
 }

@@ -83,6 +83,7 @@ export interface CyclesApi {
     takenPenalty: number, endKind: number, lineCycles: Uint16Array, nlines: number, classes: Uint32Array, nclasses: number,
   ): number;
   sim_add_special(state: Ptr, addr: number, kind: number, extra: number, rn: number, rm: number, cls: number): number;
+  sim_set_block_sbus(state: Ptr, id: number, fetchCycles: number, dataWords: number): number;
   sim_sort_specials(state: Ptr): void;
   sim_block_hook_fn(): Ptr;
   sim_code_hook_fn(): Ptr;
@@ -126,6 +127,7 @@ export function cyclesApi(): CyclesApi {
     sim_free: lib.func('void sim_free(void *s)'),
     sim_set_miss_callback: lib.func('void sim_set_miss_callback(void *s, SimMissCallback *cb)'),
     sim_set_reference_fetch: lib.func('void sim_set_reference_fetch(void *s, int on)'),
+    sim_set_block_sbus: lib.func('int sim_set_block_sbus(void *s, uint32_t id, uint32_t fetch, uint32_t data)'),
     sim_define_block: lib.func(
       'int sim_define_block(void *s, uint32_t addr, uint32_t size, uint32_t base, uint32_t instructions, uint32_t taken, uint32_t end, const uint16_t *lines, uint32_t nlines, const uint32_t *classes, uint32_t nclasses)',
     ),

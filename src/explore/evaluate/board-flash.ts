@@ -2,8 +2,9 @@
  * Flash capacity of a board: what a configuration's image must fit in.
  */
 import type { BoardProfile } from '../../emulator/board.js';
+import { memoryOf } from '../../emulator/memory-map.js';
 
 /** Bytes of the board's first flash region (0 when it has none). */
 export function flashCapacity(board: BoardProfile): number {
-  return board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
+  return memoryOf(board).flash.size;
 }

@@ -2,6 +2,7 @@
  * `sim-dse export`'s pipeline: design point -> flash check -> skip masks ->
  * unpacked network C -> test images -> firmware project.
  */
+import type { Placement } from '../../kernels/placement/placement.js';
 import { resolveModel } from '../../model/registry.js';
 import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
@@ -23,6 +24,8 @@ export interface ExportPointOptions {
   readonly runsDir: string;
   readonly dataDir?: string;
   readonly modelsDir?: string;
+  /** Where layer code and constants live (default: all in flash, as the run timed the point). */
+  readonly placement?: Placement;
 }
 
 /** Flash of the firmware around the network: startup, board support, line printers, main (measured: under 3 KB). */
@@ -65,7 +68,8 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
-  const sameBoard = point.config.board === board.profile.id;
+  const placed = (o.placement?.size ?? 0) > 0;
+  const sameBoard = point.config.board === board.profile.id && !placed;
   const project = exportFirmware({
     network,
     images,
@@ -74,7 +78,12 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
     origin: { run: o.run, point: o.point, model: model.name },
     predicted: sameBoard ? pointPrediction(point, network.layerNames, o.images) : undefined,
     expected: images.expected,
+    ...(placed ? { placement: o.placement } : {}),
   });
-  const notes = sameBoard ? [] : [`run ${o.run} predicted cycles for ${point.config.board}, not ${board.profile.id}: the project has no prediction to validate against`];
+  const notes = sameBoard
+    ? []
+    : placed
+      ? [`run ${o.run} predicted cycles with everything in flash: the placed project has no prediction to validate against`]
+      : [`run ${o.run} predicted cycles for ${point.config.board}, not ${board.profile.id}: the project has no prediction to validate against`];
   return { ...project, notes };
 }

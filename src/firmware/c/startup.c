@@ -5,9 +5,13 @@
  */
 #include <stdint.h>
 #include "simdse_board.h"
+#include "simdse_config.h"
 #include "simdse_report.h"
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+#ifdef SIMDSE_CODE_SRAM
+extern uint32_t _sicode_sram, _scode_sram, _ecode_sram;
+#endif
 int main(void);
 void simdse_reset(void);
 void simdse_fault(void);
@@ -34,6 +38,11 @@ void simdse_reset(void) {
   __asm volatile("dsb\n\tisb" ::: "memory");
   volatile uint32_t *src = &_sidata;
   for (volatile uint32_t *dst = &_sdata; dst < &_edata;) *dst++ = *src++;
+#ifdef SIMDSE_CODE_SRAM
+  /* code placed in the SRAM window in the code region (STM32L4R5 SRAM2 at 0x10000000) */
+  src = &_sicode_sram;
+  for (volatile uint32_t *dst = &_scode_sram; dst < &_ecode_sram;) *dst++ = *src++;
+#endif
   for (volatile uint32_t *dst = &_sbss; dst < &_ebss;) *dst++ = 0;
   main();
   simdse_halt();

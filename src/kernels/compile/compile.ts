@@ -53,6 +53,11 @@ export interface CompileRequest {
   readonly board: BoardProfile;
   /** Defaults to the emulator link script for the board. */
   readonly linkScript?: string;
+  /**
+   * The link script from the compiled objects (overrides `linkScript`); may
+   * throw to refuse the link (e.g. a placement that does not fit).
+   */
+  readonly linkScriptFor?: (objects: readonly CompiledObject[]) => string;
   /** Extra flags appended to {@link CFLAGS}. */
   readonly extraCflags?: readonly string[];
   /** Parallel compiler processes (default: available cores). */
@@ -223,7 +228,8 @@ export async function compileAndLink(request: CompileRequest): Promise<CompiledI
     units.map((s) => () => compileUnit(s, headers, flags, version, useCache)),
     jobs,
   );
-  const elf = await linkObjects(objects, request.linkScript ?? emulatorLinkScript(request.board), version, useCache);
+  const script = request.linkScriptFor?.(objects) ?? request.linkScript ?? emulatorLinkScript(request.board);
+  const elf = await linkObjects(objects, script, version, useCache);
   return { elf, objects };
 }
 

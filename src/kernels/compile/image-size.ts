@@ -5,6 +5,7 @@
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import type { ElfImage } from '../../emulator/elf.js';
+import { memoryOf } from '../../emulator/memory-map.js';
 
 /** Memory footprint of an image. */
 export interface ImageSizes {
@@ -63,8 +64,8 @@ export function imageSizes(image: ElfImage, stack: number): ImageSizes {
 
 /** Whether an image of these sizes fits the board's flash and SRAM; a reason when not. */
 export function fitsBoard(sizes: ImageSizes, board: BoardProfile): { fits: true } | { fits: false; reason: string } {
-  const flash = board.regions.find((r) => r.kind === 'flash')?.size ?? 0;
-  const sram = board.regions.find((r) => r.kind === 'sram')?.size ?? 0;
+  const flash = memoryOf(board).flash.size;
+  const sram = memoryOf(board).sram.size;
   if (sizes.flash > flash) return { fits: false, reason: `needs ${sizes.flash} bytes of flash, ${board.id} has ${flash}` };
   if (sizes.ram > sram) return { fits: false, reason: `needs ${sizes.ram} bytes of RAM, ${board.id} has ${sram}` };
   return { fits: true };

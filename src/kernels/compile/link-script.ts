@@ -4,13 +4,11 @@
  * writes every PT_LOAD segment where it belongs; there is no startup code).
  */
 import type { BoardProfile } from '../../emulator/board.js';
-import { SimDseError } from '../../util/errors.js';
+import { memoryOf } from '../../emulator/memory-map.js';
 
 /** Linker script of an emulator image for `board`. */
 export function emulatorLinkScript(board: BoardProfile): string {
-  const flash = board.regions.find((r) => r.kind === 'flash');
-  const sram = board.regions.find((r) => r.kind === 'sram');
-  if (!flash || !sram) throw new SimDseError('board', `board '${board.id}' needs a flash and an sram region`, { board: board.id });
+  const { flash, sram } = memoryOf(board);
   const hex = (x: number): string => `0x${x.toString(16)}`;
   return `/* sim-dse emulator image for ${board.id} */
 MEMORY

@@ -7,6 +7,9 @@ import type { BoardProfile } from '../../emulator/board.js';
 import { parseElf, type ElfImage } from '../../emulator/elf.js';
 import type { PreparedGraph } from '../../model/engine/prepare.js';
 import { compileAndLink, type CompiledObject } from '../compile/compile.js';
+import { checkPlacementFits, placementNeeds } from '../placement/fit.js';
+import { placedLinkScript } from '../placement/link-script.js';
+import { ALL_FLASH, type Placement } from '../placement/placement.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
 import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
@@ -18,6 +21,8 @@ export interface NetworkImage {
   readonly image: ElfImage;
   readonly objects: readonly CompiledObject[];
   readonly sizes: ImageSizes;
+  /** Where each unit's code and constants live. */
+  readonly placement: Placement;
   /** Whether the image fits the board; the reason when it does not. */
   readonly fit: { readonly fits: true } | { readonly fits: false; readonly reason: string };
 }
@@ -30,6 +35,8 @@ export interface BuildOptions extends AssembleOptions {
   readonly cache?: boolean;
   /** Linker script (default: the emulator script of the board). */
   readonly linkScript?: string;
+  /** Where each layer's code and constants live (default: all in flash); checked to fit before linking. */
+  readonly placement?: Placement;
 }
 
 /**
@@ -39,6 +46,12 @@ export interface BuildOptions extends AssembleOptions {
  */
 export function withLargeFlash(board: BoardProfile): BoardProfile {
   return { ...board, regions: board.regions.map((r) => (r.kind === 'flash' ? { ...r, size: 64 * 1024 * 1024 } : r)) };
+}
+
+/** Bytes of the input and output buffers of one inference, each 8-byte aligned as the call harness places them. */
+export function inferenceBuffers(plan: { readonly inputBytes: number; readonly outputBytes: number }): number {
+  const align8 = (n: number): number => (n + 7) & ~7;
+  return align8(plan.inputBytes) + align8(plan.outputBytes);
 }
 
 /** Assembles, compiles and links a network variant for a board. */
@@ -51,14 +64,23 @@ export async function buildNetwork(
 ): Promise<NetworkImage> {
   const source = assembleNetwork(prepared, spec, emitters, options);
   // Link against a large flash so an image that does not fit still links and can be sized and reported.
+  const placement = options.placement ?? ALL_FLASH;
+  const stackOf = (objects: readonly CompiledObject[]): number => stackBound(objects.map((o) => o.stackUsage), 'sim_infer', 'layer_');
+  const placed = placement.size > 0;
   const { elf, objects } = await compileAndLink({
     sources: source.sources,
     board: withLargeFlash(board),
     jobs: options.jobs,
     cache: options.cache,
     linkScript: options.linkScript,
+    linkScriptFor: placed
+      ? (objects) => {
+          checkPlacementFits(board, placementNeeds(objects, placement, stackOf(objects), inferenceBuffers(source.plan)));
+          return placedLinkScript(withLargeFlash(board), placement);
+        }
+      : undefined,
   });
   const image = parseElf(elf, `${prepared.graph.name}-${spec.style}.elf`);
-  const sizes = imageSizes(image, stackBound(objects.map((o) => o.stackUsage), 'sim_infer', 'layer_'));
-  return { board, source, elf, image, objects, sizes, fit: fitsBoard(sizes, board) };
+  const sizes = imageSizes(image, stackOf(objects));
+  return { board, source, elf, image, objects, sizes, placement, fit: fitsBoard(sizes, board) };
 }

@@ -1,0 +1,86 @@
+/**
+ * The automatic placement: a multiple-choice knapsack. Each unit (a layer,
+ * the kernel library) has options (code and constants homes), each with the
+ * SRAM and SRAM-window bytes it takes and the cycles it saves against
+ * everything in flash; at most one option per unit; the chosen options must
+ * fit both budgets; the total saving is maximal. Exact dynamic programming
+ * over both budgets in granules of {@link GRANULE} bytes (every size rounded
+ * up, every budget down, so the result always fits). Pure.
+ */
+import type { Placement, UnitPlacement } from './placement.js';
+
+/** One way to place a unit. */
+export interface UnitOption {
+  readonly homes: UnitPlacement;
+  /** SRAM bytes it takes (placed code with its veneers, placed constants). */
+  readonly sramBytes: number;
+  /** SRAM-window bytes it takes. */
+  readonly aliasBytes: number;
+  /** Cycles saved per inference against the unit in flash. */
+  readonly saving: number;
+}
+
+/** A unit and its options (flash, saving 0, is implicit). */
+export interface UnitChoices {
+  readonly unit: string;
+  readonly options: readonly UnitOption[];
+}
+
+/** The budgets the placed units share. */
+export interface PlacementBudget {
+  readonly sram: number;
+  readonly alias: number;
+}
+
+/** Bytes per knapsack cell. */
+export const GRANULE = 256;
+
+/** The chosen placement and the cycles it saves (by the options' figures). */
+export interface ChosenPlacement {
+  readonly placement: Placement;
+  readonly saving: number;
+}
+
+/** The options of `units` that together fit `budget` and save the most cycles. */
+export function choosePlacement(units: readonly UnitChoices[], budget: PlacementBudget): ChosenPlacement {
+  const S = Math.max(0, Math.floor(budget.sram / GRANULE)) + 1;
+  const A = Math.max(0, Math.floor(budget.alias / GRANULE)) + 1;
+  const cells = S * A;
+  let best = new Float64Array(cells); // best saving using at most (s, a) granules, units so far
+  const picks: Uint8Array[] = []; // per unit: option index + 1 chosen at each cell, 0 = flash
+  for (const u of units) {
+    const next = best.slice();
+    const pick = new Uint8Array(cells);
+    u.options.forEach((o, k) => {
+      if (o.saving <= 0) return;
+      const ds = Math.ceil(o.sramBytes / GRANULE);
+      const da = Math.ceil(o.aliasBytes / GRANULE);
+      if (ds >= S || da >= A) return;
+      for (let a = da; a < A; a++) {
+        for (let s = ds; s < S; s++) {
+          const v = best[(a - da) * S + (s - ds)] + o.saving;
+          if (v > next[a * S + s]) {
+            next[a * S + s] = v;
+            pick[a * S + s] = k + 1;
+          }
+        }
+      }
+    });
+    picks.push(pick);
+    best = next;
+  }
+  // walk back from the full budget
+  const placement = new Map<string, UnitPlacement>();
+  let s = S - 1;
+  let a = A - 1;
+  const saving = best[a * S + s];
+  for (let i = units.length - 1; i >= 0; i--) {
+    const k = picks[i][a * S + s];
+    if (k === 0) continue;
+    const o = units[i].options[k - 1];
+    placement.set(units[i].unit, o.homes);
+    s -= Math.ceil(o.sramBytes / GRANULE);
+    a -= Math.ceil(o.aliasBytes / GRANULE);
+  }
+  return { placement, saving };
+}

@@ -1,0 +1,90 @@
+/**
+ * Placed network images: layer constants in SRAM, the kernel library's code
+ * in SRAM (System bus) or the L4R5 SRAM2 window (I-Code), a layer's code in
+ * SRAM; outputs equal the reference engine byte for byte, cycles are exact
+ * anchors of the cycle model (they move when the timing rules do), and a
+ * placement that does not fit is refused before linking with the bytes over.
+ */
+import { describe, expect, test } from 'vitest';
+import { getBoard } from '../src/emulator/boards.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
+import { defaultEmitters } from '../src/kernels/emitters.js';
+import { buildNetwork } from '../src/kernels/network/build.js';
+import { NetworkRunner } from '../src/kernels/network/emulate.js';
+import { autoPlacement } from '../src/kernels/placement/auto.js';
+import { formatPlacement, parsePlace, type Placement } from '../src/kernels/placement/placement.js';
+import { createEngine } from '../src/model/engine/index.js';
+import { prepareGraph } from '../src/model/engine/prepare.js';
+import { SimDseError } from '../src/util/errors.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
+
+const IMAGES = 5;
+const graph = loadModel('lenet');
+const prepared = prepareGraph(graph);
+const engine = createEngine(graph);
+const { inputs } = cifarInputs('lenet', IMAGES);
+
+const fixed = (text: string): Placement => {
+  const r = parsePlace(text);
+  if (r.kind !== 'fixed') throw new Error('not a fixed placement');
+  return r.placement;
+};
+
+/** Builds LeNet (baseline) with `placement`; the warm cycles of image 0 and how many outputs equal the engine. */
+async function runPlaced(boardId: string, placement: Placement): Promise<{ cycles: number; layerCycles: readonly number[]; same: number }> {
+  const image = await buildNetwork(prepared, { style: 'baseline' }, getBoard(boardId), defaultEmitters(), { placement });
+  const runner = new NetworkRunner(image);
+  try {
+    let same = 0;
+    let first: { cycles: number; layerCycles: readonly number[] } | null = null;
+    for (const [k, input] of inputs.entries()) {
+      const trace = engine.trace(input);
+      const run = runner.infer(trace.get(image.source.plan.inputTensor)!, k === 0);
+      first ??= run;
+      if (Buffer.from(run.output).equals(Buffer.from(trace.get(image.source.plan.outputTensor)!))) same++;
+    }
+    return { cycles: first!.cycles, layerCycles: first!.layerCycles, same };
+  } finally {
+    runner.close();
+  }
+}
+
+describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
+  const CASES: { board: string; place: string; cycles: number }[] = [
+    { board: 'nucleo-l4r5zi', place: 'flash', cycles: 11888623 },
+    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias', cycles: 9808907 },
+    { board: 'nucleo-l4r5zi', place: '3:flash/sram,lib:sram', cycles: 17579728 },
+    { board: 'nucleo-f446re', place: 'flash', cycles: 10966746 },
+    { board: 'nucleo-f446re', place: '3:flash/sram,5:sram/sram', cycles: 10262732 },
+  ];
+  test.each(CASES)('$board --place $place: outputs equal the engine, $cycles cycles', async ({ board, place, cycles }) => {
+    const r = await runPlaced(board, fixed(place));
+    expect(r.same).toBe(IMAGES);
+    expect(r.cycles).toBe(cycles);
+  }, 600_000);
+
+  test('auto on nucleo-l4r5zi: constants of every layer in SRAM, the library in the SRAM2 window', async () => {
+    const auto = await autoPlacement(prepared, { style: 'baseline' }, getBoard('nucleo-l4r5zi'), defaultEmitters());
+    expect(formatPlacement(auto.placement)).toBe('1:flash/sram,2:flash/sram,3:flash/sram,4:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias/flash');
+    const r = await runPlaced('nucleo-l4r5zi', auto.placement);
+    expect([r.same, r.cycles]).toEqual([IMAGES, 9808882]);
+  }, 900_000);
+
+  test('auto on ideal places nothing (flash has no wait states there)', async () => {
+    const auto = await autoPlacement(prepared, { style: 'baseline' }, getBoard('ideal'), defaultEmitters());
+    expect(formatPlacement(auto.placement)).toBe('flash');
+  }, 900_000);
+
+  test('a placement that does not fit the SRAM is refused before linking, naming the bytes over', async () => {
+    const all = fixed('1:sram/sram,3:sram/sram,5:sram/sram,7:sram/sram,8:sram/sram,lib:sram');
+    const err = await buildNetwork(prepared, { style: 'baseline' }, getBoard('nucleo-f446re'), defaultEmitters(), { placement: all }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SimDseError);
+    expect((err as SimDseError).kind).toBe('placement');
+    expect((err as Error).message).toMatch(/^placement does not fit nucleo-f446re's SRAM: \d+ bytes over \(needs \d+: data\+bss \d+, stack \d+, buffers \d+, placed code \d+, placed constants \d+; has 131072\)$/);
+  }, 600_000);
+
+  test('code in the SRAM window is refused on a board without one', async () => {
+    const err = await buildNetwork(prepared, { style: 'baseline' }, getBoard('nucleo-f446re'), defaultEmitters(), { placement: fixed('lib:alias') }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("nucleo-f446re has no SRAM window in the code region: code cannot be placed at 'alias'");
+  }, 600_000);
+});
