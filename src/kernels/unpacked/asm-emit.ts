@@ -22,7 +22,7 @@ import { constantOutput, requantOf } from './channel-requant.js';
 import type { UnpackedStructure } from './structure.js';
 
 /** C cycles per output value (load the sum, add the bias, short requantization, clamp, store) on the cycle model. */
-const OUTPUT_CYCLES = 16;
+const OUTPUT_CYCLES = 12;
 /** C bytes per output value of one channel in one pass. */
 const OUTPUT_BYTES = 36;
 
@@ -33,6 +33,10 @@ export interface AsmPlan {
   /** Channels with sites, in groups of at most G. */
   readonly groups: readonly (readonly ChannelSites[])[];
   readonly code: readonly GroupAsm[];
+  /** Columns left after the full passes (output width mod P), 0 when none. */
+  readonly tail: number;
+  /** The groups' functions for the tail columns (empty when `tail` is 0). */
+  readonly tailCode: readonly GroupAsm[];
   /** Zero-wait cycles of the whole layer (patch copy excluded), and its code + table bytes. */
   readonly cycles: number;
   readonly bytes: number;
@@ -59,23 +63,41 @@ export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | 
   const groups: ChannelSites[][] = [];
   for (let i = 0; i < withSites.length; i += G) groups.push(withSites.slice(i, i + G));
   const step = stepWords(op, layout);
-  const code = groups.map((grp, k) => groupAsm(`${fn}_g${k}`, grp.map((c) => pairWords(c) as readonly PairWord[]), layout.positions, step));
+  const words = groups.map((grp) => grp.map((c) => pairWords(c) as readonly PairWord[]));
+  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step));
   const g = op.geometry;
-  const passes = g.n * g.oh * (layout.paddedWidth / layout.positions);
-  const perPass = code.reduce((n, c) => n + c.cycles, 0) + OUTPUT_CYCLES * withSites.length * layout.positions;
-  const bytes = code.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * layout.positions;
-  return { layout, channels, groups, code, cycles: passes * perPass, bytes };
+  const tail = g.ow > layout.positions ? g.ow % layout.positions : 0;
+  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step));
+  const cost = (fns: readonly GroupAsm[], positions: number): { cycles: number; bytes: number } => ({
+    cycles: fns.reduce((n, c) => n + c.cycles, 0) + OUTPUT_CYCLES * withSites.length * positions,
+    bytes: fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions,
+  });
+  const main = cost(code, layout.positions);
+  const rest = cost(tailCode, tail);
+  const full = tail === 0 ? layout.paddedWidth / layout.positions : Math.floor(g.ow / layout.positions);
+  const cycles = g.n * g.oh * (full * main.cycles + (tail === 0 ? 0 : rest.cycles));
+  return { layout, channels, groups, code, tail, tailCode, cycles, bytes: main.bytes + (tail === 0 ? 0 : rest.bytes) };
 }
 
 /** C statements storing channel `ch`'s P outputs from `acc[base + j]`. */
-function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: string, base: number, layout: PatchLayout): string[] {
+function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: string, base: number, positions: number): string[] {
   const g = op.geometry;
   const fast = fastRequantApplies(ch, q);
   const lines: string[] = [];
-  for (let j = 0; j < layout.positions; j++) {
+  for (let j = 0; j < positions; j++) {
     const store = `o[${j * g.oc + ch.channel}] = ${requantExpr(`(acc[${base + j}] + ${ch.foldedBias})`, q, fast, fn)};`;
-    lines.push(j > 0 && g.ow % layout.positions !== 0 ? `if (x + ${j} < ${g.ow}) ${store}` : store);
+    lines.push(store);
   }
+  return lines;
+}
+
+/** C of one pass: call every group's function `<fn>_<kind><k>` and store its outputs. */
+function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, kind: 'g' | 't', positions: number): string[] {
+  const lines: string[] = [];
+  plan.groups.forEach((grp, k) => {
+    lines.push(`${fn}_${kind}${k}(p, acc);`);
+    grp.forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions)));
+  });
   return lines;
 }
 
@@ -91,16 +113,19 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
     lines.push(`static void ${fn}_fill_channel(int8_t *o, int8_t v) {`, `  for (int i = 0; i < ${g.oh * g.ow}; i++) o[i * ${g.oc}] = v;`, `}`, ``);
   }
   for (let k = 0; k < plan.groups.length; k++) lines.push(`void ${fn}_g${k}(const int16_t *p, int32_t *acc);`);
+  for (let k = 0; k < plan.tailCode.length; k++) lines.push(`void ${fn}_t${k}(const int16_t *p, int32_t *acc);`);
   lines.push(`__asm__(`, `  ".syntax unified\\n.thumb\\n"`);
   const asm = (s: string): void => {
     lines.push(`  "${s.replace(/"/g, '\\"')}\\n"`);
   };
-  plan.code.forEach((c, k) => {
-    asm(`.section .text.${fn}_g${k},"ax",%progbits`);
+  const place = (c: GroupAsm, name: string): void => {
+    asm(`.section .text.${name},"ax",%progbits`);
     for (const t of c.text) asm(t);
-    asm(`.section .rodata.${fn}_g${k}_w,"a",%progbits`);
+    asm(`.section .rodata.${name}_w,"a",%progbits`);
     for (const t of c.data) asm(t);
-  });
+  };
+  plan.code.forEach((c, k) => place(c, `${fn}_g${k}`));
+  plan.tailCode.forEach((c, k) => place(c, `${fn}_t${k}`));
   asm(`.text`);
   lines.push(`);`, ``);
   lines.push(
@@ -113,20 +138,22 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
   );
   for (const ch of empty) lines.push(`    ${fn}_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, requantOf(op, ch.channel))});`);
+  const full = g.ow - plan.tail; // positions <= width, so the full passes end exactly here
   lines.push(
     `    for (int y = 0; y < ${g.oh}; y++) {`,
     `      const int16_t *row = patch + y * ${g.strideH * l.rowPixels * l.pixelElements};`,
     `      int8_t *orow = ob + y * ${g.ow * g.oc};`,
-    `      for (int x = 0; x < ${g.ow}; x += ${P}) {`,
+    `      for (int x = 0; x < ${full}; x += ${P}) {`,
     `        const int16_t *p = row + x * ${g.strideW * l.pixelElements};`,
     `        int8_t *o = orow + x * ${g.oc};`,
   );
-  plan.groups.forEach((grp, k) => {
-    lines.push(`        ${fn}_g${k}(p, acc);`);
-    grp.forEach((ch, i) => {
-      for (const s of storeC(op, ch, requantOf(op, ch.channel), fn, i * P, l)) lines.push(`        ${s}`);
-    });
-  });
-  lines.push(`      }`, `    }`, `  }`, `}`, ``);
+  for (const line of passC(op, fn, plan, 'g', P)) lines.push(`        ${line}`);
+  lines.push(`      }`);
+  if (plan.tail > 0) {
+    lines.push(`      {`, `        const int16_t *p = row + ${full * g.strideW * l.pixelElements};`, `        int8_t *o = orow + ${full * g.oc};`);
+    for (const line of passC(op, fn, plan, 't', plan.tail)) lines.push(`        ${line}`);
+    lines.push(`      }`);
+  }
+  lines.push(`    }`, `  }`, `}`, ``);
   return { fn, source: { name: `${fn}.c`, code: lines.join('\n') }, scratchBytes: l.scratchBytes };
 }
