@@ -4,7 +4,8 @@
  * `__asm__` block (asm-schedule.ts), one leaf function per group of G output
  * channels; the C part copies the int16 patch, loops over output positions
  * (P adjacent columns per pass), calls every group and requantizes. gcc only
- * compiles the small C part, so a 36k-site layer builds in about a second.
+ * compiles the small C part, so a 36k-site layer builds in a few seconds
+ * (11-52 s as C; README.md).
  * Bit-exact with the reference engine under the same mask (sums of exact
  * products; the folded bias is added before requantization).
  */
