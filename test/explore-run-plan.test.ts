@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initialGenomes, rowEvaluation } from '../src/explore/run/search-phase.js';
 import type { PointRow } from '../src/explore/store/rows.js';
+import { configurationFromLevels } from '../src/explore/space/index.js';
 import { planRun, workerCount } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';
 
@@ -29,6 +30,15 @@ describe.skipIf(!have)('run plans', () => {
   it('the seed-grid preset alone is a 121-point grid with nothing beside it', () => {
     const p = planRun({ model: 'lenet', preset: 'seed-grid', latency: 'macs' });
     expect([p.config.search.strategy, p.config.search.budget, p.config.metric, p.seedGridSpace]).toEqual(['grid', 121, 'seed', null]);
+  });
+
+  it('--skip-unit pair: every configuration of the space skips whole SMLAD pairs, and the run directory differs', () => {
+    const p = planRun({ model: 'lenet', latency: 'macs', skipUnit: 'pair' });
+    expect(p.space.unit).toBe('pair');
+    expect(configurationFromLevels(p.space, [1, 0, 0, 0, 0]).unit).toBe('pair');
+    expect(p.dir).not.toBe(planRun({ model: 'lenet', latency: 'macs' }).dir);
+    expect(planRun({ model: 'lenet', latency: 'macs', skipUnit: 'weight' }).space.unit).toBeUndefined();
+    expect(() => planRun({ model: 'lenet', skipUnit: 'tap' })).toThrow('--skip-unit "tap": expected weight or pair');
   });
 
   it('rejects contradictory or out-of-range options', () => {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { calibrationInputs, computeSignificance, operandIndex, type LayerSignificance, type ModelSignificance, type SignificanceMetric } from '../src/explore/significance/index.js';
-import { configurationAt, layerMask, masksFor, presetSpace, spaceSize, type Configuration } from '../src/explore/space/index.js';
+import { configurationAt, configurationJson, layerMask, masksFor, parseConfigurationJson, presetSpace, spaceSize, type Configuration } from '../src/explore/space/index.js';
 import { UsageError } from '../src/util/errors.js';
 import { loadModel, SHARED } from './helpers/engine-fixtures.js';
 
@@ -48,6 +48,25 @@ describe('masks of a hand-made layer', () => {
     expect(mask('contribution', 'fraction', 0.3)).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 0, 0]);
     expect(mask('contribution', 'fraction', 1)).toEqual([1, 0, 1, 1, 1, 1, 1, 0, 0, 1]);
     expect(mask('contribution', 'fraction', 0.07)).toBeNull();
+  });
+
+  test('unit pair: contribution and magnitude skip whole SMLAD pairs, like seed; the unit is part of the point id only then', () => {
+    const pairMask = (metric: SignificanceMetric, value: number): number[] | null => {
+      const m = layerMask(CONV, metric, { kind: 'threshold', opIndex: 4, value }, 'pair');
+      return m === null ? null : Array.from(m);
+    };
+    // same units as seed: {0} .4, {2,3} .3, {4} .15, {5,6} .5, {9} .198 (weight units at .2 also skip 2 and 5)
+    expect(pairMask('contribution', 0.2)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    expect(pairMask('contribution', 0.35)).toEqual([0, 0, 1, 1, 1, 0, 0, 0, 0, 1]);
+    const settings = [{ kind: 'threshold' as const, opIndex: 4, value: 0.2 }];
+    expect(configurationJson({ metric: 'contribution', unit: 'pair', settings })).toBe(
+      '{"metric":"contribution","unit":"pair","settings":[{"op":4,"kind":"threshold","value":0.2}]}',
+    );
+    expect(configurationJson({ metric: 'seed', unit: 'pair', settings })).toBe(configurationJson({ metric: 'seed', settings }));
+    expect(configurationJson({ metric: 'contribution', unit: 'weight', settings })).toBe(configurationJson({ metric: 'contribution', settings }));
+    expect(parseConfigurationJson(configurationJson({ metric: 'magnitude', unit: 'pair', settings })).unit).toBe('pair');
+    expect(() => parseConfigurationJson('{"metric":"magnitude","unit":"tap","settings":[]}')).toThrow(UsageError);
+    expect(Array.from(masksFor({ metric: 'contribution', unit: 'pair', settings }, model('contribution')).get(4) ?? [])).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
   });
 
   test('fraction with seed pairs may overshoot by one weight', () => {

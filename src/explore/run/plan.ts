@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly layers?: string;
   readonly levels?: string;
   readonly excludeFirst?: boolean;
+  /** `weight` (default) or `pair`: what a skip level removes (see SkipUnit). */
+  readonly skipUnit?: string;
   /** `auto` (grid when the space fits the budget), `grid` or `nsga2`. */
   readonly search?: string;
   readonly budget?: string;
@@ -82,12 +84,16 @@ export const RUN_DEFAULTS = { budget: 1000, population: 50, seed: 1, maxLoss: 10
 function spaceFromOptions(o: RunOptions, model: ResolvedModel): ConfigSpace {
   const custom = o.kind !== undefined || o.layers !== undefined || o.levels !== undefined;
   const metric = o.metric === undefined ? undefined : parseMetric(o.metric);
+  if (o.skipUnit !== undefined && o.skipUnit !== 'weight' && o.skipUnit !== 'pair') {
+    throw new UsageError(`--skip-unit ${JSON.stringify(o.skipUnit)}: expected weight or pair`);
+  }
+  const unit = o.skipUnit === 'pair' ? 'pair' : undefined;
   if (!custom) {
     const preset = o.preset ?? 'default';
     if (preset === 'seed-grid' && metric !== undefined && metric !== 'seed') {
       throw new UsageError(`--metric ${metric}: the seed-grid preset uses the seed metric`);
     }
-    return presetSpace(preset, model.graph, { metric, excludeFirst: o.excludeFirst });
+    return presetSpace(preset, model.graph, { metric, excludeFirst: o.excludeFirst, unit });
   }
   if (o.preset !== undefined) throw new UsageError('--preset cannot be combined with --kind, --layers or --levels');
   return buildSpace(model.graph, {
@@ -97,6 +103,7 @@ function spaceFromOptions(o: RunOptions, model: ResolvedModel): ConfigSpace {
     layers: o.layers === undefined ? undefined : parseLayers(o.layers),
     levels: o.levels === undefined ? undefined : parseLevels(o.levels),
     excludeFirst: o.excludeFirst,
+    unit,
   });
 }
 

@@ -31,11 +31,21 @@ export type LayerSetting =
       readonly value: number;
     };
 
+/**
+ * What a setting skips: single non-zero weights, or whole SMLAD pairs (input
+ * channels 2p, 2p + 1 of one tap, ranked by the larger significance of the
+ * two). Unpacked code saves a cycle only when both weights of a pair go, so
+ * `pair` makes every skipped weight pay. The `seed` metric always uses pairs.
+ */
+export type SkipUnit = 'weight' | 'pair';
+
 /** A point of the design space. */
 export interface Configuration {
   /** The significance metric the settings refer to. */
   readonly metric: SignificanceMetric;
   readonly settings: readonly LayerSetting[];
+  /** Skip unit (absent: `weight`, pairs for `seed`). */
+  readonly unit?: SkipUnit;
 }
 
 /** Throws UsageError unless `value` is a valid setting value of `kind` for layer `opIndex`. */
@@ -49,6 +59,9 @@ export function checkSettingValue(kind: SettingKind, opIndex: number, value: num
 /** Validates a configuration's shape and values (not its layers against a model: see masksFor). */
 export function checkConfiguration(config: Configuration): void {
   if (!SIGNIFICANCE_METRICS.includes(config.metric)) parseMetric(String(config.metric));
+  if (config.unit !== undefined && config.unit !== 'weight' && config.unit !== 'pair') {
+    throw new UsageError(`unknown skip unit ${JSON.stringify(config.unit)}; expected weight or pair`);
+  }
   const seen = new Set<number>();
   for (const s of config.settings) {
     if (s.kind !== 'threshold' && s.kind !== 'fraction') throw new UsageError(`unknown layer setting kind ${JSON.stringify((s as { kind: unknown }).kind)}; expected threshold or fraction`);
@@ -59,20 +72,21 @@ export function checkConfiguration(config: Configuration): void {
   }
 }
 
-/** The canonical form of a configuration (validated): sorted, zero settings dropped. */
+/** The canonical form of a configuration (validated): sorted, zero settings dropped, `unit` kept only when it changes the masks (pair, metric not seed). */
 export function canonicalConfiguration(config: Configuration): Configuration {
   checkConfiguration(config);
   const settings = config.settings
     .filter((s) => s.value !== 0)
     .map((s): LayerSetting => ({ kind: s.kind, opIndex: s.opIndex, value: s.value }))
     .sort((a, b) => a.opIndex - b.opIndex);
-  return { metric: config.metric, settings };
+  return config.unit === 'pair' && config.metric !== 'seed' ? { metric: config.metric, settings, unit: 'pair' } : { metric: config.metric, settings };
 }
 
 /** Stable JSON text of a configuration (canonical form, fixed key order, one line). */
 export function configurationJson(config: Configuration): string {
   const c = canonicalConfiguration(config);
-  return JSON.stringify({ metric: c.metric, settings: c.settings.map((s) => ({ op: s.opIndex, kind: s.kind, value: s.value })) });
+  const settings = c.settings.map((s) => ({ op: s.opIndex, kind: s.kind, value: s.value }));
+  return JSON.stringify(c.unit === undefined ? { metric: c.metric, settings } : { metric: c.metric, unit: c.unit, settings });
 }
 
 /** Parses configuration JSON text as {@link configurationJson} writes it; throws UsageError on anything else. */
@@ -83,9 +97,9 @@ export function parseConfigurationJson(text: string, source = 'configuration'): 
   } catch (err) {
     throw new UsageError(`${source}: not valid JSON (${(err as Error).message})`);
   }
-  const d = doc as { metric?: unknown; settings?: unknown };
+  const d = doc as { metric?: unknown; settings?: unknown; unit?: unknown };
   if (typeof d !== 'object' || d === null || typeof d.metric !== 'string' || !Array.isArray(d.settings)) {
-    throw new UsageError(`${source}: expected {"metric": "...", "settings": [{"op": N, "kind": "threshold"|"fraction", "value": X}]}`);
+    throw new UsageError(`${source}: expected {"metric": "...", "unit"?: "weight"|"pair", "settings": [{"op": N, "kind": "threshold"|"fraction", "value": X}]}`);
   }
   const metric = parseMetric(d.metric);
   const settings = d.settings.map((s: { op?: unknown; kind?: unknown; value?: unknown }): LayerSetting => {
@@ -94,7 +108,7 @@ export function parseConfigurationJson(text: string, source = 'configuration'): 
     }
     return { kind: s.kind, opIndex: s.op, value: s.value };
   });
-  const config = { metric, settings };
+  const config: Configuration = d.unit === undefined ? { metric, settings } : { metric, settings, unit: d.unit as SkipUnit };
   checkConfiguration(config);
   return config;
 }

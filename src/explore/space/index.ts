@@ -14,6 +14,7 @@ export {
   type Configuration,
   type LayerSetting,
   type SettingKind,
+  type SkipUnit,
 } from './config.js';
 export {
   buildSpace,

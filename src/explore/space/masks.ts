@@ -5,7 +5,8 @@
  * Zero weights produce no code whatever the mask says, so they are never
  * marked: a mask marks only non-zero weights, and a layer that skips nothing
  * has no mask. Operands are skipped in units:
- *  - `contribution` and `magnitude`: each non-zero weight is a unit;
+ *  - `contribution` and `magnitude`: each non-zero weight is a unit, unless
+ *    the configuration's `unit` is `pair` (then as `seed`);
  *  - `seed`: each SMLAD pair of a channel (see pairPartner in
  *    ../significance/layout.ts: input channels 2p, 2p + 1 of one tap) is a
  *    unit, skipped only when all its non-zero weights are below the
@@ -20,7 +21,7 @@ import { operandIndex, pairPartner } from '../significance/layout.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import { layerSignificance, type LayerSignificance, type ModelSignificance } from '../significance/types.js';
 import { UsageError } from '../../util/errors.js';
-import { checkConfiguration, type Configuration, type LayerSetting } from './config.js';
+import { checkConfiguration, type Configuration, type LayerSetting, type SkipUnit } from './config.js';
 
 /** Skip units of a layer: storage indices of non-zero weights grouped, with a key each, sorted by (key, first index). */
 interface Units {
@@ -33,7 +34,7 @@ interface Units {
   readonly nonZero: number;
 }
 
-const unitCache = new WeakMap<LayerSignificance, Map<SignificanceMetric, Units>>();
+const unitCache = new WeakMap<LayerSignificance, Map<string, Units>>();
 
 function buildUnits(layer: LayerSignificance, paired: boolean): Units {
   const { values, weights, channels, reduction } = layer;
@@ -63,11 +64,13 @@ function buildUnits(layer: LayerSignificance, paired: boolean): Units {
   return { start: st, members: mem, key: keys, order, nonZero: mem.length };
 }
 
-function unitsOf(layer: LayerSignificance, metric: SignificanceMetric): Units {
-  let byMetric = unitCache.get(layer);
-  if (byMetric === undefined) unitCache.set(layer, (byMetric = new Map()));
-  let units = byMetric.get(metric);
-  if (units === undefined) byMetric.set(metric, (units = buildUnits(layer, metric === 'seed')));
+function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, unit: SkipUnit): Units {
+  let byKey = unitCache.get(layer);
+  if (byKey === undefined) unitCache.set(layer, (byKey = new Map()));
+  const paired = metric === 'seed' || unit === 'pair';
+  const key = `${metric}:${paired}`;
+  let units = byKey.get(key);
+  if (units === undefined) byKey.set(key, (units = buildUnits(layer, paired)));
   return units;
 }
 
@@ -78,9 +81,9 @@ export function skippedCount(mask: SkipMask | null | undefined): number {
   return n;
 }
 
-/** The mask one setting gives a layer, or null when it skips nothing. */
-export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting): SkipMask | null {
-  const u = unitsOf(layer, metric);
+/** The mask one setting gives a layer (skip unit `unit`, default weight), or null when it skips nothing. */
+export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting, unit: SkipUnit = 'weight'): SkipMask | null {
+  const u = unitsOf(layer, metric, unit);
   const mask = new Uint8Array(layer.weights.length);
   let skipped = 0;
   const skipUnit = (unit: number): void => {
@@ -112,7 +115,7 @@ export function masksFor(config: Configuration, significance: ModelSignificance)
     if (layer === undefined) {
       throw new UsageError(`unknown layer ${s.opIndex}: ${significance.model} has maskable layers ${significance.layers.map((l) => l.opIndex).join(', ')}`);
     }
-    const mask = layerMask(layer, config.metric, s);
+    const mask = layerMask(layer, config.metric, s, config.unit);
     if (mask !== null) masks.set(s.opIndex, mask);
   }
   return masks;

@@ -9,6 +9,7 @@
 import type { Graph } from '../../model/ir.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import { UsageError } from '../../util/errors.js';
+import type { SkipUnit } from './config.js';
 import { buildSpace, convOps, SEED_THRESHOLD_LEVELS, type ConfigSpace } from './space.js';
 
 /** Names of the preset spaces. */
@@ -23,6 +24,8 @@ export interface PresetOptions {
   readonly excludeFirst?: boolean;
   /** `default` only: the metric (default `contribution`). */
   readonly metric?: SignificanceMetric;
+  /** Skip unit of the `default` preset (seed-grid always skips pairs). */
+  readonly unit?: SkipUnit;
 }
 
 /** The preset space `name` over `graph`; throws UsageError for an unknown preset or a graph it does not fit. */
@@ -34,7 +37,7 @@ export function presetSpace(name: string, graph: Graph, options: PresetOptions =
       return buildSpace(graph, { name, metric: 'seed', kind: 'threshold', layers: [convs[1], convs[2]], levels: SEED_THRESHOLD_LEVELS });
     }
     case 'default':
-      return buildSpace(graph, { name, metric: options.metric ?? 'contribution', kind: 'fraction', excludeFirst: options.excludeFirst ?? false });
+      return buildSpace(graph, { name, metric: options.metric ?? 'contribution', kind: 'fraction', excludeFirst: options.excludeFirst ?? false, unit: options.unit });
     default:
       throw new UsageError(`unknown space preset ${JSON.stringify(name)}; known: ${PRESETS.join(', ')}`);
   }

@@ -7,7 +7,7 @@
 import { isMaskable, type Graph } from '../../model/ir.js';
 import { parseMetric, SIGNIFICANCE_METRICS, type SignificanceMetric } from '../significance/metric.js';
 import { UsageError } from '../../util/errors.js';
-import { checkSettingValue, type Configuration, type LayerSetting, type SettingKind } from './config.js';
+import { checkSettingValue, type Configuration, type LayerSetting, type SettingKind, type SkipUnit } from './config.js';
 import { parseSettingKind } from './parse.js';
 
 /** One layer of a space and its levels (thresholds or fractions, ascending, distinct). */
@@ -23,6 +23,8 @@ export interface ConfigSpace {
   readonly metric: SignificanceMetric;
   readonly kind: SettingKind;
   readonly layers: readonly SpaceLayer[];
+  /** Skip unit of every configuration (present only when `pair`). */
+  readonly unit?: SkipUnit;
 }
 
 /** Skip fractions of the default space: 10 levels from 0 to 0.6, finer near 0 where accuracy is kept. */
@@ -45,6 +47,8 @@ export interface SpaceOptions {
   readonly levels?: readonly number[];
   /** Default `custom`. */
   readonly name?: string;
+  /** Skip unit (default `weight`). */
+  readonly unit?: SkipUnit;
 }
 
 /** Operator indices of a graph's maskable layers, in order. */
@@ -88,7 +92,8 @@ export function buildSpace(graph: Graph, options: SpaceOptions = {}): ConfigSpac
   if (ops.length === 0) throw new UsageError('the space has no layers');
   const levels = options.levels ?? (kind === 'fraction' ? DEFAULT_FRACTION_LEVELS : SEED_THRESHOLD_LEVELS);
   for (const op of ops) checkLevels(kind, op, levels);
-  return { name: options.name ?? 'custom', metric, kind, layers: ops.map((opIndex) => ({ opIndex, levels: [...levels] })) };
+  const space: ConfigSpace = { name: options.name ?? 'custom', metric, kind, layers: ops.map((opIndex) => ({ opIndex, levels: [...levels] })) };
+  return options.unit === 'pair' ? { ...space, unit: 'pair' } : space;
 }
 
 /** Number of points of a space. */
@@ -106,7 +111,7 @@ export function configurationFromLevels(space: ConfigSpace, levelIndices: ArrayL
     if (!Number.isInteger(li) || li < 0 || li >= l.levels.length) throw new UsageError(`level index ${li} of layer ${l.opIndex} is out of range 0..${l.levels.length - 1}`);
     return { kind: space.kind, opIndex: l.opIndex, value: l.levels[li] };
   });
-  return { metric: space.metric, settings };
+  return space.unit === 'pair' ? { metric: space.metric, settings, unit: 'pair' } : { metric: space.metric, settings };
 }
 
 /** Per-layer level indices of point `index` (0 <= index < spaceSize; last layer fastest). */

@@ -6,24 +6,28 @@
  * no code. The input zero point is folded into the bias and padded taps read
  * a patch value equal to it, so the result is bit-exact with the reference
  * engine run with the same mask. See README.md for the generated structure
- * and the measurements that chose {@link DEFAULT_UNPACKED_STRUCTURE}.
+ * and the measurements behind the per-layer choice (choose.ts).
  */
 import type { SkipMask } from '../../model/ir.js';
 import type { PreparedWeighted } from '../../model/engine/prepare.js';
-import { multiplyByQuantizedMultiplier } from '../../model/engine/fixed-point.js';
 import { SimDseError } from '../../util/errors.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype } from '../layer-types.js';
+import { constantOutput, requantOf } from './channel-requant.js';
 import { patchFillC, patchType } from './patch-c.js';
 import { patchLayout, type PatchLayout } from './patch-layout.js';
-import { type BlockFrame, type ChannelRequant, channelBlockC, fastRequantC } from './reduction-c.js';
+import { type BlockFrame, channelBlockC, fastRequantC } from './reduction-c.js';
 import { type ChannelSites, channelSites } from './sites.js';
-import { DEFAULT_UNPACKED_STRUCTURE, type UnpackedStructure, checkStructure, structureName } from './structure.js';
+import { emitAsmLayer, planAsmLayer } from './asm-emit.js';
+import { DEFAULT_CODE_BUDGET, chooseAsmStructure } from './choose.js';
+import { type UnpackedStructure, checkStructure, structureName } from './structure.js';
 
 /** Options of {@link emitUnpackedLayer}. */
 export interface UnpackedOptions {
-  /** Shape of the generated code (default {@link DEFAULT_UNPACKED_STRUCTURE}). */
+  /** Shape of the generated code (default: the asm structure {@link chooseAsmStructure} picks for the layer). */
   readonly structure?: UnpackedStructure;
+  /** Code budget of the per-layer choice, bytes (default {@link DEFAULT_CODE_BUDGET}). */
+  readonly codeBudget?: number;
 }
 
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -31,17 +35,6 @@ const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Appends `src` to `dst` with `prefix` on every line (no argument spreading: layers have 100k+ lines). */
 function append(dst: string[], src: readonly string[], prefix = ''): void {
   for (const line of src) dst.push(prefix + line);
-}
-
-function requantOf(op: PreparedWeighted, ch: number): ChannelRequant {
-  const r = op.requant;
-  return { multiplier: r.multiplier[ch], shift: r.shift[ch], outZp: r.outZp, actMin: r.actMin, actMax: r.actMax };
-}
-
-/** Output value of a channel without sites: requantized folded bias, the same at every position. */
-function constantOutput(ch: ChannelSites, q: ChannelRequant): number {
-  const v = multiplyByQuantizedMultiplier(ch.foldedBias, q.multiplier, q.shift) + q.outZp;
-  return v < q.actMin ? q.actMin : v > q.actMax ? q.actMax : v;
 }
 
 /** Everything the C writers share. */
@@ -160,7 +153,18 @@ function layerSplit(plan: Plan): string[] {
  */
 export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipMask, options: UnpackedOptions = {}): EmittedLayer {
   if (!C_IDENTIFIER.test(fn)) throw new SimDseError('kernels', `layer function name '${fn}' is not a C identifier`);
-  const structure = checkStructure(options.structure ?? DEFAULT_UNPACKED_STRUCTURE);
+  if (options.structure === undefined || options.structure.mac === 'asm') {
+    const choice =
+      options.structure === undefined
+        ? chooseAsmStructure(op, fn, mask, options.codeBudget ?? DEFAULT_CODE_BUDGET)
+        : { structure: checkStructure(options.structure), plan: planAsmLayer(op, fn, mask, options.structure) };
+    const sites = choice.plan.channels.reduce((n, c) => n + c.sites.length, 0);
+    const header =
+      `/* sim-dse unpacked ${op.kind} layer (operator ${op.opIndex}): ${sites} multiply-accumulate sites, structure ` +
+      `${structureName(choice.structure)}, estimate ${choice.plan.cycles} cycles, ${choice.plan.bytes} bytes. Generated; do not edit. */`;
+    return emitAsmLayer(op, fn, choice.plan, header);
+  }
+  const structure = checkStructure(options.structure);
   const layout = patchLayout(op, structure);
   const channels = channelSites(op, mask, layout);
   const qualifier = volatileQualifier(layout, channels);

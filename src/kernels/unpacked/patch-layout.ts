@@ -19,7 +19,7 @@ export interface PatchLayout extends PatchStrides {
   /** Patch rows (the input rows when direct). */
   readonly rows: number;
   /** Output positions per pass of the straight-line code (the structure's, at most the output width). */
-  readonly positions: 1 | 2 | 4;
+  readonly positions: 1 | 2 | 3 | 4;
   /** Output columns rounded up to a multiple of `positions` (the extra columns are computed, not stored). */
   readonly paddedWidth: number;
   /** Scratch bytes of the copy (0 when direct), a multiple of 4. */
@@ -27,7 +27,7 @@ export interface PatchLayout extends PatchStrides {
 }
 
 /** Largest supported positions-per-pass not above both the structure's and the output width. */
-function positionsFor(wanted: 1 | 2 | 4, width: number): 1 | 2 | 4 {
+function positionsFor(wanted: 1 | 2 | 3 | 4, width: number): 1 | 2 | 3 | 4 {
   if (wanted <= width) return wanted;
   return width >= 2 ? 2 : 1;
 }

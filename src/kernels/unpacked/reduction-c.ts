@@ -102,6 +102,8 @@ export function requantExpr(acc: string, q: ChannelRequant, fast: boolean, prefi
   const scaled = fast
     ? `${prefix}_rq(${acc}, ${q.multiplier}, ${Math.max(q.shift, 0)}, ${Math.max(-q.shift, 0)})`
     : `snn_requantize(${acc}, ${q.multiplier}, ${q.shift})`;
+  // the whole int8 range (no activation, or ReLU with the zero point at -128): one SSAT
+  if (q.actMin === -128 && q.actMax === 127) return `(int8_t)__builtin_arm_ssat(${scaled} + ${lit(q.outZp)}, 8)`;
   return `(int8_t)snn_clamp(${scaled} + ${lit(q.outZp)}, ${q.actMin}, ${q.actMax})`;
 }
 

@@ -1,0 +1,160 @@
+/**
+ * The `asm` form of the unpacked generator: one C translation unit whose
+ * straight-line reductions are hand-scheduled Thumb-2 in a file-scope
+ * `__asm__` block (asm-schedule.ts), one leaf function per group of G output
+ * channels; the C part copies the int16 patch, loops over output positions
+ * (P adjacent columns per pass), calls every group and requantizes. gcc only
+ * compiles the small C part, so a 36k-site layer builds in a few seconds
+ * (11-52 s as C; README.md).
+ * Bit-exact with the reference engine under the same mask (sums of exact
+ * products; the folded bias is added before requantization).
+ */
+import type { PreparedWeighted } from '../../model/engine/prepare.js';
+import type { SkipMask } from '../../model/ir.js';
+import type { EmittedLayer } from '../layer-types.js';
+import { layerPrototype } from '../layer-types.js';
+import { type GroupAsm, groupAsm, shapeFits } from './asm-schedule.js';
+import { patchFillC } from './patch-c.js';
+import { type PatchLayout, patchLayout } from './patch-layout.js';
+import { pairWords, type PairWord } from './pair-words.js';
+import { type ChannelRequant, fastRequantApplies, fastRequantC, requantExpr } from './reduction-c.js';
+import { type ChannelSites, channelSites } from './sites.js';
+import { constantOutput, requantOf } from './channel-requant.js';
+import type { UnpackedStructure } from './structure.js';
+
+/** C cycles per output value (load the sum, add the bias, short requantization, clamp, store) on the cycle model. */
+const OUTPUT_CYCLES = 12;
+/** C bytes per output value of one channel in one pass. */
+const OUTPUT_BYTES = 36;
+
+/** An asm layer before it becomes text: patch, groups of channels and their schedules. */
+export interface AsmPlan {
+  readonly layout: PatchLayout;
+  readonly channels: readonly ChannelSites[];
+  /** Channels with sites, in groups of at most G. */
+  readonly groups: readonly (readonly ChannelSites[])[];
+  readonly code: readonly GroupAsm[];
+  /** Columns left after the full passes (output width mod P), 0 when none. */
+  readonly tail: number;
+  /** The groups' functions for the tail columns (empty when `tail` is 0). */
+  readonly tailCode: readonly GroupAsm[];
+  /** Zero-wait cycles of the whole layer (patch copy excluded), and its code + table bytes. */
+  readonly cycles: number;
+  readonly bytes: number;
+}
+
+/** Patch words between adjacent positions. */
+function stepWords(op: PreparedWeighted, layout: PatchLayout): number {
+  return layout.positions > 1 ? (op.geometry.strideW * layout.pixelElements) / 2 : 0;
+}
+
+/** Whether a structure can be scheduled for a layer (registers, LDR.W reach between positions). */
+export function asmApplies(op: PreparedWeighted, s: UnpackedStructure): boolean {
+  const layout = patchLayout(op, s);
+  const G = s.channels ?? 1;
+  return shapeFits(G, layout.positions) && (layout.positions - 1) * stepWords(op, layout) * 4 <= 2048;
+}
+
+/** Plans an asm layer: sites, pair words, groups, schedules and the cycle / byte estimate. */
+export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | undefined, s: UnpackedStructure): AsmPlan {
+  const layout = patchLayout(op, s);
+  const channels = channelSites(op, mask, layout);
+  const G = s.channels ?? 1;
+  const withSites = channels.filter((c) => c.sites.length > 0);
+  const groups: ChannelSites[][] = [];
+  for (let i = 0; i < withSites.length; i += G) groups.push(withSites.slice(i, i + G));
+  const step = stepWords(op, layout);
+  const words = groups.map((grp) => grp.map((c) => pairWords(c) as readonly PairWord[]));
+  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step));
+  const g = op.geometry;
+  const tail = g.ow > layout.positions ? g.ow % layout.positions : 0;
+  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step));
+  const cost = (fns: readonly GroupAsm[], positions: number): { cycles: number; bytes: number } => ({
+    cycles: fns.reduce((n, c) => n + c.cycles, 0) + OUTPUT_CYCLES * withSites.length * positions,
+    bytes: fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions,
+  });
+  const main = cost(code, layout.positions);
+  const rest = cost(tailCode, tail);
+  const full = tail === 0 ? layout.paddedWidth / layout.positions : Math.floor(g.ow / layout.positions);
+  const cycles = g.n * g.oh * (full * main.cycles + (tail === 0 ? 0 : rest.cycles));
+  return { layout, channels, groups, code, tail, tailCode, cycles, bytes: main.bytes + (tail === 0 ? 0 : rest.bytes) };
+}
+
+/** C statements storing channel `ch`'s P outputs from `acc[base + j]`. */
+function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: string, base: number, positions: number): string[] {
+  const g = op.geometry;
+  const fast = fastRequantApplies(ch, q);
+  const lines: string[] = [];
+  for (let j = 0; j < positions; j++) {
+    const store = `o[${j * g.oc + ch.channel}] = ${requantExpr(`(acc[${base + j}] + ${ch.foldedBias})`, q, fast, fn)};`;
+    lines.push(store);
+  }
+  return lines;
+}
+
+/** C of one pass: call every group's function `<fn>_<kind><k>` and store its outputs. */
+function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, kind: 'g' | 't', positions: number): string[] {
+  const lines: string[] = [];
+  plan.groups.forEach((grp, k) => {
+    lines.push(`${fn}_${kind}${k}(p, acc);`);
+    grp.forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions)));
+  });
+  return lines;
+}
+
+/** Emits a planned asm layer as one translation unit (layer-function contract of layer-types.ts). */
+export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, header: string): EmittedLayer {
+  const g = op.geometry;
+  const l = plan.layout;
+  const P = l.positions;
+  const G = Math.max(1, ...plan.groups.map((grp) => grp.length));
+  const lines: string[] = [header, `#include <stdint.h>`, `#include "snn_requant.h"`, ``, fastRequantC(fn), ``, patchFillC(op, l, fn), ``];
+  const empty = plan.channels.filter((c) => c.sites.length === 0);
+  if (empty.length > 0) {
+    lines.push(`static void ${fn}_fill_channel(int8_t *o, int8_t v) {`, `  for (int i = 0; i < ${g.oh * g.ow}; i++) o[i * ${g.oc}] = v;`, `}`, ``);
+  }
+  for (let k = 0; k < plan.groups.length; k++) lines.push(`void ${fn}_g${k}(const int16_t *p, int32_t *acc);`);
+  for (let k = 0; k < plan.tailCode.length; k++) lines.push(`void ${fn}_t${k}(const int16_t *p, int32_t *acc);`);
+  lines.push(`__asm__(`, `  ".syntax unified\\n.thumb\\n"`);
+  const asm = (s: string): void => {
+    lines.push(`  "${s.replace(/"/g, '\\"')}\\n"`);
+  };
+  const place = (c: GroupAsm, name: string): void => {
+    asm(`.section .text.${name},"ax",%progbits`);
+    for (const t of c.text) asm(t);
+    asm(`.section .rodata.${name}_w,"a",%progbits`);
+    for (const t of c.data) asm(t);
+  };
+  plan.code.forEach((c, k) => place(c, `${fn}_g${k}`));
+  plan.tailCode.forEach((c, k) => place(c, `${fn}_t${k}`));
+  asm(`.text`);
+  lines.push(`);`, ``);
+  lines.push(
+    `${layerPrototype(fn)} {`,
+    `  (void)in1;`,
+    `  int16_t *patch = (int16_t *)scratch;`,
+    `  int32_t acc[${G * P}];`,
+    `  for (int b = 0; b < ${g.n}; b++) {`,
+    `    ${fn}_fill_patch(in0 + b * ${g.h * g.w * g.c}, patch);`,
+    `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
+  );
+  for (const ch of empty) lines.push(`    ${fn}_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, requantOf(op, ch.channel))});`);
+  const full = g.ow - plan.tail; // positions <= width, so the full passes end exactly here
+  lines.push(
+    `    for (int y = 0; y < ${g.oh}; y++) {`,
+    `      const int16_t *row = patch + y * ${g.strideH * l.rowPixels * l.pixelElements};`,
+    `      int8_t *orow = ob + y * ${g.ow * g.oc};`,
+    `      for (int x = 0; x < ${full}; x += ${P}) {`,
+    `        const int16_t *p = row + x * ${g.strideW * l.pixelElements};`,
+    `        int8_t *o = orow + x * ${g.oc};`,
+  );
+  for (const line of passC(op, fn, plan, 'g', P)) lines.push(`        ${line}`);
+  lines.push(`      }`);
+  if (plan.tail > 0) {
+    lines.push(`      {`, `        const int16_t *p = row + ${full * g.strideW * l.pixelElements};`, `        int8_t *o = orow + ${full * g.oc};`);
+    for (const line of passC(op, fn, plan, 't', plan.tail)) lines.push(`        ${line}`);
+    lines.push(`      }`);
+  }
+  lines.push(`    }`, `  }`, `}`, ``);
+  return { fn, source: { name: `${fn}.c`, code: lines.join('\n') }, scratchBytes: l.scratchBytes };
+}
