@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
-import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { KERNEL_STYLES, type KernelStyle } from '../../kernels/network/assemble.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -24,8 +24,9 @@ interface BuildCliOptions {
 
 /** Parses `--kernels`. */
 export function parseKernelStyle(value: string): KernelStyle {
-  if (value !== 'baseline' && value !== 'unpacked') throw new UsageError(`--kernels: '${value}' is not baseline or unpacked`);
-  return value;
+  const style = KERNEL_STYLES.find((s) => s === value);
+  if (style === undefined) throw new UsageError(`--kernels: '${value}' is not ${KERNEL_STYLES.slice(0, -1).join(', ')} or ${KERNEL_STYLES[KERNEL_STYLES.length - 1]}`);
+  return style;
 }
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
@@ -37,7 +38,7 @@ export function registerBuild(program: Command): void {
     .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
     .option('--board <id>', 'board profile', 'nucleo-f446re')
-    .option('--kernels <style>', 'unpacked (weights as code) or baseline (im2col + SMLAD library)', 'unpacked')
+    .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library) or sparse (loop over kept 2x2 weight units; conv only)', 'unpacked')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
     .option('--json', 'print the result as JSON', false)

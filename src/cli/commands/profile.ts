@@ -51,7 +51,7 @@ export function registerProfile(program: Command): void {
     .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
-    .option('--kernels <styles>', 'comma-separated: baseline, unpacked', 'baseline,unpacked')
+    .option('--kernels <styles>', 'comma-separated: baseline, unpacked, sparse', 'baseline,unpacked')
     .option('--image <k>', 'test image to run (index into test_batch.bin)', '0')
     .option('--json', 'print the profiles as JSON', false)
     .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re')
@@ -67,7 +67,7 @@ export function registerProfile(program: Command): void {
       const profiles: NetworkProfile[] = [];
       for (const style of styles) {
         for (const board of boards) {
-          const spec = { style, masks: style === 'unpacked' ? masks : undefined };
+          const spec = { style, masks: style === 'baseline' ? undefined : masks };
           profiles.push((await profileNetwork(model.graph, spec, board, input)).profile);
         }
       }

@@ -1,0 +1,154 @@
+/*
+ * sim-dse sparse (skip-aware loop) CONV_2D kernel: self-contained helpers
+ * for the layers src/kernels/sparse/emit.ts generates. Written from the
+ * ARMv7-M Architecture Reference Manual (SXTB16, SMLAD) and the TFLite
+ * quantization specification; depends on no other kernel header.
+ *
+ * Data (see src/kernels/sparse/units.ts and pack.ts):
+ *  - the patch: the layer input minus its zero point as int16, padding 0,
+ *    pixels of an even number of elements, rows of `cols` pixels;
+ *  - the entries of one output channel pair (2q, 2q + 1), in blocks of three
+ *    words holding two units: w0, w1, off0 | off1 << 16. A unit's weight word
+ *    holds bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)], so SXTB16
+ *    gives channel 2q's SMLAD pair and SXTB16 ROR #8 channel 2q+1's; its
+ *    offset is the byte offset of the input pair (c, c+1) from the pass's
+ *    first position. A block whose first offset is -1 ends the list (an odd
+ *    unit count is padded with a unit of weights 0 and offset 0).
+ *
+ * One pass accumulates 2 channels x 4 adjacent output positions (S bytes
+ * apart in the patch) over every unit: per unit 1 weight load, 1 offset
+ * load, 2 SXTB16, 4 input loads, 8 SMLAD (16 multiply-accumulates).
+ */
+#ifndef SNN_SPARSE_CONV_H
+#define SNN_SPARSE_CONV_H
+
+#include <stdint.h>
+
+/* The patch's shape and the input it is filled from. */
+typedef struct {
+  int32_t in_h, in_w, in_c;
+  int32_t rows, cols, pixel_elements;
+  int32_t pad_top, pad_left;
+  int32_t in_zp;
+} snn_sparse_patch;
+
+/* Fills the int16 patch from one int8 NHWC input item: x - in_zp inside, 0 in the padding. */
+static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, int16_t *patch) {
+  const int32_t pe = p->pixel_elements;
+  const int32_t c = p->in_c;
+  const int32_t zp = p->in_zp;
+  int16_t *d = patch;
+  for (int32_t r = 0; r < p->rows; r++) {
+    const int32_t iy = r - p->pad_top;
+    if (iy < 0 || iy >= p->in_h) {
+      for (int32_t i = 0; i < p->cols * pe; i++) *d++ = 0;
+      continue;
+    }
+    const int8_t *src = in + iy * p->in_w * c;
+    for (int32_t col = 0; col < p->cols; col++, d += pe) {
+      const int32_t ix = col - p->pad_left;
+      if (ix < 0 || ix >= p->in_w) {
+        for (int32_t i = 0; i < pe; i++) d[i] = 0;
+        continue;
+      }
+      const int8_t *s = src + ix * c;
+      for (int32_t i = 0; i < c; i++) d[i] = (int16_t)(s[i] - zp);
+      if (pe > c) d[c] = 0;
+    }
+  }
+}
+
+/* Copies n words (a channel pair's entries, from flash to the SRAM scratch). */
+static inline void snn_sparse_copy(uint32_t *dst, const uint32_t *src, int32_t n) {
+  for (int32_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* Requantization of one channel: multiplier, left and right shifts, output zero point and clamp. */
+typedef struct {
+  int32_t multiplier, left, right, out_zp, act_min, act_max;
+} snn_sparse_rq;
+
+/*
+ * TFLite MultiplyByQuantizedMultiplier plus zero point and clamp, bit-exact:
+ * the rounding doubling high multiply as (a * m + 2^30) >> 31 (equal to
+ * gemmlowp's for m > 0, the only multipliers TFLite forms), then the
+ * rounding (half away from zero) division by 2^right.
+ */
+static inline int8_t snn_sparse_out(int32_t acc, const snn_sparse_rq *q) {
+  const int32_t a = (int32_t)((uint32_t)acc << q->left);
+  int32_t x = (int32_t)(((int64_t)a * q->multiplier + (1 << 30)) >> 31);
+  const int32_t mask = (int32_t)((1u << q->right) - 1u);
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  x = (x >> q->right) + (rem > thr ? 1 : 0) + q->out_zp;
+  return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
+}
+
+/* One unit of a pass: weight word at [e, #WOFF], offset already in a. */
+#define SNN_SPARSE_UNIT(WOFF, S)                \
+  "ldr %[w], [%[e], #" #WOFF "]\n\t"            \
+  "add %[a], %[p]\n\t"                          \
+  "sxtb16 %[v], %[w], ror #8\n\t"               \
+  "sxtb16 %[w], %[w]\n\t"                       \
+  "ldr %[x], [%[a]]\n\t"                        \
+  "smlad %[c0], %[w], %[x], %[c0]\n\t"          \
+  "smlad %[d0], %[v], %[x], %[d0]\n\t"          \
+  "ldr %[x], [%[a], #(" #S ")]\n\t"             \
+  "smlad %[c1], %[w], %[x], %[c1]\n\t"          \
+  "smlad %[d1], %[v], %[x], %[d1]\n\t"          \
+  "ldr %[x], [%[a], #(2 * " #S ")]\n\t"         \
+  "smlad %[c2], %[w], %[x], %[c2]\n\t"          \
+  "smlad %[d2], %[v], %[x], %[d2]\n\t"          \
+  "ldr %[x], [%[a], #(3 * " #S ")]\n\t"         \
+  "smlad %[c3], %[w], %[x], %[c3]\n\t"          \
+  "smlad %[d3], %[v], %[x], %[d3]\n\t"
+
+/*
+ * Defines `static void name(entries, p0, acc)`: one pass over a channel
+ * pair's entries for the 4 positions at p0, p0 + S bytes, ...; acc[0..3]
+ * channel 2q at the four positions, acc[4..7] channel 2q + 1 (in: bias, out:
+ * sums). S is a literal (bytes between positions, at most 1365). Registers
+ * allocated by hand: 8 accumulators, entry pointer, patch pointer, offset
+ * and address, weight word and its rotated half, input pair = all 14.
+ */
+#define SNN_SPARSE_PASS(name, S)                                                                               \
+  static inline __attribute__((always_inline)) void name(const uint32_t *entries, const int16_t *p0, int32_t acc[8]) { \
+    register const uint32_t *e __asm__("r0") = entries;                                                        \
+    register int32_t a __asm__("r1");                                                                          \
+    register int32_t x __asm__("r2");                                                                          \
+    register uint32_t w __asm__("r3");                                                                         \
+    register uint32_t v __asm__("r4");                                                                         \
+    register const int16_t *p __asm__("r5") = p0;                                                              \
+    register int32_t c0 __asm__("r6") = acc[0];                                                                \
+    register int32_t c1 __asm__("r7") = acc[1];                                                                \
+    register int32_t c2 __asm__("r8") = acc[2];                                                                \
+    register int32_t c3 __asm__("r9") = acc[3];                                                                \
+    register int32_t d0 __asm__("r10") = acc[4];                                                               \
+    register int32_t d1 __asm__("r11") = acc[5];                                                               \
+    register int32_t d2 __asm__("r12") = acc[6];                                                               \
+    register int32_t d3 __asm__("lr") = acc[7];                                                                \
+    __asm__ volatile("ldrsh %[a], [%[e], #8]\n\t"                                                              \
+                     "cmn %[a], #1\n\t"                                                                        \
+                     "beq 2f\n"                                                                                \
+                     "1:\n\t" SNN_SPARSE_UNIT(0, S) "ldrsh %[a], [%[e], #10]\n\t" SNN_SPARSE_UNIT(4, S)        \
+                     "adds %[e], #12\n\t"                                                                      \
+                     "ldrsh %[a], [%[e], #8]\n\t"                                                              \
+                     "cmn %[a], #1\n\t"                                                                        \
+                     "bne 1b\n"                                                                                \
+                     "2:\n"                                                                                    \
+                     : [e] "+l"(e), [a] "=&l"(a), [x] "=&l"(x), [w] "=&l"(w), [v] "=&l"(v), [c0] "+r"(c0),    \
+                       [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [d0] "+r"(d0), [d1] "+r"(d1),             \
+                       [d2] "+r"(d2), [d3] "+r"(d3)                                                            \
+                     : [p] "r"(p)                                                                              \
+                     : "cc", "memory");                                                                        \
+    acc[0] = c0;                                                                                               \
+    acc[1] = c1;                                                                                               \
+    acc[2] = c2;                                                                                               \
+    acc[3] = c3;                                                                                               \
+    acc[4] = d0;                                                                                               \
+    acc[5] = d1;                                                                                               \
+    acc[6] = d2;                                                                                               \
+    acc[7] = d3;                                                                                               \
+  }
+
+#endif
