@@ -7,13 +7,13 @@
  * Data (see src/kernels/sparse/units.ts and pack.ts):
  *  - the patch: the layer input minus its zero point as int16, padding 0,
  *    pixels of an even number of elements, rows of `cols` pixels;
- *  - the entries of one output channel pair (2q, 2q + 1), in blocks of three
- *    words holding two units: w0, w1, off0 | off1 << 16. A unit's weight word
+ *  - the entries of one output channel pair (2q, 2q + 1), in blocks of six
+ *    words holding four units: w0..w3, then the int16 offsets off0..off3. A unit's weight word
  *    holds bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)], so SXTB16
  *    gives channel 2q's SMLAD pair and SXTB16 ROR #8 channel 2q+1's; its
  *    offset is the byte offset of the input pair (c, c+1) from the pass's
- *    first position. A block whose first offset is -1 ends the list (an odd
- *    unit count is padded with a unit of weights 0 and offset 0).
+ *    first position. A block whose first offset is -1 ends the list (a count
+ *    that is not a multiple of 4 is padded with units of weights 0, offset 0).
  *
  * One pass accumulates 2 channels x 4 adjacent output positions (S bytes
  * apart in the patch) over every unit: per unit 1 weight load, 1 offset
@@ -84,10 +84,52 @@ static inline int8_t snn_sparse_out(int32_t acc, const snn_sparse_rq *q) {
   return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
 }
 
-/* One unit of a pass: weight word at [e, #WOFF], offset already in a. */
-#define SNN_SPARSE_UNIT(WOFF, S)                \
-  "ldr %[w], [%[e], #" #WOFF "]\n\t"            \
-  "add %[a], %[p]\n\t"                          \
+/*
+ * Requantizes and stores the n (<= 4) positions of a pass: acc[j] to
+ * o[j * step], and acc[4 + j] to o[j * step + 1] when qb is not NULL.
+ */
+static inline void snn_sparse_store(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_rq *qa, const snn_sparse_rq *qb) {
+  for (int32_t j = 0; j < n; j++) {
+    o[j * step] = snn_sparse_out(acc[j], qa);
+    if (qb != 0) o[j * step + 1] = snn_sparse_out(acc[4 + j], qb);
+  }
+}
+
+/*
+ * Requantization when the emitter has proven |acc| * 2^(left + 1) < 2^31 for
+ * every accumulator of the channel: SMMULR(acc << (left + 1), m) =
+ * (2 acc m + 2^31) >> 32 = (acc m + 2^30) >> 31, the same high multiply;
+ * then the rounding division as (x + 2^(right-1) - [x < 0]) >> right, which
+ * equals it when the sum cannot overflow (|x| < 2^30 here). `fix` is 1 when
+ * right > 0, else 0 (and `half` 0).
+ */
+typedef struct {
+  int32_t multiplier, left1, right, half, fix, out_zp, act_min, act_max;
+} snn_sparse_frq;
+
+static inline int8_t snn_sparse_out_fast(int32_t acc, const snn_sparse_frq *q) {
+  int32_t x;
+  __asm__("smmulr %0, %1, %2" : "=r"(x) : "r"((int32_t)((uint32_t)acc << q->left1)), "r"(q->multiplier));
+  x = ((x + q->half - (int32_t)(((uint32_t)x >> 31) & (uint32_t)q->fix)) >> q->right) + q->out_zp;
+  return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
+}
+
+/* snn_sparse_store with the fast requantization. */
+static inline void snn_sparse_store_fast(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_frq *qa, const snn_sparse_frq *qb) {
+  for (int32_t j = 0; j < n; j++) {
+    o[j * step] = snn_sparse_out_fast(acc[j], qa);
+    if (qb != 0) o[j * step + 1] = snn_sparse_out_fast(acc[4 + j], qb);
+  }
+}
+
+/*
+ * Unit k (0..3) of a block: weight word at [e, #4k]; for k > 0 its offset is
+ * loaded here (unit 0's was loaded and added at the end of the previous
+ * block). The last two input loads are back to back (the second pipelines)
+ * and the last lands in a, dead after it. ADVANCE steps e to the next block
+ * early, so that the block end's offset load does not wait on it.
+ */
+#define SNN_SPARSE_UNIT_LOADS(S)                \
   "sxtb16 %[v], %[w], ror #8\n\t"               \
   "sxtb16 %[w], %[w]\n\t"                       \
   "ldr %[x], [%[a]]\n\t"                        \
@@ -97,19 +139,28 @@ static inline int8_t snn_sparse_out(int32_t acc, const snn_sparse_rq *q) {
   "smlad %[c1], %[w], %[x], %[c1]\n\t"          \
   "smlad %[d1], %[v], %[x], %[d1]\n\t"          \
   "ldr %[x], [%[a], #(2 * " #S ")]\n\t"         \
+  "ldr %[a], [%[a], #(3 * " #S ")]\n\t"         \
   "smlad %[c2], %[w], %[x], %[c2]\n\t"          \
   "smlad %[d2], %[v], %[x], %[d2]\n\t"          \
-  "ldr %[x], [%[a], #(3 * " #S ")]\n\t"         \
-  "smlad %[c3], %[w], %[x], %[c3]\n\t"          \
-  "smlad %[d3], %[v], %[x], %[d3]\n\t"
+  "smlad %[c3], %[w], %[a], %[c3]\n\t"          \
+  "smlad %[d3], %[v], %[a], %[d3]\n\t"
+#define SNN_SPARSE_UNIT0(S) "ldr %[w], [%[e]]\n\t" SNN_SPARSE_UNIT_LOADS(S)
+#define SNN_SPARSE_UNIT(K, ADVANCE, S)          \
+  "ldrsh %[a], [%[e], #(16 + 2 * " #K ")]\n\t"  \
+  "ldr %[w], [%[e], #(4 * " #K ")]\n\t"         \
+  "add %[a], %[p]\n\t" ADVANCE SNN_SPARSE_UNIT_LOADS(S)
 
 /*
  * Defines `static void name(entries, p0, acc)`: one pass over a channel
  * pair's entries for the 4 positions at p0, p0 + S bytes, ...; acc[0..3]
  * channel 2q at the four positions, acc[4..7] channel 2q + 1 (in: bias, out:
- * sums). S is a literal (bytes between positions, at most 1365). Registers
- * allocated by hand: 8 accumulators, entry pointer, patch pointer, offset
- * and address, weight word and its rotated half, input pair = all 14.
+ * sums). S is a literal (bytes between positions, at most 1365).
+ * Entries come in blocks of four units (24 bytes: four weight words, then
+ * four int16 offsets); a block whose first offset is -1 ends the list: the
+ * offset plus p0 then carries out of 32 bits (p0 > 0), which ends the loop
+ * without a compare. Registers allocated by hand: 8 accumulators, entry
+ * pointer, patch pointer, offset and address, weight word and its rotated
+ * half, input pair = all 14.
  */
 #define SNN_SPARSE_PASS(name, S)                                                                               \
   static inline __attribute__((always_inline)) void name(const uint32_t *entries, const int16_t *p0, int32_t acc[8]) { \
@@ -127,19 +178,19 @@ static inline int8_t snn_sparse_out(int32_t acc, const snn_sparse_rq *q) {
     register int32_t d1 __asm__("r11") = acc[5];                                                               \
     register int32_t d2 __asm__("r12") = acc[6];                                                               \
     register int32_t d3 __asm__("lr") = acc[7];                                                                \
-    __asm__ volatile("ldrsh %[a], [%[e], #8]\n\t"                                                              \
-                     "cmn %[a], #1\n\t"                                                                        \
-                     "beq 2f\n"                                                                                \
-                     "1:\n\t" SNN_SPARSE_UNIT(0, S) "ldrsh %[a], [%[e], #10]\n\t" SNN_SPARSE_UNIT(4, S)        \
-                     "adds %[e], #12\n\t"                                                                      \
-                     "ldrsh %[a], [%[e], #8]\n\t"                                                              \
-                     "cmn %[a], #1\n\t"                                                                        \
-                     "bne 1b\n"                                                                                \
+    __asm__ volatile("ldrsh %[a], [%[e], #16]\n\t"                                                             \
+                     "adds %[a], %[a], %[p]\n\t"                                                               \
+                     "bcs 2f\n"                                                                                \
+                     "1:\n\t" SNN_SPARSE_UNIT0(S) SNN_SPARSE_UNIT(1, "", S) SNN_SPARSE_UNIT(2, "", S)          \
+                         SNN_SPARSE_UNIT(3, "adds %[e], #24\n\t", S)                                           \
+                     "ldrsh %[a], [%[e], #16]\n\t"                                                             \
+                     "adds %[a], %[a], %[p]\n\t"                                                               \
+                     "bcc 1b\n"                                                                                \
                      "2:\n"                                                                                    \
                      : [e] "+l"(e), [a] "=&l"(a), [x] "=&l"(x), [w] "=&l"(w), [v] "=&l"(v), [c0] "+r"(c0),    \
                        [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [d0] "+r"(d0), [d1] "+r"(d1),             \
                        [d2] "+r"(d2), [d3] "+r"(d3)                                                            \
-                     : [p] "r"(p)                                                                              \
+                     : [p] "l"(p)                                                                              \
                      : "cc", "memory");                                                                        \
     acc[0] = c0;                                                                                               \
     acc[1] = c1;                                                                                               \

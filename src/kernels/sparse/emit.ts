@@ -17,7 +17,7 @@ import { cArray, checkCIdentifier, cInt32 } from '../baseline/c-data.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
 import { MAX_UNIT_OFFSET, packEntries } from './pack.js';
-import { SPARSE_POSITIONS, sparseEntries, sparsePatch, type SparsePatch } from './units.js';
+import { SPARSE_POSITIONS, sparseEntries, sparsePatch, type SparseEntry, type SparsePatch } from './units.js';
 
 /** Largest distance in bytes between adjacent positions (the pass's last load offset, 3 S, is a 12-bit immediate). */
 const MAX_POSITION_BYTES = Math.floor(4095 / (SPARSE_POSITIONS - 1));
@@ -44,6 +44,28 @@ export function sparseUnitCount(op: PreparedWeighted, mask?: SkipMask): number {
   return sparseEntries(op, mask, sparsePatch(op)).reduce((n, p) => n + p.length, 0);
 }
 
+/**
+ * Whether the SMMULR requantization of snn_sparse_conv.h is exact for every
+ * accumulator of the layer: |bias| + 255 * (sum of |kept weights|) (inputs
+ * minus the zero point lie in [-255, 255]) times 2^(left + 1) below 2^31, for
+ * every channel.
+ */
+function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly SparseEntry[])[]): boolean {
+  const g = op.geometry;
+  for (let q = 0; q < pairs.length; q++) {
+    const sums = [0, 0];
+    for (const u of pairs[q]) {
+      for (let b = 0; b < 4; b++) sums[b & 1] += Math.abs(((u.word << (24 - 8 * b)) >> 24));
+    }
+    for (let k = 0; k < 2 && 2 * q + k < g.oc; k++) {
+      const o = 2 * q + k;
+      const bound = Math.abs(op.bias[o]) + 255 * sums[k];
+      if (bound * 2 ** (Math.max(op.requant.shift[o], 0) + 1) >= 2 ** 31) return false;
+    }
+  }
+  return true;
+}
+
 /** An int32 array padded to an even length with its last value (the phantom channel of an odd count). */
 function evenLength(values: ArrayLike<number>): number[] {
   const v = Array.from(values);
@@ -64,27 +86,38 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
   const patch = sparsePatch(op);
   const pairs = sparseEntries(op, mask, patch);
   const packed = packEntries(pairs);
+  const fast = fastRequantExact(op, pairs);
   const r = op.requant;
+  const shifts = evenLength(r.shift);
   const rq = evenLength(r.multiplier).map((m, o) => {
-    const s = evenLength(r.shift)[o];
-    return `  { ${cInt32(m)}, ${Math.max(s, 0)}, ${Math.max(-s, 0)}, ${r.outZp}, ${r.actMin}, ${r.actMax} },`;
+    const left = Math.max(shifts[o], 0);
+    const right = Math.max(-shifts[o], 0);
+    const tail = `${r.outZp}, ${r.actMin}, ${r.actMax} },`;
+    if (!fast) return `  { ${cInt32(m)}, ${left}, ${right}, ${tail}`;
+    return `  { ${cInt32(m)}, ${left + 1}, ${right}, ${right > 0 ? 2 ** (right - 1) : 0}, ${right > 0 ? 1 : 0}, ${tail}`;
   });
+  const rqType = fast ? 'snn_sparse_frq' : 'snn_sparse_rq';
+  const store = fast ? 'snn_sparse_store_fast' : 'snn_sparse_store';
   const patchBytes = Math.ceil(patch.bytes / 4) * 4;
   const units = pairs.reduce((n, p) => n + p.length, 0);
   const P = SPARSE_POSITIONS;
+  // Columns computed 4 per pass along each row; the last ow % 4 columns are computed down the column,
+  // 4 rows per pass, when the row distance fits the pass's immediates (else a row's last pass runs short).
+  const rowColumns = g.ow % P !== 0 && patch.rowStepBytes <= MAX_POSITION_BYTES ? g.ow - (g.ow % P) : g.ow;
   const code = [
     `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs; generated, do not edit. */`,
     `#include <stdint.h>`,
     `#include "snn_sparse_conv.h"`,
     ``,
     `SNN_SPARSE_PASS(${fn}_pass, ${patch.positionBytes})`,
+    ...(rowColumns < g.ow ? [`SNN_SPARSE_PASS(${fn}_column_pass, ${patch.rowStepBytes})`] : []),
     ``,
     `static const uint32_t ${fn}_entries[${packed.words.length}] = {`,
     ...chunk(Array.from(packed.words, (w) => `0x${w.toString(16)}u`), 8).map((l) => `  ${l.join(', ')},`),
     `};`,
     cArray('int32_t', `${fn}_start`, packed.start),
     cArray('int32_t', `${fn}_bias`, evenLength(op.bias)),
-    `static const snn_sparse_rq ${fn}_rq[${rq.length}] = {`,
+    `static const ${rqType} ${fn}_rq[${rq.length}] = {`,
     ...rq,
     `};`,
     `static const snn_sparse_patch ${fn}_patch = { ${g.h}, ${g.w}, ${g.c}, ${patch.rows}, ${patch.cols}, ${patch.pixelElements}, ${g.padTop}, ${g.padLeft}, ${op.inZp} };`,
@@ -100,20 +133,28 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `      const int32_t o = 2 * q;`,
     `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], ${fn}_start[q + 1] - ${fn}_start[q]);`,
     `      const int32_t ba = ${fn}_bias[o], bb = ${fn}_bias[o + 1];`,
-    `      const int second = o + 1 < ${g.oc};`,
+    `      const ${rqType} *qa = &${fn}_rq[o];`,
+    `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
     `      for (int32_t y = 0; y < ${g.oh}; y++) {`,
     `        const int16_t *row = patch + y * ${patch.rowStepBytes / 2};`,
     `        int8_t *orow = ob + y * ${g.ow * g.oc} + o;`,
-    `        for (int32_t x = 0; x < ${g.ow}; x += ${P}) {`,
+    `        for (int32_t x = 0; x < ${rowColumns}; x += ${P}) {`,
     `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
     `          ${fn}_pass(entries, row + x * ${patch.positionBytes / 2}, acc);`,
-    `          const int32_t n = ${g.ow} - x < ${P} ? ${g.ow} - x : ${P};`,
-    `          for (int32_t j = 0; j < n; j++) {`,
-    `            orow[(x + j) * ${g.oc}] = snn_sparse_out(acc[j], &${fn}_rq[o]);`,
-    `            if (second) orow[(x + j) * ${g.oc} + 1] = snn_sparse_out(acc[4 + j], &${fn}_rq[o + 1]);`,
-    `          }`,
+    `          ${store}(acc, orow + x * ${g.oc}, ${g.oc}, ${g.ow} - x < ${P} ? ${g.ow} - x : ${P}, qa, qb);`,
     `        }`,
     `      }`,
+    ...(rowColumns < g.ow
+      ? [
+          `      for (int32_t x = ${rowColumns}; x < ${g.ow}; x++) {`,
+          `        for (int32_t y = 0; y < ${g.oh}; y += ${P}) {`,
+          `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
+          `          ${fn}_column_pass(entries, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc);`,
+          `          ${store}(acc, ob + (y * ${g.ow} + x) * ${g.oc} + o, ${g.ow * g.oc}, ${g.oh} - y < ${P} ? ${g.oh} - y : ${P}, qa, qb);`,
+          `        }`,
+          `      }`,
+        ]
+      : []),
     `    }`,
     `  }`,
     `}`,

@@ -1,9 +1,10 @@
 /**
  * Packs the kept units of each output channel pair into the word stream the
- * sparse kernel walks (src/kernels/c/snn_sparse_conv.h): blocks of three
- * words holding two units (weights w0, w1, then offsets off0 | off1 << 16),
- * an odd count padded with a unit of weights 0, and a terminating block whose
- * first offset is -1. Six bytes per unit, every load aligned. Pure.
+ * sparse kernel walks (src/kernels/c/snn_sparse_conv.h): blocks of six words
+ * holding four units (weights w0..w3, then int16 offsets off0..off3), a count
+ * that is not a multiple of 4 padded with units of weights 0 and offset 0,
+ * and a terminating block whose first offset is -1. Six bytes per unit, every
+ * load aligned. Pure.
  */
 import { SimDseError } from '../../util/errors.js';
 import type { SparseEntry } from './units.js';
@@ -20,9 +21,12 @@ export interface PackedEntries {
   readonly maxWords: number;
 }
 
-/** Words of one pair's stream: blocks of two units plus the end block. */
+/** Units per block. */
+export const BLOCK_UNITS = 4;
+
+/** Words of one pair's stream: blocks of four units plus the end block. */
 export function streamWords(units: number): number {
-  return 3 * (Math.ceil(units / 2) + 1);
+  return 6 * (Math.ceil(units / BLOCK_UNITS) + 1);
 }
 
 /** Packs the channel pairs' entries (see the module comment). */
@@ -34,21 +38,19 @@ export function packEntries(pairs: readonly (readonly SparseEntry[])[]): PackedE
   let maxWords = 0;
   for (const entries of pairs) {
     start.push(at);
-    for (let i = 0; i < entries.length; i += 2) {
-      const a = entries[i];
-      const b = entries[i + 1] ?? { offset: 0, word: 0 };
-      for (const u of [a, b]) {
+    for (let i = 0; i < entries.length; i += BLOCK_UNITS) {
+      for (let k = 0; k < BLOCK_UNITS; k++) {
+        const u = entries[i + k] ?? { offset: 0, word: 0 };
         if (u.offset < 0 || u.offset > MAX_UNIT_OFFSET || u.offset % 4 !== 0) {
           throw new SimDseError('kernels', `sparse unit offset ${u.offset} is not a word offset from 0 to ${MAX_UNIT_OFFSET}`);
         }
+        words[at + k] = u.word >>> 0;
+        words[at + 4 + (k >> 1)] |= u.offset << (16 * (k & 1));
       }
-      words[at] = a.word >>> 0;
-      words[at + 1] = b.word >>> 0;
-      words[at + 2] = (a.offset | (b.offset << 16)) >>> 0;
-      at += 3;
+      at += 6;
     }
-    words[at + 2] = 0xffff;
-    at += 3;
+    words[at + 4] = 0xffff;
+    at += 6;
     maxWords = Math.max(maxWords, streamWords(entries.length));
   }
   start.push(at);

@@ -98,7 +98,7 @@ export interface SparsePatch {
   readonly positionBytes: number;
   /** Bytes between output rows. */
   readonly rowStepBytes: number;
-  /** Bytes of the patch buffer: the pixels plus slack for the last pass of the last row. */
+  /** Bytes of the patch buffer: the pixels plus slack for passes that run past the last row or column (outputs discarded). */
   readonly bytes: number;
 }
 
@@ -109,8 +109,9 @@ export function sparsePatch(op: PreparedWeighted): SparsePatch {
   const rows = (g.oh - 1) * g.strideH + (g.kh - 1) * g.dilationH + 1;
   const cols = (g.ow - 1) * g.strideW + (g.kw - 1) * g.dilationW + 1;
   const positionBytes = g.strideW * pixelElements * 2;
-  const slack = (SPARSE_POSITIONS - 1) * positionBytes;
-  return { pixelElements, rows, cols, positionBytes, rowStepBytes: g.strideH * cols * pixelElements * 2, bytes: rows * cols * pixelElements * 2 + slack };
+  const rowStepBytes = g.strideH * cols * pixelElements * 2;
+  const slack = (SPARSE_POSITIONS - 1) * Math.max(positionBytes, rowStepBytes);
+  return { pixelElements, rows, cols, positionBytes, rowStepBytes, bytes: rows * cols * pixelElements * 2 + slack };
 }
 
 /** One kept unit: its patch byte offset and its four weights as one word. */
