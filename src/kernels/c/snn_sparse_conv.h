@@ -32,35 +32,91 @@ typedef struct {
   int32_t in_zp;
 } snn_sparse_patch;
 
-/* Fills the int16 patch from one int8 NHWC input item: x - in_zp inside, 0 in the padding. */
+/* Four bytes at p (word aligned) as one word. */
+static inline uint32_t snn_sparse_ld32(const int8_t *p) {
+  uint32_t v;
+  __builtin_memcpy(&v, p, 4);
+  return v;
+}
+
+/* [a.lo + b0, a.hi + b2] and [a.lo + b1, a.hi + b3] (SXTAB16, plain and ROR #8). */
+static inline uint32_t snn_sparse_sxtab16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+static inline uint32_t snn_sparse_sxtab16_ror8(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+
+/* [lo.lo, hi.lo] (PKHBT) and [lo.hi, hi.hi] (PKHTB). */
+static inline uint32_t snn_sparse_low_halves(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+static inline uint32_t snn_sparse_high_halves(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+  return r;
+}
+
+/*
+ * Fills the int16 patch from one int8 NHWC input item: x - in_zp inside, 0 in
+ * the padding. With in_c a multiple of 4 (then the input pixels and the patch
+ * are word aligned), four values per word load: SXTAB16 subtracts the zero
+ * point from [x0, x2] and [x1, x3], PKHBT / PKHTB put them back in order.
+ */
 static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, int16_t *patch) {
   const int32_t pe = p->pixel_elements;
   const int32_t c = p->in_c;
   const int32_t zp = p->in_zp;
-  int16_t *d = patch;
+  const uint32_t off2 = ((uint32_t)(-zp) & 0xffffu) * 0x10001u;
+  uint32_t *d = (uint32_t *)(void *)patch;
+  const int32_t words = pe >> 1; /* words per patch pixel */
   for (int32_t r = 0; r < p->rows; r++) {
     const int32_t iy = r - p->pad_top;
     if (iy < 0 || iy >= p->in_h) {
-      for (int32_t i = 0; i < p->cols * pe; i++) *d++ = 0;
+      for (int32_t i = 0; i < p->cols * words; i++) *d++ = 0;
       continue;
     }
     const int8_t *src = in + iy * p->in_w * c;
-    for (int32_t col = 0; col < p->cols; col++, d += pe) {
+    for (int32_t col = 0; col < p->cols; col++, d += words) {
       const int32_t ix = col - p->pad_left;
       if (ix < 0 || ix >= p->in_w) {
-        for (int32_t i = 0; i < pe; i++) d[i] = 0;
+        for (int32_t i = 0; i < words; i++) d[i] = 0;
         continue;
       }
       const int8_t *s = src + ix * c;
-      for (int32_t i = 0; i < c; i++) d[i] = (int16_t)(s[i] - zp);
-      if (pe > c) d[c] = 0;
+      if ((c & 3) == 0) {
+        for (int32_t i = 0; i < c >> 2; i++) {
+          const uint32_t x = snn_sparse_ld32(s + 4 * i);
+          const uint32_t even = snn_sparse_sxtab16(off2, x);
+          const uint32_t odd = snn_sparse_sxtab16_ror8(off2, x);
+          d[2 * i] = snn_sparse_low_halves(even, odd);
+          d[2 * i + 1] = snn_sparse_high_halves(even, odd);
+        }
+      } else {
+        int16_t *h = (int16_t *)(void *)d;
+        for (int32_t i = 0; i < c; i++) h[i] = (int16_t)(s[i] - zp);
+        if (pe > c) h[c] = 0;
+      }
     }
   }
 }
 
-/* Copies n words (a channel pair's entries, from flash to the SRAM scratch). */
+/* One block of entries (four units). */
+typedef struct {
+  uint32_t w[6];
+} snn_sparse_block;
+
+/* Copies n blocks (a channel pair's entries, from flash to the SRAM scratch; LDM / STM). */
 static inline void snn_sparse_copy(uint32_t *dst, const uint32_t *src, int32_t n) {
-  for (int32_t i = 0; i < n; i++) dst[i] = src[i];
+  snn_sparse_block *d = (snn_sparse_block *)(void *)dst;
+  const snn_sparse_block *s = (const snn_sparse_block *)(const void *)src;
+  for (int32_t i = 0; i < n; i++) d[i] = s[i];
 }
 
 /* Requantization of one channel: multiplier, left and right shifts, output zero point and clamp. */

@@ -131,7 +131,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
     `    for (int32_t q = 0; q < ${pairs.length}; q++) {`,
     `      const int32_t o = 2 * q;`,
-    `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], ${fn}_start[q + 1] - ${fn}_start[q]);`,
+    `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], (${fn}_start[q + 1] - ${fn}_start[q]) / 6);`,
     `      const int32_t ba = ${fn}_bias[o], bb = ${fn}_bias[o + 1];`,
     `      const ${rqType} *qa = &${fn}_rq[o];`,
     `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
