@@ -31,5 +31,5 @@ export {
   type SpaceOptions,
 } from './space.js';
 export { PRESETS, presetSpace, type PresetName, type PresetOptions } from './presets.js';
-export { layerMask, masksFor, skippedCount } from './masks.js';
+export { layerMask, masksFor, skippedCount, type MaskGranularity } from './masks.js';
 export { parseLayers, parseLevels, parseSettingKind } from './parse.js';

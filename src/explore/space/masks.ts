@@ -10,6 +10,10 @@
  *    ../significance/layout.ts: input channels 2p, 2p + 1 of one tap) is a
  *    unit, skipped only when all its non-zero weights are below the
  *    threshold (a zero weight counts as below); unpaired operands are units.
+ *  - `sparse` granularity (any metric, see {@link MaskGranularity}): the
+ *    sparse kernel's units, two output channels x two input channels of one
+ *    tap (src/kernels/sparse/units.ts), so that every skipped unit is a unit
+ *    the kernel leaves out.
  * A unit's key is the largest significance among its non-zero weights.
  * Threshold t skips every unit with key < t. Fraction f skips units in
  * ascending (key, first storage index) order until round(f * non-zero
@@ -20,6 +24,7 @@ import { operandIndex, pairPartner } from '../significance/layout.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import { layerSignificance, type LayerSignificance, type ModelSignificance } from '../significance/types.js';
 import { UsageError } from '../../util/errors.js';
+import { unitOf } from '../../kernels/sparse/units.js';
 import { checkConfiguration, type Configuration, type LayerSetting } from './config.js';
 
 /** Skip units of a layer: storage indices of non-zero weights grouped, with a key each, sorted by (key, first index). */
@@ -33,7 +38,49 @@ interface Units {
   readonly nonZero: number;
 }
 
-const unitCache = new WeakMap<LayerSignificance, Map<SignificanceMetric, Units>>();
+/**
+ * What a skip unit is: `metric` (the metric's own: weights, or SMLAD pairs
+ * for `seed`) or `sparse` (the sparse kernel's 2 x 2 units; CONV_2D and
+ * FULLY_CONNECTED, depthwise layers keep the metric's units).
+ */
+export type MaskGranularity = 'metric' | 'sparse';
+
+const unitCache = new WeakMap<LayerSignificance, Map<string, Units>>();
+
+/** Sorts units by (key, first member). */
+function finishUnits(start: number[], members: number[], key: number[]): Units {
+  const keys = Float32Array.from(key);
+  const st = Int32Array.from(start);
+  const mem = Int32Array.from(members);
+  const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || mem[st[a]] - mem[st[b]]);
+  return { start: st, members: mem, key: keys, order, nonZero: mem.length };
+}
+
+/** The sparse kernel's units of a CONV_2D / FULLY_CONNECTED layer (members in storage order). */
+function buildSparseUnits(layer: LayerSignificance): Units {
+  const { values, weights, channels, reduction } = layer;
+  const byUnit = new Map<number, number[]>();
+  for (let o = 0; o < channels; o++) {
+    for (let k = 0; k < reduction; k++) {
+      const i = operandIndex(layer, o, k);
+      if (weights[i] === 0) continue;
+      const u = unitOf(layer, o, k);
+      const list = byUnit.get(u);
+      if (list === undefined) byUnit.set(u, [i]);
+      else list.push(i);
+    }
+  }
+  const start: number[] = [0];
+  const members: number[] = [];
+  const key: number[] = [];
+  for (const u of [...byUnit.keys()].sort((a, b) => a - b)) {
+    const list = byUnit.get(u)!.sort((a, b) => a - b);
+    members.push(...list);
+    key.push(Math.max(...list.map((i) => values[i])));
+    start.push(members.length);
+  }
+  return finishUnits(start, members, key);
+}
 
 function buildUnits(layer: LayerSignificance, paired: boolean): Units {
   const { values, weights, channels, reduction } = layer;
@@ -56,18 +103,16 @@ function buildUnits(layer: LayerSignificance, paired: boolean): Units {
       start.push(members.length);
     }
   }
-  const keys = Float32Array.from(key);
-  const st = Int32Array.from(start);
-  const mem = Int32Array.from(members);
-  const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || mem[st[a]] - mem[st[b]]);
-  return { start: st, members: mem, key: keys, order, nonZero: mem.length };
+  return finishUnits(start, members, key);
 }
 
-function unitsOf(layer: LayerSignificance, metric: SignificanceMetric): Units {
-  let byMetric = unitCache.get(layer);
-  if (byMetric === undefined) unitCache.set(layer, (byMetric = new Map()));
-  let units = byMetric.get(metric);
-  if (units === undefined) byMetric.set(metric, (units = buildUnits(layer, metric === 'seed')));
+function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, granularity: MaskGranularity): Units {
+  let byKind = unitCache.get(layer);
+  if (byKind === undefined) unitCache.set(layer, (byKind = new Map()));
+  const sparse = granularity === 'sparse' && layer.kind !== 'depthwise';
+  const kind = sparse ? 'sparse' : metric;
+  let units = byKind.get(kind);
+  if (units === undefined) byKind.set(kind, (units = sparse ? buildSparseUnits(layer) : buildUnits(layer, metric === 'seed')));
   return units;
 }
 
@@ -79,8 +124,8 @@ export function skippedCount(mask: SkipMask | null | undefined): number {
 }
 
 /** The mask one setting gives a layer, or null when it skips nothing. */
-export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting): SkipMask | null {
-  const u = unitsOf(layer, metric);
+export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting, granularity: MaskGranularity = 'metric'): SkipMask | null {
+  const u = unitsOf(layer, metric, granularity);
   const mask = new Uint8Array(layer.weights.length);
   let skipped = 0;
   const skipUnit = (unit: number): void => {
@@ -101,7 +146,7 @@ export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, 
  * invalid, names a layer the significance does not cover (not a maskable
  * layer of the model), or uses another metric than the significance.
  */
-export function masksFor(config: Configuration, significance: ModelSignificance): SkipMasks {
+export function masksFor(config: Configuration, significance: ModelSignificance, granularity: MaskGranularity = 'metric'): SkipMasks {
   checkConfiguration(config);
   if (config.metric !== significance.metric) {
     throw new UsageError(`the configuration uses significance metric ${config.metric}, but the significance given is ${significance.metric}`);
@@ -112,7 +157,7 @@ export function masksFor(config: Configuration, significance: ModelSignificance)
     if (layer === undefined) {
       throw new UsageError(`unknown layer ${s.opIndex}: ${significance.model} has maskable layers ${significance.layers.map((l) => l.opIndex).join(', ')}`);
     }
-    const mask = layerMask(layer, config.metric, s);
+    const mask = layerMask(layer, config.metric, s, granularity);
     if (mask !== null) masks.set(s.opIndex, mask);
   }
   return masks;
