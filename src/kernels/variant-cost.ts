@@ -20,8 +20,7 @@ import { SimDseError } from '../util/errors.js';
 import { compileAndLink, libraryHash } from './compile/compile.js';
 import { imageSizes } from './compile/image-size.js';
 import { CFLAGS, requireCompiler } from './compile/toolchain.js';
-import type { EmittedLayer } from './layer-types.js';
-import type { KernelStyle, LayerEmitters } from './network/assemble.js';
+import { emitLayer, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 
 /** Cycles and flash of one layer variant on one board. */
@@ -40,7 +39,7 @@ export async function libraryFlashBytes(emitters: LayerEmitters, board: BoardPro
   return imageSizes(parseElf(elf, 'library.elf'), 0).text;
 }
 
-/** What to cost: one layer of a prepared graph, its style and mask, and its input activations. */
+/** What to cost: one layer of a prepared graph, its style (sparse falls back to baseline where it has no path) and mask, and its input activations. */
 export interface VariantRequest {
   readonly op: PreparedOp;
   readonly style: KernelStyle;
@@ -62,12 +61,9 @@ export function boardKey(board: BoardProfile): string {
 export async function costVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
   const { op, style, mask, board } = request;
   const fn = `layer_${op.opIndex}`;
-  let emitted: EmittedLayer;
-  if (style === 'unpacked') {
-    if (!isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
-    emitted = emitters.unpacked(op, fn, mask ?? undefined);
-  } else emitted = emitters.baseline(op, fn, mask ?? undefined);
-  const library = style === 'baseline' ? emitters.librarySources() : [];
+  if (style === 'unpacked' && !isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
+  const { style: built, emitted } = emitLayer(emitters, { op, fn }, style, mask ?? undefined);
+  const library = built === 'baseline' ? emitters.librarySources() : [];
   const version = requireCompiler();
   const h = createHash('sha256');
   for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');

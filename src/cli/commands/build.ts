@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
-import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { KERNEL_STYLES, type KernelStyle } from '../../kernels/network/assemble.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { resolvePlacement } from '../../kernels/placement/auto.js';
@@ -33,15 +33,16 @@ export const PLACE_HELP =
 
 /** Parses `--kernels`. */
 export function parseKernelStyle(value: string): KernelStyle {
-  if (value !== 'baseline' && value !== 'unpacked') throw new UsageError(`--kernels: '${value}' is not baseline or unpacked`);
-  return value;
+  const style = KERNEL_STYLES.find((s) => s === value);
+  if (style === undefined) throw new UsageError(`--kernels: '${value}' is not ${KERNEL_STYLES.slice(0, -1).join(', ')} or ${KERNEL_STYLES[KERNEL_STYLES.length - 1]}`);
+  return style;
 }
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
 export function registerBuild(program: Command): void {
   withOptions(program.command('build').description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit'), { model: 'required', models: true, board: { default: 'nucleo-f446re' } })
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
-    .option('--kernels <style>', 'unpacked (weights as code) or baseline (im2col + SMLAD library)', 'unpacked')
+    .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library) or sparse (loop over kept 2x2 weight units; conv only)', 'unpacked')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
     .option('--place <placement>', PLACE_HELP, 'auto')

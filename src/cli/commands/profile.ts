@@ -66,7 +66,7 @@ export function registerProfile(program: Command): void {
   withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { model: 'required', models: true, data: true })
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
-    .option('--kernels <styles>', 'comma-separated: baseline, unpacked', 'baseline,unpacked')
+    .option('--kernels <styles>', 'comma-separated: baseline, unpacked, sparse', 'baseline,unpacked')
     .option('--image <k>', 'test image to run (index into test_batch.bin)', '0')
     .option('--place <placement>', PLACE_HELP, 'auto')
     .option('--json', 'print the profiles as JSON', false)
@@ -84,7 +84,7 @@ export function registerProfile(program: Command): void {
       const profiles: NetworkProfile[] = [];
       for (const style of styles) {
         for (const board of boards) {
-          const spec = { style, masks: style === 'unpacked' ? masks : undefined };
+          const spec = { style, masks: style === 'baseline' ? undefined : masks };
           profiles.push((await profileNetwork(model.graph, spec, board, input, { place })).profile);
         }
       }

@@ -5,24 +5,25 @@
  * loses the fewest cycles per byte saved first, until it fits (or nothing
  * more can be saved). Pure; ties keep baseline (smaller) and the lowest layer.
  */
-import type { KernelStyle } from '../../kernels/network/assemble.js';
-
 /** One layer's two options. */
 export interface LayerOptions {
   readonly unpacked: { readonly cycles: number; readonly flashBytes: number };
   readonly baseline: { readonly cycles: number; readonly flashBytes: number };
 }
 
+/** The styles the choice is between (the sparse kernel is not part of the design space). */
+export type ChosenStyle = keyof LayerOptions;
+
 /** The chosen kernels, their total flash (with `fixedFlash`) and whether it fits. */
 export interface KernelChoice {
-  readonly kernels: readonly KernelStyle[];
+  readonly kernels: readonly ChosenStyle[];
   readonly flashBytes: number;
   readonly fits: boolean;
 }
 
 /** Chooses a kernel per layer (see the module comment). */
 export function chooseKernels(layers: readonly LayerOptions[], fixedFlash: number, flashLimit: number): KernelChoice {
-  const choice: KernelStyle[] = layers.map((l) => (l.unpacked.cycles < l.baseline.cycles ? 'unpacked' : 'baseline'));
+  const choice: ChosenStyle[] = layers.map((l) => (l.unpacked.cycles < l.baseline.cycles ? 'unpacked' : 'baseline'));
   const flash = (): number => fixedFlash + choice.reduce((s, k, i) => s + layers[i][k].flashBytes, 0);
   while (flash() > flashLimit) {
     let best = -1;

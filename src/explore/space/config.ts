@@ -36,8 +36,11 @@ export type LayerSetting =
  * channels 2p, 2p + 1 of one tap, ranked by the larger significance of the
  * two). Unpacked code saves a cycle only when both weights of a pair go, so
  * `pair` makes every skipped weight pay. The `seed` metric always uses pairs.
+ * `sparse`: the sparse kernel's 2 x 2 units (two output channels x one input
+ * channel pair, src/kernels/sparse/units.ts) ranked by their most significant
+ * weight; depthwise layers keep the metric's units.
  */
-export type SkipUnit = 'weight' | 'pair';
+export type SkipUnit = 'weight' | 'pair' | 'sparse';
 
 /** A point of the design space. */
 export interface Configuration {
@@ -59,8 +62,8 @@ export function checkSettingValue(kind: SettingKind, opIndex: number, value: num
 /** Validates a configuration's shape and values (not its layers against a model: see masksFor). */
 export function checkConfiguration(config: Configuration): void {
   if (!SIGNIFICANCE_METRICS.includes(config.metric)) parseMetric(String(config.metric));
-  if (config.unit !== undefined && config.unit !== 'weight' && config.unit !== 'pair') {
-    throw new UsageError(`unknown skip unit ${JSON.stringify(config.unit)}; expected weight or pair`);
+  if (config.unit !== undefined && config.unit !== 'weight' && config.unit !== 'pair' && config.unit !== 'sparse') {
+    throw new UsageError(`unknown skip unit ${JSON.stringify(config.unit)}; expected weight, pair or sparse`);
   }
   const seen = new Set<number>();
   for (const s of config.settings) {
@@ -72,14 +75,15 @@ export function checkConfiguration(config: Configuration): void {
   }
 }
 
-/** The canonical form of a configuration (validated): sorted, zero settings dropped, `unit` kept only when it changes the masks (pair, metric not seed). */
+/** The canonical form of a configuration (validated): sorted, zero settings dropped, `unit` kept only when it changes the masks (sparse, or pair with a metric other than seed). */
 export function canonicalConfiguration(config: Configuration): Configuration {
   checkConfiguration(config);
   const settings = config.settings
     .filter((s) => s.value !== 0)
     .map((s): LayerSetting => ({ kind: s.kind, opIndex: s.opIndex, value: s.value }))
     .sort((a, b) => a.opIndex - b.opIndex);
-  return config.unit === 'pair' && config.metric !== 'seed' ? { metric: config.metric, settings, unit: 'pair' } : { metric: config.metric, settings };
+  const unit = config.unit === 'sparse' || (config.unit === 'pair' && config.metric !== 'seed') ? config.unit : undefined;
+  return unit === undefined ? { metric: config.metric, settings } : { metric: config.metric, settings, unit };
 }
 
 /** Stable JSON text of a configuration (canonical form, fixed key order, one line). */
@@ -99,7 +103,7 @@ export function parseConfigurationJson(text: string, source = 'configuration'): 
   }
   const d = doc as { metric?: unknown; settings?: unknown; unit?: unknown };
   if (typeof d !== 'object' || d === null || typeof d.metric !== 'string' || !Array.isArray(d.settings)) {
-    throw new UsageError(`${source}: expected {"metric": "...", "unit"?: "weight"|"pair", "settings": [{"op": N, "kind": "threshold"|"fraction", "value": X}]}`);
+    throw new UsageError(`${source}: expected {"metric": "...", "unit"?: "weight"|"pair"|"sparse", "settings": [{"op": N, "kind": "threshold"|"fraction", "value": X}]}`);
   }
   const metric = parseMetric(d.metric);
   const settings = d.settings.map((s: { op?: unknown; kind?: unknown; value?: unknown }): LayerSetting => {

@@ -11,6 +11,10 @@
  *    ../significance/layout.ts: input channels 2p, 2p + 1 of one tap) is a
  *    unit, skipped only when all its non-zero weights are below the
  *    threshold (a zero weight counts as below); unpaired operands are units.
+ *  - unit `sparse` (any metric; depthwise layers keep the above): the
+ *    sparse kernel's units, two output channels x two input channels of one
+ *    tap (src/kernels/sparse/units.ts), so that every skipped unit is a unit
+ *    the kernel leaves out.
  * A unit's key is the largest significance among its non-zero weights.
  * Threshold t skips every unit with key < t. Fraction f skips units in
  * ascending (key, first storage index) order until round(f * non-zero
@@ -21,6 +25,7 @@ import { operandIndex, pairPartner } from '../significance/layout.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import { layerSignificance, type LayerSignificance, type ModelSignificance } from '../significance/types.js';
 import { UsageError } from '../../util/errors.js';
+import { unitOf } from '../../kernels/sparse/units.js';
 import { checkConfiguration, type Configuration, type LayerSetting, type SkipUnit } from './config.js';
 
 /** Skip units of a layer: storage indices of non-zero weights grouped, with a key each, sorted by (key, first index). */
@@ -35,6 +40,41 @@ interface Units {
 }
 
 const unitCache = new WeakMap<LayerSignificance, Map<string, Units>>();
+
+/** Sorts units by (key, first member). */
+function finishUnits(start: number[], members: number[], key: number[]): Units {
+  const keys = Float32Array.from(key);
+  const st = Int32Array.from(start);
+  const mem = Int32Array.from(members);
+  const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || mem[st[a]] - mem[st[b]]);
+  return { start: st, members: mem, key: keys, order, nonZero: mem.length };
+}
+
+/** The sparse kernel's units of a CONV_2D / FULLY_CONNECTED layer (members in storage order). */
+function buildSparseUnits(layer: LayerSignificance): Units {
+  const { values, weights, channels, reduction } = layer;
+  const byUnit = new Map<number, number[]>();
+  for (let o = 0; o < channels; o++) {
+    for (let k = 0; k < reduction; k++) {
+      const i = operandIndex(layer, o, k);
+      if (weights[i] === 0) continue;
+      const u = unitOf(layer, o, k);
+      const list = byUnit.get(u);
+      if (list === undefined) byUnit.set(u, [i]);
+      else list.push(i);
+    }
+  }
+  const start: number[] = [0];
+  const members: number[] = [];
+  const key: number[] = [];
+  for (const u of [...byUnit.keys()].sort((a, b) => a - b)) {
+    const list = byUnit.get(u)!.sort((a, b) => a - b);
+    members.push(...list);
+    key.push(Math.max(...list.map((i) => values[i])));
+    start.push(members.length);
+  }
+  return finishUnits(start, members, key);
+}
 
 function buildUnits(layer: LayerSignificance, paired: boolean): Units {
   const { values, weights, channels, reduction } = layer;
@@ -57,20 +97,18 @@ function buildUnits(layer: LayerSignificance, paired: boolean): Units {
       start.push(members.length);
     }
   }
-  const keys = Float32Array.from(key);
-  const st = Int32Array.from(start);
-  const mem = Int32Array.from(members);
-  const order = Int32Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || mem[st[a]] - mem[st[b]]);
-  return { start: st, members: mem, key: keys, order, nonZero: mem.length };
+  return finishUnits(start, members, key);
 }
 
 function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, unit: SkipUnit): Units {
   let byKey = unitCache.get(layer);
   if (byKey === undefined) unitCache.set(layer, (byKey = new Map()));
+  // The sparse kernel's 2 x 2 units exist for CONV_2D and FULLY_CONNECTED; depthwise layers keep the metric's.
+  const sparse = unit === 'sparse' && layer.kind !== 'depthwise';
   const paired = metric === 'seed' || unit === 'pair';
-  const key = `${metric}:${paired}`;
+  const key = sparse ? 'sparse' : `${metric}:${paired}`;
   let units = byKey.get(key);
-  if (units === undefined) byKey.set(key, (units = buildUnits(layer, paired)));
+  if (units === undefined) byKey.set(key, (units = sparse ? buildSparseUnits(layer) : buildUnits(layer, paired)));
   return units;
 }
 

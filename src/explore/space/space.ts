@@ -23,7 +23,7 @@ export interface ConfigSpace {
   readonly metric: SignificanceMetric;
   readonly kind: SettingKind;
   readonly layers: readonly SpaceLayer[];
-  /** Skip unit of every configuration (present only when `pair`). */
+  /** Skip unit of every configuration (absent for `weight`). */
   readonly unit?: SkipUnit;
 }
 
@@ -93,7 +93,7 @@ export function buildSpace(graph: Graph, options: SpaceOptions = {}): ConfigSpac
   const levels = options.levels ?? (kind === 'fraction' ? DEFAULT_FRACTION_LEVELS : SEED_THRESHOLD_LEVELS);
   for (const op of ops) checkLevels(kind, op, levels);
   const space: ConfigSpace = { name: options.name ?? 'custom', metric, kind, layers: ops.map((opIndex) => ({ opIndex, levels: [...levels] })) };
-  return options.unit === 'pair' ? { ...space, unit: 'pair' } : space;
+  return options.unit === undefined || options.unit === 'weight' ? space : { ...space, unit: options.unit };
 }
 
 /** Number of points of a space. */
@@ -111,7 +111,7 @@ export function configurationFromLevels(space: ConfigSpace, levelIndices: ArrayL
     if (!Number.isInteger(li) || li < 0 || li >= l.levels.length) throw new UsageError(`level index ${li} of layer ${l.opIndex} is out of range 0..${l.levels.length - 1}`);
     return { kind: space.kind, opIndex: l.opIndex, value: l.levels[li] };
   });
-  return space.unit === 'pair' ? { metric: space.metric, settings, unit: 'pair' } : { metric: space.metric, settings };
+  return space.unit === undefined ? { metric: space.metric, settings } : { metric: space.metric, settings, unit: space.unit };
 }
 
 /** Per-layer level indices of point `index` (0 <= index < spaceSize; last layer fastest). */

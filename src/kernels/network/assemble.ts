@@ -23,8 +23,15 @@ import type { CSource } from '../compile/compile.js';
 import { layerPrototype, type EmittedLayer } from '../layer-types.js';
 import { planNetwork, type NetworkPlan, type PlannedLayer, type Storage } from './plan.js';
 
-/** Which kernels implement the maskable layers. */
-export type KernelStyle = 'baseline' | 'unpacked';
+/**
+ * Which kernels implement the maskable layers: baseline (library loop,
+ * weights as data), unpacked (weights as code), sparse (skip-aware loop over
+ * kept 2x2 weight units; CONV_2D only, other layers baseline).
+ */
+export type KernelStyle = 'baseline' | 'unpacked' | 'sparse';
+
+/** Every kernel style, in the order the CLI lists them. */
+export const KERNEL_STYLES: readonly KernelStyle[] = ['baseline', 'unpacked', 'sparse'];
 
 /** A network variant: kernel style of the maskable layers and their skip masks. */
 export interface NetworkSpec {
@@ -39,6 +46,8 @@ export interface NetworkSpec {
 export interface LayerEmitters {
   baseline(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer;
   unpacked(op: PreparedWeighted, fn: string, mask?: SkipMask): EmittedLayer;
+  /** The sparse kernel of the operator, or null when it has none (the baseline runs it). */
+  sparse(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer | null;
   /** Library translation units the baseline layers call. */
   librarySources(): CSource[];
 }
@@ -144,6 +153,16 @@ ${calls}
 ${bench}`;
 }
 
+/** The layer in the wanted style where it has one, else baseline. */
+export function emitLayer(emitters: LayerEmitters, l: { op: PreparedOp; fn: string }, wanted: KernelStyle, mask: SkipMask | undefined): { style: KernelStyle; emitted: EmittedLayer } {
+  if (wanted === 'unpacked' && isWeightedOp(l.op)) return { style: 'unpacked', emitted: emitters.unpacked(l.op, l.fn, mask) };
+  if (wanted === 'sparse') {
+    const emitted = emitters.sparse(l.op, l.fn, mask);
+    if (emitted !== null) return { style: 'sparse', emitted };
+  }
+  return { style: 'baseline', emitted: emitters.baseline(l.op, l.fn, mask) };
+}
+
 /** Assembles the C sources of a network variant. */
 export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emitters: LayerEmitters, options: AssembleOptions = {}): NetworkSource {
   const plan = planNetwork(prepared);
@@ -168,9 +187,7 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   for (const l of plan.layers) {
     const mask = masks.get(l.op.opIndex);
     const wanted = spec.layerStyles?.get(l.op.opIndex) ?? spec.style;
-    const unpacked = isWeightedOp(l.op) && wanted === 'unpacked';
-    const style: KernelStyle = unpacked ? 'unpacked' : 'baseline';
-    const emitted = unpacked ? emitters.unpacked(l.op, l.fn, mask) : emitters.baseline(l.op, l.fn, mask);
+    const { style, emitted } = emitLayer(emitters, l, wanted, mask);
     if (style === 'baseline') usesLibrary = true;
     scratchBytes = Math.max(scratchBytes, emitted.scratchBytes);
     layers.push({ opIndex: l.op.opIndex, fn: l.fn, name: l.name, style, file: emitted.source.name });

@@ -1,0 +1,261 @@
+/*
+ * sim-dse sparse (skip-aware loop) CONV_2D kernel: self-contained helpers
+ * for the layers src/kernels/sparse/emit.ts generates. Written from the
+ * ARMv7-M Architecture Reference Manual (SXTB16, SMLAD) and the TFLite
+ * quantization specification; depends on no other kernel header.
+ *
+ * Data (see src/kernels/sparse/units.ts and pack.ts):
+ *  - the patch: the layer input minus its zero point as int16, padding 0,
+ *    pixels of an even number of elements, rows of `cols` pixels;
+ *  - the entries of one output channel pair (2q, 2q + 1), in blocks of six
+ *    words holding four units: w0..w3, then the int16 offsets off0..off3. A unit's weight word
+ *    holds bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)], so SXTB16
+ *    gives channel 2q's SMLAD pair and SXTB16 ROR #8 channel 2q+1's; its
+ *    offset is the byte offset of the input pair (c, c+1) from the pass's
+ *    first position. A block whose first offset is -1 ends the list (a count
+ *    that is not a multiple of 4 is padded with units of weights 0, offset 0).
+ *
+ * One pass accumulates 2 channels x 4 adjacent output positions (S bytes
+ * apart in the patch) over every unit: per unit 1 weight load, 1 offset
+ * load, 2 SXTB16, 4 input loads, 8 SMLAD (16 multiply-accumulates).
+ */
+#ifndef SNN_SPARSE_CONV_H
+#define SNN_SPARSE_CONV_H
+
+#include <stdint.h>
+
+/* The patch's shape and the input it is filled from. */
+typedef struct {
+  int32_t in_h, in_w, in_c;
+  int32_t rows, cols, pixel_elements;
+  int32_t pad_top, pad_left;
+  int32_t in_zp;
+} snn_sparse_patch;
+
+/* Four bytes at p (word aligned) as one word. */
+static inline uint32_t snn_sparse_ld32(const int8_t *p) {
+  uint32_t v;
+  __builtin_memcpy(&v, p, 4);
+  return v;
+}
+
+/* [a.lo + b0, a.hi + b2] and [a.lo + b1, a.hi + b3] (SXTAB16, plain and ROR #8). */
+static inline uint32_t snn_sparse_sxtab16(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+static inline uint32_t snn_sparse_sxtab16_ror8(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+
+/* [lo.lo, hi.lo] (PKHBT) and [lo.hi, hi.hi] (PKHTB). */
+static inline uint32_t snn_sparse_low_halves(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+static inline uint32_t snn_sparse_high_halves(uint32_t lo, uint32_t hi) {
+  uint32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+  return r;
+}
+
+/*
+ * Fills the int16 patch from one int8 NHWC input item: x - in_zp inside, 0 in
+ * the padding. With in_c a multiple of 4 (then the input pixels and the patch
+ * are word aligned), four values per word load: SXTAB16 subtracts the zero
+ * point from [x0, x2] and [x1, x3], PKHBT / PKHTB put them back in order.
+ */
+static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, int16_t *patch) {
+  const int32_t pe = p->pixel_elements;
+  const int32_t c = p->in_c;
+  const int32_t zp = p->in_zp;
+  const uint32_t off2 = ((uint32_t)(-zp) & 0xffffu) * 0x10001u;
+  uint32_t *d = (uint32_t *)(void *)patch;
+  const int32_t words = pe >> 1; /* words per patch pixel */
+  for (int32_t r = 0; r < p->rows; r++) {
+    const int32_t iy = r - p->pad_top;
+    if (iy < 0 || iy >= p->in_h) {
+      for (int32_t i = 0; i < p->cols * words; i++) *d++ = 0;
+      continue;
+    }
+    const int8_t *src = in + iy * p->in_w * c;
+    for (int32_t col = 0; col < p->cols; col++, d += words) {
+      const int32_t ix = col - p->pad_left;
+      if (ix < 0 || ix >= p->in_w) {
+        for (int32_t i = 0; i < words; i++) d[i] = 0;
+        continue;
+      }
+      const int8_t *s = src + ix * c;
+      if ((c & 3) == 0) {
+        for (int32_t i = 0; i < c >> 2; i++) {
+          const uint32_t x = snn_sparse_ld32(s + 4 * i);
+          const uint32_t even = snn_sparse_sxtab16(off2, x);
+          const uint32_t odd = snn_sparse_sxtab16_ror8(off2, x);
+          d[2 * i] = snn_sparse_low_halves(even, odd);
+          d[2 * i + 1] = snn_sparse_high_halves(even, odd);
+        }
+      } else {
+        int16_t *h = (int16_t *)(void *)d;
+        for (int32_t i = 0; i < c; i++) h[i] = (int16_t)(s[i] - zp);
+        if (pe > c) h[c] = 0;
+      }
+    }
+  }
+}
+
+/* One block of entries (four units). */
+typedef struct {
+  uint32_t w[6];
+} snn_sparse_block;
+
+/* Copies n blocks (a channel pair's entries, from flash to the SRAM scratch; LDM / STM). */
+static inline void snn_sparse_copy(uint32_t *dst, const uint32_t *src, int32_t n) {
+  snn_sparse_block *d = (snn_sparse_block *)(void *)dst;
+  const snn_sparse_block *s = (const snn_sparse_block *)(const void *)src;
+  for (int32_t i = 0; i < n; i++) d[i] = s[i];
+}
+
+/* Requantization of one channel: multiplier, left and right shifts, output zero point and clamp. */
+typedef struct {
+  int32_t multiplier, left, right, out_zp, act_min, act_max;
+} snn_sparse_rq;
+
+/*
+ * TFLite MultiplyByQuantizedMultiplier plus zero point and clamp, bit-exact:
+ * the rounding doubling high multiply as (a * m + 2^30) >> 31 (equal to
+ * gemmlowp's for m > 0, the only multipliers TFLite forms), then the
+ * rounding (half away from zero) division by 2^right.
+ */
+static inline int8_t snn_sparse_out(int32_t acc, const snn_sparse_rq *q) {
+  const int32_t a = (int32_t)((uint32_t)acc << q->left);
+  int32_t x = (int32_t)(((int64_t)a * q->multiplier + (1 << 30)) >> 31);
+  const int32_t mask = (int32_t)((1u << q->right) - 1u);
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  x = (x >> q->right) + (rem > thr ? 1 : 0) + q->out_zp;
+  return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
+}
+
+/*
+ * Requantizes and stores the n (<= 4) positions of a pass: acc[j] to
+ * o[j * step], and acc[4 + j] to o[j * step + 1] when qb is not NULL.
+ */
+static inline void snn_sparse_store(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_rq *qa, const snn_sparse_rq *qb) {
+  for (int32_t j = 0; j < n; j++) {
+    o[j * step] = snn_sparse_out(acc[j], qa);
+    if (qb != 0) o[j * step + 1] = snn_sparse_out(acc[4 + j], qb);
+  }
+}
+
+/*
+ * Requantization when the emitter has proven |acc| * 2^(left + 1) < 2^31 for
+ * every accumulator of the channel: SMMULR(acc << (left + 1), m) =
+ * (2 acc m + 2^31) >> 32 = (acc m + 2^30) >> 31, the same high multiply;
+ * then the rounding division as (x + 2^(right-1) - [x < 0]) >> right, which
+ * equals it when the sum cannot overflow (|x| < 2^30 here). `fix` is 1 when
+ * right > 0, else 0 (and `half` 0).
+ */
+typedef struct {
+  int32_t multiplier, left1, right, half, fix, out_zp, act_min, act_max;
+} snn_sparse_frq;
+
+static inline int8_t snn_sparse_out_fast(int32_t acc, const snn_sparse_frq *q) {
+  int32_t x;
+  __asm__("smmulr %0, %1, %2" : "=r"(x) : "r"((int32_t)((uint32_t)acc << q->left1)), "r"(q->multiplier));
+  x = ((x + q->half - (int32_t)(((uint32_t)x >> 31) & (uint32_t)q->fix)) >> q->right) + q->out_zp;
+  return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
+}
+
+/* snn_sparse_store with the fast requantization. */
+static inline void snn_sparse_store_fast(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_frq *qa, const snn_sparse_frq *qb) {
+  for (int32_t j = 0; j < n; j++) {
+    o[j * step] = snn_sparse_out_fast(acc[j], qa);
+    if (qb != 0) o[j * step + 1] = snn_sparse_out_fast(acc[4 + j], qb);
+  }
+}
+
+/*
+ * Unit k (0..3) of a block: weight word at [e, #4k]; for k > 0 its offset is
+ * loaded here (unit 0's was loaded and added at the end of the previous
+ * block). The last two input loads are back to back (the second pipelines)
+ * and the last lands in a, dead after it. ADVANCE steps e to the next block
+ * early, so that the block end's offset load does not wait on it.
+ */
+#define SNN_SPARSE_UNIT_LOADS(S)                \
+  "sxtb16 %[v], %[w], ror #8\n\t"               \
+  "sxtb16 %[w], %[w]\n\t"                       \
+  "ldr %[x], [%[a]]\n\t"                        \
+  "smlad %[c0], %[w], %[x], %[c0]\n\t"          \
+  "smlad %[d0], %[v], %[x], %[d0]\n\t"          \
+  "ldr %[x], [%[a], #(" #S ")]\n\t"             \
+  "smlad %[c1], %[w], %[x], %[c1]\n\t"          \
+  "smlad %[d1], %[v], %[x], %[d1]\n\t"          \
+  "ldr %[x], [%[a], #(2 * " #S ")]\n\t"         \
+  "ldr %[a], [%[a], #(3 * " #S ")]\n\t"         \
+  "smlad %[c2], %[w], %[x], %[c2]\n\t"          \
+  "smlad %[d2], %[v], %[x], %[d2]\n\t"          \
+  "smlad %[c3], %[w], %[a], %[c3]\n\t"          \
+  "smlad %[d3], %[v], %[a], %[d3]\n\t"
+#define SNN_SPARSE_UNIT0(S) "ldr %[w], [%[e]]\n\t" SNN_SPARSE_UNIT_LOADS(S)
+#define SNN_SPARSE_UNIT(K, ADVANCE, S)          \
+  "ldrsh %[a], [%[e], #(16 + 2 * " #K ")]\n\t"  \
+  "ldr %[w], [%[e], #(4 * " #K ")]\n\t"         \
+  "add %[a], %[p]\n\t" ADVANCE SNN_SPARSE_UNIT_LOADS(S)
+
+/*
+ * Defines `static void name(entries, p0, acc)`: one pass over a channel
+ * pair's entries for the 4 positions at p0, p0 + S bytes, ...; acc[0..3]
+ * channel 2q at the four positions, acc[4..7] channel 2q + 1 (in: bias, out:
+ * sums). S is a literal (bytes between positions, at most 1365).
+ * Entries come in blocks of four units (24 bytes: four weight words, then
+ * four int16 offsets); a block whose first offset is -1 ends the list: the
+ * offset plus p0 then carries out of 32 bits (p0 > 0), which ends the loop
+ * without a compare. Registers allocated by hand: 8 accumulators, entry
+ * pointer, patch pointer, offset and address, weight word and its rotated
+ * half, input pair = all 14.
+ */
+#define SNN_SPARSE_PASS(name, S)                                                                               \
+  static inline __attribute__((always_inline)) void name(const uint32_t *entries, const int16_t *p0, int32_t acc[8]) { \
+    register const uint32_t *e __asm__("r0") = entries;                                                        \
+    register int32_t a __asm__("r1");                                                                          \
+    register int32_t x __asm__("r2");                                                                          \
+    register uint32_t w __asm__("r3");                                                                         \
+    register uint32_t v __asm__("r4");                                                                         \
+    register const int16_t *p __asm__("r5") = p0;                                                              \
+    register int32_t c0 __asm__("r6") = acc[0];                                                                \
+    register int32_t c1 __asm__("r7") = acc[1];                                                                \
+    register int32_t c2 __asm__("r8") = acc[2];                                                                \
+    register int32_t c3 __asm__("r9") = acc[3];                                                                \
+    register int32_t d0 __asm__("r10") = acc[4];                                                               \
+    register int32_t d1 __asm__("r11") = acc[5];                                                               \
+    register int32_t d2 __asm__("r12") = acc[6];                                                               \
+    register int32_t d3 __asm__("lr") = acc[7];                                                                \
+    __asm__ volatile("ldrsh %[a], [%[e], #16]\n\t"                                                             \
+                     "adds %[a], %[a], %[p]\n\t"                                                               \
+                     "bcs 2f\n"                                                                                \
+                     "1:\n\t" SNN_SPARSE_UNIT0(S) SNN_SPARSE_UNIT(1, "", S) SNN_SPARSE_UNIT(2, "", S)          \
+                         SNN_SPARSE_UNIT(3, "adds %[e], #24\n\t", S)                                           \
+                     "ldrsh %[a], [%[e], #16]\n\t"                                                             \
+                     "adds %[a], %[a], %[p]\n\t"                                                               \
+                     "bcc 1b\n"                                                                                \
+                     "2:\n"                                                                                    \
+                     : [e] "+l"(e), [a] "=&l"(a), [x] "=&l"(x), [w] "=&l"(w), [v] "=&l"(v), [c0] "+r"(c0),    \
+                       [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [d0] "+r"(d0), [d1] "+r"(d1),             \
+                       [d2] "+r"(d2), [d3] "+r"(d3)                                                            \
+                     : [p] "l"(p)                                                                              \
+                     : "cc", "memory");                                                                        \
+    acc[0] = c0;                                                                                               \
+    acc[1] = c1;                                                                                               \
+    acc[2] = c2;                                                                                               \
+    acc[3] = c3;                                                                                               \
+    acc[4] = d0;                                                                                               \
+    acc[5] = d1;                                                                                               \
+    acc[6] = d2;                                                                                               \
+    acc[7] = d3;                                                                                               \
+  }
+
+#endif

@@ -1,0 +1,171 @@
+/**
+ * The sparse (skip-aware loop) layer emitter: a CONV_2D as one C translation
+ * unit whose loop walks only the kept units of each output channel pair
+ * (units.ts: 2 output x 2 input channels of one tap), so its cycles fall with
+ * the units a mask skips whole and its code does not grow with the layer.
+ * No im2col: the input is widened once into an int16 padded patch in the
+ * scratch, each channel pair's entries are copied to the scratch (SRAM), and
+ * the pass of snn_sparse_conv.h computes 2 channels x 4 positions. Bit-exact
+ * with the reference engine under the same mask (skipped weights are zero in
+ * the kept units). Layers without a sparse path (see {@link hasSparsePath})
+ * are the baseline's job. Pure: same operator and mask, same text.
+ */
+import type { PreparedOp, PreparedWeighted } from '../../model/engine/prepare.js';
+import type { SkipMask } from '../../model/ir.js';
+import { SimDseError } from '../../util/errors.js';
+import { cArray, checkCIdentifier, cInt32 } from '../baseline/c-data.js';
+import type { EmittedLayer } from '../layer-types.js';
+import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
+import { MAX_UNIT_OFFSET, packEntries } from './pack.js';
+import { SPARSE_POSITIONS, sparseEntries, sparsePatch, type SparseEntry, type SparsePatch } from './units.js';
+
+/** Largest distance in bytes between adjacent positions (the pass's last load offset, 3 S, is a 12-bit immediate). */
+const MAX_POSITION_BYTES = Math.floor(4095 / (SPARSE_POSITIONS - 1));
+
+/** Largest unit offset of a conv layer's patch. */
+function maxOffset(op: PreparedWeighted, patch: SparsePatch): number {
+  const g = op.geometry;
+  return (((g.kh - 1) * g.dilationH * patch.cols + (g.kw - 1) * g.dilationW) * patch.pixelElements + patch.pixelElements - 2) * 2;
+}
+
+/**
+ * Whether the sparse kernel takes the operator: CONV_2D whose unit offsets
+ * fit int16 and whose position distance fits the pass's load immediates.
+ * Others (FULLY_CONNECTED, DEPTHWISE_CONV_2D, the rest) run the baseline.
+ */
+export function hasSparsePath(op: PreparedOp): op is PreparedWeighted {
+  if (op.kind !== 'conv') return false;
+  const patch = sparsePatch(op);
+  return patch.positionBytes <= MAX_POSITION_BYTES && maxOffset(op, patch) <= MAX_UNIT_OFFSET;
+}
+
+/** Units the sparse kernel walks for a layer and mask (kept units of every channel pair). */
+export function sparseUnitCount(op: PreparedWeighted, mask?: SkipMask): number {
+  return sparseEntries(op, mask, sparsePatch(op)).reduce((n, p) => n + p.length, 0);
+}
+
+/**
+ * Whether the SMMULR requantization of snn_sparse_conv.h is exact for every
+ * accumulator of the layer: |bias| + 255 * (sum of |kept weights|) (inputs
+ * minus the zero point lie in [-255, 255]) times 2^(left + 1) below 2^31, for
+ * every channel.
+ */
+function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly SparseEntry[])[]): boolean {
+  const g = op.geometry;
+  for (let q = 0; q < pairs.length; q++) {
+    const sums = [0, 0];
+    for (const u of pairs[q]) {
+      for (let b = 0; b < 4; b++) sums[b & 1] += Math.abs(((u.word << (24 - 8 * b)) >> 24));
+    }
+    for (let k = 0; k < 2 && 2 * q + k < g.oc; k++) {
+      const o = 2 * q + k;
+      const bound = Math.abs(op.bias[o]) + 255 * sums[k];
+      if (bound * 2 ** (Math.max(op.requant.shift[o], 0) + 1) >= 2 ** 31) return false;
+    }
+  }
+  return true;
+}
+
+/** An int32 array padded to an even length with its last value (the phantom channel of an odd count). */
+function evenLength(values: ArrayLike<number>): number[] {
+  const v = Array.from(values);
+  if (v.length % 2 === 1) v.push(v[v.length - 1]);
+  return v;
+}
+
+/**
+ * Emits a CONV_2D as the sparse kernel (the layer-function contract of
+ * layer-types.ts). `mask`: one byte per weight, storage order, 1 = skipped.
+ * Throws SimDseError('kernels') for an operator without a sparse path, a
+ * mask of the wrong size or a name that is not a C identifier.
+ */
+export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer {
+  checkCIdentifier(fn);
+  if (!hasSparsePath(op)) throw new SimDseError('kernels', `${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}) has no sparse kernel`);
+  const g = op.geometry;
+  const patch = sparsePatch(op);
+  const pairs = sparseEntries(op, mask, patch);
+  const packed = packEntries(pairs);
+  const fast = fastRequantExact(op, pairs);
+  const r = op.requant;
+  const shifts = evenLength(r.shift);
+  const rq = evenLength(r.multiplier).map((m, o) => {
+    const left = Math.max(shifts[o], 0);
+    const right = Math.max(-shifts[o], 0);
+    const tail = `${r.outZp}, ${r.actMin}, ${r.actMax} },`;
+    if (!fast) return `  { ${cInt32(m)}, ${left}, ${right}, ${tail}`;
+    return `  { ${cInt32(m)}, ${left + 1}, ${right}, ${right > 0 ? 2 ** (right - 1) : 0}, ${right > 0 ? 1 : 0}, ${tail}`;
+  });
+  const rqType = fast ? 'snn_sparse_frq' : 'snn_sparse_rq';
+  const store = fast ? 'snn_sparse_store_fast' : 'snn_sparse_store';
+  const patchBytes = Math.ceil(patch.bytes / 4) * 4;
+  const units = pairs.reduce((n, p) => n + p.length, 0);
+  const P = SPARSE_POSITIONS;
+  // Columns computed 4 per pass along each row; the last ow % 4 columns are computed down the column,
+  // 4 rows per pass, when the row distance fits the pass's immediates (else a row's last pass runs short).
+  const rowColumns = g.ow % P !== 0 && patch.rowStepBytes <= MAX_POSITION_BYTES ? g.ow - (g.ow % P) : g.ow;
+  const code = [
+    `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs; generated, do not edit. */`,
+    `#include <stdint.h>`,
+    `#include "snn_sparse_conv.h"`,
+    ``,
+    `SNN_SPARSE_PASS(${fn}_pass, ${patch.positionBytes})`,
+    ...(rowColumns < g.ow ? [`SNN_SPARSE_PASS(${fn}_column_pass, ${patch.rowStepBytes})`] : []),
+    ``,
+    `static const uint32_t ${fn}_entries[${packed.words.length}] = {`,
+    ...chunk(Array.from(packed.words, (w) => `0x${w.toString(16)}u`), 8).map((l) => `  ${l.join(', ')},`),
+    `};`,
+    cArray('int32_t', `${fn}_start`, packed.start),
+    cArray('int32_t', `${fn}_bias`, evenLength(op.bias)),
+    `static const ${rqType} ${fn}_rq[${rq.length}] = {`,
+    ...rq,
+    `};`,
+    `static const snn_sparse_patch ${fn}_patch = { ${g.h}, ${g.w}, ${g.c}, ${patch.rows}, ${patch.cols}, ${patch.pixelElements}, ${g.padTop}, ${g.padLeft}, ${op.inZp} };`,
+    ``,
+    `${layerPrototype(fn)} {`,
+    `  (void)in1;`,
+    `  int16_t *patch = (int16_t *)scratch;`,
+    `  uint32_t *entries = (uint32_t *)((uint8_t *)scratch + ${patchBytes});`,
+    `  for (int32_t b = 0; b < ${g.n}; b++) {`,
+    `    snn_sparse_fill(&${fn}_patch, in0 + b * ${g.h * g.w * g.c}, patch);`,
+    `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
+    `    for (int32_t q = 0; q < ${pairs.length}; q++) {`,
+    `      const int32_t o = 2 * q;`,
+    `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], (${fn}_start[q + 1] - ${fn}_start[q]) / 6);`,
+    `      const int32_t ba = ${fn}_bias[o], bb = ${fn}_bias[o + 1];`,
+    `      const ${rqType} *qa = &${fn}_rq[o];`,
+    `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
+    `      for (int32_t y = 0; y < ${g.oh}; y++) {`,
+    `        const int16_t *row = patch + y * ${patch.rowStepBytes / 2};`,
+    `        int8_t *orow = ob + y * ${g.ow * g.oc} + o;`,
+    `        for (int32_t x = 0; x < ${rowColumns}; x += ${P}) {`,
+    `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
+    `          ${fn}_pass(entries, row + x * ${patch.positionBytes / 2}, acc);`,
+    `          ${store}(acc, orow + x * ${g.oc}, ${g.oc}, ${g.ow} - x < ${P} ? ${g.ow} - x : ${P}, qa, qb);`,
+    `        }`,
+    `      }`,
+    ...(rowColumns < g.ow
+      ? [
+          `      for (int32_t x = ${rowColumns}; x < ${g.ow}; x++) {`,
+          `        for (int32_t y = 0; y < ${g.oh}; y += ${P}) {`,
+          `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
+          `          ${fn}_column_pass(entries, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc);`,
+          `          ${store}(acc, ob + (y * ${g.ow} + x) * ${g.oc} + o, ${g.ow * g.oc}, ${g.oh} - y < ${P} ? ${g.oh} - y : ${P}, qa, qb);`,
+          `        }`,
+          `      }`,
+        ]
+      : []),
+    `    }`,
+    `  }`,
+    `}`,
+    ``,
+  ].join('\n');
+  return { fn, source: { name: `${fn}.c`, code }, scratchBytes: patchBytes + packed.maxWords * 4 };
+}
+
+/** `items` in runs of `n`. */
+function chunk<T>(items: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}

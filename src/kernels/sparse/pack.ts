@@ -1,0 +1,58 @@
+/**
+ * Packs the kept units of each output channel pair into the word stream the
+ * sparse kernel walks (src/kernels/c/snn_sparse_conv.h): blocks of six words
+ * holding four units (weights w0..w3, then int16 offsets off0..off3), a count
+ * that is not a multiple of 4 padded with units of weights 0 and offset 0,
+ * and a terminating block whose first offset is -1. Six bytes per unit, every
+ * load aligned. Pure.
+ */
+import { SimDseError } from '../../util/errors.js';
+import type { SparseEntry } from './units.js';
+
+/** Largest patch byte offset a unit may have (offsets are int16; -1 ends a list). */
+export const MAX_UNIT_OFFSET = 32767;
+
+/** The packed entries of a layer: all channel pairs' word streams, and where each starts. */
+export interface PackedEntries {
+  readonly words: Uint32Array;
+  /** Word index of channel pair q's stream; `start[pairs]` = words.length. */
+  readonly start: readonly number[];
+  /** Words of the longest stream (the SRAM copy buffer's size). */
+  readonly maxWords: number;
+}
+
+/** Units per block. */
+export const BLOCK_UNITS = 4;
+
+/** Words of one pair's stream: blocks of four units plus the end block. */
+export function streamWords(units: number): number {
+  return 6 * (Math.ceil(units / BLOCK_UNITS) + 1);
+}
+
+/** Packs the channel pairs' entries (see the module comment). */
+export function packEntries(pairs: readonly (readonly SparseEntry[])[]): PackedEntries {
+  const total = pairs.reduce((n, p) => n + streamWords(p.length), 0);
+  const words = new Uint32Array(total);
+  const start: number[] = [];
+  let at = 0;
+  let maxWords = 0;
+  for (const entries of pairs) {
+    start.push(at);
+    for (let i = 0; i < entries.length; i += BLOCK_UNITS) {
+      for (let k = 0; k < BLOCK_UNITS; k++) {
+        const u = entries[i + k] ?? { offset: 0, word: 0 };
+        if (u.offset < 0 || u.offset > MAX_UNIT_OFFSET || u.offset % 4 !== 0) {
+          throw new SimDseError('kernels', `sparse unit offset ${u.offset} is not a word offset from 0 to ${MAX_UNIT_OFFSET}`);
+        }
+        words[at + k] = u.word >>> 0;
+        words[at + 4 + (k >> 1)] |= u.offset << (16 * (k & 1));
+      }
+      at += 6;
+    }
+    words[at + 4] = 0xffff;
+    at += 6;
+    maxWords = Math.max(maxWords, streamWords(entries.length));
+  }
+  start.push(at);
+  return { words, start, maxWords };
+}

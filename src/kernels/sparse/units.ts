@@ -1,0 +1,164 @@
+/**
+ * The skip units of the sparse (skip-aware loop) kernel and the patch they
+ * read. A unit is two output channels (2q, 2q + 1) times two input channels
+ * (2p, 2p + 1) of one kernel tap of a CONV_2D: the four weights one SMLAD
+ * per output channel consumes. The kernel keeps a unit unless all four of
+ * its weights are skipped or zero, so a mask saves cycles in proportion to
+ * the units it skips whole (the `sparse` mask granularity, and
+ * {@link randomSparseMask}, skip whole units). Pure: no I/O.
+ *
+ * The patch is the layer input, zero-point subtracted, as int16 with the
+ * padding (value 0, which is what a padded tap contributes in TFLite) laid
+ * out around it: `rows` x `cols` pixels of `pixelElements` int16 each (the
+ * input channels rounded up to even, the extra channel 0).
+ */
+import type { PreparedWeighted } from '../../model/engine/prepare.js';
+import type { SkipMask } from '../../model/ir.js';
+import { SimDseError } from '../../util/errors.js';
+
+/** Output positions one pass of the kernel computes (one output row, adjacent columns). */
+export const SPARSE_POSITIONS = 4;
+
+/** The operand layout the unit grouping needs: output channels, operands per channel, input channels per tap. */
+export interface UnitLayout {
+  readonly channels: number;
+  readonly reduction: number;
+  readonly inputChannels: number;
+}
+
+/**
+ * Unit of operand `k` of output channel `o` (storage index o * reduction + k,
+ * the OHWI / [O, I] order): units are numbered by (channel pair, tap, input
+ * channel pair).
+ */
+export function unitOf(layout: UnitLayout, o: number, k: number): number {
+  const c = layout.inputChannels;
+  const taps = layout.reduction / c;
+  const cPairs = Math.ceil(c / 2);
+  const tap = Math.floor(k / c);
+  return (Math.floor(o / 2) * taps + tap) * cPairs + Math.floor((k % c) / 2);
+}
+
+/** Number of units of a layout (see {@link unitOf}). */
+export function unitCount(layout: UnitLayout): number {
+  return Math.ceil(layout.channels / 2) * (layout.reduction / layout.inputChannels) * Math.ceil(layout.inputChannels / 2);
+}
+
+/** The unit layout of a CONV_2D or FULLY_CONNECTED layer (FC: one tap of C inputs). */
+export function unitLayoutOf(op: PreparedWeighted): UnitLayout {
+  const g = op.geometry;
+  if (op.kind === 'depthwise') throw new SimDseError('kernels', `DEPTHWISE_CONV_2D (operator ${op.opIndex}) has no sparse units`);
+  return { channels: g.oc, reduction: op.kind === 'fc' ? g.c : g.kh * g.kw * g.c, inputChannels: g.c };
+}
+
+/**
+ * A mask skipping whole units at random: round(fraction * units holding a
+ * non-zero weight) such units, drawn with a seeded generator; the mask marks
+ * their non-zero weights (zero weights are never marked). Deterministic in
+ * (op, fraction, seed). For tests and benchmarks.
+ */
+export function randomSparseMask(op: PreparedWeighted, fraction: number, seed: number): SkipMask {
+  if (!(fraction >= 0 && fraction <= 1)) throw new SimDseError('kernels', `skip fraction ${fraction} is not in [0, 1]`);
+  const layout = unitLayoutOf(op);
+  const members: number[][] = Array.from({ length: unitCount(layout) }, () => []);
+  for (let o = 0; o < layout.channels; o++) {
+    for (let k = 0; k < layout.reduction; k++) {
+      const i = o * layout.reduction + k;
+      if (op.weights[i] !== 0) members[unitOf(layout, o, k)].push(i);
+    }
+  }
+  const live = members.filter((m) => m.length > 0);
+  let s = seed >>> 0 || 1;
+  const next = (): number => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+  for (let i = live.length - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    [live[i], live[j]] = [live[j], live[i]];
+  }
+  const mask = new Uint8Array(op.weights.length);
+  const n = Math.round(fraction * live.length);
+  for (let u = 0; u < n; u++) for (const i of live[u]) mask[i] = 1;
+  return mask;
+}
+
+/** Where the kernel reads: the int16 patch's shape and byte strides. */
+export interface SparsePatch {
+  /** int16 elements per pixel: the input channels rounded up to even. */
+  readonly pixelElements: number;
+  /** Pixel rows and columns the outputs read (padding included; input pixels no output reads are left out). */
+  readonly rows: number;
+  readonly cols: number;
+  /** Bytes between horizontally adjacent output positions. */
+  readonly positionBytes: number;
+  /** Bytes between output rows. */
+  readonly rowStepBytes: number;
+  /** Bytes of the patch buffer: the pixels plus slack for passes that run past the last row or column (outputs discarded). */
+  readonly bytes: number;
+}
+
+/** The patch of a conv layer. */
+export function sparsePatch(op: PreparedWeighted): SparsePatch {
+  const g = op.geometry;
+  const pixelElements = g.c + (g.c % 2);
+  const rows = (g.oh - 1) * g.strideH + (g.kh - 1) * g.dilationH + 1;
+  const cols = (g.ow - 1) * g.strideW + (g.kw - 1) * g.dilationW + 1;
+  const positionBytes = g.strideW * pixelElements * 2;
+  const rowStepBytes = g.strideH * cols * pixelElements * 2;
+  const slack = (SPARSE_POSITIONS - 1) * Math.max(positionBytes, rowStepBytes);
+  return { pixelElements, rows, cols, positionBytes, rowStepBytes, bytes: rows * cols * pixelElements * 2 + slack };
+}
+
+/** One kept unit: its patch byte offset and its four weights as one word. */
+export interface SparseEntry {
+  /** Byte offset of the input pair in the patch, from the pass's first position. */
+  readonly offset: number;
+  /**
+   * Bytes b0..b3 (b0 lowest) = w[2q][c], w[2q+1][c], w[2q][c+1], w[2q+1][c+1]:
+   * SXTB16 gives channel 2q's SMLAD pair, SXTB16 ROR #8 channel 2q+1's.
+   */
+  readonly word: number;
+}
+
+/**
+ * The kept units of each output channel pair, in (tap, input pair) order.
+ * Skipped weights are zero in the words; a unit whose weights are all skipped
+ * or zero is left out. A missing channel (odd count) or input channel has
+ * weight 0.
+ */
+export function sparseEntries(op: PreparedWeighted, mask: SkipMask | undefined, patch: SparsePatch): SparseEntry[][] {
+  const g = op.geometry;
+  if (op.kind !== 'conv') throw new SimDseError('kernels', `${op.kind} (operator ${op.opIndex}) has no sparse kernel`);
+  if (mask !== undefined && mask.length !== op.weights.length) {
+    throw new SimDseError('kernels', `skip mask for operator ${op.opIndex} has ${mask.length} bytes, expected ${op.weights.length} (one per weight)`);
+  }
+  const K = g.kh * g.kw * g.c;
+  const weight = (o: number, tap: number, c: number): number => {
+    if (o >= g.oc || c >= g.c) return 0;
+    const i = o * K + tap * g.c + c;
+    return mask !== undefined && mask[i] !== 0 ? 0 : op.weights[i];
+  };
+  const pairs: SparseEntry[][] = [];
+  for (let o = 0; o < g.oc; o += 2) {
+    const entries: SparseEntry[] = [];
+    for (let ky = 0; ky < g.kh; ky++) {
+      for (let kx = 0; kx < g.kw; kx++) {
+        const tap = ky * g.kw + kx;
+        const pixel = ky * g.dilationH * patch.cols + kx * g.dilationW;
+        for (let c = 0; c < g.c; c += 2) {
+          const w = [weight(o, tap, c), weight(o + 1, tap, c), weight(o, tap, c + 1), weight(o + 1, tap, c + 1)];
+          if (w.every((v) => v === 0)) continue;
+          const word = (w[0] & 0xff) | ((w[1] & 0xff) << 8) | ((w[2] & 0xff) << 16) | ((w[3] & 0xff) << 24);
+          entries.push({ offset: (pixel * patch.pixelElements + c) * 2, word: word | 0 });
+        }
+      }
+    }
+    pairs.push(entries);
+  }
+  return pairs;
+}

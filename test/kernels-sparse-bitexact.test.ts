@@ -1,0 +1,237 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Machine } from '../src/emulator/machine.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
+import { emitSparseLayer, hasSparsePath, sparseUnitCount } from '../src/kernels/sparse/emit.js';
+import { packEntries } from '../src/kernels/sparse/pack.js';
+import { randomSparseMask, sparseEntries, sparsePatch } from '../src/kernels/sparse/units.js';
+import { createEngine } from '../src/model/engine/index.js';
+import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
+import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare.js';
+import type { SkipMask } from '../src/model/ir.js';
+import { SimDseError } from '../src/util/errors.js';
+import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
+import { bigIdeal, callLayer, layerMachine, randomConv, randomInput, referenceOutput, type ConvShape } from './helpers/sparse-layers.js';
+import { xorshift32 } from './helpers/xorshift.js';
+
+/**
+ * The sparse (skip-aware loop) kernel computes, byte for byte, what the
+ * reference engine computes under the same mask: synthetic layers covering
+ * odd input and output channel counts, padding, strides, dilation, batch,
+ * both ways of computing a row's last ow % 4 columns, both requantization
+ * paths and an empty channel pair; real layers of both models on the
+ * engine's own inputs; random unit masks and random per-weight masks. And
+ * its cycles fall with every skipped unit.
+ */
+
+const HAVE_CC = compilerVersion() !== null;
+
+/** Random per-weight mask (about `percent` % skipped). */
+function weightMask(length: number, percent: number, seed: number): SkipMask {
+  const next = xorshift32(seed);
+  return new Uint8Array(length).map(() => (next() % 100 < percent ? 1 : 0));
+}
+
+const shape = (s: Partial<ConvShape> & Pick<ConvShape, 'h' | 'w' | 'c' | 'oc' | 'oh' | 'ow'>): ConvShape => ({
+  n: 1, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padTop: 0, padLeft: 0, ...s,
+});
+
+/** Synthetic layers: name and op. */
+const SYNTHETIC: ReadonlyArray<{ name: string; op: PreparedWeighted }> = [
+  // odd input (5) and output (7) channels, SAME padding, vertical stride 2, horizontal dilation 2, batch 2, ow % 4 = 3
+  { name: 'odd_pad_stride_dil', op: randomConv(shape({ n: 2, h: 9, w: 7, c: 5, kh: 3, kw: 2, oc: 7, sh: 2, dw: 2, padTop: 1, padLeft: 1, oh: 5, ow: 7 }), 1) },
+  // 3 input channels (LeNet/ResNet first layer), stride 2 both ways, padding, ow % 4 = 1
+  { name: 'rgb_stride2', op: randomConv(shape({ h: 10, w: 10, c: 3, oc: 4, sh: 2, sw: 2, padTop: 1, padLeft: 1, oh: 5, ow: 5 }), 2) },
+  // 1x1, 1 input channel, 1 output channel
+  { name: 'one_by_one', op: randomConv(shape({ h: 6, w: 6, c: 1, kh: 1, kw: 1, oc: 1, oh: 6, ow: 6 }), 3) },
+  // row distance 13 * 64 * 2 = 1664 bytes > 1365: the last pass of each row runs short instead
+  { name: 'wide_rows', op: randomConv(shape({ h: 12, w: 13, c: 64, kh: 1, kw: 1, oc: 6, oh: 12, ow: 13 }), 4) },
+];
+
+/** A layer whose requantization multiplies by more than 1 (positive shift). */
+const LEFT_SHIFT: PreparedWeighted = (() => {
+  const op = randomConv(shape({ h: 6, w: 6, c: 4, oc: 4, oh: 4, ow: 4 }), 5);
+  const q = quantizeMultiplier(1.7);
+  return { ...op, bias: op.bias.map((b) => b >> 6), requant: { ...op.requant, multiplier: op.requant.multiplier.fill(q.multiplier), shift: op.requant.shift.fill(q.shift) } };
+})();
+
+/** A layer whose bias is too large for the SMMULR requantization to be proven exact. */
+const BIG_BIAS: PreparedWeighted = (() => {
+  const op = randomConv(shape({ h: 6, w: 6, c: 4, oc: 3, oh: 4, ow: 4 }), 6);
+  return { ...op, bias: op.bias.map((b, o) => (o === 1 ? 1 << 30 : b)) };
+})();
+
+describe('units, patch and packing', () => {
+  const op = SYNTHETIC[0].op;
+
+  it('a unit stays while any of its four weights is kept; a unit mask removes exactly its units', () => {
+    const all = sparseUnitCount(op);
+    const mask = randomSparseMask(op, 0.3, 9);
+    expect(all).toBe(4 * 3 * 2 * 3 - zeroUnits(op)); // 4 channel pairs x 6 taps x 3 input pairs, minus all-zero units
+    expect(sparseUnitCount(op, mask)).toBe(all - Math.round(0.3 * all));
+    // a per-weight mask rarely empties a unit: about 0.3^4 of them
+    expect(sparseUnitCount(op, weightMask(op.weights.length, 30, 3))).toBeGreaterThan(Math.floor(0.9 * all));
+  });
+
+  it('packs four units per 24-byte block with the weights as SXTB16 expects and -1 ending each pair', () => {
+    const patch = sparsePatch(op);
+    expect(patch).toMatchObject({ pixelElements: 6, rows: 11, cols: 9, positionBytes: 12, rowStepBytes: 2 * 9 * 6 * 2 });
+    const pairs = sparseEntries(op, undefined, patch);
+    const packed = packEntries(pairs);
+    const first = pairs[0][0];
+    expect(packed.words[0]).toBe(first.word >>> 0);
+    expect(packed.words[4] & 0xffff).toBe(first.offset);
+    const b = (k: number): number => (first.word << (24 - 8 * k)) >> 24;
+    // first unit of pair 0: tap (0, 0), input channels 0 and 1 of output channels 0 and 1
+    expect([b(0), b(1), b(2), b(3)]).toEqual([op.weights[0], op.weights[30], op.weights[1], op.weights[31]]);
+    const end = packed.start[1] - 6;
+    expect(packed.words[end + 4]).toBe(0xffff);
+    expect(packed.start[1]).toBe(6 * (Math.ceil(pairs[0].length / 4) + 1));
+  });
+
+  it('is deterministic and rejects bad input with a kernels error', () => {
+    const mask = randomSparseMask(op, 0.3, 9);
+    expect(emitSparseLayer(op, 'f', mask).source.code).toBe(emitSparseLayer(op, 'f', mask.slice()).source.code);
+    expect(Array.from(randomSparseMask(op, 0.3, 9))).toEqual(Array.from(mask));
+    expect(() => emitSparseLayer(op, 'f', new Uint8Array(5))).toThrow(/5 bytes, expected 210/);
+    expect(() => emitSparseLayer(op, '2f')).toThrow(SimDseError);
+    expect(() => randomSparseMask(op, 1.5, 1)).toThrow(/not in \[0, 1\]/);
+    const fc = prepareGraph(loadModel('lenet')).ops.find((p) => p.opIndex === 7)!;
+    expect(hasSparsePath(fc)).toBe(false);
+    expect(() => emitSparseLayer(fc, 'f')).toThrow(/FULLY_CONNECTED \(operator 7\) has no sparse kernel/);
+  });
+
+  it('chooses the requantization path by the accumulator bound', () => {
+    expect(emitSparseLayer(op, 'f').source.code).toContain('snn_sparse_frq');
+    expect(emitSparseLayer(BIG_BIAS, 'f').source.code).not.toContain('snn_sparse_frq');
+  });
+});
+
+/** Units of a layer with all four weights zero (never emitted). */
+function zeroUnits(op: PreparedWeighted): number {
+  const g = op.geometry;
+  const K = g.kh * g.kw * g.c;
+  let n = 0;
+  for (let o = 0; o < g.oc; o += 2) {
+    for (let t = 0; t < g.kh * g.kw; t++) {
+      for (let c = 0; c < g.c; c += 2) {
+        let any = false;
+        for (const oo of [o, o + 1]) for (const cc of [c, c + 1]) if (oo < g.oc && cc < g.c && op.weights[oo * K + t * g.c + cc] !== 0) any = true;
+        if (!any) n++;
+      }
+    }
+  }
+  return n;
+}
+
+describe.skipIf(!HAVE_CC)('synthetic layers equal the engine', () => {
+  const PERCENTS = [0, 10, 30, 60];
+  const cases: Array<{ fn: string; op: PreparedWeighted; mask: SkipMask | undefined; scratch: number }> = [];
+  let machine: Machine;
+
+  beforeAll(async () => {
+    const subjects = [...SYNTHETIC, { name: 'left_shift', op: LEFT_SHIFT }, { name: 'big_bias', op: BIG_BIAS }];
+    for (const s of subjects) {
+      for (const pct of PERCENTS) {
+        const masks: Array<[string, SkipMask | undefined]> = pct === 0 ? [['exact', undefined]] : [
+          [`units${pct}`, randomSparseMask(s.op, pct / 100, pct)],
+          [`weights${pct}`, weightMask(s.op.weights.length, pct, pct + 1)],
+        ];
+        for (const [tag, mask] of masks) cases.push({ fn: `${s.name}_${tag}`, op: s.op, mask, scratch: 0 });
+      }
+    }
+    // channel pair 1 of the odd layer fully skipped: its stream is only the end block
+    const empty = new Uint8Array(SYNTHETIC[0].op.weights.length);
+    empty.fill(1, 2 * 30, 4 * 30);
+    cases.push({ fn: 'empty_pair', op: SYNTHETIC[0].op, mask: empty, scratch: 0 });
+    const layers = cases.map((c) => emitSparseLayer(c.op, c.fn, c.mask));
+    layers.forEach((l, i) => (cases[i].scratch = l.scratchBytes));
+    machine = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    return () => machine.close();
+  }, 900_000);
+
+  it('every layer, exact and under random unit and per-weight masks of 10, 30 and 60 %', () => {
+    expect(cases.length).toBe(6 * 7 + 1);
+    for (const [i, c] of cases.entries()) {
+      const input = randomInput(c.op, 100 + i);
+      const want = referenceOutput(c.op, c.mask, input);
+      const { out } = callLayer(machine, c.fn, input, want.length, c.scratch);
+      expect(Buffer.from(out).equals(Buffer.from(want)), c.fn).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => {
+  const LAYERS = { lenet: [1, 3, 5], resnet8: [0, 4, 5, 6, 9] } as const;
+  const cases: Array<{ fn: string; op: PreparedWeighted; mask: SkipMask | undefined; input: Uint8Array; output: Uint8Array; scratch: number }> = [];
+  let machine: Machine;
+
+  beforeAll(async () => {
+    for (const model of ['lenet', 'resnet8'] as const) {
+      const graph = loadModel(model);
+      const prepared = prepareGraph(graph);
+      const engine = createEngine(graph);
+      const [image] = cifarInputs(model, 1).inputs;
+      for (const index of LAYERS[model]) {
+        const op = prepared.ops.find((p) => p.opIndex === index) as PreparedWeighted;
+        for (const pct of [0, 30]) {
+          const mask = pct === 0 ? undefined : randomSparseMask(op, pct / 100, index);
+          const t = engine.trace(image, mask === undefined ? undefined : new Map([[index, mask]]));
+          cases.push({ fn: `${model}_op${index}_m${pct}`, op, mask, input: t.get(op.input)!, output: t.get(op.output)!, scratch: 0 });
+        }
+      }
+    }
+    const layers = cases.map((c) => emitSparseLayer(c.op, c.fn, c.mask));
+    layers.forEach((l, i) => (cases[i].scratch = l.scratchBytes));
+    machine = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    return () => machine.close();
+  }, 900_000);
+
+  it('LeNet conv 1, 3, 5 and ResNet-8 conv 0, 4, 5, 6, 9, exact and with 30 % of the units skipped', () => {
+    expect(cases.length).toBe(16);
+    for (const c of cases) {
+      const { out } = callLayer(machine, c.fn, c.input, c.output.length, c.scratch);
+      expect(Buffer.from(out).equals(Buffer.from(c.output)), c.fn).toBe(true);
+    }
+  });
+
+  it('cycles fall by the same 89 cycles per pass for every 4 units skipped (ResNet-8 conv 9, ideal)', async () => {
+    const c = cases.find((x) => x.fn === 'resnet8_op9_m0')!;
+    const op = c.op;
+    // mask skipping the first n non-zero units of every channel pair: n / 4 fewer blocks per pair
+    const firstUnits = (n: number): SkipMask => {
+      const g = op.geometry;
+      const K = g.kh * g.kw * g.c;
+      const mask = new Uint8Array(op.weights.length);
+      for (let o = 0; o < g.oc; o += 2) {
+        let left = n;
+        for (let t = 0; t < g.kh * g.kw && left > 0; t++) {
+          for (let ch = 0; ch < g.c && left > 0; ch += 2) {
+            const members = [o, o + 1].flatMap((oo) => [ch, ch + 1].map((cc) => oo * K + t * g.c + cc));
+            if (members.every((i) => op.weights[i] === 0)) continue;
+            for (const i of members) mask[i] = 1;
+            left--;
+          }
+        }
+      }
+      return mask;
+    };
+    const variants = [0, 4, 8, 40].map((n) => ({ n, mask: n === 0 ? undefined : firstUnits(n) }));
+    const layers = variants.map((v) => emitSparseLayer(op, `units_minus_${v.n}`, v.mask));
+    const m = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    try {
+      const cycles = layers.map((l) => callLayer(m, l.fn, c.input, c.output.length, l.scratchBytes).cycles);
+      // One block of 4 units less per channel pair saves, in each of the 16 passes (8 x 8 outputs,
+      // 4 per pass) of the 32 pairs, the block's 89 cycles on the zero-wait board (TRM table 3-1 and
+      // the timing table's rules): unit 0 = LDR 2 + 2 SXTB16 + LDR 2 + 2 SMLAD + LDR 2 + 2 SMLAD +
+      // LDR 2 + LDR 1 (pipelined) + 4 SMLAD = 19; units 1-3 = LDRSH 2 + LDR 1 (pipelined) + ADD + 2
+      // SXTB16 + the same 15 = 21 each, + ADDS e in unit 3; block end LDRSH 2 + ADDS 1 + BCC 1 + P 2
+      // = 6; 19 + 63 + 1 + 6 = 89. Plus copying the block to SRAM once per pair (an LDM / STM loop
+      // iteration, as emulated): 42.
+      const perBlock = 32 * (16 * 89 + 42);
+      expect(cycles.map((x) => cycles[0] - x)).toEqual([0, perBlock, 2 * perBlock, 10 * perBlock]);
+      expect(cycles[0]).toBe(3572056);
+    } finally {
+      m.close();
+    }
+  }, 900_000);
+});
