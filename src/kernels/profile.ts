@@ -6,10 +6,10 @@
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
 import { prepareGraph } from '../model/engine/prepare.js';
-import type { Graph } from '../model/ir.js';
+import type { Graph, SkipMasks } from '../model/ir.js';
 import type { ImageSizes } from './compile/image-size.js';
 import { defaultEmitters } from './emitters.js';
-import type { NetworkSpec } from './network/assemble.js';
+import type { AssembledLayer, NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';
 import { NetworkRunner } from './network/emulate.js';
 
@@ -50,33 +50,46 @@ export async function profileNetwork(
   input: Uint8Array,
   options: BuildOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
-  const prepared = prepareGraph(graph);
-  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), options);
-  const trace = createEngine(graph).trace(input, spec.masks);
+  const image = await buildNetwork(prepareGraph(graph), spec, board, defaultEmitters(), options);
+  return { image, profile: profileImage(graph, image, spec.style, input, spec.masks) };
+}
+
+/**
+ * Times one inference of a built network image on `input` (graph input
+ * bytes) and checks its output against the reference engine (with `masks`);
+ * `style` labels the profile (e.g. `cmsis-nn`) and `layerStyle` each layer.
+ */
+export function profileImage(
+  graph: Graph,
+  image: NetworkImage,
+  style: string,
+  input: Uint8Array,
+  masks?: SkipMasks,
+  layerStyle: (layer: AssembledLayer) => string = (l) => l.style,
+): NetworkProfile {
+  const board = image.board;
+  const trace = createEngine(graph).trace(input, masks);
   const { plan } = image.source;
   const runner = new NetworkRunner(image);
   try {
     const run = runner.infer(trace.get(plan.inputTensor)!);
     const expected = trace.get(plan.outputTensor)!;
     const matchesEngine = Buffer.from(run.output).equals(Buffer.from(expected));
-    const layers = image.source.layers.map((l, k) => ({ opIndex: l.opIndex, name: l.name, style: l.style, cycles: run.layerCycles[k] }));
+    const layers = image.source.layers.map((l, k) => ({ opIndex: l.opIndex, name: l.name, style: layerStyle(l), cycles: run.layerCycles[k] }));
     return {
-      image,
-      profile: {
-        model: graph.name,
-        style: spec.style,
-        board: board.id,
-        clockHz: board.clockHz,
-        cycles: run.cycles,
-        instructions: run.instructions,
-        ms: (run.cycles / board.clockHz) * 1000,
-        layers,
-        layerSum: layers.reduce((s, l) => s + l.cycles, 0),
-        sizes: image.sizes,
-        fits: image.fit.fits,
-        fitReason: image.fit.fits ? null : image.fit.reason,
-        matchesEngine,
-      },
+      model: graph.name,
+      style,
+      board: board.id,
+      clockHz: board.clockHz,
+      cycles: run.cycles,
+      instructions: run.instructions,
+      ms: (run.cycles / board.clockHz) * 1000,
+      layers,
+      layerSum: layers.reduce((s, l) => s + l.cycles, 0),
+      sizes: image.sizes,
+      fits: image.fit.fits,
+      fitReason: image.fit.fits ? null : image.fit.reason,
+      matchesEngine,
     };
   } finally {
     runner.close();

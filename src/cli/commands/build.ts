@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
-import { buildNetwork } from '../../kernels/network/build.js';
+import { buildNetwork, type NetworkImage } from '../../kernels/network/build.js';
+import { buildCmsisNnNetwork } from '../../kernels/cmsis-nn/network.js';
+import { CMSIS_NN_STYLE } from '../../kernels/cmsis-nn/reference.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
@@ -20,12 +22,20 @@ interface BuildCliOptions {
   readonly out?: string;
   readonly jobs?: string;
   readonly json?: boolean;
+  readonly cmsisNn?: string;
 }
 
+/** What `--kernels` takes: a kernel style of sim-dse's own, or Arm's CMSIS-NN as the exact reference. */
+export type KernelsOption = KernelStyle | typeof CMSIS_NN_STYLE;
+
+/** Every value `--kernels` takes, in the order messages list them. */
+export const KERNELS_OPTIONS: readonly KernelsOption[] = ['baseline', 'unpacked', CMSIS_NN_STYLE];
+
 /** Parses `--kernels`. */
-export function parseKernelStyle(value: string): KernelStyle {
-  if (value !== 'baseline' && value !== 'unpacked') throw new UsageError(`--kernels: '${value}' is not baseline or unpacked`);
-  return value;
+export function parseKernelStyle(value: string): KernelsOption {
+  const found = KERNELS_OPTIONS.find((k) => k === value);
+  if (found === undefined) throw new UsageError(`--kernels: '${value}' is not one of ${KERNELS_OPTIONS.join(', ')}`);
+  return found;
 }
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
@@ -37,7 +47,8 @@ export function registerBuild(program: Command): void {
     .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
     .option('--board <id>', 'board profile', 'nucleo-f446re')
-    .option('--kernels <style>', 'unpacked (weights as code) or baseline (im2col + SMLAD library)', 'unpacked')
+    .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library) or cmsis-nn (Arm\'s library, exact reference)', 'unpacked')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
     .option('--json', 'print the result as JSON', false)
@@ -45,14 +56,19 @@ export function registerBuild(program: Command): void {
       'after',
       '\nCompiler flags are fixed (see `sim-dse build --help` in README); the cache lives in\n' +
         '.sim-dse-cache/ (or $SIM_DSE_CACHE). Exits 1 when the image does not fit the board.\n\n' +
-        'Examples:\n  sim-dse build --model lenet --board nucleo-f446re\n  sim-dse build --model resnet8 --kernels baseline --out build/resnet8-baseline',
+        'Examples:\n  sim-dse build --model lenet --board nucleo-f446re\n  sim-dse build --model resnet8 --kernels baseline --out build/resnet8-baseline\n  sim-dse build --model resnet8 --kernels cmsis-nn',
     )
     .action(async (opts: BuildCliOptions) => {
       const style = parseKernelStyle(opts.kernels);
       const board = getBoard(opts.board);
       const jobs = positiveInt('--jobs', opts.jobs);
       const { model, masks } = loadModelFromOptions(opts);
-      const image = await buildNetwork(prepareGraph(model.graph), { style, masks }, board, defaultEmitters(), { jobs });
+      if (style === CMSIS_NN_STYLE && masks !== undefined) throw new UsageError('--skip: CMSIS-NN kernels are the exact reference and take no skip configuration');
+      const prepared = prepareGraph(model.graph);
+      const image: NetworkImage =
+        style === CMSIS_NN_STYLE
+          ? await buildCmsisNnNetwork(prepared, board, { jobs, dir: opts.cmsisNn })
+          : await buildNetwork(prepared, { style, masks }, board, defaultEmitters(), { jobs });
       const s = image.sizes;
       const report = {
         model: model.name,

@@ -4,7 +4,8 @@ import { profileNetwork, type NetworkProfile } from '../../kernels/profile.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { UsageError } from '../../util/errors.js';
-import { parseKernelStyle } from './build.js';
+import { KERNELS_OPTIONS, parseKernelStyle } from './build.js';
+import { CMSIS_NN_STYLE, profileCmsisNn } from '../../kernels/cmsis-nn/reference.js';
 import { loadModelFromOptions } from './eval.js';
 
 interface ProfileOptions {
@@ -16,6 +17,7 @@ interface ProfileOptions {
   readonly kernels: string;
   readonly image: string;
   readonly json?: boolean;
+  readonly cmsisNn?: string;
 }
 
 /** Text table of several profiles of the same model: one column per (kernels, board). */
@@ -51,10 +53,11 @@ export function registerProfile(program: Command): void {
     .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
-    .option('--kernels <styles>', 'comma-separated: baseline, unpacked', 'baseline,unpacked')
+    .option('--kernels <styles>', `comma-separated: ${KERNELS_OPTIONS.join(', ')}`, 'baseline,unpacked')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
     .option('--image <k>', 'test image to run (index into test_batch.bin)', '0')
     .option('--json', 'print the profiles as JSON', false)
-    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re')
+    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re\n  sim-dse profile --model lenet --kernels baseline,cmsis-nn')
     .action(async (opts: ProfileOptions) => {
       const styles = opts.kernels.split(',').map((s) => parseKernelStyle(s.trim()));
       const boards = opts.board.split(',').map((b) => getBoard(b.trim()));
@@ -67,6 +70,10 @@ export function registerProfile(program: Command): void {
       const profiles: NetworkProfile[] = [];
       for (const style of styles) {
         for (const board of boards) {
+          if (style === CMSIS_NN_STYLE) {
+            profiles.push(await profileCmsisNn(model.graph, board, input, { dir: opts.cmsisNn }));
+            continue;
+          }
           const spec = { style, masks: style === 'unpacked' ? masks : undefined };
           profiles.push((await profileNetwork(model.graph, spec, board, input)).profile);
         }

@@ -6,7 +6,7 @@
 import type { BoardProfile } from '../../emulator/board.js';
 import { parseElf, type ElfImage } from '../../emulator/elf.js';
 import type { PreparedGraph } from '../../model/engine/prepare.js';
-import { compileAndLink, type CompiledObject } from '../compile/compile.js';
+import { compileAndLink, type CompiledObject, type LinkArchive } from '../compile/compile.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
 import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
@@ -30,6 +30,12 @@ export interface BuildOptions extends AssembleOptions {
   readonly cache?: boolean;
   /** Linker script (default: the emulator script of the board). */
   readonly linkScript?: string;
+  /** Flags appended to the kernel flags of every unit (e.g. an include folder of an external library). */
+  readonly extraCflags?: readonly string[];
+  /** Static libraries linked after the objects. */
+  readonly archives?: readonly LinkArchive[];
+  /** -fstack-usage lines of the archives' functions (for the stack bound). */
+  readonly archiveStackUsage?: readonly string[];
 }
 
 /**
@@ -57,8 +63,10 @@ export async function buildNetwork(
     jobs: options.jobs,
     cache: options.cache,
     linkScript: options.linkScript,
+    extraCflags: options.extraCflags,
+    archives: options.archives,
   });
   const image = parseElf(elf, `${prepared.graph.name}-${spec.style}.elf`);
-  const sizes = imageSizes(image, stackBound(objects.map((o) => o.stackUsage), 'sim_infer', 'layer_'));
+  const sizes = imageSizes(image, stackBound([...objects.map((o) => o.stackUsage), ...(options.archiveStackUsage ?? [])], 'sim_infer', 'layer_'));
   return { board, source, elf, image, objects, sizes, fit: fitsBoard(sizes, board) };
 }
