@@ -48,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--data <dir>', 'CIFAR-10 binary folder (default: $SIM_DSE_DATA or ../shared/datasets/cifar10)')
     .option('--models <dir>', 'folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models)')
     .option('--preprocess <spec>', 'input preprocessing for models not in the manifest: int8:OFFSET or float:SCALE:OFFSET')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for the reference in the report (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN; without it the report says it was not found)')
     .option('--stop-after <n>', 'stop after storing n new rows (as Ctrl-C would; for testing resume)')
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(

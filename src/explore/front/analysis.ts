@@ -6,7 +6,7 @@
  */
 import type { FinalRow, PointRow, TimedFirmwareRow } from '../store/rows.js';
 import { EXACT_HASH } from '../store/rows.js';
-import type { StoreContents, StoredReference } from '../store/run-store.js';
+import type { StoreContents, StoredCmsisNn, StoredReference } from '../store/run-store.js';
 import type { RunConfig } from '../store/run-config.js';
 import { paretoFront } from './pareto.js';
 import { fallbackReference, reductionsAt, type Reduction, type ScoredPoint } from './reductions.js';
@@ -24,6 +24,8 @@ export interface FrontEntry {
 export interface RunAnalysis {
   readonly config: RunConfig;
   readonly reference: StoredReference | null;
+  /** Arm's CMSIS-NN on the model and board (null: not measured by the run). */
+  readonly cmsisNn: StoredCmsisNn | null;
   readonly points: readonly PointRow[];
   /** Pareto front of the search points (top-1 on the search images vs cycles), fastest first. */
   readonly front: readonly FrontEntry[];
@@ -146,6 +148,7 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   return {
     config: store.config,
     reference: ref,
+    cmsisNn: store.cmsisNn,
     points: store.points,
     front,
     seedGridFront,

@@ -10,6 +10,10 @@ import type { SkipMasks } from '../../model/ir.js';
 import { finalHashes, splitPhases, wantsFinal, type RunAnalysis } from '../front/analysis.js';
 import { paretoFront } from '../front/pareto.js';
 import { latencySources } from '../evaluate/latency-sources.js';
+import { measureCmsisNn } from '../evaluate/cmsis-nn-reference.js';
+import { findCmsisNn } from '../../kernels/cmsis-nn/locate.js';
+import { cmsisNnLibrary } from '../../kernels/cmsis-nn/library.js';
+import { compilerVersion } from '../../kernels/compile/toolchain.js';
 import type { LatencyProvider } from '../evaluate/latency-types.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
 import type { AccuracySpec } from '../pool/accuracy-bench.js';
@@ -24,7 +28,7 @@ import type { ModelSignificance } from '../significance/types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
-import { appendFinal, appendPoint, openStore, readStore, writeReference, writeSeedGrid } from '../store/run-store.js';
+import { appendFinal, appendPoint, openStore, readStore, writeCmsisNn, writeReference, writeSeedGrid } from '../store/run-store.js';
 import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
 import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 import { firmwarePhase } from './firmware-phase.js';
@@ -146,6 +150,9 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
+  // CMSIS-NN is measured with the emulated latency source only; a library that is there but does not compile stops the run before its store is touched.
+  const cmsisNnDir = hooks.latency === undefined && plan.latency === 'emulated' ? findCmsisNn(plan.cmsisNn) : null;
+  if (cmsisNnDir !== null && compilerVersion() !== null) await cmsisNnLibrary(cmsisNnDir);
   const store = openStore(plan.dir, plan.config);
   const memo: Memo = createMemo(store.points);
 
@@ -240,6 +247,9 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
         exactSearch: { correct: exactCorrect, images: n, top1: exactCorrect / n },
       });
       hooks.progress?.update({ phase: 'references', done: 1, total: 1, evaluated: 1 });
+    }
+    if (store.cmsisNn === null && hooks.latency === undefined && plan.latency === 'emulated') {
+      writeCmsisNn(plan.dir, await measureCmsisNn({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, dir: cmsisNnDir?.root }));
     }
     const size = plan.config.search.budget; // a grid's budget is its size (see plan.ts)
     ok = await runPhase('search', plan.space, strategyFor(plan), size);
