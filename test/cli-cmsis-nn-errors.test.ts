@@ -2,10 +2,10 @@
  * `sim-dse profile|build --kernels cmsis-nn` when CMSIS-NN is not usable: a
  * missing folder (option or $SIM_DSE_CMSIS_NN), a folder that is not a
  * CMSIS-NN checkout, a library that does not compile, and an unknown
- * `--kernels` value. Each: one line naming the problem, non-zero exit, no
+ * `--kernels` value; `sim-dse run --cmsis-nn` on a missing folder. Each: one line naming the problem, non-zero exit, no
  * stack trace.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -52,6 +52,14 @@ describe('sim-dse --kernels cmsis-nn: bad input', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(ONE_LINE);
     expect(r.err).toMatch(/^sim-dse: CMSIS-NN does not compile: Source\/broken_s8\.c: .*undeclared_name/);
+  });
+
+  test('sim-dse run --cmsis-nn naming a folder that does not exist: one line, no run directory written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sim-dse-runs-'));
+    const r = await cli(['run', '--model', 'lenet', '--cmsis-nn', '/nonexistent/CMSIS-NN', '--out', out, '--id', 'r']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('sim-dse: CMSIS-NN not found: /nonexistent/CMSIS-NN is not a folder (give --cmsis-nn DIR or set SIM_DSE_CMSIS_NN)\n');
+    expect(readdirSync(out)).toEqual([]);
   });
 
   test('--kernels naming no style lists every style', async () => {

@@ -148,7 +148,7 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   return {
     config: store.config,
     reference: ref,
-    cmsisNn: store.cmsisNn,
+    cmsisNn: store.cmsisNn ?? null,
     points: store.points,
     front,
     seedGridFront,
