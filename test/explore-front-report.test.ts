@@ -146,6 +146,18 @@ describe('analysis, front files and report', () => {
     expect(renderReport(analyseRun(store()), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).not.toContain('CMSIS-NN');
   });
 
+  it("states the MAC proxy's rank correlation with cycles and what its best lossless point costs", () => {
+    // layers: op 3 skips id * 2 weights, each taking part in 5 MACs, out of 100 MACs
+    const withLayers = points.map((p) => ({ ...p, layers: [{ opIndex: 3, skipped: p.id * 2, weights: 100, cycles: 0 }] }));
+    const a = analyseRun({ ...store(), points: withLayers, macProxy: { totalMacs: 100, macsPerWeight: { '3': 5 } } });
+    const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain("## The seed toolkit's latency proxy");
+    expect(md).toContain(`Over the 7 stored points, Spearman's rank correlation of that fraction with the emulated cycles is ${a.macProxy!.rho!.toFixed(3)}`);
+    // lossless on the search images (80 correct): points 0 and 1; the proxy's best, #1, is also the fastest
+    expect(md).toContain("the proxy's best point #1 removes 10.00 % of the MACs and takes 900 cycles (25.0 % vs exact baseline)");
+    expect(md).toContain('| #6 | 70.00 % | 76.00 % | 500 | 60.00 % | 290 B |');
+  });
+
   it('marks a run whose front lacks full-test-set results as not finished', () => {
     const s = store();
     const a = analyseRun({ ...s, finals: s.finals.slice(0, 2) });

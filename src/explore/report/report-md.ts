@@ -69,15 +69,43 @@ function firmwareTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   ];
 }
 
-function frontTable(front: readonly FrontEntry[]): string[] {
-  const lines = ['| point | top-1 (search) | top-1 (full) | cycles | flash | skipped weights | configuration |', '|---|---|---|---|---|---|---|'];
+function frontTable(front: readonly FrontEntry[], a: RunAnalysis): string[] {
+  const proxy = a.macsRemoved.length > 0;
+  const lines = [
+    `| point | top-1 (search) | top-1 (full) | cycles |${proxy ? ' MACs removed (proxy) |' : ''} flash | skipped weights | configuration |`,
+    `|---|---|---|---|${proxy ? '---|' : ''}---|---|---|`,
+  ];
   for (const e of front) {
     const r = e.row;
     lines.push(
-      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : '-'} | ${int(r.cycles)} | ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
+      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : '-'} | ${int(r.cycles)} |${proxy ? ` ${pct(a.macsRemoved[r.id])} |` : ''} ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
     );
   }
   return lines;
+}
+
+/** The seed toolkit's MAC proxy against the emulated cycles (empty without it). */
+function proxySection(a: RunAnalysis): string[] {
+  const m = a.macProxy;
+  if (m === null || m.rho === null) return [];
+  const lines = [
+    "## The seed toolkit's latency proxy",
+    '',
+    `The seed toolkit ranks configurations by the fraction of multiply-accumulates they remove. Over the ${int(m.points)} stored points, ` +
+      `Spearman's rank correlation of that fraction with the emulated cycles is ${m.rho.toFixed(3)} (-1 would mean the proxy orders points exactly as the cycles do).`,
+  ];
+  if (m.noLoss !== null) {
+    const { proxyBest: p, fastest: f } = m.noLoss;
+    const extra = p.cycles / f.cycles - 1;
+    const vsBaseline = (c: number): string => (a.reference ? ` (${pct(1 - c / a.reference.baseline.cycles, 1)} vs exact baseline)` : '');
+    lines.push(
+      '',
+      `At no top-1 loss on the search images, the proxy's best point #${p.id} removes ${pct(p.macsRemoved)} of the MACs and takes ${int(p.cycles)} cycles${vsBaseline(p.cycles)}; ` +
+        `the fastest lossless point by emulated cycles, #${f.id}, removes ${pct(f.macsRemoved)} and takes ${int(f.cycles)} cycles${vsBaseline(f.cycles)}: ` +
+        (extra > 0 ? `choosing by the proxy costs ${pct(extra, 1)} more cycles.` : 'the proxy picks the fastest point here.'),
+    );
+  }
+  return [...lines, ''];
 }
 
 function comparison(a: RunAnalysis): string[] {
@@ -183,11 +211,12 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (a.seedGridReductions !== null) out.push("### The seed toolkit's grid", '', ...reductionTable(a.seedGridReductions, a), '');
   if (a.reductions !== null) out.push(...firmwareTable(a.reductions, a));
   out.push('## Comparison with the seed paper', '', ...comparison(a), '');
+  out.push(...proxySection(a));
   out.push('## Plots', '', `![top-1 vs cycles](${plotFiles.cycles})`, '', `![top-1 vs flash](${plotFiles.flash})`, '');
-  out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front), '');
+  out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front, a), '');
   if (c.search.maxLoss !== undefined) {
     out.push(`Only front points within ${c.search.maxLoss} pp of the exact top-1 on the search images are re-evaluated on the full test set (others: -).`, '');
   }
-  if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront), '');
+  if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront, a), '');
   return `${out.join('\n')}`;
 }

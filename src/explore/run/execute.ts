@@ -9,6 +9,7 @@
 import type { SkipMasks } from '../../model/ir.js';
 import { finalHashes, splitPhases, wantsFinal, type RunAnalysis } from '../front/analysis.js';
 import { paretoFront } from '../front/pareto.js';
+import { macProxyModel } from '../front/mac-proxy.js';
 import { latencySources } from '../evaluate/latency-sources.js';
 import { measureCmsisNn } from '../evaluate/cmsis-nn-reference.js';
 import { findCmsisNn } from '../../kernels/cmsis-nn/locate.js';
@@ -28,7 +29,7 @@ import type { ModelSignificance } from '../significance/types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type Phase, type PointRow } from '../store/rows.js';
-import { appendFinal, appendPoint, openStore, readStore, writeCmsisNn, writeReference, writeSeedGrid } from '../store/run-store.js';
+import { appendFinal, appendPoint, openStore, readStore, writeCmsisNn, writeMacProxy, writeReference, writeSeedGrid } from '../store/run-store.js';
 import { createMemo, evaluateBatch, evaluateFinals, type EvaluatorContext, type Memo, type PointRequest } from './point-evaluator.js';
 import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 import { firmwarePhase } from './firmware-phase.js';
@@ -154,6 +155,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
   const cmsisNnDir = hooks.latency === undefined && plan.latency === 'emulated' ? findCmsisNn(plan.cmsisNn) : null;
   if (cmsisNnDir !== null && compilerVersion() !== null) await cmsisNnLibrary(cmsisNnDir);
   const store = openStore(plan.dir, plan.config);
+  if (store.macProxy === null) writeMacProxy(plan.dir, macProxyModel(plan.model.graph));
   const memo: Memo = createMemo(store.points);
 
   const significance = loadRunSignificance(plan, log);
