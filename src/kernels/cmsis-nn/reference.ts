@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoardProfile } from '../../emulator/board.js';
-import { prepareGraph } from '../../model/engine/prepare.js';
+import { prepareGraph, type PreparedGraph } from '../../model/engine/prepare.js';
+import type { NetworkImage } from '../network/build.js';
 import type { Graph } from '../../model/ir.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
@@ -20,12 +21,16 @@ import { buildCmsisNnNetwork, type CmsisNnBuildOptions } from './network.js';
 /** Label of CMSIS-NN profiles and layers (`--kernels cmsis-nn`). */
 export const CMSIS_NN_STYLE = 'cmsis-nn';
 
-/** Builds (cached) and times the model on CMSIS-NN; layers CMSIS-NN has no kernel for are labelled baseline. */
-export async function profileCmsisNn(graph: Graph, board: BoardProfile, input: Uint8Array, options: CmsisNnBuildOptions = {}): Promise<NetworkProfile> {
-  const prepared = prepareGraph(graph);
-  const image = await buildCmsisNnNetwork(prepared, board, options);
+/** Times a CMSIS-NN image; layers CMSIS-NN has no kernel for are labelled baseline. */
+function timeImage(graph: Graph, prepared: PreparedGraph, image: NetworkImage, input: Uint8Array): NetworkProfile {
   const byOp = new Map(prepared.ops.map((op) => [op.opIndex, op]));
   return profileImage(graph, image, CMSIS_NN_STYLE, input, undefined, (l) => (hasCmsisNnKernel(byOp.get(l.opIndex)!) ? CMSIS_NN_STYLE : 'baseline'));
+}
+
+/** Builds (cached) and times the model on CMSIS-NN (not cached: see {@link cmsisNnReference}). */
+export async function profileCmsisNn(graph: Graph, board: BoardProfile, input: Uint8Array, options: CmsisNnBuildOptions = {}): Promise<NetworkProfile> {
+  const prepared = prepareGraph(graph);
+  return timeImage(graph, prepared, await buildCmsisNnNetwork(prepared, board, options), input);
 }
 
 /**
@@ -45,8 +50,7 @@ export async function cmsisNnReference(graph: Graph, board: BoardProfile, input:
       // unreadable entry: recompute and overwrite
     }
   }
-  const byOp = new Map(prepared.ops.map((op) => [op.opIndex, op]));
-  const profile = profileImage(graph, image, CMSIS_NN_STYLE, input, undefined, (l) => (hasCmsisNnKernel(byOp.get(l.opIndex)!) ? CMSIS_NN_STYLE : 'baseline'));
+  const profile = timeImage(graph, prepared, image, input);
   writeFileAtomic(path, JSON.stringify(profile) + '\n');
   return profile;
 }
