@@ -8,13 +8,14 @@
  * beside the archive for the image's stack bound.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { SimDseError } from '../../util/errors.js';
 import { firstError, run, type LinkArchive } from '../compile/compile.js';
+import { removeScratchFolder, scratchFolder } from '../compile/scratch.js';
 import { CFLAGS, compilerCommand, requireCompiler } from '../compile/toolchain.js';
 import type { CmsisNnDir } from './locate.js';
 
@@ -85,7 +86,7 @@ async function compileLibrary(dir: CmsisNnDir): Promise<CmsisNnLibrary> {
   if (existsSync(archive) && existsSync(suPath)) {
     return { dir, path: archive, hash: key, stackUsage: readFileSync(suPath, 'utf8'), units: sources.length };
   }
-  const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-cmsis-'));
+  const tmp = scratchFolder('cc');
   try {
     const objects = sources.map((_, i) => `u${i}.o`);
     let next = 0;
@@ -111,6 +112,6 @@ async function compileLibrary(dir: CmsisNnDir): Promise<CmsisNnLibrary> {
     writeFileAtomic(archive, readFileSync(join(tmp, 'libcmsis-nn.a'))); // last: its presence marks a complete entry
     return { dir, path: archive, hash: key, stackUsage, units: sources.length };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeScratchFolder(tmp);
   }
 }
