@@ -86,6 +86,7 @@ function store(): StoreContents {
     ],
     firmware: [],
     seedGrid: null,
+    cmsisNn: null,
   };
 }
 
@@ -127,6 +128,34 @@ describe('analysis, front files and report', () => {
     expect(text).toContain('firmware  2 re-evaluated points timed as whole firmware');
     // front.csv: the timed points carry their whole-firmware mean and flash, the others nothing
     expect(frontCsv(a).split('\n').slice(1, 4).map((l) => l.split(',').slice(14, 16).join(','))).toEqual(['495,4000', ',', '905.5,4000']);
+  });
+
+  it('gives reductions against CMSIS-NN when the run measured it, and says when it was not found', () => {
+    const layers = [{ name: 'conv_2d#1', style: 'cmsis-nn', cycles: 1400 }];
+    const found = analyseRun({ ...store(), cmsisNn: { found: true, dir: '/x/CMSIS-NN', cycles: 1500, flashBytes: 120, fits: true, matchesEngine: true, layers } });
+    const md = renderReport(found, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| CMSIS-NN (Arm) | 1,500 | 120 B | yes | 80.00 % | 80.00 % |');
+    expect(md).toContain('| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline | reduction vs CMSIS-NN | flash | flash vs unpacked |');
+    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | 25.0 % | 40.0 % | 480 B | -4.0 % |');
+    expect(md).toContain('and 40.0 % against Arm\'s CMSIS-NN, the library the paper compares against.');
+    expect(md).toContain('compiled from /x/CMSIS-NN');
+    const missing = renderReport(analyseRun({ ...store(), cmsisNn: { found: false, reason: 'no such folder' } }), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(missing).toContain('CMSIS-NN was not found: no such folder.');
+    expect(missing).not.toContain('reduction vs CMSIS-NN');
+    // a run that did not measure it (another latency source) says nothing about it
+    expect(renderReport(analyseRun(store()), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' })).not.toContain('CMSIS-NN');
+  });
+
+  it("states the MAC proxy's rank correlation with cycles and what its best lossless point costs", () => {
+    // layers: op 3 skips id * 2 weights, each taking part in 5 MACs, out of 100 MACs
+    const withLayers = points.map((p) => ({ ...p, layers: [{ opIndex: 3, skipped: p.id * 2, weights: 100, cycles: 0 }] }));
+    const a = analyseRun({ ...store(), points: withLayers, macProxy: { totalMacs: 100, macsPerWeight: { '3': 5 } } });
+    const md = renderReport(a, 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain("## The seed toolkit's latency proxy");
+    expect(md).toContain(`Over the 7 stored points, Spearman's rank correlation of that fraction with the emulated cycles is ${a.macProxy!.rho!.toFixed(3)}`);
+    // lossless on the search images (80 correct): points 0 and 1; the proxy's best, #1, is also the fastest
+    expect(md).toContain("the proxy's best point #1 removes 10.00 % of the MACs and takes 900 cycles (25.0 % vs exact baseline)");
+    expect(md).toContain('| #6 | 70.00 % | 76.00 % | 500 | 60.00 % | 290 B |');
   });
 
   it('marks a run whose front lacks full-test-set results as not finished', () => {

@@ -6,10 +6,10 @@
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
 import { isWeightedOp, prepareGraph } from '../model/engine/prepare.js';
-import type { Graph } from '../model/ir.js';
+import type { Graph, SkipMasks } from '../model/ir.js';
 import type { ImageSizes } from './compile/image-size.js';
 import { defaultEmitters } from './emitters.js';
-import type { NetworkSpec } from './network/assemble.js';
+import type { AssembledLayer, NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';
 import { NetworkRunner } from './network/emulate.js';
 import { resolvePlacement } from './placement/auto.js';
@@ -75,7 +75,25 @@ export async function profileNetwork(
   const prepared = prepareGraph(graph);
   const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
   const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
-  const trace = createEngine(graph).trace(input, spec.masks);
+  return { image, profile: profileImage(graph, image, spec.style, input, spec.masks) };
+}
+
+/**
+ * Times one inference of a built network image on `input` (graph input
+ * bytes) and checks its output against the reference engine (with `masks`);
+ * `style` labels the profile (e.g. `cmsis-nn`) and `layerStyle` each layer.
+ */
+export function profileImage(
+  graph: Graph,
+  image: NetworkImage,
+  style: string,
+  input: Uint8Array,
+  masks?: SkipMasks,
+  layerStyle: (layer: AssembledLayer) => string = (l) => l.style,
+): NetworkProfile {
+  const board = image.board;
+  const prepared = prepareGraph(graph);
+  const trace = createEngine(graph).trace(input, masks);
   const { plan } = image.source;
   const runner = new NetworkRunner(image);
   try {
@@ -86,30 +104,27 @@ export async function profileNetwork(
     const layers = image.source.layers.map((l, k) => {
       const macs = macsOf.get(l.opIndex) ?? 0;
       const cycles = run.layerCycles[k];
-      return { opIndex: l.opIndex, name: l.name, style: l.style, cycles, macs, cyclesPerMac: macs > 0 ? cycles / macs : null, homes: homesOf(image.placement, layerUnit(l.opIndex)) };
+      return { opIndex: l.opIndex, name: l.name, style: layerStyle(l), cycles, macs, cyclesPerMac: macs > 0 ? cycles / macs : null, homes: homesOf(image.placement, layerUnit(l.opIndex)) };
     });
     return {
-      image,
-      profile: {
-        model: graph.name,
-        style: spec.style,
-        board: board.id,
-        clockHz: board.clockHz,
-        cycles: run.cycles,
-        instructions: run.instructions,
-        ms: (run.cycles / board.clockHz) * 1000,
-        layers,
-        placement: formatPlacement(image.placement),
-        libraryCode: homesOf(image.placement, LIBRARY_UNIT).code,
-        layerSum: layers.reduce((s, l) => s + l.cycles, 0),
-        macs: prepared.macs,
-        cyclesPerMac: prepared.macs > 0 ? run.cycles / prepared.macs : 0,
-        maxLayerCyclesPerMac: Math.max(0, ...layers.map((l) => l.cyclesPerMac ?? 0)),
-        sizes: image.sizes,
-        fits: image.fit.fits,
-        fitReason: image.fit.fits ? null : image.fit.reason,
-        matchesEngine,
-      },
+      model: graph.name,
+      style,
+      board: board.id,
+      clockHz: board.clockHz,
+      cycles: run.cycles,
+      instructions: run.instructions,
+      ms: (run.cycles / board.clockHz) * 1000,
+      layers,
+      placement: formatPlacement(image.placement),
+      libraryCode: homesOf(image.placement, LIBRARY_UNIT).code,
+      layerSum: layers.reduce((s, l) => s + l.cycles, 0),
+      macs: prepared.macs,
+      cyclesPerMac: prepared.macs > 0 ? run.cycles / prepared.macs : 0,
+      maxLayerCyclesPerMac: Math.max(0, ...layers.map((l) => l.cyclesPerMac ?? 0)),
+      sizes: image.sizes,
+      fits: image.fit.fits,
+      fitReason: image.fit.fits ? null : image.fit.reason,
+      matchesEngine,
     };
   } finally {
     runner.close();

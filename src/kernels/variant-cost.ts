@@ -52,7 +52,7 @@ export interface VariantRequest {
 }
 
 
-/** Timing-relevant identity of a board (its id and every number the cycle model reads). */
+/** Timing-relevant identity of a board (its id and every number the cycle model reads); part of every cycle cache key. */
 export function boardKey(board: BoardProfile): string {
   return JSON.stringify([board.id, board.clockHz, board.flashWaitStates, board.flashLineBytes, board.accelerator]);
 }

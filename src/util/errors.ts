@@ -45,6 +45,8 @@ export interface ErrorDataByKind {
   readonly firmware: Record<string, never>;
   /** A malformed golden-cycles file. */
   readonly golden: { readonly path: string };
+  /** Arm's CMSIS-NN is not found where looked for, or does not compile. */
+  readonly 'cmsis-nn': Record<string, never>;
   /** QEMU is missing, failed or timed out. */
   readonly qemu: Record<string, never>;
   /** A serial port that cannot be used, or no complete run from it. */

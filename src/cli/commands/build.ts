@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { KERNEL_STYLES, type KernelStyle } from '../../kernels/network/assemble.js';
-import { buildNetwork } from '../../kernels/network/build.js';
+import { buildNetwork, type NetworkImage } from '../../kernels/network/build.js';
+import { buildCmsisNnNetwork } from '../../kernels/cmsis-nn/network.js';
+import { CMSIS_NN_STYLE } from '../../kernels/cmsis-nn/reference.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { resolvePlacement } from '../../kernels/placement/auto.js';
 import { formatPlacement, parsePlace } from '../../kernels/placement/placement.js';
@@ -24,6 +26,7 @@ interface BuildCliOptions {
   readonly jobs?: string;
   readonly place: string;
   readonly json?: boolean;
+  readonly cmsisNn?: string;
 }
 
 /** Help text of `--place` (build and profile). */
@@ -31,18 +34,25 @@ export const PLACE_HELP =
   'where code and constants live: auto (measured, chosen under the SRAM budget), flash, or OP:CODE[/DATA],... ' +
   '(OP an operator index or lib for the kernel library; CODE flash|sram|alias, alias = the L4R5 SRAM2 window; DATA flash|sram)';
 
+/** What `--kernels` takes: a kernel style of sim-dse's own, or Arm's CMSIS-NN as the exact reference. */
+export type KernelsOption = KernelStyle | typeof CMSIS_NN_STYLE;
+
+/** Every value `--kernels` takes, in the order messages list them. */
+export const KERNELS_OPTIONS: readonly KernelsOption[] = [...KERNEL_STYLES, CMSIS_NN_STYLE];
+
 /** Parses `--kernels`. */
-export function parseKernelStyle(value: string): KernelStyle {
-  const style = KERNEL_STYLES.find((s) => s === value);
-  if (style === undefined) throw new UsageError(`--kernels: '${value}' is not ${KERNEL_STYLES.slice(0, -1).join(', ')} or ${KERNEL_STYLES[KERNEL_STYLES.length - 1]}`);
-  return style;
+export function parseKernelStyle(value: string): KernelsOption {
+  const found = KERNELS_OPTIONS.find((k) => k === value);
+  if (found === undefined) throw new UsageError(`--kernels: '${value}' is not one of ${KERNELS_OPTIONS.join(', ')}`);
+  return found;
 }
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
 export function registerBuild(program: Command): void {
   withOptions(program.command('build').description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit'), { model: 'required', models: true, board: { default: 'nucleo-f446re' } })
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
-    .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library) or sparse (loop over kept 2x2 weight units; conv only)', 'unpacked')
+    .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library), sparse (loop over kept 2x2 weight units; conv only) or cmsis-nn (Arm\'s library, exact reference)', 'unpacked')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
     .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
     .option('--place <placement>', PLACE_HELP, 'auto')
@@ -51,7 +61,7 @@ export function registerBuild(program: Command): void {
       'after',
       '\nCompiler flags are fixed (see `sim-dse build --help` in README); the cache lives in\n' +
         '.sim-dse-cache/ (or $SIM_DSE_CACHE). Exits 1 when the image does not fit the board.\n\n' +
-        'Examples:\n  sim-dse build --model lenet --board nucleo-f446re\n  sim-dse build --model resnet8 --kernels baseline --out build/resnet8-baseline',
+        'Examples:\n  sim-dse build --model lenet --board nucleo-f446re\n  sim-dse build --model resnet8 --kernels baseline --out build/resnet8-baseline\n  sim-dse build --model resnet8 --kernels cmsis-nn',
     )
     .action(async (opts: BuildCliOptions) => {
       const style = parseKernelStyle(opts.kernels);
@@ -59,12 +69,18 @@ export function registerBuild(program: Command): void {
       const jobs = parsePositiveInt('--jobs', opts.jobs);
       const place = parsePlace(opts.place);
       const { model, masks } = loadModelFromOptions(opts);
+      if (style === CMSIS_NN_STYLE && masks !== undefined) throw new UsageError('--skip: CMSIS-NN kernels are the exact reference and take no skip configuration');
       const prepared = prepareGraph(model.graph);
-      const spec = { style, masks };
-      let image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs });
-      if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
-      const placement = await resolvePlacement(place, prepared, spec, board, defaultEmitters(), { jobs });
-      if (placement.size > 0) image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, placement });
+      let image: NetworkImage;
+      if (style === CMSIS_NN_STYLE) {
+        image = await buildCmsisNnNetwork(prepared, board, { jobs, dir: opts.cmsisNn });
+      } else {
+        const spec = { style, masks };
+        image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs });
+        if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
+        const placement = await resolvePlacement(place, prepared, spec, board, defaultEmitters(), { jobs });
+        if (placement.size > 0) image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, placement });
+      }
       const s = image.sizes;
       const report = {
         model: model.name,

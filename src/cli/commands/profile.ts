@@ -4,8 +4,9 @@ import { profileNetwork, type NetworkProfile } from '../../kernels/profile.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { UsageError } from '../../util/errors.js';
-import { PLACE_HELP, parseKernelStyle } from './build.js';
+import { KERNELS_OPTIONS, PLACE_HELP, parseKernelStyle } from './build.js';
 import { parsePlace } from '../../kernels/placement/placement.js';
+import { CMSIS_NN_STYLE, profileCmsisNn } from '../../kernels/cmsis-nn/reference.js';
 import { loadModelFromOptions, withOptions } from '../options.js';
 
 interface ProfileOptions {
@@ -18,6 +19,7 @@ interface ProfileOptions {
   readonly image: string;
   readonly place: string;
   readonly json?: boolean;
+  readonly cmsisNn?: string;
 }
 
 /** A layer's code and constants homes in one letter each (f flash, s SRAM, a SRAM2 window), '' when both in flash. */
@@ -66,11 +68,12 @@ export function registerProfile(program: Command): void {
   withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { model: 'required', models: true, data: true })
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
-    .option('--kernels <styles>', 'comma-separated: baseline, unpacked, sparse', 'baseline,unpacked')
+    .option('--kernels <styles>', `comma-separated: ${KERNELS_OPTIONS.join(', ')}`, 'baseline,unpacked')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
     .option('--image <k>', 'test image to run (index into test_batch.bin)', '0')
     .option('--place <placement>', PLACE_HELP, 'auto')
     .option('--json', 'print the profiles as JSON', false)
-    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re --place flash')
+    .addHelpText('after', '\nExample:\n  sim-dse profile --model resnet8 --board nucleo-l4r5zi,nucleo-f446re --place flash\n  sim-dse profile --model lenet --kernels baseline,cmsis-nn')
     .action(async (opts: ProfileOptions) => {
       const styles = opts.kernels.split(',').map((s) => parseKernelStyle(s.trim()));
       const boards = opts.board.split(',').map((b) => getBoard(b.trim()));
@@ -84,6 +87,10 @@ export function registerProfile(program: Command): void {
       const profiles: NetworkProfile[] = [];
       for (const style of styles) {
         for (const board of boards) {
+          if (style === CMSIS_NN_STYLE) {
+            profiles.push(await profileCmsisNn(model.graph, board, input, { dir: opts.cmsisNn }));
+            continue;
+          }
           const spec = { style, masks: style === 'baseline' ? undefined : masks };
           profiles.push((await profileNetwork(model.graph, spec, board, input, { place })).profile);
         }

@@ -47,6 +47,7 @@ export function registerRun(program: Command): void {
     .option('--no-seed-grid', "do not evaluate the seed toolkit's grid beside the search")
     .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
     .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
+    .option('--cmsis-nn <dir>', 'CMSIS-NN folder for the reference in the report (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN; without it the report says it was not found)')
     .option('--stop-after <n>', 'stop after storing n new rows (as Ctrl-C would; for testing resume)')
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(

@@ -6,9 +6,10 @@
  */
 import type { FinalRow, PointRow, TimedFirmwareRow } from '../store/rows.js';
 import { EXACT_HASH } from '../store/rows.js';
-import type { StoreContents, StoredReference } from '../store/run-store.js';
+import type { StoreContents, StoredCmsisNn, StoredReference } from '../store/run-store.js';
 import type { RunConfig } from '../store/run-config.js';
 import { paretoFront } from './pareto.js';
+import { analyseMacProxy, macsRemoved, type MacProxyAnalysis } from './mac-proxy.js';
 import { fallbackReference, reductionsAt, type Reduction, type ScoredPoint } from './reductions.js';
 import { getBoard } from '../../emulator/boards.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
@@ -24,6 +25,12 @@ export interface FrontEntry {
 export interface RunAnalysis {
   readonly config: RunConfig;
   readonly reference: StoredReference | null;
+  /** Arm's CMSIS-NN on the model and board (null: not measured by the run). */
+  readonly cmsisNn: StoredCmsisNn | null;
+  /** The seed toolkit's MAC proxy against the emulated cycles over every stored point (null: no proxy facts or references stored). */
+  readonly macProxy: MacProxyAnalysis | null;
+  /** Fraction of MACs each point removes, by row id (empty without proxy facts). */
+  readonly macsRemoved: readonly number[];
   readonly points: readonly PointRow[];
   /** Pareto front of the search points (top-1 on the search images vs cycles), fastest first. */
   readonly front: readonly FrontEntry[];
@@ -146,6 +153,9 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   return {
     config: store.config,
     reference: ref,
+    cmsisNn: store.cmsisNn ?? null,
+    macProxy: store.macProxy && ref ? analyseMacProxy(store.points, store.macProxy, ref.exactSearch.correct) : null,
+    macsRemoved: store.macProxy ? store.points.map((r) => macsRemoved(r, store.macProxy!)) : [],
     points: store.points,
     front,
     seedGridFront,

@@ -11,6 +11,7 @@ import { flashCapacity } from '../evaluate/board-flash.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
+import type { StoredCmsisNn } from '../store/run-store.js';
 import { meanCycles } from '../store/rows.js';
 
 /** Average latency reduction at no accuracy loss that the seed paper reports. */
@@ -19,18 +20,24 @@ export const SEED_PAPER_REDUCTION = 0.21;
 const pct = (v: number, digits = 2): string => `${(v * 100).toFixed(digits)} %`;
 const int = (v: number): string => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+/** CMSIS-NN's measurement when the run has one. */
+function cmsisFound(a: RunAnalysis): Extract<StoredCmsisNn, { found: true }> | null {
+  return a.cmsisNn !== null && a.cmsisNn.found ? a.cmsisNn : null;
+}
+
 function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   const ref = a.reference!;
+  const cmsis = cmsisFound(a);
   const lines = [
-    '| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline | flash | flash vs unpacked |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline |${cmsis ? ' reduction vs CMSIS-NN |' : ''} flash | flash vs unpacked |`,
+    `|---|---|---|---|---|---|---|${cmsis ? '---|' : ''}---|---|`,
   ];
   for (const r of rs) {
     const p = r.point;
     const name = typeof p.id === 'number' ? `#${p.id}` : p.id;
     const flashDelta = p.flashBytes / ref.unpackedExact.flashBytes - 1;
     lines.push(
-      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} | ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
+      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} |${cmsis ? ` ${pct(1 - p.cycles / cmsis.cycles, 1)} |` : ''} ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
     );
   }
   return lines;
@@ -62,15 +69,43 @@ function firmwareTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   ];
 }
 
-function frontTable(front: readonly FrontEntry[]): string[] {
-  const lines = ['| point | top-1 (search) | top-1 (full) | cycles | flash | skipped weights | configuration |', '|---|---|---|---|---|---|---|'];
+function frontTable(front: readonly FrontEntry[], a: RunAnalysis): string[] {
+  const proxy = a.macsRemoved.length > 0;
+  const lines = [
+    `| point | top-1 (search) | top-1 (full) | cycles |${proxy ? ' MACs removed (proxy) |' : ''} flash | skipped weights | configuration |`,
+    `|---|---|---|---|${proxy ? '---|' : ''}---|---|---|`,
+  ];
   for (const e of front) {
     const r = e.row;
     lines.push(
-      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : '-'} | ${int(r.cycles)} | ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
+      `| #${r.id} | ${pct(r.top1)} | ${e.full ? pct(e.full.top1) : '-'} | ${int(r.cycles)} |${proxy ? ` ${pct(a.macsRemoved[r.id])} |` : ''} ${int(r.flashBytes)} B | ${int(r.skipped)} / ${int(r.weights)} | ${describeConfig(r.config)} |`,
     );
   }
   return lines;
+}
+
+/** The seed toolkit's MAC proxy against the emulated cycles (empty without it). */
+function proxySection(a: RunAnalysis): string[] {
+  const m = a.macProxy;
+  if (m === null || m.rho === null) return [];
+  const lines = [
+    "## The seed toolkit's latency proxy",
+    '',
+    `The seed toolkit ranks configurations by the fraction of multiply-accumulates they remove. Over the ${int(m.points)} stored points, ` +
+      `Spearman's rank correlation of that fraction with the emulated cycles is ${m.rho.toFixed(3)} (-1 would mean the proxy orders points exactly as the cycles do).`,
+  ];
+  if (m.noLoss !== null) {
+    const { proxyBest: p, fastest: f } = m.noLoss;
+    const extra = p.cycles / f.cycles - 1;
+    const vsBaseline = (c: number): string => (a.reference ? ` (${pct(1 - c / a.reference.baseline.cycles, 1)} vs exact baseline)` : '');
+    lines.push(
+      '',
+      `At no top-1 loss on the search images, the proxy's best point #${p.id} removes ${pct(p.macsRemoved)} of the MACs and takes ${int(p.cycles)} cycles${vsBaseline(p.cycles)}; ` +
+        `the fastest lossless point by emulated cycles, #${f.id}, removes ${pct(f.macsRemoved)} and takes ${int(f.cycles)} cycles${vsBaseline(f.cycles)}: ` +
+        (extra > 0 ? `choosing by the proxy costs ${pct(extra, 1)} more cycles.` : 'the proxy picks the fastest point here.'),
+    );
+  }
+  return [...lines, ''];
 }
 
 function comparison(a: RunAnalysis): string[] {
@@ -79,7 +114,8 @@ function comparison(a: RunAnalysis): string[] {
   const lines = [
     `The seed paper reports a latency reduction of ${pct(SEED_PAPER_REDUCTION, 0)} on average at no accuracy loss. ` +
       `This run finds ${pct(zero.vsUnpacked, 1)} against the exact unpacked kernels and ${pct(zero.vsBaseline, 1)} against the exact baseline ` +
-      `at no top-1 loss on the full test set (${int(a.exactFull!.images)} images).`,
+      `at no top-1 loss on the full test set (${int(a.exactFull!.images)} images)` +
+      (cmsisFound(a) ? `, and ${pct(1 - zero.point.cycles / cmsisFound(a)!.cycles, 1)} against Arm's CMSIS-NN, the library the paper compares against.` : '.'),
   ];
   const seedZero = a.seedGridReductions?.find((r) => r.maxLoss === 0);
   if (seedZero !== undefined) {
@@ -103,6 +139,19 @@ function comparison(a: RunAnalysis): string[] {
     `- Significance metric ${a.config.metric} with ${a.config.search.strategy} over the space above; the seed toolkit uses its own metric on a 2-layer threshold grid.`,
   );
   return lines;
+}
+
+/** The line under the references saying where CMSIS-NN comes from, or why it is missing (nothing when the run did not measure it). */
+function cmsisNote(a: RunAnalysis): string[] {
+  if (a.cmsisNn === null) return [];
+  if (!a.cmsisNn.found) return [`CMSIS-NN was not found: ${a.cmsisNn.reason}. The reductions are against sim-dse's own exact references only.`, ''];
+  const c = a.cmsisNn;
+  return [
+    `CMSIS-NN: Arm's library compiled from ${c.dir} with sim-dse's toolchain, one inference of test image 0 emulated as a whole image ` +
+      `(${c.matchesEngine ? 'output equal to the reference engine' : '**output differs from the reference engine**'}); ` +
+      `per layer: ${c.layers.map((l) => `${l.name} ${int(l.cycles)}`).join(', ')}.`,
+    '',
+  ];
 }
 
 /** One line describing the stored space (`config.space`). */
@@ -146,8 +195,14 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
       '|---|---|---|---|---|---|',
       `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${fits(r.baseline)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
       `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${fits(r.unpackedExact)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
-      '',
     );
+    const cmsis = cmsisFound(a);
+    if (cmsis !== null) {
+      const top1 = (v: number | undefined): string => (v === undefined ? 'n/a' : cmsis.matchesEngine ? pct(v) : '**differs**');
+      out.push(`| CMSIS-NN (Arm) | ${int(cmsis.cycles)} | ${int(cmsis.flashBytes)} B | ${fits(cmsis)} | ${top1(r.exactSearch.top1)} | ${top1(a.exactFull?.top1)} |`);
+    }
+    out.push('');
+    out.push(...cmsisNote(a));
   }
   if (a.reductions !== null) {
     out.push('## Latency reduction at a top-1 loss budget (full test set)', '', ...reductionTable(a.reductions, a), '');
@@ -156,11 +211,12 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (a.seedGridReductions !== null) out.push("### The seed toolkit's grid", '', ...reductionTable(a.seedGridReductions, a), '');
   if (a.reductions !== null) out.push(...firmwareTable(a.reductions, a));
   out.push('## Comparison with the seed paper', '', ...comparison(a), '');
+  out.push(...proxySection(a));
   out.push('## Plots', '', `![top-1 vs cycles](${plotFiles.cycles})`, '', `![top-1 vs flash](${plotFiles.flash})`, '');
-  out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front), '');
+  out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front, a), '');
   if (c.search.maxLoss !== undefined) {
     out.push(`Only front points within ${c.search.maxLoss} pp of the exact top-1 on the search images are re-evaluated on the full test set (others: -).`, '');
   }
-  if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront), '');
+  if (a.seedGridFront !== null) out.push("## Pareto front of the seed toolkit's grid", '', ...frontTable(a.seedGridFront, a), '');
   return `${out.join('\n')}`;
 }

@@ -7,7 +7,11 @@
  * ends with the same store as an uninterrupted one.
  */
 import type { RunAnalysis } from '../front/analysis.js';
+import { macProxyModel } from '../front/mac-proxy.js';
 import { latencySources } from '../evaluate/latency-sources.js';
+import { findCmsisNn } from '../../kernels/cmsis-nn/locate.js';
+import { cmsisNnLibrary } from '../../kernels/cmsis-nn/library.js';
+import { compilerVersion } from '../../kernels/compile/toolchain.js';
 import type { LatencyProvider } from '../evaluate/latency-types.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
 import type { AccuracySpec } from '../pool/accuracy-bench.js';
@@ -15,7 +19,7 @@ import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import type { ModelSignificance } from '../significance/types.js';
-import { appendPoint, openStore, readStore } from '../store/run-store.js';
+import { appendPoint, openStore, readStore, writeMacProxy } from '../store/run-store.js';
 import type { RunContext } from './phase.js';
 import { RUN_PHASES } from './phases.js';
 import { createMemo, type EvaluatorContext, type Memo } from './point-evaluator.js';
@@ -74,7 +78,12 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
+  // CMSIS-NN is measured with the emulated latency source only; a library that is there but does not compile stops the run before its store is touched.
+  const measuresCmsisNn = hooks.latency === undefined && plan.latency === 'emulated';
+  const cmsisNnDir = measuresCmsisNn ? findCmsisNn(plan.cmsisNn) : null;
+  if (cmsisNnDir !== null && compilerVersion() !== null) await cmsisNnLibrary(cmsisNnDir);
   const store = openStore(plan.dir, plan.config);
+  if (store.macProxy === null) writeMacProxy(plan.dir, macProxyModel(plan.model.graph));
   const memo: Memo = createMemo(store.points);
 
   const significance = loadRunSignificance(plan, log);
@@ -130,6 +139,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
     evaluator: ctx,
     memo,
     counted,
+    cmsisNn: measuresCmsisNn ? { dir: cmsisNnDir?.root } : null,
     exactCorrect: store.reference?.exactSearch.correct ?? 0,
     analysis: null,
   };

@@ -34,6 +34,12 @@ export interface RunContext {
   readonly memo: Memo;
   /** Counts a stored row; false when the run must stop. */
   readonly counted: () => boolean;
+  /**
+   * Where the references phase finds CMSIS-NN to measure (`dir` absent: not
+   * found, stored as such), or null when the run does not measure it (a
+   * latency source other than the emulator).
+   */
+  readonly cmsisNn: { readonly dir?: string } | null;
   /** The exact model's correct count on the search images (the references phase sets it when it runs). */
   exactCorrect: number;
   /** What the report phase found in the store (null until it ran). */

@@ -5,6 +5,7 @@
  * input errors surface here as one-line UsageErrors, before anything is
  * computed or written.
  */
+import { locateCmsisNn } from '../../kernels/cmsis-nn/locate.js';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BoardProfile } from '../../emulator/board.js';
@@ -55,6 +56,8 @@ export interface RunOptions {
   readonly id?: string;
   /** Stop after this many new rows (testing resume). */
   readonly stopAfter?: string;
+  /** CMSIS-NN folder for the reference (`--cmsis-nn`; default $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN). */
+  readonly cmsisNn?: string;
 }
 
 /** A validated run. */
@@ -76,6 +79,8 @@ export interface RunPlan {
   readonly dir: string;
   /** Stop after this many new rows (null: run to the end). */
   readonly stopAfter: number | null;
+  /** `--cmsis-nn DIR`, checked to be a CMSIS-NN folder (absent: the default place, if there). */
+  readonly cmsisNn?: string;
 }
 
 /** Defaults of the search. */
@@ -141,6 +146,7 @@ export function planRun(o: RunOptions): RunPlan {
   const maxLoss = parseNumberOption('--max-loss', o.maxLoss, RUN_DEFAULTS.maxLoss, 0, 100);
   const calibration = parseIntOption('--calibration', o.calibration, DEFAULT_CALIBRATION_IMAGES);
   const stopAfter = o.stopAfter === undefined ? null : parseIntOption('--stop-after', o.stopAfter, 1);
+  if (o.cmsisNn !== undefined) locateCmsisNn(o.cmsisNn);
   const latency = o.latency ?? defaultLatencySource();
   if (!(latency in latencySources)) throw new UsageError(`--latency: '${latency}' is not one of ${Object.keys(latencySources).join(', ')}`);
   const board = getBoard(o.board ?? RUN_DEFAULTS.board);
@@ -172,5 +178,5 @@ export function planRun(o: RunOptions): RunPlan {
     throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
   }
   const dir = resolve(join(o.out ?? RUN_DEFAULTS.out, o.id ?? defaultRunId(config)));
-  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config, dir, stopAfter };
+  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config, dir, stopAfter, cmsisNn: o.cmsisNn };
 }

@@ -25,10 +25,38 @@ export interface StoredReference {
   readonly exactSearch: { readonly correct: number; readonly images: number; readonly top1: number };
 }
 
+/**
+ * `cmsis-nn.json`: Arm's CMSIS-NN on the run's model and board, the exact
+ * reference the seed paper compares against (one inference of test image 0,
+ * output checked against the engine), or why it was not measured.
+ */
+export type StoredCmsisNn =
+  | {
+      readonly found: true;
+      /** The CMSIS-NN folder it was compiled from. */
+      readonly dir: string;
+      readonly cycles: number;
+      readonly flashBytes: number;
+      readonly fits: boolean;
+      readonly matchesEngine: boolean;
+      readonly layers: readonly { readonly name: string; readonly style: string; readonly cycles: number }[];
+    }
+  | { readonly found: false; readonly reason: string };
+
+/** `proxy.json`: what the seed toolkit's MAC proxy needs of the model (written once per run). */
+export interface MacProxyModel {
+  /** Multiply-accumulates of one inference, all maskable layers. */
+  readonly totalMacs: number;
+  /** MACs each weight of a maskable layer takes part in, by operator index. */
+  readonly macsPerWeight: Readonly<Record<string, number>>;
+}
+
 /** File names inside a run directory. */
 export const STORE_FILES = {
   config: 'config.json',
   reference: 'reference.json',
+  cmsisNn: 'cmsis-nn.json',
+  macProxy: 'proxy.json',
   points: 'points.jsonl',
   final: 'final.jsonl',
   firmware: 'firmware.jsonl',
@@ -45,6 +73,10 @@ export interface StoreContents {
   readonly dir: string;
   readonly config: RunConfig;
   readonly reference: StoredReference | null;
+  /** CMSIS-NN on the run's model and board (null: not measured by this run). */
+  readonly cmsisNn: StoredCmsisNn | null;
+  /** The MAC proxy's model facts (null: not stored by the run). */
+  readonly macProxy: MacProxyModel | null;
   readonly points: PointRow[];
   readonly finals: FinalRow[];
   /** Whole-firmware timings of the re-evaluated points (emulated latency source only). */
@@ -92,10 +124,14 @@ export function readStore(dir: string, repair = false): StoreContents {
   const config = readConfig(dir);
   const refPath = join(dir, STORE_FILES.reference);
   const seedPath = join(dir, STORE_FILES.seedGrid);
+  const cmsisPath = join(dir, STORE_FILES.cmsisNn);
+  const proxyPath = join(dir, STORE_FILES.macProxy);
   return {
     dir,
     config,
     reference: existsSync(refPath) ? readJson<StoredReference>(refPath) : null,
+    cmsisNn: existsSync(cmsisPath) ? readJson<StoredCmsisNn>(cmsisPath) : null,
+    macProxy: existsSync(proxyPath) ? readJson<MacProxyModel>(proxyPath) : null,
     points: readRows<PointRow>(dir, STORE_FILES.points, repair, checkPointRows),
     finals: readRows<FinalRow>(dir, STORE_FILES.final, repair, checkFinalRows),
     firmware: readRows<FirmwareRow>(dir, STORE_FILES.firmware, repair, checkFirmwareRows),
@@ -119,7 +155,7 @@ export function openStore(dir: string, config: RunConfig): StoreContents {
     throw new FileError(`cannot create run directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   writeFileAtomic(join(dir, STORE_FILES.config), jsonText(config));
-  return { dir, config, reference: null, points: [], finals: [], firmware: [], seedGrid: null };
+  return { dir, config, reference: null, cmsisNn: null, macProxy: null, points: [], finals: [], firmware: [], seedGrid: null };
 }
 
 /** Appends one evaluated point. */
@@ -140,6 +176,16 @@ export function appendFirmware(dir: string, row: FirmwareRow): void {
 /** Writes `reference.json`. */
 export function writeReference(dir: string, ref: StoredReference): void {
   writeFileAtomic(join(dir, STORE_FILES.reference), jsonText(ref));
+}
+
+/** Writes `cmsis-nn.json`. */
+export function writeCmsisNn(dir: string, value: StoredCmsisNn): void {
+  writeFileAtomic(join(dir, STORE_FILES.cmsisNn), jsonText(value));
+}
+
+/** Writes `proxy.json`. */
+export function writeMacProxy(dir: string, value: MacProxyModel): void {
+  writeFileAtomic(join(dir, STORE_FILES.macProxy), jsonText(value));
 }
 
 /** Writes `seed-grid.json` (the hashes of the preset's points, in its order). */

@@ -28,8 +28,8 @@ export function compilerActivity(): { readonly compiled: number; readonly runnin
 }
 const waiting: (() => void)[] = [];
 
-/** Runs a compiler process when fewer than the limit are running. */
-async function run(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
+/** Runs a compiler process (or another toolchain tool) when fewer than the limit are running. */
+export async function run(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
   while (compilersRunning >= COMPILER_LIMIT) await new Promise<void>((resolve) => waiting.push(resolve));
   compilersRunning++;
   try {
@@ -64,6 +64,14 @@ export interface CompileRequest {
   readonly jobs?: number;
   /** Use the content-hash cache (default true). */
   readonly cache?: boolean;
+  /** Static libraries linked after the objects (e.g. the CMSIS-NN archive). */
+  readonly archives?: readonly LinkArchive[];
+}
+
+/** A static library to link: its path and a hash of its content (part of the link's cache key). */
+export interface LinkArchive {
+  readonly path: string;
+  readonly hash: string;
 }
 
 /** A compiled translation unit. */
@@ -114,7 +122,7 @@ async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): 
 }
 
 /** The line of a gcc or ld diagnostic that names the problem (a region overflow first), without the temp folder path. */
-function firstError(stderr: string, dir: string): string {
+export function firstError(stderr: string, dir: string): string {
   const lines = stderr.split('\n').map((l) => l.split(dir + '/').join(''));
   return lines.find((l) => /overflowed by \d+ bytes/.test(l)) ?? lines.find((l) => /error/.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
 }
@@ -193,8 +201,14 @@ async function compileUnit(
 }
 
 /** Links objects with a linker script into an ELF (cached by the objects' and script's hash). */
-async function linkObjects(objects: readonly CompiledObject[], linkScript: string, version: string, useCache: boolean): Promise<Uint8Array> {
-  const key = sha(version, LDFLAGS.join(' '), CFLAGS.join(' '), linkScript, ...objects.flatMap((o) => [o.name, o.object]));
+async function linkObjects(
+  objects: readonly CompiledObject[],
+  linkScript: string,
+  version: string,
+  useCache: boolean,
+  archives: readonly LinkArchive[],
+): Promise<Uint8Array> {
+  const key = sha(version, LDFLAGS.join(' '), CFLAGS.join(' '), linkScript, ...objects.flatMap((o) => [o.name, o.object]), ...archives.map((a) => a.hash));
   const path = useCache ? join(cacheDir('images', key.slice(0, 2)), `${key}.elf`) : '';
   if (useCache && existsSync(path)) return new Uint8Array(readFileSync(path));
   const tmp = scratchFolder('ld');
@@ -203,7 +217,7 @@ async function linkObjects(objects: readonly CompiledObject[], linkScript: strin
     const names = objects.map((o) => o.name.replace(/\.c$/, '.o'));
     objects.forEach((o, i) => writeFileSync(join(tmp, names[i]), o.object));
     try {
-      await run(compilerCommand(), [...CFLAGS, '-T', 'image.ld', ...names, '-o', 'image.elf', ...LDFLAGS], { cwd: tmp, maxBuffer: 64 << 20 });
+      await run(compilerCommand(), [...CFLAGS, '-T', 'image.ld', ...names, ...archives.map((a) => a.path), '-o', 'image.elf', ...LDFLAGS], { cwd: tmp, maxBuffer: 64 << 20 });
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new SimDseError('compiler', `linking failed: ${firstError(stderr, tmp)}`);
@@ -229,7 +243,7 @@ export async function compileAndLink(request: CompileRequest): Promise<CompiledI
     jobs,
   );
   const script = request.linkScriptFor?.(objects) ?? request.linkScript ?? emulatorLinkScript(request.board);
-  const elf = await linkObjects(objects, script, version, useCache);
+  const elf = await linkObjects(objects, script, version, useCache, request.archives ?? []);
   return { elf, objects };
 }
 

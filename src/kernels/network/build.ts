@@ -6,7 +6,7 @@
 import type { BoardProfile } from '../../emulator/board.js';
 import { parseElf, type ElfImage } from '../../emulator/elf.js';
 import type { PreparedGraph } from '../../model/engine/prepare.js';
-import { compileAndLink, type CompiledObject } from '../compile/compile.js';
+import { compileAndLink, type CompiledObject, type LinkArchive } from '../compile/compile.js';
 import { checkPlacementFits, placementNeeds } from '../placement/fit.js';
 import { placedLinkScript } from '../placement/link-script.js';
 import { ALL_FLASH, type Placement } from '../placement/placement.js';
@@ -37,6 +37,12 @@ export interface BuildOptions extends AssembleOptions {
   readonly linkScript?: string;
   /** Where each layer's code and constants live (default: all in flash); checked to fit before linking. */
   readonly placement?: Placement;
+  /** Flags appended to the kernel flags of every unit (e.g. an include folder of an external library). */
+  readonly extraCflags?: readonly string[];
+  /** Static libraries linked after the objects. */
+  readonly archives?: readonly LinkArchive[];
+  /** -fstack-usage lines of the archives' functions (for the stack bound). */
+  readonly archiveStackUsage?: readonly string[];
 }
 
 /**
@@ -65,7 +71,7 @@ export async function buildNetwork(
   const source = assembleNetwork(prepared, spec, emitters, options);
   // Link against a large flash so an image that does not fit still links and can be sized and reported.
   const placement = options.placement ?? ALL_FLASH;
-  const stackOf = (objects: readonly CompiledObject[]): number => stackBound(objects.map((o) => o.stackUsage), 'sim_infer', 'layer_');
+  const stackOf = (objects: readonly CompiledObject[]): number => stackBound([...objects.map((o) => o.stackUsage), ...(options.archiveStackUsage ?? [])], 'sim_infer', 'layer_');
   const placed = placement.size > 0;
   const { elf, objects } = await compileAndLink({
     sources: source.sources,
@@ -79,6 +85,8 @@ export async function buildNetwork(
           return placedLinkScript(withLargeFlash(board), placement);
         }
       : undefined,
+    extraCflags: options.extraCflags,
+    archives: options.archives,
   });
   const image = parseElf(elf, `${prepared.graph.name}-${spec.style}.elf`);
   const sizes = imageSizes(image, stackOf(objects));
