@@ -7,7 +7,7 @@ import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { exportFirmware } from '../src/firmware/export.js';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { qemuVersion } from '../src/firmware/qemu.js';
-import { argmax, cli, fakeImages, fakeInfer, fakeNetwork, fakeRow, writeFakeRun } from './helpers/firmware-fixtures.js';
+import { argmax, cli, fakeImages, fakeInfer, fakeNetwork, fakeRow, writeFakeModel, writeFakeRun } from './helpers/firmware-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-emulate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ describe.skipIf(!hasCompiler)('sim-dse emulate-firmware', () => {
       expect(run.images.map((m) => m.pred)).toEqual(expected);
       expect(run.images.map((m) => m.label)).toEqual(images.labels);
       for (const m of run.images) {
-        expect(m.layers.map((l) => l.name)).toEqual(['dense#0', 'relu#1']);
+        expect(m.layers.map((l) => l.name)).toEqual(['fully_connected#0', 'fully_connected#1']);
         // the inference is timed around sim_infer, the layers inside it
         const layerSum = m.layers.reduce((s, l) => s + l.cycles, 0);
         expect(m.cycles).toBeGreaterThan(layerSum);
@@ -45,16 +45,18 @@ describe.skipIf(!hasCompiler)('sim-dse emulate-firmware', () => {
 
   test('a log recorded from the emulator validates with zero error against the prediction it made', async () => {
     const dir = join(tmp, 'one');
-    exportFirmware({ network: fakeNetwork, images: fakeImages(1), board: 'nucleo-f446re', outDir: dir });
+    exportFirmware({ network: fakeNetwork, images: fakeImages(1), board: 'nucleo-f446re', outDir: dir, origin: { run: 'fake', point: 0, model: 'fake' } });
     const r = await runEmulateFirmware(dir, { timeout: '60' });
     const m = r.run.images[0];
     const runs = join(tmp, 'runs');
-    writeFakeRun(join(runs, 'fake'), { name: 'fake', sha256: '0'.repeat(64), file: 'fake.tflite' }, 'nucleo-f446re', [
+    const modelFile = join(tmp, 'fake.tflite');
+    writeFakeRun(join(runs, 'fake'), writeFakeModel(modelFile), 'nucleo-f446re', [
       fakeRow(0, m.layers.map((l, k) => ({ opIndex: k, cycles: l.cycles })), { cycles: m.cycles }),
     ]);
     const log = join(tmp, 'emulated.log');
     writeFileSync(log, r.output);
-    const v = await cli(['validate', '--log', log, '--run', 'fake', '--point', '0', '--runs', runs, '--json']);
+    const v = await cli(['validate', '--log', log, '--run', 'fake', '--point', '0', '--runs', runs, '--model', modelFile, '--json']);
+    expect(v.err).toBe('');
     expect(v.code).toBe(0);
     const j = JSON.parse(v.out);
     expect(j.layers.map((l: { errorPercent: number }) => l.errorPercent)).toEqual([0, 0]);

@@ -24,7 +24,7 @@ describe('export of a fake network', () => {
       ...readdirSync('src/kernels/c').filter((n) => n.endsWith('.h')).sort().map((n) => `kernels/${n}`),
     ]);
     const config = a.find((f) => f.path === 'src/simdse_config.h')!.content;
-    expect(config).toContain('#define SIMDSE_BOARD "nucleo-f446re"\n#define SIMDSE_LAYERS 2u\n#define SIMDSE_INPUT_BYTES 16u\n#define SIMDSE_OUTPUT_BYTES 4u\n');
+    expect(config).toContain('#define SIMDSE_BOARD "nucleo-f446re"\n#define SIMDSE_LAYERS 2u\n#define SIMDSE_POINT "-"\n#define SIMDSE_POINT_CAPACITY 160u\n#define SIMDSE_INPUT_BYTES 16u\n#define SIMDSE_OUTPUT_BYTES 4u\n');
     const ld = a.find((f) => f.path === 'ld/board.ld')!.content;
     expect(ld).toContain('FLASH (rx)  : ORIGIN = 0x08000000, LENGTH = 0x00080000');
     expect(ld).toContain('SRAM  (rwx) : ORIGIN = 0x20000000, LENGTH = 0x00020000');

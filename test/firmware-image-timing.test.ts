@@ -45,7 +45,7 @@ describe.skipIf(!hasCompiler)('whole-firmware timing', () => {
     const printed = emu.out.split('\n').filter((l) => l.startsWith('SIMDSE layer')).map((l) => Number(/cycles (\d+)/.exec(l)![1]));
     // image-major in the log: image 0's layers, then image 1's, ...
     expect(printed).toEqual([0, 1, 2].flatMap((i) => timing.layers.map((l) => l.cycles[i])));
-    expect([timing.board, timing.images, timing.layers.map((l) => l.name)]).toEqual([board, 3, ['dense#0', 'relu#1']]);
+    expect([timing.board, timing.images, timing.layers.map((l) => l.name)]).toEqual([board, 3, ['fully_connected#0', 'fully_connected#1']]);
   }, 300_000);
 
   test('image i is timed alike in firmware of 1, 3 and 40 images: the count moves nothing the network runs', async () => {

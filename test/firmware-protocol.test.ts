@@ -3,7 +3,7 @@ import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { type LineRecord, formatLine, parseLine, reportSources } from '../src/firmware/protocol.js';
 
 const records: LineRecord[] = [
-  { kind: 'start', board: 'nucleo-f446re', hz: 180000000, clock: 'ok', layers: 2, images: 2 },
+  { kind: 'start', board: 'nucleo-f446re', hz: 180000000, clock: 'ok', layers: 2, images: 2, point: 'lenet-0123456789/17' },
   { kind: 'warmup', cycles: 4321 },
   { kind: 'layer', image: 0, index: 0, name: 'conv_2d#0', cycles: 1000 },
   { kind: 'layer', image: 0, index: 1, name: 'fully_connected#1', cycles: 200 },
@@ -17,7 +17,7 @@ const log = records.map((r) => `${formatLine(r)}\r\n`).join('');
 
 describe('SIMDSE line protocol', () => {
   test('formats the documented lines', () => {
-    expect(formatLine(records[0])).toBe('SIMDSE start board nucleo-f446re hz 180000000 clock ok layers 2 images 2');
+    expect(formatLine(records[0])).toBe('SIMDSE start board nucleo-f446re hz 180000000 clock ok layers 2 images 2 point lenet-0123456789/17');
     expect(formatLine(records[2])).toBe('SIMDSE layer image 0 index 0 name conv_2d#0 cycles 1000');
     expect(formatLine(records[4])).toBe('SIMDSE image index 0 label 3 pred 3 cycles 1234');
     expect(formatLine({ kind: 'fault', vector: 3 })).toBe('SIMDSE fault vector 3');
@@ -54,6 +54,7 @@ describe('reading a run', () => {
       coreHz: 180000000,
       clock: 'ok',
       layerCount: 2,
+      point: 'lenet-0123456789/17',
       warmupCycles: 4321,
       correct: 1,
       images: [

@@ -31,6 +31,6 @@ for (const board of ['nucleo-f446re', 'nucleo-l4r5zi'] as const) {
     expect(run.images.map((m) => m.pred)).toEqual(expected);
     expect(run.images.map((m) => m.label)).toEqual(images.labels);
     expect(run.correct).toBe(4);
-    expect(run.images[0].layers.map((l) => l.name)).toEqual(['dense#0', 'relu#1']);
+    expect(run.images[0].layers.map((l) => l.name)).toEqual(['fully_connected#0', 'fully_connected#1']);
   }, 120_000);
 }

@@ -34,6 +34,8 @@ export interface FirmwareRun {
   /** `ok`, or the clock set-up step that timed out. */
   readonly clock: string;
   readonly layerCount: number;
+  /** The design point the firmware was exported from (`<run id>/<point>`), or `-`. */
+  readonly point: string;
   readonly warmupCycles: number;
   readonly images: readonly MeasuredImage[];
   /** Images whose prediction equals the label. */
@@ -109,7 +111,7 @@ export function readFirmwareRun(text: string, source: string): FirmwareRun {
         const correct = images.filter((m) => m.pred === m.label).length;
         if (record.correct !== correct) fail(line, `end line says ${record.correct} correct, the image lines ${correct}`);
         if (warmupCycles === null) fail(line, 'no warmup line');
-        return { board: start.board, coreHz: start.hz, clock: start.clock, layerCount: start.layers, warmupCycles: warmupCycles ?? 0, images, correct };
+        return { board: start.board, coreHz: start.hz, clock: start.clock, layerCount: start.layers, point: start.point, warmupCycles: warmupCycles ?? 0, images, correct };
       }
     }
   }

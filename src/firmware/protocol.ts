@@ -7,7 +7,7 @@
  * Every line is `SIMDSE <kind>` followed by `<key> <value>` pairs in a fixed
  * order, ending in CR LF, e.g.
  *
- *     SIMDSE start board nucleo-f446re hz 180000000 clock ok layers 7 images 10
+ *     SIMDSE start board nucleo-f446re hz 180000000 clock ok layers 7 images 10 point lenet-0123456789/17
  *     SIMDSE warmup cycles 1234567
  *     SIMDSE layer image 0 index 3 name conv_3 cycles 123456
  *     SIMDSE image index 0 label 3 pred 3 cycles 1234567
@@ -35,6 +35,7 @@ export const LINE_SPECS = {
     { key: 'clock', type: 'word' },
     { key: 'layers', type: 'uint' },
     { key: 'images', type: 'uint' },
+    { key: 'point', type: 'word' },
   ],
   warmup: [{ key: 'cycles', type: 'uint' }],
   layer: [

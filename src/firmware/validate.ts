@@ -65,6 +65,25 @@ function compare(predicted: number | null, measured: readonly number[]): CycleCo
 }
 
 /**
+ * Checks that a measured run is the firmware of the design point it is
+ * validated against: the point its start line names (`<run id>/<point>`) and
+ * the layer list of that point's network, so that a log of another point or
+ * model is refused instead of compared.
+ * @throws SimDseError (`validate`) naming what differs
+ */
+export function checkRunIsPoint(run: FirmwareRun, point: string, layerNames: readonly string[]): void {
+  if (run.point === '-') {
+    throw new SimDseError('validate', `the log names no design point (a firmware not exported from a run, e.g. by sim-dse build); export point ${point} and run that`);
+  }
+  if (run.point !== point) throw new SimDseError('validate', `the log is of point ${run.point}, not ${point}`);
+  const logged = run.images[0]?.layers.map((l) => l.name) ?? [];
+  if (logged.length !== layerNames.length || logged.some((n, k) => n !== layerNames[k])) {
+    const list = (names: readonly string[]) => `${names.length} layers${names.length ? `: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}` : ''}`;
+    throw new SimDseError('validate', `the log has ${list(logged)}; point ${point}'s network has ${list(layerNames)}`);
+  }
+}
+
+/**
  * Compares a run with a prediction.
  * @throws SimDseError (`validate`) when the run is from another board or has another number of layers
  */

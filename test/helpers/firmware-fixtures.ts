@@ -1,14 +1,18 @@
 /**
  * A small hand-written network for firmware tests (the real generated
  * network is the team lead's): input 16 int8, layer `dense` 16 -> 4 with
- * fixed weights, layer `relu`, output 4 int8; layer names follow the kernels'
- * `<kind>#<opIndex>` convention. Follows the network contract
+ * fixed weights, layer `relu`, output 4 int8; its layer names are those the
+ * kernels give the two FULLY_CONNECTED operators of {@link writeFakeModel}'s
+ * model (`<kind>#<opIndex>`), so that `validate` can check a log against it. Follows the network contract
  * of src/firmware/export.ts (sim_infer, sim_layer_names, sim_marks).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FirmwareNetwork } from '../../src/firmware/export.js';
 import { argmax } from '../../src/model/accuracy.js';
+import { writeTflite } from '../../src/model/tflite/write.js';
+import { GraphBuilder } from './engine-fixtures.js';
 
 const IN = 16;
 const OUT = 4;
@@ -21,7 +25,7 @@ function weight(j: number, i: number): number {
 const code = `#include <stdint.h>
 #define SIM_LAYER_COUNT 2
 #define CYCCNT (*(volatile uint32_t *)0xE0001004u)
-const char *const sim_layer_names[SIM_LAYER_COUNT] = {"dense#0", "relu#1"};
+const char *const sim_layer_names[SIM_LAYER_COUNT] = {"fully_connected#0", "fully_connected#1"};
 volatile uint32_t sim_marks[SIM_LAYER_COUNT + 1];
 static const int8_t w[${OUT}][${IN}] = {
 ${Array.from({ length: OUT }, (_, j) => `  {${Array.from({ length: IN }, (_, i) => weight(j, i)).join(', ')}},`).join('\n')}
@@ -50,7 +54,7 @@ void sim_infer(const int8_t *in, int8_t *out) {
 /** The fake network. */
 export const fakeNetwork: FirmwareNetwork = {
   sources: [{ name: 'fake_net.c', code }],
-  layerNames: ['dense#0', 'relu#1'],
+  layerNames: ['fully_connected#0', 'fully_connected#1'],
   inputBytes: IN,
   outputBytes: OUT,
 };
@@ -129,6 +133,27 @@ export function writeFakeRun(dir: string, model: { name: string; sha256: string;
   };
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   writeFileSync(join(dir, 'points.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/**
+ * Writes a two-operator .tflite (FULLY_CONNECTED 16 -> 4, FULLY_CONNECTED
+ * 4 -> 4) whose kernel layer names are the fake network's, and returns it as
+ * a run's config names its model (name, sha256, file).
+ */
+export function writeFakeModel(path: string): { name: string; sha256: string; file: string } {
+  const b = new GraphBuilder();
+  const x = b.tensor([1, IN], 'int8', 1, 0);
+  const w0 = b.tensor([OUT, IN], 'int8', 0.25, 0, Array.from({ length: OUT * IN }, (_, k) => weight(k >> 4, k & 15)));
+  const b0 = b.tensor([OUT], 'int32', null, 0, new Array<number>(OUT).fill(0));
+  const h = b.tensor([1, OUT], 'int8', 2, 0);
+  b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w0, b0], outputs: [h], activation: 'RELU', keepNumDims: false });
+  const w1 = b.tensor([OUT, OUT], 'int8', 0.25, 0, [4, 0, 0, 0, 0, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0, 4]);
+  const b1 = b.tensor([OUT], 'int32', null, 0, new Array<number>(OUT).fill(0));
+  const y = b.tensor([1, OUT], 'int8', 2, 0);
+  b.op({ kind: 'FULLY_CONNECTED', inputs: [h, w1, b1], outputs: [y], activation: 'NONE', keepNumDims: false });
+  const bytes = writeTflite(b.graph(x, y));
+  writeFileSync(path, bytes);
+  return { name: basename(path, '.tflite'), sha256: createHash('sha256').update(bytes).digest('hex'), file: basename(path) };
 }
 
 export { cli } from './cli.js';

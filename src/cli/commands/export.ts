@@ -29,6 +29,7 @@ export interface ExportOptions {
   readonly runs: string;
   readonly data?: string;
   readonly models?: string;
+  readonly model?: string;
   readonly place?: string;
   readonly json?: boolean;
 }
@@ -69,6 +70,7 @@ export function runExport(opts: ExportOptions): ExportedPoint {
     runsDir: opts.runs,
     dataDir: opts.data,
     modelsDir: opts.models,
+    modelFile: opts.model,
     placement: exportPlacement(opts.place),
   });
 }
@@ -86,6 +88,7 @@ export function registerExport(program: Command): void {
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--model <file>', "the run's .tflite, when its model is not in the manifest (checked against the run's sha256)")
     .option('--place <placement>', 'where layer code and constants live: flash (default) or OP:CODE[/DATA],... as `sim-dse build` prints it')
     .option('--json', 'print a JSON summary', false)
     .addHelpText(

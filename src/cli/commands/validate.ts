@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readFirmwareRun } from '../../firmware/firmware-run.js';
-import { pointPrediction, readDesignPoint } from '../../explore/export/design-point.js';
+import { pointLayerNames, pointName, pointPrediction, readDesignPoint } from '../../explore/export/design-point.js';
 import { readSerialRun } from '../../firmware/serial.js';
-import { type Validation, formatValidation, validateRun } from '../../firmware/validate.js';
+import { type Validation, checkRunIsPoint, formatValidation, validateRun } from '../../firmware/validate.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
@@ -17,6 +17,8 @@ export interface ValidateOptions {
   readonly point?: string;
   readonly loss?: string;
   readonly runs: string;
+  readonly models?: string;
+  readonly model?: string;
   readonly baud: string;
   readonly timeout: string;
   readonly save?: string;
@@ -48,7 +50,9 @@ export async function runValidate(opts: ValidateOptions, echo: (line: string) =>
   const point = readDesignPoint(opts.run, selectedPoint({ ...opts, run: opts.run }), opts.runs);
   const { text, source } = await firmwareText(opts, echo);
   const run = readFirmwareRun(text, source);
-  return validateRun(run, pointPrediction(point, run.images[0]?.layers.map((l) => l.name) ?? [], run.images.length));
+  const layerNames = pointLayerNames(point, { modelsDir: opts.models, modelFile: opts.model });
+  checkRunIsPoint(run, pointName(point), layerNames);
+  return validateRun(run, pointPrediction(point, layerNames, run.images.length));
 }
 
 /** `sim-dse validate`: predicted against measured cycles per layer, from a board's serial port or a saved log. */
@@ -62,6 +66,8 @@ export function registerValidate(program: Command): void {
     .option('--point <k>', 'point id in the run')
     .option('--loss <pp>', "instead of --point: the point the run's report names at this top-1 loss budget (percentage points)")
     .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--models <dir>', 'models folder (default: SIM_DSE_MODELS or ../shared/models)')
+    .option('--model <file>', "the run's .tflite, when its model is not in the manifest (checked against the run's sha256)")
     .option('--baud <n>', 'baud rate of --serial', '115200')
     .option('--timeout <s>', 'seconds to wait for a complete run on --serial', '120')
     .option('--save <file>', 'with --serial: also save what the board printed')

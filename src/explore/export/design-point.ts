@@ -19,6 +19,10 @@ import type { Graph, SkipMasks } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
 import type { Prediction } from '../../firmware/validate.js';
+import { pointWord } from '../../firmware/export.js';
+import { planNetwork } from '../../kernels/network/plan.js';
+import { prepareGraph } from '../../model/engine/prepare.js';
+import { loadManifest, resolveModel, type ResolvedModel } from '../../model/registry.js';
 
 /** One point of a run store. */
 export interface DesignPoint {
@@ -39,6 +43,42 @@ export function runDirectory(run: string, runsDir: string): string {
   const dir = run.includes('/') || run.includes('\\') || (existsSync(run) && !existsSync(join(runsDir, run))) ? run : join(runsDir, run);
   if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
   return dir;
+}
+
+/** Where to find a run's model: the manifest models' folder, or the .tflite itself for a model outside the manifest. */
+export interface ModelSource {
+  /** Folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models). */
+  readonly modelsDir?: string;
+  /** The model file (`--model FILE`), needed when the run's model is not in the manifest. */
+  readonly modelFile?: string;
+}
+
+/**
+ * The model a point's run was made for: `modelFile` when given, else the
+ * manifest model of the run's name.
+ * @throws SimDseError when the model found has other bytes than the run's, or
+ *   the run's model is not in the manifest and no file is given
+ */
+export function pointModel(point: DesignPoint, source: ModelSource = {}): ResolvedModel {
+  const want = point.config.model;
+  let model: ResolvedModel;
+  if (source.modelFile !== undefined) model = resolveModel(source.modelFile);
+  else if (loadManifest().some((m) => m.name === want.name)) model = resolveModel(want.name, { modelsDir: source.modelsDir });
+  else throw new UsageError(`run ${point.run} was made for ${want.file} (sha256 ${want.sha256.slice(0, 12)}), which is not in the manifest: give --model PATH to that .tflite`);
+  if (model.sha256 !== want.sha256) {
+    throw new SimDseError('firmware', `run ${point.run} was made for model ${want.name} with sha256 ${want.sha256.slice(0, 12)}, but ${model.path} has ${model.sha256.slice(0, 12)}`);
+  }
+  return model;
+}
+
+/** The layer names of a point's firmware network (one per operator the kernels run), from its model. */
+export function pointLayerNames(point: DesignPoint, source: ModelSource = {}): string[] {
+  return planNetwork(prepareGraph(pointModel(point, source).graph)).layers.map((l) => l.name);
+}
+
+/** The name a point's firmware prints in its start line: `<run id>/<point id>`. */
+export function pointName(point: DesignPoint): string {
+  return pointWord({ run: point.run, point: point.row.id, model: point.config.model.name });
 }
 
 /**

@@ -3,14 +3,13 @@
  * unpacked network C -> test images -> firmware project.
  */
 import type { Placement } from '../../kernels/placement/placement.js';
-import { resolveModel } from '../../model/registry.js';
 import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
 import { getFirmwareBoard } from '../../firmware/firmware-boards.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import { rowKernels } from '../store/rows.js';
-import { type DesignPoint, pointMasks, pointPrediction, readDesignPoint } from './design-point.js';
+import { type DesignPoint, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
 export interface ExportPointOptions {
@@ -24,6 +23,8 @@ export interface ExportPointOptions {
   readonly runsDir: string;
   readonly dataDir?: string;
   readonly modelsDir?: string;
+  /** The run's .tflite when its model is not in the manifest. */
+  readonly modelFile?: string;
   /** Where layer code and constants live (default: all in flash, as the run timed the point). */
   readonly placement?: Placement;
 }
@@ -59,10 +60,7 @@ export interface ExportedPoint extends ExportedProject {
 export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const board = getFirmwareBoard(o.board);
   const point = readDesignPoint(o.run, o.point, o.runsDir);
-  const model = resolveModel(point.config.model.name, { modelsDir: o.modelsDir });
-  if (model.sha256 !== point.config.model.sha256) {
-    throw new SimDseError('firmware', `run ${o.run} was made for model ${point.config.model.name} with sha256 ${point.config.model.sha256.slice(0, 12)}, but ${model.path} has ${model.sha256.slice(0, 12)}`);
-  }
+  const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile });
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
