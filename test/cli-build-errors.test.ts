@@ -85,6 +85,6 @@ describe('sim-dse build: bad input', () => {
   test('an unknown kernel style is a usage error', async () => {
     const r = await cli(['build', '--model', 'lenet', '--kernels', 'fast']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("sim-dse: --kernels: 'fast' is not baseline, unpacked or sparse\n");
+    expect(r.err).toBe("sim-dse: --kernels: 'fast' is not one of baseline, unpacked, sparse, cmsis-nn\n");
   });
 });

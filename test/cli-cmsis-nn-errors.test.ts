@@ -65,6 +65,6 @@ describe('sim-dse --kernels cmsis-nn: bad input', () => {
   test('--kernels naming no style lists every style', async () => {
     const r = await cli(['profile', '--model', 'lenet', '--kernels', 'baseline,cmsis']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("sim-dse: --kernels: 'cmsis' is not one of baseline, unpacked, cmsis-nn\n");
+    expect(r.err).toBe("sim-dse: --kernels: 'cmsis' is not one of baseline, unpacked, sparse, cmsis-nn\n");
   });
 });

@@ -16,9 +16,11 @@ const profile: NetworkProfile = {
   instructions: 2000,
   ms: (3000 / 180e6) * 1000,
   layers: [
-    { opIndex: 0, name: 'conv_2d#0', style: 'baseline', cycles: 2000, macs: 800, cyclesPerMac: 2.5 },
-    { opIndex: 1, name: 'add#1', style: 'baseline', cycles: 990, macs: 0, cyclesPerMac: null },
+    { opIndex: 0, name: 'conv_2d#0', style: 'baseline', cycles: 2000, macs: 800, cyclesPerMac: 2.5, homes: { code: 'sram', data: 'flash' } },
+    { opIndex: 1, name: 'add#1', style: 'baseline', cycles: 990, macs: 0, cyclesPerMac: null, homes: { code: 'flash', data: 'flash' } },
   ],
+  placement: '0:sram/flash',
+  libraryCode: 'flash',
   layerSum: 2990,
   macs: 800,
   cyclesPerMac: 3.75,
@@ -35,7 +37,7 @@ describe('profile table', () => {
 
   test('a cycles/MAC column next to the cycles, "-" for a layer without MACs', () => {
     expect(lines[1].trim().split(/\s+/)).toEqual(['layer', 'baseline@nucleo-f446re', 'cycles/MAC']);
-    expect(row('conv_2d#0')).toEqual(['conv_2d#0', '2000', '2.50']);
+    expect(row('conv_2d#0')).toEqual(['conv_2d#0', '2000', 's/f', '2.50']);
     expect(row('add#1')).toEqual(['add#1', '990', '-']);
   });
 

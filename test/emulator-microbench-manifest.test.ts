@@ -38,7 +38,7 @@ describe('prebuilt microbenchmark manifest', () => {
   const micro = Object.keys(manifest.files).filter((k) => k.startsWith('microbench/'));
   const first = manifest.files['microbench/alu.elf'];
 
-  it('lists exactly the eight microbenchmark ELFs, one per source', () => {
+  it('lists exactly the ten microbenchmark ELFs, one per source', () => {
     expect(manifest.version).toBe(1);
     expect(micro).toEqual([
       'microbench/alu.elf',
@@ -48,6 +48,8 @@ describe('prebuilt microbenchmark manifest', () => {
       'microbench/it.elf',
       'microbench/mem.elf',
       'microbench/mul.elf',
+      'microbench/sram-alias.elf',
+      'microbench/sram-fetch.elf',
       'microbench/straight40k.elf',
     ]);
     const elfs = readdirSync(join(prebuilt, 'microbench')).filter((f) => f.endsWith('.elf')).sort();

@@ -42,7 +42,8 @@ describe.skipIf(!have).each([
     // Every front point was re-evaluated (--max-loss 100), so every one was timed as a whole firmware.
     expect(timings.map((t) => t.hash).sort()).toEqual(front.front.map((p) => p.hash).sort());
     const timing = timings.find((t) => t.hash === fastest.hash)!;
-    expect([timing.kind, timing.images]).toEqual(['timed', 10]);
+    // the fastest point's firmware fills the F446's flash: it is timed on as many of the 10 images as fit
+    expect([timing.kind, timing.images]).toEqual(['timed', 7]);
 
     const fw = join(dir, 'fw');
     const exp = await cli(['export', '--run', 'e2e', '--runs', runs, '--point', String(fastest.id), '--board', 'nucleo-f446re', '--out', fw, '--images', '2']);

@@ -42,10 +42,10 @@ describe.skipIf(!HAVE_CC)('sparse networks on nucleo-f446re', () => {
 
 /** Cycles of the sparse layers and of the whole inference (the latter includes baseline layers). */
 const ANCHORS: Record<'lenet' | 'resnet8', unknown> = {
-  lenet: { exact: [2758908, 5010395, 957059], skipped: [2326052, 3695036, 689856], total: [9317011, 7301903] },
+  lenet: { exact: [2758863, 5010370, 957149], skipped: [2326112, 3694941, 689891], total: [8988733, 6973410] },
   resnet8: {
-    exact: [1601902, 4030511, 4042878, 2073327, 3717357, 587545, 1897996, 3591412, 391281],
-    skipped: [1345488, 3119929, 3130118, 1611747, 2732457, 570057, 1402292, 2589427, 351484],
-    total: [24454872, 19368915],
+    exact: [1601932, 4030441, 4042873, 2073415, 3717290, 587435, 1898302, 3591350, 391266],
+    skipped: [1345543, 3119924, 3130188, 1611630, 2732410, 570147, 1402453, 2589360, 351474],
+    total: [22385843, 17299757],
   },
 };
