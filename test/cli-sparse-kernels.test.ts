@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_CC)('sim-dse build and profile with sparse kernels', () =>
     // the faster exact baseline kernels of issue 13 moved it to 77.6 %)
     expect([conv3(0), conv3(2)]).toEqual([4755138, 3691197]);
     const text = await cli(['profile', '--model', 'lenet', '--board', 'nucleo-f446re', '--kernels', 'baseline,sparse', '--skip', skip]);
-    expect(text.out).toMatch(/baseline@nucleo-f446re\s+sparse@nucleo-f446re/);
+    expect(text.out).toMatch(/baseline@nucleo-f446re\s+cycles\/MAC\s+sparse@nucleo-f446re/);
     expect(text.out).toMatch(/output = engine\s+yes\s+yes/);
   }, 900_000);
 });
