@@ -8,20 +8,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { calibrationInputs, computeSignificance, operandIndex, type LayerSignificance, type ModelSignificance, type SignificanceMetric } from '../src/explore/significance/index.js';
 import { configurationAt, configurationJson, layerMask, masksFor, parseConfigurationJson, presetSpace, spaceSize, type Configuration } from '../src/explore/space/index.js';
 import { UsageError } from '../src/util/errors.js';
+import { TOY_CONV } from './helpers/significance.js';
 import { loadModel, SHARED } from './helpers/engine-fixtures.js';
 
 const LENET = loadModel('lenet');
 
-/** 1x1 conv layer, 2 channels x 5 input channels; weights at storage 1, 7 and 8 are zero. */
-const CONV: LayerSignificance = {
-  opIndex: 4,
-  kind: 'conv',
-  channels: 2,
-  reduction: 5,
-  inputChannels: 5,
-  weights: Int8Array.from([3, 0, 1, 2, -1, 1, 1, 0, 0, 4]),
-  values: Float32Array.from([0.4, 0.1, 0.05, 0.3, 0.15, 0.002, 0.5, 0.2, 0.1, 0.198]),
-};
+const CONV = TOY_CONV;
 const model = (metric: SignificanceMetric, layers: LayerSignificance[] = [CONV]): ModelSignificance => ({ model: 'toy', metric, calibration: 1, key: 'k', layers });
 const mask = (metric: SignificanceMetric, kind: 'threshold' | 'fraction', value: number, layer = CONV): number[] | null => {
   const m = layerMask(layer, metric, { kind, opIndex: layer.opIndex, value });

@@ -5,23 +5,15 @@
  * the kernel walks exactly the units the mask keeps.
  */
 import { describe, expect, test } from 'vitest';
-import { computeSignificance, type LayerSignificance } from '../src/explore/significance/index.js';
+import { computeSignificance } from '../src/explore/significance/index.js';
 import { layerMask, masksFor } from '../src/explore/space/index.js';
 import { sparseUnitCount } from '../src/kernels/sparse/emit.js';
 import { unitCount, unitOf } from '../src/kernels/sparse/units.js';
 import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare.js';
+import { TOY_CONV } from './helpers/significance.js';
 import { loadModel } from './helpers/engine-fixtures.js';
 
-/** 1x1 conv, 2 output x 5 input channels; weights at storage 1, 7 and 8 are zero. */
-const CONV: LayerSignificance = {
-  opIndex: 4,
-  kind: 'conv',
-  channels: 2,
-  reduction: 5,
-  inputChannels: 5,
-  weights: Int8Array.from([3, 0, 1, 2, -1, 1, 1, 0, 0, 4]),
-  values: Float32Array.from([0.4, 0.1, 0.05, 0.3, 0.15, 0.002, 0.5, 0.2, 0.1, 0.198]),
-};
+const CONV = TOY_CONV;
 
 describe('sparse units of a hand-made layer', () => {
   // units: input pair (0,1) = {0, 5, 6} key .5; (2,3) = {2, 3} key .3; (4) = {4, 9} key .198

@@ -10,7 +10,8 @@ import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare
 import type { SkipMask } from '../src/model/ir.js';
 import { SimDseError } from '../src/util/errors.js';
 import { cifarInputs, loadModel } from './helpers/engine-fixtures.js';
-import { bigIdeal, callLayer, layerMachine, randomConv, randomInput, referenceOutput, type ConvShape } from './helpers/sparse-layers.js';
+import { randomConv, randomInput, referenceOutput, type ConvShape } from './helpers/sparse-layers.js';
+import { BIG_IDEAL, buildImage, callLayer } from './helpers/unpacked-fixtures.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
 /**
@@ -145,7 +146,7 @@ describe.skipIf(!HAVE_CC)('synthetic layers equal the engine', () => {
     cases.push({ fn: 'empty_pair', op: SYNTHETIC[0].op, mask: empty, scratch: 0 });
     const layers = cases.map((c) => emitSparseLayer(c.op, c.fn, c.mask));
     layers.forEach((l, i) => (cases[i].scratch = l.scratchBytes));
-    machine = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    machine = await buildImage(layers.map((l) => l.source), BIG_IDEAL);
     return () => machine.close();
   }, 900_000);
 
@@ -182,7 +183,7 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
     }
     const layers = cases.map((c) => emitSparseLayer(c.op, c.fn, c.mask));
     layers.forEach((l, i) => (cases[i].scratch = l.scratchBytes));
-    machine = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    machine = await buildImage(layers.map((l) => l.source), BIG_IDEAL);
     return () => machine.close();
   }, 900_000);
 
@@ -217,7 +218,7 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
     };
     const variants = [0, 4, 8, 40].map((n) => ({ n, mask: n === 0 ? undefined : firstUnits(n) }));
     const layers = variants.map((v) => emitSparseLayer(op, `units_minus_${v.n}`, v.mask));
-    const m = await layerMachine(layers.map((l) => l.source), bigIdeal());
+    const m = await buildImage(layers.map((l) => l.source), BIG_IDEAL);
     try {
       const cycles = layers.map((l) => callLayer(m, l.fn, c.input, c.output.length, l.scratchBytes).cycles);
       // One block of 4 units less per channel pair saves, in each of the 16 passes (8 x 8 outputs,

@@ -5,7 +5,7 @@
  */
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
-import { isWeightedOp, prepareGraph } from '../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph, type PreparedGraph } from '../model/engine/prepare.js';
 import type { Graph, SkipMasks } from '../model/ir.js';
 import type { ImageSizes } from './compile/image-size.js';
 import { defaultEmitters } from './emitters.js';
@@ -75,7 +75,7 @@ export async function profileNetwork(
   const prepared = prepareGraph(graph);
   const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
   const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
-  return { image, profile: profileImage(graph, image, spec.style, input, spec.masks) };
+  return { image, profile: profileImage(prepared, image, spec.style, input, spec.masks) };
 }
 
 /**
@@ -84,7 +84,7 @@ export async function profileNetwork(
  * `style` labels the profile (e.g. `cmsis-nn`) and `layerStyle` each layer.
  */
 export function profileImage(
-  graph: Graph,
+  prepared: PreparedGraph,
   image: NetworkImage,
   style: string,
   input: Uint8Array,
@@ -92,7 +92,7 @@ export function profileImage(
   layerStyle: (layer: AssembledLayer) => string = (l) => l.style,
 ): NetworkProfile {
   const board = image.board;
-  const prepared = prepareGraph(graph);
+  const { graph } = prepared;
   const trace = createEngine(graph).trace(input, masks);
   const { plan } = image.source;
   const runner = new NetworkRunner(image);

@@ -1,4 +1,4 @@
-import { operandIndex, type ModelSignificance } from '../../src/explore/significance/index.js';
+import { operandIndex, type LayerSignificance, type ModelSignificance } from '../../src/explore/significance/index.js';
 
 /** Values outside [0, 1], and the largest distance of a channel's sum from 1, over every layer. */
 export function channelSums(s: ModelSignificance): { outOfRange: number; worst: number } {
@@ -17,3 +17,14 @@ export function channelSums(s: ModelSignificance): { outOfRange: number; worst: 
   }
   return { outOfRange, worst };
 }
+
+/** A toy layer for mask tests: 1x1 conv, op 4, 2 output x 5 input channels; weights at storage 1, 7 and 8 are zero. */
+export const TOY_CONV: LayerSignificance = {
+  opIndex: 4,
+  kind: 'conv',
+  channels: 2,
+  reduction: 5,
+  inputChannels: 5,
+  weights: Int8Array.from([3, 0, 1, 2, -1, 1, 1, 0, 0, 4]),
+  values: Float32Array.from([0.4, 0.1, 0.05, 0.3, 0.15, 0.002, 0.5, 0.2, 0.1, 0.198]),
+};

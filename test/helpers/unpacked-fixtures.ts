@@ -34,17 +34,49 @@ export async function buildImage(sources: readonly CSource[], board: BoardProfil
   return new Machine(parseElf(elf, 'unpacked-test'), board, 'unpacked-test');
 }
 
-/** Calls layer function `fn` on one input; returns the output bytes (throws on a fault). */
+/** Calls layer function `fn` once (cold) on one input; its output bytes and cycles (throws on a fault). */
 export function callLayer(m: Machine, fn: string, input: Uint8Array, outBytes: number, scratchBytes: number): { out: Uint8Array; cycles: number } {
-  const r = m.call({ symbol: fn, args: [input, 0, new Uint8Array(outBytes), new Uint8Array(scratchBytes)] });
+  const r = m.call({ symbol: fn, args: [input, 0, new Uint8Array(outBytes), new Uint8Array(Math.max(4, scratchBytes))] });
   if (r.kind !== 'ok') throw new Error(`${fn}: ${r.message}`);
   return { out: r.buffers[1], cycles: r.cycles };
+}
+
+/** A layer's shape as the synthetic layers give it (strides, dilations and padding abbreviated). */
+export interface SyntheticShape {
+  n: number; h: number; w: number; c: number; kh: number; kw: number; oc: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; oh: number; ow: number;
+}
+
+/** The prepared geometry of a synthetic shape. */
+export function layerGeometry(shape: SyntheticShape): PreparedWeighted['geometry'] {
+  return {
+    n: shape.n, h: shape.h, w: shape.w, c: shape.c, oh: shape.oh, ow: shape.ow, oc: shape.oc, kh: shape.kh, kw: shape.kw,
+    strideH: shape.sh, strideW: shape.sw, dilationH: shape.dh, dilationW: shape.dw, padTop: shape.padTop, padLeft: shape.padLeft,
+  };
+}
+
+/**
+ * Random layer parameters drawn from `rnd` (uniform in [0, 1)) in a fixed
+ * order: `count` weights (about 10 % zero), `oc` biases, then per channel a
+ * requantization multiplier for a real scale in [0.0005, 0.0105).
+ */
+export function randomParameters(count: number, oc: number, rnd: () => number): { weights: Int8Array; bias: Int32Array; multiplier: Int32Array; shift: Int32Array } {
+  const weights = new Int8Array(count).map(() => (rnd() < 0.1 ? 0 : Math.floor(rnd() * 255) - 127));
+  const bias = new Int32Array(oc).map(() => Math.floor(rnd() * 20000) - 10000);
+  const multiplier = new Int32Array(oc);
+  const shift = new Int32Array(oc);
+  for (let o = 0; o < oc; o++) {
+    const q = quantizeMultiplier(0.0005 + rnd() * 0.01);
+    multiplier[o] = q.multiplier;
+    shift[o] = q.shift;
+  }
+  return { weights, bias, multiplier, shift };
 }
 
 /** Random synthetic layer (weights with ~10 % zeros, per-channel requantization, clamps). */
 export function syntheticLayer(
   kind: PreparedWeighted['kind'],
-  shape: { n: number; h: number; w: number; c: number; kh: number; kw: number; oc: number; sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; oh: number; ow: number; m?: number },
+  shape: SyntheticShape & { m?: number },
   seed: number,
 ): PreparedWeighted {
   let s = seed;
@@ -53,21 +85,9 @@ export function syntheticLayer(
     return (s >>> 8) / 2 ** 24;
   };
   const count = kind === 'fc' ? shape.oc * shape.c : kind === 'depthwise' ? shape.kh * shape.kw * shape.oc : shape.oc * shape.kh * shape.kw * shape.c;
-  const weights = new Int8Array(count).map(() => (rnd() < 0.1 ? 0 : Math.floor(rnd() * 255) - 127));
-  const bias = new Int32Array(shape.oc).map(() => Math.floor(rnd() * 20000) - 10000);
-  const multiplier = new Int32Array(shape.oc);
-  const shift = new Int32Array(shape.oc);
-  for (let o = 0; o < shape.oc; o++) {
-    const q = quantizeMultiplier(0.0005 + rnd() * 0.01);
-    multiplier[o] = q.multiplier;
-    shift[o] = q.shift;
-  }
-  const g = {
-    n: shape.n, h: shape.h, w: shape.w, c: shape.c, oh: shape.oh, ow: shape.ow, oc: shape.oc, kh: shape.kh, kw: shape.kw,
-    strideH: shape.sh, strideW: shape.sw, dilationH: shape.dh, dilationW: shape.dw, padTop: shape.padTop, padLeft: shape.padLeft,
-  };
+  const { weights, bias, multiplier, shift } = randomParameters(count, shape.oc, rnd);
   return {
-    kind, opIndex: 90 + seed, input: 0, output: 1, geometry: g, weights, bias, inZp: 7,
+    kind, opIndex: 90 + seed, input: 0, output: 1, geometry: layerGeometry(shape), weights, bias, inZp: 7,
     requant: { multiplier, shift, outZp: -5, actMin: -20, actMax: 100 },
     depthMultiplier: shape.m ?? 1, macs: 0,
   };

@@ -1,12 +1,2 @@
-/** A deterministic xorshift32 stream of unsigned 32-bit integers (seed 0 is taken as 1). */
-export function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+/** The project's seeded stream, for test data (one implementation: src/util/xorshift.ts). */
+export { xorshift32 } from '../../src/util/xorshift.js';

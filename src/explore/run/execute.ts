@@ -145,7 +145,8 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
   };
   const phases = async (afterStop: boolean): Promise<boolean> => {
     for (const phase of RUN_PHASES.filter((p) => p.afterStop === afterStop)) {
-      if (phase.pending(readStore(plan.dir), run) && !(await phase.run(run))) return false;
+      const store = readStore(plan.dir);
+      if (phase.pending(store, run) && !(await phase.run(run, store))) return false;
     }
     return true;
   };

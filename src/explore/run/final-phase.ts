@@ -11,7 +11,7 @@ import { masksFor } from '../space/index.js';
 import { EXACT_MASKS_HASH } from '../store/masks-hash.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { EXACT_HASH, type FinalRow, type PointRow } from '../store/rows.js';
-import { appendFinal, readStore, type StoreContents } from '../store/run-store.js';
+import { appendFinal, type StoreContents } from '../store/run-store.js';
 import type { RunContext, RunPhase } from './phase.js';
 import { evaluateFinals, type FinalRequest } from './point-evaluator.js';
 
@@ -40,8 +40,8 @@ export const finalPhase: RunPhase = {
   name: 'final',
   afterStop: false,
   pending: (store, ctx) => finalWork(store, ctx).requests.length > 0,
-  run: (ctx) => {
-    const { requests, known } = finalWork(readStore(ctx.plan.dir), ctx);
+  run: (ctx, store) => {
+    const { requests, known } = finalWork(store, ctx);
     let done = 0;
     ctx.progress?.update({ phase: 'final', done: 0, total: requests.length, evaluated: 0 });
     return evaluateFinals(ctx.evaluator, requests, known, (row: FinalRow) => {

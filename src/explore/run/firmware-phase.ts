@@ -6,7 +6,7 @@
  * stored are skipped, so an interrupted phase resumes.
  */
 import { type PointRow, rowKernels } from '../store/rows.js';
-import { appendFirmware, readStore, type StoreContents } from '../store/run-store.js';
+import { appendFirmware, type StoreContents } from '../store/run-store.js';
 import { rowMasks } from './final-phase.js';
 import type { RunContext, RunPhase } from './phase.js';
 
@@ -17,10 +17,10 @@ function untimed(store: StoreContents): PointRow[] {
   return store.finals.map((f) => byHash.get(f.hash)).filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
 }
 
-async function timeFirmware(ctx: RunContext): Promise<boolean> {
+async function timeFirmware(ctx: RunContext, store: StoreContents): Promise<boolean> {
   const { plan, latency, progress } = ctx;
   const firmware = latency.firmware!.bind(latency);
-  const rows = untimed(readStore(plan.dir));
+  const rows = untimed(store);
   const start = (row: PointRow) => {
     const p = firmware(rowMasks(row, ctx.significance), rowKernels(row));
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread

@@ -61,6 +61,6 @@ export interface RunPhase {
    * replay stores only what is missing.
    */
   pending(store: StoreContents, ctx: RunContext): boolean;
-  /** Does the pending work; false when the run was stopped in it. */
-  run(ctx: RunContext): Promise<boolean>;
+  /** Does the pending work, from the store `pending` was asked with; false when the run was stopped in it. */
+  run(ctx: RunContext, store: StoreContents): Promise<boolean>;
 }

@@ -4,7 +4,7 @@
  * source, Arm's CMSIS-NN on the same model and board (or why it was not found).
  */
 import { measureCmsisNn } from '../evaluate/cmsis-nn-reference.js';
-import { readStore, writeCmsisNn, writeReference } from '../store/run-store.js';
+import { writeCmsisNn, writeReference } from '../store/run-store.js';
 import type { RunPhase } from './phase.js';
 
 /** The exact references, stored once. */
@@ -12,9 +12,8 @@ export const referencesPhase: RunPhase = {
   name: 'references',
   afterStop: false,
   pending: (store, ctx) => store.reference === null || (ctx.cmsisNn !== null && store.cmsisNn === null),
-  run: async (ctx) => {
+  run: async (ctx, store) => {
     const { plan, latency, pool, progress } = ctx;
-    const store = readStore(plan.dir);
     progress?.update({ phase: 'references', done: 0, total: 1, evaluated: 0 });
     if (store.reference === null) {
       const ref = await latency.reference();

@@ -22,15 +22,15 @@ import { buildCmsisNnNetwork, type CmsisNnBuildOptions } from './network.js';
 export const CMSIS_NN_STYLE = 'cmsis-nn';
 
 /** Times a CMSIS-NN image; layers CMSIS-NN has no kernel for are labelled baseline. */
-function timeImage(graph: Graph, prepared: PreparedGraph, image: NetworkImage, input: Uint8Array): NetworkProfile {
+function timeImage(prepared: PreparedGraph, image: NetworkImage, input: Uint8Array): NetworkProfile {
   const byOp = new Map(prepared.ops.map((op) => [op.opIndex, op]));
-  return profileImage(graph, image, CMSIS_NN_STYLE, input, undefined, (l) => (hasCmsisNnKernel(byOp.get(l.opIndex)!) ? CMSIS_NN_STYLE : 'baseline'));
+  return profileImage(prepared, image, CMSIS_NN_STYLE, input, undefined, (l) => (hasCmsisNnKernel(byOp.get(l.opIndex)!) ? CMSIS_NN_STYLE : 'baseline'));
 }
 
 /** Builds (cached) and times the model on CMSIS-NN (not cached: see {@link cmsisNnReference}). */
 export async function profileCmsisNn(graph: Graph, board: BoardProfile, input: Uint8Array, options: CmsisNnBuildOptions = {}): Promise<NetworkProfile> {
   const prepared = prepareGraph(graph);
-  return timeImage(graph, prepared, await buildCmsisNnNetwork(prepared, board, options), input);
+  return timeImage(prepared, await buildCmsisNnNetwork(prepared, board, options), input);
 }
 
 /**
@@ -50,7 +50,7 @@ export async function cmsisNnReference(graph: Graph, board: BoardProfile, input:
       // unreadable entry: recompute and overwrite
     }
   }
-  const profile = timeImage(graph, prepared, image, input);
+  const profile = timeImage(prepared, image, input);
   writeFileAtomic(path, JSON.stringify(profile) + '\n');
   return profile;
 }

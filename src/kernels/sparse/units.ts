@@ -12,6 +12,7 @@
  * out around it: `rows` x `cols` pixels of `pixelElements` int16 each (the
  * input channels rounded up to even, the extra channel 0).
  */
+import { xorshift32 } from '../../util/xorshift.js';
 import type { PreparedWeighted } from '../../model/engine/prepare.js';
 import type { SkipMask } from '../../model/ir.js';
 import { SimDseError } from '../../util/errors.js';
@@ -68,15 +69,7 @@ export function randomSparseMask(op: PreparedWeighted, fraction: number, seed: n
     }
   }
   const live = members.filter((m) => m.length > 0);
-  let s = seed >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  const next = xorshift32(seed);
   for (let i = live.length - 1; i > 0; i--) {
     const j = next() % (i + 1);
     [live[i], live[j]] = [live[j], live[i]];
