@@ -3,7 +3,7 @@
  * a firmware log, a run store's rows) into a malformed one, and a runner
  * that feeds N mutants to a public entry point and sorts each outcome into
  * ok / clean error (a SimDseError) / crash (anything else thrown), with the
- * time each took so the bench can flag would-be hangs.
+ * CPU time each took so the bench can flag would-be hangs.
  *
  * Mutant `i` of a kind is a pure function of (input, seed, i): a failing
  * mutant is reproduced with {@link mutant} alone. The test files run a few
@@ -324,16 +324,22 @@ export interface FuzzCounts {
   ok: number;
   clean: number;
   crash: number;
-  /** Mutants that took longer than {@link SLOW_MS} (a hang would never finish: vitest's timeout stops it). */
+  /** Mutants that took more than {@link SLOW_MS} of CPU time (a real hang never finishes: vitest's timeout stops it). */
   hang: number;
   readonly crashes: { index: number; error: string }[];
   /** Clean error kinds seen, with counts (what the entry point refused, by kind). */
   readonly cleanKinds: Record<string, number>;
   /** Milliseconds the whole run took. */
   ms: number;
+  /** The first slow mutants (index and CPU milliseconds), to reproduce. */
+  readonly slow: { index: number; ms: number }[];
 }
 
-/** A mutant over this many milliseconds counts as a would-be hang in the bench's report (never asserted by tests). */
+/**
+ * A mutant over this many milliseconds of CPU time (this process's: other
+ * load on a shared machine does not count) is a would-be hang in the bench's
+ * report; never asserted by tests.
+ */
 export const SLOW_MS = 5000;
 
 /**
@@ -351,13 +357,13 @@ export function mutantCount(dflt: number, inputs = 1): number {
  * SIM_DSE_FUZZ_COUNTS when set (for bench/fuzz.mjs).
  */
 export function fuzz(kind: string, input: Uint8Array, mutators: readonly Mutator[], seed: number, count: number, target: (mutant: Uint8Array, index: number) => void): FuzzCounts {
-  const counts: FuzzCounts = { kind, mutants: count, ok: 0, clean: 0, crash: 0, hang: 0, crashes: [], cleanKinds: {}, ms: 0 };
+  const counts: FuzzCounts = { kind, mutants: count, ok: 0, clean: 0, crash: 0, hang: 0, crashes: [], cleanKinds: {}, ms: 0, slow: [] };
   const start = performance.now();
   // SIM_DSE_FUZZ_SEED (bench/fuzz.mjs --seed) moves every kind to other mutants; tests leave it unset
   const base = seed + 1000 * (Number(process.env.SIM_DSE_FUZZ_SEED) || 0);
   for (let i = 0; i < count; i++) {
     const m = mutant(input, mutators, base, i);
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     try {
       target(m, i);
       counts.ok++;
@@ -370,7 +376,12 @@ export function fuzz(kind: string, input: Uint8Array, mutators: readonly Mutator
         if (counts.crashes.length < 10) counts.crashes.push({ index: i, error: err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 4).join(' | ') : String(err) });
       }
     }
-    if (performance.now() - t0 > SLOW_MS) counts.hang++;
+    const used = process.cpuUsage(t0);
+    const ms = (used.user + used.system) / 1000;
+    if (ms > SLOW_MS) {
+      counts.hang++;
+      if (counts.slow.length < 10) counts.slow.push({ index: i, ms: Math.round(ms) });
+    }
   }
   counts.ms = Math.round(performance.now() - start);
   const file = process.env.SIM_DSE_FUZZ_COUNTS;
