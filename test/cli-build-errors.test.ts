@@ -76,6 +76,24 @@ describe('sim-dse build: bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('an --out folder that cannot be created (read-only file system): one line, no stack', async () => {
+    // /sys refuses new folders even to root, where a chmod 0555 folder would not
+    const r = await cli(['build', '--model', 'lenet', '--kernels', 'baseline', '--out', '/sys/sim-dse-out']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: cannot create --out folder \/sys\/sim-dse-out \((EPERM|EACCES|EROFS)\)\n$/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const f = await cli(['build', '--model', 'lenet', '--kernels', 'baseline', '--out', join(file, 'out')]);
+    expect(f.err).toBe(`sim-dse: cannot create --out folder ${join(file, 'out')} (ENOTDIR)\n`);
+  });
+
+  test('a cache folder that cannot be created: one line', async () => {
+    process.env.SIM_DSE_CACHE = '/sys/sim-dse-cache';
+    const r = await cli(['build', '--model', 'lenet', '--kernels', 'baseline']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sim-dse: cannot create cache folder \(SIM_DSE_CACHE\) \/sys\/sim-dse-cache\/\S+ \((EPERM|EACCES|EROFS)\)\n$/);
+  });
+
   test('a bad --place is a usage error', async () => {
     const r = await cli(['build', '--model', 'lenet', '--place', '3:rom']);
     expect(r.code).toBe(2);

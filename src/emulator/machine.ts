@@ -5,7 +5,7 @@ import { memoryOf } from './memory-map.js';
 import { fetchedOverSystemBus } from './timing/memory-rules.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
-import { type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
+import { ElfError, type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
 import type { FirmwareRequest, FirmwareResult } from './firmware-types.js';
 import { peripheralRegisters } from './stm32-peripherals.js';
 import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock } from './timing/block-cost.js';
@@ -18,6 +18,8 @@ import {
   UC_HOOK_MEM_INVALID,
   UC_HOOK_MEM_READ,
   UC_PROT_ALL,
+  UC_PROT_EXEC,
+  UC_PROT_READ,
   coreRegId,
 } from './unicorn/constants.js';
 import { type CyclesApi, type Ptr, cyclesApi } from './unicorn/ffi.js';
@@ -162,6 +164,7 @@ export class Machine {
     this.checkOpen();
     const symbol = findSymbol(this.image, request.symbol);
     const entry = symbol.value & ~1;
+    this.checkEntry(request.symbol, entry);
     for (;;) {
       let result: CallResult | null = null;
       if (options.warm) {
@@ -217,6 +220,20 @@ export class Machine {
     const pc = o.faultKind === 1 ? this.faultingPc(runOnce) : o.pc;
     const f = this.classifyFault(o);
     return fault(f.reason, pc, f.address, f.what);
+  }
+
+  /**
+   * Refuses to call a symbol that is not code of the image: one at the
+   * harness's own return stub would "return" at once with 0 cycles, one
+   * outside every loaded segment would run whatever the memory holds.
+   */
+  private checkEntry(name: string, entry: number): void {
+    if (entry >= RETURN_TRAMPOLINE && entry < RETURN_TRAMPOLINE + TRAMPOLINE_PAGE) {
+      throw new ElfError(`${this.label}: symbol '${name}' is at ${hex(entry)}, the emulator's return stub (${hex(RETURN_TRAMPOLINE)}..${hex(RETURN_TRAMPOLINE + TRAMPOLINE_PAGE)}), not a function of the image`);
+    }
+    if (!this.image.segments.some((s) => s.memsz > 0 && entry >= s.vaddr && entry < s.vaddr + s.memsz)) {
+      throw new ElfError(`${this.label}: symbol '${name}' is at ${hex(entry)}, outside every loaded segment of the image (not a function it holds)`);
+    }
   }
 
   /** Reads emulated memory (e.g. a result buffer after a call, before the next call restores RAM). */
@@ -294,7 +311,7 @@ export class Machine {
     if (o.err !== UC_ERR.OK || o.faultKind !== 0 || o.pc < RETURN_TRAMPOLINE || o.pc > RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length) {
       const pc = o.faultKind === 1 && !replaying ? this.faultingPc(() => this.run(entry, request, false, true)) : o.pc;
       const f = this.classifyFault(o);
-      return this.callFault(request, o, f.reason, pc, f.address, f.what);
+      return this.callFault(request, o, f.reason, f.pc ?? pc, f.address, f.what);
     }
     const buffers = placed === null ? [] : placed.map((p) => this.uc.read(p.address, p.length));
     const registers = copyRegisters(regs);
@@ -321,8 +338,13 @@ export class Machine {
   }
 
   /** Reason, data address and description of a run that did not end normally. */
-  private classifyFault(o: RunOutcome): { reason: CallFault['reason']; address: number | null; what: string } {
+  private classifyFault(o: RunOutcome): { reason: CallFault['reason']; address: number | null; what: string; pc?: number } {
     const err = o.err;
+    if (err === UC_ERR.WRITE_PROT && o.faultAddress >= this.flash.base && o.faultAddress < this.flash.base + this.flash.size) {
+      // RM0090/RM0390 (F4) and RM0351/RM0432 (L4) FLASH_SR.PGSERR: a write to the flash while FLASH_CR is not set up for
+      // programming is not performed and only sets PGSERR; a kernel that stores to flash computes garbage, so stop there
+      return { reason: 'memory', address: o.faultAddress, what: `store to flash address ${hex(o.faultAddress)} (flash is read-only to stores: the board drops the write and sets FLASH_SR.PGSERR)` };
+    }
     if (o.faultKind === 1 || (err >= UC_ERR.READ_UNMAPPED && err <= UC_ERR.FETCH_UNMAPPED) || (err >= UC_ERR.WRITE_PROT && err <= UC_ERR.FETCH_PROT)) {
       return { reason: 'memory', address: o.faultAddress, what: `invalid memory access to ${hex(o.faultAddress)} (${this.uc.describe(err)})` };
     }
@@ -330,6 +352,10 @@ export class Machine {
     if (o.faultKind === 2) {
       const name = o.intno === 1 ? 'undefined instruction' : o.intno === EXCP_BKPT ? 'breakpoint' : 'CPU exception';
       return { reason: 'exception', address: null, what: `exception ${o.intno} (${name})` };
+    }
+    const wfi = err === UC_ERR.OK && o.faultKind === 0 ? this.wfiAt(o.pc) : null;
+    if (wfi !== null) {
+      return { reason: 'exception', address: null, pc: wfi.pc, what: 'wfi (wait for interrupt; nothing raises an interrupt in a measured call, so the core would sleep forever)' };
     }
     return { reason: 'exception', address: null, what: `emulation stopped unexpectedly (${this.uc.describe(err)})` };
   }
@@ -408,9 +434,10 @@ export class Machine {
         if (err !== 0) throw new SimDseError('unicorn', `mapping the peripheral region ${region.name} at ${hex(region.base)} failed (${err})`);
         continue;
       }
-      this.uc.map(region.base, alignUp(region.size, PAGE), UC_PROT_ALL);
+      // flash takes no stores (see classifyFault); the host's loads of the image still write it
+      this.uc.map(region.base, alignUp(region.size, PAGE), region.kind === 'flash' ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_ALL);
     }
-    this.uc.map(RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_ALL);
+    this.uc.map(RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_READ | UC_PROT_EXEC);
     this.uc.write(RETURN_TRAMPOLINE, TRAMPOLINE_CODE);
     for (const r of peripheralRegisters(this.board)) {
       const copy = r.copy ?? { from: 0, to: 0, width: 0 };

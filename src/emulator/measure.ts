@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError } from '../util/errors.js';
 import { getBoard } from './boards.js';
-import type { CallResult } from './call-types.js';
+import type { CallArg, CallResult } from './call-types.js';
 import { parseElf } from './elf.js';
 import { type GoldenDiff, type GoldenEntry, formatGolden, readGolden } from './golden.js';
 import { Machine } from './machine.js';
@@ -22,7 +22,7 @@ export function openMachine(elfPath: string, boardId: string): Machine {
 }
 
 /** Calls one function of an ELF file on a board. */
-export function measure(elfPath: string, fn: string, boardId: string, args: readonly number[], warm: boolean): CallResult {
+export function measure(elfPath: string, fn: string, boardId: string, args: readonly CallArg[], warm: boolean): CallResult {
   const machine = openMachine(elfPath, boardId);
   try {
     return machine.call({ symbol: fn, args }, { warm });

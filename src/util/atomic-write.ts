@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileError } from './errors.js';
 
@@ -19,5 +19,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       // the temporary file was never created
     }
     throw new FileError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Creates a folder and its parents (nothing when it exists).
+ * @param what names the folder in the message, e.g. `--out folder`
+ * @throws FileError "cannot create <what> <path> (EACCES)" on a read-only or non-folder path
+ */
+export function makeDirectory(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw new FileError(`cannot create ${what} ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, path);
   }
 }

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makeDirectory } from './atomic-write.js';
 import { projectRoot } from './paths.js';
 
 /**
@@ -17,6 +17,6 @@ export function cacheRoot(): string {
 /** A sub-folder of the cache root (created if missing). */
 export function cacheDir(...parts: string[]): string {
   const dir = join(cacheRoot(), ...parts);
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir, 'cache folder (SIM_DSE_CACHE)');
   return dir;
 }

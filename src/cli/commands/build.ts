@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
@@ -10,7 +9,7 @@ import { CMSIS_NN_STYLE } from '../../kernels/cmsis-nn/reference.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
 import { resolvePlacement } from '../../kernels/placement/auto.js';
 import { formatPlacement, parsePlace } from '../../kernels/placement/placement.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { makeDirectory, writeFileAtomic } from '../../util/atomic-write.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
 import { loadModelFromOptions, withOptions } from '../options.js';
@@ -99,7 +98,7 @@ export function registerBuild(program: Command): void {
       };
       if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
       if (opts.out) {
-        mkdirSync(opts.out, { recursive: true });
+        makeDirectory(opts.out, '--out folder');
         for (const src of image.source.sources) writeFileAtomic(join(opts.out, src.name), src.code);
         writeFileAtomic(join(opts.out, 'image.elf'), image.elf);
         writeFileAtomic(join(opts.out, 'build.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -51,8 +51,23 @@ const firmwareCheck: Check = (v) => {
   if (!isObject(v)) return 'not an object';
   if (typeof v.hash !== 'string') return 'hash missing';
   if (v.kind === 'too-large') return typeof v.reason === 'string' ? null : 'reason missing';
-  return v.kind === 'timed' ? null : `kind ${JSON.stringify(v.kind)} is not timed or too-large`;
+  return v.kind === 'timed' ? timingProblem(v) : `kind ${JSON.stringify(v.kind)} is not timed or too-large`;
 };
+
+const counts = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every(count);
+
+/** A timed firmware row: board, images, one count per image for the inference and for each named layer, flash bytes. */
+function timingProblem(v: Record<string, unknown>): string | null {
+  if (typeof v.board !== 'string') return 'board missing';
+  const bad = firstNonCount(v, ['images', 'flashBytes']);
+  if (bad) return bad;
+  const images = v.images as number;
+  if (images === 0) return 'images is 0';
+  if (!counts(v.inference, images)) return `inference is not ${images} cycle counts`;
+  if (!Array.isArray(v.layers)) return 'layers is not a list';
+  const k = v.layers.findIndex((l: unknown) => !isObject(l) || typeof l.name !== 'string' || !counts(l.cycles, images));
+  return k < 0 ? null : `layer ${k} is not {name, ${images} cycle counts}`;
+}
 
 /** Throws a FileError naming `file`'s first bad line (1-based), duplicated hash or out-of-order id. */
 function checkRows(file: string, rows: readonly unknown[], check: Check, ids: boolean): void {
@@ -82,4 +97,47 @@ export function checkFinalRows(file: string, rows: readonly unknown[]): asserts 
 /** Checks `firmware.jsonl` rows (shape, unique hashes). */
 export function checkFirmwareRows(file: string, rows: readonly unknown[]): asserts rows is FirmwareRow[] {
   checkRows(file, rows, firmwareCheck, false);
+}
+
+const isText = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+
+/**
+ * What is wrong with a parsed `config.json` (the fields readers use: model,
+ * board, metric, latency, search, images, seedGrid), or null when it has the
+ * shape the writer gives it. Extra fields are left alone.
+ */
+export function configProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'not a run configuration (a JSON object)';
+  const model = v.model;
+  if (!isObject(model) || !isText(model.name) || !isText(model.sha256) || !isText(model.file)) return 'model is not {name, sha256, file}';
+  const text = ['board', 'metric', 'latency'].find((f) => !isText(v[f]));
+  if (text !== undefined) return `${text} is ${JSON.stringify(v[text]) ?? 'missing'}, not a name`;
+  // calibration and maxLoss came later: a store without them is older, not corrupt
+  if (v.calibration !== undefined && !count(v.calibration)) return `calibration is ${JSON.stringify(v.calibration)}, not a count`;
+  if (!isObject(v.space)) return 'space is not an object';
+  const search = v.search;
+  if (!isObject(search)) return 'search is not an object';
+  if (search.strategy !== 'grid' && search.strategy !== 'nsga2') return `search.strategy ${JSON.stringify(search.strategy)} is not grid or nsga2`;
+  const badSearch = firstNonCount(search, ['budget', 'population', 'seed']);
+  if (badSearch) return `search.${badSearch}`;
+  if (search.maxLoss !== undefined && !(typeof search.maxLoss === 'number' && search.maxLoss >= 0)) return `search.maxLoss is ${JSON.stringify(search.maxLoss)}, not a number of percentage points`;
+  const images = v.images;
+  if (!isObject(images) || !isText(images.dataset)) return 'images is not {search, full, dataset}';
+  const badImages = firstNonCount(images, ['search', 'full']);
+  if (badImages) return `images.${badImages}`;
+  return typeof v.seedGrid === 'boolean' ? null : `seedGrid is ${JSON.stringify(v.seedGrid) ?? 'missing'}, not true or false`;
+}
+
+const costProblem = (v: unknown, what: string): string | null =>
+  !isObject(v) ? `${what} is not {cycles, flashBytes}` : ((bad) => (bad ? `${what}.${bad}` : null))(firstNonCount(v, ['cycles', 'flashBytes']));
+
+/** What is wrong with a parsed `reference.json` (latency, baseline, unpackedExact, exactSearch), or null. */
+export function referenceProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'not a reference (a JSON object)';
+  if (typeof v.latency !== 'string') return 'latency is not a description';
+  const cost = costProblem(v.baseline, 'baseline') ?? costProblem(v.unpackedExact, 'unpackedExact');
+  if (cost) return cost;
+  if (!isObject(v.exactSearch)) return 'exactSearch is not {correct, images, top1}';
+  const acc = accuracyProblem(v.exactSearch);
+  return acc ? `exactSearch: ${acc}` : null;
 }

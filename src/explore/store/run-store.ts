@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import type { Cost } from '../evaluate/latency-types.js';
 import { appendJsonLine, readJsonLines } from './jsonl-file.js';
-import { checkFinalRows, checkFirmwareRows, checkPointRows } from './row-checks.js';
+import { checkFinalRows, checkFirmwareRows, checkPointRows, configProblem, referenceProblem } from './row-checks.js';
 import { checkSameRun, STORE_VERSION, type RunConfig } from './run-config.js';
 import type { FinalRow, FirmwareRow, PointRow } from './rows.js';
 
@@ -106,7 +106,17 @@ function readConfig(dir: string): RunConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new FileError(`${cfgPath} is not a run configuration (a JSON object)`);
   const version = (config as { version?: unknown }).version;
   if (version !== STORE_VERSION) throw new UsageError(`${dir}: store version ${String(version)} is not supported (expected ${STORE_VERSION})`);
+  const problem = configProblem(config);
+  if (problem) throw new FileError(`${cfgPath}: ${problem}; the store is corrupt (restore it or start another --id)`);
   return config as RunConfig;
+}
+
+/** Reads `reference.json`, checked (a corrupt one is a FileError, never used). */
+function readReference(path: string): StoredReference {
+  const ref = readJson<unknown>(path);
+  const problem = referenceProblem(ref);
+  if (problem) throw new FileError(`${path}: ${problem}; the store is corrupt (restore it or start another --id)`);
+  return ref as StoredReference;
 }
 
 /** Reads the rows of one JSON-lines file of `dir` and checks them. */
@@ -129,7 +139,7 @@ export function readStore(dir: string, repair = false): StoreContents {
   return {
     dir,
     config,
-    reference: existsSync(refPath) ? readJson<StoredReference>(refPath) : null,
+    reference: existsSync(refPath) ? readReference(refPath) : null,
     cmsisNn: existsSync(cmsisPath) ? readJson<StoredCmsisNn>(cmsisPath) : null,
     macProxy: existsSync(proxyPath) ? readJson<MacProxyModel>(proxyPath) : null,
     points: readRows<PointRow>(dir, STORE_FILES.points, repair, checkPointRows),
