@@ -45,6 +45,9 @@ export const convCase = (o: {
 export function syntheticCases(): SyntheticCase[] {
   const list: SyntheticCase[] = [];
   list.push(convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 3 (byte gather + K tail), out_c 5 (odd row), 9 positions (odd column)', h: 5, w: 5, c: 3, oc: 5, k: 3, stride: 2, padding: 'SAME', seed: 11 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 3 (word-assembled RGB im2col, padded rows, clipped columns), out_c 6', h: 6, w: 7, c: 3, oc: 6, k: 3, stride: 1, padding: 'SAME', seed: 18 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 3 (RGB im2col, every window inside), input zero point -128 (offsets up to 255), 5 positions', h: 3, w: 7, c: 3, oc: 4, k: 3, stride: 1, padding: 'VALID', inZp: -128, seed: 19 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 3 (RGB im2col with stride), out_c 3', h: 7, w: 9, c: 3, oc: 3, k: 3, stride: 2, padding: 'VALID', seed: 20 }));
   list.push(convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 8, out_c 6, RELU6, per-channel scales', h: 6, w: 7, c: 8, oc: 6, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3, 0.02, 1], outScale: 0.5, outZp: -100, seed: 12 }));
   list.push(convCase({ name: 'CONV_2D 2x2 stride 2 SAME with bottom/right padding, in_c 4, out_c 7, 16 MAC groups unrolled', h: 7, w: 7, c: 64, oc: 7, k: 2, stride: 2, padding: 'SAME', seed: 13 }));
   list.push(convCase({ name: 'CONV_2D 1x1, in_c 5 (row of 5 padded to 8), out_c 3', h: 3, w: 5, c: 5, oc: 3, k: 1, stride: 1, padding: 'VALID', seed: 16 }));

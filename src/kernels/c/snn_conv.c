@@ -131,6 +131,62 @@ static void __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"
   widen_groups(patch, K >> 2, off2, (uint32_t *)(void *)col + 2 * j);
 }
 
+/* Two bytes from any address as the low half of a word (an unaligned LDRH on the M4). */
+static inline uint32_t ld16(const int8_t *p) {
+  uint16_t v;
+  __builtin_memcpy(&v, p, 2);
+  return v;
+}
+
+/* Widens one word of four int8 (the reduction's group g) into column words dst[0], dst[1] (input offset added). */
+static inline void widen_word(uint32_t w, uint32_t off2, uint32_t *dst) {
+  dst[0] = snn_sxtab16(off2, w);
+  dst[1] = snn_sxtab16_ror8(off2, w);
+}
+
+/*
+ * im2col of a 3x3 window over 3 input channels (the first convolution of an
+ * RGB model; K = 28) whose columns lie inside the input: each kernel row is
+ * 9 contiguous bytes (r0, r1, r2; a row in the vertical padding points at
+ * `pad_row`, 9 copies of the input zero point, which the offset turns into 0).
+ * The 27 bytes and one zero are assembled as seven words with word, halfword
+ * and byte loads that never read outside a row, shifted into place:
+ *   k 0-3 r0[0..3] | 4-7 r0[4..7] | 8-11 r0[8], r1[0..2] | 12-15 r1[3..6] |
+ *   16-19 r1[7..8], r2[0..1] | 20-23 r2[2..5] | 24-27 r2[6..8], 0
+ * then widened (no byte patch, no per-tap loops). The weight at k = 27 is 0.
+ */
+static void __attribute__((noinline)) im2col_rgb3x3(const int8_t *r0, const int8_t *r1, const int8_t *r2, uint32_t off2, uint32_t *dst) {
+  widen_word(snn_ld32(r0), off2, dst);
+  widen_word(snn_ld32(r0 + 4), off2, dst + 4);
+  widen_word((uint32_t)(uint8_t)r0[8] | (snn_ld32(r1) << 8), off2, dst + 8);
+  widen_word(snn_ld32(r1 + 3), off2, dst + 12);
+  widen_word(ld16(r1 + 7) | (ld16(r2) << 16), off2, dst + 16);
+  widen_word(snn_ld32(r2 + 2), off2, dst + 20);
+  widen_word(snn_ld32(r2 + 5) >> 8, off2, dst + 24);
+}
+
+/*
+ * im2col of position (oy, ox) into column j for 3x3 kernels over 3 channels
+ * (undilated): im2col_rgb3x3 when the window's columns are inside the input,
+ * else the byte gather.
+ */
+static inline void im2col_rgb(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int8_t *patch, const int8_t *pad_row) {
+  const snn_window *g = &p->win;
+  const int32_t x0 = ox * g->stride_w - g->pad_left;
+  if (x0 < 0 || x0 + 3 > g->in_w) {
+    im2col_any(p, img, oy, ox, col, j, 28, patch);
+    return;
+  }
+  const int32_t y0 = oy * g->stride_h - g->pad_top;
+  const int32_t rs = g->in_w * 3;
+  const int8_t *base = img + y0 * rs + x0 * 3;
+  const int8_t *r0 = y0 >= 0 && y0 < g->in_h ? base : pad_row;
+  const int8_t *r1 = y0 + 1 >= 0 && y0 + 1 < g->in_h ? base + rs : pad_row;
+  const int8_t *r2 = y0 + 2 >= 0 && y0 + 2 < g->in_h ? base + 2 * rs : pad_row;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  im2col_rgb3x3(r0, r1, r2, off2, (uint32_t *)(void *)col + 2 * j);
+}
+
 /* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
 #define SNN_GROUP(off)                          \
   "ldr %[x0], [%[cp], #" #off "]\n\t"           \
@@ -322,7 +378,10 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
   const int32_t K = (g->k_h * g->k_w * g->in_c + 3) & ~3;
   const int32_t oc_n = g->out_c;
   const int quad = (g->in_c & 3) == 0;
+  const int rgb = g->in_c == 3 && g->k_h == 3 && g->k_w == 3 && g->dil_h == 1 && g->dil_w == 1;
   int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */
+  int8_t pad_row[12];
+  for (int32_t i = 0; i < 12; i++) pad_row[i] = (int8_t)(-p->in_offset);
   for (int32_t b = 0; b < g->batches; b++) {
     const int8_t *img = in + b * g->in_h * g->in_w * g->in_c;
     int8_t *dst = out + b * g->out_h * g->out_w * oc_n;
@@ -331,6 +390,7 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
       for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
         const int32_t j = first == 0 ? 0 : 1;
         if (quad) im2col_quad(p, img, oy, ox, scratch, j);
+        else if (rgb) im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
         else im2col_any(p, img, oy, ox, scratch, j, K, patch);
         if (j == 0) {
           first = dst;
