@@ -338,21 +338,6 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
-/* RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc, m), e) for |acc| < 2^30, e >= 1; half = 2^(e-1). */
-static inline int32_t rq_fast(int32_t acc, int32_t m, int32_t e, int32_t half) {
-  int32_t v;
-  __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"(acc + acc), "r"(m));
-  return (v + (v >> 31) + half) >> e;
-}
-
-/* The int8 output of a requantized value: + out_zp, clamped (one SSAT when the range is all of int8). */
-static inline int8_t clamp_out(int32_t v, int32_t zp, int32_t lo, int32_t hi, const int full) {
-  v += zp;
-  if (full) return (int8_t)__ssat(v, 8);
-  v = v < lo ? lo : v;
-  return (int8_t)(v > hi ? hi : v);
-}
-
 /*
  * All channel pairs of two positions with the fast requantization (the
  * emitter proved it exact): one assembly block per pair, then four outputs
@@ -371,10 +356,10 @@ static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_co
     core_2x2_acc((const uint32_t *)(const void *)col, w, w + K, n1, n4, acc);
     const int32_t ea = -shift[0], eb = -shift[1];
     const int32_t ha = (int32_t)((1u << ea) >> 1), hb = (int32_t)((1u << eb) >> 1);
-    o0[0] = clamp_out(rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
-    o1[0] = clamp_out(rq_fast(acc[1], mult[0], ea, ha), zp, lo, hi, full);
-    o0[1] = clamp_out(rq_fast(acc[2], mult[1], eb, hb), zp, lo, hi, full);
-    o1[1] = clamp_out(rq_fast(acc[3], mult[1], eb, hb), zp, lo, hi, full);
+    o0[0] = snn_clamp_out(snn_rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
+    o1[0] = snn_clamp_out(snn_rq_fast(acc[1], mult[0], ea, ha), zp, lo, hi, full);
+    o0[1] = snn_clamp_out(snn_rq_fast(acc[2], mult[1], eb, hb), zp, lo, hi, full);
+    o1[1] = snn_clamp_out(snn_rq_fast(acc[3], mult[1], eb, hb), zp, lo, hi, full);
     w += 2 * K;
     bias += 2;
     mult += 2;
