@@ -54,7 +54,11 @@ describe('emitted C', () => {
     const expected = Array.from(fc.weights);
     expected[0] = 0;
     expected[5] = 0;
-    expect(code).toContain(cArray('int8_t', 'fc8_weights', expected));
+    // 64 inputs, 10 rows: rows 0-7 interleaved by word in blocks of four (row 0's word 0, row 1's word 0, ...), rows 8-9 as they are
+    const interleaved = expected.slice();
+    for (let b = 0; b < 8; b += 4) for (let i = 0; i < 16; i++) for (let r = 0; r < 4; r++) for (let j = 0; j < 4; j++) interleaved[b * 64 + 16 * i + 4 * r + j] = expected[(b + r) * 64 + 4 * i + j];
+    expect(code).toContain(cArray('int8_t', 'fc8_weights', interleaved));
+    expect(code).toContain('.interleaved = 1');
   });
 
   test('FULLY_CONNECTED folds -inZp * row sum into the bias (int32)', () => {

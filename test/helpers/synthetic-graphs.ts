@@ -45,6 +45,9 @@ export const convCase = (o: {
 export function syntheticCases(): SyntheticCase[] {
   const list: SyntheticCase[] = [];
   list.push(convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 3 (byte gather + K tail), out_c 5 (odd row), 9 positions (odd column)', h: 5, w: 5, c: 3, oc: 5, k: 3, stride: 2, padding: 'SAME', seed: 11 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 3 (word-assembled RGB im2col, padded rows, clipped columns), out_c 6', h: 6, w: 7, c: 3, oc: 6, k: 3, stride: 1, padding: 'SAME', seed: 18 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 3 (RGB im2col, every window inside), input zero point -128 (offsets up to 255), 5 positions', h: 3, w: 7, c: 3, oc: 4, k: 3, stride: 1, padding: 'VALID', inZp: -128, seed: 19 }));
+  list.push(convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 3 (RGB im2col with stride), out_c 3', h: 7, w: 9, c: 3, oc: 3, k: 3, stride: 2, padding: 'VALID', seed: 20 }));
   list.push(convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 8, out_c 6, RELU6, per-channel scales', h: 6, w: 7, c: 8, oc: 6, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3, 0.02, 1], outScale: 0.5, outZp: -100, seed: 12 }));
   list.push(convCase({ name: 'CONV_2D 2x2 stride 2 SAME with bottom/right padding, in_c 4, out_c 7, 16 MAC groups unrolled', h: 7, w: 7, c: 64, oc: 7, k: 2, stride: 2, padding: 'SAME', seed: 13 }));
   list.push(convCase({ name: 'CONV_2D 1x1, in_c 5 (row of 5 padded to 8), out_c 3', h: 3, w: 5, c: 5, oc: 3, k: 1, stride: 1, padding: 'VALID', seed: 16 }));
@@ -61,13 +64,16 @@ export function syntheticCases(): SyntheticCase[] {
     b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding: 'SAME', strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, depthMultiplier: 2, activation: 'RELU' });
     list.push({ name: 'DEPTHWISE_CONV_2D multiplier 2, stride 2 SAME, RELU', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(75, 23 + s))) });
   }
-  for (const [h, w, c, stride, padding, dilation, outScale] of [
-    [6, 7, 8, 1, 'SAME', 1, 2],
-    [7, 6, 12, 2, 'SAME', 1, 2],
-    [7, 7, 4, 1, 'VALID', 2, 2],
-    [5, 6, 8, 2, 'SAME', 1, 0.001],
+  for (const [h, w, c, stride, padding, dilation, outScale, activation] of [
+    [6, 7, 8, 1, 'SAME', 1, 2, 'RELU6'],
+    [7, 6, 12, 2, 'SAME', 1, 2, 'RELU6'],
+    [7, 7, 4, 1, 'VALID', 2, 2, 'RELU6'],
+    [5, 6, 8, 2, 'SAME', 1, 0.001, 'RELU6'],
+    [6, 5, 8, 1, 'VALID', 1, 2, 'NONE'],
+    [8, 9, 4, 2, 'SAME', 1, 2, 'NONE'],
   ] as const) {
-    // Multiplier 1, channels a multiple of 4: the word path (whole 3x3 windows unrolled, clipped ones looped).
+    // Multiplier 1, channels a multiple of 4: the word path (rows of whole 3x3 windows in assembly, clipped windows
+    // gathered with zero-point taps; the output clamped per byte lane, or saturated only when the range is all of int8).
     const b = new GraphBuilder();
     const oh = padding === 'SAME' ? Math.ceil(h / stride) : Math.floor((h - 2 * dilation - 1) / stride) + 1;
     const ow = padding === 'SAME' ? Math.ceil(w / stride) : Math.floor((w - 2 * dilation - 1) / stride) + 1;
@@ -75,9 +81,9 @@ export function syntheticCases(): SyntheticCase[] {
     const f = b.tensor([1, 3, 3, c], 'int8', Array.from({ length: c }, (_, i) => 0.05 + 0.01 * i), new Array<number>(c).fill(0), randomInts(9 * c, 24 + c), 3);
     const bias = b.tensor([c], 'int32', null, 0, randomInts(c, 25 + c, -300, 300));
     const y = b.tensor([1, oh, ow, c], 'int8', outScale, 9);
-    b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, depthMultiplier: 1, activation: 'RELU6' });
+    b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, depthMultiplier: 1, activation });
     const slow = outScale < 0.01 ? ', multiplier > 1 (slow requantization)' : '';
-    list.push({ name: `DEPTHWISE_CONV_2D ${h}x${w}x${c} stride ${stride} ${padding} dilation ${dilation}${slow}`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(h * w * c, 26 + c + s))) });
+    list.push({ name: `DEPTHWISE_CONV_2D ${h}x${w}x${c} stride ${stride} ${padding} dilation ${dilation} ${activation}${slow}`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(h * w * c, 26 + c + s))) });
   }
   {
     const b = new GraphBuilder();

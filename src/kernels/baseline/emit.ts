@@ -138,6 +138,23 @@ function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefin
 }
 
 /**
+ * FULLY_CONNECTED weights [rows][n] (n a multiple of 4) with each block of four
+ * rows interleaved by word: block b holds, for every word i of the row, the
+ * words i of rows 4b .. 4b + 3 (16 bytes), so the kernel reads a block with
+ * one pointer; the last rows % 4 stay row after row (at the same offsets).
+ */
+export function interleaveFcRows(w: Int8Array, rows: number, n: number): Int8Array {
+  const out = w.slice();
+  const words = n / 4;
+  for (let b = 0; b + 4 <= rows; b += 4) {
+    for (let i = 0; i < words; i++) {
+      for (let r = 0; r < 4; r++) out.set(w.subarray((b + r) * n + 4 * i, (b + r) * n + 4 * i + 4), b * n + 16 * i + 4 * r);
+    }
+  }
+  return out;
+}
+
+/**
  * FULLY_CONNECTED folds the input offset into the bias:
  * bias[o] - inZp * sum_i w[o][i] (int32 wrapping, the accumulator's arithmetic),
  * so the kernel multiplies raw int8 inputs; exact because the accumulator is
@@ -152,13 +169,14 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     for (let i = 0; i < g.c; i++) sum += w[o * g.c + i];
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
-  const { data, rq } = weightedData(fn, p, w, folded);
+  const interleaved = g.c % 4 === 0 && g.oc >= 4;
+  const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .interleaved = ${interleaved ? 1 : 0},\n};\n`,
     call: `snn_fc_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };

@@ -78,7 +78,8 @@ typedef struct {
 void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
 
 /*
- * FULLY_CONNECTED. weights: [out_features, in_features]. The input offset is
+ * FULLY_CONNECTED. weights: [out_features, in_features] (or blocks of four rows interleaved, see
+ * `interleaved`). The input offset is
  * folded into `bias` ahead of time (bias[o] - in_zp * sum_i weights[o][i],
  * int32 wrapping), so the kernel multiplies raw int8 inputs.
  */
@@ -91,6 +92,11 @@ typedef struct {
   snn_channel_requant rq;
   /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
   int32_t fast_rq;
+  /*
+   * 1: in_features is a multiple of 4 and each block of four rows is interleaved by word (the
+   * words i of rows 4b .. 4b + 3 together, 16 bytes); the last out_features % 4 rows row after row.
+   */
+  int32_t interleaved;
 } snn_fc_params;
 
 void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);

@@ -131,6 +131,62 @@ static void __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"
   widen_groups(patch, K >> 2, off2, (uint32_t *)(void *)col + 2 * j);
 }
 
+/* Two bytes from any address as the low half of a word (an unaligned LDRH on the M4). */
+static inline uint32_t ld16(const int8_t *p) {
+  uint16_t v;
+  __builtin_memcpy(&v, p, 2);
+  return v;
+}
+
+/* Widens one word of four int8 (the reduction's group g) into column words dst[0], dst[1] (input offset added). */
+static inline void widen_word(uint32_t w, uint32_t off2, uint32_t *dst) {
+  dst[0] = snn_sxtab16(off2, w);
+  dst[1] = snn_sxtab16_ror8(off2, w);
+}
+
+/*
+ * im2col of a 3x3 window over 3 input channels (the first convolution of an
+ * RGB model; K = 28) whose columns lie inside the input: each kernel row is
+ * 9 contiguous bytes (r0, r1, r2; a row in the vertical padding points at
+ * `pad_row`, 9 copies of the input zero point, which the offset turns into 0).
+ * The 27 bytes and one zero are assembled as seven words with word, halfword
+ * and byte loads that never read outside a row, shifted into place:
+ *   k 0-3 r0[0..3] | 4-7 r0[4..7] | 8-11 r0[8], r1[0..2] | 12-15 r1[3..6] |
+ *   16-19 r1[7..8], r2[0..1] | 20-23 r2[2..5] | 24-27 r2[6..8], 0
+ * then widened (no byte patch, no per-tap loops). The weight at k = 27 is 0.
+ */
+static void __attribute__((noinline)) im2col_rgb3x3(const int8_t *r0, const int8_t *r1, const int8_t *r2, uint32_t off2, uint32_t *dst) {
+  widen_word(snn_ld32(r0), off2, dst);
+  widen_word(snn_ld32(r0 + 4), off2, dst + 4);
+  widen_word((uint32_t)(uint8_t)r0[8] | (snn_ld32(r1) << 8), off2, dst + 8);
+  widen_word(snn_ld32(r1 + 3), off2, dst + 12);
+  widen_word(ld16(r1 + 7) | (ld16(r2) << 16), off2, dst + 16);
+  widen_word(snn_ld32(r2 + 2), off2, dst + 20);
+  widen_word(snn_ld32(r2 + 5) >> 8, off2, dst + 24);
+}
+
+/*
+ * im2col of position (oy, ox) into column j for 3x3 kernels over 3 channels
+ * (undilated): im2col_rgb3x3 when the window's columns are inside the input,
+ * else the byte gather.
+ */
+static inline void im2col_rgb(const snn_conv_params *p, const int8_t *img, int32_t oy, int32_t ox, int16_t *col, int32_t j, int8_t *patch, const int8_t *pad_row) {
+  const snn_window *g = &p->win;
+  const int32_t x0 = ox * g->stride_w - g->pad_left;
+  if (x0 < 0 || x0 + 3 > g->in_w) {
+    im2col_any(p, img, oy, ox, col, j, 28, patch);
+    return;
+  }
+  const int32_t y0 = oy * g->stride_h - g->pad_top;
+  const int32_t rs = g->in_w * 3;
+  const int8_t *base = img + y0 * rs + x0 * 3;
+  const int8_t *r0 = y0 >= 0 && y0 < g->in_h ? base : pad_row;
+  const int8_t *r1 = y0 + 1 >= 0 && y0 + 1 < g->in_h ? base + rs : pad_row;
+  const int8_t *r2 = y0 + 2 >= 0 && y0 + 2 < g->in_h ? base + 2 * rs : pad_row;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  im2col_rgb3x3(r0, r1, r2, off2, (uint32_t *)(void *)col + 2 * j);
+}
+
 /* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
 #define SNN_GROUP(off)                          \
   "ldr %[x0], [%[cp], #" #off "]\n\t"           \
@@ -153,75 +209,64 @@ static void __attribute__((noinline, optimize("no-tree-loop-distribute-patterns"
   "smlad %[a11], %[t], %[y1], %[a11]\n\t"
 
 /*
- * A hot loop of the 2x2 core: `n` iterations of BODY (groups of four
- * reduction steps) advancing the column pointer by STEP bytes, for rows *pa,
- * *pb against the two interleaved columns at *cp. Register-allocated by
- * hand: four accumulators, four column words, a weight word and its rotated
- * half, three pointers and the counter use all 14 allocatable registers.
- * Column words are in low registers so their loads are 16-bit and pipeline
- * back to back. Per group: 5 loads, 4 SXTB16, 8 SMLAD.
+ * The 2x2 core over the whole reduction in one assembly block: `n1` single
+ * groups, then `n4` iterations of four groups (64 multiply-accumulates, loop
+ * overhead amortized), for rows pa, pb against the two interleaved columns
+ * at cp. One block, so the registers are set up once per channel pair.
+ * Register-allocated by hand: four accumulators, four column words, a weight
+ * word and its rotated half, three pointers and the counter use all 14
+ * allocatable registers (n4 is read from the stack, addressed by sp). Column
+ * words are in low registers so their loads are 16-bit and pipeline back to
+ * back. Per group: 6 loads, 4 SXTB16, 8 SMLAD (about 20 cycles).
  */
-#define SNN_CORE_LOOP(name, BODY, STEP)                                                                         \
-  static inline __attribute__((always_inline)) void name(const uint32_t **cpp, const int8_t **pap, const int8_t **pbp, int32_t count, int32_t acc[4]) { \
-    register const uint32_t *cp __asm__("r0") = *cpp;                                                           \
-    register uint32_t x0 __asm__("r1");                                                                         \
-    register uint32_t x1 __asm__("r2");                                                                         \
-    register uint32_t y0 __asm__("r3");                                                                         \
-    register uint32_t y1 __asm__("r4");                                                                         \
-    register int32_t n __asm__("r5") = count;                                                                   \
-    register const int8_t *pa __asm__("r6") = *pap;                                                             \
-    register const int8_t *pb __asm__("r7") = *pbp;                                                             \
-    register int32_t a00 __asm__("r8") = acc[0];                                                                \
-    register int32_t a01 __asm__("r9") = acc[1];                                                                \
-    register int32_t a10 __asm__("r10") = acc[2];                                                               \
-    register int32_t a11 __asm__("r11") = acc[3];                                                               \
-    register uint32_t w __asm__("r12");                                                                         \
-    register uint32_t t __asm__("lr");                                                                          \
-    __asm__ volatile(".p2align 2\n1:\n\t" BODY "adds %[cp], #" #STEP "\n\t"                                                 \
-                     "subs %[n], #1\n\t"                                                                        \
-                     "bne 1b\n\t"                                                                               \
-                     : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),               \
-                       [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x0] "=&l"(x0), [x1] "=&l"(x1),       \
-                       [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)                               \
-                     :                                                                                          \
-                     : "cc", "memory");                                                                         \
-    *cpp = cp;                                                                                                  \
-    *pap = pa;                                                                                                  \
-    *pbp = pb;                                                                                                  \
-    acc[0] = a00;                                                                                               \
-    acc[1] = a01;                                                                                               \
-    acc[2] = a10;                                                                                               \
-    acc[3] = a11;                                                                                               \
-  }
+static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *col, const int8_t *wa, const int8_t *wb, int32_t n1, int32_t n4, int32_t acc[4]) {
+  register const uint32_t *cp __asm__("r0") = col;
+  register uint32_t x0 __asm__("r1");
+  register uint32_t x1 __asm__("r2");
+  register uint32_t y0 __asm__("r3");
+  register uint32_t y1 __asm__("r4");
+  register int32_t n __asm__("r5") = n1;
+  register const int8_t *pa __asm__("r6") = wa;
+  register const int8_t *pb __asm__("r7") = wb;
+  register int32_t a00 __asm__("r8") = acc[0];
+  register int32_t a01 __asm__("r9") = acc[1];
+  register int32_t a10 __asm__("r10") = acc[2];
+  register int32_t a11 __asm__("r11") = acc[3];
+  register uint32_t w __asm__("r12");
+  register uint32_t t __asm__("lr");
+  __asm__ volatile("cmp %[n], #0\n\t"
+                   "beq 2f\n\t"
+                   ".p2align 2\n1:\n\t" SNN_GROUP(0) "adds %[cp], #16\n\t"
+                   "subs %[n], #1\n\t"
+                   "bne 1b\n"
+                   "2:\n\t"
+                   "ldr %[n], %[n4]\n\t"
+                   "cmp %[n], #0\n\t"
+                   "beq.w 4f\n\t"
+                   ".p2align 2\n3:\n\t" SNN_GROUP(0) SNN_GROUP(16) SNN_GROUP(32) SNN_GROUP(48) "adds %[cp], #64\n\t"
+                   "subs %[n], #1\n\t"
+                   "bne 3b\n"
+                   "4:\n\t"
+                   : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),
+                     [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x0] "=&l"(x0), [x1] "=&l"(x1),
+                     [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)
+                   : [n4] "m"(n4)
+                   : "cc", "memory");
+  acc[0] = a00;
+  acc[1] = a01;
+  acc[2] = a10;
+  acc[3] = a11;
+}
 
-/* Four groups per iteration (64 multiply-accumulates; loop overhead amortized). */
-SNN_CORE_LOOP(core_2x2_loop4, SNN_GROUP(0) SNN_GROUP(16) SNN_GROUP(32) SNN_GROUP(48), 64)
-/* One group per iteration, for the last groups % 4. */
-SNN_CORE_LOOP(core_2x2_loop1, SNN_GROUP(0), 16)
-
-#undef SNN_CORE_LOOP
 #undef SNN_GROUP
 
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
 static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1, const int fast) {
   const int8_t *wa = p->weights + oc * K;
   const int8_t *wb = wa + K;
-  const uint32_t *cp = (const uint32_t *)(const void *)col;
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
-  const int32_t groups = K >> 2;
-  if (groups & 3) core_2x2_loop1(&cp, &wa, &wb, groups & 3, acc);
-  if (groups >> 2) core_2x2_loop4(&cp, &wa, &wb, groups >> 2, acc);
-  const int32_t r = K & 3;
-  if (r != 0) {
-    const int16_t *t0 = (const int16_t *)(const void *)cp;
-    const int16_t *t1 = t0 + r;
-    for (int32_t t = 0; t < r; t++) {
-      acc[0] += wa[t] * t0[t];
-      acc[1] += wa[t] * t1[t];
-      acc[2] += wb[t] * t0[t];
-      acc[3] += wb[t] * t1[t];
-    }
-  }
+  const int32_t groups = K >> 2; /* K is a multiple of 4: no reduction tail */
+  core_2x2_acc((const uint32_t *)(const void *)col, wa, wb, groups & 3, groups >> 2, acc);
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   if (fast) {
@@ -293,12 +338,45 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
+/*
+ * All channel pairs of two positions with the fast requantization (the
+ * emitter proved it exact): one assembly block per pair, then four outputs
+ * from values kept in registers (no reloads of the parameters between pairs).
+ */
+static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1, const int full) {
+  const int32_t pairs = p->win.out_c >> 1;
+  const int8_t *w = p->weights;
+  const int32_t *bias = p->bias;
+  const int32_t *mult = p->rq.multiplier;
+  const int32_t *shift = p->rq.shift;
+  const int32_t zp = p->rq.out_zp, lo = p->rq.act_min, hi = p->rq.act_max;
+  const int32_t n1 = (K >> 2) & 3, n4 = K >> 4;
+  for (int32_t i = 0; i < pairs; i++) {
+    int32_t acc[4] = {bias[0], bias[0], bias[1], bias[1]};
+    core_2x2_acc((const uint32_t *)(const void *)col, w, w + K, n1, n4, acc);
+    const int32_t ea = -shift[0], eb = -shift[1];
+    const int32_t ha = (int32_t)((1u << ea) >> 1), hb = (int32_t)((1u << eb) >> 1);
+    o0[0] = snn_clamp_out(snn_rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
+    o1[0] = snn_clamp_out(snn_rq_fast(acc[1], mult[0], ea, ha), zp, lo, hi, full);
+    o0[1] = snn_clamp_out(snn_rq_fast(acc[2], mult[1], eb, hb), zp, lo, hi, full);
+    o1[1] = snn_clamp_out(snn_rq_fast(acc[3], mult[1], eb, hb), zp, lo, hi, full);
+    w += 2 * K;
+    bias += 2;
+    mult += 2;
+    shift += 2;
+    o0 += 2;
+    o1 += 2;
+  }
+}
+
 /* All output channels of two positions (columns 0 and 1 of the scratch). */
 static void __attribute__((noinline)) mat_mult_two(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1) {
   const int32_t oc_n = p->win.out_c;
   int32_t oc = 0;
   if (p->fast_rq) {
-    for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1, 1);
+    if (p->rq.act_min == -128 && p->rq.act_max == 127) mat_mult_two_fast(p, col, K, o0, o1, 1);
+    else mat_mult_two_fast(p, col, K, o0, o1, 0);
+    oc = oc_n & ~1;
   } else {
     for (; oc + 2 <= oc_n; oc += 2) core_2x2(p, col, K, oc, o0, o1, 0);
   }
@@ -322,7 +400,10 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
   const int32_t K = (g->k_h * g->k_w * g->in_c + 3) & ~3;
   const int32_t oc_n = g->out_c;
   const int quad = (g->in_c & 3) == 0;
+  const int rgb = g->in_c == 3 && g->k_h == 3 && g->k_w == 3 && g->dil_h == 1 && g->dil_w == 1;
   int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */
+  int8_t pad_row[12];
+  for (int32_t i = 0; i < 12; i++) pad_row[i] = (int8_t)(-p->in_offset);
   for (int32_t b = 0; b < g->batches; b++) {
     const int8_t *img = in + b * g->in_h * g->in_w * g->in_c;
     int8_t *dst = out + b * g->out_h * g->out_w * oc_n;
@@ -331,6 +412,7 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
       for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
         const int32_t j = first == 0 ? 0 : 1;
         if (quad) im2col_quad(p, img, oy, ox, scratch, j);
+        else if (rgb) im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
         else im2col_any(p, img, oy, ox, scratch, j, K, patch);
         if (j == 0) {
           first = dst;

@@ -1,6 +1,8 @@
 /*
  * FULLY_CONNECTED, int8: a vector-by-matrix product over the input with
- * SMLAD, four output rows at a time (then two, then one). Each word of four inputs is widened once
+ * SMLAD, four output rows at a time (then two, then one); with in_features a
+ * multiple of 4 the emitter interleaves each block of four rows by word, so
+ * one pointer reads the block (fc_block_4). Each word of four inputs is widened once
  * with SXTB16 (pairs [x0, x2] and [x1, x3]) and used for both rows; each
  * weight word is widened the same way, so the pairs line up without
  * re-packing. The input offset is folded into the bias by the emitter, so the
@@ -54,6 +56,37 @@ static void __attribute__((noinline)) fc_rows_4(const snn_fc_params *p, const in
     a1 += w1[t] * xp[t];
     a2 += w2[t] * xp[t];
     a3 += w3[t] * xp[t];
+  }
+  y[o] = fc_out(p, a0, o);
+  y[o + 1] = fc_out(p, a1, o + 1);
+  y[o + 2] = fc_out(p, a2, o + 2);
+  y[o + 3] = fc_out(p, a3, o + 3);
+}
+
+/*
+ * Rows o .. o + 3 of one batch from an interleaved block (wp: 16 bytes per
+ * input word, the four rows' words together; n a multiple of 4): one pointer
+ * and four consecutive loads per input word.
+ */
+static void __attribute__((noinline)) fc_block_4(const snn_fc_params *p, const int8_t *x, const uint32_t *wp, int32_t o, int8_t *y) {
+  const int8_t *xp = x;
+  const int8_t *end = x + p->in_features;
+  int32_t a0 = p->bias[o], a1 = p->bias[o + 1], a2 = p->bias[o + 2], a3 = p->bias[o + 3];
+  while (xp != end) {
+    const uint32_t v = snn_ld32(xp);
+    xp += 4;
+    const uint32_t v02 = snn_sxtb16(v);
+    const uint32_t v13 = snn_sxtb16_ror8(v);
+    const uint32_t w0 = wp[0], w1 = wp[1], w2 = wp[2], w3 = wp[3];
+    wp += 4;
+    a0 = snn_smlad(snn_sxtb16(w0), v02, a0);
+    a0 = snn_smlad(snn_sxtb16_ror8(w0), v13, a0);
+    a1 = snn_smlad(snn_sxtb16(w1), v02, a1);
+    a1 = snn_smlad(snn_sxtb16_ror8(w1), v13, a1);
+    a2 = snn_smlad(snn_sxtb16(w2), v02, a2);
+    a2 = snn_smlad(snn_sxtb16_ror8(w2), v13, a2);
+    a3 = snn_smlad(snn_sxtb16(w3), v02, a3);
+    a3 = snn_smlad(snn_sxtb16_ror8(w3), v13, a3);
   }
   y[o] = fc_out(p, a0, o);
   y[o + 1] = fc_out(p, a1, o + 1);
@@ -116,7 +149,11 @@ void snn_fc_s8(const snn_fc_params *flash_params, const int8_t *in, int8_t *out)
     const int8_t *x = in + bt * p->in_features;
     int8_t *y = out + bt * p->out_features;
     int32_t o = 0;
-    for (; o + 4 <= p->out_features; o += 4) fc_rows_4(p, x, o, y);
+    if (p->interleaved) {
+      for (; o + 4 <= p->out_features; o += 4) fc_block_4(p, x, (const uint32_t *)(const void *)(p->weights + o * p->in_features), o, y);
+    } else {
+      for (; o + 4 <= p->out_features; o += 4) fc_rows_4(p, x, o, y);
+    }
     for (; o + 2 <= p->out_features; o += 2) fc_rows_2(p, x, o, y);
     if (o < p->out_features) fc_row_1(p, x, o, y);
   }

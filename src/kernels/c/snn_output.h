@@ -20,6 +20,7 @@
 #define SNN_OUTPUT_H
 
 #include <stdint.h>
+#include <arm_acle.h>
 
 /* SaturatingRoundingDoublingHighMul(a, m) for m != INT32_MIN. */
 static inline int32_t snn_dhm(int32_t a, int32_t m) {
@@ -89,6 +90,25 @@ static inline int8_t snn_out8_fast(int32_t acc, int32_t m, int32_t e, int32_t ou
   t = t < lo ? lo : t;
   t = t > hi ? hi : t;
   return (int8_t)t;
+}
+
+/*
+ * The fast requantization's value before the zero point, for |acc| < 2^30 and
+ * e = -shift >= 1 (as snn_out8_fast), with half = 2^(e-1) computed once per
+ * channel by the caller.
+ */
+static inline int32_t snn_rq_fast(int32_t acc, int32_t m, int32_t e, int32_t half) {
+  int32_t v;
+  __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"(acc + acc), "r"(m));
+  return (v + (v >> 31) + half) >> e;
+}
+
+/* v + out_zp clamped to [lo, hi] (act_min, act_max) as int8; `full`: the range is all of int8 (one SSAT). */
+static inline int8_t snn_clamp_out(int32_t v, int32_t zp, int32_t lo, int32_t hi, const int full) {
+  v += zp;
+  if (full) return (int8_t)__ssat(v, 8);
+  v = v < lo ? lo : v;
+  return (int8_t)(v > hi ? hi : v);
 }
 
 #endif
