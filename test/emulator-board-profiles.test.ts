@@ -91,14 +91,14 @@ describe('board profiles', () => {
     ]);
   });
 
-  it('ideal: 100 MHz, zero wait states, no accelerator, 1 MB flash and SRAM', () => {
+  it('ideal: 100 MHz, zero wait states, no accelerator, 2 MB flash, 1 MB SRAM', () => {
     const b = getBoard('ideal');
     expect(b.clockHz).toBe(100_000_000);
     expect(b.flashWaitStates).toBe(0);
     expect(b.flashLineBytes).toBe(16);
     expect(b.accelerator).toEqual({ family: 'none', icacheLines: 0, dcacheLines: 0, prefetch: false });
     expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB, bus: 'code' },
+      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB, bus: 'code' },
       { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB, bus: 'system' },
       ...common,
     ]);

@@ -67,6 +67,14 @@ const CASES: { fn: string; ideal: number; f446: number }[] = [
   // instructions, four (4 cycles) per 16-byte line: 5 + 2 x 2503 lines = 5011 stalls: 15040,
   // i.e. flash bandwidth bound at 6 cycles per line
   { fn: 'straight_40k', ideal: 10029, f446: 15040 },
+  // MOVW/MOVT/MOVS/MOVS 4 + 100 x (LDR.W 2 + ADD.W 1 + LDRH.W 2 + ADD.W 1 + LDR.W 2 + ADD.W 1 + STR.W 1
+  // (store-buffer) + SUBS 1 + BNE 1) 1200 + 99 taken x 2 + BX 3 = 1405. f446: lines 0:6 10:6 20:4, the
+  // loop's lines in the I-cache after the first pass: 5: 1410
+  { fn: 'aligned_loop100', ideal: 1405, f446: 1410 },
+  // the same + 100 x unaligned penalties (memory-rules.ts, TRM 3.3.2): LDR [r3,#1] byte-aligned word 2,
+  // LDRH [r3,#5] byte-aligned halfword 1, LDR [r3,#10] and STR [r3,#18] halfword-aligned words 1 + 1
+  // = 1405 + 500 = 1905. f446: lines 30:6 40:6 50:4 -> 5: 1910
+  { fn: 'unaligned_loop100', ideal: 1905, f446: 1910 },
 ];
 
 /**
@@ -125,6 +133,15 @@ describe('microbenchmark cycles, derived by hand from the timing table', () => {
       expect(ideal.breakdown.fetchStalls).toBe(0);
     });
   }
+
+  it('unaligned accesses cost 5 data-stall cycles per pass more than the aligned peer, on every board', () => {
+    for (const board of ['ideal', 'nucleo-f446re', 'nucleo-l4r5zi']) {
+      const aligned = runMicrobench('aligned_loop100', board).result;
+      const unaligned = runMicrobench('unaligned_loop100', board).result;
+      if (aligned.kind !== 'ok' || unaligned.kind !== 'ok') throw new Error(`${board}: a run failed`);
+      expect([unaligned.cycles - aligned.cycles, aligned.breakdown.dataStalls, unaligned.breakdown.dataStalls]).toEqual([500, 0, 500]);
+    }
+  });
 
   it('a loop that fits in the ART cache runs at zero wait states once warm', () => {
     const warm = runMicrobench('art_loop1000', 'nucleo-f446re', true).result;

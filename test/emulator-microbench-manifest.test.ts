@@ -38,7 +38,7 @@ describe('prebuilt microbenchmark manifest', () => {
   const micro = Object.keys(manifest.files).filter((k) => k.startsWith('microbench/'));
   const first = manifest.files['microbench/alu.elf'];
 
-  it('lists exactly the ten microbenchmark ELFs, one per source', () => {
+  it('lists exactly the eleven microbenchmark ELFs, one per source', () => {
     expect(manifest.version).toBe(1);
     expect(micro).toEqual([
       'microbench/alu.elf',
@@ -51,6 +51,7 @@ describe('prebuilt microbenchmark manifest', () => {
       'microbench/sram-alias.elf',
       'microbench/sram-fetch.elf',
       'microbench/straight40k.elf',
+      'microbench/unaligned.elf',
     ]);
     const elfs = readdirSync(join(prebuilt, 'microbench')).filter((f) => f.endsWith('.elf')).sort();
     expect(elfs.map((f) => `microbench/${f}`)).toEqual(micro);

@@ -2,7 +2,7 @@ import koffi from 'koffi';
 import { SimDseError, UsageError } from '../util/errors.js';
 import type { BoardProfile, MemoryRegion } from './board.js';
 import { memoryOf } from './memory-map.js';
-import { fetchedOverSystemBus } from './timing/memory-rules.js';
+import { fetchedOverSystemBus, unalignedPenaltyTable } from './timing/memory-rules.js';
 import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { ElfError, type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
@@ -17,6 +17,7 @@ import {
   UC_HOOK_INTR,
   UC_HOOK_MEM_INVALID,
   UC_HOOK_MEM_READ,
+  UC_HOOK_MEM_WRITE,
   UC_PROT_ALL,
   UC_PROT_EXEC,
   UC_PROT_READ,
@@ -492,6 +493,10 @@ export class Machine {
     if (systemBusCode && codeSram) {
       this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, codeSram.base, codeSram.base + codeSram.size - 1);
     }
+    // Unaligned LDR/LDRH/STR/STRH pay extra cycles (memory-rules.ts unaligned-*): every data
+    // access to code and SRAM (0x0000_0000..0x3fff_ffff) is checked; peripherals take aligned ones only.
+    n.sim_set_unaligned(this.state, unalignedPenaltyTable());
+    this.uc.addNativeHook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, n.sim_unaligned_hook_fn(), this.state, 0, DATA_MEMORY_END);
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);
   }
@@ -503,6 +508,9 @@ function copyRegisters(regs: Uint32Array): number[] {
   for (let i = 0; i < 16; i++) out[i] = regs[i];
   return out;
 }
+
+/** Last address of code and SRAM (the Cortex-M4 code and SRAM regions; peripherals start at 0x4000_0000). */
+const DATA_MEMORY_END = 0x3fff_ffff;
 
 let zeroBuffer = new Uint8Array(0);
 

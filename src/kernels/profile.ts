@@ -64,7 +64,11 @@ export interface ProfileOptions extends BuildOptions {
   readonly place?: PlaceRequest;
 }
 
-/** Builds (cached) and times a network variant on `input` (graph input bytes). */
+/**
+ * Builds (cached) and times a network variant on `input` (graph input bytes), unpacked layers in
+ * the structure chosen for the board and their code's home (`boardAwareChoice: false` for the
+ * zero-wait choice the DSE and exported firmware use).
+ */
 export async function profileNetwork(
   graph: Graph,
   spec: NetworkSpec,
@@ -73,8 +77,10 @@ export async function profileNetwork(
   options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
-  const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
-  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
+  // unpacked layers take the structure that is fastest on this board from where their code runs
+  const build = { boardAwareChoice: true, ...options };
+  const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), build) : undefined);
+  const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...build, placement });
   return { image, profile: profileImage(prepared, image, spec.style, input, spec.masks) };
 }
 

@@ -208,6 +208,7 @@ void sim_reset(SimState *s, int keep_caches) {
   s->pf_ready = s->pf_ready > s->cycles ? s->pf_ready - s->cycles : 0;
   s->cycles = s->instructions = 0;
   s->fetch_stalls = s->data_stalls = s->branch_penalty = s->special_cycles = 0;
+  s->unaligned_cycles = 0;
   s->limit_hit = 0;
   s->fault_kind = 0;
   s->fault_address = 0;
@@ -489,6 +490,7 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
   if (b->traced) {
     s->entry_cycles = s->cycles;
     s->entry_special = s->special_cycles;
+    s->entry_unaligned = s->unaligned_cycles;
     if (b->nlines && s->wait_states)
       fetch_block_walk(s, b, s->line_stall);
     else
@@ -521,7 +523,7 @@ uint64_t sim_cycles_at_pc(SimState *s) {
   const Block *b = &s->blocks[s->prev_block];
   uint32_t pc = s->trace_pc;
   if (!b->traced || pc - b->addr >= b->size) return s->cycles;
-  uint64_t t = s->entry_cycles + (s->special_cycles - s->entry_special);
+  uint64_t t = s->entry_cycles + (s->special_cycles - s->entry_special) + (s->unaligned_cycles - s->entry_unaligned);
   const uint16_t *ins = s->insn_pool + 2 * b->insn_first;
   for (uint32_t i = 0; i < b->ninsns && b->addr + ins[2 * i] < pc; i++) t += ins[2 * i + 1];
   if (b->nlines && s->wait_states) {
@@ -602,6 +604,33 @@ static void mem_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int
   s->data_stalls += s->wait_states;
 }
 
+/* Sets the unaligned access penalties (rules unaligned-* of src/emulator/timing/memory-rules.ts). */
+void sim_set_unaligned(SimState *s, const uint32_t *penalty) { memcpy(s->unaligned_penalty, penalty, sizeof s->unaligned_penalty); }
+
+/*
+ * Every data read and write of memory: an unaligned halfword or word access (LDR, LDRH, LDRSH,
+ * STR, STRH; the others fault when unaligned) costs the table's extra cycles, into the data
+ * stalls. Byte accesses and aligned ones cost nothing here. An access Unicorn splits at a page
+ * boundary reaches this hook once as itself and again as its aligned parts: only the first is
+ * unaligned, so it is charged once.
+ */
+static void unaligned_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+  (void)uc;
+  (void)type;
+  (void)value;
+  SimState *s = user;
+  const uint32_t a = (uint32_t)address;
+  uint32_t extra = 0;
+  if (size == 2)
+    extra = (a & 1u) ? s->unaligned_penalty[0] : 0;
+  else if (size == 4 && (a & 3u))
+    extra = (a & 1u) ? s->unaligned_penalty[2] : s->unaligned_penalty[1];
+  if (!extra) return;
+  s->cycles += extra;
+  s->data_stalls += extra;
+  s->unaligned_cycles += extra;
+}
+
 static bool unmapped_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
                           void *user) {
   (void)uc;
@@ -636,6 +665,7 @@ static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 void *sim_block_hook_fn(void) { return (void *)&block_hook; }
 void *sim_code_hook_fn(void) { return (void *)&code_hook; }
 void *sim_mem_read_hook_fn(void) { return (void *)&mem_read_hook; }
+void *sim_unaligned_hook_fn(void) { return (void *)&unaligned_hook; }
 void *sim_unmapped_hook_fn(void) { return (void *)&unmapped_hook; }
 void *sim_intr_hook_fn(void) { return (void *)&intr_hook; }
 void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }

@@ -122,6 +122,8 @@ typedef struct SimState {
   int32_t prev_block;      /* the block executing now (-1 before the first) */
   uint64_t entry_cycles;   /* traced block: cycles before its charge */
   uint64_t entry_special;  /* traced block: special_cycles at its entry */
+  uint64_t entry_unaligned; /* traced block: unaligned_cycles at its entry */
+  uint32_t unaligned_penalty[3]; /* halfword at an odd address, word at 2 mod 4, word at an odd address */
   uint32_t *line_stall;    /* traced block: fetch stall of each of its lines */
   uint32_t cap_line_stall;
   uint32_t trace_pc;       /* last instruction seen by the trace hook */
@@ -131,6 +133,7 @@ typedef struct SimState {
   /* counters */
   uint64_t cycles, instructions;
   uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;
+  uint64_t unaligned_cycles; /* the part of data_stalls charged for unaligned accesses */
   uint32_t limit_hit;
   uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
   uint64_t fault_address;

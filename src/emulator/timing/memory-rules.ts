@@ -60,6 +60,33 @@ export const MEMORY_RULES = {
     cycles: 0,
     source: 'RM0432 2.2.1 and table 3: SRAM2 aliased at 0x1000_0000, reached by the I-Code/D-Code buses, zero wait states',
   },
+  /**
+   * Unaligned single loads and stores (LDR, LDRH, LDRSH, STR, STRH; the only ones the M4 allows
+   * unaligned: LDRD/STRD/LDM/STM/VLDR fault) are split by the bus interface into aligned
+   * transactions, one more cycle per extra transaction. Charged at run time by the native data
+   * access hook (native/cycles.c, unaligned_hook), into the data stalls. Each extra transaction
+   * also occupies the bus for a cycle, which the block's own extra cycle pays for: a block fetched
+   * over the System bus settles its fetch stall against its base cycles unchanged.
+   */
+  unalignedHalfword: {
+    id: 'unaligned-halfword',
+    cycles: 1,
+    source:
+      'TRM r0p1 3.3.2 Load/store timings: "a byte aligned halfword load or store adds one extra cycle to perform ' +
+      'the operation as two bytes"; TRM 2.3.1/3.3: unaligned accesses become several aligned bus transactions',
+  },
+  unalignedWordHalfwordAligned: {
+    id: 'unaligned-word-halfword-aligned',
+    cycles: 1,
+    source: 'TRM r0p1 3.3.2 Load/store timings: "a halfword aligned word load or store adds one extra cycle to perform the operation as two halfwords"',
+  },
+  unalignedWordByteAligned: {
+    id: 'unaligned-word-byte-aligned',
+    cycles: 2,
+    source:
+      'TRM r0p1 3.3.2 Load/store timings: "a byte-aligned word load or store adds two extra cycles to perform the ' +
+      'operation as a byte, a halfword, and a byte"',
+  },
 } as const satisfies Readonly<Record<string, MemoryRule>>;
 
 /** Whether a fetch from `address` goes over the System bus (TRM 2.3.1: 0x2000_0000 and up). */
@@ -86,4 +113,19 @@ export function systemBusDemand(address: number, size: number, insns: readonly T
     fetchCycles: words * MEMORY_RULES.systemBusFetchWord.cycles + MEMORY_RULES.systemBusFetchLatency.cycles,
     dataTransfers: dataTransfers * MEMORY_RULES.systemBusDataContention.cycles,
   };
+}
+
+/**
+ * Extra cycles of one data access of `size` bytes at `address` for its alignment (rules
+ * unaligned-*): 0 for bytes and aligned accesses. Pure; the native hook applies the same table.
+ */
+export function unalignedPenalty(address: number, size: number): number {
+  if (size === 2) return address & 1 ? MEMORY_RULES.unalignedHalfword.cycles : 0;
+  if (size !== 4 || (address & 3) === 0) return 0;
+  return address & 1 ? MEMORY_RULES.unalignedWordByteAligned.cycles : MEMORY_RULES.unalignedWordHalfwordAligned.cycles;
+}
+
+/** The unaligned penalties as the native model takes them: [halfword at an odd address, word at 2 mod 4, word at an odd address]. */
+export function unalignedPenaltyTable(): Uint32Array {
+  return Uint32Array.from([unalignedPenalty(1, 2), unalignedPenalty(2, 4), unalignedPenalty(1, 4)]);
 }

@@ -91,6 +91,8 @@ export interface CyclesApi {
   sim_unmapped_hook_fn(): Ptr;
   sim_intr_hook_fn(): Ptr;
   sim_trace_hook_fn(): Ptr;
+  sim_unaligned_hook_fn(): Ptr;
+  sim_set_unaligned(state: Ptr, penalty: Uint32Array): void;
   sim_add_ram_segment(state: Ptr, addr: number, bytes: Uint8Array, len: number): number;
   sim_io_regs(state: Ptr): Ptr;
   sim_io_counters(state: Ptr): Ptr;
@@ -139,6 +141,8 @@ export function cyclesApi(): CyclesApi {
     sim_unmapped_hook_fn: lib.func('void *sim_unmapped_hook_fn(void)'),
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
     sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),
+    sim_unaligned_hook_fn: lib.func('void *sim_unaligned_hook_fn(void)'),
+    sim_set_unaligned: lib.func('void sim_set_unaligned(void *s, const uint32_t *penalty)'),
     sim_add_ram_segment: lib.func('int sim_add_ram_segment(void *s, uint32_t addr, const uint8_t *bytes, uint32_t len)'),
     sim_io_regs: lib.func('void *sim_io_regs(void *s)'),
     sim_io_counters: lib.func('void *sim_io_counters(void *s)'),

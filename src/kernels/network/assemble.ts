@@ -21,6 +21,7 @@ import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { SimDseError } from '../../util/errors.js';
 import type { CSource } from '../compile/compile.js';
 import { layerPrototype, type EmittedLayer } from '../layer-types.js';
+import type { CodeTarget } from '../unpacked/choose.js';
 import { planNetwork, type NetworkPlan, type PlannedLayer, type Storage } from './plan.js';
 
 /**
@@ -45,7 +46,7 @@ export interface NetworkSpec {
 /** The layer emitters the assembler uses (injected: kernels/baseline and kernels/unpacked). */
 export interface LayerEmitters {
   baseline(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer;
-  unpacked(op: PreparedWeighted, fn: string, mask?: SkipMask): EmittedLayer;
+  unpacked(op: PreparedWeighted, fn: string, mask?: SkipMask, options?: { readonly target?: CodeTarget }): EmittedLayer;
   /** The sparse kernel of the operator, or null when it has none (the baseline runs it). */
   sparse(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer | null;
   /** Library translation units the baseline layers call. */
@@ -74,6 +75,11 @@ export interface NetworkSource {
 export interface AssembleOptions {
   /** int8 input bytes to build into the image as `sim_bench`. */
   readonly benchInput?: Uint8Array;
+  /**
+   * Where each layer's code will run, by operator index, for the unpacked structure choice
+   * (unpacked/choose.ts); absent: the zero-wait choice, the same on every board.
+   */
+  readonly codeTarget?: (opIndex: number) => CodeTarget | undefined;
 }
 
 
@@ -154,8 +160,16 @@ ${bench}`;
 }
 
 /** The layer in the wanted style where it has one, else baseline. */
-export function emitLayer(emitters: LayerEmitters, l: { op: PreparedOp; fn: string }, wanted: KernelStyle, mask: SkipMask | undefined): { style: KernelStyle; emitted: EmittedLayer } {
-  if (wanted === 'unpacked' && isWeightedOp(l.op)) return { style: 'unpacked', emitted: emitters.unpacked(l.op, l.fn, mask) };
+export function emitLayer(
+  emitters: LayerEmitters,
+  l: { op: PreparedOp; fn: string },
+  wanted: KernelStyle,
+  mask: SkipMask | undefined,
+  target?: CodeTarget,
+): { style: KernelStyle; emitted: EmittedLayer } {
+  if (wanted === 'unpacked' && isWeightedOp(l.op)) {
+    return { style: 'unpacked', emitted: target ? emitters.unpacked(l.op, l.fn, mask, { target }) : emitters.unpacked(l.op, l.fn, mask) };
+  }
   if (wanted === 'sparse') {
     const emitted = emitters.sparse(l.op, l.fn, mask);
     if (emitted !== null) return { style: 'sparse', emitted };
@@ -187,7 +201,7 @@ export function assembleNetwork(prepared: PreparedGraph, spec: NetworkSpec, emit
   for (const l of plan.layers) {
     const mask = masks.get(l.op.opIndex);
     const wanted = spec.layerStyles?.get(l.op.opIndex) ?? spec.style;
-    const { style, emitted } = emitLayer(emitters, l, wanted, mask);
+    const { style, emitted } = emitLayer(emitters, l, wanted, mask, options.codeTarget?.(l.op.opIndex));
     if (style === 'baseline') usesLibrary = true;
     scratchBytes = Math.max(scratchBytes, emitted.scratchBytes);
     layers.push({ opIndex: l.op.opIndex, fn: l.fn, name: l.name, style, file: emitted.source.name });

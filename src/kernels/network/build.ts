@@ -9,7 +9,7 @@ import type { PreparedGraph } from '../../model/engine/prepare.js';
 import { compileAndLink, type CompiledObject, type LinkArchive } from '../compile/compile.js';
 import { checkPlacementFits, placementNeeds } from '../placement/fit.js';
 import { placedLinkScript } from '../placement/link-script.js';
-import { ALL_FLASH, type Placement } from '../placement/placement.js';
+import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../placement/placement.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
 import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
@@ -43,6 +43,12 @@ export interface BuildOptions extends AssembleOptions {
   readonly archives?: readonly LinkArchive[];
   /** -fstack-usage lines of the archives' functions (for the stack bound). */
   readonly archiveStackUsage?: readonly string[];
+  /**
+   * Choose each unpacked layer's structure for this board and the home of its code in `placement`
+   * (unpacked/choose.ts) instead of the zero-wait choice. Off by default: the DSE's layer variants
+   * and exported firmware use the zero-wait choice, so their code is the same on every board.
+   */
+  readonly boardAwareChoice?: boolean;
 }
 
 /**
@@ -68,9 +74,10 @@ export async function buildNetwork(
   emitters: LayerEmitters,
   options: BuildOptions = {},
 ): Promise<NetworkImage> {
-  const source = assembleNetwork(prepared, spec, emitters, options);
-  // Link against a large flash so an image that does not fit still links and can be sized and reported.
   const placement = options.placement ?? ALL_FLASH;
+  const codeTarget = options.boardAwareChoice ? (opIndex: number) => ({ board, code: homesOf(placement, layerUnit(opIndex)).code }) : undefined;
+  const source = assembleNetwork(prepared, spec, emitters, { ...options, codeTarget });
+  // Link against a large flash so an image that does not fit still links and can be sized and reported.
   const stackOf = (objects: readonly CompiledObject[]): number => stackBound([...objects.map((o) => o.stackUsage), ...(options.archiveStackUsage ?? [])], 'sim_infer', 'layer_');
   const placed = placement.size > 0;
   const { elf, objects } = await compileAndLink({

@@ -69,15 +69,31 @@ export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | 
   const g = op.geometry;
   const tail = g.ow > layout.positions ? g.ow % layout.positions : 0;
   const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step));
-  const cost = (fns: readonly GroupAsm[], positions: number): { cycles: number; bytes: number } => ({
-    cycles: fns.reduce((n, c) => n + c.cycles, 0) + OUTPUT_CYCLES * withSites.length * positions,
-    bytes: fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions,
-  });
-  const main = cost(code, layout.positions);
-  const rest = cost(tailCode, tail);
+  const bytes = (fns: readonly GroupAsm[], positions: number): number =>
+    fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions;
+  const shape = { layout, channels, code, tail, tailCode };
+  const cycles = asmLayerCycles(op, shape, (c) => c.cycles);
+  return { ...shape, groups, cycles, bytes: bytes(code, layout.positions) + (tail === 0 ? 0 : bytes(tailCode, tail)) };
+}
+
+/**
+ * Cycles of the whole layer (patch copy excluded) when one call of a group function costs
+ * `callCycles(fn)`: the group calls of every pass plus the C requantization of each output.
+ * `callCycles = (c) => c.cycles` gives the zero-wait estimate; choose.ts passes the fetch-bound
+ * cost of the code's home on a board. Pure.
+ */
+export function asmLayerCycles(
+  op: PreparedWeighted,
+  plan: Pick<AsmPlan, 'layout' | 'channels' | 'code' | 'tail' | 'tailCode'>,
+  callCycles: (c: GroupAsm) => number,
+): number {
+  const { layout, tail } = plan;
+  const outputs = plan.channels.filter((c) => c.sites.length > 0).length;
+  const pass = (fns: readonly GroupAsm[], positions: number): number =>
+    fns.reduce((n, c) => n + callCycles(c), 0) + OUTPUT_CYCLES * outputs * positions;
+  const g = op.geometry;
   const full = tail === 0 ? layout.paddedWidth / layout.positions : Math.floor(g.ow / layout.positions);
-  const cycles = g.n * g.oh * (full * main.cycles + (tail === 0 ? 0 : rest.cycles));
-  return { layout, channels, groups, code, tail, tailCode, cycles, bytes: main.bytes + (tail === 0 ? 0 : rest.bytes) };
+  return g.n * g.oh * (full * pass(plan.code, layout.positions) + (tail === 0 ? 0 : pass(plan.tailCode, tail)));
 }
 
 /** C statements storing channel `ch`'s P outputs from `acc[base + j]`. */

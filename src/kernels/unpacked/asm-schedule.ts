@@ -82,6 +82,8 @@ export interface GroupAsm {
   /** Bytes of code and of weight table. */
   readonly codeBytes: number;
   readonly dataBytes: number;
+  /** Data words one call loads (patch and weight words): what it moves over the data bus. */
+  readonly loads: number;
 }
 
 /** A movable base register: its current offset and the instructions that move it. */
@@ -132,6 +134,7 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
   let inputRegs = new Map<number, string>();
   let cycles = callOverheadCycles(G * P);
   let instructions = 5;
+  let loads = 0;
   let words = 0;
   for (const { index, present: entries } of order) {
     const present = entries.map((e) => {
@@ -195,6 +198,7 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
     }
     for (const run of runs) {
       text.push(...run.loads);
+      loads += run.loads.length;
       if (run.loads.length > 0) cycles += run.loads.length + 1;
       instructions += run.loads.length;
       const before = text.length;
@@ -209,5 +213,5 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
     `  pop {r4-r11, pc}`,
     `  .size ${name}, . - ${name}`,
   );
-  return { text, data, cycles, codeBytes: 4 * instructions + 10, dataBytes: 4 * words };
+  return { text, data, cycles, codeBytes: 4 * instructions + 10, dataBytes: 4 * words, loads };
 }

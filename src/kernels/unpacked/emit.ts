@@ -19,7 +19,7 @@ import { patchLayout, type PatchLayout } from './patch-layout.js';
 import { type BlockFrame, channelBlockC, fastRequantC } from './reduction-c.js';
 import { type ChannelSites, channelSites } from './sites.js';
 import { emitAsmLayer, planAsmLayer } from './asm-emit.js';
-import { DEFAULT_CODE_BUDGET, chooseAsmStructure } from './choose.js';
+import { type CodeTarget, DEFAULT_CODE_BUDGET, chooseAsmStructure } from './choose.js';
 import { type UnpackedStructure, checkStructure, structureName } from './structure.js';
 
 /** Options of {@link emitUnpackedLayer}. */
@@ -28,6 +28,8 @@ export interface UnpackedOptions {
   readonly structure?: UnpackedStructure;
   /** Code budget of the per-layer choice, bytes (default {@link DEFAULT_CODE_BUDGET}). */
   readonly codeBudget?: number;
+  /** Where the layer's code will run, for the structure choice (default: the zero-wait estimate). */
+  readonly target?: CodeTarget;
 }
 
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -156,7 +158,7 @@ export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipM
   if (options.structure === undefined || options.structure.mac === 'asm') {
     const choice =
       options.structure === undefined
-        ? chooseAsmStructure(op, fn, mask, options.codeBudget ?? DEFAULT_CODE_BUDGET)
+        ? chooseAsmStructure(op, fn, mask, options.codeBudget ?? DEFAULT_CODE_BUDGET, options.target)
         : { structure: checkStructure(options.structure), plan: planAsmLayer(op, fn, mask, options.structure) };
     const sites = choice.plan.channels.reduce((n, c) => n + c.sites.length, 0);
     const header =
