@@ -7,11 +7,13 @@ import { UsageError } from '../../util/errors.js';
 import { KERNELS_OPTIONS, PLACE_HELP, parseKernelStyle } from './build.js';
 import { parsePlace } from '../../kernels/placement/placement.js';
 import { CMSIS_NN_STYLE, profileCmsisNn } from '../../kernels/cmsis-nn/reference.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
 
 interface ProfileOptions {
   readonly model: string;
   readonly models?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
   readonly data?: string;
   readonly skip?: string;
   readonly board: string;
@@ -65,7 +67,7 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
 
 /** `sim-dse profile`: per-layer cycles, flash and RAM of kernels on boards. */
 export function registerProfile(program: Command): void {
-  withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { model: 'required', models: true, data: true })
+  withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { ...modelOptions('required'), data: true })
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
     .option('--kernels <styles>', `comma-separated: ${KERNELS_OPTIONS.join(', ')}`, 'baseline,unpacked')
