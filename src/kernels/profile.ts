@@ -3,6 +3,8 @@
  * emulator: total and per-layer cycles, flash, RAM, and the output checked
  * against the reference engine.
  */
+import { checkFitBeforeCompile } from './network/size-estimate.js';
+import { assembleNetwork } from './network/assemble.js';
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
 import { isWeightedOp, prepareGraph } from '../model/engine/prepare.js';
@@ -73,6 +75,7 @@ export async function profileNetwork(
   options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
+  if (options.fitCheck === true) checkFitBeforeCompile(assembleNetwork(prepared, spec, defaultEmitters()), board, `${graph.name} (${spec.style} kernels)`);
   const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), options) : undefined);
   const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...options, placement });
   return { image, profile: profileImage(graph, image, spec.style, input, spec.masks) };

@@ -78,7 +78,7 @@ export function registerBuild(program: Command): void {
         image = await buildCmsisNnNetwork(prepared, board, { jobs, dir: opts.cmsisNn });
       } else {
         const spec = { style, masks };
-        image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs });
+        image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, fitCheck: true });
         if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
         const placement = await resolvePlacement(place, prepared, spec, board, defaultEmitters(), { jobs });
         if (placement.size > 0) image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, placement });

@@ -3,11 +3,11 @@ import { getBoard } from '../../emulator/boards.js';
 import { profileNetwork, type NetworkProfile } from '../../kernels/profile.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
-import { UsageError } from '../../util/errors.js';
+import { SimDseError, UsageError } from '../../util/errors.js';
 import { KERNELS_OPTIONS, PLACE_HELP, parseKernelStyle } from './build.js';
 import { parsePlace } from '../../kernels/placement/placement.js';
 import { CMSIS_NN_STYLE, profileCmsisNn } from '../../kernels/cmsis-nn/reference.js';
-import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, printNote, withOptions } from '../options.js';
 
 interface ProfileOptions {
   readonly model: string;
@@ -94,9 +94,15 @@ export function registerProfile(program: Command): void {
             continue;
           }
           const spec = { style, masks: style === 'baseline' ? undefined : masks };
-          profiles.push((await profileNetwork(model.graph, spec, board, input, { place })).profile);
+          try {
+            profiles.push((await profileNetwork(model.graph, spec, board, input, { place, fitCheck: true })).profile);
+          } catch (err) {
+            if (!(err instanceof SimDseError && err.kind === 'too-large')) throw err;
+            printNote(`skipped: ${err.message}`);
+          }
         }
       }
+      if (profiles.length === 0) throw new SimDseError('kernels', `${model.name}: none of the kernels and boards asked for can fit (see the notes above)`);
       process.stdout.write(opts.json ? `${JSON.stringify(profiles, null, 2)}\n` : `${formatProfiles(profiles)}\n`);
     });
 }
