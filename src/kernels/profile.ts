@@ -3,6 +3,8 @@
  * emulator: total and per-layer cycles, flash, RAM, and the output checked
  * against the reference engine.
  */
+import { checkFitBeforeCompile } from './network/size-estimate.js';
+import { assembleNetwork } from './network/assemble.js';
 import type { BoardProfile } from '../emulator/board.js';
 import { createEngine } from '../model/engine/index.js';
 import { isWeightedOp, prepareGraph, type PreparedGraph } from '../model/engine/prepare.js';
@@ -77,8 +79,10 @@ export async function profileNetwork(
   options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
+  if (options.fitCheck === true) checkFitBeforeCompile(assembleNetwork(prepared, spec, defaultEmitters()), board, `${graph.name} (${spec.style} kernels)`);
   // unpacked layers take the structure that is fastest on this board from where their code runs
-  const build = { boardAwareChoice: true, ...options };
+  // (the fit was checked above, before placement compiles anything: not again per build)
+  const build = { boardAwareChoice: true, ...options, fitCheck: false };
   const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), build) : undefined);
   const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...build, placement });
   return { image, profile: profileImage(prepared, image, spec.style, input, spec.masks) };

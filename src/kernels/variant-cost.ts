@@ -22,6 +22,7 @@ import { imageSizes } from './compile/image-size.js';
 import { CFLAGS, requireCompiler } from './compile/toolchain.js';
 import { emitLayer, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
+import { ESTIMATE_RATIO, unitFlashEstimate } from './network/size-estimate.js';
 
 /** Cycles and flash of one layer variant on one board. */
 export interface VariantCost {
@@ -31,6 +32,12 @@ export interface VariantCost {
   readonly flashBytes: number;
   /** Instructions of the call. */
   readonly instructions: number;
+  /**
+   * Present (true) when the variant was not compiled because its estimated
+   * flash cannot fit {@link VariantRequest.flashLimit}; cycles and
+   * instructions are then 0 and flashBytes the estimate.
+   */
+  readonly tooLarge?: true;
 }
 
 /** Flash bytes (text + rodata) of the baseline kernel library on its own. */
@@ -49,6 +56,12 @@ export interface VariantRequest {
   readonly inputs: readonly Uint8Array[];
   /** Output bytes of the layer. */
   readonly outputBytes: number;
+  /**
+   * Flash bytes the layer may take at most: an unpacked variant whose
+   * estimated flash cannot fit (size-estimate.ts) is not compiled (its cost
+   * says {@link VariantCost.tooLarge}).
+   */
+  readonly flashLimit?: number;
 }
 
 
@@ -63,6 +76,10 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const fn = `layer_${op.opIndex}`;
   if (style === 'unpacked' && !isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
   const { style: built, emitted } = emitLayer(emitters, { op, fn }, style, mask ?? undefined);
+  if (built === 'unpacked' && request.flashLimit !== undefined) {
+    const estimate = unitFlashEstimate(emitted.source);
+    if (Math.floor(estimate / ESTIMATE_RATIO.max) > request.flashLimit) return { cycles: 0, flashBytes: estimate, instructions: 0, tooLarge: true };
+  }
   const library = built === 'baseline' ? emitters.librarySources() : [];
   const version = requireCompiler();
   const h = createHash('sha256');

@@ -25,15 +25,29 @@ import { projectRoot, sharedDir } from '../util/paths.js';
 import { ModelError } from './errors.js';
 import type { Graph } from './ir.js';
 import { importTflite } from './tflite/import.js';
+import { describeResize, RESIZE_METHODS, type ResizeMethod } from './dataset/resize.js';
+import { DATASET_SIZE, imageInputSize } from './dataset/preprocess.js';
 
 /**
  * How dataset pixels (0..255, RGB) become the model's input values:
  *  - `float`: float32 input = pixel * scale + offset (LeNet: scale 1/255, offset 0);
  *  - `int8`: int8 input = clamp(pixel + offset, -128, 127) (ResNet-8: offset -128).
+ * `resize`, when present: images are first resized to the model's input
+ * height and width with that method (models whose input is not 32x32).
  */
 export type Preprocess =
-  | { readonly kind: 'float'; readonly scale: number; readonly offset: number }
-  | { readonly kind: 'int8'; readonly offset: number };
+  | { readonly kind: 'float'; readonly scale: number; readonly offset: number; readonly resize?: ResizeMethod }
+  | { readonly kind: 'int8'; readonly offset: number; readonly resize?: ResizeMethod };
+
+/** A `--resize` value: a method, or `none` (refuse models whose input is not 32x32). */
+export type ResizeOption = ResizeMethod | 'none';
+
+/** Parses `--resize`: bilinear or none. */
+export function parseResize(spec: string): ResizeOption {
+  const found = [...RESIZE_METHODS, 'none' as const].find((m) => m === spec);
+  if (found === undefined) throw new ModelError(`--resize ${spec}: expected ${[...RESIZE_METHODS, 'none'].join(' or ')}`);
+  return found;
+}
 
 /** One model of the manifest. */
 export interface ManifestEntry {
@@ -131,9 +145,10 @@ export function parsePreprocess(spec: string): Preprocess {
   throw new ModelError(`--preprocess ${spec}: expected int8:OFFSET or float:SCALE:OFFSET (e.g. int8:-128, float:1/255:0)`);
 }
 
-/** Human-readable form of a preprocessing, e.g. "int8: pixel + -128". */
+/** Human-readable form of a preprocessing, e.g. "int8 = pixel - 128", with its resize method when it has one. */
 export function describePreprocess(p: Preprocess): string {
-  return p.kind === 'int8' ? `int8 = pixel ${p.offset < 0 ? '-' : '+'} ${Math.abs(p.offset)}` : `float32 = pixel * ${p.scale} + ${p.offset}`;
+  const value = p.kind === 'int8' ? `int8 = pixel ${p.offset < 0 ? '-' : '+'} ${Math.abs(p.offset)}` : `float32 = pixel * ${p.scale} + ${p.offset}`;
+  return p.resize === undefined ? value : `${value}, pixels resized ${describeResize(p.resize)}`;
 }
 
 /**
@@ -169,6 +184,8 @@ export interface ResolvedModel {
   /** Where the preprocessing came from. */
   readonly preprocessFrom: 'manifest' | 'option' | 'input-quantization';
   readonly entry: ManifestEntry | null;
+  /** What the caller should tell the user (e.g. that images are resized automatically). */
+  readonly notes: readonly string[];
 }
 
 /** Options of {@link resolveModel}. */
@@ -179,6 +196,12 @@ export interface ResolveOptions {
   readonly preprocess?: Preprocess;
   /** Manifest entries (default: the committed manifest). */
   readonly manifest?: readonly ManifestEntry[];
+  /**
+   * `--resize`: how 32x32 images become a model input of another size;
+   * absent: bilinear, with a note; `none`: no resizing (such a model is refused
+   * where images are fed).
+   */
+  readonly resize?: ResizeOption;
 }
 
 /** True when a `--model` argument is a path rather than a name. */
@@ -220,5 +243,14 @@ export function resolveModel(spec: string, opts: ResolveOptions = {}): ResolvedM
   if (opts.preprocess) [preprocess, preprocessFrom] = [opts.preprocess, 'option'];
   else if (entry) [preprocess, preprocessFrom] = [entry.preprocess, 'manifest'];
   else [preprocess, preprocessFrom] = [preprocessFromInput(graph), 'input-quantization'];
-  return { name, path, sha256, bytes, graph, preprocess, preprocessFrom, entry };
+  const notes: string[] = [];
+  const size = imageInputSize(graph);
+  if (size !== null && (size[0] !== DATASET_SIZE || size[1] !== DATASET_SIZE) && opts.resize !== 'none') {
+    const method = opts.resize ?? 'bilinear';
+    preprocess = { ...preprocess, resize: method };
+    if (opts.resize === undefined) {
+      notes.push(`${name}: input ${size[0]}x${size[1]}x3 differs from CIFAR-10's 32x32x3: images are resized ${describeResize(method)} (--resize bilinear says so; --resize none refuses)`);
+    }
+  }
+  return { name, path, sha256, bytes, graph, preprocess, preprocessFrom, entry, notes };
 }

@@ -12,12 +12,14 @@ import { formatPlacement, parsePlace } from '../../kernels/placement/placement.j
 import { makeDirectory, writeFileAtomic } from '../../util/atomic-write.js';
 import { SimDseError, UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse build`. */
 interface BuildCliOptions {
   readonly model: string;
   readonly models?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
   readonly skip?: string;
   readonly board: string;
   readonly kernels: string;
@@ -48,7 +50,7 @@ export function parseKernelStyle(value: string): KernelsOption {
 
 /** `sim-dse build`: generate, compile (cached) and size a network image. */
 export function registerBuild(program: Command): void {
-  withOptions(program.command('build').description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit'), { model: 'required', models: true, board: { default: 'nucleo-f446re' } })
+  withOptions(program.command('build').description('Generate the C kernels of a model variant, compile them (cached by content hash) and report flash, RAM and fit'), { ...modelOptions('required'), board: { default: 'nucleo-f446re' } })
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
     .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library), sparse (loop over kept 2x2 weight units; conv only) or cmsis-nn (Arm\'s library, exact reference)', 'unpacked')
     .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
@@ -75,7 +77,7 @@ export function registerBuild(program: Command): void {
         image = await buildCmsisNnNetwork(prepared, board, { jobs, dir: opts.cmsisNn });
       } else {
         const spec = { style, masks };
-        image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs });
+        image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, fitCheck: true });
         if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
         const placement = await resolvePlacement(place, prepared, spec, board, defaultEmitters(), { jobs });
         if (placement.size > 0) image = await buildNetwork(prepared, spec, board, defaultEmitters(), { jobs, placement });

@@ -7,7 +7,7 @@ import { describePreprocess } from '../../model/registry.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
 import { progressBar } from '../progress-bar.js';
 
 /** Options of `sim-dse eval` (as parsed by commander). */
@@ -17,6 +17,7 @@ export interface EvalOptions {
   readonly data?: string;
   readonly models?: string;
   readonly preprocess?: string;
+  readonly resize?: string;
   readonly skip?: string;
   readonly split?: string;
   readonly predictions?: string;
@@ -103,7 +104,7 @@ export function formatEvalReport(r: EvalReport): string {
 
 /** `sim-dse eval`: top-1 accuracy of a model on CIFAR-10. */
 export function registerEval(program: Command): void {
-  withOptions(program.command('eval').description('Top-1 accuracy of an int8 model (optionally with a skip configuration) on CIFAR-10, with the reference engine'), { model: 'required', data: true, models: true, preprocess: true })
+  withOptions(program.command('eval').description('Top-1 accuracy of an int8 model (optionally with a skip configuration) on CIFAR-10, with the reference engine'), { ...modelOptions('required'), data: true })
     .option('--images <n>', 'evaluate the first N images (default: all)')
     .option('--split <split>', 'test (test_batch.bin) or train (data_batch_*.bin)', 'test')
     .option('--skip <config.json>', 'skip configuration (masked weights count as zero)')

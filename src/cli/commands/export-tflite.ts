@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { applySkipMasks, writeTflite } from '../../model/tflite/write.js';
 import { UsageError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse export-tflite` (as parsed by commander). */
 export interface ExportTfliteOptions {
@@ -10,6 +10,8 @@ export interface ExportTfliteOptions {
   readonly skip?: string;
   readonly out: string;
   readonly models?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
 }
 
 /** What `sim-dse export-tflite` wrote. */
@@ -38,7 +40,7 @@ export function runExportTflite(opts: ExportTfliteOptions): ExportTfliteResult {
 
 /** `sim-dse export-tflite`: writes an approximate model as .tflite. */
 export function registerExportTflite(program: Command): void {
-  withOptions(program.command('export-tflite').description('Write a model as .tflite with the weights skipped by a skip configuration set to zero'), { model: 'required', models: true })
+  withOptions(program.command('export-tflite').description('Write a model as .tflite with the weights skipped by a skip configuration set to zero'), { ...modelOptions('required') })
     .option('--skip <config.json>', 'skip configuration {"version":1,"model":NAME,"masks":{"<op>":"<base64>"}}; without it the model is rewritten unchanged')
     .requiredOption('--out <file>', 'output .tflite file (written atomically)')
     .addHelpText(

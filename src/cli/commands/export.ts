@@ -7,7 +7,8 @@ import { pointAtLoss } from '../../explore/export/design-point.js';
 import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
-import { withOptions } from '../options.js';
+import { modelOptions, withOptions } from '../options.js';
+import { parsePreprocess, parseResize } from '../../model/registry.js';
 
 /** One line saying what the recorded prediction is. */
 function predictionLine(p: Prediction | null): string {
@@ -30,6 +31,8 @@ export interface ExportOptions {
   readonly data?: string;
   readonly models?: string;
   readonly model?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
   readonly place?: string;
   readonly json?: boolean;
 }
@@ -71,6 +74,8 @@ export function runExport(opts: ExportOptions): ExportedPoint {
     dataDir: opts.data,
     modelsDir: opts.models,
     modelFile: opts.model,
+    preprocess: opts.preprocess ? parsePreprocess(opts.preprocess) : undefined,
+    resize: opts.resize ? parseResize(opts.resize) : undefined,
     placement: exportPlacement(opts.place),
   });
 }
@@ -80,7 +85,7 @@ export function registerExport(program: Command): void {
   withOptions(program.command('export').description('Export a design point of a DSE run as a standalone Nucleo firmware project (Makefile, flash targets, QEMU variant)'), {
     board: { note: `a firmware target: ${FIRMWARE_BOARD_IDS.join(' or ')}` },
     data: true,
-    models: true,
+    ...modelOptions({ note: "the run's model: needed only when it is outside the manifest and no longer where the run found it (checked against the run's sha256)" }),
   })
     .option('--run <id>', 'run id (folder under --runs) or run directory')
     .option('--point <k>', 'point id in the run (see sim-dse show)')
@@ -88,7 +93,6 @@ export function registerExport(program: Command): void {
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
-    .option('--model <file>', "the run's .tflite, when its model is not in the manifest (checked against the run's sha256)")
     .option('--place <placement>', 'where layer code and constants live: flash (default) or OP:CODE[/DATA],... as `sim-dse build` prints it')
     .option('--json', 'print a JSON summary', false)
     .addHelpText(

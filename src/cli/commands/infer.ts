@@ -5,7 +5,7 @@ import { CIFAR10_CLASSES, loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { createEngine } from '../../model/engine/index.js';
 import { FileError, UsageError } from '../../util/errors.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, withOptions } from '../options.js';
 
 /** Options of `sim-dse infer` (as parsed by commander). */
 export interface InferOptions {
@@ -15,6 +15,7 @@ export interface InferOptions {
   readonly data?: string;
   readonly models?: string;
   readonly preprocess?: string;
+  readonly resize?: string;
   readonly skip?: string;
   readonly json?: boolean;
 }
@@ -82,7 +83,7 @@ export function runInfer(opts: InferOptions): InferResult {
 
 /** `sim-dse infer`: one inference, printing the output tensor and its argmax. */
 export function registerInfer(program: Command): void {
-  withOptions(program.command('infer').description('Run one inference with the reference engine; print the output tensor and its argmax'), { model: 'required', data: { note: 'for --image' }, models: true, preprocess: { note: 'for --image' } })
+  withOptions(program.command('infer').description('Run one inference with the reference engine; print the output tensor and its argmax'), { ...modelOptions('required'), data: { note: 'for --image' } })
     .option('--input <file>', "raw input tensor bytes (the model input's dtype and shape, little-endian)")
     .option('--image <n>', 'use CIFAR-10 test image N, preprocessed for the model')
     .option('--skip <config.json>', 'skip configuration (masked weights count as zero)')

@@ -3,15 +3,17 @@ import { getBoard } from '../../emulator/boards.js';
 import { profileNetwork, type NetworkProfile } from '../../kernels/profile.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
-import { UsageError } from '../../util/errors.js';
+import { SimDseError, UsageError } from '../../util/errors.js';
 import { KERNELS_OPTIONS, PLACE_HELP, parseKernelStyle } from './build.js';
 import { parsePlace } from '../../kernels/placement/placement.js';
 import { CMSIS_NN_STYLE, profileCmsisNn } from '../../kernels/cmsis-nn/reference.js';
-import { loadModelFromOptions, withOptions } from '../options.js';
+import { loadModelFromOptions, modelOptions, printNote, withOptions } from '../options.js';
 
 interface ProfileOptions {
   readonly model: string;
   readonly models?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
   readonly data?: string;
   readonly skip?: string;
   readonly board: string;
@@ -65,7 +67,7 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
 
 /** `sim-dse profile`: per-layer cycles, flash and RAM of kernels on boards. */
 export function registerProfile(program: Command): void {
-  withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { model: 'required', models: true, data: true })
+  withOptions(program.command('profile').description('Build and emulate one inference: per-layer and total cycles, flash and RAM, for each kernel style and board'), { ...modelOptions('required'), data: true })
     .option('--skip <config.json>', 'skip configuration for the unpacked kernels')
     .option('--board <ids>', 'comma-separated board profiles', 'nucleo-f446re,nucleo-l4r5zi')
     .option('--kernels <styles>', `comma-separated: ${KERNELS_OPTIONS.join(', ')}`, 'baseline,unpacked')
@@ -92,9 +94,15 @@ export function registerProfile(program: Command): void {
             continue;
           }
           const spec = { style, masks: style === 'baseline' ? undefined : masks };
-          profiles.push((await profileNetwork(model.graph, spec, board, input, { place })).profile);
+          try {
+            profiles.push((await profileNetwork(model.graph, spec, board, input, { place, fitCheck: true })).profile);
+          } catch (err) {
+            if (!(err instanceof SimDseError && err.kind === 'too-large')) throw err;
+            printNote(`skipped: ${err.message}`);
+          }
         }
       }
+      if (profiles.length === 0) throw new SimDseError('kernels', `${model.name}: none of the kernels and boards asked for can fit (see the notes above)`);
       process.stdout.write(opts.json ? `${JSON.stringify(profiles, null, 2)}\n` : `${formatProfiles(profiles)}\n`);
     });
 }

@@ -6,7 +6,7 @@ import { createProgress } from '../../explore/run/progress.js';
 import { compilerActivity } from '../../kernels/compile/compile.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
-import { withOptions } from '../options.js';
+import { modelOptions, printNote, withOptions } from '../options.js';
 
 /** What gcc is doing for this run, for the progress line (nothing while no compiler runs). */
 function compileActivityText(): string | undefined {
@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
         'Explore skip configurations of a model (top-1 on a thread pool, cycles and flash per point), re-evaluate the Pareto front ' +
           'on the full test set and write a report to runs/<id>/. Rerunning the same command resumes.',
       ),
-    { model: 'required', threads: { note: 'they compute top-1 and time firmware' }, board: { default: RUN_DEFAULTS.board }, data: true, models: true, preprocess: true },
+    { ...modelOptions('required'), threads: { note: 'they compute top-1 and time firmware' }, board: { default: RUN_DEFAULTS.board }, data: true },
   )
     .option(
       '--latency <source>',
@@ -60,6 +60,7 @@ export function registerRun(program: Command): void {
     )
     .action(async (opts: RunOptions & { json: boolean }) => {
       const plan = planRun(opts);
+      for (const n of plan.model.notes) printNote(n);
       const controller = new AbortController();
       const onSigint = () => {
         process.stderr.write('\nsim-dse: stopping after the current point (Ctrl-C again to abort at once)\n');

@@ -8,6 +8,8 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
 import { selectedPoint } from './export.js';
+import { modelOptions, withOptions } from '../options.js';
+import { parsePreprocess, parseResize } from '../../model/registry.js';
 
 /** Options of `sim-dse validate` (as parsed by commander). */
 export interface ValidateOptions {
@@ -19,6 +21,8 @@ export interface ValidateOptions {
   readonly runs: string;
   readonly models?: string;
   readonly model?: string;
+  readonly preprocess?: string;
+  readonly resize?: string;
   readonly baud: string;
   readonly timeout: string;
   readonly save?: string;
@@ -50,24 +54,28 @@ export async function runValidate(opts: ValidateOptions, echo: (line: string) =>
   const point = readDesignPoint(opts.run, selectedPoint({ ...opts, run: opts.run }), opts.runs);
   const { text, source } = await firmwareText(opts, echo);
   const run = readFirmwareRun(text, source);
-  const layerNames = pointLayerNames(point, { modelsDir: opts.models, modelFile: opts.model });
+  const layerNames = pointLayerNames(point, {
+    modelsDir: opts.models,
+    modelFile: opts.model,
+    preprocess: opts.preprocess ? parsePreprocess(opts.preprocess) : undefined,
+    resize: opts.resize ? parseResize(opts.resize) : undefined,
+  });
   checkRunIsPoint(run, pointName(point), layerNames);
   return validateRun(run, pointPrediction(point, layerNames, run.images.length));
 }
 
 /** `sim-dse validate`: predicted against measured cycles per layer, from a board's serial port or a saved log. */
 export function registerValidate(program: Command): void {
-  program
-    .command('validate')
-    .description("Compare a design point's predicted cycles with what its exported firmware measured (serial port or saved log)")
+  withOptions(
+    program.command('validate').description("Compare a design point's predicted cycles with what its exported firmware measured (serial port or saved log)"),
+    modelOptions({ note: "the run's model: needed only when it is outside the manifest and no longer where the run found it (checked against the run's sha256)" }),
+  )
     .option('--serial <port>', "the board's virtual COM port, e.g. /dev/ttyACM0 (press RESET on the board while this waits)")
     .option('--log <file>', 'a saved output of the firmware (any terminal log, or sim-dse emulate-firmware > file)')
     .option('--run <id>', 'run id (folder under --runs) or run directory')
     .option('--point <k>', 'point id in the run')
     .option('--loss <pp>', "instead of --point: the point the run's report names at this top-1 loss budget (percentage points)")
     .option('--runs <dir>', 'folder holding run directories', 'runs')
-    .option('--models <dir>', 'models folder (default: SIM_DSE_MODELS or ../shared/models)')
-    .option('--model <file>', "the run's .tflite, when its model is not in the manifest (checked against the run's sha256)")
     .option('--baud <n>', 'baud rate of --serial', '115200')
     .option('--timeout <s>', 'seconds to wait for a complete run on --serial', '120')
     .option('--save <file>', 'with --serial: also save what the board printed')

@@ -60,12 +60,12 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const emitters = defaultEmitters();
   const layerInputs = (op: PreparedOp): Uint8Array[] => (op.kind === 'add' ? [op.inputA, op.inputB] : [op.input]).map((t) => trace.get(t)!);
   const variants = new Map<string, Promise<VariantCost>>();
-  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined): Promise<VariantCost> => {
-    const key = `${op.opIndex}/${style}/${maskKey(mask)}`;
+  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, flashLimit?: number): Promise<VariantCost> => {
+    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${flashLimit ?? 'any'}`;
     let p = variants.get(key);
     if (!p) {
       p = indexedCostVariant(
-        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output] },
+        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output], flashLimit },
         emitters,
       );
       variants.set(key, p);
@@ -111,13 +111,14 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       const r = await references();
       // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
       const [unpacked, base, f] = await Promise.all([
-        Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex)))),
+        // an unpacked layer that cannot fit beside the rest of the image even alone is never compiled (size-estimate.ts)
+        Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex), Math.max(0, flashLimit - r.baseFlash)))),
         Promise.all(weighted.map((op) => variant(op, 'baseline', masks.get(op.opIndex)))),
         Promise.all(fixed.map((op) => variant(op, 'baseline', undefined))),
       ]);
       // A baseline layer's own flash is its weights and parameters: the library is in baseFlash.
       const options = weighted.map((_, i) => ({
-        unpacked: unpacked[i],
+        unpacked: unpacked[i].tooLarge === true ? { cycles: Infinity, flashBytes: Infinity } : unpacked[i],
         baseline: { cycles: base[i].cycles, flashBytes: base[i].flashBytes - r.libraryFlash },
       }));
       const { kernels, flashBytes, fits } = chooseKernels(options, r.baseFlash, flashLimit);

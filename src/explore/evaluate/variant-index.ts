@@ -69,6 +69,7 @@ export async function indexedCostVariant(request: VariantRequest, emitters: Laye
     }
   }
   const cost = await costVariant(request, emitters);
-  writeFileAtomic(path, JSON.stringify(cost) + '\n');
+  // A variant refused by its flash limit was not measured: nothing to remember (the key has no limit).
+  if (cost.tooLarge !== true) writeFileAtomic(path, JSON.stringify(cost) + '\n');
   return cost;
 }

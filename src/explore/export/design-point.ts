@@ -13,7 +13,6 @@ import { masksFor, skippedCount } from '../space/masks.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { meanCycles, type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
 import type { RunConfig } from '../store/run-config.js';
-import { readStore } from '../store/run-store.js';
 import { reductionAtLoss } from '../front/analysis.js';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
@@ -22,7 +21,8 @@ import type { Prediction } from '../../firmware/validate.js';
 import { pointWord } from '../../firmware/export.js';
 import { planNetwork } from '../../kernels/network/plan.js';
 import { prepareGraph } from '../../model/engine/prepare.js';
-import { loadManifest, resolveModel, type ResolvedModel } from '../../model/registry.js';
+import { describePreprocess, loadManifest, resolveModel, type ResizeOption, type ResolvedModel } from '../../model/registry.js';
+import { readModelSource, readStore } from '../store/run-store.js';
 
 /** One point of a run store. */
 export interface DesignPoint {
@@ -49,26 +49,43 @@ export function runDirectory(run: string, runsDir: string): string {
 export interface ModelSource {
   /** Folder of the manifest models (default: $SIM_DSE_MODELS or ../shared/models). */
   readonly modelsDir?: string;
-  /** The model file (`--model FILE`), needed when the run's model is not in the manifest. */
+  /** The model file (`--model FILE`); without it a model outside the manifest is read where the run found it (model.json). */
   readonly modelFile?: string;
+  /** `--preprocess` and `--resize` as given: checked against the run's (the run's preprocessing is used). */
+  readonly preprocess?: Preprocess;
+  readonly resize?: ResizeOption;
+}
+
+/** The file of a point's model: `--model FILE`, the manifest model of the run's name, or the path the run stored. */
+function pointModelSpec(point: DesignPoint, source: ModelSource): string {
+  const want = point.config.model;
+  if (source.modelFile !== undefined) return source.modelFile;
+  if (loadManifest().some((m) => m.name === want.name)) return want.name;
+  const stored = readModelSource(point.dir);
+  if (stored !== null && existsSync(stored.path)) return stored.path;
+  const where = stored === null ? '' : ` (it was at ${stored.path}, no longer there)`;
+  throw new UsageError(`run ${point.run} was made for ${want.file} (sha256 ${want.sha256.slice(0, 12)}), which is not in the manifest${where}: give --model PATH to that .tflite`);
 }
 
 /**
- * The model a point's run was made for: `modelFile` when given, else the
- * manifest model of the run's name.
+ * The model a point's run was made for, with the run's preprocessing: `modelFile`
+ * when given, else the manifest model of the run's name, else the file the run
+ * was made on when it is still there.
  * @throws SimDseError when the model found has other bytes than the run's, or
- *   the run's model is not in the manifest and no file is given
+ *   it cannot be found, or the preprocessing given differs from the run's
  */
 export function pointModel(point: DesignPoint, source: ModelSource = {}): ResolvedModel {
   const want = point.config.model;
-  let model: ResolvedModel;
-  if (source.modelFile !== undefined) model = resolveModel(source.modelFile);
-  else if (loadManifest().some((m) => m.name === want.name)) model = resolveModel(want.name, { modelsDir: source.modelsDir });
-  else throw new UsageError(`run ${point.run} was made for ${want.file} (sha256 ${want.sha256.slice(0, 12)}), which is not in the manifest: give --model PATH to that .tflite`);
+  const model = resolveModel(pointModelSpec(point, source), { modelsDir: source.modelsDir, resize: want.preprocess?.resize ?? 'none' });
   if (model.sha256 !== want.sha256) {
     throw new SimDseError('firmware', `run ${point.run} was made for model ${want.name} with sha256 ${want.sha256.slice(0, 12)}, but ${model.path} has ${model.sha256.slice(0, 12)}`);
   }
-  return model;
+  const preprocess = want.preprocess ?? model.preprocess;
+  const given = source.preprocess === undefined && source.resize === undefined ? null : { ...(source.preprocess ?? preprocess), ...(source.resize === undefined ? {} : { resize: source.resize === 'none' ? undefined : source.resize }) };
+  if (given !== null && describePreprocess(given) !== describePreprocess(preprocess)) {
+    throw new UsageError(`run ${point.run} fed its model ${describePreprocess(preprocess)}; --preprocess/--resize ask for ${describePreprocess(given)} (leave them out: the run's preprocessing is used)`);
+  }
+  return { ...model, preprocess };
 }
 
 /** The layer names of a point's firmware network (one per operator the kernels run), from its model. */

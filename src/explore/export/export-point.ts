@@ -9,7 +9,7 @@ import { getFirmwareBoard } from '../../firmware/firmware-boards.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import { rowKernels } from '../store/rows.js';
-import { type DesignPoint, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
+import { type DesignPoint, type ModelSource, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
 export interface ExportPointOptions {
@@ -23,8 +23,11 @@ export interface ExportPointOptions {
   readonly runsDir: string;
   readonly dataDir?: string;
   readonly modelsDir?: string;
-  /** The run's .tflite when its model is not in the manifest. */
+  /** The run's .tflite when its model is not in the manifest (default: where the run found it). */
   readonly modelFile?: string;
+  /** `--preprocess`/`--resize` as given: checked against the run's. */
+  readonly preprocess?: ModelSource['preprocess'];
+  readonly resize?: ModelSource['resize'];
   /** Where layer code and constants live (default: all in flash, as the run timed the point). */
   readonly placement?: Placement;
 }
@@ -60,7 +63,7 @@ export interface ExportedPoint extends ExportedProject {
 export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const board = getFirmwareBoard(o.board);
   const point = readDesignPoint(o.run, o.point, o.runsDir);
-  const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile });
+  const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile, preprocess: o.preprocess, resize: o.resize });
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });

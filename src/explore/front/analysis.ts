@@ -4,7 +4,7 @@
  * test set, the same for the seed toolkit's grid when it was run, and the
  * latency reductions at the loss budgets. Pure.
  */
-import type { FinalRow, PointRow, TimedFirmwareRow } from '../store/rows.js';
+import type { FinalRow, FirmwareRow, PointRow, TimedFirmwareRow } from '../store/rows.js';
 import { EXACT_HASH } from '../store/rows.js';
 import type { StoreContents, StoredCmsisNn, StoredReference } from '../store/run-store.js';
 import type { RunConfig } from '../store/run-config.js';
@@ -96,11 +96,17 @@ export function fullResultsByMasks(store: Pick<StoreContents, 'points' | 'finals
   return out;
 }
 
-/** Feasible points of `rows` with a known full-test-set top-1. */
-function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>): ScoredPoint[] {
+/**
+ * Feasible points of `rows` with a known full-test-set top-1: those that fit
+ * by their layer variants and whose whole firmware, when the run built it,
+ * did not turn out too large (a point is never recommended whose firmware
+ * does not build).
+ */
+function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>, firmware: readonly FirmwareRow[]): ScoredPoint[] {
+  const tooLarge = new Set(firmware.flatMap((f) => (f.kind === 'too-large' ? [f.hash] : [])));
   return rows.flatMap((r) => {
     const f = full.get(r.masksHash);
-    return f === undefined || !r.fits ? [] : [{ id: r.id, top1: f.top1, cycles: r.cycles, flashBytes: r.flashBytes }];
+    return f === undefined || !r.fits || tooLarge.has(r.hash) ? [] : [{ id: r.id, top1: f.top1, cycles: r.cycles, flashBytes: r.flashBytes }];
   });
 }
 
@@ -110,7 +116,7 @@ function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>):
  * references and the exact model's full-test-set top-1 are known.
  */
 function reductionsOf(
-  store: Pick<StoreContents, 'config' | 'reference'>,
+  store: Pick<StoreContents, 'config' | 'reference' | 'firmware'>,
   rows: readonly PointRow[],
   full: ReadonlyMap<string, FinalRow>,
   exactFull: FinalRow | null,
@@ -119,7 +125,7 @@ function reductionsOf(
   const ref = store.reference;
   if (ref === null || exactFull === null) return null;
   const fallback = fallbackReference(ref, exactFull.top1, flashCapacity(getBoard(store.config.board)));
-  return reductionsAt(scored(rows, full), exactFull.top1, ref, fallback, budgets);
+  return reductionsAt(scored(rows, full, store.firmware), exactFull.top1, ref, fallback, budgets);
 }
 
 /** The exact model's full-test-set result (its own row, or a point's with no weight skipped), or null. */

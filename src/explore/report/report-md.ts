@@ -6,6 +6,7 @@
  * the seed paper and its toolkit's grid, the plots and the front. Pure: the
  * same analysis gives the same bytes.
  */
+import { describePreprocess } from '../../model/registry.js';
 import { getBoard } from '../../emulator/boards.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
@@ -174,6 +175,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     `| | |`,
     `|---|---|`,
     `| model | ${c.model.name} (${c.model.file}, sha256 ${c.model.sha256.slice(0, 16)}) |`,
+    ...(c.model.preprocess ? [`| input | ${describePreprocess(c.model.preprocess)} |`] : []),
     `| board | ${c.board} |`,
     `| latency | ${a.reference?.latency ?? c.latency} |`,
     `| significance | ${c.metric}, from ${c.calibration} calibration images (data_batch_1) |`,

@@ -19,7 +19,7 @@ import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import type { ModelSignificance } from '../significance/types.js';
-import { appendPoint, openStore, readStore, writeMacProxy } from '../store/run-store.js';
+import { appendPoint, openStore, readStore, writeMacProxy, writeModelSource } from '../store/run-store.js';
 import type { RunContext } from './phase.js';
 import { RUN_PHASES } from './phases.js';
 import { createMemo, type EvaluatorContext, type Memo } from './point-evaluator.js';
@@ -83,6 +83,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
   const cmsisNnDir = measuresCmsisNn ? findCmsisNn(plan.cmsisNn) : null;
   if (cmsisNnDir !== null && compilerVersion() !== null) await cmsisNnLibrary(cmsisNnDir);
   const store = openStore(plan.dir, plan.config);
+  if (plan.model.entry === null) writeModelSource(plan.dir, { path: plan.model.path, sha256: plan.model.sha256 });
   if (store.macProxy === null) writeMacProxy(plan.dir, macProxyModel(plan.model.graph));
   const memo: Memo = createMemo(store.points);
 

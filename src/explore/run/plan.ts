@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import type { BoardProfile } from '../../emulator/board.js';
 import { getBoard } from '../../emulator/boards.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
-import { parsePreprocess, resolveModel, type ResolvedModel } from '../../model/registry.js';
+import { parsePreprocess, parseResize, resolveModel, type ResolvedModel } from '../../model/registry.js';
+import { checkImageInput } from '../../model/dataset/preprocess.js';
 import { UsageError } from '../../util/errors.js';
 import { defaultLatencySource, latencySources } from '../evaluate/latency-sources.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../significance/calibration.js';
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly model: string;
   readonly models?: string;
   readonly preprocess?: string;
+  /** `--resize`: bilinear or none (see the registry). */
+  readonly resize?: string;
   readonly data?: string;
   readonly board?: string;
   /** Space preset: `default` or `seed-grid`. */
@@ -150,7 +153,12 @@ export function planRun(o: RunOptions): RunPlan {
   const latency = o.latency ?? defaultLatencySource();
   if (!(latency in latencySources)) throw new UsageError(`--latency: '${latency}' is not one of ${Object.keys(latencySources).join(', ')}`);
   const board = getBoard(o.board ?? RUN_DEFAULTS.board);
-  const model = resolveModel(o.model, { modelsDir: o.models, preprocess: o.preprocess ? parsePreprocess(o.preprocess) : undefined });
+  const model = resolveModel(o.model, {
+    modelsDir: o.models,
+    preprocess: o.preprocess ? parsePreprocess(o.preprocess) : undefined,
+    resize: o.resize ? parseResize(o.resize) : undefined,
+  });
+  checkImageInput(model.graph, model.preprocess);
   const space = spaceFromOptions(o, model);
   const seedGridSpace = seedGridBeside(o, model, space);
   const ds = loadCifar10({ dir: o.data, split: 'test' });
@@ -164,7 +172,7 @@ export function planRun(o: RunOptions): RunPlan {
   }
   const config: RunConfig = {
     version: STORE_VERSION,
-    model: { name: model.name, sha256: model.sha256, file: model.path.split(/[\\/]/).pop()! },
+    model: { name: model.name, sha256: model.sha256, file: model.path.split(/[\\/]/).pop()!, ...(model.preprocessFrom === 'manifest' && model.preprocess.resize === undefined ? {} : { preprocess: model.preprocess }) },
     board: board.id,
     metric: space.metric,
     calibration,

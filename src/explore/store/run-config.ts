@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UsageError } from '../../util/errors.js';
+import type { Preprocess } from '../../model/registry.js';
 
 /** Version of the store layout written and read. */
 export const STORE_VERSION = 1;
@@ -13,7 +14,12 @@ export const STORE_VERSION = 1;
 /** The configuration of a run. */
 export interface RunConfig {
   readonly version: number;
-  readonly model: { readonly name: string; readonly sha256: string; readonly file: string };
+  /**
+   * The model: name, sha256, file name; `preprocess` only when it is not the
+   * manifest's (a model outside the manifest, or --preprocess/--resize given),
+   * so export and validate feed the firmware the same images.
+   */
+  readonly model: { readonly name: string; readonly sha256: string; readonly file: string; readonly preprocess?: Preprocess };
   readonly board: string;
   /** Significance metric. */
   readonly metric: string;

@@ -54,6 +54,7 @@ export interface MacProxyModel {
 /** File names inside a run directory. */
 export const STORE_FILES = {
   config: 'config.json',
+  model: 'model.json',
   reference: 'reference.json',
   cmsisNn: 'cmsis-nn.json',
   macProxy: 'proxy.json',
@@ -166,6 +167,30 @@ export function openStore(dir: string, config: RunConfig): StoreContents {
   }
   writeFileAtomic(join(dir, STORE_FILES.config), jsonText(config));
   return { dir, config, reference: null, cmsisNn: null, macProxy: null, points: [], finals: [], firmware: [], seedGrid: null };
+}
+
+/**
+ * `model.json`: where the run's model file was when the run last ran, for a
+ * model outside the manifest (export and validate read it there without
+ * --model). Not part of the configuration: moving the file keeps the run id.
+ */
+export interface StoredModelSource {
+  /** Absolute path of the .tflite. */
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** Writes `model.json` (see {@link StoredModelSource}). */
+export function writeModelSource(dir: string, value: StoredModelSource): void {
+  writeFileAtomic(join(dir, STORE_FILES.model), jsonText(value));
+}
+
+/** Reads `model.json`, or null when the run has none or it is not a path and a sha256. */
+export function readModelSource(dir: string): StoredModelSource | null {
+  const path = join(dir, STORE_FILES.model);
+  if (!existsSync(path)) return null;
+  const v = readJson<Record<string, unknown> | null>(path);
+  return v !== null && typeof v === 'object' && typeof v.path === 'string' && typeof v.sha256 === 'string' ? { path: v.path, sha256: v.sha256 } : null;
 }
 
 /** Appends one evaluated point. */

@@ -11,6 +11,7 @@ import { checkPlacementFits, placementNeeds } from '../placement/fit.js';
 import { placedLinkScript } from '../placement/link-script.js';
 import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../placement/placement.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
+import { checkFitBeforeCompile } from './size-estimate.js';
 import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
 /** A built network image. */
@@ -49,6 +50,8 @@ export interface BuildOptions extends AssembleOptions {
    * and exported firmware use the zero-wait choice, so their code is the same on every board.
    */
   readonly boardAwareChoice?: boolean;
+  /** Refuse, before compiling, an image whose estimated size cannot fit the board (see size-estimate.ts). */
+  readonly fitCheck?: boolean;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function buildNetwork(
   const placement = options.placement ?? ALL_FLASH;
   const codeTarget = options.boardAwareChoice ? (opIndex: number) => ({ board, code: homesOf(placement, layerUnit(opIndex)).code }) : undefined;
   const source = assembleNetwork(prepared, spec, emitters, { ...options, codeTarget });
+  if (options.fitCheck === true) checkFitBeforeCompile(source, board, `${prepared.graph.name} (${spec.style} kernels)`);
   // Link against a large flash so an image that does not fit still links and can be sized and reported.
   const stackOf = (objects: readonly CompiledObject[]): number => stackBound([...objects.map((o) => o.stackUsage), ...(options.archiveStackUsage ?? [])], 'sim_infer', 'layer_');
   const placed = placement.size > 0;
@@ -97,5 +101,6 @@ export async function buildNetwork(
   });
   const image = parseElf(elf, `${prepared.graph.name}-${spec.style}.elf`);
   const sizes = imageSizes(image, stackOf(objects));
-  return { board, source, elf, image, objects, sizes, placement, fit: fitsBoard(sizes, board) };
+  // An inference also needs its input and output buffers in SRAM (the call harness places them there).
+  return { board, source, elf, image, objects, sizes, placement, fit: fitsBoard({ ...sizes, ram: sizes.ram + inferenceBuffers(source.plan) }, board) };
 }
