@@ -31,12 +31,13 @@ export function displayUrl(url: string): string {
 /** Connects once and pings; a Redis that does not answer within `timeoutMs` is a one-line {@link SimDseError} of kind `cluster`. */
 export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
-  r.on('error', () => undefined);
+  let cause: NodeJS.ErrnoException | undefined; // the socket's error (connect() itself rejects with "Connection is closed.")
+  r.on('error', (err: NodeJS.ErrnoException) => (cause ??= err));
   try {
     await r.connect();
     await r.ping();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    const e = cause ?? (err as NodeJS.ErrnoException);
     throw new SimDseError('cluster', `Redis at ${displayUrl(url)} is unreachable (${e.code ?? e.message})`);
   } finally {
     r.disconnect();
