@@ -10,6 +10,7 @@ packages=(
   gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi  # kernels and microbenchmarks
   python3-pyarmnn libarmnn-cpuref-backend22 libarmnntfliteparser22 python3-numpy  # ArmNN cross-check
   qemu-system-arm                            # functional check of exported firmware
+  redis-server                               # the queue of cluster runs (sim-dse worker / run --redis) and its tests
 )
 missing=()
 for p in "${packages[@]}"; do

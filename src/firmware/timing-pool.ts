@@ -12,8 +12,8 @@ import { type FirmwareTimingOutcome, timeFittingFirmware } from './image-timing.
 
 /** Times firmware. */
 export interface FirmwareTimer {
-  /** `threads` (piscina workers) or `inline` (the calling thread). */
-  readonly kind: 'threads' | 'inline';
+  /** `threads` (piscina workers), `inline` (the calling thread) or `cluster` (workers reached through a queue). */
+  readonly kind: 'threads' | 'inline' | 'cluster';
   time(request: ProjectRequest): Promise<FirmwareTimingOutcome>;
   close(): Promise<void>;
 }

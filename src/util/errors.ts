@@ -55,6 +55,8 @@ export interface ErrorDataByKind {
   readonly 'firmware-log': Record<string, never>;
   /** A board log that does not belong to the prediction it is validated against. */
   readonly validate: Record<string, never>;
+  /** The Redis of a cluster run is unreachable, a job failed on every try, or a worker refused it. */
+  readonly cluster: { readonly job?: string };
 }
 
 /** The closed set of error kinds. */

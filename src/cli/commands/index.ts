@@ -11,6 +11,7 @@ import { registerShow } from './show.js';
 import { registerExport } from './export.js';
 import { registerValidate } from './validate.js';
 import { registerEmulateFirmware } from './emulate-firmware.js';
+import { registerWorker } from './worker.js';
 
 /** A CLI command: adds itself to the program. Each lives in its own file. */
 export type RegisterCommand = (program: Command) => void;
@@ -29,4 +30,5 @@ export const commands: RegisterCommand[] = [
   registerExport,
   registerValidate,
   registerEmulateFirmware,
+  registerWorker,
 ];

@@ -48,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
     .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
     .option('--cmsis-nn <dir>', 'CMSIS-NN folder for the reference in the report (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN; without it the report says it was not found)')
+    .option('--redis <url>', 'evaluate on the workers of this Redis queue (sim-dse worker --redis URL on each machine) instead of local threads; same store')
     .option('--stop-after <n>', 'stop after storing n new rows (as Ctrl-C would; for testing resume)')
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(
@@ -56,6 +57,7 @@ export function registerRun(program: Command): void {
         '  sim-dse run --model lenet --threads 2\n' +
         '  sim-dse run --model resnet8 --budget 2000 --seed 7 --json\n' +
         '  sim-dse run --model lenet --preset seed-grid\n' +
+        '  sim-dse run --model lenet --redis redis://10.0.0.5:6379\n' +
         '  sim-dse run --model lenet --kind threshold --metric magnitude --layers 3,5 --levels 0:0.02:0.002',
     )
     .action(async (opts: RunOptions & { json: boolean }) => {

@@ -17,14 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
-import { isWeightedOp, prepareGraph, type PreparedOp } from '../../model/engine/prepare.js';
-import { createEngine } from '../../model/engine/index.js';
+import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
-import { planNetwork } from '../../kernels/network/plan.js';
-import { libraryFlashBytes, type VariantCost } from '../../kernels/variant-cost.js';
+import { libraryFlashBytes, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
 import { chooseKernels } from './kernel-choice.js';
@@ -33,6 +31,7 @@ import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './la
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { EmbeddedImages } from '../../firmware/images-source.js';
 import { unpackedNetwork } from '../../firmware/network.js';
+import { createVariantRequests } from './variant-requests.js';
 
 /** What the emulated provider needs. */
 export interface EmulatedLatencyOptions {
@@ -44,6 +43,10 @@ export interface EmulatedLatencyOptions {
   readonly firmwareImages?: () => EmbeddedImages;
   /** Worker threads that time whole firmware (default 1: the calling thread). */
   readonly firmwareThreads?: number;
+  /** Compiles and emulates one layer variant (default: here, through the variant index); a cluster run sends it to its workers. */
+  readonly variantCost?: (request: VariantRequest) => Promise<VariantCost>;
+  /** Times whole firmware (default: {@link createFirmwareTimer} of `firmwareThreads`); a cluster run's times on its workers. */
+  readonly firmwareTimer?: () => FirmwareTimer;
 }
 
 const maskKey = (m: SkipMask | undefined): string => (m ? createHash('sha256').update(m).digest('hex') : 'exact');
@@ -53,21 +56,16 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const { graph, board, input, firmwareImages } = options;
   let images: EmbeddedImages | undefined;
   let timer: FirmwareTimer | undefined;
-  const prepared = prepareGraph(graph);
-  const plan = planNetwork(prepared);
-  const trace = createEngine(graph).trace(input);
-  const netInput = trace.get(plan.inputTensor)!;
+  const requests = createVariantRequests(graph, board, input);
+  const { prepared, plan, netInput } = requests;
   const emitters = defaultEmitters();
-  const layerInputs = (op: PreparedOp): Uint8Array[] => (op.kind === 'add' ? [op.inputA, op.inputB] : [op.input]).map((t) => trace.get(t)!);
+  const costOf = options.variantCost ?? ((request: VariantRequest) => indexedCostVariant(request, emitters));
   const variants = new Map<string, Promise<VariantCost>>();
   const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, flashLimit?: number): Promise<VariantCost> => {
     const key = `${op.opIndex}/${style}/${maskKey(mask)}/${flashLimit ?? 'any'}`;
     let p = variants.get(key);
     if (!p) {
-      p = indexedCostVariant(
-        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output], flashLimit },
-        emitters,
-      );
+      p = costOf(requests.request(op, style, mask, flashLimit));
       variants.set(key, p);
     }
     return p;
@@ -134,7 +132,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     ...(firmwareImages && {
       async firmware(masks, kernels) {
         images ??= firmwareImages();
-        timer ??= createFirmwareTimer(options.firmwareThreads ?? 1);
+        timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
         return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id });
       },
     }),

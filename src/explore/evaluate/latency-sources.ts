@@ -8,7 +8,7 @@ import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
-import { createEmulatedLatency } from './emulated-latency.js';
+import { createEmulatedLatency, type EmulatedLatencyOptions } from './emulated-latency.js';
 import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
 import { testImages } from '../../firmware/network.js';
@@ -25,6 +25,8 @@ export interface LatencyContext {
   readonly dataDir?: string;
   /** Threads the source may use for work of its own (the emulated source's whole-firmware timings). */
   readonly threads?: number;
+  /** Where the emulated source compiles and emulates variants and times firmware (default: here; a cluster run: its workers). */
+  readonly offload?: Pick<EmulatedLatencyOptions, 'variantCost' | 'firmwareTimer'>;
 }
 
 /** A named way of making a {@link LatencyProvider}. */
@@ -42,10 +44,10 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   },
   emulated: {
     summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
-    create: async ({ graph, board, preprocess, dataDir, threads }) => {
+    create: async ({ graph, board, preprocess, dataDir, threads, offload }) => {
       const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
       const firmwareImages = FIRMWARE_BOARD_IDS.includes(board.id) ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
-      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareThreads: threads });
+      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareThreads: threads, ...offload });
     },
   },
 };

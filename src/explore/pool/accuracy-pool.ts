@@ -13,8 +13,8 @@ import { createAccuracyBench, toMaskList, type AccuracySpec, type ImageSet, type
 
 /** Evaluates configurations; results are correct top-1 counts. */
 export interface AccuracyPool {
-  /** `threads` (piscina workers) or `inline` (the calling thread). */
-  readonly kind: 'threads' | 'inline';
+  /** `threads` (piscina workers), `inline` (the calling thread) or `cluster` (workers reached through a queue). */
+  readonly kind: 'threads' | 'inline' | 'cluster';
   readonly threads: number;
   /**
    * Starts evaluating every configuration on the image set; one promise per
@@ -64,7 +64,8 @@ export function chunkBounds(n: number, parts: number): [number, number][] {
   return out.filter(([a, b]) => b > a);
 }
 
-type ChunkRunner = (set: ImageSet, points: MaskList[]) => Promise<number[]>;
+/** Runs one chunk of configurations; their correct counts in order. */
+export type ChunkRunner = (set: ImageSet, points: MaskList[]) => Promise<number[]>;
 
 /**
  * The evaluate function of a pool running chunks with `runChunk`. Search
@@ -73,13 +74,14 @@ type ChunkRunner = (set: ImageSet, points: MaskList[]) => Promise<number[]>;
  * queued in the given order, so results (and the store's rows) come back one
  * by one as they complete instead of when the slowest chunk does.
  */
-function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number): AccuracyPool['evaluate'] {
+export function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number | ((configs: number) => number)): AccuracyPool['evaluate'] {
   return (set, configs) => {
     const lists = configs.map(toMaskList);
     const full = set === 'full';
     const order = full ? lists.map((_, i) => i) : prefixOrder(lists);
     const out = new Array<Promise<number>>(configs.length);
-    for (const [a, b] of chunkBounds(order.length, full ? order.length : chunksPerBatch)) {
+    const parts = typeof chunksPerBatch === 'number' ? chunksPerBatch : chunksPerBatch(order.length);
+    for (const [a, b] of chunkBounds(order.length, full ? order.length : parts)) {
       const chunk = runChunk(set, order.slice(a, b).map((i) => lists[i]));
       chunk.catch(() => undefined); // callers that stop early may never await some chunks
       for (let j = a; j < b; j++) out[order[j]] = chunk.then((r) => r[j - a]);

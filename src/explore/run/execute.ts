@@ -26,6 +26,10 @@ import { createMemo, type EvaluatorContext, type Memo } from './point-evaluator.
 import { lockRunDir } from '../store/run-lock.js';
 import type { RunPlan } from './plan.js';
 import type { Progress } from './progress.js';
+import { openCluster, type ClusterClient } from '../cluster/client.js';
+import { createClusterPool } from '../cluster/cluster-pool.js';
+import { clusterOffload } from '../cluster/cluster-latency.js';
+import { clusterIdentity } from '../cluster/identity.js';
 
 /** Hooks of {@link executeRun}: all optional. */
 export interface RunHooks {
@@ -67,15 +71,21 @@ function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<Si
  * (a second run on the same directory refuses).
  */
 export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const release = lockRunDir(plan.dir);
+  // a cluster that is unreachable, or whose workers refuse the model, stops the run before its directory is touched
+  const cluster = plan.redis === undefined ? null : await openCluster(plan.redis, clusterIdentity(plan.model, plan.dataDir), hooks.log);
   try {
-    return await executeLocked(plan, hooks);
+    const release = lockRunDir(plan.dir);
+    try {
+      return await executeLocked(plan, hooks, cluster);
+    } finally {
+      release();
+    }
   } finally {
-    release();
+    await cluster?.close();
   }
 }
 
-async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome> {
+async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterClient | null): Promise<RunOutcome> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
   // CMSIS-NN is measured with the emulated latency source only; a library that is there but does not compile stops the run before its store is touched.
@@ -89,7 +99,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
 
   const significance = loadRunSignificance(plan, log);
 
-  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.workers }));
+  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(cluster && { offload: clusterOffload(cluster) }) }));
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,
@@ -98,9 +108,9 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
     searchImages: plan.config.images.search,
     fullImages: plan.config.images.full,
   };
-  const pool = (hooks.createPool ?? defaultPool)(spec, plan.workers);
+  const pool = (hooks.createPool ?? (cluster ? (s: AccuracySpec) => createClusterPool(cluster, s) : defaultPool))(spec, plan.workers);
   const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
-  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : 'inline (this thread)'}`);
+  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : pool.kind === 'cluster' ? `the workers of ${cluster?.url}` : 'inline (this thread)'}`);
 
   let evaluated = 0;
   let stopReason: 'signal' | 'limit' | null = null;
@@ -164,7 +174,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks): Promise<RunOutcome
   await phases(true);
   const analysis = run.analysis!;
   const seconds = (performance.now() - t0) / 1000;
-  const poolName = pool.kind === 'threads' ? `${pool.threads} threads` : 'inline';
+  const poolName = pool.kind === 'threads' ? `${pool.threads} threads` : pool.kind === 'cluster' ? 'cluster' : 'inline';
   if (ok && stopReason === null) return { kind: 'complete', dir: plan.dir, analysis, evaluated, seconds, pool: poolName };
   return { kind: 'stopped', dir: plan.dir, reason: stopReason ?? 'signal', analysis, evaluated, seconds, pool: poolName };
 }

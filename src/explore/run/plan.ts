@@ -19,6 +19,7 @@ import { DEFAULT_CALIBRATION_IMAGES } from '../significance/calibration.js';
 import { parseMetric } from '../significance/metric.js';
 import { buildSpace, parseLayers, parseLevels, parseSettingKind, presetSpace, spaceSize, type ConfigSpace } from '../space/index.js';
 import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config.js';
+import { parseRedisUrl } from '../cluster/connection.js';
 import { parseChoice, parseIntOption, parseNumberOption } from '../../util/parse-options.js';
 
 /** Options of `sim-dse run`, as text (commander's view). */
@@ -61,6 +62,8 @@ export interface RunOptions {
   readonly stopAfter?: string;
   /** CMSIS-NN folder for the reference (`--cmsis-nn`; default $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN). */
   readonly cmsisNn?: string;
+  /** `--redis URL`: evaluate on the workers of this queue instead of local threads. */
+  readonly redis?: string;
 }
 
 /** A validated run. */
@@ -84,6 +87,8 @@ export interface RunPlan {
   readonly stopAfter: number | null;
   /** `--cmsis-nn DIR`, checked to be a CMSIS-NN folder (absent: the default place, if there). */
   readonly cmsisNn?: string;
+  /** `--redis URL`: the queue whose workers evaluate the run (absent: local threads). */
+  readonly redis?: string;
 }
 
 /** Defaults of the search. */
@@ -150,6 +155,7 @@ export function planRun(o: RunOptions): RunPlan {
   const calibration = parseIntOption('--calibration', o.calibration, DEFAULT_CALIBRATION_IMAGES);
   const stopAfter = o.stopAfter === undefined ? null : parseIntOption('--stop-after', o.stopAfter, 1);
   if (o.cmsisNn !== undefined) locateCmsisNn(o.cmsisNn);
+  const redis = o.redis === undefined ? undefined : parseRedisUrl(o.redis);
   const latency = o.latency ?? defaultLatencySource();
   if (!(latency in latencySources)) throw new UsageError(`--latency: '${latency}' is not one of ${Object.keys(latencySources).join(', ')}`);
   const board = getBoard(o.board ?? RUN_DEFAULTS.board);
@@ -186,5 +192,5 @@ export function planRun(o: RunOptions): RunPlan {
     throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
   }
   const dir = resolve(join(o.out ?? RUN_DEFAULTS.out, o.id ?? defaultRunId(config)));
-  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config, dir, stopAfter, cmsisNn: o.cmsisNn };
+  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config, dir, stopAfter, cmsisNn: o.cmsisNn, ...(redis !== undefined && { redis }) };
 }

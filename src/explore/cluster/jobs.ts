@@ -1,0 +1,58 @@
+/**
+ * The jobs of a cluster run: the same evaluations a local run makes, each a
+ * pure function of its data, named by the hash of that data (so a job
+ * submitted twice, by a resumed coordinator or another run of the same
+ * model, is computed once and its stored result returned).
+ */
+import { createHash } from 'node:crypto';
+import type { ProjectRequest } from '../../firmware/export.js';
+import type { FirmwareTimingOutcome } from '../../firmware/image-timing.js';
+import type { KernelStyle } from '../../kernels/network/assemble.js';
+import type { VariantCost } from '../../kernels/variant-cost.js';
+import type { SkipMask } from '../../model/ir.js';
+import type { ImageSet, MaskList } from '../pool/accuracy-bench.js';
+import { toPlain, type Plain } from './codec.js';
+import type { ClusterIdentity } from './identity.js';
+
+/** Name of the BullMQ queue every coordinator and worker uses. */
+export const QUEUE_NAME = 'sim-dse';
+
+/** Tries of a job before it fails for good (a refusing or crashing worker counts as one). */
+export const JOB_ATTEMPTS = 3;
+
+/** Every job's payload and result, by job name. */
+export interface JobTypes {
+  /** A worker can serve the identity (its model and test set hashes match): sent once before a run starts. */
+  readonly check: { readonly payload: Record<string, never>; readonly result: { readonly ok: true } };
+  /** Correct top-1 counts of configurations on the first images of the test set, in order. */
+  readonly accuracy: {
+    readonly payload: { readonly set: ImageSet; readonly searchImages: number; readonly fullImages: number; readonly points: readonly MaskList[] };
+    readonly result: readonly number[];
+  };
+  /** Compile and emulate one layer variant on a board. */
+  readonly variant: {
+    readonly payload: { readonly board: string; readonly opIndex: number; readonly style: KernelStyle; readonly mask: SkipMask | null; readonly flashLimit: number | null };
+    readonly result: VariantCost;
+  };
+  /** Time one whole firmware. */
+  readonly firmware: { readonly payload: { readonly request: ProjectRequest }; readonly result: FirmwareTimingOutcome };
+}
+
+/** A job's name. */
+export type JobName = keyof JobTypes;
+
+/** The data of a job as it is queued: the identity and the payload, as plain JSON. */
+export interface JobData {
+  readonly identity: Plain;
+  readonly payload: Plain;
+}
+
+/** The queued data of a job. */
+export function jobData<N extends JobName>(identity: ClusterIdentity, payload: JobTypes[N]['payload']): JobData {
+  return { identity: toPlain(identity), payload: toPlain(payload) };
+}
+
+/** The job's id: its name and the sha256 of its data (BullMQ ids may not contain ':'). */
+export function jobId(name: JobName, data: JobData): string {
+  return `${name}-${createHash('sha256').update(name).update('\0').update(JSON.stringify(data)).digest('hex')}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * The compile-and-emulate requests of a model's layer variants on one board:
+ * each layer is timed on its own inputs as the reference engine computes
+ * them for one representative image. The emulated latency provider
+ * (./emulated-latency.ts) and a cluster worker (../cluster/) build the same
+ * requests from the same model, board and image, so a variant costs the same
+ * wherever it is compiled and emulated.
+ */
+import type { BoardProfile } from '../../emulator/board.js';
+import { createEngine } from '../../model/engine/index.js';
+import { prepareGraph, type PreparedGraph, type PreparedOp } from '../../model/engine/prepare.js';
+import type { Graph, SkipMask } from '../../model/ir.js';
+import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { planNetwork, type NetworkPlan } from '../../kernels/network/plan.js';
+import type { VariantRequest } from '../../kernels/variant-cost.js';
+
+/** A model prepared for timing its layer variants on one board. */
+export interface VariantRequests {
+  readonly prepared: PreparedGraph;
+  readonly plan: NetworkPlan;
+  /** The network's input tensor bytes for the representative image. */
+  readonly netInput: Uint8Array;
+  /**
+   * The request that compiles and emulates `op` in `style` under `mask` (undefined: exact); with
+   * `flashLimit`, an unpacked variant estimated larger than it is not compiled (VariantRequest.flashLimit).
+   */
+  request(op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, flashLimit?: number): VariantRequest;
+  /** The prepared operator with index `opIndex` (undefined when the network has none). */
+  op(opIndex: number): PreparedOp | undefined;
+}
+
+/** Prepares `graph` and traces `input` (graph input bytes) through the reference engine once. */
+export function createVariantRequests(graph: Graph, board: BoardProfile, input: Uint8Array): VariantRequests {
+  const prepared = prepareGraph(graph);
+  const plan = planNetwork(prepared);
+  const trace = createEngine(graph).trace(input);
+  const layerInputs = (op: PreparedOp): Uint8Array[] => (op.kind === 'add' ? [op.inputA, op.inputB] : [op.input]).map((t) => trace.get(t)!);
+  return {
+    prepared,
+    plan,
+    netInput: trace.get(plan.inputTensor)!,
+    request: (op, style, mask, flashLimit) => ({ op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output], flashLimit }),
+    op: (opIndex) => plan.layers.find((l) => l.op.opIndex === opIndex)?.op,
+  };
+}
