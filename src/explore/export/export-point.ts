@@ -59,7 +59,8 @@ export interface ExportedPoint extends ExportedProject {
 /** Exports point `o.point` of run `o.run` as a firmware project for `o.board`. */
 export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const board = getFirmwareBoard(o.board);
-  const point = readDesignPoint(o.run, o.point, o.runsDir);
+  // a multi-board run: the store of the target board when the run explored it (its prediction), else of its first board
+  const point = readDesignPoint(o.run, o.point, o.runsDir, { board: board.profile.id, firstByDefault: true });
   const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile });
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
