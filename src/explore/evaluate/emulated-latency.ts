@@ -33,6 +33,7 @@ import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './la
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { EmbeddedImages } from '../../firmware/images-source.js';
 import { unpackedNetwork } from '../../firmware/network.js';
+import type { FirmwareBoard } from '../../firmware/firmware-boards.js';
 
 /** What the emulated provider needs. */
 export interface EmulatedLatencyOptions {
@@ -42,6 +43,8 @@ export interface EmulatedLatencyOptions {
   readonly input: Uint8Array;
   /** Test images a whole firmware embeds when a point is timed as one (see LatencyProvider.firmware). */
   readonly firmwareImages?: () => EmbeddedImages;
+  /** The board's firmware support (with `firmwareImages`: points are timed as whole firmware). */
+  readonly firmwareBoard?: FirmwareBoard;
   /** Worker threads that time whole firmware (default 1: the calling thread). */
   readonly firmwareThreads?: number;
 }
@@ -50,7 +53,7 @@ const maskKey = (m: SkipMask | undefined): string => (m ? createHash('sha256').u
 
 /** Creates the emulated provider (nothing is compiled until asked). */
 export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyProvider {
-  const { graph, board, input, firmwareImages } = options;
+  const { graph, board, input, firmwareImages, firmwareBoard } = options;
   let images: EmbeddedImages | undefined;
   let timer: FirmwareTimer | undefined;
   const prepared = prepareGraph(graph);
@@ -130,11 +133,11 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
         fits,
       };
     },
-    ...(firmwareImages && {
+    ...(firmwareImages && firmwareBoard && {
       async firmware(masks, kernels) {
         images ??= firmwareImages();
         timer ??= createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id });
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: firmwareBoard });
       },
     }),
     async close() {
