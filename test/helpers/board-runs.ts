@@ -17,10 +17,15 @@ export function treeFiles(dir: string, prefix = ''): Record<string, string> {
   return out;
 }
 
+/** The factor of layer k's cycles on the board at `index` of a run: odd layers cost 10 times more on the second board, so the boards rank points differently. */
+export function boardLayerFactor(index: number, k: number): number {
+  return 1 + index * 9 * (k % 2);
+}
+
 /**
  * The analytic provider with board-dependent cycles: on the board at
- * `index` of the run, layer k's cycles are multiplied by 1 + index * k (so
- * the boards rank points differently) and the references by 1 + index.
+ * `index` of the run, layer k's cycles are multiplied by
+ * {@link boardLayerFactor} and the references by 1 + index.
  */
 export function boardLatency(graph: Graph, board: BoardProfile, index: number): LatencyProvider {
   const macs = createMacsLatency(graph, board);
@@ -33,7 +38,7 @@ export function boardLatency(graph: Graph, board: BoardProfile, index: number): 
     },
     async point(masks: SkipMasks) {
       const p = await macs.point(masks);
-      const perLayer = p.perLayer.map((l, k) => ({ ...l, cycles: l.cycles * (1 + index * k) }));
+      const perLayer = p.perLayer.map((l, k) => ({ ...l, cycles: l.cycles * boardLayerFactor(index, k) }));
       return { ...p, perLayer, cycles: perLayer.reduce((s, l) => s + l.cycles, 0) };
     },
   };
