@@ -14,6 +14,7 @@ import { sharedDir } from '../src/util/paths.js';
 import { boardLatency, boardLayerFactor, countingPool, treeFiles } from './helpers/board-runs.js';
 import { builtCli, cli } from './helpers/cli.js';
 import { files } from './helpers/run-files.js';
+import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -124,5 +125,26 @@ describe.skipIf(!have)('run on several boards', () => {
     expect((await cli(['show', run.dir, '--point', '0', '--board', 'ideal'])).err).toContain('has no board ideal');
     const shown = await cli(['show', run.dir, '--point', '0', '--board', BOARDS[1], '--json']);
     expect([shown.code, JSON.parse(shown.out).point.cycles]).toEqual([0, rowsOf(join(run.dir, BOARDS[1]), 'points.jsonl')[0].cycles]);
+  });
+});
+
+describe.skipIf(!have || compilerVersion() === null)('a real run on two boards (emulated latency)', () => {
+  it('shares top-1, times each board, and stores per board what a run on that board alone stores', async () => {
+    // two configurations of conv#3, exact and 30 % skipped; references, CMSIS-NN, final and firmware phases as the main job runs them
+    const small: RunOptions = { model: 'lenet', layers: '3', levels: '0,0.3', search: 'grid', images: '20', fullImages: '40', seedGrid: false, threads: '2', id: 'r' };
+    const both = await executeRun(planRun({ ...small, board: BOARDS.join(','), out: mkdtempSync(join(tmpdir(), 'dse-real2-')) }));
+    expect(both.kind).toBe('complete');
+    const [a, b] = BOARDS.map((board) => readStore(join(both.dir, board)));
+    expect(b.points.map((p) => [p.hash, p.correct])).toEqual(a.points.map((p) => [p.hash, p.correct]));
+    expect(a.points.length).toBe(2);
+    // the L4R5 at 120 MHz with its wait states takes other cycles than the F446 for the same kernels
+    expect(b.points.map((p) => p.cycles)).not.toEqual(a.points.map((p) => p.cycles));
+    expect(b.reference!.baseline.cycles).not.toBe(a.reference!.baseline.cycles);
+    // each board's re-evaluated points timed as its own firmware
+    expect([a, b].map((s) => [...new Set(s.firmware.map((f) => f.board))])).toEqual(BOARDS.map((id) => [id]));
+    // each sub-store is what a run on that board alone stores (the grid does not depend on the boards)
+    const alone = await executeRun(planRun({ ...small, board: BOARDS[1], out: mkdtempSync(join(tmpdir(), 'dse-real1-')) }));
+    const same = (f: Record<string, string>) => Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'config.json' && k !== 'report.md'));
+    expect(same(files(join(both.dir, BOARDS[1])))).toEqual(same(files(alone.dir)));
   });
 });
