@@ -74,7 +74,7 @@ const entries = golden.entries.filter((e) => !e.elf.startsWith('models/'));
 for (const { rel, image } of built) {
   for (const boardId of GOLDEN_BOARDS) {
     if (image.sizes.flash > flashCapacity(getBoard(boardId))) continue;
-    const r = measure(join(root, 'firmware-prebuilt', rel), 'sim_bench', boardId, [], true);
+    const r = measure(join(root, 'firmware-prebuilt', rel), 'sim_bench', getBoard(boardId), [], true);
     if (r.kind !== 'ok') throw new Error(`${rel} on ${boardId}: ${r.message}`);
     entries.push({ elf: rel, fn: 'sim_bench', board: boardId, args: [], warm: true, cycles: r.cycles, instructions: r.instructions });
   }

@@ -8,6 +8,7 @@ import { exportFirmware } from '../src/firmware/export.js';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { qemuVersion } from '../src/firmware/qemu.js';
 import { argmax, cli, fakeImages, fakeInfer, fakeNetwork, fakeRow, writeFakeModel, writeFakeRun } from './helpers/firmware-fixtures.js';
+import { getFirmwareBoard } from '../src/firmware/firmware-boards.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-emulate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe.skipIf(!hasCompiler)('sim-dse emulate-firmware', () => {
 
   test('a log recorded from the emulator validates with zero error against the prediction it made', async () => {
     const dir = join(tmp, 'one');
-    exportFirmware({ network: fakeNetwork, images: fakeImages(1), board: 'nucleo-f446re', outDir: dir, origin: { run: 'fake', point: 0, model: 'fake' } });
+    exportFirmware({ network: fakeNetwork, images: fakeImages(1), board: getFirmwareBoard('nucleo-f446re'), outDir: dir, origin: { run: 'fake', point: 0, model: 'fake' } });
     const r = await runEmulateFirmware(dir, { timeout: '60' });
     const m = r.run.images[0];
     const runs = join(tmp, 'runs');

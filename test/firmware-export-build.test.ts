@@ -6,6 +6,7 @@ import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { buildProject } from '../src/firmware/build.js';
 import { exportFirmware, projectFiles } from '../src/firmware/export.js';
 import { fakeImages, fakeNetwork } from './helpers/firmware-fixtures.js';
+import { getFirmwareBoard } from '../src/firmware/firmware-boards.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,7 +15,7 @@ if (!hasCompiler) console.warn('firmware-export-build: arm-none-eabi-gcc is not 
 
 describe('export of a fake network', () => {
   test('the project files are a deterministic function of the inputs', () => {
-    const req = { network: fakeNetwork, images: fakeImages(3), board: 'nucleo-f446re', outDir: 'unused' };
+    const req = { network: fakeNetwork, images: fakeImages(3), board: getFirmwareBoard('nucleo-f446re'), outDir: 'unused' };
     const a = projectFiles(req);
     expect(projectFiles(req)).toEqual(a);
     expect(a.map((f) => f.path)).toEqual([
@@ -31,15 +32,15 @@ describe('export of a fake network', () => {
     // The images follow all code and constants: their number moves nothing the network runs.
     expect(ld.indexOf('*(.rodata .rodata.*)')).toBeLessThan(ld.indexOf('KEEP(*(.simdse_images))'));
     expect(a.find((f) => f.path === 'src/simdse_images.c')!.content).toContain('const uint32_t simdse_image_count SIMDSE_IMAGES_SECTION = 3u;');
-    const l4 = projectFiles({ ...req, board: 'nucleo-l4r5zi' });
+    const l4 = projectFiles({ ...req, board: getFirmwareBoard('nucleo-l4r5zi') });
     expect(l4.find((f) => f.path === 'ld/board.ld')!.content).toContain('LENGTH = 0x00200000');
     expect(l4.map((f) => f.path)).toContain('src/board_stm32l4.c');
     expect(l4.find((f) => f.path === 'ld/qemu.ld')!.content).toContain('FLASH (rx)  : ORIGIN = 0x08000000, LENGTH = 0x00100000');
   });
 
   test('bad inputs are refused with one clear message', () => {
-    const req = { network: fakeNetwork, images: fakeImages(2), board: 'nucleo-f446re', outDir: join(tmp, 'bad') };
-    expect(() => exportFirmware({ ...req, board: 'nucleo-f401re' })).toThrow("cannot export firmware for board 'nucleo-f401re' (supported: nucleo-f446re, nucleo-l4r5zi)");
+    const req = { network: fakeNetwork, images: fakeImages(2), board: getFirmwareBoard('nucleo-f446re'), outDir: join(tmp, 'bad') };
+    expect(() => getFirmwareBoard('nucleo-f401re')).toThrow("cannot export firmware for board 'nucleo-f401re' (supported: nucleo-f446re, nucleo-l4r5zi)");
     expect(() => exportFirmware({ ...req, images: { inputs: [new Uint8Array(15)], labels: [0] } })).toThrow('image 0 has 15 bytes; the network input has 16');
     expect(() => exportFirmware({ ...req, network: { ...fakeNetwork, layerNames: ['a b', 'c'] } })).toThrow('layer 0 name "a b" must be one word');
     expect(() => exportFirmware({ ...req, network: { ...fakeNetwork, sources: [{ name: 'main.c', code: '' }] } })).toThrow('network source name main.c collides');

@@ -16,6 +16,9 @@ import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { boardImageInputs, exportFirmware } from '../src/firmware/export.js';
 import { timeFirmware, timeFittingFirmware } from '../src/firmware/image-timing.js';
 import { getBoard } from '../src/emulator/boards.js';
+import { getFirmwareBoard } from '../src/firmware/firmware-boards.js';
+
+const F446 = getFirmwareBoard('nucleo-f446re');
 import { isErrorKind, type SimDseError } from '../src/util/errors.js';
 import { cli, fakeImages, fakeNetwork } from './helpers/firmware-fixtures.js';
 
@@ -50,7 +53,7 @@ describe.skipIf(!hasCompiler)('whole-firmware timing', () => {
 
   test('image i is timed alike in firmware of 1, 3 and 40 images: the count moves nothing the network runs', async () => {
     const many = fakeImages(40);
-    const time = (n: number) => timeFirmware({ network: fakeNetwork, images: { inputs: many.inputs.slice(0, n), labels: many.labels.slice(0, n) }, board: 'nucleo-f446re' });
+    const time = (n: number) => timeFirmware({ network: fakeNetwork, images: { inputs: many.inputs.slice(0, n), labels: many.labels.slice(0, n) }, board: F446 });
     const [one, three, forty] = [await time(1), await time(3), await time(40)];
     const first = (t: typeof one, n: number) => [t.layers.map((l) => l.cycles.slice(0, n)), t.inference.slice(0, n)];
     expect(first(three, 1)).toEqual(first(one, 1));
@@ -71,21 +74,21 @@ describe.skipIf(!hasCompiler)('whole-firmware timing when the images do not all 
   const images = fakeImages(10);
 
   test('as many of the first images as fit are embedded and timed alike; none fitting: too-large', async () => {
-    const alone = await timeFirmware({ network: padded(4), images: { inputs: images.inputs.slice(0, 1), labels: images.labels.slice(0, 1) }, board: 'nucleo-f446re' });
+    const alone = await timeFirmware({ network: padded(4), images: { inputs: images.inputs.slice(0, 1), labels: images.labels.slice(0, 1) }, board: F446 });
     // room for the first image and about four more (17 bytes each)
     const room = padded(F446_FLASH - alone.flashBytes - 4 * 17);
-    const fit = await timeFittingFirmware({ network: room, images, board: 'nucleo-f446re' });
+    const fit = await timeFittingFirmware({ network: room, images, board: F446 });
     expect(fit.kind).toBe('timed');
     if (fit.kind !== 'timed') return;
     expect(fit.timing.images).toBeGreaterThanOrEqual(4);
     expect(fit.timing.images).toBeLessThanOrEqual(5);
     expect(fit.timing.flashBytes).toBeLessThanOrEqual(F446_FLASH);
     expect(fit.timing.layers.map((l) => l.cycles[0])).toEqual(alone.layers.map((l) => l.cycles[0]));
-    const none = await timeFittingFirmware({ network: padded(F446_FLASH), images, board: 'nucleo-f446re' });
+    const none = await timeFittingFirmware({ network: padded(F446_FLASH), images, board: F446 });
     expect(none.kind).toBe('too-large');
     if (none.kind === 'too-large') expect(none.reason).toMatch(/^firmware for nucleo-f446re needs \d+ bytes of flash, the board has 524288 \(\d+ over\)$/);
     // the bytes over the size check finds are the bytes over ld reports linking with the board's own script
-    const request = { network: padded(F446_FLASH), images, board: 'nucleo-f446re' };
+    const request = { network: padded(F446_FLASH), images, board: F446 };
     const over = await timeFirmware(request).catch((e: unknown) => e);
     expect(isErrorKind(over, 'too-large')).toBe(true);
     const inputs = boardImageInputs(request);

@@ -24,6 +24,7 @@ import { compileAndLink } from '../src/kernels/compile/compile.js';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { parsePlace, type Placement } from '../src/kernels/placement/placement.js';
 import { resolveModel } from '../src/model/registry.js';
+import { getFirmwareBoard } from '../src/firmware/firmware-boards.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fw-placement-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe.skipIf(compilerVersion() === null)('exported firmware with placed code 
     { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,lib:alias' },
     { board: 'nucleo-f446re', place: '3:flash/sram,lib:sram' },
   ])('$board --place $place: make = cached build, emulate-firmware = timing, predictions = engine', async ({ board, place }) => {
-    const request = { network, images, board, expected: images.expected, placement: fixed(place) };
+    const request = { network, images, board: getFirmwareBoard(board), expected: images.expected, placement: fixed(place) };
     const dir = join(tmp, board);
     exportFirmware({ ...request, outDir: dir });
     const make = spawnSync('make', ['-C', dir, 'all', 'qemu'], { encoding: 'utf8' });

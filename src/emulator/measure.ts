@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError } from '../util/errors.js';
+import type { BoardProfile } from './board.js';
 import { getBoard } from './boards.js';
 import type { CallArg, CallResult } from './call-types.js';
 import { parseElf } from './elf.js';
@@ -9,8 +10,7 @@ import { type GoldenDiff, type GoldenEntry, formatGolden, readGolden } from './g
 import { Machine } from './machine.js';
 
 /** Reads an ELF file and loads it into a machine for the board (the caller closes it). */
-export function openMachine(elfPath: string, boardId: string): Machine {
-  const board = getBoard(boardId);
+export function openMachine(elfPath: string, board: BoardProfile): Machine {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(elfPath);
@@ -22,8 +22,8 @@ export function openMachine(elfPath: string, boardId: string): Machine {
 }
 
 /** Calls one function of an ELF file on a board. */
-export function measure(elfPath: string, fn: string, boardId: string, args: readonly CallArg[], warm: boolean): CallResult {
-  const machine = openMachine(elfPath, boardId);
+export function measure(elfPath: string, fn: string, board: BoardProfile, args: readonly CallArg[], warm: boolean): CallResult {
+  const machine = openMachine(elfPath, board);
   try {
     return machine.call({ symbol: fn, args }, { warm });
   } finally {
@@ -56,7 +56,8 @@ export function checkGolden(goldenPath: string, update: boolean): GoldenCheck {
       const key = `${entry.elf}\0${entry.board}`;
       let machine = machines.get(key);
       if (!machine) {
-        machine = openMachine(resolve(base, entry.elf), entry.board);
+        // the golden file names boards by id: resolved here, where it is read
+        machine = openMachine(resolve(base, entry.elf), getBoard(entry.board));
         machines.set(key, machine);
       }
       const r = machine.call({ symbol: entry.fn, args: entry.args }, { warm: entry.warm });

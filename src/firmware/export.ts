@@ -18,7 +18,7 @@ import { KERNEL_C_DIR } from '../kernels/compile/compile.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError, UsageError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
-import { type FirmwareBoard, QEMU_MACHINE, getFirmwareBoard } from './firmware-boards.js';
+import { type FirmwareBoard, QEMU_MACHINE } from './firmware-boards.js';
 import { type EmbeddedImages, checkImages, imagesSource } from './images-source.js';
 import { firmwareLinkScript } from './link-script.js';
 import { memoryOf } from '../emulator/memory-map.js';
@@ -54,8 +54,8 @@ export interface FirmwareNetwork {
 export interface ExportRequest {
   readonly network: FirmwareNetwork;
   readonly images: EmbeddedImages;
-  /** Board id (see FIRMWARE_BOARD_IDS). */
-  readonly board: string;
+  /** The board, resolved once by the caller (see getFirmwareBoard, firmwareBoardOf). */
+  readonly board: FirmwareBoard;
   readonly outDir: string;
   /** The design point exported, when it came from a DSE run. */
   readonly origin?: PointOrigin;
@@ -164,7 +164,7 @@ interface ProjectSources {
 }
 
 function projectSources(request: ProjectRequest): ProjectSources {
-  const board = getFirmwareBoard(request.board);
+  const board = request.board;
   const { network, images } = request;
   checkNetwork(network, request.predicted, board.profile.id);
   checkImages(images, network.inputBytes);

@@ -55,8 +55,14 @@ const BOARDS: Record<string, Omit<FirmwareBoard, 'profile'>> = {
 /** Board ids firmware can be exported for. */
 export const FIRMWARE_BOARD_IDS: readonly string[] = Object.keys(BOARDS);
 
+/** The firmware board of a resolved profile, or null when sim-dse exports no firmware for it. */
+export function firmwareBoardOf(profile: BoardProfile): FirmwareBoard | null {
+  const entry = BOARDS[profile.id];
+  return entry ? { ...entry, profile } : null;
+}
+
 /**
- * The firmware board `id`.
+ * The firmware board `id` (resolved at the edge: the CLI, a manifest read from disk, a worker's entry).
  * @throws UsageError for a board sim-dse cannot export firmware for
  */
 export function getFirmwareBoard(id: string): FirmwareBoard {

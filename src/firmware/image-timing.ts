@@ -7,7 +7,6 @@
  * the exported project, image for image; the DSE stores them as the
  * prediction a board's measurements are validated against.
  */
-import { getBoard } from '../emulator/boards.js';
 import { parseElf } from '../emulator/elf.js';
 import { compileAndLink } from '../kernels/compile/compile.js';
 import { imageSizes } from '../kernels/compile/image-size.js';
@@ -86,7 +85,7 @@ function flashExtent(image: ElfImage, flashBase: number): number {
  */
 export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTiming> {
   const inputs = boardImageInputs(request, WIDE_FLASH);
-  const board = getBoard(request.board);
+  const board = request.board.profile;
   const { elf } = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board, linkScript: inputs.linkScript });
   const name = `firmware for ${board.id}`;
   const image = parseElf(elf, name);

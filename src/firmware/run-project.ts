@@ -4,7 +4,7 @@
  * qemu-system-arm, reads the run it printed and checks its predictions
  * against the reference engine's (when the export recorded them).
  */
-import { getBoard } from '../emulator/boards.js';
+import type { BoardProfile } from '../emulator/board.js';
 import { peripheralRegisters } from '../emulator/stm32-peripherals.js';
 import { SimDseError, UsageError } from '../util/errors.js';
 import { buildProject } from './build.js';
@@ -17,7 +17,7 @@ import { runQemu } from './qemu.js';
 /** Where to run a project. */
 export type RunTarget =
   /** sim-dse's emulator on a board profile (default: the board the project was exported for). */
-  | { readonly kind: 'emulator'; readonly board?: string }
+  | { readonly kind: 'emulator'; /** The profile to run on (default: the board the project was exported for). */ readonly board?: BoardProfile }
   /** qemu-system-arm -M netduinoplus2, killed after `timeoutMs`. */
   | { readonly kind: 'qemu'; readonly timeoutMs: number };
 
@@ -50,7 +50,7 @@ export async function runProject(dir: string, target: RunTarget): Promise<Projec
     output = r.output;
     name = 'qemu-netduinoplus2';
   } else {
-    const profile = getBoard(target.board ?? manifest.board);
+    const profile = target.board ?? exportedFor;
     // a firmware runs on any profile with its board's peripheral register tables
     if (peripheralRegisters(exportedFor) !== peripheralRegisters(profile)) {
       throw new UsageError(`${dir} was exported for ${manifest.board}; it cannot run on ${profile.id} (export it again with --board ${profile.id})`);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ProjectRequest } from './export.js';
+import { getFirmwareBoard } from './firmware-boards.js';
 import { type FirmwareTimingOutcome, timeFittingFirmware } from './image-timing.js';
 
 /** Times firmware. */
@@ -21,6 +22,19 @@ export interface FirmwareTimer {
 /** Compiled worker script beside this module (absent when running from the TypeScript sources). */
 const workerPath = fileURLToPath(new URL('./timing-worker.js', import.meta.url));
 
+/** What a worker receives: the request with its board as an id (re-resolved once at the worker's entry). */
+export type TimingTask = Omit<ProjectRequest, 'board'> & { readonly board: string };
+
+/** The task of `request` for a worker. */
+function timingTask(request: ProjectRequest): TimingTask {
+  return { ...request, board: request.board.profile.id };
+}
+
+/** Times a worker's task: its board resolved here, once, then passed whole. */
+export function timeTask(task: TimingTask): Promise<FirmwareTimingOutcome> {
+  return timeFittingFirmware({ ...task, board: getFirmwareBoard(task.board) });
+}
+
 /** A timer on `threads` workers when more than one is asked for and the worker script exists, else inline. */
 export function createFirmwareTimer(threads: number): FirmwareTimer {
   if (threads <= 1 || !existsSync(workerPath)) {
@@ -29,7 +43,7 @@ export function createFirmwareTimer(threads: number): FirmwareTimer {
   const piscina = new Piscina({ filename: workerPath, minThreads: 1, maxThreads: threads, idleTimeout: 10_000 });
   return {
     kind: 'threads',
-    time: (request) => piscina.run(request) as Promise<FirmwareTimingOutcome>,
+    time: (request) => piscina.run(timingTask(request)) as Promise<FirmwareTimingOutcome>,
     close: () => piscina.destroy(),
   };
 }

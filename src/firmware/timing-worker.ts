@@ -1,2 +1,2 @@
-/** The piscina worker of createFirmwareTimer (./timing-pool.ts): times one firmware per task (see timeFittingFirmware). */
-export { timeFittingFirmware as default } from './image-timing.js';
+/** The piscina worker of createFirmwareTimer (./timing-pool.ts): times one firmware per task, its board resolved at entry (see timeTask). */
+export { timeTask as default } from './timing-pool.js';

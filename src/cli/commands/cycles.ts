@@ -1,3 +1,4 @@
+import type { BoardProfile } from '../../emulator/board.js';
 import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import type { CallArg, CallOk } from '../../emulator/call-types.js';
@@ -68,8 +69,7 @@ function formatMatrix(entries: readonly GoldenEntry[]): string {
   return [line('cycles', boards), ...[...rows].map(([k, m]) => line(k, boards.map((b) => m.get(b) ?? '-')))].join('\n');
 }
 
-function formatResult(fn: string, boardId: string, r: CallOk, args: readonly CallArg[]): string {
-  const board = getBoard(boardId);
+function formatResult(fn: string, board: BoardProfile, r: CallOk, args: readonly CallArg[]): string {
   const us = (r.cycles / board.clockHz) * 1e6;
   const b = r.breakdown;
   const classes = Object.entries(b.byClass)
@@ -133,15 +133,15 @@ export function registerCycles(program: Command): void {
       if (opts.update) throw new UsageError('--update goes with --check <golden>');
       if (!elf) throw new UsageError('missing ELF file argument (or use --check <golden>)');
       if (!opts.fn) throw new UsageError('missing --fn <symbol>');
+      const board = getBoard(opts.board);
       const args = parseArgs(opts.args);
-      const result = measure(elf, opts.fn, opts.board, args, opts.warm);
+      const result = measure(elf, opts.fn, board, args, opts.warm);
       if (result.kind === 'fault') throw new SimDseError('fault', result.message, { unit: opts.fn, pc: result.pc, address: result.address });
       if (opts.json) {
-        const board = getBoard(opts.board);
         const buffers = result.buffers.map((b) => Buffer.from(b).toString('hex'));
         process.stdout.write(`${JSON.stringify({ ...result, buffers, board: board.id, clockHz: board.clockHz, microseconds: (result.cycles / board.clockHz) * 1e6 }, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatResult(opts.fn, opts.board, result, args)}\n`);
+        process.stdout.write(`${formatResult(opts.fn, board, result, args)}\n`);
       }
     });
 }

@@ -1,3 +1,4 @@
+import { getBoard } from '../../emulator/boards.js';
 import type { Command } from 'commander';
 import { type ProjectRun, runProject } from '../../firmware/run-project.js';
 import { SimDseError } from '../../util/errors.js';
@@ -14,7 +15,7 @@ export interface EmulateFirmwareOptions {
 
 /** Runs `sim-dse emulate-firmware`. */
 export function runEmulateFirmware(dir: string, opts: EmulateFirmwareOptions): Promise<ProjectRun> {
-  return runProject(dir, opts.qemu ? { kind: 'qemu', timeoutMs: (parsePositiveInt('--timeout', opts.timeout) ?? 300) * 1000 } : { kind: 'emulator', board: opts.board });
+  return runProject(dir, opts.qemu ? { kind: 'qemu', timeoutMs: (parsePositiveInt('--timeout', opts.timeout) ?? 300) * 1000 } : { kind: 'emulator', board: opts.board === undefined ? undefined : getBoard(opts.board) });
 }
 
 /** `sim-dse emulate-firmware DIR`: run an exported firmware in the emulator (or QEMU) and print what the board would. */

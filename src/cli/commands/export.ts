@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
 import type { Prediction } from '../../firmware/validate.js';
 import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
-import { pointAtLoss } from '../../explore/export/design-point.js';
+import { type BoardChoice, pointAtLoss } from '../../explore/export/design-point.js';
 import { type ExportedPoint, exportPoint } from '../../explore/export/export-point.js';
 import { UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
@@ -52,11 +52,11 @@ function pointId(value: string | undefined): number {
 }
 
 /** The point `--point K` or `--loss PP` (the report's choice within PP points of top-1 loss) names; exactly one of them. */
-export function selectedPoint(opts: { readonly run: string; readonly point?: string; readonly loss?: string; readonly runs: string }): number {
+export function selectedPoint(opts: { readonly run: string; readonly point?: string; readonly loss?: string; readonly runs: string }, choice: BoardChoice = {}): number {
   if (opts.point !== undefined && opts.loss !== undefined) throw new UsageError('give --point <k> or --loss <pp>, not both');
   if (opts.loss === undefined) return pointId(opts.point);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(opts.loss)) throw new UsageError(`--loss: '${opts.loss}' is not a number of percentage points`);
-  return pointAtLoss(opts.run, Number(opts.loss), opts.runs);
+  return pointAtLoss(opts.run, Number(opts.loss), opts.runs, choice);
 }
 
 /** Runs `sim-dse export`. */
@@ -66,7 +66,8 @@ export function runExport(opts: ExportOptions): ExportedPoint {
   if (!opts.out) throw new UsageError('missing --out <dir>');
   return exportPoint({
     run: opts.run,
-    point: selectedPoint({ ...opts, run: opts.run }),
+    // a multi-board run: the target board's store when the run explored it, else its first board's
+    point: selectedPoint({ ...opts, run: opts.run }, { board: opts.board, firstByDefault: true }),
     board: opts.board,
     outDir: opts.out,
     images: parsePositiveInt('--images', opts.images) ?? DEFAULT_FIRMWARE_IMAGES,

@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
         'Explore skip configurations of a model (top-1 on a thread pool, cycles and flash per point), re-evaluate the Pareto front ' +
           'on the full test set and write a report to runs/<id>/. Rerunning the same command resumes.',
       ),
-    { ...modelOptions('required'), threads: { note: 'they compute top-1 and time firmware' }, board: { default: RUN_DEFAULTS.board }, data: true },
+    { ...modelOptions('required'), threads: { note: 'they compute top-1 and time firmware' }, board: { default: RUN_DEFAULTS.board, note: 'a comma-separated list (e.g. nucleo-f446re,nucleo-l4r5zi) explores several boards in one run: top-1 once per configuration, cycles per board, one front per board and a report comparing them' }, data: true },
   )
     .option(
       '--latency <source>',

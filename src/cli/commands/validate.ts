@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readFirmwareRun } from '../../firmware/firmware-run.js';
-import { pointLayerNames, pointName, pointPrediction, readDesignPoint } from '../../explore/export/design-point.js';
+import { type BoardChoice, pointLayerNames, pointName, pointPrediction, readDesignPoint, runDirectory } from '../../explore/export/design-point.js';
 import { readSerialRun } from '../../firmware/serial.js';
 import { type Validation, checkRunIsPoint, formatValidation, validateRun } from '../../firmware/validate.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -19,6 +19,8 @@ export interface ValidateOptions {
   readonly point?: string;
   readonly loss?: string;
   readonly runs: string;
+  /** The board of a multi-board run whose prediction to check (default: the board the firmware's log names). */
+  readonly board?: string;
   readonly models?: string;
   readonly model?: string;
   readonly preprocess?: string;
@@ -51,9 +53,13 @@ async function firmwareText(opts: ValidateOptions, echo: (line: string) => void)
 export async function runValidate(opts: ValidateOptions, echo: (line: string) => void = () => undefined): Promise<Validation> {
   if ((opts.serial === undefined) === (opts.log === undefined)) throw new UsageError('give one of --serial <port> or --log <file>');
   if (!opts.run) throw new UsageError('missing --run <id>');
-  const point = readDesignPoint(opts.run, selectedPoint({ ...opts, run: opts.run }), opts.runs);
+  // the run and the point are checked before waiting on a board (a multi-board run: --board's store, else the first board's)
+  const pointOn = (choice: BoardChoice) => readDesignPoint(opts.run!, selectedPoint({ ...opts, run: opts.run! }, choice), opts.runs, choice);
+  const early = pointOn({ board: opts.board, firstByDefault: opts.board === undefined });
   const { text, source } = await firmwareText(opts, echo);
   const run = readFirmwareRun(text, source);
+  // without --board, the prediction of the board the firmware says it ran on
+  const point = opts.board === undefined && early.dir !== runDirectory(opts.run, opts.runs, { board: run.board }) ? pointOn({ board: run.board }) : early;
   const layerNames = pointLayerNames(point, {
     modelsDir: opts.models,
     modelFile: opts.model,
@@ -76,6 +82,7 @@ export function registerValidate(program: Command): void {
     .option('--point <k>', 'point id in the run')
     .option('--loss <pp>', "instead of --point: the point the run's report names at this top-1 loss budget (percentage points)")
     .option('--runs <dir>', 'folder holding run directories', 'runs')
+    .option('--board <id>', "a run of several boards: whose prediction to check (default: the board the firmware's log names)")
     .option('--baud <n>', 'baud rate of --serial', '115200')
     .option('--timeout <s>', 'seconds to wait for a complete run on --serial', '120')
     .option('--save <file>', 'with --serial: also save what the board printed')

@@ -32,6 +32,7 @@ import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-p
 import type { EmbeddedImages } from '../../firmware/images-source.js';
 import { unpackedNetwork } from '../../firmware/network.js';
 import { createVariantRequests } from './variant-requests.js';
+import type { FirmwareBoard } from '../../firmware/firmware-boards.js';
 
 /** What the emulated provider needs. */
 export interface EmulatedLatencyOptions {
@@ -41,6 +42,8 @@ export interface EmulatedLatencyOptions {
   readonly input: Uint8Array;
   /** Test images a whole firmware embeds when a point is timed as one (see LatencyProvider.firmware). */
   readonly firmwareImages?: () => EmbeddedImages;
+  /** The board's firmware support (with `firmwareImages`: points are timed as whole firmware). */
+  readonly firmwareBoard?: FirmwareBoard;
   /** Worker threads that time whole firmware (default 1: the calling thread). */
   readonly firmwareThreads?: number;
   /** Compiles and emulates one layer variant (default: here, through the variant index); a cluster run sends it to its workers. */
@@ -53,7 +56,7 @@ const maskKey = (m: SkipMask | undefined): string => (m ? createHash('sha256').u
 
 /** Creates the emulated provider (nothing is compiled until asked). */
 export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyProvider {
-  const { graph, board, input, firmwareImages } = options;
+  const { graph, board, input, firmwareImages, firmwareBoard } = options;
   let images: EmbeddedImages | undefined;
   let timer: FirmwareTimer | undefined;
   const requests = createVariantRequests(graph, board, input);
@@ -129,11 +132,11 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
         fits,
       };
     },
-    ...(firmwareImages && {
+    ...(firmwareImages && firmwareBoard && {
       async firmware(masks, kernels) {
         images ??= firmwareImages();
         timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id });
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: firmwareBoard });
       },
     }),
     async close() {

@@ -10,7 +10,7 @@ import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { createEmulatedLatency, type EmulatedLatencyOptions } from './emulated-latency.js';
 import { DEFAULT_FIRMWARE_IMAGES } from '../../firmware/image-timing.js';
-import { FIRMWARE_BOARD_IDS } from '../../firmware/firmware-boards.js';
+import { firmwareBoardOf } from '../../firmware/firmware-boards.js';
 import { testImages } from '../../firmware/network.js';
 import type { LatencyProvider } from './latency-types.js';
 import { createMacsLatency } from './macs-latency.js';
@@ -46,8 +46,9 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
     summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
     create: async ({ graph, board, preprocess, dataDir, threads, offload }) => {
       const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
-      const firmwareImages = FIRMWARE_BOARD_IDS.includes(board.id) ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
-      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareThreads: threads, ...offload });
+      const firmwareBoard = firmwareBoardOf(board) ?? undefined;
+      const firmwareImages = firmwareBoard ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
+      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareBoard, firmwareThreads: threads, ...offload });
     },
   },
 };

@@ -13,6 +13,7 @@ import { masksFor, skippedCount } from '../space/masks.js';
 import { rowConfiguration } from '../store/point-config.js';
 import { meanCycles, type PointRow, type TimedFirmwareRow, timedFirmware } from '../store/rows.js';
 import type { RunConfig } from '../store/run-config.js';
+import { boardStore } from '../store/board-stores.js';
 import { reductionAtLoss } from '../front/analysis.js';
 import type { Graph, SkipMasks } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
@@ -36,13 +37,25 @@ export interface DesignPoint {
 }
 
 /**
- * The run directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`.
- * @throws UsageError when that folder does not exist
+ * Which board's store of a multi-board run to read: `board` (`--board`);
+ * with `firstByDefault`, the run's first board when none is named or the run
+ * lacks it (export targets any board), else the board must be one of the run's.
+ * A single-board run has one store, whatever the choice.
  */
-export function runDirectory(run: string, runsDir: string): string {
+export interface BoardChoice {
+  readonly board?: string;
+  readonly firstByDefault?: boolean;
+}
+
+/**
+ * The store directory of `run`: a path when it names an existing folder or holds a separator, else `<runsDir>/<run>`;
+ * for a multi-board run, the sub-store of the board `choice` names.
+ * @throws UsageError when that folder does not exist, or the board is not one of a multi-board run's
+ */
+export function runDirectory(run: string, runsDir: string, choice: BoardChoice = {}): string {
   const dir = run.includes('/') || run.includes('\\') || (existsSync(run) && !existsSync(join(runsDir, run))) ? run : join(runsDir, run);
   if (!existsSync(dir)) throw new UsageError(`run ${run} not found (no folder ${dir}; see --runs)`);
-  return dir;
+  return boardStore(dir, choice.board, choice.firstByDefault);
 }
 
 /** Where to find a run's model: the manifest models' folder, or the .tflite itself for a model outside the manifest. */
@@ -102,9 +115,9 @@ export function pointName(point: DesignPoint): string {
  * Reads point `id` of run `run`.
  * @throws UsageError when the run or the point does not exist
  */
-export function readDesignPoint(run: string, id: number, runsDir: string): DesignPoint {
+export function readDesignPoint(run: string, id: number, runsDir: string, choice: BoardChoice = {}): DesignPoint {
   if (!Number.isInteger(id) || id < 0) throw new UsageError(`--point ${id}: expected a point id (0, 1, ...)`);
-  const dir = runDirectory(run, runsDir);
+  const dir = runDirectory(run, runsDir, choice);
   const store = readStore(dir);
   const row = store.points.find((p) => p.id === id);
   if (!row) {
@@ -120,9 +133,9 @@ export function readDesignPoint(run: string, id: number, runsDir: string): Desig
  * names it.
  * @throws UsageError when the run is not that far, or no stored point beats the exact references within the budget
  */
-export function pointAtLoss(run: string, loss: number, runsDir: string): number {
+export function pointAtLoss(run: string, loss: number, runsDir: string, choice: BoardChoice = {}): number {
   if (!Number.isFinite(loss) || loss < 0 || loss > 100) throw new UsageError(`--loss ${loss}: expected percentage points from 0 to 100`);
-  const dir = runDirectory(run, runsDir);
+  const dir = runDirectory(run, runsDir, choice);
   const r = reductionAtLoss(readStore(dir), loss);
   if (r === null) throw new UsageError(`run ${run} has no full-test-set results yet: finish it (rerun the same sim-dse run command) before choosing a point by --loss`);
   if (typeof r.point.id !== 'number') {

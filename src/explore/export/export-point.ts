@@ -5,7 +5,7 @@
 import type { Placement } from '../../kernels/placement/placement.js';
 import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
-import { getFirmwareBoard } from '../../firmware/firmware-boards.js';
+import { type FirmwareBoard, getFirmwareBoard } from '../../firmware/firmware-boards.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import { rowKernels } from '../store/rows.js';
@@ -39,8 +39,8 @@ export const FIRMWARE_FLASH_OVERHEAD = 4096;
  * Checks that the point fits the board's flash with `images` embedded images
  * of `imageBytes` each. @throws SimDseError (`firmware`) when it does not
  */
-export function checkPointFits(point: DesignPoint, boardId: string, images: number, imageBytes: number): void {
-  const board = getFirmwareBoard(boardId);
+export function checkPointFits(point: DesignPoint, board: FirmwareBoard, images: number, imageBytes: number): void {
+  const boardId = board.profile.id;
   const flash = flashCapacity(board.profile);
   const need = point.row.flashBytes + images * imageBytes + FIRMWARE_FLASH_OVERHEAD;
   if (need > flash || (!point.row.fits && boardId === point.config.board)) {
@@ -62,10 +62,11 @@ export interface ExportedPoint extends ExportedProject {
 /** Exports point `o.point` of run `o.run` as a firmware project for `o.board`. */
 export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const board = getFirmwareBoard(o.board);
-  const point = readDesignPoint(o.run, o.point, o.runsDir);
+  // a multi-board run: the store of the target board when the run explored it (its prediction), else of its first board
+  const point = readDesignPoint(o.run, o.point, o.runsDir, { board: board.profile.id, firstByDefault: true });
   const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile, preprocess: o.preprocess, resize: o.resize });
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
-  checkPointFits(point, board.profile.id, o.images, inputBytes + 1);
+  checkPointFits(point, board, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
@@ -74,7 +75,7 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const project = exportFirmware({
     network,
     images,
-    board: board.profile.id,
+    board,
     outDir: o.outDir,
     origin: { run: o.run, point: o.point, model: model.name },
     predicted: sameBoard ? pointPrediction(point, network.layerNames, o.images) : undefined,

@@ -24,6 +24,8 @@ export interface FrontEntry {
 /** The analysed run. */
 export interface RunAnalysis {
   readonly config: RunConfig;
+  /** Flash bytes of the run's board. */
+  readonly flashCapacity: number;
   readonly reference: StoredReference | null;
   /** Arm's CMSIS-NN on the model and board (null: not measured by the run). */
   readonly cmsisNn: StoredCmsisNn | null;
@@ -116,7 +118,8 @@ function scored(rows: readonly PointRow[], full: ReadonlyMap<string, FinalRow>, 
  * references and the exact model's full-test-set top-1 are known.
  */
 function reductionsOf(
-  store: Pick<StoreContents, 'config' | 'reference' | 'firmware'>,
+  store: Pick<StoreContents, 'reference' | 'firmware'>,
+  flashLimit: number,
   rows: readonly PointRow[],
   full: ReadonlyMap<string, FinalRow>,
   exactFull: FinalRow | null,
@@ -124,7 +127,7 @@ function reductionsOf(
 ): Reduction[] | null {
   const ref = store.reference;
   if (ref === null || exactFull === null) return null;
-  const fallback = fallbackReference(ref, exactFull.top1, flashCapacity(getBoard(store.config.board)));
+  const fallback = fallbackReference(ref, exactFull.top1, flashLimit);
   return reductionsAt(scored(rows, full, store.firmware), exactFull.top1, ref, fallback, budgets);
 }
 
@@ -141,11 +144,17 @@ function exactFullResult(store: Pick<StoreContents, 'finals'>, full: ReadonlyMap
 export function reductionAtLoss(store: StoreContents, loss: number): Reduction | null {
   const full = fullResultsByMasks(store);
   const exactFull = exactFullResult(store, full);
-  return reductionsOf(store, splitPhases(store).search, full, exactFull, [loss])?.[0] ?? null;
+  return reductionsOf(store, storeFlashCapacity(store), splitPhases(store).search, full, exactFull, [loss])?.[0] ?? null;
+}
+
+/** Flash bytes of the store's board: its id, read from the store, resolved here once per analysis. */
+function storeFlashCapacity(store: Pick<StoreContents, 'config'>): number {
+  return flashCapacity(getBoard(store.config.board));
 }
 
 /** Analyses a store's contents. */
 export function analyseRun(store: StoreContents): RunAnalysis {
+  const flashLimit = storeFlashCapacity(store);
   const full = fullResultsByMasks(store);
   const { search, seedGrid } = splitPhases(store);
   const entries = (rows: readonly PointRow[]): FrontEntry[] => paretoFront(rows).map((row) => ({ row, full: full.get(row.masksHash) ?? null }));
@@ -153,11 +162,12 @@ export function analyseRun(store: StoreContents): RunAnalysis {
   const seedGridFront = seedGrid === null ? null : entries(seedGrid);
   const exactFull = exactFullResult(store, full);
   const ref = store.reference;
-  const reduce = (rows: readonly PointRow[] | null): Reduction[] | null => (rows === null ? null : reductionsOf(store, rows, full, exactFull));
+  const reduce = (rows: readonly PointRow[] | null): Reduction[] | null => (rows === null ? null : reductionsOf(store, flashLimit, rows, full, exactFull));
   const maxLoss = store.config.search.maxLoss as number | undefined;
   const complete = exactFull !== null && [...front, ...(seedGridFront ?? [])].every((e) => e.full !== null || !wantsFinal(e.row, ref, maxLoss));
   return {
     config: store.config,
+    flashCapacity: flashLimit,
     reference: ref,
     cmsisNn: store.cmsisNn ?? null,
     macProxy: store.macProxy && ref ? analyseMacProxy(store.points, store.macProxy, ref.exactSearch.correct) : null,

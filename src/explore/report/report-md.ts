@@ -7,8 +7,6 @@
  * same analysis gives the same bytes.
  */
 import { describePreprocess } from '../../model/registry.js';
-import { getBoard } from '../../emulator/boards.js';
-import { flashCapacity } from '../evaluate/board-flash.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
@@ -188,7 +186,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (!a.complete) out.push('**This run is not finished**: some front points lack their full-test-set top-1; rerun the same command to resume.', '');
   if (a.reference !== null) {
     const r = a.reference;
-    const capacity = flashCapacity(getBoard(c.board));
+    const capacity = a.flashCapacity;
     const fits = (cost: { flashBytes: number }) => (cost.flashBytes <= capacity ? 'yes' : '**no**');
     out.push(
       '## Exact references',

@@ -20,7 +20,10 @@ import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
 import type { ModelSignificance } from '../significance/types.js';
 import { appendPoint, openStore, readStore, writeMacProxy, writeModelSource } from '../store/run-store.js';
-import type { RunContext } from './phase.js';
+import type { RunBoard, RunContext } from './phase.js';
+import type { BoardProfile } from '../../emulator/board.js';
+import { openBoardStores } from '../store/board-stores.js';
+import type { BoardAnalysis } from '../report/boards-report.js';
 import { RUN_PHASES } from './phases.js';
 import { createMemo, type EvaluatorContext, type Memo } from './point-evaluator.js';
 import { lockRunDir } from '../store/run-lock.js';
@@ -38,16 +41,30 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** Makes the accuracy pool (default: piscina threads when the worker script exists, else inline). */
   readonly createPool?: (spec: AccuracySpec, threads: number) => AccuracyPool;
-  /** The latency provider (default: the plan's latency source). */
-  readonly latency?: LatencyProvider;
+  /**
+   * The latency provider (default: the plan's latency source), or a function
+   * giving each board of the run its provider.
+   */
+  readonly latency?: LatencyProvider | ((board: BoardProfile) => LatencyProvider);
   /** Status lines (significance source, pool kind); default: none. */
   readonly log?: (line: string) => void;
 }
 
+/** What every outcome of a run says. */
+interface OutcomeBase {
+  readonly dir: string;
+  /** The first board's analysis (the run's, with one board). */
+  readonly analysis: RunAnalysis;
+  /** Each board's analysis, in the run's board order. */
+  readonly boards: readonly BoardAnalysis[];
+  /** Rows this invocation stored (in every board's store). */
+  readonly evaluated: number;
+  readonly seconds: number;
+  readonly pool: string;
+}
+
 /** How a run ended. */
-export type RunOutcome =
-  | { readonly kind: 'complete'; readonly dir: string; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string }
-  | { readonly kind: 'stopped'; readonly dir: string; readonly reason: 'signal' | 'limit'; readonly analysis: RunAnalysis; readonly evaluated: number; readonly seconds: number; readonly pool: string };
+export type RunOutcome = (OutcomeBase & { readonly kind: 'complete' }) | (OutcomeBase & { readonly kind: 'stopped'; readonly reason: 'signal' | 'limit' });
 
 function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
   return workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
@@ -64,6 +81,14 @@ function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<Si
     significance.set(metric, loaded.significance);
   }
   return significance;
+}
+
+/** The latency provider of one board of the run (the hook's, else the plan's latency source for that board). */
+async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks, cluster: ClusterClient | null): Promise<LatencyProvider> {
+  if (typeof hooks.latency === 'function') return hooks.latency(board);
+  if (hooks.latency !== undefined) return hooks.latency;
+  const m = plan.model;
+  return latencySources[plan.latency].create({ graph: m.graph, board, preprocess: m.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(cluster && { offload: clusterOffload(cluster) }) });
 }
 
 /**
@@ -92,14 +117,20 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   const measuresCmsisNn = hooks.latency === undefined && plan.latency === 'emulated';
   const cmsisNnDir = measuresCmsisNn ? findCmsisNn(plan.cmsisNn) : null;
   if (cmsisNnDir !== null && compilerVersion() !== null) await cmsisNnLibrary(cmsisNnDir);
-  const store = openStore(plan.dir, plan.config);
-  if (plan.model.entry === null) writeModelSource(plan.dir, { path: plan.model.path, sha256: plan.model.sha256 });
-  if (store.macProxy === null) writeMacProxy(plan.dir, macProxyModel(plan.model.graph));
-  const memo: Memo = createMemo(store.points);
+  if (plan.boards.length > 1) openBoardStores(plan.dir, plan.boards.map((b) => b.board.id));
+  const stores = plan.boards.map((b) => openStore(b.dir, b.config));
+  for (const [b, store] of stores.entries()) {
+    const dir = plan.boards[b].dir;
+    if (plan.model.entry === null) writeModelSource(dir, { path: plan.model.path, sha256: plan.model.sha256 });
+    if (store.macProxy === null) writeMacProxy(dir, macProxyModel(plan.model.graph));
+  }
+  const memos: Memo[] = stores.map((store) => createMemo(store.points));
 
   const significance = loadRunSignificance(plan, log);
 
-  const latency = hooks.latency ?? (await latencySources[plan.latency].create({ graph: plan.model.graph, board: plan.board, preprocess: plan.model.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(cluster && { offload: clusterOffload(cluster) }) }));
+  const boards: RunBoard[] = [];
+  for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster) });
+  const latency = boards[0].latency;
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,
@@ -131,13 +162,13 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   const ctx: EvaluatorContext = {
     graph: plan.model.graph,
     pool,
-    latency,
+    latencies: boards.map((b) => b.latency),
     searchImages: plan.config.images.search,
     fullImages: plan.config.images.full,
     stopped,
     isStopped: () => stopReason !== null,
-    store: (row) => {
-      appendPoint(plan.dir, row);
+    store: (row, board) => {
+      appendPoint(boards[board].dir, row);
       return counted();
     },
   };
@@ -145,19 +176,21 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     plan,
     progress: hooks.progress,
     significance,
+    boards,
     latency,
     pool,
     evaluator: ctx,
-    memo,
+    memos,
     counted,
     cmsisNn: measuresCmsisNn ? { dir: cmsisNnDir?.root } : null,
-    exactCorrect: store.reference?.exactSearch.correct ?? 0,
+    exactCorrect: stores.find((s) => s.reference !== null)?.reference?.exactSearch.correct ?? 0,
     analysis: null,
+    analyses: [],
   };
   const phases = async (afterStop: boolean): Promise<boolean> => {
     for (const phase of RUN_PHASES.filter((p) => p.afterStop === afterStop)) {
-      const store = readStore(plan.dir);
-      if (phase.pending(store, run) && !(await phase.run(run, store))) return false;
+      const pending = boards.some((b) => phase.pending(readStore(b.dir), run));
+      if (pending && !(await phase.run(run))) return false;
     }
     return true;
   };
@@ -169,12 +202,13 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();
     await pool.close().catch(() => undefined);
-    await latency.close?.();
+    for (const b of boards) await b.latency.close?.();
   }
   await phases(true);
   const analysis = run.analysis!;
   const seconds = (performance.now() - t0) / 1000;
   const poolName = pool.kind === 'threads' ? `${pool.threads} threads` : pool.kind === 'cluster' ? 'cluster' : 'inline';
-  if (ok && stopReason === null) return { kind: 'complete', dir: plan.dir, analysis, evaluated, seconds, pool: poolName };
-  return { kind: 'stopped', dir: plan.dir, reason: stopReason ?? 'signal', analysis, evaluated, seconds, pool: poolName };
+  const base = { dir: plan.dir, analysis, boards: run.analyses, evaluated, seconds, pool: poolName };
+  if (ok && stopReason === null) return { kind: 'complete', ...base };
+  return { kind: 'stopped', reason: stopReason ?? 'signal', ...base };
 }

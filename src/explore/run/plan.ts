@@ -20,6 +20,7 @@ import { parseMetric } from '../significance/metric.js';
 import { buildSpace, parseLayers, parseLevels, parseSettingKind, presetSpace, spaceSize, type ConfigSpace } from '../space/index.js';
 import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config.js';
 import { parseRedisUrl } from '../cluster/connection.js';
+import { boardStoreDir } from '../store/board-stores.js';
 import { parseChoice, parseIntOption, parseNumberOption } from '../../util/parse-options.js';
 
 /** Options of `sim-dse run`, as text (commander's view). */
@@ -66,10 +67,22 @@ export interface RunOptions {
   readonly redis?: string;
 }
 
+/** One board of a run and where its store is. */
+export interface BoardPlan {
+  readonly board: BoardProfile;
+  /** Its store: the run directory (one board) or the board's sub-store (several; see store/board-stores.ts). */
+  readonly dir: string;
+  /** Its store's configuration. */
+  readonly config: RunConfig;
+}
+
 /** A validated run. */
 export interface RunPlan {
   readonly model: ResolvedModel;
+  /** The first board of `boards`. */
   readonly board: BoardProfile;
+  /** Every board of the run, in `--board` order, each resolved once here. */
+  readonly boards: readonly BoardPlan[];
   readonly space: ConfigSpace;
   /** The seed toolkit's grid, evaluated beside the search (null: not run). */
   readonly seedGridSpace: ConfigSpace | null;
@@ -80,6 +93,7 @@ export interface RunPlan {
   /** Worker threads actually started: {@link workerCount} of `threads` on this machine. */
   readonly workers: number;
   readonly latency: string;
+  /** The first board's store configuration (the whole run's, with one board). */
   readonly config: RunConfig;
   /** The run directory. */
   readonly dir: string;
@@ -145,6 +159,25 @@ export function workerCount(threads: number, cpus: number = availableParallelism
   return Math.max(1, Math.min(threads, cpus));
 }
 
+/**
+ * The boards of `--board`: one id or a comma-separated list, each resolved to
+ * its profile (an unknown one is a `board` error naming it), no repeats.
+ */
+export function parseBoards(text: string | undefined): BoardProfile[] {
+  const ids = (text ?? RUN_DEFAULTS.board).split(',').map((b) => b.trim());
+  const boards = ids.map((id) => getBoard(id));
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new UsageError(`--board: ${twice} is listed twice`);
+  return boards;
+}
+
+/** The store of each board: the run itself for one board, else `<dir>/<board>` with the run's boards in its configuration. */
+function boardPlans(boards: readonly BoardProfile[], config: RunConfig, dir: string): BoardPlan[] {
+  if (boards.length === 1) return [{ board: boards[0], dir, config }];
+  const ids = boards.map((b) => b.id);
+  return boards.map((board) => ({ board, dir: boardStoreDir(dir, board.id), config: { ...config, board: board.id, boards: ids } }));
+}
+
 /** Validates options and resolves everything a run needs (reads the model; computes nothing). */
 export function planRun(o: RunOptions): RunPlan {
   const threads = parseIntOption('--threads', o.threads, Math.max(1, availableParallelism()), 1, 256);
@@ -158,7 +191,8 @@ export function planRun(o: RunOptions): RunPlan {
   const redis = o.redis === undefined ? undefined : parseRedisUrl(o.redis);
   const latency = o.latency ?? defaultLatencySource();
   if (!(latency in latencySources)) throw new UsageError(`--latency: '${latency}' is not one of ${Object.keys(latencySources).join(', ')}`);
-  const board = getBoard(o.board ?? RUN_DEFAULTS.board);
+  const boards = parseBoards(o.board);
+  const board = boards[0];
   const model = resolveModel(o.model, {
     modelsDir: o.models,
     preprocess: o.preprocess ? parsePreprocess(o.preprocess) : undefined,
@@ -187,10 +221,12 @@ export function planRun(o: RunOptions): RunPlan {
     search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed, maxLoss },
     images: { search: images, full, dataset: `cifar10 ${ds.source}` },
     seedGrid: seedGridSpace !== null,
+    ...(boards.length > 1 && { boards: boards.map((b) => b.id) }),
   };
   if (o.id !== undefined && !RUN_ID.test(o.id)) {
     throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
   }
   const dir = resolve(join(o.out ?? RUN_DEFAULTS.out, o.id ?? defaultRunId(config)));
-  return { model, board, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config, dir, stopAfter, cmsisNn: o.cmsisNn, ...(redis !== undefined && { redis }) };
+  const stores = boardPlans(boards, config, dir);
+  return { model, board, boards: stores, space, seedGridSpace, calibration, dataDir: o.data, threads, workers: workerCount(threads), latency, config: stores[0].config, dir, stopAfter, cmsisNn: o.cmsisNn, ...(redis !== undefined && { redis }) };
 }

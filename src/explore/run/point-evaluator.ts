@@ -32,11 +32,12 @@ export { masksHash } from '../store/masks-hash.js';
 export interface EvaluatorContext {
   readonly graph: Graph;
   readonly pool: AccuracyPool;
-  readonly latency: LatencyProvider;
+  /** The latency provider of each board of the run, in the run's board order. */
+  readonly latencies: readonly LatencyProvider[];
   readonly searchImages: number;
   readonly fullImages: number;
-  /** Called for each new row, right after it is stored (returns false to stop the run). */
-  readonly store: (row: PointRow) => boolean;
+  /** Stores a new row of board `board` (index into the run's boards); returns false to stop the run. */
+  readonly store: (row: PointRow, board: number) => boolean;
   /** Resolves when the run must stop (Ctrl-C); never resolves otherwise. */
   readonly stopped: Promise<void>;
   readonly isStopped: () => boolean;
@@ -104,53 +105,86 @@ function copyRow(id: number, phase: Phase, req: PointRequest, hash: string, sour
   return { ...source, id, hash, phase, genome: [...req.genome], config: JSON.parse(configurationJson(req.config)) as unknown };
 }
 
+/** A batch item: its configuration hash and, when some board lacks its row, its masks. */
+interface BatchItem {
+  readonly req: PointRequest;
+  readonly hash: string;
+  readonly masks: SkipMasks | null;
+  readonly mh: string;
+}
+
+/** The correct count any board already stored for `it` (same configuration or same masks), or null. */
+function knownCorrect(memos: readonly Memo[], it: BatchItem): number | null {
+  for (const m of memos) {
+    const row = m.byHash.get(it.hash) ?? m.byMasks.get(it.mh);
+    if (row) return row.correct;
+  }
+  return null;
+}
+
 /**
- * Evaluates a batch; returns its rows in batch order, or null when the run
- * stopped before the whole batch was stored.
+ * Evaluates a batch on every board of the run; returns each board's rows in
+ * batch order (`rows[b][i]`: board b, request i), or null when the run
+ * stopped before the whole batch was stored. Accuracy does not depend on the
+ * board: each new set of masks goes to the pool once, whatever the number of
+ * boards (also when only some boards stored it before an interruption), and
+ * every board's row carries that result; latency is asked of each board's
+ * provider. Rows go to the store item by item, board by board, so the boards'
+ * stores hold the same configurations under the same ids.
  */
-export async function evaluateBatch(ctx: EvaluatorContext, memo: Memo, phase: Phase, batch: readonly PointRequest[]): Promise<PointRow[] | null> {
+export async function evaluateBatch(ctx: EvaluatorContext, memos: readonly Memo[], phase: Phase, batch: readonly PointRequest[]): Promise<PointRow[][] | null> {
   // Pass 1: what is new (neither the configuration nor its masks evaluated before), one job per distinct masks.
-  const items = batch.map((req) => {
+  const items: BatchItem[] = batch.map((req) => {
     const hash = configurationHash(req.config);
-    if (memo.byHash.has(hash)) return { req, hash, masks: null, mh: '' };
+    if (memos.every((m) => m.byHash.has(hash))) return { req, hash, masks: null, mh: '' };
     const masks = req.masks();
     return { req, hash, masks, mh: masksHash(masks) };
   });
   const jobOf = new Map<string, number>();
   const jobs: SkipMasks[] = [];
   for (const it of items) {
-    if (it.masks === null || memo.byMasks.has(it.mh) || jobOf.has(it.mh)) continue;
+    if (it.masks === null || knownCorrect(memos, it) !== null || jobOf.has(it.mh)) continue;
     jobOf.set(it.mh, jobs.push(it.masks) - 1);
   }
   const accuracy = jobs.length > 0 ? ctx.pool.evaluate('search', jobs) : [];
-  const latency: PointLatency[] = [];
-  for (const masks of jobs) {
-    if (ctx.isStopped()) return null;
-    latency.push(await ctx.latency.point(masks));
+  // Latency per board, for each distinct masks the board lacks.
+  const latency = memos.map(() => new Map<string, PointLatency>());
+  for (const [b, memo] of memos.entries()) {
+    for (const it of items) {
+      if (it.masks === null || memo.byHash.has(it.hash) || memo.byMasks.has(it.mh) || latency[b].has(it.mh)) continue;
+      if (ctx.isStopped()) return null;
+      latency[b].set(it.mh, await ctx.latencies[b].point(it.masks));
+    }
   }
-  // Pass 2: rows in batch order.
-  const rows: PointRow[] = [];
+  // Pass 2: rows in batch order, each board in turn.
+  const rows: PointRow[][] = memos.map(() => []);
   for (const it of items) {
-    const stored = memo.byHash.get(it.hash);
-    if (stored) {
-      rows.push(stored);
-      continue;
+    let correct: number | null = null;
+    for (const [b, memo] of memos.entries()) {
+      const stored = memo.byHash.get(it.hash);
+      if (stored) {
+        rows[b].push(stored);
+        continue;
+      }
+      let row: PointRow;
+      const same = memo.byMasks.get(it.mh);
+      if (same) row = copyRow(memo.nextId, phase, it.req, it.hash, same);
+      else {
+        correct ??= knownCorrect(memos, it);
+        if (correct === null) {
+          const result = await orStop(accuracy[jobOf.get(it.mh)!], ctx);
+          if (result === STOP) return null;
+          correct = result;
+        }
+        row = buildRow(memo.nextId, phase, it.req, it.hash, it.mh, it.masks!, correct, ctx.searchImages, latency[b].get(it.mh)!, ctx.graph);
+      }
+      if (ctx.isStopped()) return null;
+      memo.nextId++;
+      memo.byHash.set(row.hash, row);
+      memo.byMasks.set(row.masksHash, row);
+      rows[b].push(row);
+      if (!ctx.store(row, b)) return null;
     }
-    let row: PointRow;
-    const same = memo.byMasks.get(it.mh);
-    if (same) row = copyRow(memo.nextId, phase, it.req, it.hash, same);
-    else {
-      const job = jobOf.get(it.mh)!;
-      const correct = await orStop(accuracy[job], ctx);
-      if (correct === STOP) return null;
-      row = buildRow(memo.nextId, phase, it.req, it.hash, it.mh, it.masks!, correct, ctx.searchImages, latency[job], ctx.graph);
-    }
-    if (ctx.isStopped()) return null;
-    memo.nextId++;
-    memo.byHash.set(row.hash, row);
-    memo.byMasks.set(row.masksHash, row);
-    rows.push(row);
-    if (!ctx.store(row)) return null;
   }
   return rows;
 }

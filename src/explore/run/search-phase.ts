@@ -8,7 +8,7 @@ import { nsga2Search } from '../search/nsga2.js';
 import type { Evaluation, Genome, SearchStrategy } from '../search/strategy-types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
 import type { Phase, PointRow } from '../store/rows.js';
-import { writeSeedGrid } from '../store/run-store.js';
+import { readStore, writeSeedGrid } from '../store/run-store.js';
 import type { RunContext, RunPhase } from './phase.js';
 import { evaluateBatch, type EvaluatorContext, type PointRequest } from './point-evaluator.js';
 import type { RunPlan } from './plan.js';
@@ -36,20 +36,43 @@ function strategyFor(plan: RunPlan): SearchStrategy {
  * does not fit the flash violates by 100 more.
  */
 export function rowEvaluation(row: PointRow, exactCorrect: number, maxLoss: number): Evaluation {
+  return boardsEvaluation([row], null, exactCorrect, maxLoss);
+}
+
+/**
+ * Search objectives of one configuration's rows on several boards (same
+ * accuracy, each board's latency). With one board: its cycles, as
+ * {@link rowEvaluation}. With several: the sum over the boards of the
+ * cycles relative to that board's exact baseline (`baselines[b]`), so each
+ * board weighs the same whatever its clock and wait states, and the search
+ * spends its budget on configurations fast on all of them; the fronts are
+ * then computed per board from the stored points. A point that does not fit
+ * a board violates by 100 for each such board.
+ */
+export function boardsEvaluation(rows: readonly PointRow[], baselines: readonly number[] | null, exactCorrect: number, maxLoss: number): Evaluation {
+  const row = rows[0];
   const excess = Math.max(0, ((exactCorrect - row.correct) / row.images) * 100 - maxLoss);
-  return { objectives: [-row.correct, row.cycles], violation: excess + (row.fits ? 0 : 100) };
+  const cycles = rows.length === 1 || baselines === null ? row.cycles : rows.reduce((s, r, b) => s + r.cycles / baselines[b], 0);
+  return { objectives: [-row.correct, cycles], violation: excess + rows.reduce((s, r) => s + (r.fits ? 0 : 100), 0) };
+}
+
+/** Each board's exact baseline cycles, from its stored reference (the references phase ran before). */
+function baselineCycles(ctx: RunContext): number[] {
+  return ctx.boards.map((b) => readStore(b.dir).reference?.baseline.cycles ?? 1);
 }
 
 /** Runs `strategy` over `space` to its end, batch by batch; false when the run stopped. */
 async function searchSpace(ctx: RunContext, phase: Phase, space: ConfigSpace, strategy: SearchStrategy, total: number): Promise<boolean> {
-  const { progress, memo, significance } = ctx;
+  const { progress, memos, significance } = ctx;
+  const baselines = ctx.boards.length > 1 ? baselineCycles(ctx) : null;
   let done = 0; // rows of finished batches
   let inBatch = 0; // rows stored in the current batch
   let fresh = 0; // rows stored by this process in the phase
   const phaseCtx: EvaluatorContext = {
     ...ctx.evaluator,
-    store: (row) => {
-      const go = ctx.evaluator.store(row);
+    store: (row, board) => {
+      const go = ctx.evaluator.store(row, board);
+      if (board > 0) return go; // progress counts configurations (the first board's rows)
       inBatch++;
       fresh++;
       progress?.update({ phase, done: done + inBatch, total, evaluated: fresh });
@@ -63,11 +86,11 @@ async function searchSpace(ctx: RunContext, phase: Phase, space: ConfigSpace, st
   if (total > 0) progress?.update({ phase, done: 0, total, evaluated: 0 });
   for (let batch = strategy.ask(); batch !== null; batch = strategy.ask()) {
     inBatch = 0;
-    const rows = await evaluateBatch(phaseCtx, memo, phase, batch.map(request));
+    const rows = await evaluateBatch(phaseCtx, memos, phase, batch.map(request));
     if (rows === null) return false;
-    done += rows.length;
+    done += batch.length;
     progress?.update({ phase, done, total, evaluated: fresh });
-    strategy.tell(rows.map((r) => rowEvaluation(r, ctx.exactCorrect, ctx.plan.config.search.maxLoss)));
+    strategy.tell(batch.map((_, i) => boardsEvaluation(rows.map((r) => r[i]), baselines, ctx.exactCorrect, ctx.plan.config.search.maxLoss)));
   }
   return true;
 }
@@ -89,7 +112,8 @@ export const seedGridPhase: RunPhase = {
   run: (ctx) => {
     const sg = ctx.plan.seedGridSpace!;
     const genomes = Array.from({ length: spaceSize(sg) }, (_, i) => levelsAt(sg, i));
-    writeSeedGrid(ctx.plan.dir, genomes.map((g) => configurationHash(configurationFromLevels(sg, g))));
+    const hashes = genomes.map((g) => configurationHash(configurationFromLevels(sg, g)));
+    for (const b of ctx.boards) writeSeedGrid(b.dir, hashes);
     return searchSpace(ctx, 'seed-grid', sg, gridSearch({ levels: sg.layers.map((l) => l.levels.length) }, GRID_BATCH), genomes.length);
   },
 };

@@ -41,6 +41,8 @@ export interface RunSummary {
   readonly seedGridReductions: readonly ReductionSummary[] | null;
   /** Points timed as a whole firmware (the exported image, emulated). */
   readonly firmwareTimed: number;
+  /** A run of several boards: each board's front and reductions (the fields above are the first board's). */
+  readonly boards?: readonly { readonly board: string; readonly frontSize: number; readonly reductions: readonly ReductionSummary[] | null }[];
 }
 
 /** Mean whole-firmware cycles of stored point `id`, or null (not timed so, or an exact reference). */
@@ -52,7 +54,7 @@ function firmwareCycles(a: RunOutcome['analysis'], id: ReductionSummary['point']
 /** Builds the summary of an outcome. */
 export function summarise(o: RunOutcome): RunSummary {
   const a = o.analysis;
-  const flat = (rs: typeof a.reductions): ReductionSummary[] | null =>
+  const flat = (rs: typeof a.reductions, of: typeof a = a): ReductionSummary[] | null =>
     rs === null
       ? null
       : rs.map((r) => ({
@@ -63,7 +65,7 @@ export function summarise(o: RunOutcome): RunSummary {
           flashBytes: r.point.flashBytes,
           vsUnpacked: r.vsUnpacked,
           vsBaseline: r.vsBaseline,
-          firmwareCycles: firmwareCycles(a, r.point.id),
+          firmwareCycles: firmwareCycles(of, r.point.id),
         }));
   return {
     status: o.kind,
@@ -83,6 +85,7 @@ export function summarise(o: RunOutcome): RunSummary {
     reductions: flat(a.reductions),
     seedGridReductions: flat(a.seedGridReductions),
     firmwareTimed: a.firmware.size,
+    ...(o.boards.length > 1 && { boards: o.boards.map((b) => ({ board: b.board, frontSize: b.analysis.front.length, reductions: flat(b.analysis.reductions, b.analysis) })) }),
   };
 }
 
@@ -92,16 +95,20 @@ const pct = (v: number, d = 1): string => `${(v * 100).toFixed(d)} %`;
 export function formatSummary(s: RunSummary): string {
   const lines = [
     `run       ${s.dir} (${s.status}${s.stoppedBy ? `: ${s.stoppedBy === 'signal' ? 'interrupted; rerun the same command to resume' : 'stopped by --stop-after'}` : ''})`,
-    `model     ${s.model} on ${s.board}; latency: ${s.latency ?? 'n/a'}`,
+    `model     ${s.model} on ${s.boards?.map((b) => b.board).join(', ') ?? s.board}; latency: ${s.latency ?? 'n/a'}`,
     `points    ${s.points} in the store (${s.strategy}); ${s.evaluated} new in ${s.seconds.toFixed(1)} s (${s.pointsPerSecond.toFixed(2)}/s, ${s.pool})`,
     `front     ${s.frontSize} points; exact top-1 on the full test set ${s.exactTop1Full === null ? 'n/a' : pct(s.exactTop1Full, 2)}`,
   ];
-  for (const r of s.reductions ?? []) {
-    lines.push(
-      `loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B` +
-        (r.firmwareCycles === null ? '' : `; as firmware ${r.firmwareCycles} cycles`),
-    );
-  }
+  const reductionLines = (rs: readonly ReductionSummary[] | null, prefix: string) => {
+    for (const r of rs ?? []) {
+      lines.push(
+        `${prefix}loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B` +
+          (r.firmwareCycles === null ? '' : `; as firmware ${r.firmwareCycles} cycles`),
+      );
+    }
+  };
+  if (s.boards === undefined) reductionLines(s.reductions, '');
+  else for (const b of s.boards) reductionLines(b.reductions, `${b.board}: `);
   if (s.firmwareTimed > 0) lines.push(`firmware  ${s.firmwareTimed} re-evaluated points timed as whole firmware (export and validate predict with these)`);
   lines.push(`report    ${s.dir}/report.md`);
   return `${lines.join('\n')}\n`;

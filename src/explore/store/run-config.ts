@@ -21,6 +21,12 @@ export interface RunConfig {
    */
   readonly model: { readonly name: string; readonly sha256: string; readonly file: string; readonly preprocess?: Preprocess };
   readonly board: string;
+  /**
+   * Every board of a multi-board run, in `--board` order (absent in a
+   * single-board run, whose store is unchanged): each board's sub-store has
+   * this configuration with its own `board` (see ./board-stores.ts).
+   */
+  readonly boards?: readonly string[];
   /** Significance metric. */
   readonly metric: string;
   /** Calibration images (the first N of data_batch_1) the significance was computed on. */

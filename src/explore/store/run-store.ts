@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
 import type { Cost } from '../evaluate/latency-types.js';
+import { BOARDS_FILE } from './board-stores.js';
 import { appendJsonLine, readJsonLines } from './jsonl-file.js';
 import { checkFinalRows, checkFirmwareRows, checkPointRows, configProblem, referenceProblem } from './row-checks.js';
 import { checkSameRun, STORE_VERSION, type RunConfig } from './run-config.js';
@@ -156,6 +157,7 @@ export function readStore(dir: string, repair = false): StoreContents {
  * otherwise, touching nothing) and returns what it holds.
  */
 export function openStore(dir: string, config: RunConfig): StoreContents {
+  if (existsSync(join(dir, BOARDS_FILE))) throw new UsageError(`run directory ${dir} is a multi-board run, not one of ${config.board} alone; choose another --id or --out`);
   if (existsSync(join(dir, STORE_FILES.config))) {
     checkSameRun(readConfig(dir), config, dir);
     return readStore(dir, true);
