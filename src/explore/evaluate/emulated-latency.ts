@@ -7,13 +7,15 @@
  * exact unpacked network's cycles minus the sum of its layers. Flash likewise:
  * the exact unpacked image's flash with each layer's code replaced.
  *
- * Kernel choice per layer: skipping operands makes unpacked code shorter and
- * faster, but on a board whose flash wait states the ART cannot hide, dense
- * unpacked code can be slower than the im2col + SMLAD baseline. Each maskable
- * layer of a point therefore runs the faster of its two kernels (both compute
- * the same bytes: a baseline layer takes the mask as zeroed weights); when
- * the result does not fit the board's flash, layers go back to baseline,
- * cheapest cycles per byte saved first, until it fits.
+ * Kernel style and placement per layer: skipping operands makes unpacked
+ * code shorter and the sparse loop kernel's list of weight units shorter;
+ * the baseline takes the mask as zeroed weights. All three compute the same
+ * bytes for any mask (bit-exact with the engine, which is what accuracy was
+ * evaluated on), so the choice needs no accuracy: every maskable layer of a
+ * point runs the fastest feasible combination of style and placement (code
+ * and constants in flash, SRAM or the SRAM window; the library's code
+ * likewise), each variant timed alone as placed, under the board's flash
+ * and SRAM budgets (./style-choice.ts).
  */
 import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
@@ -24,11 +26,16 @@ import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { planNetwork } from '../../kernels/network/plan.js';
-import { libraryFlashBytes, type VariantCost } from '../../kernels/variant-cost.js';
+import { libraryFlashBytes, type VariantCost, type VariantPlacement } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
-import { chooseKernels } from './kernel-choice.js';
+import { chooseStyles, scratchWords, type LibraryCase, type StyleOption } from './style-choice.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { hasSparsePath } from '../../kernels/sparse/emit.js';
+import { memoryOf } from '../../emulator/memory-map.js';
+import { placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
+import { inferenceBuffers } from '../../kernels/network/build.js';
+import { ALL_FLASH, LIBRARY_UNIT, formatPlacement, layerUnit, type CodeHome, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { EmbeddedImages } from '../../firmware/images-source.js';
@@ -60,12 +67,12 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const emitters = defaultEmitters();
   const layerInputs = (op: PreparedOp): Uint8Array[] => (op.kind === 'add' ? [op.inputA, op.inputB] : [op.input]).map((t) => trace.get(t)!);
   const variants = new Map<string, Promise<VariantCost>>();
-  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined): Promise<VariantCost> => {
-    const key = `${op.opIndex}/${style}/${maskKey(mask)}`;
+  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, placement?: VariantPlacement): Promise<VariantCost> => {
+    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${placement ? `${placement.layer.code}/${placement.layer.data}/${placement.library}` : 'flash'}`;
     let p = variants.get(key);
     if (!p) {
       p = indexedCostVariant(
-        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output] },
+        { op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output], ...(placement ? { placement } : {}) },
         emitters,
       );
       variants.set(key, p);
@@ -75,30 +82,87 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const weighted = plan.layers.map((l) => l.op).filter(isWeightedOp);
   const fixed = plan.layers.map((l) => l.op).filter((op) => !isWeightedOp(op));
   const flashLimit = flashCapacity(board);
-  let refs: Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> | undefined;
+  const hasWindow = memoryOf(board).codeSram !== null;
+  const libraryHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+  type References = ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number; fixedSram: number };
+  let refs: Promise<References> | undefined;
 
-  const wholeNetwork = async (style: KernelStyle): Promise<Cost> => {
+  /** A whole network's cost and the SRAM it needs besides its scratch buffer and anything placed. */
+  const wholeNetwork = async (style: KernelStyle): Promise<Cost & { fixedSram: number }> => {
     const image = await buildNetwork(prepared, { style }, board, emitters);
     const runner = new NetworkRunner(image);
     try {
-      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash };
+      const needs = placementNeeds(image.objects, ALL_FLASH, image.sizes.stack, inferenceBuffers(image.source.plan));
+      const fixedSram = needs.dataBss - scratchWords(image.source.scratchBytes) + needs.stack + needs.buffers;
+      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash, fixedSram };
     } finally {
       runner.close();
     }
   };
-  const references = (): Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> => {
+  const references = (): Promise<References> => {
     refs ??= (async () => {
-      const [baseline, unpackedExact, exact, libraryFlash] = await Promise.all([
+      const [baseline, unpackedExact, sparseExact, exact, libraryFlash] = await Promise.all([
         wholeNetwork('baseline'),
         wholeNetwork('unpacked'),
+        wholeNetwork('sparse'),
         Promise.all([...weighted.map((op) => variant(op, 'unpacked', undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
         libraryFlashBytes(emitters, board),
       ]);
       const sumCycles = exact.reduce((s, c) => s + c.cycles, 0);
       const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
-      return { baseline, unpackedExact, overhead: unpackedExact.cycles - sumCycles, baseFlash: unpackedExact.flashBytes - sumFlash, libraryFlash };
+      // the stack and .data/.bss differ a little between styles: the largest of the three bounds any mix
+      const fixedSram = Math.max(baseline.fixedSram, unpackedExact.fixedSram, sparseExact.fixedSram);
+      const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes });
+      return {
+        baseline: cost(baseline),
+        unpackedExact: cost(unpackedExact),
+        overhead: unpackedExact.cycles - sumCycles,
+        baseFlash: unpackedExact.flashBytes - sumFlash,
+        libraryFlash,
+        fixedSram,
+      };
     })();
     return refs;
+  };
+  const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+  /**
+   * The options of one maskable layer under `mask` with the library at `library`: each style
+   * (sparse only where it has a path), each home its bytes can fit at all; a baseline layer's own
+   * object is a small wrapper, so only its constants move (its loops are the library's).
+   */
+  const layerOptions = async (op: PreparedOp, mask: SkipMask | undefined, library: CodeHome, budget: { sram: number; alias: number }): Promise<StyleOption[]> => {
+    const styles: KernelStyle[] = ['baseline', 'unpacked', ...(hasSparsePath(op) ? (['sparse'] as const) : [])];
+    const options = await Promise.all(
+      styles.map(async (style) => {
+        const flash = await variant(op, style, mask);
+        const flashBytes = style === 'baseline' ? flash.flashBytes - (await references()).libraryFlash : flash.flashBytes;
+        const homes: UnitPlacement[] = (style === 'baseline' ? (['flash'] as CodeHome[]) : codeHomes).flatMap((code) =>
+          (['flash', 'sram'] as const).map((data) => ({ code, data })),
+        );
+        const fitting = homes.filter((h) => {
+          if (h.data === 'sram' && flash.constBytes === 0) return false; // moves nothing
+          const sram = (h.code === 'sram' ? flash.codeBytes : 0) + (h.data === 'sram' ? flash.constBytes : 0);
+          return sram <= budget.sram && (h.code === 'alias' ? flash.codeBytes : 0) <= budget.alias;
+        });
+        return Promise.all(
+          fitting.map(async (homes): Promise<StyleOption> => {
+            const lib = style === 'baseline' ? library : 'flash';
+            const moved = homes.code !== 'flash' || homes.data !== 'flash' || lib !== 'flash';
+            const cost = moved ? await variant(op, style, mask, { layer: homes, library: lib }) : flash;
+            return {
+              style,
+              homes,
+              cycles: cost.cycles,
+              flashBytes,
+              sramBytes: (homes.code === 'sram' ? flash.codeBytes : 0) + (homes.data === 'sram' ? flash.constBytes : 0),
+              aliasBytes: homes.code === 'alias' ? flash.codeBytes : 0,
+              scratchBytes: flash.scratchBytes,
+            };
+          }),
+        );
+      }),
+    );
+    return options.flat();
   };
 
   return {
@@ -109,32 +173,46 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     },
     async point(masks: SkipMasks): Promise<PointLatency> {
       const r = await references();
+      const flashSram = placementCapacity(board, false).sram - r.fixedSram;
+      const withWindow = placementCapacity(board, true);
+      const budget = { flash: flashLimit - r.baseFlash, sram: flashSram, sramWithAlias: withWindow.sram - r.fixedSram, alias: hasWindow ? withWindow.alias : 0 };
+      const libraryCode = Math.max(0, ...(await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)))).map((c) => c.libraryCodeBytes));
       // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
-      const [unpacked, base, f] = await Promise.all([
-        Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex)))),
-        Promise.all(weighted.map((op) => variant(op, 'baseline', masks.get(op.opIndex)))),
-        Promise.all(fixed.map((op) => variant(op, 'baseline', undefined))),
-      ]);
-      // A baseline layer's own flash is its weights and parameters: the library is in baseFlash.
-      const options = weighted.map((_, i) => ({
-        unpacked: unpacked[i],
-        baseline: { cycles: base[i].cycles, flashBytes: base[i].flashBytes - r.libraryFlash },
-      }));
-      const { kernels, flashBytes, fits } = chooseKernels(options, r.baseFlash, flashLimit);
-      const layerCycles = kernels.map((k, i) => options[i][k].cycles);
-      const cycles = r.overhead + layerCycles.reduce((s, c) => s + c, 0) + f.reduce((s, c) => s + c.cycles, 0);
+      const cases = await Promise.all(
+        libraryHomes.map(async (library): Promise<LibraryCase> => {
+          const libPlace: VariantPlacement | undefined = (library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library });
+          const [layers, f] = await Promise.all([
+            Promise.all(weighted.map((op) => layerOptions(op, masks.get(op.opIndex), library, budget))),
+            Promise.all(fixed.map((op) => variant(op, 'baseline', undefined, libPlace))),
+          ]);
+          return {
+            library,
+            sramBytes: library === 'sram' ? libraryCode : 0,
+            aliasBytes: library === 'alias' ? libraryCode : 0,
+            fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0),
+            layers,
+          };
+        }),
+      );
+      const choice = chooseStyles(cases, budget);
+      const placement = new Map<string, UnitPlacement>();
+      choice.picks.forEach((o, i) => {
+        if (o.homes.code !== 'flash' || o.homes.data !== 'flash') placement.set(layerUnit(weighted[i].opIndex), o.homes);
+      });
+      if (choice.library !== 'flash') placement.set(LIBRARY_UNIT, { code: choice.library, data: 'flash' });
       return {
-        cycles,
-        flashBytes,
-        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: layerCycles[i], kernels: kernels[i] })),
-        fits,
+        cycles: choice.cycles,
+        flashBytes: r.baseFlash + choice.flashBytes,
+        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: choice.picks[i].cycles, kernels: choice.picks[i].style })),
+        fits: choice.fits,
+        ...(placement.size > 0 ? { placement: formatPlacement(placement) } : {}),
       };
     },
     ...(firmwareImages && {
-      async firmware(masks, kernels) {
+      async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();
         timer ??= createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id });
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: board.id, ...(placement && placement.size > 0 ? { placement } : {}) });
       },
     }),
     async close() {

@@ -5,7 +5,7 @@
  * full-test-set rows with up to `threads` timings in flight. Rows already
  * stored are skipped, so an interrupted phase resumes.
  */
-import { type PointRow, rowKernels } from '../store/rows.js';
+import { type PointRow, rowKernels, rowPlacement } from '../store/rows.js';
 import { appendFirmware, readStore, type StoreContents } from '../store/run-store.js';
 import { rowMasks } from './final-phase.js';
 import type { RunContext, RunPhase } from './phase.js';
@@ -22,7 +22,7 @@ async function timeFirmware(ctx: RunContext): Promise<boolean> {
   const firmware = latency.firmware!.bind(latency);
   const rows = untimed(readStore(plan.dir));
   const start = (row: PointRow) => {
-    const p = firmware(rowMasks(row, ctx.significance), rowKernels(row));
+    const p = firmware(rowMasks(row, ctx.significance), rowKernels(row), rowPlacement(row));
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread
     return p;
   };
