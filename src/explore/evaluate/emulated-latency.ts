@@ -165,49 +165,56 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     return options.flat();
   };
 
+const point = async (masks: SkipMasks): Promise<PointLatency> => {
+    const r = await references();
+    const flashSram = placementCapacity(board, false).sram - r.fixedSram;
+    const withWindow = placementCapacity(board, true);
+    const budget = { flash: flashLimit - r.baseFlash, sram: flashSram, sramWithAlias: withWindow.sram - r.fixedSram, alias: hasWindow ? withWindow.alias : 0 };
+    const libraryCode = Math.max(0, ...(await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)))).map((c) => c.libraryCodeBytes));
+    // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
+    const cases = await Promise.all(
+      libraryHomes.map(async (library): Promise<LibraryCase> => {
+        const libPlace: VariantPlacement | undefined = (library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library });
+        const [layers, f] = await Promise.all([
+          Promise.all(weighted.map((op) => layerOptions(op, masks.get(op.opIndex), library, budget))),
+          Promise.all(fixed.map((op) => variant(op, 'baseline', undefined, libPlace))),
+        ]);
+        return {
+          library,
+          sramBytes: library === 'sram' ? libraryCode : 0,
+          aliasBytes: library === 'alias' ? libraryCode : 0,
+          fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0),
+          layers,
+        };
+      }),
+    );
+    const choice = chooseStyles(cases, budget);
+    const placement = new Map<string, UnitPlacement>();
+    choice.picks.forEach((o, i) => {
+      if (o.homes.code !== 'flash' || o.homes.data !== 'flash') placement.set(layerUnit(weighted[i].opIndex), o.homes);
+    });
+    if (choice.library !== 'flash') placement.set(LIBRARY_UNIT, { code: choice.library, data: 'flash' });
+    return {
+      cycles: choice.cycles,
+      flashBytes: r.baseFlash + choice.flashBytes,
+      perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: choice.picks[i].cycles, kernels: choice.picks[i].style })),
+      fits: choice.fits,
+      ...(placement.size > 0 ? { placement: formatPlacement(placement) } : {}),
+    };
+  };
+
   return {
-    description: `emulated ${board.id} (compiled unpacked layer variants, cycle model)`,
+    description: `emulated ${board.id} (compiled layer variants, per-layer style and placement, cycle model)`,
     async reference(): Promise<ReferenceLatency> {
       const r = await references();
-      return { baseline: r.baseline, unpackedExact: r.unpackedExact };
-    },
-    async point(masks: SkipMasks): Promise<PointLatency> {
-      const r = await references();
-      const flashSram = placementCapacity(board, false).sram - r.fixedSram;
-      const withWindow = placementCapacity(board, true);
-      const budget = { flash: flashLimit - r.baseFlash, sram: flashSram, sramWithAlias: withWindow.sram - r.fixedSram, alias: hasWindow ? withWindow.alias : 0 };
-      const libraryCode = Math.max(0, ...(await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)))).map((c) => c.libraryCodeBytes));
-      // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
-      const cases = await Promise.all(
-        libraryHomes.map(async (library): Promise<LibraryCase> => {
-          const libPlace: VariantPlacement | undefined = (library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library });
-          const [layers, f] = await Promise.all([
-            Promise.all(weighted.map((op) => layerOptions(op, masks.get(op.opIndex), library, budget))),
-            Promise.all(fixed.map((op) => variant(op, 'baseline', undefined, libPlace))),
-          ]);
-          return {
-            library,
-            sramBytes: library === 'sram' ? libraryCode : 0,
-            aliasBytes: library === 'alias' ? libraryCode : 0,
-            fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0),
-            layers,
-          };
-        }),
-      );
-      const choice = chooseStyles(cases, budget);
-      const placement = new Map<string, UnitPlacement>();
-      choice.picks.forEach((o, i) => {
-        if (o.homes.code !== 'flash' || o.homes.data !== 'flash') placement.set(layerUnit(weighted[i].opIndex), o.homes);
-      });
-      if (choice.library !== 'flash') placement.set(LIBRARY_UNIT, { code: choice.library, data: 'flash' });
+      const exact = await point(new Map());
       return {
-        cycles: choice.cycles,
-        flashBytes: r.baseFlash + choice.flashBytes,
-        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: choice.picks[i].cycles, kernels: choice.picks[i].style })),
-        fits: choice.fits,
-        ...(placement.size > 0 ? { placement: formatPlacement(placement) } : {}),
+        baseline: r.baseline,
+        unpackedExact: r.unpackedExact,
+        exactChosen: { cycles: exact.cycles, flashBytes: exact.flashBytes, fits: exact.fits, ...(exact.placement ? { placement: exact.placement } : {}) },
       };
     },
+    point,
     ...(firmwareImages && {
       async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();

@@ -42,6 +42,12 @@ export interface ReferenceLatency {
   readonly baseline: Cost;
   /** The exact model with unpacked kernels (no operand skipped). */
   readonly unpackedExact: Cost;
+  /**
+   * The exact model with the provider's per-layer kernel style and placement
+   * choice (its point with no mask): what skipping is measured beyond. Absent
+   * when the provider does not choose per layer.
+   */
+  readonly exactChosen?: Cost & { readonly fits: boolean; readonly placement?: string };
 }
 
 /**

@@ -24,6 +24,7 @@ export const referencesPhase: RunPhase = {
         latency: latency.description,
         baseline: ref.baseline,
         unpackedExact: ref.unpackedExact,
+        ...(ref.exactChosen ? { exactChosen: ref.exactChosen } : {}),
         exactSearch: { correct: ctx.exactCorrect, images: n, top1: ctx.exactCorrect / n },
       });
     }
