@@ -125,17 +125,29 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     return refs;
   };
   const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+
+  /**
+   * One option of a layer. A placed option of a masked layer starts as an
+   * estimate (its flash cycles under the mask times what the same placement
+   * does to the exact layer) with `measure` to replace it by its own timing.
+   */
+  interface Entry {
+    option: StyleOption;
+    measure: (() => Promise<number>) | null;
+  }
+
   /**
    * The options of one maskable layer under `mask` with the library at `library`: each style
    * (sparse only where it has a path), each home its bytes can fit at all; a baseline layer's own
    * object is a small wrapper, so only its constants move (its loops are the library's).
    */
-  const layerOptions = async (op: PreparedOp, mask: SkipMask | undefined, library: CodeHome, budget: { sram: number; alias: number }): Promise<StyleOption[]> => {
+  const layerOptions = async (op: PreparedOp, mask: SkipMask | undefined, library: CodeHome, budget: { sram: number; alias: number }): Promise<Entry[]> => {
     const styles: KernelStyle[] = ['baseline', 'unpacked', ...(hasSparsePath(op) ? (['sparse'] as const) : [])];
+    const libraryFlash = (await references()).libraryFlash;
     const options = await Promise.all(
       styles.map(async (style) => {
         const flash = await variant(op, style, mask);
-        const flashBytes = style === 'baseline' ? flash.flashBytes - (await references()).libraryFlash : flash.flashBytes;
+        const flashBytes = style === 'baseline' ? flash.flashBytes - libraryFlash : flash.flashBytes;
         const homes: UnitPlacement[] = (style === 'baseline' ? (['flash'] as CodeHome[]) : codeHomes).flatMap((code) =>
           (['flash', 'sram'] as const).map((data) => ({ code, data })),
         );
@@ -145,18 +157,25 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
           return sram <= budget.sram && (h.code === 'alias' ? flash.codeBytes : 0) <= budget.alias;
         });
         return Promise.all(
-          fitting.map(async (homes): Promise<StyleOption> => {
+          fitting.map(async (homes): Promise<Entry> => {
             const lib = style === 'baseline' ? library : 'flash';
             const moved = homes.code !== 'flash' || homes.data !== 'flash' || lib !== 'flash';
-            const cost = moved ? await variant(op, style, mask, { layer: homes, library: lib }) : flash;
-            return {
+            const place: VariantPlacement = { layer: homes, library: lib };
+            const option = (cycles: number): StyleOption => ({
               style,
               homes,
-              cycles: cost.cycles,
+              cycles,
               flashBytes,
               sramBytes: (homes.code === 'sram' ? flash.codeBytes : 0) + (homes.data === 'sram' ? flash.constBytes : 0),
               aliasBytes: homes.code === 'alias' ? flash.codeBytes : 0,
               scratchBytes: flash.scratchBytes,
+            });
+            if (!moved) return { option: option(flash.cycles), measure: null };
+            if (mask === undefined) return { option: option((await variant(op, style, undefined, place)).cycles), measure: null };
+            const [exactFlash, exactPlaced] = await Promise.all([variant(op, style, undefined), variant(op, style, undefined, place)]);
+            return {
+              option: option(Math.round((flash.cycles * exactPlaced.cycles) / exactFlash.cycles)),
+              measure: async () => (await variant(op, style, mask, place)).cycles,
             };
           }),
         );
@@ -165,30 +184,55 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     return options.flat();
   };
 
-const point = async (masks: SkipMasks): Promise<PointLatency> => {
+  /**
+   * The fastest feasible combination for `masks`: chosen on the table, the
+   * chosen options that are estimates measured, and chosen again, until
+   * every chosen option is measured (each round measures at least one, so
+   * it ends; the rounds depend on the masks alone, so the result does not
+   * depend on which points were evaluated before).
+   */
+  const point = async (masks: SkipMasks): Promise<PointLatency> => {
     const r = await references();
-    const flashSram = placementCapacity(board, false).sram - r.fixedSram;
     const withWindow = placementCapacity(board, true);
-    const budget = { flash: flashLimit - r.baseFlash, sram: flashSram, sramWithAlias: withWindow.sram - r.fixedSram, alias: hasWindow ? withWindow.alias : 0 };
+    const budget = {
+      flash: flashLimit - r.baseFlash,
+      sram: placementCapacity(board, false).sram - r.fixedSram,
+      sramWithAlias: withWindow.sram - r.fixedSram,
+      alias: hasWindow ? withWindow.alias : 0,
+    };
     const libraryCode = Math.max(0, ...(await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)))).map((c) => c.libraryCodeBytes));
     // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
-    const cases = await Promise.all(
-      libraryHomes.map(async (library): Promise<LibraryCase> => {
-        const libPlace: VariantPlacement | undefined = (library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library });
+    const tables = await Promise.all(
+      libraryHomes.map(async (library) => {
+        const libPlace: VariantPlacement | undefined = library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library };
         const [layers, f] = await Promise.all([
           Promise.all(weighted.map((op) => layerOptions(op, masks.get(op.opIndex), library, budget))),
           Promise.all(fixed.map((op) => variant(op, 'baseline', undefined, libPlace))),
         ]);
-        return {
-          library,
-          sramBytes: library === 'sram' ? libraryCode : 0,
-          aliasBytes: library === 'alias' ? libraryCode : 0,
-          fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0),
-          layers,
-        };
+        return { library, fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0), layers };
       }),
     );
-    const choice = chooseStyles(cases, budget);
+    const casesOf = (): LibraryCase[] =>
+      tables.map((t) => ({
+        library: t.library,
+        sramBytes: t.library === 'sram' ? libraryCode : 0,
+        aliasBytes: t.library === 'alias' ? libraryCode : 0,
+        fixedCycles: t.fixedCycles,
+        layers: t.layers.map((entries) => entries.map((e) => e.option)),
+      }));
+    let choice = chooseStyles(casesOf(), budget);
+    for (;;) {
+      const t = tables.find((x) => x.library === choice.library)!;
+      const pending = choice.picks.flatMap((o, i) => t.layers[i].filter((e) => e.option === o && e.measure !== null));
+      if (pending.length === 0) break;
+      await Promise.all(
+        pending.map(async (e) => {
+          e.option = { ...e.option, cycles: await e.measure!() };
+          e.measure = null;
+        }),
+      );
+      choice = chooseStyles(casesOf(), budget);
+    }
     const placement = new Map<string, UnitPlacement>();
     choice.picks.forEach((o, i) => {
       if (o.homes.code !== 'flash' || o.homes.data !== 'flash') placement.set(layerUnit(weighted[i].opIndex), o.homes);
