@@ -72,6 +72,25 @@ describe('reductions at a loss budget', () => {
   });
 });
 
+describe('the exact model with the per-layer style and placement choice', () => {
+  const ref = { baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactChosen: { cycles: 750, flashBytes: 300, fits: true } };
+  it('is a fallback when it fits and is faster, and every reduction is also measured against it', () => {
+    expect(fallbackReference(ref, 0.8, 1000)).toEqual({ id: 'exact, chosen kernels', top1: 0.8, cycles: 750, flashBytes: 300 });
+    expect(fallbackReference({ ...ref, exactChosen: { ...ref.exactChosen, fits: false } }, 0.8, 1000).id).toBe('exact baseline');
+    const r = reductionsAt([{ id: 2, top1: 0.8, cycles: 600, flashBytes: 400 }], 0.8, ref, fallbackReference(ref, 0.8, 1000), [0]);
+    expect(r[0].point.id).toBe(2);
+    expect(r[0].vsExactChosen).toBeCloseTo(0.2, 12);
+    expect(reductionsAt([], 0.8, { baseline: ref.baseline, unpackedExact: ref.unpackedExact }, fallbackReference(ref, 0.8, 1000), [0])[0].vsExactChosen).toBeNull();
+  });
+  it('the report lists it among the references and gives the column', () => {
+    const s = store();
+    const md = renderReport(analyseRun({ ...s, reference: { ...s.reference!, exactChosen: { cycles: 950, flashBytes: 200, fits: true, placement: '3:flash/sram' } } }), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| exact, per-layer style and placement (3:flash/sram) | 950 | 200 B | yes | 80.00 % | 80.00 % |');
+    // point 1 (900 cycles) at no loss: 1 - 900 / 950
+    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | 10.0 % | 25.0 % | 5.3 % | 480 B | -4.0 % |');
+  });
+});
+
 function store(): StoreContents {
   return {
     dir: '/tmp/toy-run',

@@ -38,7 +38,7 @@ describe.skipIf(!have)('run plans', () => {
     expect(configurationFromLevels(p.space, [1, 0, 0, 0, 0]).unit).toBe('pair');
     expect(p.dir).not.toBe(planRun({ model: 'lenet', latency: 'macs' }).dir);
     expect(planRun({ model: 'lenet', latency: 'macs', skipUnit: 'weight' }).space.unit).toBeUndefined();
-    expect(() => planRun({ model: 'lenet', skipUnit: 'tap' })).toThrow('--skip-unit "tap": expected weight or pair');
+    expect(() => planRun({ model: 'lenet', skipUnit: 'tap' })).toThrow('--skip-unit "tap": expected weight, pair or sparse');
   });
 
   it('rejects contradictory or out-of-range options', () => {

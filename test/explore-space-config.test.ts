@@ -96,15 +96,15 @@ describe('spaces on LeNet', () => {
     expect(() => configurationFromLevels(s, [0, 11])).toThrow('level index 11 of layer 5 is out of range 0..10');
   });
 
-  test('default: every maskable layer, 10 skip-fraction levels 0..0.6; --exclude-first drops the first conv', () => {
+  test('default: every maskable layer, 15 skip-fraction levels 0..0.6 (11 of them up to 0.2); --exclude-first drops the first conv', () => {
     const d = presetSpace('default', lenet);
     expect(d).toMatchObject({ metric: 'contribution', kind: 'fraction' });
     expect(d.layers.map((l) => l.opIndex)).toEqual([1, 3, 5, 7, 8]);
-    expect(d.layers[0].levels).toEqual([0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6]);
-    expect(spaceSize(d)).toBe(100000);
+    expect(d.layers[0].levels).toEqual([0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.4, 0.6]);
+    expect(spaceSize(d)).toBe(15 ** 5);
     const e = presetSpace('default', lenet, { excludeFirst: true });
     expect(e.layers.map((l) => l.opIndex)).toEqual([3, 5, 7, 8]);
-    expect(spaceSize(e)).toBe(10000);
+    expect(spaceSize(e)).toBe(15 ** 4);
   });
 
   test('custom layers and levels', () => {

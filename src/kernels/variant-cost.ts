@@ -23,6 +23,10 @@ import { CFLAGS, requireCompiler } from './compile/toolchain.js';
 import { emitLayer, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 import { ESTIMATE_RATIO, unitFlashEstimate } from './network/size-estimate.js';
+import { withRoomToPlace } from './placement/auto.js';
+import { objectFootprint, placedCodeBytes, unitOfObject } from './placement/fit.js';
+import { placedLinkScript } from './placement/link-script.js';
+import { LIBRARY_UNIT, type CodeHome, type UnitPlacement } from './placement/placement.js';
 
 /** Cycles and flash of one layer variant on one board. */
 export interface VariantCost {
@@ -35,9 +39,29 @@ export interface VariantCost {
   /**
    * Present (true) when the variant was not compiled because its estimated
    * flash cannot fit {@link VariantRequest.flashLimit}; cycles and
-   * instructions are then 0 and flashBytes the estimate.
+   * instructions are then 0, flashBytes and codeBytes the estimate.
    */
   readonly tooLarge?: true;
+  /** Scratch bytes the layer needs (the network's scratch is the largest of its layers'). */
+  readonly scratchBytes: number;
+  /** Bytes the layer's code takes where it is placed (its object's text and one veneer per undefined symbol). */
+  readonly codeBytes: number;
+  /** Bytes of the layer's constants (its object's .rodata). */
+  readonly constBytes: number;
+  /** Bytes the kernel library's code takes where it is placed (0 when the variant calls none). */
+  readonly libraryCodeBytes: number;
+}
+
+/** Where a variant's layer object and (for baseline layers) the kernel library's code live while it is timed. */
+export interface VariantPlacement {
+  readonly layer: UnitPlacement;
+  readonly library: CodeHome;
+}
+
+/** Text of a variant placement for cache keys (`flash` when nothing is placed). */
+export function variantPlacementKey(p: VariantPlacement | undefined): string {
+  if (!p || (p.layer.code === 'flash' && p.layer.data === 'flash' && p.library === 'flash')) return 'flash';
+  return `${p.layer.code}/${p.layer.data},lib:${p.library}`;
 }
 
 /** Flash bytes (text + rodata) of the baseline kernel library on its own. */
@@ -62,6 +86,8 @@ export interface VariantRequest {
    * says {@link VariantCost.tooLarge}).
    */
   readonly flashLimit?: number;
+  /** Where the layer's code and constants and the library's code live (default: all in flash). */
+  readonly placement?: VariantPlacement;
 }
 
 
@@ -70,7 +96,12 @@ export function boardKey(board: BoardProfile): string {
   return JSON.stringify([board.id, board.clockHz, board.flashWaitStates, board.flashLineBytes, board.accelerator]);
 }
 
-/** Compiles the variant alone and emulates one warm call (cached). */
+/** Whether a parsed cache entry has every field of a {@link VariantCost}. */
+export function isVariantCost(x: VariantCost): boolean {
+  return [x.cycles, x.flashBytes, x.instructions, x.scratchBytes, x.codeBytes, x.constBytes, x.libraryCodeBytes].every(Number.isInteger);
+}
+
+/** Compiles the variant alone and emulates one warm call (cached); with a placement, linked and run with its units so placed. */
 export async function costVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
   const { op, style, mask, board } = request;
   const fn = `layer_${op.opIndex}`;
@@ -78,33 +109,56 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const { style: built, emitted } = emitLayer(emitters, { op, fn }, style, mask ?? undefined);
   if (built === 'unpacked' && request.flashLimit !== undefined) {
     const estimate = unitFlashEstimate(emitted.source);
-    if (Math.floor(estimate / ESTIMATE_RATIO.max) > request.flashLimit) return { cycles: 0, flashBytes: estimate, instructions: 0, tooLarge: true };
+    if (Math.floor(estimate / ESTIMATE_RATIO.max) > request.flashLimit) return { cycles: 0, flashBytes: estimate, instructions: 0, tooLarge: true, scratchBytes: 0, codeBytes: estimate, constBytes: 0, libraryCodeBytes: 0 };
   }
   const library = built === 'baseline' ? emitters.librarySources() : [];
+  const placeKey = variantPlacementKey(request.placement);
   const version = requireCompiler();
   const h = createHash('sha256');
   for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');
+  if (placeKey !== 'flash') h.update(`placed ${placeKey}`).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');
   const key = h.digest('hex');
   const path = join(cacheDir('variants', key.slice(0, 2)), `${key}.json`);
   if (existsSync(path)) {
     try {
       const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
-      if (Number.isInteger(cached.cycles) && Number.isInteger(cached.flashBytes)) return cached;
+      if (isVariantCost(cached)) return cached;
     } catch {
       // unreadable entry: recompute and overwrite
     }
   }
   const largeFlash = withLargeFlash(board);
-  const { elf } = await compileAndLink({ sources: [emitted.source, ...library], board: largeFlash, jobs: 1 });
+  const placed = placeKey !== 'flash';
+  const runBoard = placed ? withRoomToPlace(largeFlash) : largeFlash;
+  const placement = new Map<string, UnitPlacement>(
+    placed ? [[fn, request.placement!.layer], ...(library.length ? [[LIBRARY_UNIT, { code: request.placement!.library, data: 'flash' }] as const] : [])] : [],
+  );
+  const { elf, objects } = await compileAndLink({
+    sources: [emitted.source, ...library],
+    board: runBoard,
+    jobs: 1,
+    ...(placed ? { linkScriptFor: () => placedLinkScript(runBoard, placement) } : {}),
+  });
   const image = parseElf(elf, `${fn}.elf`);
-  const machine = new Machine(image, largeFlash, `${fn}.elf`);
+  const footprints = objects.map((o) => ({ unit: unitOfObject(o.name), f: objectFootprint(o) }));
+  const layerPrints = footprints.filter((x) => x.unit === fn).map((x) => x.f);
+  const libraryPrints = footprints.filter((x) => x.unit === LIBRARY_UNIT).map((x) => x.f);
+  const machine = new Machine(image, runBoard, `${fn}.elf`);
   try {
     const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
     const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];
     const r = machine.call({ symbol: fn, args }, { warm: true });
     if (r.kind === 'fault') throw new SimDseError('fault', `${fn} (${style}): ${r.message}`, { unit: fn, pc: r.pc, address: r.address });
-    const cost: VariantCost = { cycles: r.cycles, flashBytes: imageSizes(image, 0).text, instructions: r.instructions };
+    const cost: VariantCost = {
+      cycles: r.cycles,
+      flashBytes: imageSizes(image, 0).text,
+      instructions: r.instructions,
+      scratchBytes: emitted.scratchBytes,
+      codeBytes: placedCodeBytes(layerPrints),
+      constBytes: layerPrints.reduce((s, f) => s + f.rodata, 0),
+      libraryCodeBytes: placedCodeBytes(libraryPrints),
+    };
     writeFileAtomic(path, JSON.stringify(cost) + '\n');
     return cost;
   } finally {

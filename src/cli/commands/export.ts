@@ -37,9 +37,10 @@ export interface ExportOptions {
   readonly json?: boolean;
 }
 
-/** `--place` of export: flash (the default) or a fixed placement; `auto` is chosen by build and profile. */
-function exportPlacement(text: string | undefined): Placement {
-  const r = parsePlace(text ?? 'flash');
+/** `--place` of export: absent = the point's own placement (as its run chose and timed it), flash or a fixed placement; `auto` is chosen by build and profile. */
+function exportPlacement(text: string | undefined): Placement | undefined {
+  if (text === undefined) return undefined;
+  const r = parsePlace(text);
   if (r.kind === 'auto') throw new UsageError('export: --place takes flash or OP:CODE[/DATA],... (copy the placement `sim-dse build --place auto` prints)');
   return r.placement;
 }
@@ -94,7 +95,7 @@ export function registerExport(program: Command): void {
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
     .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
-    .option('--place <placement>', 'where layer code and constants live: flash (default) or OP:CODE[/DATA],... as `sim-dse build` prints it')
+    .option('--place <placement>', 'where layer code and constants live: flash or OP:CODE[/DATA],... as `sim-dse build` prints it (default: where the run placed the point)')
     .option('--json', 'print a JSON summary', false)
     .addHelpText(
       'after',

@@ -13,7 +13,7 @@ import type { ClusterClient } from './client.js';
 export function clusterOffload(client: ClusterClient): NonNullable<LatencyContext['offload']> {
   const timer: FirmwareTimer = { kind: 'cluster', time: (request) => client.submit('firmware', { request }), close: async () => undefined };
   return {
-    variantCost: (r) => client.submit('variant', { board: r.board.id, opIndex: r.op.opIndex, style: r.style, mask: r.mask, flashLimit: r.flashLimit ?? null }),
+    variantCost: (r) => client.submit('variant', { board: r.board.id, opIndex: r.op.opIndex, style: r.style, mask: r.mask, flashLimit: r.flashLimit ?? null, placement: r.placement ?? null }),
     firmwareTimer: () => timer,
   };
 }

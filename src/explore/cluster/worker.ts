@@ -100,7 +100,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
       }
       return Promise.all(pool.evaluate(set, points.map((l) => new Map(l))));
     },
-    variant: async (s, { board, opIndex, style, mask, flashLimit }) => {
+    variant: async (s, { board, opIndex, style, mask, flashLimit, placement }) => {
       let requests = s.variants.get(board);
       if (requests === undefined) {
         const input = modelInputs(loadCifar10({ dir: options.dataDir, split: 'test' }), s.model.graph, s.model.preprocess, 1).input(0);
@@ -109,7 +109,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
       }
       const op = requests.op(opIndex);
       if (op === undefined) throw new Refusal(`model ${s.model.name} has no layer with operator index ${opIndex}`);
-      return indexedCostVariant(requests.request(op, style, mask ?? undefined, flashLimit ?? undefined), defaultEmitters());
+      return indexedCostVariant(requests.request(op, style, mask ?? undefined, { flashLimit: flashLimit ?? undefined, placement: placement ?? undefined }), defaultEmitters());
     },
     firmware: async (_, { request }) => {
       // at least two threads: timing on this thread would hold up the renewal of the job locks

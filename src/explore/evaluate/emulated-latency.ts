@@ -7,13 +7,15 @@
  * exact unpacked network's cycles minus the sum of its layers. Flash likewise:
  * the exact unpacked image's flash with each layer's code replaced.
  *
- * Kernel choice per layer: skipping operands makes unpacked code shorter and
- * faster, but on a board whose flash wait states the ART cannot hide, dense
- * unpacked code can be slower than the im2col + SMLAD baseline. Each maskable
- * layer of a point therefore runs the faster of its two kernels (both compute
- * the same bytes: a baseline layer takes the mask as zeroed weights); when
- * the result does not fit the board's flash, layers go back to baseline,
- * cheapest cycles per byte saved first, until it fits.
+ * Kernel style and placement per layer: skipping operands makes unpacked
+ * code shorter and the sparse loop kernel's list of weight units shorter;
+ * the baseline takes the mask as zeroed weights. All three compute the same
+ * bytes for any mask (bit-exact with the engine, which is what accuracy was
+ * evaluated on), so the choice needs no accuracy: every maskable layer of a
+ * point runs the fastest feasible combination of style and placement (code
+ * and constants in flash, SRAM or the SRAM window; the library's code
+ * likewise), each variant timed alone as placed, under the board's flash
+ * and SRAM budgets (./style-choice.ts).
  */
 import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
@@ -22,11 +24,16 @@ import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
-import { libraryFlashBytes, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
+import { libraryFlashBytes, type VariantCost, type VariantPlacement, type VariantRequest } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
-import { chooseKernels } from './kernel-choice.js';
+import { chooseStyles, scratchWords, type LibraryCase, type StyleOption } from './style-choice.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { hasSparsePath } from '../../kernels/sparse/emit.js';
+import { memoryOf } from '../../emulator/memory-map.js';
+import { placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
+import { inferenceBuffers } from '../../kernels/network/build.js';
+import { ALL_FLASH, LIBRARY_UNIT, formatPlacement, layerUnit, type CodeHome, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { EmbeddedImages } from '../../firmware/images-source.js';
@@ -64,11 +71,15 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const emitters = defaultEmitters();
   const costOf = options.variantCost ?? ((request: VariantRequest) => indexedCostVariant(request, emitters));
   const variants = new Map<string, Promise<VariantCost>>();
-  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, flashLimit?: number): Promise<VariantCost> => {
-    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${flashLimit ?? 'any'}`;
+  /**
+   * One layer variant, compiled and emulated once per key; with `flashLimit`, an unpacked variant
+   * estimated too large for it is not compiled (its cost says tooLarge).
+   */
+  const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, placement?: VariantPlacement, flashLimit?: number): Promise<VariantCost> => {
+    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${placement ? `${placement.layer.code}/${placement.layer.data}/${placement.library}` : 'flash'}/${flashLimit ?? 'any'}`;
     let p = variants.get(key);
     if (!p) {
-      p = costOf(requests.request(op, style, mask, flashLimit));
+      p = costOf(requests.request(op, style, mask, { placement, flashLimit }));
       variants.set(key, p);
     }
     return p;
@@ -76,67 +87,190 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const weighted = plan.layers.map((l) => l.op).filter(isWeightedOp);
   const fixed = plan.layers.map((l) => l.op).filter((op) => !isWeightedOp(op));
   const flashLimit = flashCapacity(board);
-  let refs: Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> | undefined;
+  const hasWindow = memoryOf(board).codeSram !== null;
+  const libraryHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+  type References = ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number; fixedSram: number };
+  let refs: Promise<References> | undefined;
 
-  const wholeNetwork = async (style: KernelStyle): Promise<Cost> => {
+  /** A whole network's cost and the SRAM it needs besides its scratch buffer and anything placed. */
+  const wholeNetwork = async (style: KernelStyle): Promise<Cost & { fixedSram: number }> => {
     const image = await buildNetwork(prepared, { style }, board, emitters);
     const runner = new NetworkRunner(image);
     try {
-      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash };
+      const needs = placementNeeds(image.objects, ALL_FLASH, image.sizes.stack, inferenceBuffers(image.source.plan));
+      const fixedSram = needs.dataBss - scratchWords(image.source.scratchBytes) + needs.stack + needs.buffers;
+      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash, fixedSram };
     } finally {
       runner.close();
     }
   };
-  const references = (): Promise<ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number }> => {
+  const references = (): Promise<References> => {
     refs ??= (async () => {
-      const [baseline, unpackedExact, exact, libraryFlash] = await Promise.all([
+      const [baseline, unpackedExact, sparseExact, exact, libraryFlash] = await Promise.all([
         wholeNetwork('baseline'),
         wholeNetwork('unpacked'),
+        wholeNetwork('sparse'),
         Promise.all([...weighted.map((op) => variant(op, 'unpacked', undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
         libraryFlashBytes(emitters, board),
       ]);
       const sumCycles = exact.reduce((s, c) => s + c.cycles, 0);
       const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
-      return { baseline, unpackedExact, overhead: unpackedExact.cycles - sumCycles, baseFlash: unpackedExact.flashBytes - sumFlash, libraryFlash };
+      // the stack and .data/.bss differ a little between styles: the largest of the three bounds any mix
+      const fixedSram = Math.max(baseline.fixedSram, unpackedExact.fixedSram, sparseExact.fixedSram);
+      const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes });
+      return {
+        baseline: cost(baseline),
+        unpackedExact: cost(unpackedExact),
+        overhead: unpackedExact.cycles - sumCycles,
+        baseFlash: unpackedExact.flashBytes - sumFlash,
+        libraryFlash,
+        fixedSram,
+      };
     })();
     return refs;
   };
+  const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+
+  /**
+   * One option of a layer. A placed option of a masked layer starts as an
+   * estimate (its flash cycles under the mask times what the same placement
+   * does to the exact layer) with `measure` to replace it by its own timing.
+   */
+  interface Entry {
+    option: StyleOption;
+    measure: (() => Promise<number>) | null;
+  }
+
+  /**
+   * The options of one maskable layer under `mask` with the library at `library`: each style
+   * (sparse only where it has a path), each home its bytes can fit at all; a baseline layer's own
+   * object is a small wrapper, so only its constants move (its loops are the library's).
+   */
+  const layerOptions = async (op: PreparedOp, mask: SkipMask | undefined, library: CodeHome, budget: { flash: number; sram: number; alias: number }): Promise<Entry[]> => {
+    const styles: KernelStyle[] = ['baseline', 'unpacked', ...(hasSparsePath(op) ? (['sparse'] as const) : [])];
+    const libraryFlash = (await references()).libraryFlash;
+    const options = await Promise.all(
+      styles.map(async (style) => {
+        // an unpacked layer that cannot fit beside the rest of the image even alone is never compiled (size-estimate.ts)
+        const flash = await variant(op, style, mask, undefined, style === 'unpacked' ? Math.max(0, budget.flash) : undefined);
+        if (flash.tooLarge === true) return [];
+        const flashBytes = style === 'baseline' ? flash.flashBytes - libraryFlash : flash.flashBytes;
+        const homes: UnitPlacement[] = (style === 'baseline' ? (['flash'] as CodeHome[]) : codeHomes).flatMap((code) =>
+          (['flash', 'sram'] as const).map((data) => ({ code, data })),
+        );
+        const fitting = homes.filter((h) => {
+          if (h.data === 'sram' && flash.constBytes === 0) return false; // moves nothing
+          const sram = (h.code === 'sram' ? flash.codeBytes : 0) + (h.data === 'sram' ? flash.constBytes : 0);
+          return sram <= budget.sram && (h.code === 'alias' ? flash.codeBytes : 0) <= budget.alias;
+        });
+        return Promise.all(
+          fitting.map(async (homes): Promise<Entry> => {
+            const lib = style === 'baseline' ? library : 'flash';
+            const moved = homes.code !== 'flash' || homes.data !== 'flash' || lib !== 'flash';
+            const place: VariantPlacement = { layer: homes, library: lib };
+            const option = (cycles: number): StyleOption => ({
+              style,
+              homes,
+              cycles,
+              flashBytes,
+              sramBytes: (homes.code === 'sram' ? flash.codeBytes : 0) + (homes.data === 'sram' ? flash.constBytes : 0),
+              aliasBytes: homes.code === 'alias' ? flash.codeBytes : 0,
+              scratchBytes: flash.scratchBytes,
+            });
+            if (!moved) return { option: option(flash.cycles), measure: null };
+            if (mask === undefined) return { option: option((await variant(op, style, undefined, place)).cycles), measure: null };
+            const [exactFlash, exactPlaced] = await Promise.all([variant(op, style, undefined), variant(op, style, undefined, place)]);
+            return {
+              option: option(Math.round((flash.cycles * exactPlaced.cycles) / exactFlash.cycles)),
+              measure: async () => (await variant(op, style, mask, place)).cycles,
+            };
+          }),
+        );
+      }),
+    );
+    return options.flat();
+  };
+
+  /**
+   * The fastest feasible combination for `masks`: chosen on the table, the
+   * chosen options that are estimates measured, and chosen again, until
+   * every chosen option is measured (each round measures at least one, so
+   * it ends; the rounds depend on the masks alone, so the result does not
+   * depend on which points were evaluated before).
+   */
+  const point = async (masks: SkipMasks): Promise<PointLatency> => {
+    const r = await references();
+    const withWindow = placementCapacity(board, true);
+    const budget = {
+      flash: flashLimit - r.baseFlash,
+      sram: placementCapacity(board, false).sram - r.fixedSram,
+      sramWithAlias: withWindow.sram - r.fixedSram,
+      alias: hasWindow ? withWindow.alias : 0,
+    };
+    const libraryCode = Math.max(0, ...(await Promise.all(fixed.map((op) => variant(op, 'baseline', undefined)))).map((c) => c.libraryCodeBytes));
+    // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
+    const tables = await Promise.all(
+      libraryHomes.map(async (library) => {
+        const libPlace: VariantPlacement | undefined = library === 'flash' ? undefined : { layer: { code: 'flash', data: 'flash' }, library };
+        const [layers, f] = await Promise.all([
+          Promise.all(weighted.map((op) => layerOptions(op, masks.get(op.opIndex), library, budget))),
+          Promise.all(fixed.map((op) => variant(op, 'baseline', undefined, libPlace))),
+        ]);
+        return { library, fixedCycles: r.overhead + f.reduce((s, c) => s + c.cycles, 0), layers };
+      }),
+    );
+    const casesOf = (): LibraryCase[] =>
+      tables.map((t) => ({
+        library: t.library,
+        sramBytes: t.library === 'sram' ? libraryCode : 0,
+        aliasBytes: t.library === 'alias' ? libraryCode : 0,
+        fixedCycles: t.fixedCycles,
+        layers: t.layers.map((entries) => entries.map((e) => e.option)),
+      }));
+    let choice = chooseStyles(casesOf(), budget);
+    for (;;) {
+      const t = tables.find((x) => x.library === choice.library)!;
+      const pending = choice.picks.flatMap((o, i) => t.layers[i].filter((e) => e.option === o && e.measure !== null));
+      if (pending.length === 0) break;
+      await Promise.all(
+        pending.map(async (e) => {
+          e.option = { ...e.option, cycles: await e.measure!() };
+          e.measure = null;
+        }),
+      );
+      choice = chooseStyles(casesOf(), budget);
+    }
+    const placement = new Map<string, UnitPlacement>();
+    choice.picks.forEach((o, i) => {
+      if (o.homes.code !== 'flash' || o.homes.data !== 'flash') placement.set(layerUnit(weighted[i].opIndex), o.homes);
+    });
+    if (choice.library !== 'flash') placement.set(LIBRARY_UNIT, { code: choice.library, data: 'flash' });
+    return {
+      cycles: choice.cycles,
+      flashBytes: r.baseFlash + choice.flashBytes,
+      perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: choice.picks[i].cycles, kernels: choice.picks[i].style })),
+      fits: choice.fits,
+      ...(placement.size > 0 ? { placement: formatPlacement(placement) } : {}),
+    };
+  };
 
   return {
-    description: `emulated ${board.id} (compiled unpacked layer variants, cycle model)`,
+    description: `emulated ${board.id} (compiled layer variants, per-layer style and placement, cycle model)`,
     async reference(): Promise<ReferenceLatency> {
       const r = await references();
-      return { baseline: r.baseline, unpackedExact: r.unpackedExact };
-    },
-    async point(masks: SkipMasks): Promise<PointLatency> {
-      const r = await references();
-      // all variants at once: on a cold cache their compiles overlap (the compiler limit still holds)
-      const [unpacked, base, f] = await Promise.all([
-        // an unpacked layer that cannot fit beside the rest of the image even alone is never compiled (size-estimate.ts)
-        Promise.all(weighted.map((op) => variant(op, 'unpacked', masks.get(op.opIndex), Math.max(0, flashLimit - r.baseFlash)))),
-        Promise.all(weighted.map((op) => variant(op, 'baseline', masks.get(op.opIndex)))),
-        Promise.all(fixed.map((op) => variant(op, 'baseline', undefined))),
-      ]);
-      // A baseline layer's own flash is its weights and parameters: the library is in baseFlash.
-      const options = weighted.map((_, i) => ({
-        unpacked: unpacked[i].tooLarge === true ? { cycles: Infinity, flashBytes: Infinity } : unpacked[i],
-        baseline: { cycles: base[i].cycles, flashBytes: base[i].flashBytes - r.libraryFlash },
-      }));
-      const { kernels, flashBytes, fits } = chooseKernels(options, r.baseFlash, flashLimit);
-      const layerCycles = kernels.map((k, i) => options[i][k].cycles);
-      const cycles = r.overhead + layerCycles.reduce((s, c) => s + c, 0) + f.reduce((s, c) => s + c.cycles, 0);
+      const exact = await point(new Map());
       return {
-        cycles,
-        flashBytes,
-        perLayer: weighted.map((op, i) => ({ opIndex: op.opIndex, cycles: layerCycles[i], kernels: kernels[i] })),
-        fits,
+        baseline: r.baseline,
+        unpackedExact: r.unpackedExact,
+        exactChosen: { cycles: exact.cycles, flashBytes: exact.flashBytes, fits: exact.fits, ...(exact.placement ? { placement: exact.placement } : {}) },
       };
     },
+    point,
     ...(firmwareImages && firmwareBoard && {
-      async firmware(masks, kernels) {
+      async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();
         timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: firmwareBoard });
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
       },
     }),
     async close() {

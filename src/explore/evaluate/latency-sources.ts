@@ -43,7 +43,7 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
     create: async ({ graph, board }) => createMacsLatency(graph, board),
   },
   emulated: {
-    summary: 'compiled unpacked kernels emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
+    summary: 'compiled layer variants (the fastest feasible kernel style and placement per layer) emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
     create: async ({ graph, board, preprocess, dataDir, threads, offload }) => {
       const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
       const firmwareBoard = firmwareBoardOf(board) ?? undefined;

@@ -7,6 +7,8 @@
  */
 import type { FirmwareTimingOutcome } from '../../firmware/image-timing.js';
 import type { SkipMasks } from '../../model/ir.js';
+import type { KernelStyle } from '../../kernels/network/assemble.js';
+import type { Placement } from '../../kernels/placement/placement.js';
 
 /** Cycles and flash of one whole-network configuration on the chosen board. */
 export interface Cost {
@@ -21,15 +23,17 @@ export interface LayerCycles {
   readonly opIndex: number;
   readonly cycles: number;
   /** Kernel the point uses for this layer, when the provider chooses per layer. */
-  readonly kernels?: 'baseline' | 'unpacked';
+  readonly kernels?: KernelStyle;
 }
 
 /** Latency of one configuration: its cost, per-layer cycles and whether it fits the board's flash. */
 export interface PointLatency extends Cost {
   /** Cycles of each maskable layer, in operator order. */
   readonly perLayer: readonly LayerCycles[];
-  /** False when the image does not fit the board's flash (the point is infeasible). */
+  /** False when the image does not fit the board's flash and SRAM (the point is infeasible). */
   readonly fits: boolean;
+  /** Where the point's layers and library live, as `--place` writes it (absent: all in flash). */
+  readonly placement?: string;
 }
 
 /** The two exact reference points every report compares against. */
@@ -38,6 +42,12 @@ export interface ReferenceLatency {
   readonly baseline: Cost;
   /** The exact model with unpacked kernels (no operand skipped). */
   readonly unpackedExact: Cost;
+  /**
+   * The exact model with the provider's per-layer kernel style and placement
+   * choice (its point with no mask): what skipping is measured beyond. Absent
+   * when the provider does not choose per layer.
+   */
+  readonly exactChosen?: Cost & { readonly fits: boolean; readonly placement?: string };
 }
 
 /**
@@ -54,11 +64,11 @@ export interface LatencyProvider {
   /**
    * Times the point as a whole firmware (the image `sim-dse export` builds
    * for the provider's board, with its default test images), given the
-   * kernels {@link point} chose per layer (with fewer images, or none, when
+   * kernels and placement {@link point} chose (with fewer images, or none, when
    * they do not fit the flash beside the network). Optional: only a provider that
    * compiles and emulates has it; the DSE times its re-evaluated points so.
    */
-  firmware?(masks: SkipMasks, kernels: ReadonlyMap<number, 'baseline' | 'unpacked'>): Promise<FirmwareTimingOutcome>;
+  firmware?(masks: SkipMasks, kernels: ReadonlyMap<number, KernelStyle>, placement?: Placement): Promise<FirmwareTimingOutcome>;
   /** Releases emulators, workers or caches (optional). */
   close?(): Promise<void>;
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { libraryHash } from '../../kernels/compile/compile.js';
 import { CFLAGS, requireCompiler } from '../../kernels/compile/toolchain.js';
 import type { LayerEmitters } from '../../kernels/network/assemble.js';
-import { boardKey, costVariant, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
+import { boardKey, costVariant, isVariantCost, variantPlacementKey, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
 
@@ -48,7 +48,7 @@ export function variantIndexKey(request: VariantRequest): string {
   const op = JSON.stringify(request.op, (_, v: unknown) =>
     ArrayBuffer.isView(v) ? `${v.constructor.name}:${createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex')}` : v,
   );
-  for (const part of ['variant-index 1', requireCompiler(), CFLAGS.join(' '), boardKey(request.board), libraryHash(), generatorsHash(), request.style, op, String(request.outputBytes)]) {
+  for (const part of ['variant-index 2', variantPlacementKey(request.placement), requireCompiler(), CFLAGS.join(' '), boardKey(request.board), libraryHash(), generatorsHash(), request.style, op, String(request.outputBytes)]) {
     h.update(part).update('\0');
   }
   h.update(request.mask ?? 'exact').update('\0');
@@ -63,7 +63,7 @@ export async function indexedCostVariant(request: VariantRequest, emitters: Laye
   if (existsSync(path)) {
     try {
       const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
-      if (Number.isInteger(cached.cycles) && Number.isInteger(cached.flashBytes) && Number.isInteger(cached.instructions)) return cached;
+      if (isVariantCost(cached)) return cached;
     } catch {
       // unreadable entry: recompute and overwrite
     }

@@ -12,7 +12,7 @@ import { prepareGraph, type PreparedGraph, type PreparedOp } from '../../model/e
 import type { Graph, SkipMask } from '../../model/ir.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import { planNetwork, type NetworkPlan } from '../../kernels/network/plan.js';
-import type { VariantRequest } from '../../kernels/variant-cost.js';
+import type { VariantPlacement, VariantRequest } from '../../kernels/variant-cost.js';
 
 /** A model prepared for timing its layer variants on one board. */
 export interface VariantRequests {
@@ -21,10 +21,11 @@ export interface VariantRequests {
   /** The network's input tensor bytes for the representative image. */
   readonly netInput: Uint8Array;
   /**
-   * The request that compiles and emulates `op` in `style` under `mask` (undefined: exact); with
-   * `flashLimit`, an unpacked variant estimated larger than it is not compiled (VariantRequest.flashLimit).
+   * The request that compiles and emulates `op` in `style` under `mask` (undefined: exact), with its
+   * code and constants where `placement` puts them (default: flash); with `flashLimit`, an unpacked
+   * variant estimated larger than it is not compiled (VariantRequest.flashLimit).
    */
-  request(op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, flashLimit?: number): VariantRequest;
+  request(op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, where?: { readonly placement?: VariantPlacement; readonly flashLimit?: number }): VariantRequest;
   /** The prepared operator with index `opIndex` (undefined when the network has none). */
   op(opIndex: number): PreparedOp | undefined;
 }
@@ -39,7 +40,16 @@ export function createVariantRequests(graph: Graph, board: BoardProfile, input: 
     prepared,
     plan,
     netInput: trace.get(plan.inputTensor)!,
-    request: (op, style, mask, flashLimit) => ({ op, style, mask: mask ?? null, board, inputs: layerInputs(op), outputBytes: prepared.tensorBytes[op.output], flashLimit }),
+    request: (op, style, mask, where = {}) => ({
+      op,
+      style,
+      mask: mask ?? null,
+      board,
+      inputs: layerInputs(op),
+      outputBytes: prepared.tensorBytes[op.output],
+      ...(where.flashLimit !== undefined && { flashLimit: where.flashLimit }),
+      ...(where.placement !== undefined && { placement: where.placement }),
+    }),
     op: (opIndex) => plan.layers.find((l) => l.op.opIndex === opIndex)?.op,
   };
 }

@@ -2,13 +2,13 @@
  * `sim-dse export`'s pipeline: design point -> flash check -> skip masks ->
  * unpacked network C -> test images -> firmware project.
  */
-import type { Placement } from '../../kernels/placement/placement.js';
+import { formatPlacement, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
 import { type FirmwareBoard, getFirmwareBoard } from '../../firmware/firmware-boards.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
-import { rowKernels } from '../store/rows.js';
+import { rowKernels, rowPlacement } from '../store/rows.js';
 import { type DesignPoint, type ModelSource, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
@@ -28,7 +28,7 @@ export interface ExportPointOptions {
   /** `--preprocess`/`--resize` as given: checked against the run's. */
   readonly preprocess?: ModelSource['preprocess'];
   readonly resize?: ModelSource['resize'];
-  /** Where layer code and constants live (default: all in flash, as the run timed the point). */
+  /** Where layer code and constants live (default: where the run placed the point on its board, else all in flash). */
   readonly placement?: Placement;
 }
 
@@ -70,8 +70,10 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
-  const placed = (o.placement?.size ?? 0) > 0;
-  const sameBoard = point.config.board === board.profile.id && !placed;
+  const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
+  const placement = o.placement ?? pointPlacement;
+  const placed = placement.size > 0;
+  const sameBoard = point.config.board === board.profile.id && formatPlacement(placement) === formatPlacement(pointPlacement);
   const project = exportFirmware({
     network,
     images,
@@ -80,12 +82,12 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
     origin: { run: o.run, point: o.point, model: model.name },
     predicted: sameBoard ? pointPrediction(point, network.layerNames, o.images) : undefined,
     expected: images.expected,
-    ...(placed ? { placement: o.placement } : {}),
+    ...(placed ? { placement } : {}),
   });
   const notes = sameBoard
     ? []
-    : placed
-      ? [`run ${o.run} predicted cycles with everything in flash: the placed project has no prediction to validate against`]
+    : point.config.board === board.profile.id
+      ? [`run ${o.run} predicted cycles with placement ${formatPlacement(pointPlacement)}, not ${formatPlacement(placement)}: the project has no prediction to validate against`]
       : [`run ${o.run} predicted cycles for ${point.config.board}, not ${board.profile.id}: the project has no prediction to validate against`];
   return { ...project, notes };
 }

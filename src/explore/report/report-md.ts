@@ -27,16 +27,17 @@ function cmsisFound(a: RunAnalysis): Extract<StoredCmsisNn, { found: true }> | n
 function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   const ref = a.reference!;
   const cmsis = cmsisFound(a);
+  const chosen = ref.exactChosen !== undefined;
   const lines = [
-    `| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline |${cmsis ? ' reduction vs CMSIS-NN |' : ''} flash | flash vs unpacked |`,
-    `|---|---|---|---|---|---|---|${cmsis ? '---|' : ''}---|---|`,
+    `| top-1 loss allowed | point | top-1 (full) | loss | cycles | reduction vs exact unpacked | reduction vs exact baseline |${chosen ? ' reduction vs exact, chosen kernels |' : ''}${cmsis ? ' reduction vs CMSIS-NN |' : ''} flash | flash vs unpacked |`,
+    `|---|---|---|---|---|---|---|${chosen ? '---|' : ''}${cmsis ? '---|' : ''}---|---|`,
   ];
   for (const r of rs) {
     const p = r.point;
     const name = typeof p.id === 'number' ? `#${p.id}` : p.id;
     const flashDelta = p.flashBytes / ref.unpackedExact.flashBytes - 1;
     lines.push(
-      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} |${cmsis ? ` ${pct(1 - p.cycles / cmsis.cycles, 1)} |` : ''} ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
+      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} |${chosen ? ` ${r.vsExactChosen === null ? 'n/a' : pct(r.vsExactChosen, 1)} |` : ''}${cmsis ? ` ${pct(1 - p.cycles / cmsis.cycles, 1)} |` : ''} ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
     );
   }
   return lines;
@@ -196,6 +197,10 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
       `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${fits(r.baseline)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
       `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${fits(r.unpackedExact)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
     );
+    if (r.exactChosen) {
+      const e = r.exactChosen;
+      out.push(`| exact, per-layer style and placement (${e.placement ?? 'all in flash'}) | ${int(e.cycles)} | ${int(e.flashBytes)} B | ${e.fits ? 'yes' : '**no**'} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`);
+    }
     const cmsis = cmsisFound(a);
     if (cmsis !== null) {
       const top1 = (v: number | undefined): string => (v === undefined ? 'n/a' : cmsis.matchesEngine ? pct(v) : '**differs**');

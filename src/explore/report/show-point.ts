@@ -7,7 +7,8 @@
 import { UsageError } from '../../util/errors.js';
 import { analyseRun } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
-import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, meanCycles, timedFirmware } from '../store/rows.js';
+import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, meanCycles, rowPlacement, timedFirmware } from '../store/rows.js';
+import { homesOf, layerUnit, LIBRARY_UNIT } from '../../kernels/placement/placement.js';
 import type { StoreContents } from '../store/run-store.js';
 
 /** What `show` prints. */
@@ -55,9 +56,15 @@ export function formatPointDetails(d: PointDetails): string {
     `cycles    ${p.cycles}${d.reductionVsUnpacked === null ? '' : ` (${pct(d.reductionVsUnpacked)} less than exact unpacked, ${pct(d.reductionVsBaseline!)} less than the baseline)`}`,
     `flash     ${p.flashBytes} B${p.fits ? '' : ' (does not fit the board)'}`,
     `skipped   ${p.skipped} of ${p.weights} weights`,
-    'layer     skipped / weights   cycles',
+    `layer     skipped / weights   cycles${p.layers.some((l) => l.kernels !== undefined) ? '    kernel    code/constants' : ''}`,
   ];
-  for (const l of p.layers) lines.push(`op${String(l.opIndex).padEnd(7)} ${`${l.skipped} / ${l.weights}`.padEnd(19)} ${l.cycles}`);
+  if (p.placement !== undefined) lines.splice(lines.length - 1, 0, `placement ${p.placement} (library code: ${homesOf(rowPlacement(p), LIBRARY_UNIT).code})`);
+  const place = rowPlacement(p);
+  for (const l of p.layers) {
+    const h = homesOf(place, layerUnit(l.opIndex));
+    const kernel = l.kernels === undefined ? '' : ` ${l.kernels.padEnd(9)} ${h.code}/${h.data}`;
+    lines.push(`op${String(l.opIndex).padEnd(7)} ${`${l.skipped} / ${l.weights}`.padEnd(19)} ${String(l.cycles).padEnd(kernel ? 9 : 0)}${kernel}`.trimEnd());
+  }
   const fw = d.firmware;
   if (fw !== null) {
     const mean = (v: readonly number[]): string => String(Math.round(meanCycles(v)));

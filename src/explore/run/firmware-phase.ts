@@ -5,7 +5,7 @@
  * full-test-set rows with up to `threads` timings in flight. Rows already
  * stored are skipped, so an interrupted phase resumes.
  */
-import { type PointRow, rowKernels } from '../store/rows.js';
+import { type PointRow, rowKernels, rowPlacement } from '../store/rows.js';
 import { appendFirmware, readStore, type StoreContents } from '../store/run-store.js';
 import { rowMasks } from './final-phase.js';
 import type { RunBoard, RunContext, RunPhase } from './phase.js';
@@ -21,7 +21,7 @@ function untimed(store: StoreContents): PointRow[] {
 async function timeBoardFirmware(ctx: RunContext, board: RunBoard, rows: readonly PointRow[], progress: (done: number) => void): Promise<boolean> {
   const firmware = board.latency.firmware!.bind(board.latency);
   const start = (row: PointRow) => {
-    const p = firmware(rowMasks(row, ctx.significance), rowKernels(row));
+    const p = firmware(rowMasks(row, ctx.significance), rowKernels(row), rowPlacement(row));
     p.catch(() => undefined); // a stopped phase leaves timings in flight unread
     return p;
   };

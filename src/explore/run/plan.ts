@@ -111,10 +111,10 @@ export const RUN_DEFAULTS = { budget: 1000, population: 50, seed: 1, maxLoss: 10
 function spaceFromOptions(o: RunOptions, model: ResolvedModel): ConfigSpace {
   const custom = o.kind !== undefined || o.layers !== undefined || o.levels !== undefined;
   const metric = o.metric === undefined ? undefined : parseMetric(o.metric);
-  if (o.skipUnit !== undefined && o.skipUnit !== 'weight' && o.skipUnit !== 'pair') {
-    throw new UsageError(`--skip-unit ${JSON.stringify(o.skipUnit)}: expected weight or pair`);
+  if (o.skipUnit !== undefined && o.skipUnit !== 'weight' && o.skipUnit !== 'pair' && o.skipUnit !== 'sparse') {
+    throw new UsageError(`--skip-unit ${JSON.stringify(o.skipUnit)}: expected weight, pair or sparse`);
   }
-  const unit = o.skipUnit === 'pair' ? 'pair' : undefined;
+  const unit = o.skipUnit === 'pair' || o.skipUnit === 'sparse' ? o.skipUnit : undefined;
   if (!custom) {
     const preset = o.preset ?? 'default';
     if (preset === 'seed-grid' && metric !== undefined && metric !== 'seed') {

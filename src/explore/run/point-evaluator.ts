@@ -97,6 +97,7 @@ function buildRow(
     flashBytes: lat.flashBytes,
     fits: lat.fits,
     layers,
+    ...(lat.placement !== undefined ? { placement: lat.placement } : {}),
   };
 }
 

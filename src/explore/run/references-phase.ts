@@ -26,6 +26,7 @@ async function boardReferences(ctx: RunContext, board: RunBoard): Promise<void> 
       latency: board.latency.description,
       baseline: ref.baseline,
       unpackedExact: ref.unpackedExact,
+      ...(ref.exactChosen ? { exactChosen: ref.exactChosen } : {}),
       exactSearch: { correct: ctx.exactCorrect, images: n, top1: ctx.exactCorrect / n },
     });
   }

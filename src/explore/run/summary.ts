@@ -3,17 +3,20 @@
  */
 import { meanCycles } from '../store/rows.js';
 import type { RunOutcome } from './execute.js';
+import type { ScoredPoint } from '../front/reductions.js';
 
 /** One loss budget's answer, flattened. */
 export interface ReductionSummary {
   readonly maxLoss: number;
   /** Row id of the chosen point, or the exact reference chosen when no point qualifies. */
-  readonly point: number | 'exact unpacked' | 'exact baseline';
+  readonly point: ScoredPoint['id'];
   readonly top1: number;
   readonly cycles: number;
   readonly flashBytes: number;
   readonly vsUnpacked: number;
   readonly vsBaseline: number;
+  /** Against the exact model with the per-layer style and placement choice (null when not stored). */
+  readonly vsExactChosen: number | null;
   /** The point's whole-firmware cycles (mean over the timed test images, rounded), null when not timed so. */
   readonly firmwareCycles: number | null;
 }
@@ -65,6 +68,7 @@ export function summarise(o: RunOutcome): RunSummary {
           flashBytes: r.point.flashBytes,
           vsUnpacked: r.vsUnpacked,
           vsBaseline: r.vsBaseline,
+          vsExactChosen: r.vsExactChosen,
           firmwareCycles: firmwareCycles(of, r.point.id),
         }));
   return {

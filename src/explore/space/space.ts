@@ -27,8 +27,11 @@ export interface ConfigSpace {
   readonly unit?: SkipUnit;
 }
 
-/** Skip fractions of the default space: 10 levels from 0 to 0.6, finer near 0 where accuracy is kept. */
-export const DEFAULT_FRACTION_LEVELS: readonly number[] = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6];
+/**
+ * Skip fractions of the default space: 15 levels from 0 to 0.6, steps of
+ * 0.01 to 0.025 up to 0.2 (where most layers lose no top-1), coarser above.
+ */
+export const DEFAULT_FRACTION_LEVELS: readonly number[] = [0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.4, 0.6];
 
 /** Thresholds of the seed toolkit's grid: 0 to 0.01 in steps of 0.001 (11 levels). */
 export const SEED_THRESHOLD_LEVELS: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 1000);

@@ -7,6 +7,8 @@
  * JSON line each.
  */
 import type { FirmwareTiming } from '../../firmware/image-timing.js';
+import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { parsePlace, type Placement } from '../../kernels/placement/placement.js';
 
 /** Skipped weights and cycles of one maskable layer of a point. */
 export interface LayerRow {
@@ -18,7 +20,7 @@ export interface LayerRow {
   /** Cycles of the layer in this configuration. */
   readonly cycles: number;
   /** Kernel the layer runs (when the latency source chooses per layer). */
-  readonly kernels?: 'baseline' | 'unpacked';
+  readonly kernels?: KernelStyle;
 }
 
 /** Which part of a run first evaluated a point. */
@@ -51,6 +53,8 @@ export interface PointRow {
   /** False when the image does not fit the board's flash. */
   readonly fits: boolean;
   readonly layers: readonly LayerRow[];
+  /** Where the layers' code and constants and the library's code live, as `--place` writes it (absent: all in flash). */
+  readonly placement?: string;
 }
 
 /** A configuration re-evaluated on the full test set. */
@@ -82,8 +86,15 @@ export function meanCycles(values: readonly number[]): number {
 }
 
 /** The kernel the point runs per maskable layer (operator index -> style), as its latency source chose. */
-export function rowKernels(row: Pick<PointRow, 'layers'>): Map<number, 'baseline' | 'unpacked'> {
+export function rowKernels(row: Pick<PointRow, 'layers'>): Map<number, KernelStyle> {
   return new Map(row.layers.flatMap((l) => (l.kernels === undefined ? [] : [[l.opIndex, l.kernels] as const])));
+}
+
+/** Where the point's units live, as its latency source chose (all in flash when it did not place). */
+export function rowPlacement(row: Pick<PointRow, 'placement'>): Placement {
+  if (row.placement === undefined) return new Map();
+  const request = parsePlace(row.placement);
+  return request.kind === 'fixed' ? request.placement : new Map();
 }
 
 /** The timed firmware row of configuration `hash` among `rows`, or null. */

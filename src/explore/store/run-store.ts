@@ -22,6 +22,8 @@ export interface StoredReference {
   readonly latency: string;
   readonly baseline: Cost;
   readonly unpackedExact: Cost;
+  /** The exact model with the per-layer kernel style and placement choice (emulated runs; absent in older stores). */
+  readonly exactChosen?: Cost & { readonly fits: boolean; readonly placement?: string };
   /** The exact model's top-1 on the search images. */
   readonly exactSearch: { readonly correct: number; readonly images: number; readonly top1: number };
 }

@@ -1,0 +1,171 @@
+/**
+ * Per-layer kernel style and placement of a design point: every maskable
+ * layer picks one option (a kernel style, baseline, unpacked or sparse,
+ * with its code and constants in flash, SRAM or the SRAM window), the kernel
+ * library's code one home for the whole image, so that the network is as
+ * fast as possible while it fits the board: flash (every layer's image, the
+ * placed ones included, since placed code and constants are loaded from
+ * flash), SRAM (the fixed part, i.e. arena, stack and buffers, plus the
+ * scratch buffer, which is the largest any chosen layer needs, plus what is
+ * placed there) and the SRAM window (code placed there; using it takes its
+ * bank away from the SRAM).
+ *
+ * A multiple-choice knapsack in four resources, solved exactly: per layer,
+ * the set of partial choices that no other partial choice beats in cycles,
+ * flash, SRAM, window and scratch at once (dominated ones cannot lead to a
+ * better feasible whole), over the budgets dropped; then the fastest whole
+ * that fits. Equal cycles go to the smaller image (flash, then SRAM, window,
+ * scratch), then to the earlier option of the lowest layer. Pure: the
+ * figures come from the caller.
+ */
+import type { KernelStyle } from '../../kernels/network/assemble.js';
+import type { CodeHome, UnitPlacement } from '../../kernels/placement/placement.js';
+
+/** One way to run one layer: style, homes and what it costs. */
+export interface StyleOption {
+  readonly style: KernelStyle;
+  readonly homes: UnitPlacement;
+  /** Cycles of the layer so placed (with the library's code at the case's home). */
+  readonly cycles: number;
+  /** Flash bytes of the layer's code and constants (wherever they run from, they are loaded from flash). */
+  readonly flashBytes: number;
+  /** SRAM bytes of what is placed in SRAM (code with its veneers, constants). */
+  readonly sramBytes: number;
+  /** SRAM-window bytes of the code placed there. */
+  readonly aliasBytes: number;
+  /** Scratch bytes the layer needs. */
+  readonly scratchBytes: number;
+}
+
+/** The options of every layer when the kernel library's code lives at `library`. */
+export interface LibraryCase {
+  readonly library: CodeHome;
+  /** SRAM and window bytes the library's code takes at that home (0 in flash). */
+  readonly sramBytes: number;
+  readonly aliasBytes: number;
+  /** Cycles outside the maskable layers (runtime, fixed layers) with the library there. */
+  readonly fixedCycles: number;
+  /** Per maskable layer, its options (at least one each). */
+  readonly layers: readonly (readonly StyleOption[])[];
+}
+
+/** What the layers may use. */
+export interface ChoiceBudget {
+  /** Flash bytes left for the layers' own code and constants. */
+  readonly flash: number;
+  /** SRAM bytes left after the fixed part (not counting the scratch buffer), when the window is not used. */
+  readonly sram: number;
+  /** The same when the window is used (its bank is then not SRAM). */
+  readonly sramWithAlias: number;
+  /** Bytes of the SRAM window (0 without one). */
+  readonly alias: number;
+}
+
+/** Scratch buffer bytes for a layer need of `n` (the runtime's array of words, at least one). */
+export function scratchWords(n: number): number {
+  return 4 * Math.max(1, Math.ceil(n / 4));
+}
+
+/** The chosen combination. */
+export interface StyleChoice {
+  readonly library: CodeHome;
+  /** The option of each layer. */
+  readonly picks: readonly StyleOption[];
+  /** Cycles of the whole network (fixed part included). */
+  readonly cycles: number;
+  /** Flash of the layers' own code and constants. */
+  readonly flashBytes: number;
+  /** SRAM of the placed units and the scratch buffer (the fixed part not included). */
+  readonly sramBytes: number;
+  readonly aliasBytes: number;
+  /** False when no combination fits (then the picks are the smallest in flash, nothing placed). */
+  readonly fits: boolean;
+}
+
+interface State {
+  readonly cycles: number;
+  readonly flash: number;
+  readonly sram: number;
+  readonly alias: number;
+  readonly scratch: number;
+  readonly picks: readonly number[];
+}
+
+const dominates = (a: State, b: State): boolean =>
+  a.cycles <= b.cycles && a.flash <= b.flash && a.sram <= b.sram && a.alias <= b.alias && a.scratch <= b.scratch;
+
+/** Compares states by cycles, then resources, then picks (lexicographic): a total order, so the result is deterministic. */
+function order(a: State, b: State): number {
+  const keys: (keyof Omit<State, 'picks'>)[] = ['cycles', 'flash', 'sram', 'alias', 'scratch'];
+  for (const k of keys) if (a[k] !== b[k]) return a[k] - b[k];
+  for (let i = 0; i < a.picks.length; i++) if (a.picks[i] !== b.picks[i]) return a.picks[i] - b.picks[i];
+  return 0;
+}
+
+/** The states no other state dominates (the first of equal ones kept). */
+function paretoFront(states: State[]): State[] {
+  states.sort(order);
+  const kept: State[] = [];
+  for (const s of states) if (!kept.some((k) => dominates(k, s))) kept.push(s);
+  return kept;
+}
+
+/** Whether a (partial) state can still fit the budget. */
+function withinBudget(s: State, budget: ChoiceBudget): boolean {
+  if (s.flash > budget.flash || s.alias > budget.alias) return false;
+  return s.sram + scratchWords(s.scratch) <= (s.alias > 0 ? budget.sramWithAlias : budget.sram);
+}
+
+/** The fastest feasible choice of one library case, or null when none fits. */
+function solveCase(c: LibraryCase, budget: ChoiceBudget): State | null {
+  let states: State[] = [{ cycles: c.fixedCycles, flash: 0, sram: c.sramBytes, alias: c.aliasBytes, scratch: 0, picks: [] }];
+  if (!withinBudget(states[0], budget)) return null;
+  for (const options of c.layers) {
+    const next: State[] = [];
+    for (const s of states) {
+      options.forEach((o, k) => {
+        const t: State = {
+          cycles: s.cycles + o.cycles,
+          flash: s.flash + o.flashBytes,
+          sram: s.sram + o.sramBytes,
+          alias: s.alias + o.aliasBytes,
+          scratch: Math.max(s.scratch, o.scratchBytes),
+          picks: [...s.picks, k],
+        };
+        if (withinBudget(t, budget)) next.push(t);
+      });
+    }
+    if (next.length === 0) return null;
+    states = paretoFront(next);
+  }
+  return states[0];
+}
+
+/** Chooses the fastest combination over the library cases (see the module comment). */
+export function chooseStyles(cases: readonly LibraryCase[], budget: ChoiceBudget): StyleChoice {
+  let best: { c: LibraryCase; s: State } | null = null;
+  for (const c of cases) {
+    const s = solveCase(c, budget);
+    if (s && (best === null || s.cycles < best.s.cycles)) best = { c, s };
+  }
+  if (best) {
+    const { c, s } = best;
+    const picks = s.picks.map((k, i) => c.layers[i][k]);
+    return { library: c.library, picks, cycles: s.cycles, flashBytes: s.flash, sramBytes: s.sram + scratchWords(s.scratch), aliasBytes: s.alias, fits: true };
+  }
+  // nothing fits: the smallest flash image, everything in flash (library in flash: the first case)
+  const c = cases[0];
+  const picks = c.layers.map((options) => {
+    const flashOnly = options.filter((o) => o.homes.code === 'flash' && o.homes.data === 'flash');
+    return (flashOnly.length ? flashOnly : options).reduce((a, b) => (b.flashBytes < a.flashBytes ? b : a));
+  });
+  return {
+    library: c.library,
+    picks,
+    cycles: c.fixedCycles + picks.reduce((t, o) => t + o.cycles, 0),
+    flashBytes: picks.reduce((t, o) => t + o.flashBytes, 0),
+    sramBytes: scratchWords(Math.max(0, ...picks.map((o) => o.scratchBytes))),
+    aliasBytes: 0,
+    fits: false,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The per-layer style and placement choice (src/explore/evaluate/style-choice.ts)
+ * on fake variant-cost tables: it picks the fastest combination that fits,
+ * respects every budget (flash, SRAM with the scratch buffer, the window and
+ * the bank the window takes away), and agrees with brute force.
+ */
+import { describe, expect, test } from 'vitest';
+import { chooseStyles, scratchWords, type ChoiceBudget, type LibraryCase, type StyleOption } from '../src/explore/evaluate/style-choice.js';
+import type { KernelStyle } from '../src/kernels/network/assemble.js';
+import type { CodeHome, DataHome } from '../src/kernels/placement/placement.js';
+import { xorshift32 } from './helpers/xorshift.js';
+
+const opt = (style: KernelStyle, code: CodeHome, data: DataHome, cycles: number, flash: number, sram = 0, alias = 0, scratch = 0): StyleOption => ({
+  style,
+  homes: { code, data },
+  cycles,
+  flashBytes: flash,
+  sramBytes: sram,
+  aliasBytes: alias,
+  scratchBytes: scratch,
+});
+
+const flashCase = (layers: StyleOption[][], fixedCycles = 1000): LibraryCase => ({ library: 'flash', sramBytes: 0, aliasBytes: 0, fixedCycles, layers });
+const roomy: ChoiceBudget = { flash: 1e9, sram: 1e9, sramWithAlias: 1e9, alias: 1e9 };
+const label = (o: StyleOption): string => `${o.style}@${o.homes.code}/${o.homes.data}`;
+
+describe('chooseStyles', () => {
+  test('with room for everything, every layer takes its fastest option; cycles add the fixed part', () => {
+    const layers = [
+      [opt('baseline', 'flash', 'flash', 500, 100), opt('unpacked', 'flash', 'flash', 400, 900), opt('sparse', 'flash', 'flash', 450, 200)],
+      [opt('baseline', 'flash', 'flash', 300, 100), opt('baseline', 'flash', 'sram', 250, 100, 80), opt('unpacked', 'flash', 'flash', 320, 700)],
+    ];
+    const c = chooseStyles([flashCase(layers)], roomy);
+    expect(c.picks.map(label)).toEqual(['unpacked@flash/flash', 'baseline@flash/sram']);
+    expect(c).toMatchObject({ cycles: 1000 + 400 + 250, flashBytes: 900 + 100, sramBytes: 80 + 4, aliasBytes: 0, fits: true, library: 'flash' });
+  });
+
+  test('the flash budget sends the layer that loses least to a smaller style', () => {
+    // unpacked on both: 1,600 bytes; the budget holds 1,000: one must go (A loses 100 cycles, B 30)
+    const layers = [
+      [opt('baseline', 'flash', 'flash', 500, 100), opt('unpacked', 'flash', 'flash', 400, 800)],
+      [opt('baseline', 'flash', 'flash', 330, 100), opt('sparse', 'flash', 'flash', 300, 800)],
+    ];
+    const c = chooseStyles([flashCase(layers)], { ...roomy, flash: 1000 });
+    expect(c.picks.map(label)).toEqual(['unpacked@flash/flash', 'baseline@flash/flash']);
+    expect(c.flashBytes).toBe(900);
+  });
+
+  test('the SRAM budget counts the placed bytes and the largest scratch of the chosen layers', () => {
+    // placing both layers' constants (300 + 300) fits 700 bytes only without the 256-byte scratch of the sparse option
+    const layers = [
+      [opt('baseline', 'flash', 'flash', 500, 100, 0, 0, 40), opt('baseline', 'flash', 'sram', 420, 100, 300, 0, 40), opt('sparse', 'flash', 'flash', 410, 150, 0, 0, 256)],
+      [opt('baseline', 'flash', 'flash', 500, 100, 0, 0, 40), opt('baseline', 'flash', 'sram', 420, 100, 300, 0, 40)],
+    ];
+    const c = chooseStyles([flashCase(layers)], { ...roomy, sram: 700 });
+    // sparse + constants in SRAM: 410 + 420 (SRAM 300 + scratch 256 = 556) beats both constants in SRAM, 420 + 420 (600 + 40)
+    expect(c.picks.map(label)).toEqual(['sparse@flash/flash', 'baseline@flash/sram']);
+    expect(c.sramBytes).toBe(300 + 256);
+    const tight = chooseStyles([flashCase(layers)], { ...roomy, sram: 550 });
+    // 300 + 256 > 550: sparse forces its neighbour back to flash (410 + 500 = 910) against 420 + 500 (920) or 500 + 420
+    expect(tight.picks.map(label)).toEqual(['sparse@flash/flash', 'baseline@flash/flash']);
+    expect(tight.cycles).toBe(1000 + 910);
+  });
+
+  test('code in the SRAM window costs its bank: the SRAM budget shrinks once anything is placed there', () => {
+    const layers = [[opt('unpacked', 'flash', 'flash', 1000, 500), opt('unpacked', 'alias', 'flash', 650, 500, 0, 400)], [opt('baseline', 'flash', 'flash', 900, 50), opt('baseline', 'flash', 'sram', 500, 50, 600)]];
+    // window used: SRAM 500 (600 + 4 scratch does not fit); not used: SRAM 1000
+    const budget = { flash: 1e9, sram: 1000, sramWithAlias: 500, alias: 512 };
+    const c = chooseStyles([flashCase(layers)], budget);
+    // both would need 600 + 4 bytes of SRAM beside the window: the window (saves 350) loses to the constants (400)
+    expect(c.picks.map(label)).toEqual(['unpacked@flash/flash', 'baseline@flash/sram']);
+    const better = chooseStyles([flashCase([[layers[0][0], opt('unpacked', 'alias', 'flash', 550, 500, 0, 400)], layers[1]])], budget);
+    expect(better.picks.map(label)).toEqual(['unpacked@alias/flash', 'baseline@flash/flash']);
+    expect(better).toMatchObject({ cycles: 1000 + 550 + 900, aliasBytes: 400, sramBytes: 4 });
+  });
+
+  test('the library case with the fastest feasible whole wins, its bytes counted', () => {
+    const inFlash = flashCase([[opt('baseline', 'flash', 'flash', 800, 100)]], 2000);
+    const inAlias: LibraryCase = { library: 'alias', sramBytes: 0, aliasBytes: 300, fixedCycles: 1500, layers: [[opt('baseline', 'flash', 'flash', 600, 100)]] };
+    expect(chooseStyles([inFlash, inAlias], { ...roomy, alias: 512 })).toMatchObject({ library: 'alias', cycles: 2100, aliasBytes: 300 });
+    expect(chooseStyles([inFlash, inAlias], { ...roomy, alias: 256 })).toMatchObject({ library: 'flash', cycles: 2800, aliasBytes: 0 });
+  });
+
+  test('nothing fits: the smallest image, all in flash, marked infeasible', () => {
+    const layers = [[opt('unpacked', 'flash', 'flash', 400, 900), opt('baseline', 'flash', 'flash', 500, 100), opt('baseline', 'flash', 'sram', 450, 100, 50)]];
+    const c = chooseStyles([flashCase(layers)], { ...roomy, flash: 50 });
+    expect(c).toMatchObject({ fits: false, cycles: 1500, flashBytes: 100 });
+    expect(c.picks.map(label)).toEqual(['baseline@flash/flash']);
+  });
+
+  test('equals brute force over random tables (every combination, every budget)', () => {
+    const rand = xorshift32(7);
+    const r = (n: number): number => rand() % n;
+    const styles: KernelStyle[] = ['baseline', 'unpacked', 'sparse'];
+    const homes: [CodeHome, DataHome][] = [['flash', 'flash'], ['flash', 'sram'], ['sram', 'flash'], ['alias', 'flash'], ['alias', 'sram']];
+    for (let trial = 0; trial < 60; trial++) {
+      const cases: LibraryCase[] = (['flash', 'alias'] as CodeHome[]).map((library) => ({
+        library,
+        sramBytes: 0,
+        aliasBytes: library === 'alias' ? 100 + r(200) : 0,
+        fixedCycles: 1000 + r(500),
+        layers: Array.from({ length: 1 + r(5) }, () =>
+          Array.from({ length: 1 + r(6) }, () => {
+            const [code, data] = homes[r(homes.length)];
+            return opt(styles[r(3)], code, data, 100 + r(1000), 50 + r(500), code === 'sram' || data === 'sram' ? 50 + r(400) : 0, code === 'alias' ? 50 + r(300) : 0, r(3) * 128);
+          }),
+        ),
+      }));
+      cases[1] = { ...cases[1], layers: cases[0].layers.map((l) => l.map((o) => ({ ...o, cycles: o.cycles - r(50) }))) };
+      const budget: ChoiceBudget = { flash: 300 + r(2000), sram: 200 + r(1200), sramWithAlias: 100 + r(600), alias: r(2) * (100 + r(700)) };
+      let best = Infinity;
+      for (const c of cases) {
+        const walk = (i: number, cycles: number, flash: number, sram: number, alias: number, scratch: number): void => {
+          if (i === c.layers.length) {
+            const fits = flash <= budget.flash && alias <= budget.alias && sram + scratchWords(scratch) <= (alias > 0 ? budget.sramWithAlias : budget.sram);
+            if (fits) best = Math.min(best, cycles);
+            return;
+          }
+          for (const o of c.layers[i]) walk(i + 1, cycles + o.cycles, flash + o.flashBytes, sram + o.sramBytes, alias + o.aliasBytes, Math.max(scratch, o.scratchBytes));
+        };
+        walk(0, c.fixedCycles, 0, c.sramBytes, c.aliasBytes, 0);
+      }
+      const chosen = chooseStyles(cases, budget);
+      expect(chosen.fits).toBe(best !== Infinity);
+      if (chosen.fits) {
+        expect(chosen.cycles).toBe(best);
+        expect(chosen.flashBytes).toBeLessThanOrEqual(budget.flash);
+        expect(chosen.aliasBytes).toBeLessThanOrEqual(budget.alias);
+        expect(chosen.sramBytes).toBeLessThanOrEqual(chosen.aliasBytes > 0 ? budget.sramWithAlias : budget.sram);
+      }
+    }
+  });
+});
