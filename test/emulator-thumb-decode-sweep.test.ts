@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeThumb } from '../src/emulator/thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../src/emulator/thumb/insn.js';
+import { baseMnemonic, CLASS_OF } from './helpers/objdump-mnemonics.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
 const hasBinutils =
@@ -34,72 +35,6 @@ const EXPECTED_32 = (0x10000 - 0xe800) * SECOND_HALFWORDS_PER_FIRST;
 function halfwords(seed: number): () => number {
   const next = xorshift32(seed);
   return () => next() & 0xffff;
-}
-
-const CONDS = new Set(['eq', 'ne', 'cs', 'cc', 'hs', 'lo', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al']);
-
-/** Classes of the ARMv7E-M + FPv4-SP mnemonics as objdump spells them (B is resolved by condition). */
-const CLASS_OF: Readonly<Record<string, InsnClass>> = (() => {
-  const t: Record<string, InsnClass> = {};
-  const put = (cls: InsnClass, names: string): void => {
-    for (const n of names.trim().split(/\s+/)) t[n] = cls;
-  };
-  put(
-    'alu',
-    `adc add addw and asr bfc bfi bic clz cmn cmp eor lsl lsr mov movt movw mvn neg nop orn orr pkhbt pkhtb rbit
-     rev rev16 revsh ror rrx rsb sbc sbfx sel ssat ssat16 sub subw sxtab sxtab16 sxtah sxtb sxtb16 sxth teq tst
-     ubfx usad8 usada8 usat usat16 uxtab uxtab16 uxtah uxtb uxtb16 uxth yield pld pli qadd qdadd qsub qdsub`,
-  );
-  for (const p of ['s', 'q', 'sh', 'u', 'uq', 'uh']) put('alu', ['add8', 'add16', 'asx', 'sub8', 'sub16', 'sax'].map((o) => p + o).join(' '));
-  put('mul', 'mul mla mls smull umull smlal umlal umaal');
-  put(
-    'dsp-mul',
-    `smlad smladx smlsd smlsdx smlald smlaldx smlsld smlsldx smuad smuadx smusd smusdx smmul smmulr smmla smmlar
-     smmls smmlsr smlabb smlabt smlatb smlatt smulbb smulbt smultb smultt smlawb smlawt smulwb smulwt
-     smlalbb smlalbt smlaltb smlaltt`,
-  );
-  put('div', 'sdiv udiv');
-  put('load', 'ldr ldrb ldrh ldrsb ldrsh ldrt ldrbt ldrht ldrsbt ldrsht');
-  put('store', 'str strb strh strt strbt strht');
-  put('load-dual', 'ldrd');
-  put('store-dual', 'strd');
-  put('load-multiple', 'ldm ldmdb pop');
-  put('store-multiple', 'stm stmdb push');
-  put('branch', 'b');
-  put('branch-link', 'bl');
-  put('branch-reg', 'bx blx');
-  put('compare-branch', 'cbz cbnz');
-  put('table-branch', 'tbb tbh');
-  put('fpu', 'vadd vsub vmul vnmul vcmp vcmpe vcvt vcvtr vcvtb vcvtt vabs vneg vmov vmrs vmsr');
-  put('fpu-mac', 'vmla vmls vnmla vnmls vfma vfms vfnma vfnms');
-  put('fpu-div', 'vdiv vsqrt');
-  put('fpu-load', 'vldr');
-  put('fpu-store', 'vstr');
-  put('fpu-load-multiple', 'vldm vldmdb vpop');
-  put('fpu-store-multiple', 'vstm vstmdb vpush');
-  put('system', 'msr mrs cpsie cpsid dmb dsb isb svc bkpt wfi wfe sev clrex ldrex ldrexb ldrexh strex strexb strexh dbg');
-  put('undefined', 'udf');
-  return t;
-})();
-
-const ALIASES: Readonly<Record<string, string>> = { ldmia: 'ldm', stmia: 'stm', vldmia: 'vldm', vstmia: 'vstm' };
-
-function canonical(name: string): string | null {
-  const a = ALIASES[name] ?? name;
-  return a in CLASS_OF ? a : null;
-}
-
-/** objdump's mnemonic without width/type suffixes, condition and `s`; null if not an ARMv7E-M mnemonic. */
-function baseOf(name: string): { base: string; conditional: boolean } | null {
-  const direct = canonical(name);
-  if (direct !== null) return { base: direct, conditional: false };
-  if (CONDS.has(name.slice(-2))) {
-    const stem = name.slice(0, -2);
-    const c = canonical(stem) ?? (stem.endsWith('s') ? canonical(stem.slice(0, -1)) : null);
-    if (c !== null) return { base: c, conditional: true };
-  }
-  const s = name.endsWith('s') ? canonical(name.slice(0, -1)) : null;
-  return s === null ? null : { base: s, conditional: false };
 }
 
 /** FP mnemonics that take D registers in FPv4-SP (transfers); any other FP op on a D register is Advanced SIMD or F64. */
@@ -125,7 +60,7 @@ function expectedOf(l: Listed): { base: string; conditional: boolean } | null {
   if (types.some((t) => /^(f?16)$/.test(t)) && name !== 'vcvtb' && name !== 'vcvtt') return null;
   if (types.some((t) => /^[us]16$/.test(t)) && name !== 'vcvt') return null;
   if (/\bq\d/.test(ops) || /\bd(1[6-9]|2\d|3[01])\b/.test(ops)) return null;
-  const b = baseOf(name);
+  const b = baseMnemonic(name);
   if (b === null) return null;
   if (b.base.startsWith('v') && !D_REGISTER_OK.has(b.base) && /\bd\d/.test(ops)) return null;
   if (b.base === 'vmov' && /\bd\d/.test(ops) && ops.includes('#')) return null;

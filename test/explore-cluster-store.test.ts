@@ -1,40 +1,24 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDir } from '../src/util/paths.js';
-import { builtCli } from './helpers/cli.js';
-import { HAVE_REDIS, spawnCli, startRedis, startWorker, stopWorkers, type CliProcess, type RedisServer } from './helpers/redis-server.js';
-import { files } from './helpers/run-files.js';
-
-const shared = sharedDir();
-const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
+import { describe, expect, it } from 'vitest';
+import { HAVE_REDIS, spawnCli, startedJobs, startWorker, suiteRedis } from './helpers/redis-server.js';
+import { files, HAVE_LENET_DATA, localRunFiles } from './helpers/run-files.js';
 
 /** A small LeNet run with the emulated latency (compiled layer variants, whole-firmware timing of the re-evaluated points). */
 const RUN = ['run', '--model', 'lenet', '--layers', '1,3,5,7', '--levels', '0,0.1,0.2,0.3,0.4', '--search', 'nsga2', '--budget', '16', '--population', '8', '--seed', '5', '--images', '40', '--full-images', '100', '--no-seed-grid', '--id', 'r'];
 
-const started = (w: CliProcess): string[] => w.lines.flatMap((l) => /^sim-dse worker: job (\S+) started$/.exec(l)?.[1] ?? []);
-
-describe.skipIf(!HAVE_REDIS || !have)('cluster: a distributed run writes the local run store', () => {
-  let redis: RedisServer;
-  const workers: CliProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await stopWorkers(workers);
-    await redis?.stop();
-  });
+describe.skipIf(!HAVE_REDIS || !HAVE_LENET_DATA)('cluster: a distributed run writes the local run store', () => {
+  const redis = suiteRedis();
+  const workers = redis.workers;
 
   it('two workers, one killed in the middle of a job: the job is retried and the store is byte-identical; a resubmitted run repeats no job', async () => {
-    const local = builtCli(...RUN, '--threads', '2', '--out', mkdtempSync(join(tmpdir(), 'dse-cl-local-')));
-    expect(local.code, local.stderr).toBe(0);
-    const localFiles = files(join(local.stdout.match(/report\s+(\S+)\/report\.md/)![1]));
+    const localFiles = localRunFiles(RUN, 'dse-cl-local-');
 
     // a short lock, so that the killed worker's job is taken over within seconds
-    for (let i = 0; i < 2; i++) workers.push(await startWorker(redis.url, ['--threads', '1', '--lock-ms', '3000']));
+    for (let i = 0; i < 2; i++) workers.push(await startWorker(redis.url(), ['--threads', '1', '--lock-ms', '3000']));
     const out = mkdtempSync(join(tmpdir(), 'dse-cl-run-'));
-    const coordinator = spawnCli([...RUN, '--redis', redis.url, '--out', out]);
+    const coordinator = spawnCli([...RUN, '--redis', redis.url(), '--out', out]);
     // kill whichever worker starts the first whole-firmware timing (seconds of compiling and emulating) while it runs
     const line = await Promise.race(workers.map((w) => w.waitFor(/^sim-dse worker: job firmware-\S+ started$/)));
     const victim = workers.find((w) => w.lines.includes(line))!;
@@ -43,15 +27,15 @@ describe.skipIf(!HAVE_REDIS || !have)('cluster: a distributed run writes the loc
     expect(await coordinator.exit(), coordinator.lines.join('\n')).toBe(0);
     const survivor = workers.find((w) => w !== victim)!;
     expect(victim.lines).not.toContain(`sim-dse worker: job ${killedJob} done`);
-    expect(started(survivor)).toContain(killedJob);
+    expect(startedJobs(survivor)).toContain(killedJob);
     expect(files(join(out, 'r'))).toEqual(localFiles);
 
     // the same run again, into another directory: every job is answered from the queue
-    const before = started(survivor).length;
+    const before = startedJobs(survivor).length;
     const again = mkdtempSync(join(tmpdir(), 'dse-cl-again-'));
-    const rerun = spawnCli([...RUN, '--redis', redis.url, '--out', again]);
+    const rerun = spawnCli([...RUN, '--redis', redis.url(), '--out', again]);
     expect(await rerun.exit()).toBe(0);
-    expect(started(survivor).length).toBe(before);
+    expect(startedJobs(survivor).length).toBe(before);
     expect(files(join(again, 'r'))).toEqual(localFiles);
   });
 });

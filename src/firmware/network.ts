@@ -5,7 +5,7 @@
  */
 import { defaultEmitters } from '../kernels/emitters.js';
 import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
-import { planNetwork } from '../kernels/network/plan.js';
+import { networkInputOf, planNetwork } from '../kernels/network/plan.js';
 import { loadCifar10 } from '../model/dataset/cifar10.js';
 import { modelInputs } from '../model/dataset/preprocess.js';
 import { createEngine } from '../model/engine/index.js';
@@ -46,6 +46,6 @@ export function testImages(graph: Graph, preprocess: Preprocess, masks: SkipMask
   const data = modelInputs(loadCifar10({ dir: dataDir }), graph, preprocess, count);
   const engine = createEngine(graph);
   const graphInputs = Array.from({ length: count }, (_, i) => data.input(i));
-  const inputs = graphInputs.map((x) => engine.trace(x).get(plan.inputTensor)!);
+  const inputs = graphInputs.map((x) => networkInputOf(plan, engine.trace(x)));
   return { inputs, labels: Array.from(data.labels), expected: Array.from(engine.classify(graphInputs, masks)) };
 }

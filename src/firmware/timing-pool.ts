@@ -4,9 +4,7 @@
  * calling thread. A timing is a pure function of its request, so where it
  * runs changes nothing but the wall time.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { createWorkerPool, workerScript } from '../util/worker-pool.js';
 import type { ProjectRequest } from './export.js';
 import { getFirmwareBoard } from './firmware-boards.js';
 import { type FirmwareTimingOutcome, timeFittingFirmware } from './image-timing.js';
@@ -19,8 +17,8 @@ export interface FirmwareTimer {
   close(): Promise<void>;
 }
 
-/** Compiled worker script beside this module (absent when running from the TypeScript sources). */
-const workerPath = fileURLToPath(new URL('./timing-worker.js', import.meta.url));
+/** Compiled worker script beside this module (null when running from the TypeScript sources). */
+const workerPath = workerScript(import.meta.url, './timing-worker.js');
 
 /** What a worker receives: the request with its board as an id (re-resolved once at the worker's entry). */
 export type TimingTask = Omit<ProjectRequest, 'board'> & { readonly board: string };
@@ -37,13 +35,13 @@ export function timeTask(task: TimingTask): Promise<FirmwareTimingOutcome> {
 
 /** A timer on `threads` workers when more than one is asked for and the worker script exists, else inline. */
 export function createFirmwareTimer(threads: number): FirmwareTimer {
-  if (threads <= 1 || !existsSync(workerPath)) {
+  if (threads <= 1 || workerPath === null) {
     return { kind: 'inline', time: timeFittingFirmware, close: async () => undefined };
   }
-  const piscina = new Piscina({ filename: workerPath, minThreads: 1, maxThreads: threads, idleTimeout: 10_000 });
+  const workers = createWorkerPool<TimingTask, FirmwareTimingOutcome>(workerPath, { minThreads: 1, maxThreads: threads, idleTimeout: 10_000 });
   return {
     kind: 'threads',
-    time: (request) => piscina.run(timingTask(request)) as Promise<FirmwareTimingOutcome>,
-    close: () => piscina.destroy(),
+    time: (request) => workers.run(timingTask(request)),
+    close: workers.close,
   };
 }

@@ -5,8 +5,7 @@
  * scripts/build-model-images.mjs; a test rebuilds them and compares bytes.
  */
 import { getBoard } from '../emulator/boards.js';
-import { loadCifar10 } from '../model/dataset/cifar10.js';
-import { modelInputs } from '../model/dataset/preprocess.js';
+import { testImageInput } from '../model/dataset/preprocess.js';
 import { createEngine } from '../model/engine/index.js';
 import { prepareGraph } from '../model/engine/prepare.js';
 import { resolveModel } from '../model/registry.js';
@@ -14,7 +13,7 @@ import { emulatorLinkScript } from './compile/link-script.js';
 import { defaultEmitters } from './emitters.js';
 import type { KernelStyle } from './network/assemble.js';
 import { buildNetwork, type NetworkImage } from './network/build.js';
-import { planNetwork } from './network/plan.js';
+import { networkInputOf, planNetwork } from './network/plan.js';
 
 /** Models and kernel styles that have a prebuilt image. */
 export const PREBUILT_MODELS = ['lenet', 'resnet8'] as const;
@@ -29,9 +28,8 @@ export function prebuiltPath(model: string, style: KernelStyle): string {
 export async function buildPrebuiltImage(model: string, style: KernelStyle, options: { cache?: boolean; dataDir?: string } = {}): Promise<NetworkImage & { modelSha256: string }> {
   const resolved = resolveModel(model);
   const prepared = prepareGraph(resolved.graph);
-  const ds = loadCifar10({ dir: options.dataDir, split: 'test' });
-  const input = modelInputs(ds, resolved.graph, resolved.preprocess, 1).input(0);
-  const benchInput = createEngine(resolved.graph).trace(input).get(planNetwork(prepared).inputTensor)!;
+  const input = testImageInput(resolved.graph, resolved.preprocess, 0, options.dataDir);
+  const benchInput = networkInputOf(planNetwork(prepared), createEngine(resolved.graph).trace(input));
   const board = getBoard('nucleo-l4r5zi');
   const image = await buildNetwork(prepared, { style }, board, defaultEmitters(), {
     cache: options.cache,

@@ -14,6 +14,7 @@ import { defaultEmitters } from './emitters.js';
 import type { AssembledLayer, NetworkSpec } from './network/assemble.js';
 import { buildNetwork, type BuildOptions, type NetworkImage } from './network/build.js';
 import { NetworkRunner } from './network/emulate.js';
+import { networkInputOf } from './network/plan.js';
 import { resolvePlacement } from './placement/auto.js';
 import { LIBRARY_UNIT, formatPlacement, homesOf, layerUnit, type CodeHome, type PlaceRequest, type UnitPlacement } from './placement/placement.js';
 
@@ -107,7 +108,7 @@ export function profileImage(
   const { plan } = image.source;
   const runner = new NetworkRunner(image);
   try {
-    const run = runner.infer(trace.get(plan.inputTensor)!);
+    const run = runner.infer(networkInputOf(plan, trace));
     const expected = trace.get(plan.outputTensor)!;
     const matchesEngine = Buffer.from(run.output).equals(Buffer.from(expected));
     const macsOf = new Map(prepared.ops.filter(isWeightedOp).map((o) => [o.opIndex, o.macs]));

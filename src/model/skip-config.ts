@@ -24,6 +24,20 @@ import { isMaskable, type Graph, type SkipMask, type SkipMasks } from './ir.js';
 /** Version written and accepted. */
 export const SKIP_CONFIG_VERSION = 1;
 
+/** Weights a mask skips (0 for none). */
+export function skippedCount(mask: SkipMask | null | undefined): number {
+  let n = 0;
+  if (mask) for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}
+
+/** Weights skipped by all the masks of a configuration together (0 for none). */
+export function skippedWeights(masks: SkipMasks | null | undefined): number {
+  let n = 0;
+  for (const m of masks?.values() ?? []) n += skippedCount(m);
+  return n;
+}
+
 /** Number of weights (mask entries) of operator `opIndex`, or throws when it is not maskable. */
 export function maskLength(graph: Graph, opIndex: number): number {
   const op = graph.ops[opIndex];

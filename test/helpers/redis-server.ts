@@ -10,6 +10,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_CLI } from './cli.js';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Whether redis-server can be started here. */
 export const HAVE_REDIS = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -117,4 +118,26 @@ export async function startWorker(url: string, args: readonly string[] = [], env
 export async function stopWorkers(workers: readonly CliProcess[]): Promise<void> {
   for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGINT');
   await Promise.all(workers.map((w) => w.exit()));
+}
+
+/** Job ids a worker printed as started, in order. */
+export function startedJobs(w: CliProcess): string[] {
+  return w.lines.flatMap((l) => /^sim-dse worker: job (\S+) started$/.exec(l)?.[1] ?? []);
+}
+
+/**
+ * A Redis server for the tests of the calling describe block (started before
+ * them, stopped after them with every worker pushed to `workers`).
+ */
+export function suiteRedis(): { readonly workers: CliProcess[]; url(): string } {
+  let redis: RedisServer | undefined;
+  const workers: CliProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await stopWorkers(workers);
+    await redis?.stop();
+  });
+  return { workers, url: () => redis!.url };
 }

@@ -4,6 +4,7 @@ import { loadCifar10, type Cifar10Split } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { createEngine } from '../../model/engine/index.js';
 import { describePreprocess } from '../../model/registry.js';
+import { skippedWeights } from '../../model/skip-config.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { UsageError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/parse-options.js';
@@ -69,8 +70,6 @@ export function runEval(opts: EvalOptions, onProgress?: (done: number, total: nu
       writeFileAtomic(p, r.predictions);
     }
   }
-  let skippedWeights = 0;
-  for (const m of masks?.values() ?? []) for (const b of m) skippedWeights += b;
   return {
     model: model.name,
     file: model.path,
@@ -82,7 +81,7 @@ export function runEval(opts: EvalOptions, onProgress?: (done: number, total: nu
     correct: r.correct,
     top1: r.top1,
     maskedLayers: masks?.size ?? 0,
-    skippedWeights,
+    skippedWeights: skippedWeights(masks),
     seconds,
     engine: engine.backendName,
   };

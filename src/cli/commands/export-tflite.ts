@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { skippedWeights } from '../../model/skip-config.js';
 import { applySkipMasks, writeTflite } from '../../model/tflite/write.js';
 import { UsageError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -33,9 +34,7 @@ export function runExportTflite(opts: ExportTfliteOptions): ExportTfliteResult {
   const graph = masks ? applySkipMasks(model.graph, masks) : model.graph;
   const bytes = writeTflite(graph, `sim-dse export of ${model.name}${opts.skip ? ` with ${opts.skip}` : ''}`);
   writeFileAtomic(opts.out, bytes);
-  let zeroedWeights = 0;
-  for (const m of masks?.values() ?? []) for (const b of m) zeroedWeights += b;
-  return { model: model.name, out: opts.out, bytes: bytes.length, maskedLayers: masks?.size ?? 0, zeroedWeights };
+  return { model: model.name, out: opts.out, bytes: bytes.length, maskedLayers: masks?.size ?? 0, zeroedWeights: skippedWeights(masks) };
 }
 
 /** `sim-dse export-tflite`: writes an approximate model as .tflite. */

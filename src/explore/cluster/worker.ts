@@ -21,8 +21,7 @@ import { getBoard } from '../../emulator/boards.js';
 import type { FirmwareTimer } from '../../firmware/timing-pool.js';
 import { createFirmwareTimer } from '../../firmware/timing-pool.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
-import { loadCifar10 } from '../../model/dataset/cifar10.js';
-import { modelInputs } from '../../model/dataset/preprocess.js';
+import { testImageInput } from '../../model/dataset/preprocess.js';
 import { modelsDir, resolveModel, type ResolvedModel } from '../../model/registry.js';
 import { createVariantRequests, type VariantRequests } from '../evaluate/variant-requests.js';
 import { indexedCostVariant } from '../evaluate/variant-index.js';
@@ -103,7 +102,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
     variant: async (s, { board, opIndex, style, mask, flashLimit, placement }) => {
       let requests = s.variants.get(board);
       if (requests === undefined) {
-        const input = modelInputs(loadCifar10({ dir: options.dataDir, split: 'test' }), s.model.graph, s.model.preprocess, 1).input(0);
+        const input = testImageInput(s.model.graph, s.model.preprocess, 0, options.dataDir);
         requests = createVariantRequests(s.model.graph, getBoard(board), input);
         s.variants.set(board, requests);
       }

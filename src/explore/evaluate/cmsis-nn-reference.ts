@@ -8,8 +8,7 @@ import type { BoardProfile } from '../../emulator/board.js';
 import { findCmsisNn } from '../../kernels/cmsis-nn/locate.js';
 import { cmsisNnReference } from '../../kernels/cmsis-nn/reference.js';
 import { compilerVersion } from '../../kernels/compile/toolchain.js';
-import { loadCifar10 } from '../../model/dataset/cifar10.js';
-import { modelInputs } from '../../model/dataset/preprocess.js';
+import { testImageInput } from '../../model/dataset/preprocess.js';
 import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import type { StoredCmsisNn } from '../store/run-store.js';
@@ -33,7 +32,7 @@ export async function measureCmsisNn(ctx: CmsisNnRunContext): Promise<StoredCmsi
   const dir = findCmsisNn(ctx.dir);
   if (dir === null) return { found: false, reason: 'CMSIS-NN not found (no ../shared/third-party/CMSIS-NN; give --cmsis-nn DIR or set SIM_DSE_CMSIS_NN)' };
   if (compilerVersion() === null) return { found: false, reason: 'arm-none-eabi-gcc is not installed, so CMSIS-NN could not be compiled' };
-  const input = modelInputs(loadCifar10({ dir: ctx.dataDir, split: 'test' }), ctx.graph, ctx.preprocess, 1).input(0);
+  const input = testImageInput(ctx.graph, ctx.preprocess, 0, ctx.dataDir);
   const p = await cmsisNnReference(ctx.graph, ctx.board, input, { dir: dir.root });
   return {
     found: true,

@@ -4,8 +4,7 @@
  * the default, and `macs`, the analytic proxy.
  */
 import type { BoardProfile } from '../../emulator/board.js';
-import { loadCifar10 } from '../../model/dataset/cifar10.js';
-import { modelInputs } from '../../model/dataset/preprocess.js';
+import { testImageInput } from '../../model/dataset/preprocess.js';
 import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { createEmulatedLatency, type EmulatedLatencyOptions } from './emulated-latency.js';
@@ -45,7 +44,7 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   emulated: {
     summary: 'compiled layer variants (the fastest feasible kernel style and placement per layer) emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
     create: async ({ graph, board, preprocess, dataDir, threads, offload }) => {
-      const input = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, preprocess, 1).input(0);
+      const input = testImageInput(graph, preprocess, 0, dataDir);
       const firmwareBoard = firmwareBoardOf(board) ?? undefined;
       const firmwareImages = firmwareBoard ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
       return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareBoard, firmwareThreads: threads, ...offload });

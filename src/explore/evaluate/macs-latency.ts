@@ -10,7 +10,7 @@
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { isWeightedOp, prepareGraph } from '../../model/engine/prepare.js';
-import { skippedCount } from '../space/masks.js';
+import { skippedCount } from '../../model/skip-config.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { flashCapacity } from './board-flash.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';

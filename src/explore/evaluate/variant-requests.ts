@@ -11,7 +11,7 @@ import { createEngine } from '../../model/engine/index.js';
 import { prepareGraph, type PreparedGraph, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask } from '../../model/ir.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
-import { planNetwork, type NetworkPlan } from '../../kernels/network/plan.js';
+import { networkInputOf, planNetwork, type NetworkPlan } from '../../kernels/network/plan.js';
 import type { VariantPlacement, VariantRequest } from '../../kernels/variant-cost.js';
 
 /** A model prepared for timing its layer variants on one board. */
@@ -39,7 +39,7 @@ export function createVariantRequests(graph: Graph, board: BoardProfile, input: 
   return {
     prepared,
     plan,
-    netInput: trace.get(plan.inputTensor)!,
+    netInput: networkInputOf(plan, trace),
     request: (op, style, mask, where = {}) => ({
       op,
       style,

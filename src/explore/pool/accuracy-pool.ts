@@ -5,11 +5,9 @@
  * share prefixes), cut into contiguous chunks, and the results come back in
  * the batch's own order whatever the thread timing.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
-import { createAccuracyBench, toMaskList, type AccuracySpec, type ImageSet, type MaskList } from './accuracy-bench.js';
+import { createWorkerPool, workerScript } from '../../util/worker-pool.js';
+import { createAccuracyBench, toMaskList, type AccuracySpec, type AccuracyTask, type ImageSet, type MaskList } from './accuracy-bench.js';
 
 /** Evaluates configurations; results are correct top-1 counts. */
 export interface AccuracyPool {
@@ -25,12 +23,12 @@ export interface AccuracyPool {
   close(): Promise<void>;
 }
 
-/** Compiled worker script beside this module (absent when running from the TypeScript sources). */
-const workerPath = fileURLToPath(new URL('./accuracy-worker.js', import.meta.url));
+/** Compiled worker script beside this module (null when running from the TypeScript sources). */
+const workerPath = workerScript(import.meta.url, './accuracy-worker.js');
 
 /** True when the worker script exists, i.e. thread pools are possible (running from dist/). */
 export function workerScriptAvailable(): boolean {
-  return existsSync(workerPath);
+  return workerPath !== null;
 }
 
 function compareMask(a: SkipMask | undefined, b: SkipMask | undefined): number {
@@ -91,14 +89,15 @@ export function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number | (
   };
 }
 
-/** A pool of `threads` piscina workers running ./accuracy-worker.js. */
+/** A pool of `threads` piscina workers running ./accuracy-worker.js (see {@link workerScriptAvailable}). */
 export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyPool {
-  const piscina = new Piscina({ filename: workerPath, workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  if (workerPath === null) throw new Error('createThreadPool: no compiled accuracy-worker.js beside this module (run from dist/)');
+  const workers = createWorkerPool<AccuracyTask, number[]>(workerPath, { workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   return {
     kind: 'threads',
     threads,
-    evaluate: batchEvaluator((set, points) => piscina.run({ set, points }) as Promise<number[]>, threads * 2),
-    close: () => piscina.destroy(),
+    evaluate: batchEvaluator((set, points) => workers.run({ set, points }), threads * 2),
+    close: workers.close,
   };
 }
 

@@ -9,12 +9,11 @@
  * run writes, whatever the thread timing.
  */
 import type { Graph, SkipMasks } from '../../model/ir.js';
-import { maskLength } from '../../model/skip-config.js';
+import { maskLength, skippedCount } from '../../model/skip-config.js';
 import type { LatencyProvider, PointLatency } from '../evaluate/latency-types.js';
 import type { AccuracyPool } from '../pool/accuracy-pool.js';
 import type { Configuration } from '../space/config.js';
 import { configurationHash, configurationJson } from '../space/config.js';
-import { skippedCount } from '../space/masks.js';
 import { masksHash } from '../store/masks-hash.js';
 import type { FinalRow, Phase, PointRow } from '../store/rows.js';
 

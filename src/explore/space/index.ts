@@ -32,5 +32,6 @@ export {
   type SpaceOptions,
 } from './space.js';
 export { PRESETS, presetSpace, type PresetName, type PresetOptions } from './presets.js';
-export { layerMask, masksFor, skippedCount } from './masks.js';
+export { layerMask, masksFor } from './masks.js';
+export { skippedCount } from '../../model/skip-config.js';
 export { parseLayers, parseLevels, parseSettingKind } from './parse.js';

@@ -112,13 +112,6 @@ function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, unit: Ski
   return units;
 }
 
-/** Weights a mask skips (0 for none). */
-export function skippedCount(mask: SkipMask | null | undefined): number {
-  let n = 0;
-  if (mask) for (let i = 0; i < mask.length; i++) n += mask[i];
-  return n;
-}
-
 /** The mask one setting gives a layer (skip unit `unit`, default weight), or null when it skips nothing. */
 export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting, unit: SkipUnit = 'weight'): SkipMask | null {
   const u = unitsOf(layer, metric, unit);

@@ -44,6 +44,17 @@ export interface NetworkPlan {
   readonly arenaBytes: number;
 }
 
+/**
+ * The network input of one image: tensor `plan.inputTensor` (the graph input
+ * after any host-side QUANTIZE, what `sim_infer` reads) in the reference
+ * engine's trace of that image's graph input bytes.
+ */
+export function networkInputOf(plan: NetworkPlan, trace: ReadonlyMap<number, Uint8Array>): Uint8Array {
+  const bytes = trace.get(plan.inputTensor);
+  if (bytes === undefined) throw new SimDseError('kernels', `the trace has no network input tensor ${plan.inputTensor}`);
+  return bytes;
+}
+
 /** Activation inputs of a prepared operator. */
 function opInputs(op: PreparedOp): number[] {
   return op.kind === 'add' ? [op.inputA, op.inputB] : [op.input];

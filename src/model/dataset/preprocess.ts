@@ -7,7 +7,7 @@
 import { DatasetError, ModelError } from '../errors.js';
 import type { Graph } from '../ir.js';
 import type { Preprocess } from '../registry.js';
-import type { Cifar10 } from './cifar10.js';
+import { loadCifar10, type Cifar10 } from './cifar10.js';
 import { resizeBilinear } from './resize.js';
 
 /** Height and width of the dataset's images (CIFAR-10). */
@@ -102,4 +102,13 @@ export function modelInputs(ds: Cifar10, graph: Graph, pre: Preprocess, count: n
     labels: ds.labels.subarray(0, count),
     input: (i: number) => preprocessImage(ds.image(i), pre, size),
   };
+}
+
+/**
+ * Graph input bytes of CIFAR-10 test image `k` (default 0, the representative
+ * image the layers and benchmark images are timed on), from the test batch in
+ * `dataDir` (default: the usual data folder).
+ */
+export function testImageInput(graph: Graph, pre: Preprocess, k = 0, dataDir?: string): Uint8Array {
+  return modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, pre, k + 1).input(k);
 }

@@ -1,7 +1,7 @@
 /**
  * The int8 reference engine: runs a {@link Graph} bit-exactly as TFLite's
  * integer reference kernels do, with optional per-layer skip masks (a skipped
- * weight counts as zero). Two backends compute the same bytes: `wasm` (the
+ * weight counts as zero). Three backends compute the same bytes: `wasm` (the
  * default when the native library does not load; CONV_2D and FULLY_CONNECTED as a WebAssembly SIMD GEMM, depthwise
  * (multiplier 1, channels a multiple of 4), MAX_POOL_2D, ADD and QUANTIZE as
  * SIMD kernels, the rest in TS), `native` (the default where it loads on a
@@ -16,15 +16,22 @@ import { ModelError } from '../errors.js';
 import { prepareGraph, type PreparedGraph } from './prepare.js';
 import { Executor, type Backend } from './executor.js';
 import { wasmSimdSupported } from './wasm/gemm-module.js';
-import { argmaxBytes, executors } from './handles.js';
+import { argmaxBytes } from './argmax.js';
+import { createExecutorSession, type Session, type SessionOptions } from './session.js';
 import { defaultBackend, NATIVE_ISA_NAMES } from './native/library.js';
 
 export { NATIVE_ISA, NATIVE_ISA_NAMES, nativeKernels, nativeEngineLibrary } from './native/library.js';
 
 export type { Backend } from './executor.js';
-export { createSession, type Session, type SessionOptions, type SessionResult } from './session.js';
+export type { Session, SessionOptions, SessionResult } from './session.js';
 
-/** Bytes of one tensor value, as the model stores it (int8 or float32 little-endian). */
+/**
+ * What runs a model: one inference maps the graph input's bytes to the
+ * graph output's bytes, each tensor as the model stores it (int8, or
+ * float32 little-endian), under optional per-layer skip masks. The
+ * reference engine ({@link createEngine}) is the one implementation; it
+ * adds the batch helpers of {@link ReferenceEngine}.
+ */
 export interface Engine {
   readonly graph: Graph;
   /** One inference: input bytes (the graph input's dtype and shape) -> output tensor bytes. */
@@ -65,9 +72,19 @@ export interface ReferenceEngine extends Engine {
    * each non-constant tensor, by tensor index (the graph input included).
    */
   trace(input: Uint8Array, masks?: SkipMasks): Map<number, Uint8Array>;
+  /** A session over `inputs` (each one input) on this engine's executor: see ./session.ts. */
+  session(inputs: readonly Uint8Array[], options?: SessionOptions): Session;
 }
 
-export { argmaxBytes } from './handles.js';
+export { argmaxBytes } from './argmax.js';
+
+/**
+ * Creates a session over `inputs` (each the engine's input bytes): many
+ * masked evaluations of one image set with prefix reuse (./session.ts).
+ */
+export function createSession(engine: ReferenceEngine, inputs: readonly Uint8Array[], options: SessionOptions = {}): Session {
+  return engine.session(inputs, options);
+}
 
 /** Validates the graph (supported ops/options/types) and prepares it (requantization
  *  multipliers, packed weights); throws ModelError (one line) otherwise. */
@@ -125,7 +142,9 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
       });
       return tensors;
     },
+    session(inputs, sessionOptions) {
+      return createExecutorSession(ex, inputs, sessionOptions);
+    },
   };
-  executors.set(engine, ex);
   return engine;
 }

@@ -17,9 +17,8 @@
  */
 import type { SkipMask, SkipMasks } from '../ir.js';
 import { ModelError } from '../errors.js';
-import type { Engine } from './index.js';
-import { argmaxBytes, executors } from './handles.js';
-import { sameMask } from './executor.js';
+import { argmaxBytes } from './argmax.js';
+import { sameMask, type Executor } from './executor.js';
 import { isWeightedOp } from './prepare.js';
 
 /** Options of {@link createSession}. */
@@ -74,12 +73,10 @@ function isAllZero(m: SkipMask): boolean {
 }
 
 /**
- * Creates a session over `inputs` (each the engine's input bytes) for an
- * engine made by createEngine.
+ * Creates a session over `inputs` (each the graph's input bytes) that runs
+ * on `ex`, the executor of one engine (see ReferenceEngine.session).
  */
-export function createSession(engine: Engine, inputs: readonly Uint8Array[], options: SessionOptions = {}): Session {
-  const ex = executors.get(engine);
-  if (ex === undefined) throw new ModelError(`createSession: the engine of graph ${engine.graph.name} was not made by createEngine`);
+export function createExecutorSession(ex: Executor, inputs: readonly Uint8Array[], options: SessionOptions = {}): Session {
   const prepared = ex.prepared;
   const ops = prepared.ops;
   const n = ops.length;

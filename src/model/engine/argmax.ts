@@ -1,12 +1,4 @@
-/**
- * Links between engines and their executors (shared by the engine and the
- * session modules; not part of the public API), and output argmax.
- */
-import type { Engine } from './index.js';
-import type { Executor } from './executor.js';
-
-/** Executor of each engine made by createEngine. */
-export const executors = new WeakMap<Engine, Executor>();
+/** Argmax of output tensor bytes, shared by the engine and its sessions. */
 
 /** Argmax of int8 or float32 little-endian tensor bytes (ties: lowest index). */
 export function argmaxBytes(bytes: Uint8Array, dtype: 'int8' | 'float32'): number {
