@@ -484,19 +484,17 @@ export class Machine {
     n.sim_sort_specials(this.state);
     this.uc.addNativeHook(UC_HOOK_BLOCK, n.sim_block_hook_fn(), this.state);
     for (const s of specials) this.uc.addNativeHook(UC_HOOK_CODE, n.sim_code_hook_fn(), this.state, s.address, s.address);
-    // Code fetched over the System bus needs its D-Code reads counted (system-bus-data-contention).
+    // One native hook over code and SRAM (0x0000_0000..0x3fff_ffff), reads and writes:
+    // unaligned LDR/LDRH/STR/STRH pay extra cycles (memory-rules.ts unaligned-*; peripherals take
+    // aligned accesses only); flash reads go through the ART data cache when flash has wait states;
+    // code fetched over the System bus needs the D-Code reads counted (system-bus-data-contention).
     const systemBusCode = codeRanges(this.image).some((r) => fetchedOverSystemBus(r.address));
-    if (this.board.flashWaitStates > 0 || systemBusCode) {
-      this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, this.flash.base, this.flash.base + this.flash.size - 1);
-    }
     const codeSram = memoryOf(this.board).codeSram;
-    if (systemBusCode && codeSram) {
-      this.uc.addNativeHook(UC_HOOK_MEM_READ, n.sim_mem_read_hook_fn(), this.state, codeSram.base, codeSram.base + codeSram.size - 1);
-    }
-    // Unaligned LDR/LDRH/STR/STRH pay extra cycles (memory-rules.ts unaligned-*): every data
-    // access to code and SRAM (0x0000_0000..0x3fff_ffff) is checked; peripherals take aligned ones only.
+    const countFlash = this.board.flashWaitStates > 0 || systemBusCode;
+    const countSram = systemBusCode && codeSram !== null;
+    n.sim_set_dcode_ranges(this.state, countFlash ? this.flash.size : 0, countSram ? codeSram.base : 0, countSram ? codeSram.size : 0);
     n.sim_set_unaligned(this.state, unalignedPenaltyTable());
-    this.uc.addNativeHook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, n.sim_unaligned_hook_fn(), this.state, 0, DATA_MEMORY_END);
+    this.uc.addNativeHook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, n.sim_mem_hook_fn(), this.state, 0, DATA_MEMORY_END);
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);
   }

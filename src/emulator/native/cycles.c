@@ -587,36 +587,36 @@ static void code_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user
   s->special_cycles += extra;
 }
 
-/* Data reads from the code region: ART data cache for constant loads from flash; D-Code reads counted. */
-static void mem_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
-                          void *user) {
-  (void)uc;
-  (void)type;
-  (void)size;
-  (void)value;
-  SimState *s = user;
-  uint32_t a = (uint32_t)address;
-  s->code_reads++; /* installed only over the code region: every read here went over D-Code */
-  if (a - s->flash_base >= s->flash_size || s->wait_states == 0) return;
-  uint32_t line = (a - s->flash_base) / s->line_bytes;
-  if (s->dcache.nlines && cache_access(&s->dcache, line)) return;
-  s->cycles += s->wait_states;
-  s->data_stalls += s->wait_states;
-}
-
 /* Sets the unaligned access penalties (rules unaligned-* of src/emulator/timing/memory-rules.ts). */
 void sim_set_unaligned(SimState *s, const uint32_t *penalty) { memcpy(s->unaligned_penalty, penalty, sizeof s->unaligned_penalty); }
 
 /*
- * Every data read and write of memory: an unaligned halfword or word access (LDR, LDRH, LDRSH,
- * STR, STRH; the others fault when unaligned) costs the table's extra cycles, into the data
- * stalls. Byte accesses and aligned ones cost nothing here. An access Unicorn splits at a page
- * boundary reaches this hook once as itself and again as its aligned parts: only the first is
- * unaligned, so it is charged once.
+ * The code-region ranges whose data reads go over D-Code: [0] flash (ART data cache when it has
+ * wait states), [1] SRAM mapped in the code region; size 0 = reads there are not counted.
  */
-static void unaligned_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+void sim_set_dcode_ranges(SimState *s, uint32_t flash_size, uint32_t sram_base, uint32_t sram_size) {
+  s->dcode_flash_size = flash_size;
+  s->dcode_sram_base = sram_base;
+  s->dcode_sram_size = sram_size;
+}
+
+/*
+ * The one data-memory hook (reads and writes of code and SRAM, 0x0000_0000..0x3fff_ffff).
+ * Unicorn 2.0.1 sends every load and store through its slow path (load_helper/store_helper)
+ * once any memory hook exists, and there walks its hook list for each access: one hook that
+ * does both jobs costs one walk step and one call per access instead of up to three.
+ *
+ * Unaligned accesses: a halfword or word access (LDR, LDRH, LDRSH, STR, STRH; the others fault
+ * when unaligned) at an unaligned address costs the table's extra cycles, into the data stalls.
+ * An access Unicorn splits at a page boundary reaches this hook once as itself and again as its
+ * aligned parts: only the first is unaligned, so it is charged once.
+ *
+ * Reads from the code region: counted as D-Code reads (they take no System-bus slot, see
+ * sbus_settle); a read from flash with wait states goes through the ART data cache and pays the
+ * wait states on a miss.
+ */
+static void mem_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
   (void)uc;
-  (void)type;
   (void)value;
   SimState *s = user;
   const uint32_t a = (uint32_t)address;
@@ -625,10 +625,22 @@ static void unaligned_hook(uc_engine *uc, uc_mem_type type, uint64_t address, in
     extra = (a & 1u) ? s->unaligned_penalty[0] : 0;
   else if (size == 4 && (a & 3u))
     extra = (a & 1u) ? s->unaligned_penalty[2] : s->unaligned_penalty[1];
-  if (!extra) return;
-  s->cycles += extra;
-  s->data_stalls += extra;
-  s->unaligned_cycles += extra;
+  if (extra) {
+    s->cycles += extra;
+    s->data_stalls += extra;
+    s->unaligned_cycles += extra;
+  }
+  if (type != UC_MEM_READ) return;
+  if (a - s->flash_base < s->dcode_flash_size) {
+    s->code_reads++;
+    if (s->wait_states == 0) return;
+    uint32_t line = (a - s->flash_base) / s->line_bytes;
+    if (s->dcache.nlines && cache_access(&s->dcache, line)) return;
+    s->cycles += s->wait_states;
+    s->data_stalls += s->wait_states;
+  } else if (a - s->dcode_sram_base < s->dcode_sram_size) {
+    s->code_reads++;
+  }
 }
 
 static bool unmapped_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
@@ -664,8 +676,7 @@ static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 /* Hook entry points, for uc_hook_add from JavaScript. */
 void *sim_block_hook_fn(void) { return (void *)&block_hook; }
 void *sim_code_hook_fn(void) { return (void *)&code_hook; }
-void *sim_mem_read_hook_fn(void) { return (void *)&mem_read_hook; }
-void *sim_unaligned_hook_fn(void) { return (void *)&unaligned_hook; }
+void *sim_mem_hook_fn(void) { return (void *)&mem_hook; }
 void *sim_unmapped_hook_fn(void) { return (void *)&unmapped_hook; }
 void *sim_intr_hook_fn(void) { return (void *)&intr_hook; }
 void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }

@@ -128,7 +128,9 @@ typedef struct SimState {
   uint32_t cap_line_stall;
   uint32_t trace_pc;       /* last instruction seen by the trace hook */
   int32_t sbus_block;      /* the System-bus block whose fetch stall is still to settle (-1 none) */
-  uint64_t code_reads;     /* data reads from the code region (D-Code), counted by mem_read_hook */
+  uint64_t code_reads;     /* data reads from the code region (D-Code), counted by mem_hook */
+  uint32_t dcode_flash_size; /* flash reads counted as D-Code reads (0: not counted) */
+  uint32_t dcode_sram_base, dcode_sram_size; /* code-region SRAM whose reads are counted (size 0: none) */
   uint64_t sbus_reads_at;  /* code_reads when sbus_block was entered */
   /* counters */
   uint64_t cycles, instructions;

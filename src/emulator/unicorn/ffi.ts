@@ -87,11 +87,11 @@ export interface CyclesApi {
   sim_sort_specials(state: Ptr): void;
   sim_block_hook_fn(): Ptr;
   sim_code_hook_fn(): Ptr;
-  sim_mem_read_hook_fn(): Ptr;
+  sim_mem_hook_fn(): Ptr;
+  sim_set_dcode_ranges(state: Ptr, flashSize: number, sramBase: number, sramSize: number): void;
   sim_unmapped_hook_fn(): Ptr;
   sim_intr_hook_fn(): Ptr;
   sim_trace_hook_fn(): Ptr;
-  sim_unaligned_hook_fn(): Ptr;
   sim_set_unaligned(state: Ptr, penalty: Uint32Array): void;
   sim_add_ram_segment(state: Ptr, addr: number, bytes: Uint8Array, len: number): number;
   sim_io_regs(state: Ptr): Ptr;
@@ -137,11 +137,11 @@ export function cyclesApi(): CyclesApi {
     sim_sort_specials: lib.func('void sim_sort_specials(void *s)'),
     sim_block_hook_fn: lib.func('void *sim_block_hook_fn(void)'),
     sim_code_hook_fn: lib.func('void *sim_code_hook_fn(void)'),
-    sim_mem_read_hook_fn: lib.func('void *sim_mem_read_hook_fn(void)'),
+    sim_mem_hook_fn: lib.func('void *sim_mem_hook_fn(void)'),
+    sim_set_dcode_ranges: lib.func('void sim_set_dcode_ranges(void *s, uint32_t flash_size, uint32_t sram_base, uint32_t sram_size)'),
     sim_unmapped_hook_fn: lib.func('void *sim_unmapped_hook_fn(void)'),
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
     sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),
-    sim_unaligned_hook_fn: lib.func('void *sim_unaligned_hook_fn(void)'),
     sim_set_unaligned: lib.func('void sim_set_unaligned(void *s, const uint32_t *penalty)'),
     sim_add_ram_segment: lib.func('int sim_add_ram_segment(void *s, uint32_t addr, const uint8_t *bytes, uint32_t len)'),
     sim_io_regs: lib.func('void *sim_io_regs(void *s)'),
