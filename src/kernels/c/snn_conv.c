@@ -187,47 +187,55 @@ static inline void im2col_rgb(const snn_conv_params *p, const int8_t *img, int32
   im2col_rgb3x3(r0, r1, r2, off2, (uint32_t *)(void *)col + 2 * j);
 }
 
-/* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
-#define SNN_GROUP(off)                          \
+/*
+ * One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core,
+ * column words at cp + off. The channel pair's weights are interleaved by word
+ * (emitter: row a's word, then row b's), so one pointer reads both and the six
+ * loads issue back to back (pipelined: 7 cycles; the weights by offset, the
+ * pointer advanced once per iteration, as a post-indexed address written by
+ * the previous load would not pipeline); the freed register holds the rotated
+ * half. Per group: 6 loads, 4 SXTB16, 8 SMLAD (19 cycles).
+ */
+#define SNN_GROUP(off, woff)                    \
   "ldr %[x0], [%[cp], #" #off "]\n\t"           \
   "ldr %[x1], [%[cp], #" #off " + 4]\n\t"       \
   "ldr %[y0], [%[cp], #" #off " + 8]\n\t"       \
   "ldr %[y1], [%[cp], #" #off " + 12]\n\t"      \
-  "ldr %[w], [%[pa]], #4\n\t"                   \
-  "sxtb16 %[t], %[w], ror #8\n\t"               \
+  "ldr %[w], [%[pw], #" #woff "]\n\t"           \
+  "ldr %[t], [%[pw], #" #woff " + 4]\n\t"       \
+  "sxtb16 %[u], %[w], ror #8\n\t"               \
   "sxtb16 %[w], %[w]\n\t"                       \
   "smlad %[a00], %[w], %[x0], %[a00]\n\t"       \
   "smlad %[a01], %[w], %[y0], %[a01]\n\t"       \
-  "smlad %[a00], %[t], %[x1], %[a00]\n\t"       \
-  "smlad %[a01], %[t], %[y1], %[a01]\n\t"       \
-  "ldr %[w], [%[pb]], #4\n\t"                   \
-  "sxtb16 %[t], %[w], ror #8\n\t"               \
-  "sxtb16 %[w], %[w]\n\t"                       \
-  "smlad %[a10], %[w], %[x0], %[a10]\n\t"       \
-  "smlad %[a11], %[w], %[y0], %[a11]\n\t"       \
-  "smlad %[a10], %[t], %[x1], %[a10]\n\t"       \
-  "smlad %[a11], %[t], %[y1], %[a11]\n\t"
+  "smlad %[a00], %[u], %[x1], %[a00]\n\t"       \
+  "smlad %[a01], %[u], %[y1], %[a01]\n\t"       \
+  "sxtb16 %[u], %[t], ror #8\n\t"               \
+  "sxtb16 %[t], %[t]\n\t"                       \
+  "smlad %[a10], %[t], %[x0], %[a10]\n\t"       \
+  "smlad %[a11], %[t], %[y0], %[a11]\n\t"       \
+  "smlad %[a10], %[u], %[x1], %[a10]\n\t"       \
+  "smlad %[a11], %[u], %[y1], %[a11]\n\t"
 
 /*
  * The 2x2 core over the whole reduction in one assembly block: `n1` single
  * groups, then `n4` iterations of four groups (64 multiply-accumulates, loop
- * overhead amortized), for rows pa, pb against the two interleaved columns
- * at cp. One block, so the registers are set up once per channel pair.
- * Register-allocated by hand: four accumulators, four column words, a weight
- * word and its rotated half, three pointers and the counter use all 14
- * allocatable registers (n4 is read from the stack, addressed by sp). Column
- * words are in low registers so their loads are 16-bit and pipeline back to
- * back. Per group: 6 loads, 4 SXTB16, 8 SMLAD (about 20 cycles).
+ * overhead amortized), for the interleaved pair of rows at pw against the two
+ * interleaved columns at cp. One block, so the registers are set up once per
+ * channel pair. Register-allocated by hand: four accumulators, four column
+ * words, two weight words and a rotated half, two pointers and the counter use
+ * all 14 allocatable registers (n4 is read from the stack, addressed by sp).
+ * Column words are in low registers so their loads are 16-bit; the group is 64
+ * bytes, so the 32-bit weight loads stay word-aligned and pipeline.
  */
-static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *col, const int8_t *wa, const int8_t *wb, int32_t n1, int32_t n4, int32_t acc[4]) {
+static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *col, const int8_t *wp, int32_t n1, int32_t n4, int32_t acc[4]) {
   register const uint32_t *cp __asm__("r0") = col;
   register uint32_t x0 __asm__("r1");
   register uint32_t x1 __asm__("r2");
   register uint32_t y0 __asm__("r3");
   register uint32_t y1 __asm__("r4");
   register int32_t n __asm__("r5") = n1;
-  register const int8_t *pa __asm__("r6") = wa;
-  register const int8_t *pb __asm__("r7") = wb;
+  register const int8_t *pw __asm__("r6") = wp;
+  register uint32_t u __asm__("r7");
   register int32_t a00 __asm__("r8") = acc[0];
   register int32_t a01 __asm__("r9") = acc[1];
   register int32_t a10 __asm__("r10") = acc[2];
@@ -236,20 +244,22 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
   register uint32_t t __asm__("lr");
   __asm__ volatile("cmp %[n], #0\n\t"
                    "beq 2f\n\t"
-                   ".p2align 2\n1:\n\t" SNN_GROUP(0) "adds %[cp], #16\n\t"
+                   ".p2align 2\n1:\n\t" SNN_GROUP(0, 0) "adds %[cp], #16\n\t"
+                   "adds %[pw], #8\n\t"
                    "subs %[n], #1\n\t"
                    "bne 1b\n"
                    "2:\n\t"
                    "ldr %[n], %[n4]\n\t"
                    "cmp %[n], #0\n\t"
                    "beq.w 4f\n\t"
-                   ".p2align 2\n3:\n\t" SNN_GROUP(0) SNN_GROUP(16) SNN_GROUP(32) SNN_GROUP(48) "adds %[cp], #64\n\t"
+                   ".p2align 2\n3:\n\t" SNN_GROUP(0, 0) SNN_GROUP(16, 8) SNN_GROUP(32, 16) SNN_GROUP(48, 24) "adds %[cp], #64\n\t"
+                   "adds %[pw], #32\n\t"
                    "subs %[n], #1\n\t"
                    "bne 3b\n"
                    "4:\n\t"
-                   : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),
+                   : [cp] "+l"(cp), [n] "+l"(n), [pw] "+r"(pw), [a00] "+r"(a00),
                      [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x0] "=&l"(x0), [x1] "=&l"(x1),
-                     [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)
+                     [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u)
                    : [n4] "m"(n4)
                    : "cc", "memory");
   acc[0] = a00;
@@ -262,11 +272,9 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
 
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
 static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1, const int fast) {
-  const int8_t *wa = p->weights + oc * K;
-  const int8_t *wb = wa + K;
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
   const int32_t groups = K >> 2; /* K is a multiple of 4: no reduction tail */
-  core_2x2_acc((const uint32_t *)(const void *)col, wa, wb, groups & 3, groups >> 2, acc);
+  core_2x2_acc((const uint32_t *)(const void *)col, p->weights + oc * K, groups & 3, groups >> 2, acc);
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   if (fast) {
@@ -318,21 +326,24 @@ static void core_1x2(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o1[oc] = snn_out8(a01, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
-/* One output channel x one position (the odd last position; column 0 only). */
+/*
+ * One output channel x one position (the odd last position; column 0 only).
+ * A channel of a pair reads its words of the pair's interleaved rows (every
+ * other word); the odd last channel has a row of its own.
+ */
 static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0) {
-  const int8_t *wa = p->weights + oc * K;
+  const int paired = oc < (p->win.out_c & ~1);
+  const int8_t *wa = p->weights + (oc & ~1) * K + (paired ? 4 * (oc & 1) : 0);
+  const int32_t step = paired ? 8 : 4;
   const uint32_t *cp = (const uint32_t *)(const void *)col;
   int32_t a00 = p->bias[oc];
-  for (int32_t i = K >> 2; i > 0; i--) {
+  for (int32_t i = K >> 2; i > 0; i--) { /* K is a multiple of 4 */
     const uint32_t w = snn_ld32(wa);
-    wa += 4;
+    wa += step;
     a00 = snn_smlad(snn_sxtb16(w), cp[0], a00);
     a00 = snn_smlad(snn_sxtb16_ror8(w), cp[1], a00);
     cp += 4;
   }
-  const int32_t r = K & 3;
-  const int16_t *t0 = (const int16_t *)(const void *)cp;
-  for (int32_t t = 0; t < r; t++) a00 += wa[t] * t0[t];
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
@@ -353,7 +364,7 @@ static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_co
   const int32_t n1 = (K >> 2) & 3, n4 = K >> 4;
   for (int32_t i = 0; i < pairs; i++) {
     int32_t acc[4] = {bias[0], bias[0], bias[1], bias[1]};
-    core_2x2_acc((const uint32_t *)(const void *)col, w, w + K, n1, n4, acc);
+    core_2x2_acc((const uint32_t *)(const void *)col, w, n1, n4, acc);
     const int32_t ea = -shift[0], eb = -shift[1];
     const int32_t ha = (int32_t)((1u << ea) >> 1), hb = (int32_t)((1u << eb) >> 1);
     o0[0] = snn_clamp_out(snn_rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
