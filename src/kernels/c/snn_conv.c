@@ -349,10 +349,66 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
+/* One output of the fast requantization, in place on accumulator `a` (multiplier m, e1 = exponent - 1), saturated to int8. */
+#define SNN_OUT_FAST(a, m, e1)                  \
+  "add %[" #a "], %[" #a "], %[" #a "]\n\t"     \
+  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"  \
+  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t" \
+  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"    \
+  "add %[" #a "], %[" #a "], #1\n\t"            \
+  "add %[" #a "], %[zp], %[" #a "], asr #1\n\t" \
+  "ssat %[" #a "], #8, %[" #a "]\n\t"
+
+/*
+ * The four outputs of a channel pair x two positions from the accumulators
+ * (a00, a01: channel a at positions 0, 1; a10, a11: channel b), in one
+ * assembly block: the fast requantization of snn_rq_fast with the rounding
+ * term folded away, (x + 2^(e-1)) >> e == ((x >> (e-1)) + 1) >> 1 (floor
+ * division composed; e >= 1, and e - 1 is ~shift), the output zero point
+ * added in the last shift, SSAT to int8; the four bytes packed into one word
+ * [o0a, o0b, o1a, o1b] (BFI), clamped to [act_min, act_max] four lanes at a
+ * time (SSUB8/SEL against the replicated bounds at lohi) unless the range is
+ * all of int8, and stored as one halfword per position. Advances pm, ps by
+ * two channels and o0, o1 by two bytes.
+ */
+static inline __attribute__((always_inline)) void out_pair_fast(int32_t a00, int32_t a01, int32_t a10, int32_t a11, const int32_t **pm, const int32_t **ps,
+                                                                int8_t **o0, int8_t **o1, int32_t zp, const uint32_t lohi[2], const int full) {
+  uint32_t ma, mb, ea, eb;
+  const int32_t *m = *pm, *sh = *ps;
+  int8_t *d0 = *o0, *d1 = *o1;
+  __asm__ volatile("ldrd %[ma], %[mb], [%[m]], #8\n\t"
+                   "ldrd %[ea], %[eb], [%[sh]], #8\n\t"
+                   "mvn %[ea], %[ea]\n\t"
+                   "mvn %[eb], %[eb]\n\t" SNN_OUT_FAST(a00, ma, ea) SNN_OUT_FAST(a01, ma, ea) SNN_OUT_FAST(a10, mb, eb) SNN_OUT_FAST(a11, mb, eb)
+                   "bfi %[a00], %[a10], #8, #8\n\t"
+                   "bfi %[a01], %[a11], #8, #8\n\t"
+                   "bfi %[a00], %[a01], #16, #16\n\t"
+                   ".if %c[full] == 0\n\t"
+                   "ldrd %[ma], %[mb], [%[lohi]]\n\t"
+                   "ssub8 %[ea], %[a00], %[ma]\n\t"
+                   "sel %[a00], %[a00], %[ma]\n\t"
+                   "ssub8 %[ea], %[mb], %[a00]\n\t"
+                   "sel %[a00], %[a00], %[mb]\n\t"
+                   ".endif\n\t"
+                   "strh %[a00], [%[d0]], #2\n\t"
+                   "lsrs %[a00], %[a00], #16\n\t"
+                   "strh %[a00], [%[d1]], #2\n\t"
+                   : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [m] "+r"(m), [sh] "+r"(sh), [d0] "+r"(d0),
+                     [d1] "+r"(d1), [ma] "=&r"(ma), [mb] "=&r"(mb), [ea] "=&r"(ea), [eb] "=&r"(eb)
+                   : [zp] "r"(zp), [lohi] "r"(lohi), [full] "i"(full)
+                   : "cc", "memory");
+  *pm = m;
+  *ps = sh;
+  *o0 = d0;
+  *o1 = d1;
+}
+
+#undef SNN_OUT_FAST
+
 /*
  * All channel pairs of two positions with the fast requantization (the
- * emitter proved it exact): one assembly block per pair, then four outputs
- * from values kept in registers (no reloads of the parameters between pairs).
+ * emitter proved it exact): one assembly block per pair for the reduction,
+ * one for its four outputs (out_pair_fast).
  */
 static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1, const int full) {
   const int32_t pairs = p->win.out_c >> 1;
@@ -360,23 +416,15 @@ static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_co
   const int32_t *bias = p->bias;
   const int32_t *mult = p->rq.multiplier;
   const int32_t *shift = p->rq.shift;
-  const int32_t zp = p->rq.out_zp, lo = p->rq.act_min, hi = p->rq.act_max;
+  const int32_t zp = p->rq.out_zp;
+  const uint32_t lohi[2] = {((uint32_t)p->rq.act_min & 0xffu) * 0x01010101u, ((uint32_t)p->rq.act_max & 0xffu) * 0x01010101u};
   const int32_t n1 = (K >> 2) & 3, n4 = K >> 4;
   for (int32_t i = 0; i < pairs; i++) {
     int32_t acc[4] = {bias[0], bias[0], bias[1], bias[1]};
     core_2x2_acc((const uint32_t *)(const void *)col, w, n1, n4, acc);
-    const int32_t ea = -shift[0], eb = -shift[1];
-    const int32_t ha = (int32_t)((1u << ea) >> 1), hb = (int32_t)((1u << eb) >> 1);
-    o0[0] = snn_clamp_out(snn_rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
-    o1[0] = snn_clamp_out(snn_rq_fast(acc[1], mult[0], ea, ha), zp, lo, hi, full);
-    o0[1] = snn_clamp_out(snn_rq_fast(acc[2], mult[1], eb, hb), zp, lo, hi, full);
-    o1[1] = snn_clamp_out(snn_rq_fast(acc[3], mult[1], eb, hb), zp, lo, hi, full);
+    out_pair_fast(acc[0], acc[1], acc[2], acc[3], &mult, &shift, &o0, &o1, zp, lohi, full);
     w += 2 * K;
     bias += 2;
-    mult += 2;
-    shift += 2;
-    o0 += 2;
-    o1 += 2;
   }
 }
 
