@@ -478,6 +478,11 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
   const int quad = (g->in_c & 3) == 0;
   const int rgb = g->in_c == 3 && g->k_h == 3 && g->k_w == 3 && g->dil_h == 1 && g->dil_w == 1;
   int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */
+  /* Windows wholly inside the input (in_c a multiple of 4, undilated) are widened inline, run by run. */
+  const int undilated = g->dil_h == 1 && g->dil_w == 1;
+  const int32_t y_last = g->in_h - g->k_h, x_last = g->in_w - g->k_w;
+  const int32_t row_bytes = g->in_w * g->in_c, run_groups = (g->k_w * g->in_c) >> 2;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   int8_t pad_row[12];
   for (int32_t i = 0; i < 12; i++) pad_row[i] = (int8_t)(-p->in_offset);
   for (int32_t b = 0; b < g->batches; b++) {
@@ -487,9 +492,22 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
     for (int32_t oy = 0; oy < g->out_h; oy++) {
       for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
         const int32_t j = first == 0 ? 0 : 1;
-        if (quad) im2col_quad(p, img, oy, ox, scratch, j);
-        else if (rgb) im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
-        else im2col_any(p, img, oy, ox, scratch, j, K, patch);
+        if (rgb) {
+          im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
+        } else if (!quad) {
+          im2col_any(p, img, oy, ox, scratch, j, K, patch);
+        } else {
+          const int32_t y0 = oy * g->stride_h - g->pad_top;
+          const int32_t x0 = ox * g->stride_w - g->pad_left;
+          if (undilated && y0 >= 0 && x0 >= 0 && y0 <= y_last && x0 <= x_last) {
+            /* the whole window inside the input: k_h runs of k_w * in_c bytes, widened inline */
+            const int8_t *src = img + (y0 * g->in_w + x0) * g->in_c;
+            uint32_t *col = (uint32_t *)(void *)scratch + 2 * j;
+            for (int32_t ky = 0; ky < g->k_h; ky++, src += row_bytes) col = widen_groups(src, run_groups, off2, col);
+          } else {
+            im2col_quad(p, img, oy, ox, scratch, j);
+          }
+        }
         if (j == 0) {
           first = dst;
         } else {
