@@ -234,8 +234,8 @@ static inline void im2col_rgb(const snn_conv_params *p, const int8_t *img, int32
   "smlad %[a11], %[u], %[y1], %[a11]\n\t"
 
 /*
- * The 2x2 core over the whole reduction in one assembly block: `n1` single
- * groups, then `n4` iterations of four groups (64 multiply-accumulates, loop
+ * The 2x2 core over the whole reduction in one assembly block: `n1` (0..3)
+ * groups straight (two, then one: no loop), then `n4` iterations of four groups (64 multiply-accumulates, loop
  * overhead amortized), for the interleaved pair of rows at pw against the two
  * interleaved columns at cp. One block, so the registers are set up once per
  * channel pair. Register-allocated by hand: four accumulators, four column
@@ -260,11 +260,16 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
   register uint32_t w __asm__("r12");
   register uint32_t t __asm__("lr");
   __asm__ volatile("cmp %[n], #0\n\t"
+                   "beq.w 2f\n\t"
+                   "tst %[n], #2\n\t"
+                   "beq 1f\n\t"
+                   ".p2align 2\n\t" SNN_GROUP(0, 0) SNN_GROUP(16, 8) "adds %[cp], #32\n\t"
+                   "adds %[pw], #16\n"
+                   "1:\n\t"
+                   "tst %[n], #1\n\t"
                    "beq 2f\n\t"
-                   ".p2align 2\n1:\n\t" SNN_GROUP(0, 0) "adds %[cp], #16\n\t"
-                   "adds %[pw], #8\n\t"
-                   "subs %[n], #1\n\t"
-                   "bne 1b\n"
+                   ".p2align 2\n\t" SNN_GROUP(0, 0) "adds %[cp], #16\n\t"
+                   "adds %[pw], #8\n"
                    "2:\n\t"
                    "ldr %[n], %[n4]\n\t"
                    "cmp %[n], #0\n\t"
