@@ -41,7 +41,10 @@ describe('emitted C', () => {
     expect(code).toContain('snn_conv_s8(&layer_1_params, in0, out, (int16_t *)scratch);');
     expect(code).toContain('void layer_1(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
     if (conv.kind !== 'conv') throw new Error('not a conv');
-    expect(code).toContain(`  ${Array.from(conv.weights.slice(0, 24)).join(', ')},\n`);
+    // K = 144: rows 0 and 1 interleaved by word (row 0's word 0, row 1's word 0, row 0's word 1, ...)
+    const row = (o: number, from: number): number[] => Array.from(conv.weights.slice(o * 144 + from, o * 144 + from + 4));
+    const first24 = [...row(0, 0), ...row(1, 0), ...row(0, 4), ...row(1, 4), ...row(0, 8), ...row(1, 8)];
+    expect(code).toContain(`  ${first24.join(', ')},\n`);
   });
 
   test('a mask zeroes exactly the skipped weights in the data', () => {

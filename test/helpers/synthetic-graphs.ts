@@ -104,7 +104,7 @@ export function syntheticCases(): SyntheticCase[] {
     b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation: 'RELU', keepNumDims: false });
     list.push({ name: 'FULLY_CONNECTED 12 -> 7 (4 + 2 + 1 rows), multiplier > 1, RELU', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(12, 38 + s, -20, 20))) });
   }
-  for (const [kind, c] of [['MAX_POOL_2D', 8], ['MAX_POOL_2D', 3], ['AVERAGE_POOL_2D', 3]] as const) {
+  for (const [kind, c] of [['MAX_POOL_2D', 8], ['MAX_POOL_2D', 3], ['AVERAGE_POOL_2D', 3], ['AVERAGE_POOL_2D', 8]] as const) {
     const b = new GraphBuilder();
     const x = b.tensor([1, 5, 5, c], 'int8', 0.1, -20);
     const y = b.tensor([1, 3, 3, c], 'int8', 0.1, -20);

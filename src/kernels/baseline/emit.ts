@@ -103,7 +103,8 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const g = p.geometry;
   const masked = maskedWeights(p, mask);
   const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
-  const { data, rq } = weightedData(fn, p, padConvRows(masked, g), p.bias);
+  // Rows padded to K, then interleaved by pairs: the 2x2 core reads a channel pair with one pointer.
+  const { data, rq } = weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias);
   return {
     data:
       data +
@@ -138,20 +139,25 @@ function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefin
 }
 
 /**
- * FULLY_CONNECTED weights [rows][n] (n a multiple of 4) with each block of four
- * rows interleaved by word: block b holds, for every word i of the row, the
- * words i of rows 4b .. 4b + 3 (16 bytes), so the kernel reads a block with
- * one pointer; the last rows % 4 stay row after row (at the same offsets).
+ * Weights [rows][n] (n a multiple of 4) with each block of `block` rows
+ * interleaved by word: block b holds, for every word i of the row, the words i
+ * of rows b .. b + block - 1 (4 * block bytes), so a kernel reads a block with
+ * one pointer; the last rows % block stay row after row (at the same offsets).
  */
-export function interleaveFcRows(w: Int8Array, rows: number, n: number): Int8Array {
+export function interleaveRows(w: Int8Array, rows: number, n: number, block: number): Int8Array {
   const out = w.slice();
   const words = n / 4;
-  for (let b = 0; b + 4 <= rows; b += 4) {
+  for (let b = 0; b + block <= rows; b += block) {
     for (let i = 0; i < words; i++) {
-      for (let r = 0; r < 4; r++) out.set(w.subarray((b + r) * n + 4 * i, (b + r) * n + 4 * i + 4), b * n + 16 * i + 4 * r);
+      for (let r = 0; r < block; r++) out.set(w.subarray((b + r) * n + 4 * i, (b + r) * n + 4 * i + 4), b * n + 4 * block * i + 4 * r);
     }
   }
   return out;
+}
+
+/** FULLY_CONNECTED weights with each block of four rows interleaved by word ({@link interleaveRows}). */
+export function interleaveFcRows(w: Int8Array, rows: number, n: number): Int8Array {
+  return interleaveRows(w, rows, n, 4);
 }
 
 /**

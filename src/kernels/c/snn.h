@@ -39,7 +39,9 @@ typedef struct {
 
 /*
  * CONV_2D. weights: OHWI int8, each output channel's row of k_h * k_w * in_c
- * followed by zeros up to K, a multiple of 4 (out_c rows of K).
+ * followed by zeros up to K, a multiple of 4 (out_c rows of K); each pair of
+ * rows (2i, 2i + 1) interleaved by word (row 2i's word j, then row 2i + 1's,
+ * at 2iK + 8j), an odd last row left as it is.
  */
 typedef struct {
   snn_window win;

@@ -31,9 +31,26 @@
  * Widens n groups of four int8 at src into column words, adding the input
  * offset to each 16-bit lane: a group becomes [x0, x2] (SXTAB16) and
  * [x1, x3] (SXTAB16 ROR #8); successive groups of a column are 4 words apart
- * (the other column's group sits between them). Two groups per iteration.
+ * (the other column's group sits between them). Four groups per iteration
+ * (loads back to back, loop overhead amortized), then two, then one.
  */
 static inline uint32_t *widen_groups(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
+  for (; n >= 4; n -= 4) {
+    const uint32_t a = snn_ld32(src);
+    const uint32_t b = snn_ld32(src + 4);
+    const uint32_t c = snn_ld32(src + 8);
+    const uint32_t d = snn_ld32(src + 12);
+    src += 16;
+    dst[0] = snn_sxtab16(off2, a);
+    dst[1] = snn_sxtab16_ror8(off2, a);
+    dst[4] = snn_sxtab16(off2, b);
+    dst[5] = snn_sxtab16_ror8(off2, b);
+    dst[8] = snn_sxtab16(off2, c);
+    dst[9] = snn_sxtab16_ror8(off2, c);
+    dst[12] = snn_sxtab16(off2, d);
+    dst[13] = snn_sxtab16_ror8(off2, d);
+    dst += 16;
+  }
   for (; n >= 2; n -= 2) {
     const uint32_t a = snn_ld32(src);
     const uint32_t b = snn_ld32(src + 4);
@@ -187,47 +204,55 @@ static inline void im2col_rgb(const snn_conv_params *p, const int8_t *img, int32
   im2col_rgb3x3(r0, r1, r2, off2, (uint32_t *)(void *)col + 2 * j);
 }
 
-/* One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core, column words at cp + off. */
-#define SNN_GROUP(off)                          \
+/*
+ * One group (four reduction steps, 16 multiply-accumulates) of the 2x2 core,
+ * column words at cp + off. The channel pair's weights are interleaved by word
+ * (emitter: row a's word, then row b's), so one pointer reads both and the six
+ * loads issue back to back (pipelined: 7 cycles; the weights by offset, the
+ * pointer advanced once per iteration, as a post-indexed address written by
+ * the previous load would not pipeline); the freed register holds the rotated
+ * half. Per group: 6 loads, 4 SXTB16, 8 SMLAD (19 cycles).
+ */
+#define SNN_GROUP(off, woff)                    \
   "ldr %[x0], [%[cp], #" #off "]\n\t"           \
   "ldr %[x1], [%[cp], #" #off " + 4]\n\t"       \
   "ldr %[y0], [%[cp], #" #off " + 8]\n\t"       \
   "ldr %[y1], [%[cp], #" #off " + 12]\n\t"      \
-  "ldr %[w], [%[pa]], #4\n\t"                   \
-  "sxtb16 %[t], %[w], ror #8\n\t"               \
+  "ldr %[w], [%[pw], #" #woff "]\n\t"           \
+  "ldr %[t], [%[pw], #" #woff " + 4]\n\t"       \
+  "sxtb16 %[u], %[w], ror #8\n\t"               \
   "sxtb16 %[w], %[w]\n\t"                       \
   "smlad %[a00], %[w], %[x0], %[a00]\n\t"       \
   "smlad %[a01], %[w], %[y0], %[a01]\n\t"       \
-  "smlad %[a00], %[t], %[x1], %[a00]\n\t"       \
-  "smlad %[a01], %[t], %[y1], %[a01]\n\t"       \
-  "ldr %[w], [%[pb]], #4\n\t"                   \
-  "sxtb16 %[t], %[w], ror #8\n\t"               \
-  "sxtb16 %[w], %[w]\n\t"                       \
-  "smlad %[a10], %[w], %[x0], %[a10]\n\t"       \
-  "smlad %[a11], %[w], %[y0], %[a11]\n\t"       \
-  "smlad %[a10], %[t], %[x1], %[a10]\n\t"       \
-  "smlad %[a11], %[t], %[y1], %[a11]\n\t"
+  "smlad %[a00], %[u], %[x1], %[a00]\n\t"       \
+  "smlad %[a01], %[u], %[y1], %[a01]\n\t"       \
+  "sxtb16 %[u], %[t], ror #8\n\t"               \
+  "sxtb16 %[t], %[t]\n\t"                       \
+  "smlad %[a10], %[t], %[x0], %[a10]\n\t"       \
+  "smlad %[a11], %[t], %[y0], %[a11]\n\t"       \
+  "smlad %[a10], %[u], %[x1], %[a10]\n\t"       \
+  "smlad %[a11], %[u], %[y1], %[a11]\n\t"
 
 /*
- * The 2x2 core over the whole reduction in one assembly block: `n1` single
- * groups, then `n4` iterations of four groups (64 multiply-accumulates, loop
- * overhead amortized), for rows pa, pb against the two interleaved columns
- * at cp. One block, so the registers are set up once per channel pair.
- * Register-allocated by hand: four accumulators, four column words, a weight
- * word and its rotated half, three pointers and the counter use all 14
- * allocatable registers (n4 is read from the stack, addressed by sp). Column
- * words are in low registers so their loads are 16-bit and pipeline back to
- * back. Per group: 6 loads, 4 SXTB16, 8 SMLAD (about 20 cycles).
+ * The 2x2 core over the whole reduction in one assembly block: `n1` (0..3)
+ * groups straight (two, then one: no loop), then `n4` iterations of four groups (64 multiply-accumulates, loop
+ * overhead amortized), for the interleaved pair of rows at pw against the two
+ * interleaved columns at cp. One block, so the registers are set up once per
+ * channel pair. Register-allocated by hand: four accumulators, four column
+ * words, two weight words and a rotated half, two pointers and the counter use
+ * all 14 allocatable registers (n4 is read from the stack, addressed by sp).
+ * Column words are in low registers so their loads are 16-bit; the group is 64
+ * bytes, so the 32-bit weight loads stay word-aligned and pipeline.
  */
-static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *col, const int8_t *wa, const int8_t *wb, int32_t n1, int32_t n4, int32_t acc[4]) {
+static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *col, const int8_t *wp, int32_t n1, int32_t n4, int32_t acc[4]) {
   register const uint32_t *cp __asm__("r0") = col;
   register uint32_t x0 __asm__("r1");
   register uint32_t x1 __asm__("r2");
   register uint32_t y0 __asm__("r3");
   register uint32_t y1 __asm__("r4");
   register int32_t n __asm__("r5") = n1;
-  register const int8_t *pa __asm__("r6") = wa;
-  register const int8_t *pb __asm__("r7") = wb;
+  register const int8_t *pw __asm__("r6") = wp;
+  register uint32_t u __asm__("r7");
   register int32_t a00 __asm__("r8") = acc[0];
   register int32_t a01 __asm__("r9") = acc[1];
   register int32_t a10 __asm__("r10") = acc[2];
@@ -235,21 +260,28 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
   register uint32_t w __asm__("r12");
   register uint32_t t __asm__("lr");
   __asm__ volatile("cmp %[n], #0\n\t"
+                   "beq.w 2f\n\t"
+                   "tst %[n], #2\n\t"
+                   "beq 1f\n\t"
+                   ".p2align 2\n\t" SNN_GROUP(0, 0) SNN_GROUP(16, 8) "adds %[cp], #32\n\t"
+                   "adds %[pw], #16\n"
+                   "1:\n\t"
+                   "tst %[n], #1\n\t"
                    "beq 2f\n\t"
-                   ".p2align 2\n1:\n\t" SNN_GROUP(0) "adds %[cp], #16\n\t"
-                   "subs %[n], #1\n\t"
-                   "bne 1b\n"
+                   ".p2align 2\n\t" SNN_GROUP(0, 0) "adds %[cp], #16\n\t"
+                   "adds %[pw], #8\n"
                    "2:\n\t"
                    "ldr %[n], %[n4]\n\t"
                    "cmp %[n], #0\n\t"
                    "beq.w 4f\n\t"
-                   ".p2align 2\n3:\n\t" SNN_GROUP(0) SNN_GROUP(16) SNN_GROUP(32) SNN_GROUP(48) "adds %[cp], #64\n\t"
+                   ".p2align 2\n3:\n\t" SNN_GROUP(0, 0) SNN_GROUP(16, 8) SNN_GROUP(32, 16) SNN_GROUP(48, 24) "adds %[cp], #64\n\t"
+                   "adds %[pw], #32\n\t"
                    "subs %[n], #1\n\t"
                    "bne 3b\n"
                    "4:\n\t"
-                   : [cp] "+l"(cp), [n] "+l"(n), [pa] "+r"(pa), [pb] "+r"(pb), [a00] "+r"(a00),
+                   : [cp] "+l"(cp), [n] "+l"(n), [pw] "+r"(pw), [a00] "+r"(a00),
                      [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x0] "=&l"(x0), [x1] "=&l"(x1),
-                     [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t)
+                     [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u)
                    : [n4] "m"(n4)
                    : "cc", "memory");
   acc[0] = a00;
@@ -262,11 +294,9 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
 
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
 static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1, const int fast) {
-  const int8_t *wa = p->weights + oc * K;
-  const int8_t *wb = wa + K;
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
   const int32_t groups = K >> 2; /* K is a multiple of 4: no reduction tail */
-  core_2x2_acc((const uint32_t *)(const void *)col, wa, wb, groups & 3, groups >> 2, acc);
+  core_2x2_acc((const uint32_t *)(const void *)col, p->weights + oc * K, groups & 3, groups >> 2, acc);
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   if (fast) {
@@ -318,30 +348,89 @@ static void core_1x2(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o1[oc] = snn_out8(a01, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
-/* One output channel x one position (the odd last position; column 0 only). */
+/*
+ * One output channel x one position (the odd last position; column 0 only).
+ * A channel of a pair reads its words of the pair's interleaved rows (every
+ * other word); the odd last channel has a row of its own.
+ */
 static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0) {
-  const int8_t *wa = p->weights + oc * K;
+  const int paired = oc < (p->win.out_c & ~1);
+  const int8_t *wa = p->weights + (oc & ~1) * K + (paired ? 4 * (oc & 1) : 0);
+  const int32_t step = paired ? 8 : 4;
   const uint32_t *cp = (const uint32_t *)(const void *)col;
   int32_t a00 = p->bias[oc];
-  for (int32_t i = K >> 2; i > 0; i--) {
+  for (int32_t i = K >> 2; i > 0; i--) { /* K is a multiple of 4 */
     const uint32_t w = snn_ld32(wa);
-    wa += 4;
+    wa += step;
     a00 = snn_smlad(snn_sxtb16(w), cp[0], a00);
     a00 = snn_smlad(snn_sxtb16_ror8(w), cp[1], a00);
     cp += 4;
   }
-  const int32_t r = K & 3;
-  const int16_t *t0 = (const int16_t *)(const void *)cp;
-  for (int32_t t = 0; t < r; t++) a00 += wa[t] * t0[t];
   const snn_channel_requant *q = &p->rq;
   const int32_t zp = q->out_zp;
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
+/* One output of the fast requantization, in place on accumulator `a` (multiplier m, e1 = exponent - 1), saturated to int8. */
+#define SNN_OUT_FAST(a, m, e1)                  \
+  "add %[" #a "], %[" #a "], %[" #a "]\n\t"     \
+  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"  \
+  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t" \
+  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"    \
+  "add %[" #a "], %[" #a "], #1\n\t"            \
+  "add %[" #a "], %[zp], %[" #a "], asr #1\n\t" \
+  "ssat %[" #a "], #8, %[" #a "]\n\t"
+
+/*
+ * The four outputs of a channel pair x two positions from the accumulators
+ * (a00, a01: channel a at positions 0, 1; a10, a11: channel b), in one
+ * assembly block: the fast requantization of snn_rq_fast with the rounding
+ * term folded away, (x + 2^(e-1)) >> e == ((x >> (e-1)) + 1) >> 1 (floor
+ * division composed; e >= 1, and e - 1 is ~shift), the output zero point
+ * added in the last shift, SSAT to int8; the four bytes packed into one word
+ * [o0a, o0b, o1a, o1b] (BFI), clamped to [act_min, act_max] four lanes at a
+ * time (SSUB8/SEL against the replicated bounds at lohi) unless the range is
+ * all of int8, and stored as one halfword per position. Advances pm, ps by
+ * two channels and o0, o1 by two bytes.
+ */
+static inline __attribute__((always_inline)) void out_pair_fast(int32_t a00, int32_t a01, int32_t a10, int32_t a11, const int32_t **pm, const int32_t **ps,
+                                                                int8_t **o0, int8_t **o1, int32_t zp, const uint32_t lohi[2], const int full) {
+  uint32_t ma, mb, ea, eb;
+  const int32_t *m = *pm, *sh = *ps;
+  int8_t *d0 = *o0, *d1 = *o1;
+  __asm__ volatile("ldrd %[ma], %[mb], [%[m]], #8\n\t"
+                   "ldrd %[ea], %[eb], [%[sh]], #8\n\t"
+                   "mvn %[ea], %[ea]\n\t"
+                   "mvn %[eb], %[eb]\n\t" SNN_OUT_FAST(a00, ma, ea) SNN_OUT_FAST(a01, ma, ea) SNN_OUT_FAST(a10, mb, eb) SNN_OUT_FAST(a11, mb, eb)
+                   "bfi %[a00], %[a10], #8, #8\n\t"
+                   "bfi %[a01], %[a11], #8, #8\n\t"
+                   "bfi %[a00], %[a01], #16, #16\n\t"
+                   ".if %c[full] == 0\n\t"
+                   "ldrd %[ma], %[mb], [%[lohi]]\n\t"
+                   "ssub8 %[ea], %[a00], %[ma]\n\t"
+                   "sel %[a00], %[a00], %[ma]\n\t"
+                   "ssub8 %[ea], %[mb], %[a00]\n\t"
+                   "sel %[a00], %[a00], %[mb]\n\t"
+                   ".endif\n\t"
+                   "strh %[a00], [%[d0]], #2\n\t"
+                   "lsrs %[a00], %[a00], #16\n\t"
+                   "strh %[a00], [%[d1]], #2\n\t"
+                   : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [m] "+r"(m), [sh] "+r"(sh), [d0] "+r"(d0),
+                     [d1] "+r"(d1), [ma] "=&r"(ma), [mb] "=&r"(mb), [ea] "=&r"(ea), [eb] "=&r"(eb)
+                   : [zp] "r"(zp), [lohi] "r"(lohi), [full] "i"(full)
+                   : "cc", "memory");
+  *pm = m;
+  *ps = sh;
+  *o0 = d0;
+  *o1 = d1;
+}
+
+#undef SNN_OUT_FAST
+
 /*
  * All channel pairs of two positions with the fast requantization (the
- * emitter proved it exact): one assembly block per pair, then four outputs
- * from values kept in registers (no reloads of the parameters between pairs).
+ * emitter proved it exact): one assembly block per pair for the reduction,
+ * one for its four outputs (out_pair_fast).
  */
 static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_conv_params *p, const int16_t *col, int32_t K, int8_t *o0, int8_t *o1, const int full) {
   const int32_t pairs = p->win.out_c >> 1;
@@ -349,23 +438,15 @@ static inline __attribute__((always_inline)) void mat_mult_two_fast(const snn_co
   const int32_t *bias = p->bias;
   const int32_t *mult = p->rq.multiplier;
   const int32_t *shift = p->rq.shift;
-  const int32_t zp = p->rq.out_zp, lo = p->rq.act_min, hi = p->rq.act_max;
+  const int32_t zp = p->rq.out_zp;
+  const uint32_t lohi[2] = {((uint32_t)p->rq.act_min & 0xffu) * 0x01010101u, ((uint32_t)p->rq.act_max & 0xffu) * 0x01010101u};
   const int32_t n1 = (K >> 2) & 3, n4 = K >> 4;
   for (int32_t i = 0; i < pairs; i++) {
     int32_t acc[4] = {bias[0], bias[0], bias[1], bias[1]};
-    core_2x2_acc((const uint32_t *)(const void *)col, w, w + K, n1, n4, acc);
-    const int32_t ea = -shift[0], eb = -shift[1];
-    const int32_t ha = (int32_t)((1u << ea) >> 1), hb = (int32_t)((1u << eb) >> 1);
-    o0[0] = snn_clamp_out(snn_rq_fast(acc[0], mult[0], ea, ha), zp, lo, hi, full);
-    o1[0] = snn_clamp_out(snn_rq_fast(acc[1], mult[0], ea, ha), zp, lo, hi, full);
-    o0[1] = snn_clamp_out(snn_rq_fast(acc[2], mult[1], eb, hb), zp, lo, hi, full);
-    o1[1] = snn_clamp_out(snn_rq_fast(acc[3], mult[1], eb, hb), zp, lo, hi, full);
+    core_2x2_acc((const uint32_t *)(const void *)col, w, n1, n4, acc);
+    out_pair_fast(acc[0], acc[1], acc[2], acc[3], &mult, &shift, &o0, &o1, zp, lohi, full);
     w += 2 * K;
     bias += 2;
-    mult += 2;
-    shift += 2;
-    o0 += 2;
-    o1 += 2;
   }
 }
 
@@ -402,6 +483,11 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
   const int quad = (g->in_c & 3) == 0;
   const int rgb = g->in_c == 3 && g->k_h == 3 && g->k_w == 3 && g->dil_h == 1 && g->dil_w == 1;
   int8_t *patch = (int8_t *)(scratch + 2 * K); /* used when in_c is not a multiple of 4 */
+  /* Windows wholly inside the input (in_c a multiple of 4, undilated) are widened inline, run by run. */
+  const int undilated = g->dil_h == 1 && g->dil_w == 1;
+  const int32_t y_last = g->in_h - g->k_h, x_last = g->in_w - g->k_w;
+  const int32_t row_bytes = g->in_w * g->in_c, run_groups = (g->k_w * g->in_c) >> 2;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   int8_t pad_row[12];
   for (int32_t i = 0; i < 12; i++) pad_row[i] = (int8_t)(-p->in_offset);
   for (int32_t b = 0; b < g->batches; b++) {
@@ -411,9 +497,22 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
     for (int32_t oy = 0; oy < g->out_h; oy++) {
       for (int32_t ox = 0; ox < g->out_w; ox++, dst += oc_n) {
         const int32_t j = first == 0 ? 0 : 1;
-        if (quad) im2col_quad(p, img, oy, ox, scratch, j);
-        else if (rgb) im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
-        else im2col_any(p, img, oy, ox, scratch, j, K, patch);
+        if (rgb) {
+          im2col_rgb(p, img, oy, ox, scratch, j, patch, pad_row);
+        } else if (!quad) {
+          im2col_any(p, img, oy, ox, scratch, j, K, patch);
+        } else {
+          const int32_t y0 = oy * g->stride_h - g->pad_top;
+          const int32_t x0 = ox * g->stride_w - g->pad_left;
+          if (undilated && y0 >= 0 && x0 >= 0 && y0 <= y_last && x0 <= x_last) {
+            /* the whole window inside the input: k_h runs of k_w * in_c bytes, widened inline */
+            const int8_t *src = img + (y0 * g->in_w + x0) * g->in_c;
+            uint32_t *col = (uint32_t *)(void *)scratch + 2 * j;
+            for (int32_t ky = 0; ky < g->k_h; ky++, src += row_bytes) col = widen_groups(src, run_groups, off2, col);
+          } else {
+            im2col_quad(p, img, oy, ox, scratch, j);
+          }
+        }
         if (j == 0) {
           first = dst;
         } else {

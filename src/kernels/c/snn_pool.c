@@ -111,7 +111,30 @@ void snn_avg_pool_s8(const snn_pool_params *p, const int8_t *in, int8_t *out) {
         const window_span s = span_of(g, oy, ox);
         const int32_t count = (s.fy1 - s.fy0) * (s.fx1 - s.fx0);
         const int32_t half = count / 2;
-        for (int32_t ch = 0; ch < c; ch++) {
+        int32_t ch = 0;
+        if ((c & 3) == 0 && count <= 255) {
+          /*
+           * Four channels per word: SXTAB16 adds lanes [c0, c2] and (rotated) [c1, c3] into two words of
+           * 16-bit sums, exact since |sum| <= 255 * 128 < 2^15 (lane arithmetic is modulo 2^16).
+           */
+          for (; ch < c; ch += 4) {
+            uint32_t s02 = 0, s13 = 0;
+            for (int32_t fy = s.fy0; fy < s.fy1; fy++) {
+              const int8_t *src = img + ((s.y0 + fy) * g->in_w + s.x0 + s.fx0) * c + ch;
+              for (int32_t fx = s.fx0; fx < s.fx1; fx++, src += c) {
+                const uint32_t v = snn_ld32(src);
+                s02 = snn_sxtab16(s02, v);
+                s13 = snn_sxtab16_ror8(s13, v);
+              }
+            }
+            const int32_t sums[4] = {(int16_t)s02, (int16_t)s13, (int16_t)(s02 >> 16), (int16_t)(s13 >> 16)};
+            for (int32_t k = 0; k < 4; k++) {
+              const int32_t acc = sums[k] > 0 ? (sums[k] + half) / count : (sums[k] - half) / count;
+              out[ch + k] = (int8_t)clamp(acc, p->act_min, p->act_max);
+            }
+          }
+        }
+        for (; ch < c; ch++) {
           int32_t acc = 0;
           for (int32_t fy = s.fy0; fy < s.fy1; fy++) {
             const int8_t *src = img + ((s.y0 + fy) * g->in_w + s.x0 + s.fx0) * c + ch;
