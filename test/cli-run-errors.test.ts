@@ -23,7 +23,7 @@ describe.skipIf(!have)('sim-dse run: bad input gives one line and a non-zero exi
     [['--model', 'lenet', '--kind', 'threshold', '--levels', '0,0.5,1.5'], 2, 'sim-dse: significance threshold 1.5 of layer 1 is out of range: expected a number from 0 to 1'],
     [['--model', 'lenet', '--threads', '0'], 2, 'sim-dse: --threads: 0 is out of range (1 to 256)'],
     [['--model', 'lenet', '--layers', '2'], 2, 'sim-dse: unknown layer 2 (operator 2 is MAX_POOL_2D, not maskable); lenet has maskable layers 1, 3, 5, 7, 8'],
-    [['--model', 'lenet', '--search', 'grid'], 2, 'sim-dse: --search grid: the space has 100000 points, more than --budget 1000; raise --budget or use --search nsga2'],
+    [['--model', 'lenet', '--search', 'grid'], 2, 'sim-dse: --search grid: the space has 759375 points, more than --budget 1000; raise --budget or use --search nsga2'],
   ])('%j', (args, code, line) => {
     const r = builtCli('run', ...args, '--out', out);
     expect([r.code, r.stderr, r.stdout]).toEqual([code, `${line}\n`, '']);

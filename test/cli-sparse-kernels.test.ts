@@ -42,7 +42,8 @@ describe.skipIf(!HAVE_CC)('sim-dse build and profile with sparse kernels', () =>
     const op = prepareGraph(graph).ops.find((p) => p.opIndex === 3) as PreparedWeighted;
     const skip = join(dir, 'skip.json');
     writeFileSync(skip, formatSkipConfig(graph, new Map([[3, randomSparseMask(op, 0.3, 4)]])));
-    const r = await cli(['profile', '--model', 'lenet', '--board', 'nucleo-f446re', '--kernels', 'baseline,unpacked,sparse', '--skip', skip, '--json']);
+    // nucleo-l4r5zi: LeNet's unpacked image (about 1.2 MB) does not fit the F446's 512 KB flash (profile skips it there)
+    const r = await cli(['profile', '--model', 'lenet', '--board', 'nucleo-l4r5zi', '--kernels', 'baseline,unpacked,sparse', '--skip', skip, '--json']);
     expect(r.err).toBe('');
     const profiles = JSON.parse(r.out) as Array<{ style: string; matchesEngine: boolean; layers: Array<{ opIndex: number; style: string; cycles: number }> }>;
     expect(profiles.map((p) => p.style)).toEqual(['baseline', 'unpacked', 'sparse']);
@@ -50,9 +51,9 @@ describe.skipIf(!HAVE_CC)('sim-dse build and profile with sparse kernels', () =>
     const sparse = profiles[2].layers;
     expect(sparse.filter((l) => l.style === 'sparse').map((l) => l.opIndex)).toEqual([1, 3, 5]);
     const conv3 = (k: number): number => profiles[k].layers.find((l) => l.opIndex === 3)!.cycles;
-    // the sparse conv#3 with 30 % of its units skipped, against the exact baseline's (issue 11 asks <= 75 %;
-    // the faster exact baseline kernels of issue 13 moved it to 77.6 %)
-    expect([conv3(0), conv3(2)]).toEqual([4755138, 3691197]);
+    // the sparse conv#3 with 30 % of its units skipped, against the exact baseline's on nucleo-l4r5zi
+    // (issue 11 asks <= 75 %; the faster exact baseline kernels of issue 13 moved it to 82.4 %)
+    expect([conv3(0), conv3(2)]).toEqual([4440175, 3658307]);
     const text = await cli(['profile', '--model', 'lenet', '--board', 'nucleo-f446re', '--kernels', 'baseline,sparse', '--skip', skip]);
     expect(text.out).toMatch(/baseline@nucleo-f446re\s+cycles\/MAC\s+sparse@nucleo-f446re/);
     expect(text.out).toMatch(/output = engine\s+yes\s+yes/);

@@ -22,7 +22,7 @@ describe.skipIf(!hasCompiler)('sim-dse emulate-firmware', () => {
   for (const board of ['nucleo-f446re', 'nucleo-l4r5zi'] as const) {
     test(`${board}: the emulated firmware prints the board's lines, with the network's predictions`, async () => {
       const dir = join(tmp, board);
-      exportFirmware({ network: fakeNetwork, images, board, outDir: dir, expected });
+      exportFirmware({ network: fakeNetwork, images, board: getFirmwareBoard(board), outDir: dir, expected });
       const r = await cli(['emulate-firmware', dir]);
       expect(r.code).toBe(0);
       expect(r.err).toBe('sim-dse: the 4 predictions equal the reference engine\'s\n');

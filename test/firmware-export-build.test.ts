@@ -54,7 +54,7 @@ describe('export of a fake network', () => {
   for (const board of ['nucleo-f446re', 'nucleo-l4r5zi'] as const) {
     test.skipIf(!hasCompiler)(`${board}: the Makefile builds the board image and the QEMU variant`, async () => {
       const dir = join(tmp, board);
-      exportFirmware({ network: fakeNetwork, images: fakeImages(3), board, outDir: dir });
+      exportFirmware({ network: fakeNetwork, images: fakeImages(3), board: getFirmwareBoard(board), outDir: dir });
       for (const target of ['board', 'qemu'] as const) {
         const r = await buildProject(dir, target);
         expect(r.kind).toBe('built');

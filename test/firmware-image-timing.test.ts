@@ -33,7 +33,7 @@ function loaded(elf: Uint8Array): { paddr: number; vaddr: number; memsz: number;
 
 describe.skipIf(!hasCompiler)('whole-firmware timing', () => {
   test.each(['nucleo-f446re', 'nucleo-l4r5zi'])('%s: the cached build loads the same bytes as make, and times what emulate-firmware prints', async (board) => {
-    const request = { network: fakeNetwork, images: fakeImages(3), board };
+    const request = { network: fakeNetwork, images: fakeImages(3), board: getFirmwareBoard(board) };
     const dir = join(tmp, board);
     exportFirmware({ ...request, outDir: dir });
     const make = spawnSync('make', ['-C', dir], { encoding: 'utf8' });

@@ -5,6 +5,7 @@ import { afterAll, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { buildProject } from '../src/firmware/build.js';
 import { exportFirmware } from '../src/firmware/export.js';
+import { getFirmwareBoard } from '../src/firmware/firmware-boards.js';
 import { readFirmwareRun } from '../src/firmware/firmware-run.js';
 import { qemuVersion, runQemu } from '../src/firmware/qemu.js';
 import { argmax, fakeImages, fakeInfer, fakeNetwork } from './helpers/firmware-fixtures.js';
@@ -18,7 +19,7 @@ for (const board of ['nucleo-f446re', 'nucleo-l4r5zi'] as const) {
   test.skipIf(!ready)(`${board}: the QEMU netduinoplus2 build prints the predictions of the network`, async () => {
     const images = fakeImages(5);
     const dir = join(tmp, board);
-    exportFirmware({ network: fakeNetwork, images, board, outDir: dir });
+    exportFirmware({ network: fakeNetwork, images, board: getFirmwareBoard(board), outDir: dir });
     const { elf } = await buildProject(dir, 'qemu');
     const r = await runQemu(elf, 60_000);
     expect(r.kind).toBe('exited');

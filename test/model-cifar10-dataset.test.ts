@@ -78,7 +78,7 @@ describe('CIFAR-10 binary reader', () => {
 
   it('rejects a model whose input is not [1,32,32,3] or whose dtype does not fit', () => {
     expect(() => checkImageInput(graphWithInput([1, 28, 28, 1], 'int8'), { kind: 'int8', offset: -128 })).toThrow(
-      new DatasetError('g: input in has shape [1,28,28,1]; CIFAR-10 needs one [1,32,32,3] input'),
+      new DatasetError('g: input in has shape [1,28,28,1]; CIFAR-10 needs one [1,H,W,3] input'),
     );
     expect(() => checkImageInput(graphWithInput([1, 32, 32, 3], 'float32'), { kind: 'int8', offset: -128 })).toThrow(
       new ModelError('g: input in is float32, but the preprocessing (int8) produces int8'),
