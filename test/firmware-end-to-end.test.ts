@@ -24,7 +24,7 @@ const qemu = qemuVersion() !== null;
 
 describe.skipIf(!have).each([
   // timed: the images of the 10 that fit the F446's flash beside the fastest point's firmware
-  { model: 'lenet', layer: '1', timed: 7 },
+  { model: 'lenet', layer: '1', timed: 10 },
   { model: 'resnet8', layer: '0', timed: 10 },
 ])('$model: DSE point -> firmware -> emulated board', ({ model, layer, timed }) => {
   test('builds with make; predictions equal the engine; cycles match the DSE prediction', async () => {

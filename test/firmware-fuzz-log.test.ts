@@ -5,6 +5,10 @@
  * go through readFirmwareRun, the point check, validateRun and the table:
  * each validates or throws a SimDseError. And a log of 150,000 images
  * validates (no spread of per-image arrays into a call).
+ *
+ * test/fixtures/resnet8-board.log is what `sim-dse emulate-firmware` printed for
+ * the fastest ResNet-8 point of test/firmware-end-to-end.test.ts (run e2e, point
+ * 1, 2 images, nucleo-f446re); it is committed (an exception in .gitignore).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

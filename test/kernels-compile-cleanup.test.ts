@@ -32,7 +32,7 @@ describe('compile scratch space', () => {
 
   it.skipIf(!haveGcc || !haveModel)('a build killed while compiling takes its compilers and temporary folders with it', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'cleanup-cache-')); // cold: every layer compiles
-    const child = spawn(process.execPath, [BUILT_CLI, 'build', '--model', 'lenet', '--kernels', 'unpacked', '--out', join(cache, 'fw')], {
+    const child = spawn(process.execPath, [BUILT_CLI, 'build', '--model', 'lenet', '--board', 'nucleo-l4r5zi', '--kernels', 'unpacked', '--out', join(cache, 'fw')], {
       env: { ...process.env, SIM_DSE_CACHE: cache },
       stdio: 'ignore',
     });
