@@ -41,9 +41,12 @@ export const RUNTIME_FLASH_BYTES = 2048;
  * Range of estimate / built flash measured over the calibration set
  * (bench/fit-estimate.bench.mjs). A variant is refused before compiling only
  * when its estimate divided by `max` (the most the estimate ever overshot)
- * still exceeds the board's flash.
+ * still exceeds the board's flash. `min` was 0.7 until the larger exact
+ * kernel library of issue 13 brought the small MobileNet-style baseline image
+ * to 0.665 (test kernels-fit-estimate): the library's C units count as
+ * UNIT_CODE_BYTES each, so small baseline images are underestimated most.
  */
-export const ESTIMATE_RATIO = { min: 0.7, max: 1.05 } as const;
+export const ESTIMATE_RATIO = { min: 0.65, max: 1.05 } as const;
 
 const ELEMENT_BYTES: Record<string, number> = { int8_t: 1, uint8_t: 1, char: 1, int16_t: 2, uint16_t: 2, int32_t: 4, uint32_t: 4, float: 4 };
 
