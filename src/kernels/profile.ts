@@ -80,10 +80,11 @@ export async function profileNetwork(
   options: ProfileOptions = {},
 ): Promise<{ profile: NetworkProfile; image: NetworkImage }> {
   const prepared = prepareGraph(graph);
-  if (options.fitCheck === true) checkFitBeforeCompile(assembleNetwork(prepared, spec, defaultEmitters()), board, `${graph.name} (${spec.style} kernels)`);
+  // the fit is checked before anything compiles: here when placement is resolved (it compiles), else by the build
+  const resolves = options.placement === undefined && options.place !== undefined;
+  if (options.fitCheck === true && resolves) checkFitBeforeCompile(assembleNetwork(prepared, spec, defaultEmitters()), board, `${graph.name} (${spec.style} kernels)`);
   // unpacked layers take the structure that is fastest on this board from where their code runs
-  // (the fit was checked above, before placement compiles anything: not again per build)
-  const build = { boardAwareChoice: true, ...options, fitCheck: false };
+  const build = { boardAwareChoice: true, ...options, fitCheck: options.fitCheck === true && !resolves };
   const placement = options.placement ?? (options.place ? await resolvePlacement(options.place, prepared, spec, board, defaultEmitters(), build) : undefined);
   const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { ...build, placement });
   return { image, profile: profileImage(prepared, image, spec.style, input, spec.masks) };

@@ -22,9 +22,9 @@ import type { BoardProfile } from '../../emulator/board.js';
 import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
-import { buildNetwork } from '../../kernels/network/build.js';
+import { buildNetwork, inferenceBuffers } from '../../kernels/network/build.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
-import { libraryFlashBytes, type VariantCost, type VariantPlacement, type VariantRequest } from '../../kernels/variant-cost.js';
+import { libraryFlashBytes, variantPlacementKey, type VariantCost, type VariantPlacement, type VariantRequest } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
 import { chooseStyles, scratchWords, type LibraryCase, type StyleOption } from './style-choice.js';
@@ -32,7 +32,6 @@ import type { KernelStyle } from '../../kernels/network/assemble.js';
 import { hasSparsePath } from '../../kernels/sparse/emit.js';
 import { memoryOf } from '../../emulator/memory-map.js';
 import { placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
-import { inferenceBuffers } from '../../kernels/network/build.js';
 import { ALL_FLASH, LIBRARY_UNIT, formatPlacement, layerUnit, type CodeHome, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
@@ -76,7 +75,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
    * estimated too large for it is not compiled (its cost says tooLarge).
    */
   const variant = (op: PreparedOp, style: KernelStyle, mask: SkipMask | undefined, placement?: VariantPlacement, flashLimit?: number): Promise<VariantCost> => {
-    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${placement ? `${placement.layer.code}/${placement.layer.data}/${placement.library}` : 'flash'}/${flashLimit ?? 'any'}`;
+    const key = `${op.opIndex}/${style}/${maskKey(mask)}/${variantPlacementKey(placement)}/${flashLimit ?? 'any'}`;
     let p = variants.get(key);
     if (!p) {
       p = costOf(requests.request(op, style, mask, { placement, flashLimit }));
