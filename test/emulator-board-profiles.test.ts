@@ -21,87 +21,72 @@ describe('board profiles', () => {
     ]);
   });
 
-  it('nucleo-f446re: 180 MHz, 5 WS, 16-byte line, F4 ART, 512 KB flash, 128 KB SRAM', () => {
-    const b = getBoard('nucleo-f446re');
-    expect(b.mcu).toBe('STM32F446RE');
-    expect(b.clockHz).toBe(180_000_000);
-    expect(b.flashWaitStates).toBe(5);
-    expect(b.flashLineBytes).toBe(16);
-    expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
-    expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB, bus: 'code' },
-      {
-        name: 'sram', kind: 'sram', base: 0x2000_0000, size: 128 * KB, bus: 'system',
-        banks: [{ name: 'sram1', base: 0x2000_0000, size: 112 * KB }, { name: 'sram2', base: 0x2001_c000, size: 16 * KB }],
-      },
-      ...common,
-    ]);
-  });
+  const F4_ART = { family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true };
+  const L4_ART = { family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true };
+  const flash = (size: number) => ({ name: 'flash', kind: 'flash', base: 0x0800_0000, size, bus: 'code' });
+  const cases = [
+    {
+      title: 'nucleo-f446re: 180 MHz, 5 WS, 16-byte line, F4 ART, 512 KB flash, 128 KB SRAM',
+      id: 'nucleo-f446re', mcu: 'STM32F446RE', clockHz: 180_000_000, waitStates: 5, lineBytes: 16, accelerator: F4_ART,
+      regions: [
+        flash(512 * KB),
+        {
+          name: 'sram', kind: 'sram', base: 0x2000_0000, size: 128 * KB, bus: 'system',
+          banks: [{ name: 'sram1', base: 0x2000_0000, size: 112 * KB }, { name: 'sram2', base: 0x2001_c000, size: 16 * KB }],
+        },
+      ],
+    },
+    {
+      title: 'nucleo-f401re: 84 MHz, 2 WS, F4 ART, 512 KB flash, 96 KB SRAM',
+      id: 'nucleo-f401re', mcu: 'STM32F401RE', clockHz: 84_000_000, waitStates: 2, lineBytes: 16, accelerator: F4_ART,
+      regions: [flash(512 * KB), { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' }],
+    },
+    {
+      title: 'nucleo-l4r5zi: 120 MHz, 5 WS, 8-byte line, 1 KB I-cache and 256 B D-cache, 2 MB flash, 640 KB SRAM',
+      id: 'nucleo-l4r5zi', mcu: 'STM32L4R5ZI', clockHz: 120_000_000, waitStates: 5, lineBytes: 8, accelerator: L4_ART,
+      regions: [
+        flash(2 * MB),
+        {
+          name: 'sram', kind: 'sram', base: 0x2000_0000, size: 640 * KB, bus: 'system',
+          banks: [
+            { name: 'sram1', base: 0x2000_0000, size: 192 * KB },
+            { name: 'sram2', base: 0x2003_0000, size: 64 * KB },
+            { name: 'sram3', base: 0x2004_0000, size: 384 * KB },
+          ],
+        },
+        { name: 'sram2-code', kind: 'sram', base: 0x1000_0000, size: 64 * KB, bus: 'code', aliasOf: 0x2003_0000 },
+      ],
+    },
+    {
+      title: 'nucleo-l476rg: 80 MHz, 4 WS, L4 ART, 1 MB flash, SRAM1 96 KB then SRAM2 32 KB',
+      id: 'nucleo-l476rg', mcu: 'STM32L476RG', clockHz: 80_000_000, waitStates: 4, lineBytes: 8, accelerator: L4_ART,
+      regions: [
+        flash(1 * MB),
+        { name: 'sram1', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' },
+        { name: 'sram2', kind: 'sram', base: 0x2001_8000, size: 32 * KB, bus: 'system' },
+      ],
+    },
+    {
+      title: 'ideal: 100 MHz, zero wait states, no accelerator, 2 MB flash, 1 MB SRAM',
+      id: 'ideal', mcu: 'Cortex-M4', clockHz: 100_000_000, waitStates: 0, lineBytes: 16,
+      accelerator: { family: 'none', icacheLines: 0, dcacheLines: 0, prefetch: false },
+      regions: [flash(2 * MB), { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB, bus: 'system' }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.title, () => {
+      const b = getBoard(c.id);
+      expect(b.mcu).toBe(c.mcu);
+      expect([b.clockHz, b.flashWaitStates, b.flashLineBytes]).toEqual([c.clockHz, c.waitStates, c.lineBytes]);
+      expect(b.accelerator).toEqual(c.accelerator);
+      expect(b.regions).toEqual([...c.regions, ...common]);
+    });
+  }
 
-  it('nucleo-f401re: 84 MHz, 2 WS, F4 ART, 512 KB flash, 96 KB SRAM', () => {
-    const b = getBoard('nucleo-f401re');
-    expect(b.mcu).toBe('STM32F401RE');
-    expect(b.clockHz).toBe(84_000_000);
-    expect(b.flashWaitStates).toBe(2);
-    expect(b.flashLineBytes).toBe(16);
-    expect(b.accelerator).toEqual({ family: 'f4', icacheLines: 64, dcacheLines: 8, prefetch: true });
-    expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 512 * KB, bus: 'code' },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' },
-      ...common,
-    ]);
-  });
-
-  it('nucleo-l4r5zi: 120 MHz, 5 WS, 8-byte line, 1 KB I-cache and 256 B D-cache, 2 MB flash, 640 KB SRAM', () => {
+  it('the L4R5 caches: 1 KB of instructions and 256 B of data', () => {
     const b = getBoard('nucleo-l4r5zi');
-    expect(b.mcu).toBe('STM32L4R5ZI');
-    expect(b.clockHz).toBe(120_000_000);
-    expect(b.flashWaitStates).toBe(5);
-    expect(b.flashLineBytes).toBe(8);
-    expect(b.accelerator).toEqual({ family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true });
     expect(b.accelerator.icacheLines * b.flashLineBytes).toBe(1024);
     expect(b.accelerator.dcacheLines * b.flashLineBytes).toBe(256);
-    expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB, bus: 'code' },
-      {
-        name: 'sram', kind: 'sram', base: 0x2000_0000, size: 640 * KB, bus: 'system',
-        banks: [
-          { name: 'sram1', base: 0x2000_0000, size: 192 * KB },
-          { name: 'sram2', base: 0x2003_0000, size: 64 * KB },
-          { name: 'sram3', base: 0x2004_0000, size: 384 * KB },
-        ],
-      },
-      { name: 'sram2-code', kind: 'sram', base: 0x1000_0000, size: 64 * KB, bus: 'code', aliasOf: 0x2003_0000 },
-      ...common,
-    ]);
-  });
-
-  it('nucleo-l476rg: 80 MHz, 4 WS, L4 ART, 1 MB flash, SRAM1 96 KB then SRAM2 32 KB', () => {
-    const b = getBoard('nucleo-l476rg');
-    expect(b.mcu).toBe('STM32L476RG');
-    expect(b.clockHz).toBe(80_000_000);
-    expect(b.flashWaitStates).toBe(4);
-    expect(b.flashLineBytes).toBe(8);
-    expect(b.accelerator).toEqual({ family: 'l4', icacheLines: 128, dcacheLines: 32, prefetch: true });
-    expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 1 * MB, bus: 'code' },
-      { name: 'sram1', kind: 'sram', base: 0x2000_0000, size: 96 * KB, bus: 'system' },
-      { name: 'sram2', kind: 'sram', base: 0x2001_8000, size: 32 * KB, bus: 'system' },
-      ...common,
-    ]);
-  });
-
-  it('ideal: 100 MHz, zero wait states, no accelerator, 2 MB flash, 1 MB SRAM', () => {
-    const b = getBoard('ideal');
-    expect(b.clockHz).toBe(100_000_000);
-    expect(b.flashWaitStates).toBe(0);
-    expect(b.flashLineBytes).toBe(16);
-    expect(b.accelerator).toEqual({ family: 'none', icacheLines: 0, dcacheLines: 0, prefetch: false });
-    expect(b.regions).toEqual([
-      { name: 'flash', kind: 'flash', base: 0x0800_0000, size: 2 * MB, bus: 'code' },
-      { name: 'sram', kind: 'sram', base: 0x2000_0000, size: 1 * MB, bus: 'system' },
-      ...common,
-    ]);
   });
 
   it('no two regions of a board overlap', () => {

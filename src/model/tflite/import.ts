@@ -232,6 +232,17 @@ function readOperator(
     if (!(v >= 1)) file.fail(`${label}: ${what} ${v} must be at least 1`);
     return v;
   };
+  // Field order is part of the op (stores and cache keys hash it): padding and strides, then the
+  // op's own fields, then dilation, as the TFLite option tables list them.
+  const window = (o: { padding: number; strideW: number; strideH: number }) => ({
+    padding: padding(o.padding),
+    strideW: positive(o.strideW, 0, 'stride_w'),
+    strideH: positive(o.strideH, 0, 'stride_h'),
+  });
+  const dilation = (o: { dilationW: number; dilationH: number }) => ({
+    dilationW: positive(o.dilationW, 1, 'dilation_w_factor'),
+    dilationH: positive(o.dilationH, 1, 'dilation_h_factor'),
+  });
   const checkWeights = (): void => {
     const w = tensors[inputs[1]];
     if (w.dtype === 'float32') {
@@ -245,16 +256,7 @@ function readOperator(
     case 'CONV_2D': {
       const o = F.Conv2DOptions;
       checkWeights();
-      return {
-        ...base,
-        kind,
-        padding: padding(o.padding),
-        strideW: positive(o.strideW, 0, 'stride_w'),
-        strideH: positive(o.strideH, 0, 'stride_h'),
-        activation: activation(o.activation),
-        dilationW: positive(o.dilationW, 1, 'dilation_w_factor'),
-        dilationH: positive(o.dilationH, 1, 'dilation_h_factor'),
-      };
+      return { ...base, kind, ...window(o), activation: activation(o.activation), ...dilation(o) };
     }
     case 'DEPTHWISE_CONV_2D': {
       const o = F.DepthwiseConv2DOptions;
@@ -262,13 +264,10 @@ function readOperator(
       return {
         ...base,
         kind,
-        padding: padding(o.padding),
-        strideW: positive(o.strideW, 0, 'stride_w'),
-        strideH: positive(o.strideH, 0, 'stride_h'),
+        ...window(o),
         depthMultiplier: positive(o.depthMultiplier, 1, 'depth_multiplier'),
         activation: activation(o.activation),
-        dilationW: positive(o.dilationW, 1, 'dilation_w_factor'),
-        dilationH: positive(o.dilationH, 1, 'dilation_h_factor'),
+        ...dilation(o),
       };
     }
     case 'FULLY_CONNECTED': {
@@ -284,9 +283,7 @@ function readOperator(
       return {
         ...base,
         kind,
-        padding: padding(o.padding),
-        strideW: positive(o.strideW, 0, 'stride_w'),
-        strideH: positive(o.strideH, 0, 'stride_h'),
+        ...window(o),
         filterW: positive(o.filterW, 0, 'filter_width'),
         filterH: positive(o.filterH, 0, 'filter_height'),
         activation: activation(o.activation),

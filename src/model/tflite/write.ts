@@ -184,39 +184,54 @@ function writeTensor(b: Builder, t: Tensor, buffer: number): number {
 const act = (a: string): number => ACTIVATION_NAMES.indexOf(a);
 const pad = (p: string): number => PADDING_NAMES.indexOf(p);
 
+interface WindowFields {
+  readonly padding: number;
+  readonly strideW: number;
+  readonly strideH: number;
+}
+interface DilationFields {
+  readonly dilationW: number;
+  readonly dilationH: number;
+}
+
+/** Adds padding and strides (in this order: the bytes written depend on it). */
+function addWindow(b: Builder, o: WindowFields, op: { padding: string; strideW: number; strideH: number }): void {
+  b.addFieldInt8(o.padding, pad(op.padding), -1);
+  b.addFieldInt32(o.strideW, op.strideW, -1);
+  b.addFieldInt32(o.strideH, op.strideH, -1);
+}
+
+/** Adds the two dilation factors. */
+function addDilation(b: Builder, o: DilationFields, op: DilationFields): void {
+  b.addFieldInt32(o.dilationW, op.dilationW, -1);
+  b.addFieldInt32(o.dilationH, op.dilationH, -1);
+}
+
 /** Writes the options table of `op`; returns [union type, offset]. */
 function writeOptions(b: Builder, op: Op, graph: Graph): [number, number] {
   switch (op.kind) {
     case 'CONV_2D': {
       const o = F.Conv2DOptions;
       b.startObject(fieldCount(o));
-      b.addFieldInt8(o.padding, pad(op.padding), -1);
-      b.addFieldInt32(o.strideW, op.strideW, -1);
-      b.addFieldInt32(o.strideH, op.strideH, -1);
+      addWindow(b, o, op);
       b.addFieldInt8(o.activation, act(op.activation), -1);
-      b.addFieldInt32(o.dilationW, op.dilationW, -1);
-      b.addFieldInt32(o.dilationH, op.dilationH, -1);
+      addDilation(b, o, op);
       return [OPTIONS_TYPE.Conv2DOptions, b.endObject()];
     }
     case 'DEPTHWISE_CONV_2D': {
       const o = F.DepthwiseConv2DOptions;
       b.startObject(fieldCount(o));
-      b.addFieldInt8(o.padding, pad(op.padding), -1);
-      b.addFieldInt32(o.strideW, op.strideW, -1);
-      b.addFieldInt32(o.strideH, op.strideH, -1);
+      addWindow(b, o, op);
       b.addFieldInt32(o.depthMultiplier, op.depthMultiplier, -1);
       b.addFieldInt8(o.activation, act(op.activation), -1);
-      b.addFieldInt32(o.dilationW, op.dilationW, -1);
-      b.addFieldInt32(o.dilationH, op.dilationH, -1);
+      addDilation(b, o, op);
       return [OPTIONS_TYPE.DepthwiseConv2DOptions, b.endObject()];
     }
     case 'MAX_POOL_2D':
     case 'AVERAGE_POOL_2D': {
       const o = F.Pool2DOptions;
       b.startObject(fieldCount(o));
-      b.addFieldInt8(o.padding, pad(op.padding), -1);
-      b.addFieldInt32(o.strideW, op.strideW, -1);
-      b.addFieldInt32(o.strideH, op.strideH, -1);
+      addWindow(b, o, op);
       b.addFieldInt32(o.filterW, op.filterW, -1);
       b.addFieldInt32(o.filterH, op.filterH, -1);
       b.addFieldInt8(o.activation, act(op.activation), -1);
