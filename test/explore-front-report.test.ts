@@ -5,7 +5,7 @@ import { frontCsv } from '../src/explore/front/front-files.js';
 import { paretoFront } from '../src/explore/front/pareto.js';
 import { fallbackReference, lossPoints, reductionsAt } from '../src/explore/front/reductions.js';
 import { accuracyPlot } from '../src/explore/report/plots.js';
-import { renderReport } from '../src/explore/report/report-md.js';
+import { describeSpace, renderReport } from '../src/explore/report/report-md.js';
 import { formatSummary, summarise } from '../src/explore/run/summary.js';
 import { niceTicks, renderScatter, shortNumber } from '../src/explore/report/svg-plot.js';
 import type { RunConfig } from '../src/explore/store/run-config.js';
@@ -226,5 +226,14 @@ describe('SVG helpers', () => {
     const svg = renderScatter(spec);
     expect(svg).toContain('a &lt; b &amp; c');
     expect(renderScatter(spec)).toBe(svg);
+  });
+});
+
+describe('describeSpace', () => {
+  it('names the space of a well-formed config, and prints any other space as JSON (found by bench/fuzz.mjs: a layer without levels crashed the report)', () => {
+    const layers = [{ opIndex: 1, levels: [0, 0.5] }, { opIndex: 3, levels: [0, 0.5] }];
+    expect(describeSpace({ name: 'seed', kind: 'threshold', layers })).toBe('seed: threshold per layer on op1, op3; levels 0, 0.5');
+    expect(describeSpace({ kind: 'fraction', layers: [layers[0], { opIndex: 3 }] })).toBe('{"kind":"fraction","layers":[{"opIndex":1,"levels":[0,0.5]},{"opIndex":3}]}');
+    expect(describeSpace({ layers: [null] })).toBe('{"layers":[null]}');
   });
 });

@@ -157,7 +157,8 @@ function cmsisNote(a: RunAnalysis): string[] {
 /** One line describing the stored space (`config.space`). */
 export function describeSpace(space: unknown): string {
   const s = space as { name?: string; kind?: string; layers?: { opIndex: number; levels: number[] }[] };
-  if (!Array.isArray(s?.layers)) return JSON.stringify(space);
+  const wellFormed = (l: unknown): boolean => typeof l === 'object' && l !== null && Array.isArray((l as { levels?: unknown }).levels);
+  if (!Array.isArray(s?.layers) || !s.layers.every(wellFormed)) return JSON.stringify(space);
   const levels = [...new Set(s.layers.map((l) => l.levels.join(', ')))];
   const lv = levels.length === 1 ? `levels ${levels[0]}` : 'per-layer levels';
   return `${s.name ?? 'custom'}: ${s.kind} per layer on ${s.layers.map((l) => `op${l.opIndex}`).join(', ')}; ${lv}`;
