@@ -4,7 +4,7 @@
 // weight units skipped (randomSparseMask, seed 1), on the engine's input of that layer for
 // CIFAR-10 test image 0. Every output is the engine's (checked by costVariant's caller below).
 // Run after `npm run build` (imports from dist/):
-//   node bench/sparse-skip.bench.mjs [--boards ideal,nucleo-f446re,nucleo-l4r5zi] [--layers lenet:3,resnet8:5,resnet8:9]
+//   node bench/sparse-skip.bench.mjs [--boards ideal,nucleo-f446re,nucleo-l4r5zi] [--layers lenet:3,resnet8:5,resnet8:9] [--place CODE/DATA]
 // Prints Markdown tables (one per board) for bench/RESULTS.md and src/kernels/sparse/README.md.
 import { getBoard } from '../dist/emulator/boards.js';
 import { defaultEmitters } from '../dist/kernels/emitters.js';
@@ -24,6 +24,12 @@ const arg = (name, dflt) => {
 const boards = arg('--boards', 'ideal,nucleo-f446re,nucleo-l4r5zi').split(',').map((b) => getBoard(b));
 const layers = arg('--layers', 'lenet:3,resnet8:5,resnet8:9').split(',').map((s) => s.split(':'));
 const FRACTIONS = [0, 0.1, 0.3, 0.6];
+// --place CODE/DATA (flash or sram each, e.g. flash/sram): where the layer's code and constants live
+// for both kernels while timed (the kernel library's code stays in flash); default flash/flash
+const place = arg('--place', 'flash/flash');
+const [code, data] = place.split('/');
+if (![code, data].every((h) => h === 'flash' || h === 'sram')) throw new Error(`--place ${place}: CODE/DATA, each flash or sram`);
+const placement = place === 'flash/flash' ? undefined : { layer: { code, data }, library: 'flash' };
 const emitters = defaultEmitters();
 const ds = loadCifar10({ split: 'test' });
 const models = new Map();
@@ -35,13 +41,13 @@ for (const [name] of layers) {
   models.set(name, { prepared, trace });
 }
 for (const board of boards) {
-  console.log(`\n${board.id}: cycles of one warm call (ratio to the exact baseline)\n`);
+  console.log(`\n${board.id}: cycles of one warm call, code/constants ${place} (ratio to the exact baseline)\n`);
   console.log(`| layer | MACs | baseline exact | ${FRACTIONS.map((f) => `sparse ${f * 100} %`).join(' | ')} | slope (cycles per skipped unit) |`);
   console.log(`|---|---|---|${FRACTIONS.map(() => '---|').join('')}---|`);
   for (const [name, idx] of layers) {
     const { prepared, trace } = models.get(name);
     const op = prepared.ops.find((o) => o.opIndex === Number(idx));
-    const req = { op, board, inputs: [trace.get(op.input)], outputBytes: trace.get(op.output).length };
+    const req = { op, board, inputs: [trace.get(op.input)], outputBytes: trace.get(op.output).length, ...(placement ? { placement } : {}) };
     const base = await costVariant({ ...req, style: 'baseline', mask: null }, emitters);
     const cells = [];
     const points = [];
