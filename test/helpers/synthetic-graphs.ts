@@ -96,6 +96,16 @@ export function syntheticCases(): SyntheticCase[] {
     b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation: 'NONE', keepNumDims: false });
     list.push({ name: 'FULLY_CONNECTED 11 -> 5 (odd row, reduction tail), 2 batches', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(22, 33 + s))) });
   }
+  for (const [n, rows, batches, activation, seed] of [[20, 11, 2, 'RELU', 41], [24, 4, 1, 'NONE', 43]] as const) {
+    // the fast path (snn_fc_fast_s8): an odd or even number of input words, 4 + 4 + 2 + 1 or 4 rows, clamped or full range
+    const b = new GraphBuilder();
+    const x = b.tensor([batches, n], 'int8', 0.5, -7);
+    const w = b.tensor([rows, n], 'int8', 0.25, 0, randomInts(rows * n, seed));
+    const bias = b.tensor([rows], 'int32', null, 0, randomInts(rows, seed + 1, -300, 300));
+    const y = b.tensor([batches, rows], 'int8', 4, -2);
+    b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation, keepNumDims: false });
+    list.push({ name: `FULLY_CONNECTED ${n} -> ${rows}, ${batches} batch(es), ${activation} (fast path)`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(batches * n, seed + 1 + s))) });
+  }
   {
     // 7 rows: four, two and one at a time; output scale 0.01 makes the multiplier > 1 (slow requantization).
     const b = new GraphBuilder();

@@ -194,14 +194,14 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
   const interleaved = g.c % 4 === 0 && g.oc >= 4;
-  const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
+  const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .interleaved = ${interleaved ? 1 : 0},\n};\n`,
-    call: `snn_fc_s8(&${fn}_params, in0, out);`,
+    call: `${fast && interleaved ? 'snn_fc_fast_s8' : 'snn_fc_s8'}(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };
 }

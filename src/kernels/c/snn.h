@@ -116,6 +116,13 @@ typedef struct {
 
 void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
 
+/*
+ * FULLY_CONNECTED when the emitter proved the fast requantization exact and
+ * interleaved the rows (in_features a multiple of 4, out_features >= 4):
+ * parameters in registers, four outputs stored as one word.
+ */
+void snn_fc_fast_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
+
 /* MAX_POOL_2D and AVERAGE_POOL_2D (out_c == in_c; input and output share quantization). */
 typedef struct {
   snn_window win;

@@ -369,15 +369,6 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
-/* One output of the fast requantization, in place on accumulator `a` (multiplier m, e1 = exponent - 1), saturated to int8. */
-#define SNN_OUT_FAST_Z(a, m, e1, z)             \
-  "add %[" #a "], %[" #a "], %[" #a "]\n\t"     \
-  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"  \
-  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t" \
-  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"    \
-  "add %[" #a "], %[" #a "], #1\n\t"            \
-  "add %[" #a "], %[" #z "], %[" #a "], asr #1\n\t" \
-  "ssat %[" #a "], #8, %[" #a "]\n\t"
 #define SNN_OUT_FAST(a, m, e1) SNN_OUT_FAST_Z(a, m, e1, zp)
 
 /*
@@ -673,4 +664,3 @@ void snn_conv_1x1_s8(const snn_conv_params *flash_params, const int8_t *in, int8
 
 #undef SNN_GROUP
 #undef SNN_OUT_FAST
-#undef SNN_OUT_FAST_Z
