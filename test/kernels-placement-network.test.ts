@@ -51,11 +51,11 @@ async function runPlaced(boardId: string, placement: Placement): Promise<{ cycle
 
 describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
   const CASES: { board: string; place: string; cycles: number }[] = [
-    { board: 'nucleo-l4r5zi', place: 'flash', cycles: 9231530 },
-    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias', cycles: 7426814 },
-    { board: 'nucleo-l4r5zi', place: '3:flash/sram,lib:sram', cycles: 14365494 },
-    { board: 'nucleo-f446re', place: 'flash', cycles: 8387744 },
-    { board: 'nucleo-f446re', place: '3:flash/sram,5:sram/sram', cycles: 7722602 },
+    { board: 'nucleo-l4r5zi', place: 'flash', cycles: 9209822 },
+    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias', cycles: 7407553 },
+    { board: 'nucleo-l4r5zi', place: '3:flash/sram,lib:sram', cycles: 14335094 },
+    { board: 'nucleo-f446re', place: 'flash', cycles: 8332099 },
+    { board: 'nucleo-f446re', place: '3:flash/sram,5:sram/sram', cycles: 7669287 },
   ];
   test.each(CASES)('$board --place $place: outputs equal the engine, $cycles cycles', async ({ board, place, cycles }) => {
     const r = await runPlaced(board, fixed(place));
@@ -63,17 +63,19 @@ describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
     expect(r.cycles).toBe(cycles);
   }, 600_000);
 
-  test('auto on nucleo-l4r5zi: constants of every layer in SRAM, the library, the conv and pool code in the SRAM2 window', async () => {
+  test('auto on nucleo-l4r5zi: constants of every layer in SRAM, the library and the conv code in the SRAM2 window', async () => {
     const auto = await autoPlacement(prepared, { style: 'baseline' }, getBoard('nucleo-l4r5zi'), defaultEmitters());
-    expect(formatPlacement(auto.placement)).toBe('1:alias/sram,2:alias/sram,3:alias/sram,4:alias/sram,5:alias/sram,7:flash/sram,8:flash/sram,lib:alias/flash');
+    expect(formatPlacement(auto.placement)).toBe('1:alias/sram,2:flash/sram,3:alias/sram,4:flash/sram,5:alias/sram,7:flash/sram,8:flash/sram,lib:alias/flash');
     const r = await runPlaced('nucleo-l4r5zi', auto.placement);
-    expect([r.same, r.cycles, auto.saving]).toEqual([IMAGES, 7426814, 1804711]);
+    expect([r.same, r.cycles, auto.saving]).toEqual([IMAGES, 7407553, 1802264]);
   }, 900_000);
 
   test('auto on ideal keeps only what the whole inference measures faster (no wait states: code alignment alone, the two pools)', async () => {
-    // Before the pair-interleaved conv kernels (branch h13b) the per-layer gains did not add up and auto kept 'flash', 0.
+    // Code alignment alone: with the pair-interleaved conv kernels (branch h13b) the two pools' code in SRAM measured
+    // 2,352 cycles faster ('2:sram/flash,4:sram/flash'); since the FC fast path and the pointwise conv (branch h13d)
+    // moved the library's layout, the per-layer gains do not add up again and auto keeps 'flash', 0 (as before h13b).
     const auto = await autoPlacement(prepared, { style: 'baseline' }, getBoard('ideal'), defaultEmitters());
-    expect([formatPlacement(auto.placement), auto.saving]).toEqual(['2:sram/flash,4:sram/flash', 2352]);
+    expect([formatPlacement(auto.placement), auto.saving]).toEqual(['flash', 0]);
   }, 900_000);
 
   test('a placement that does not fit the SRAM is refused before linking, naming the bytes over', async () => {

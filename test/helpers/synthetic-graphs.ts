@@ -50,6 +50,8 @@ export function syntheticCases(): SyntheticCase[] {
   list.push(convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 3 (RGB im2col with stride), out_c 3', h: 7, w: 9, c: 3, oc: 3, k: 3, stride: 2, padding: 'VALID', seed: 20 }));
   list.push(convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 8, out_c 6, RELU6, per-channel scales', h: 6, w: 7, c: 8, oc: 6, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3, 0.02, 1], outScale: 0.5, outZp: -100, seed: 12 }));
   list.push(convCase({ name: 'CONV_2D 2x2 stride 2 SAME with bottom/right padding, in_c 4, out_c 7, 16 MAC groups unrolled', h: 7, w: 7, c: 64, oc: 7, k: 2, stride: 2, padding: 'SAME', seed: 13 }));
+  list.push(convCase({ name: 'CONV_2D 1x1 stride 2 VALID, in_c 32, out_c 6, RELU6 (pointwise path: 21 position pairs in passes of 8, 8, 5; clamped)', h: 12, w: 14, c: 32, oc: 6, k: 1, stride: 2, padding: 'VALID', activation: 'RELU6', scales: new Array<number>(6).fill(0.01), outScale: 0.05, outZp: -128, seed: 21 }));
+  list.push(convCase({ name: 'CONV_2D 1x1 stride 1, in_c 16, out_c 4 (pointwise path, full range), input zero point -128', h: 4, w: 6, c: 16, oc: 4, k: 1, stride: 1, padding: 'VALID', inZp: -128, seed: 22 }));
   list.push(convCase({ name: 'CONV_2D 1x1, in_c 5 (row of 5 padded to 8), out_c 3', h: 3, w: 5, c: 5, oc: 3, k: 1, stride: 1, padding: 'VALID', seed: 16 }));
   list.push(convCase({ name: 'CONV_2D 3x3 stride 2, in_c 6 (row of 54 padded to 56), RELU6, multiplier > 1 (slow requantization)', h: 6, w: 5, c: 6, oc: 4, k: 3, stride: 2, padding: 'SAME', activation: 'RELU6', outScale: 0.01, seed: 17 }));
   list.push(convCase({ name: 'CONV_2D dilation 2 VALID, in_c 12, out_c 2', h: 7, w: 6, c: 12, oc: 2, k: 2, stride: 1, padding: 'VALID', dilation: 2, seed: 14 }));
@@ -93,6 +95,16 @@ export function syntheticCases(): SyntheticCase[] {
     const y = b.tensor([2, 5], 'int8', 1.5, -3);
     b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation: 'NONE', keepNumDims: false });
     list.push({ name: 'FULLY_CONNECTED 11 -> 5 (odd row, reduction tail), 2 batches', graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(22, 33 + s))) });
+  }
+  for (const [n, rows, batches, activation, seed] of [[20, 11, 2, 'RELU', 41], [24, 4, 1, 'NONE', 43]] as const) {
+    // the fast path (snn_fc_fast_s8): an odd or even number of input words, 4 + 4 + 2 + 1 or 4 rows, clamped or full range
+    const b = new GraphBuilder();
+    const x = b.tensor([batches, n], 'int8', 0.5, -7);
+    const w = b.tensor([rows, n], 'int8', 0.25, 0, randomInts(rows * n, seed));
+    const bias = b.tensor([rows], 'int32', null, 0, randomInts(rows, seed + 1, -300, 300));
+    const y = b.tensor([batches, rows], 'int8', 4, -2);
+    b.op({ kind: 'FULLY_CONNECTED', inputs: [x, w, bias], outputs: [y], activation, keepNumDims: false });
+    list.push({ name: `FULLY_CONNECTED ${n} -> ${rows}, ${batches} batch(es), ${activation} (fast path)`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(batches * n, seed + 1 + s))) });
   }
   {
     // 7 rows: four, two and one at a time; output scale 0.01 makes the multiplier > 1 (slow requantization).

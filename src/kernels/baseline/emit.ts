@@ -72,6 +72,23 @@ export function convScratchBytes(g: Geometry): number {
   return 4 * k + (g.c % 4 !== 0 ? k : 0);
 }
 
+/** Position pairs per pass and the largest C of snn_conv_1x1_s8 (SNN_PW_PAIRS, SNN_PW_MAX_K in snn.h). */
+const PW_PAIRS = 8;
+const PW_MAX_K = 64;
+
+/**
+ * Whether snn_conv_1x1_s8 (the pointwise path) takes a CONV_2D: a 1x1
+ * undilated kernel without padding, C a multiple of 16 up to PW_MAX_K, an
+ * even number of output channels and of positions, and the fast
+ * requantization proved exact.
+ */
+export function pointwiseConv(g: Geometry, fast: boolean): boolean {
+  return (
+    fast && g.kh === 1 && g.kw === 1 && g.dilationH === 1 && g.dilationW === 1 && g.padTop === 0 && g.padLeft === 0 &&
+    g.c % 16 === 0 && g.c <= PW_MAX_K && g.oc % 2 === 0 && (g.oh * g.ow) % 2 === 0
+  );
+}
+
 /** OHWI weights with each output channel's row padded with zeros to K (a copy; the same array when already a multiple of 4). */
 export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
   const n = g.kh * g.kw * g.c;
@@ -103,6 +120,7 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const g = p.geometry;
   const masked = maskedWeights(p, mask);
   const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
+  const pw = pointwiseConv(g, fast);
   // Rows padded to K, then interleaved by pairs: the 2x2 core reads a channel pair with one pointer.
   const { data, rq } = weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias);
   return {
@@ -110,8 +128,8 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
       data +
       `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
-    call: `snn_conv_s8(&${fn}_params, in0, out, (int16_t *)scratch);`,
-    scratchBytes: convScratchBytes(g),
+    call: `${pw ? 'snn_conv_1x1_s8' : 'snn_conv_s8'}(&${fn}_params, in0, out, (int16_t *)scratch);`,
+    scratchBytes: pw ? PW_PAIRS * 4 * g.c : convScratchBytes(g),
   };
 }
 
@@ -176,14 +194,14 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
   const interleaved = g.c % 4 === 0 && g.oc >= 4;
-  const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
+  const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .interleaved = ${interleaved ? 1 : 0},\n};\n`,
-    call: `snn_fc_s8(&${fn}_params, in0, out);`,
+    call: `${fast && interleaved ? 'snn_fc_fast_s8' : 'snn_fc_s8'}(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };
 }

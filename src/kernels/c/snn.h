@@ -62,8 +62,21 @@ typedef struct {
  */
 #define SNN_CONV_SCRATCH_BYTES(kh, kw, c) (2 * 2 * SNN_CONV_K(kh, kw, c) + (((c) & 3) != 0 ? SNN_CONV_K(kh, kw, c) : 0))
 
+/* Position pairs per pass of the pointwise (1x1) convolution, and the largest in_c it takes. */
+#define SNN_PW_PAIRS 8
+#define SNN_PW_MAX_K 64
+/* Scratch bytes of snn_conv_1x1_s8: SNN_PW_PAIRS pairs of int16 columns of in_c. */
+#define SNN_PW_SCRATCH_BYTES(c) (SNN_PW_PAIRS * 2 * 2 * (c))
+
 /* CONV_2D: im2col (int16, input offset applied, padding 0) and the 2x2 SMLAD core. */
 void snn_conv_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch);
+
+/*
+ * CONV_2D, the pointwise path (the emitter chooses it): a 1x1 undilated
+ * kernel without padding, in_c a multiple of 16 up to SNN_PW_MAX_K, out_c
+ * and out_h * out_w even, fast_rq set; scratch SNN_PW_SCRATCH_BYTES(in_c).
+ */
+void snn_conv_1x1_s8(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch);
 
 /* DEPTHWISE_CONV_2D. weights: [1, k_h, k_w, out_c], out_c = in_c * depth_multiplier. */
 typedef struct {
@@ -102,6 +115,13 @@ typedef struct {
 } snn_fc_params;
 
 void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
+
+/*
+ * FULLY_CONNECTED when the emitter proved the fast requantization exact and
+ * interleaved the rows (in_features a multiple of 4, out_features >= 4):
+ * parameters in registers, four outputs stored as one word.
+ */
+void snn_fc_fast_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
 
 /* MAX_POOL_2D and AVERAGE_POOL_2D (out_c == in_c; input and output share quantization). */
 typedef struct {

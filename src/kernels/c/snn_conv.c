@@ -290,8 +290,6 @@ static inline __attribute__((always_inline)) void core_2x2_acc(const uint32_t *c
   acc[3] = a11;
 }
 
-#undef SNN_GROUP
-
 /* Two output channels (rows oc, oc + 1) x two positions: o0[oc], o0[oc+1], o1[oc], o1[oc+1]. */
 static inline __attribute__((always_inline)) void core_2x2(const snn_conv_params *p, const int16_t *col, int32_t K, int32_t oc, int8_t *o0, int8_t *o1, const int fast) {
   int32_t acc[4] = {p->bias[oc], p->bias[oc], p->bias[oc + 1], p->bias[oc + 1]};
@@ -371,15 +369,7 @@ static void core_1x1(const snn_conv_params *p, const int16_t *col, int32_t K, in
   o0[oc] = snn_out8(a00, q->multiplier[oc], q->shift[oc], q->act_min - zp, q->act_max - zp, zp);
 }
 
-/* One output of the fast requantization, in place on accumulator `a` (multiplier m, e1 = exponent - 1), saturated to int8. */
-#define SNN_OUT_FAST(a, m, e1)                  \
-  "add %[" #a "], %[" #a "], %[" #a "]\n\t"     \
-  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"  \
-  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t" \
-  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"    \
-  "add %[" #a "], %[" #a "], #1\n\t"            \
-  "add %[" #a "], %[zp], %[" #a "], asr #1\n\t" \
-  "ssat %[" #a "], #8, %[" #a "]\n\t"
+#define SNN_OUT_FAST(a, m, e1) SNN_OUT_FAST_Z(a, m, e1, zp)
 
 /*
  * The four outputs of a channel pair x two positions from the accumulators
@@ -425,7 +415,7 @@ static inline __attribute__((always_inline)) void out_pair_fast(int32_t a00, int
   *o1 = d1;
 }
 
-#undef SNN_OUT_FAST
+
 
 /*
  * All channel pairs of two positions with the fast requantization (the
@@ -524,3 +514,153 @@ void snn_conv_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *
     if (first != 0) mat_mult_one(p, scratch, K, first);
   }
 }
+
+/* What the pointwise block reads and writes on the stack (sp-relative in the assembly). */
+typedef struct {
+  /* pairs read by one LDRD: ba and bb, ma and mb, ea and eb, lo and hi */
+  int32_t ba, bb;   /* the pair's biases */
+  int32_t ma, mb;   /* multipliers */
+  int32_t ea, eb;   /* exponent - 1 (~shift) */
+  int32_t zp;       /* output zero point */
+  int8_t *out;      /* output of the next position pair, channel a */
+  int32_t oc_n;     /* output channels (bytes between positions) */
+  int32_t wback;    /* 2K: the bytes of the pair's weights, rewound after each block */
+  int32_t count;    /* position pairs left */
+  int32_t n4;       /* K / 16 */
+  uint32_t lo, hi;  /* act_min, act_max replicated to four bytes */
+} snn_pw_frame;
+
+/*
+ * One channel pair over f->count position pairs of the pointwise path, in
+ * one assembly block: per position pair the accumulators start at the
+ * biases, the 2x2 core runs K / 16 iterations of four groups (the column
+ * pointer runs on into the next pair's columns; the weight pointer is rewound
+ * by 2K), and the four outputs are requantized as in out_pair_fast and
+ * stored as one halfword per position. Everything else lives in the frame on
+ * the stack: the 14 allocatable registers hold the core.
+ */
+static inline __attribute__((always_inline)) void pw_pair(const uint32_t *col, const int8_t *wp, snn_pw_frame *f, const int full) {
+  register const uint32_t *cp __asm__("r0") = col;
+  register uint32_t x0 __asm__("r1");
+  register uint32_t x1 __asm__("r2");
+  register uint32_t y0 __asm__("r3");
+  register uint32_t y1 __asm__("r4");
+  register int32_t n __asm__("r5");
+  register const int8_t *pw __asm__("r6") = wp;
+  register uint32_t u __asm__("r7");
+  register int32_t a00 __asm__("r8");
+  register int32_t a01 __asm__("r9");
+  register int32_t a10 __asm__("r10");
+  register int32_t a11 __asm__("r11");
+  register uint32_t w __asm__("r12");
+  register uint32_t t __asm__("lr");
+  __asm__ volatile(".p2align 2\n"
+                   "5:\n\t"
+                   "ldrd %[a00], %[a10], %[ba]\n\t"
+                   "ldr %[n], %[n4]\n\t"
+                   "mov %[a01], %[a00]\n\t"
+                   "mov %[a11], %[a10]\n\t"
+                   ".p2align 2\n3:\n\t" SNN_GROUP(0, 0) SNN_GROUP(16, 8) SNN_GROUP(32, 16) SNN_GROUP(48, 24) "adds %[cp], #64\n\t"
+                   "adds %[pw], #32\n\t"
+                   "subs %[n], #1\n\t"
+                   "bne 3b\n\t"
+                   "ldrd %[x0], %[x1], %[ma]\n\t"
+                   "ldrd %[y0], %[y1], %[ea]\n\t"
+                   "ldr %[w], %[zpm]\n\t"
+                   SNN_OUT_FAST_Z(a00, x0, y0, w) SNN_OUT_FAST_Z(a01, x0, y0, w) SNN_OUT_FAST_Z(a10, x1, y1, w) SNN_OUT_FAST_Z(a11, x1, y1, w)
+                   "bfi %[a00], %[a10], #8, #8\n\t"
+                   "bfi %[a01], %[a11], #8, #8\n\t"
+                   "bfi %[a00], %[a01], #16, #16\n\t"
+                   ".if %c[full] == 0\n\t"
+                   "ldrd %[a10], %[a11], %[lo]\n\t"
+                   "ssub8 %[a01], %[a00], %[a10]\n\t"
+                   "sel %[a00], %[a00], %[a10]\n\t"
+                   "ssub8 %[a01], %[a11], %[a00]\n\t"
+                   "sel %[a00], %[a00], %[a11]\n\t"
+                   ".endif\n\t"
+                   "ldr %[x0], %[out]\n\t"
+                   "ldr %[x1], %[ocn]\n\t"
+                   "ldr %[y0], %[wback]\n\t"
+                   "ldr %[n], %[count]\n\t"
+                   "strh %[a00], [%[x0]]\n\t"
+                   "lsrs %[a00], %[a00], #16\n\t"
+                   "strh %[a00], [%[x0], %[x1]]\n\t"
+                   "add %[x0], %[x0], %[x1], lsl #1\n\t"
+                   "subs %[pw], %[pw], %[y0]\n\t"
+                   "str %[x0], %[out]\n\t"
+                   "subs %[n], #1\n\t"
+                   "str %[n], %[count]\n\t"
+                   "bne 5b\n\t"
+                   : [cp] "+l"(cp), [n] "=&l"(n), [pw] "+r"(pw), [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11),
+                     [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u),
+                     [out] "+m"(f->out), [count] "+m"(f->count)
+                   : [ba] "m"(f->ba), [ma] "m"(f->ma), [ea] "m"(f->ea), [zpm] "m"(f->zp), [ocn] "m"(f->oc_n), [wback] "m"(f->wback), [n4] "m"(f->n4),
+                     [lo] "m"(f->lo), [full] "i"(full)
+                   : "cc", "memory");
+}
+
+/*
+ * The pointwise (1x1) convolution, a GEMM over the strided input pixels:
+ * up to SNN_PW_PAIRS position pairs are widened (each pixel's in_c bytes,
+ * input offset added; stride only changes the input pointer's step) into
+ * consecutive interleaved column pairs, then each channel pair runs over all
+ * of them in one assembly block (pw_pair): its weights and parameters are read
+ * once per pass, and the set-up of the matrix multiply is paid per pass.
+ */
+static inline __attribute__((always_inline)) void conv_pointwise(const snn_conv_params *p, const int8_t *in, int8_t *out, int16_t *scratch, const int full) {
+  const snn_window *g = &p->win;
+  const int32_t K = g->in_c, oc_n = g->out_c, pairs = oc_n >> 1;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  const int32_t positions = g->out_h * g->out_w;
+  const int32_t step = g->stride_w * K, row_step = g->stride_h * g->in_w * K;
+  uint32_t *cols = (uint32_t *)(void *)scratch;
+  snn_pw_frame f;
+  f.zp = p->rq.out_zp;
+  f.oc_n = oc_n;
+  f.wback = 2 * K;
+  f.n4 = K >> 4;
+  f.lo = ((uint32_t)p->rq.act_min & 0xffu) * 0x01010101u;
+  f.hi = ((uint32_t)p->rq.act_max & 0xffu) * 0x01010101u;
+  for (int32_t b = 0; b < g->batches; b++) {
+    const int8_t *row = in + b * g->in_h * g->in_w * g->in_c, *src = row;
+    int8_t *dst = out + b * positions * oc_n;
+    int32_t ox = 0;
+    for (int32_t done = 0; done < positions;) {
+      int32_t n = (positions - done) >> 1;
+      if (n > SNN_PW_PAIRS) n = SNN_PW_PAIRS;
+      for (int32_t k = 0; k < 2 * n; k++) {
+        widen_groups(src, K >> 2, off2, cols + (k >> 1) * K + 2 * (k & 1));
+        src += step;
+        if (++ox == g->out_w) {
+          ox = 0;
+          row += row_step;
+          src = row;
+        }
+      }
+      const int8_t *w = p->weights;
+      for (int32_t i = 0; i < pairs; i++) {
+        f.ba = p->bias[2 * i];
+        f.bb = p->bias[2 * i + 1];
+        f.ma = p->rq.multiplier[2 * i];
+        f.mb = p->rq.multiplier[2 * i + 1];
+        f.ea = ~p->rq.shift[2 * i];
+        f.eb = ~p->rq.shift[2 * i + 1];
+        f.out = dst + 2 * i;
+        f.count = n;
+        pw_pair(cols, w, &f, full);
+        w += 2 * K;
+      }
+      done += 2 * n;
+      dst += 2 * n * oc_n;
+    }
+  }
+}
+
+void snn_conv_1x1_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *out, int16_t *scratch) {
+  const snn_conv_params params = *flash_params; /* on the stack (SRAM), as in snn_conv_s8 */
+  if (params.rq.act_min == -128 && params.rq.act_max == 127) conv_pointwise(&params, in, out, scratch, 1);
+  else conv_pointwise(&params, in, out, scratch, 0);
+}
+
+#undef SNN_GROUP
+#undef SNN_OUT_FAST

@@ -111,4 +111,19 @@ static inline int8_t snn_clamp_out(int32_t v, int32_t zp, int32_t lo, int32_t hi
   return (int8_t)(v > hi ? hi : v);
 }
 
+/*
+ * Assembly text of one output of the fast requantization, in place on the
+ * operand named `a` (operands m: multiplier, e1: exponent - 1, z: output
+ * zero point), saturated to int8: snn_rq_fast with the rounding term folded,
+ * (x + 2^(e-1)) >> e == ((x >> (e-1)) + 1) >> 1.
+ */
+#define SNN_OUT_FAST_Z(a, m, e1, z)             \
+  "add %[" #a "], %[" #a "], %[" #a "]\n\t"     \
+  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"  \
+  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t" \
+  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"    \
+  "add %[" #a "], %[" #a "], #1\n\t"            \
+  "add %[" #a "], %[" #z "], %[" #a "], asr #1\n\t" \
+  "ssat %[" #a "], #8, %[" #a "]\n\t"
+
 #endif
