@@ -43,7 +43,7 @@ const loaded = (elf: Uint8Array): unknown =>
 
 describe.skipIf(compilerVersion() === null)('exported firmware with placed code and constants', () => {
   test.each([
-    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,lib:alias' },
+    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,lib:alias' },
     { board: 'nucleo-f446re', place: '3:flash/sram,lib:sram' },
   ])('$board --place $place: make = cached build, emulate-firmware = timing, predictions = engine', async ({ board, place }) => {
     const request = { network, images, board: getFirmwareBoard(board), expected: images.expected, placement: fixed(place) };

@@ -6,7 +6,7 @@ import { defaultEmitters } from '../src/kernels/emitters.js';
 import { assembleNetwork } from '../src/kernels/network/assemble.js';
 import { buildNetwork } from '../src/kernels/network/build.js';
 import {
-  ESTIMATE_RATIO, RUNTIME_FLASH_BYTES, UNIT_CODE_BYTES, estimateNetworkSize, fitVerdict, unitFlashEstimate,
+  CODE_BYTES_PER_STATEMENT, ESTIMATE_RATIO, RUNTIME_FLASH_BYTES, UNIT_CODE_BYTES, estimateNetworkSize, fitVerdict, statementCount, unitFlashEstimate,
 } from '../src/kernels/network/size-estimate.js';
 import { STACK_RESERVE } from '../src/emulator/machine.js';
 import { prepareGraph } from '../src/model/engine/prepare.js';
@@ -44,6 +44,11 @@ describe('size estimate before compiling', () => {
     expect(unitFlashEstimate({ name: 'layer_3.c', code: '/* sim-dse unpacked CONV_2D layer (operator 3): 12 multiply-accumulate sites, structure x, estimate 900 cycles, 4242 bytes. */' })).toBe(4242);
     const c = 'static const int8_t w[100] __attribute__((aligned(4))) = {0};\nstatic const int32_t b[10] = {0};\nstatic const uint16_t t[3] = {0};';
     expect(unitFlashEstimate({ name: 'layer_1.c', code: c })).toBe(UNIT_CODE_BYTES + 100 + 40 + 6);
+    // code: the statements of function bodies (a library kernel counts for its size)
+    const body = Array.from({ length: 40 }, (_, k) => `  acc += x[${k}]; /* ; */ // ;`).join('\n');
+    const fn = `static const int32_t k[4] = { 1, 2, 3, 4 };\nint f(const int *x) {\n  int acc = 0;\n  const char *s = "a;b;";\n${body}\n  for (;;) { if (acc) break; }\n  return acc + ';';\n}\n`;
+    expect(statementCount(fn)).toBe(1 + 1 + 40 + 2 + 1 + 1);
+    expect(unitFlashEstimate({ name: 'snn_x.c', code: fn })).toBe(46 * CODE_BYTES_PER_STATEMENT + 16);
   });
 
   it('SRAM: arena, scratch, input and output buffers and the stack reserve, exactly as planned', () => {
@@ -52,7 +57,8 @@ describe('size estimate before compiling', () => {
     expect(e.buffers).toBe(3072 + 8192);
     expect(e.stack).toBe(STACK_RESERVE);
     expect(e.sram).toBe(e.arena + e.scratch + 3072 + 8192 + STACK_RESERVE);
-    expect(e.flash).toBe(RUNTIME_FLASH_BYTES + source.sources.reduce((s, u) => s + unitFlashEstimate(u), 0));
+    // headers count in the units that include them
+    expect(e.flash).toBe(RUNTIME_FLASH_BYTES + source.sources.filter((u) => !u.name.endsWith('.h')).reduce((s, u) => s + unitFlashEstimate(u), 0));
   });
 
   it('a network whose output alone exceeds the SRAM is refused before anything is compiled', async () => {

@@ -42,10 +42,10 @@ describe.skipIf(!HAVE_CC)('sparse networks on nucleo-f446re', () => {
 
 /** Cycles of the sparse layers and of the whole inference (the latter includes baseline layers). */
 const ANCHORS: Record<'lenet' | 'resnet8', unknown> = {
-  lenet: { exact: [2758888, 5010375, 957024], skipped: [2326037, 3695061, 689871], total: [8963019, 6947456] },
+  lenet: { exact: [2758863, 5010370, 957149], skipped: [2326112, 3694941, 689891], total: [8943522, 6928324] },
   resnet8: {
-    exact: [1601967, 4030486, 4042868, 2073315, 3717290, 587525, 1898312, 3591130, 391301],
-    skipped: [1345538, 3119864, 3130168, 1611710, 2732380, 570052, 1402588, 2589175, 351404],
-    total: [22355017, 17268970],
+    exact: [1601932, 4030441, 4042873, 2073415, 3717290, 587435, 1898302, 3591350, 391266],
+    skipped: [1345543, 3119924, 3130188, 1611630, 2732410, 570147, 1402453, 2589360, 351474],
+    total: [22354560, 17268743],
   },
 };
