@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GRANULE, choosePlacement, type UnitChoices } from '../src/kernels/placement/choose.js';
+import { MAX_CELLS, MIN_GRANULE, choosePlacement, granuleFor, type UnitChoices } from '../src/kernels/placement/choose.js';
 import { formatPlacement, parsePlace } from '../src/kernels/placement/placement.js';
 import { UsageError } from '../src/util/errors.js';
 
@@ -10,7 +10,25 @@ const opt = (code: 'flash' | 'sram' | 'alias', data: 'flash' | 'sram', sramBytes
   saving,
 });
 
+/** Sizes in these cases are multiples of a 256-byte unit (budgets this small use 16-byte granules). */
+const GRANULE = 256;
+
 describe('choosePlacement (multiple-choice knapsack over the SRAM and SRAM-window budgets)', () => {
+  it('granules: 16 bytes where SRAM is tight, coarser only past MAX_CELLS', () => {
+    expect(granuleFor({ sram: 60_080, alias: 0 })).toBe(MIN_GRANULE);
+    expect(granuleFor({ sram: 16 * (MAX_CELLS - 1), alias: 0 })).toBe(16);
+    expect(granuleFor({ sram: 16 * MAX_CELLS, alias: 0 })).toBe(32);
+    expect(granuleFor({ sram: 560_000, alias: 65_536 })).toBe(256);
+  });
+
+  it('an option 808 bytes large fits the 1,560 bytes left beside seven others (256-byte granules left it out)', () => {
+    const units: UnitChoices[] = [
+      { unit: 'layer_1', options: [opt('flash', 'sram', 58_520, 0, 1000)] },
+      { unit: 'layer_2', options: [opt('flash', 'sram', 808, 0, 300)] },
+    ];
+    expect(choosePlacement(units, { sram: 60_080, alias: 0 }).saving).toBe(1300);
+  });
+
   it('takes the best combination, not the greedy one', () => {
     // budget 4 granules: A alone (3 granules, 100) is the best single item, B + C (2 + 2, 60 + 60) beat it
     const units: UnitChoices[] = [

@@ -8,7 +8,10 @@
  * of it, and each layer's saving is its DWT cycles in flash minus its cycles
  * so placed (the library's: the sum over layers). Layers are assumed
  * independent (a layer's placement does not change another's cycles beyond
- * the flash caches they share).
+ * the flash caches they share) by the knapsack; since moving code does shift
+ * the flash layout of what stays, the knapsack's choice over every option and
+ * its choice over constants alone are both measured whole, and the faster
+ * one stands (if faster than everything in flash).
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { memoryOf } from '../../emulator/memory-map.js';
@@ -20,7 +23,7 @@ import { buildNetwork, inferenceBuffers, type BuildOptions } from '../network/bu
 import { NetworkRunner } from '../network/emulate.js';
 import { choosePlacement, type ChosenPlacement, type UnitChoices, type UnitOption } from './choose.js';
 import { objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, type ObjectFootprint } from './fit.js';
-import { LIBRARY_UNIT, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
+import { LIBRARY_UNIT, formatPlacement, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
 
 const MB = 1024 * 1024;
 
@@ -118,19 +121,27 @@ export async function autoPlacement(
   const fixed = needs.dataBss + needs.stack + needs.buffers;
   const without = placementCapacity(board, false);
   const withAlias = placementCapacity(board, true);
-  const candidates = [{ sram: without.sram - fixed, alias: 0 }];
-  if (hasAlias) candidates.push({ sram: withAlias.sram - fixed, alias: withAlias.alias });
-  let best: AutoPlacement | null = null;
-  for (const budget of candidates) {
-    const chosen = choosePlacement(units, { sram: Math.max(0, budget.sram), alias: budget.alias });
-    if (best === null || chosen.saving > best.saving) best = { ...chosen, units, budget };
+  const budgets = [{ sram: without.sram - fixed, alias: 0 }];
+  if (hasAlias) budgets.push({ sram: withAlias.sram - fixed, alias: withAlias.alias });
+  // Candidates: the knapsack's choice over every option, and over the options that keep code in flash
+  // (moving a layer's few bytes of call wrapper shifts the library's layout, which the per-option
+  // measurements cannot see), under each budget; the whole inference, measured, decides.
+  const dataOnly = units.map((u) => ({ ...u, options: u.options.filter((o) => o.homes.code === 'flash') }));
+  const candidates: AutoPlacement[] = [];
+  for (const budget of budgets) {
+    for (const set of [units, dataOnly]) {
+      const chosen = choosePlacement(set, { sram: Math.max(0, budget.sram), alias: budget.alias });
+      if (chosen.placement.size > 0 && !candidates.some((c) => formatPlacement(c.placement) === formatPlacement(chosen.placement))) candidates.push({ ...chosen, units, budget });
+    }
   }
-  if (best!.placement.size === 0) return best!;
   // Savings measured one option at a time need not add up (moving code shifts the alignment of what
-  // stays): the choice stands only when the whole inference, measured, is faster than all in flash.
-  const whole = total((await layerCycles(prepared, spec, board, emitters, options, best!.placement)).cycles);
-  const saving = total(flash.cycles) - whole;
-  return saving > 0 ? { ...best!, saving } : { ...best!, placement: new Map(), saving: 0 };
+  // stays): a choice stands only when the whole inference, measured, is faster than all in flash.
+  let best: AutoPlacement = { placement: new Map(), saving: 0, units, budget: budgets[budgets.length - 1] };
+  for (const c of candidates) {
+    const saving = total(flash.cycles) - total((await layerCycles(prepared, spec, board, emitters, options, c.placement)).cycles);
+    if (saving > best.saving) best = { ...c, saving };
+  }
+  return best;
 }
 
 /** Whether an option moves bytes out of flash for each home it changes. */

@@ -4,8 +4,8 @@
  * SRAM and SRAM-window bytes it takes and the cycles it saves against
  * everything in flash; at most one option per unit; the chosen options must
  * fit both budgets; the total saving is maximal. Exact dynamic programming
- * over both budgets in granules of {@link GRANULE} bytes (every size rounded
- * up, every budget down, so the result always fits). Pure.
+ * over both budgets in granules of {@link granuleFor} bytes (every size
+ * rounded up, every budget down, so the result always fits). Pure.
  */
 import type { Placement, UnitPlacement } from './placement.js';
 
@@ -32,8 +32,23 @@ export interface PlacementBudget {
   readonly alias: number;
 }
 
-/** Bytes per knapsack cell. */
-export const GRANULE = 256;
+/** Fewest bytes per knapsack cell. */
+export const MIN_GRANULE = 16;
+
+/** Most knapsack cells (SRAM granules x window granules) a choice may use. */
+export const MAX_CELLS = 1 << 20;
+
+/**
+ * Bytes per knapsack cell for `budget`: the smallest power of two, at least
+ * {@link MIN_GRANULE}, that keeps the table within {@link MAX_CELLS} (16 B on
+ * a 128 KB board, 256 B with 640 KB and a 64 KB window), so rounding wastes
+ * little where SRAM is tight.
+ */
+export function granuleFor(budget: PlacementBudget): number {
+  let g = MIN_GRANULE;
+  while ((Math.floor(Math.max(0, budget.sram) / g) + 1) * (Math.floor(Math.max(0, budget.alias) / g) + 1) > MAX_CELLS) g *= 2;
+  return g;
+}
 
 /** The chosen placement and the cycles it saves (by the options' figures). */
 export interface ChosenPlacement {
@@ -43,6 +58,7 @@ export interface ChosenPlacement {
 
 /** The options of `units` that together fit `budget` and save the most cycles. */
 export function choosePlacement(units: readonly UnitChoices[], budget: PlacementBudget): ChosenPlacement {
+  const GRANULE = granuleFor(budget);
   const S = Math.max(0, Math.floor(budget.sram / GRANULE)) + 1;
   const A = Math.max(0, Math.floor(budget.alias / GRANULE)) + 1;
   const cells = S * A;
