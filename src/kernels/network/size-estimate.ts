@@ -11,8 +11,8 @@
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
  *    plus {@link UNIT_CODE_BYTES} of code;
- *  plus {@link RUNTIME_FLASH_BYTES} for the vector table, startup and C
- *  library the link adds.
+ *  plus {@link RUNTIME_FLASH_BYTES} for the vector table, startup, C
+ *  library and the shared parts of the kernel library the link adds.
  * SRAM: the static activation arena, the layers' scratch, the input and
  * output buffers of an inference, and the stack the call harness keeps free
  * ({@link STACK_RESERVE}); these are exact (they are sizes the planner fixes),
@@ -34,19 +34,25 @@ import { inferenceBuffers } from './build.js';
 /** Code bytes assumed per non-assembly translation unit beside its constant tables (calibrated). */
 export const UNIT_CODE_BYTES = 384;
 
-/** Flash the link adds beside the units: vector table, startup, libgcc/libc pieces (calibrated). */
-export const RUNTIME_FLASH_BYTES = 2048;
+/**
+ * Flash the link adds beside the units: vector table, startup, libgcc/libc pieces and the kernel
+ * library's shared code (requantization, dot-product loops), which its C units, counted at
+ * {@link UNIT_CODE_BYTES} each, leave out. Calibrated: 2,048 until issue 13's larger kernel library
+ * left every baseline image 10 to 13 KB underestimated (bench/RESULTS.md, "Pre-compile fit estimate").
+ */
+export const RUNTIME_FLASH_BYTES = 12288;
 
 /**
  * Range of estimate / built flash measured over the calibration set
- * (bench/fit-estimate.bench.mjs). A variant is refused before compiling only
- * when its estimate divided by `max` (the most the estimate ever overshot)
- * still exceeds the board's flash. `min` was 0.7 until the larger exact
- * kernel library of issue 13 brought the small MobileNet-style baseline image
- * to 0.665 (test kernels-fit-estimate): the library's C units count as
- * UNIT_CODE_BYTES each, so small baseline images are underestimated most.
+ * (bench/fit-estimate.bench.mjs: LeNet, ResNet-8, the generated 128x128
+ * MobileNet-style model and ResNet-14, baseline and unpacked, 0 and 50 %
+ * skipped: 0.790 .. 1.002). A variant is refused before compiling only when
+ * its estimate divided by `max` still exceeds the board's flash; `min` only
+ * decides the "fits without linking" verdict. The lowest ratio is the small
+ * MobileNet-style unpacked image, whose stem and depthwise units are mostly
+ * code the estimate counts per instruction.
  */
-export const ESTIMATE_RATIO = { min: 0.65, max: 1.05 } as const;
+export const ESTIMATE_RATIO = { min: 0.75, max: 1.05 } as const;
 
 const ELEMENT_BYTES: Record<string, number> = { int8_t: 1, uint8_t: 1, char: 1, int16_t: 2, uint16_t: 2, int32_t: 4, uint32_t: 4, float: 4 };
 
