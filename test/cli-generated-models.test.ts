@@ -47,22 +47,27 @@ describe.skipIf(!have)('generated models through the CLI', () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| input | int8 = pixel - 128, pixels resized bilinear (tf.image.resize, half_pixel_centers, no antialias) |');
 
     const fw = join(mkdtempSync(join(tmpdir(), 'sim-dse-fw-')), 'fw');
-    const exported = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-f446re', '--out', fw, '--images', '2']);
+    // all unpacked (the macs latency chooses no kernels), the 128x128 stem's patch copy exceeds nucleo-f446re's SRAM: refused before compiling
+    const refused = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-f446re', '--out', fw, '--images', '2']);
+    expect([refused.code, refused.out]).toEqual([1, '']);
+    expect(refused.err).toMatch(/^sim-dse: point 0 of run m cannot fit nucleo-f446re \(checked before compiling\): an inference needs \d+ bytes of SRAM \(arena \d+, scratch \d+, input\/output 49168, stack 8192\), nucleo-f446re has 131072\n$/);
+    expect(existsSync(fw)).toBe(false);
+    const exported = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-l4r5zi', '--out', fw, '--images', '2']);
     expect(exported.code).toBe(0);
-    expect(exported.out).toContain('(mobilenet-128) for nucleo-f446re, 11 layers, 2 test images');
+    expect(exported.out).toContain('(mobilenet-128) for nucleo-l4r5zi, 11 layers, 2 test images');
 
-    const other = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-f446re', '--out', `${fw}2`, '--preprocess', 'int8:-127']);
+    const other = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-l4r5zi', '--out', `${fw}2`, '--preprocess', 'int8:-127']);
     expect(other.code).not.toBe(0);
     expect(other.err).toContain('run m fed its model int8 = pixel - 128, pixels resized bilinear');
 
     const moved = `${models.mobilenet}.moved`;
     renameSync(models.mobilenet, moved);
-    const lost = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-f446re', '--out', `${fw}3`]);
+    const lost = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-l4r5zi', '--out', `${fw}3`]);
     expect(lost.code).not.toBe(0);
     expect(lost.err.trim()).toBe(
       `sim-dse: run m was made for mobilenet-128.tflite (sha256 ${config.model.sha256.slice(0, 12)}), which is not in the manifest (it was at ${models.mobilenet}, no longer there): give --model PATH to that .tflite`,
     );
-    const given = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-f446re', '--out', `${fw}4`, '--model', moved, '--images', '2']);
+    const given = await cli(['export', '--runs', runs, '--run', 'm', '--point', '0', '--board', 'nucleo-l4r5zi', '--out', `${fw}4`, '--model', moved, '--images', '2']);
     expect(given.code).toBe(0);
     expect(readFileSync(join(`${fw}4`, 'src', 'simdse_images.c'), 'utf8')).toBe(readFileSync(join(fw, 'src', 'simdse_images.c'), 'utf8'));
   }, 300_000);
