@@ -7,10 +7,9 @@
  * records every unit it compiles; the cache starts empty). The exact
  * unpacked layer is compiled, as the reference the report compares against.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pointMasks, readDesignPoint } from '../src/explore/export/design-point.js';
 import { compiledUnit } from '../src/kernels/compile/compile.js';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
@@ -21,6 +20,7 @@ import { prepareGraph } from '../src/model/engine/prepare.js';
 import type { Graph } from '../src/model/ir.js';
 import { resolveModel } from '../src/model/registry.js';
 import { writeTflite } from '../src/model/tflite/write.js';
+import { useTemporaryCache } from './helpers/temp-cache.js';
 import { cli } from './helpers/cli.js';
 import { GraphBuilder, SHARED } from './helpers/engine-fixtures.js';
 import { randomInts } from './helpers/synthetic-graphs.js';
@@ -49,16 +49,7 @@ function wideModel(): Graph {
   return { ...b.graph(x, logits), name: 'wide' };
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'sim-dse-fit-run-'));
-const savedCache = process.env.SIM_DSE_CACHE;
-beforeAll(() => {
-  process.env.SIM_DSE_CACHE = join(tmp, 'cache');
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.SIM_DSE_CACHE;
-  else process.env.SIM_DSE_CACHE = savedCache;
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = useTemporaryCache('sim-dse-fit-run-');
 
 describe.skipIf(!have)('run and the pre-compile fit check', () => {
   it('a masked unpacked variant estimated larger than nucleo-f446re\'s flash is never compiled; the point runs other kernels there', async () => {
