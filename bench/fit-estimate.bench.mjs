@@ -5,7 +5,7 @@
 // linked image (compiled through the object cache), and the ratio estimate / built; the last
 // line gives the range of the ratio, which ESTIMATE_RATIO must enclose.
 // Run after `npm run build` and `node scripts/generate-models.mjs` (imports from dist/):
-//   node bench/fit-estimate.bench.mjs [--models lenet,resnet8,generated-models/mobilenet-64.tflite,generated-models/resnet14.tflite]
+//   node bench/fit-estimate.bench.mjs [--models lenet,resnet8,generated-models/mobilenet-128.tflite,generated-models/resnet14.tflite]
 //                                     [--styles baseline,unpacked] [--fractions 0,0.5] [--board nucleo-f446re]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,7 +25,7 @@ const { prepareGraph } = await load('model/engine/prepare.js');
 const { resolveModel } = await load('model/registry.js');
 const { isMaskable } = await load('model/ir.js');
 
-const models = arg('--models', 'lenet,resnet8,generated-models/mobilenet-64.tflite,generated-models/resnet14.tflite').split(',');
+const models = arg('--models', 'lenet,resnet8,generated-models/mobilenet-128.tflite,generated-models/resnet14.tflite').split(',');
 const styles = arg('--styles', 'baseline,unpacked').split(',');
 const fractions = arg('--fractions', '0,0.5').split(',').map(Number);
 const board = getBoard(arg('--board', 'nucleo-f446re'));
@@ -58,7 +58,8 @@ for (const name of models) {
     for (const fraction of fractions) {
       const spec = { style, masks: masksOf(m.graph, fraction) };
       const est = estimateNetworkSize(assembleNetwork(prepared, spec, defaultEmitters()));
-      const image = await buildNetwork(prepared, spec, board, defaultEmitters());
+      // linked with room in SRAM: the flash estimate is calibrated also where an inference exceeds the SRAM (mobilenet-128 unpacked)
+      const image = await buildNetwork(prepared, spec, board, defaultEmitters(), { roomInSram: true });
       const ratio = est.flash / image.sizes.flash;
       lo = Math.min(lo, ratio);
       hi = Math.max(hi, ratio);

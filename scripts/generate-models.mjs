@@ -4,10 +4,12 @@
  * (dist/model/tflite/write.js; run `npm run build` first), deterministically
  * (weights and biases from a seeded xorshift32, so the same bytes every time):
  *
- *  - mobilenet-64.tflite: a MobileNet-style network on a 64x64x3 input (so
- *    CIFAR-10 images are resized): PAD + 3x3 stride-2 conv, three depthwise
- *    3x3 + pointwise 1x1 blocks (one with PAD before a stride-2 depthwise),
- *    MEAN over H and W, FULLY_CONNECTED, SOFTMAX;
+ *  - mobilenet-128.tflite: a MobileNet-style network on a 128x128x3 input (so
+ *    CIFAR-10 images are resized): a 3x3 stride-2 SAME conv to 4 channels,
+ *    three depthwise 3x3 + pointwise 1x1 blocks (the first with PAD before a
+ *    stride-2 VALID depthwise), MEAN over H and W, FULLY_CONNECTED, SOFTMAX;
+ *    it fits nucleo-f446re's 128 KB SRAM (input 48 KB, largest live pair of
+ *    activations 33 KB, stack);
  *  - resnet14.tflite: a ResNet-14 on 32x32x3 (a 3x3 stem conv, three stages
  *    of two residual blocks with ADD, 4/8/16 channels, 1x1 stride-2
  *    shortcuts between stages), MEAN, FULLY_CONNECTED, SOFTMAX.
@@ -146,12 +148,14 @@ const ACT = 0.03;
 const GAIN = 3.5;
 
 /** The MobileNet-style model on a `size` x `size` x 3 input. */
-export function mobilenet(size = 64) {
+export function mobilenet(size = 128) {
   const n = new Net(`mobilenet-${size}`, 0x6d6f62);
   const x = n.act([1, size, size, 3], 1 / 255, -128);
-  let y = n.conv(n.pad(x, 0, 1, 0, 1), 8, 3, 2, 'VALID', 'RELU6');
-  y = n.conv(n.depthwise(y, 1, 'SAME'), 16, 1, 1, 'VALID', 'RELU6');
-  y = n.conv(n.depthwise(n.pad(y, 0, 1, 0, 1), 2, 'VALID'), 24, 1, 1, 'VALID', 'RELU6');
+  // A stride-2 SAME stem with 4 channels: the largest live activation pair (64x64x4 and its 65x65x4 PAD)
+  // stays near 33 KB, so with the 48 KB input buffer and the stack an inference fits nucleo-f446re's 128 KB SRAM.
+  let y = n.conv(x, 4, 3, 2, 'SAME', 'RELU6');
+  y = n.conv(n.depthwise(n.pad(y, 0, 1, 0, 1), 2, 'VALID'), 16, 1, 1, 'VALID', 'RELU6');
+  y = n.conv(n.depthwise(y, 1, 'SAME'), 24, 1, 1, 'VALID', 'RELU6');
   y = n.conv(n.depthwise(y, 2, 'SAME'), 32, 1, 1, 'VALID', 'RELU6');
   return n.graph(x, n.head(y));
 }
@@ -179,7 +183,7 @@ export function resnet14() {
 export function generateModels(dir) {
   mkdirSync(dir, { recursive: true });
   const out = {};
-  for (const g of [mobilenet(64), resnet14()]) {
+  for (const g of [mobilenet(128), resnet14()]) {
     const path = join(dir, `${g.name}.tflite`);
     writeFileSync(path, writeTflite(g, `sim-dse generated test model ${g.name} (random seeded weights)`));
     out[g.name] = path;

@@ -70,6 +70,15 @@ describe('reductions at a loss budget', () => {
     expect(fallbackReference({ ...ref, baseline: { cycles: 1200, flashBytes: 100 } }, 0.8, 1000).id).toBe('exact unpacked');
     expect(fallbackReference({ ...ref, baseline: { cycles: 1200, flashBytes: 100 } }, 0.8, 400)).toEqual({ id: 'exact baseline', top1: 0.8, cycles: 1200, flashBytes: 100 });
   });
+  it('an exact reference whose inference exceeds the SRAM (sramFits false) is never the fallback, and the report says it does not fit', () => {
+    const slowBaseline = { ...ref, baseline: { cycles: 1200, flashBytes: 100 } };
+    const noSram = { ...slowBaseline, unpackedExact: { ...ref.unpackedExact, sramFits: false as const } };
+    expect(fallbackReference(noSram, 0.8, 1000).id).toBe('exact baseline');
+    const s = store();
+    const md = renderReport(analyseRun({ ...s, reference: { ...s.reference!, ...noSram } }), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| exact unpacked | 1,000 | 500 B | **no** (SRAM: timed with room) |');
+    expect(md).toContain('| exact baseline | 1,200 | 100 B | yes |');
+  });
 });
 
 describe('the exact model with the per-layer style and placement choice', () => {

@@ -88,12 +88,45 @@ describe('chooseStyles', () => {
     expect(c.picks.map(label)).toEqual(['baseline@flash/flash']);
   });
 
+  test('16 layers of 14 options where only the SRAM window binds (the ResNet-14 on nucleo-l4r5zi shape): the fastest within the window, as a 1-D knapsack over window bytes finds it', () => {
+    const rand = xorshift32(16);
+    const r = (n: number): number => rand() % n;
+    const homes: [CodeHome, DataHome][] = [['flash', 'flash'], ['flash', 'sram'], ['sram', 'flash'], ['sram', 'sram'], ['alias', 'flash'], ['alias', 'sram']];
+    const layers = Array.from({ length: 16 }, () =>
+      Array.from({ length: 14 }, (_, k) => {
+        const [code, data] = homes[k % homes.length];
+        const codeBytes = 4 * (500 + r(3000));
+        return opt((['baseline', 'unpacked', 'sparse'] as const)[k % 3], code, data, 20_000 + r(200_000), codeBytes + 4 * r(500), code === 'sram' || data === 'sram' ? 4 * r(2000) : 0, code === 'alias' ? codeBytes : 0, 4 * r(2600));
+      }),
+    );
+    const budget: ChoiceBudget = { flash: 2_058_988, sram: 623_500, sramWithAlias: 557_964, alias: 65_536 };
+    const chosen = chooseStyles([flashCase(layers)], budget);
+    // window bytes are multiples of 4: least cycles for each window use, layer by layer
+    const slots = budget.alias / 4 + 1;
+    let least = new Float64Array(slots).fill(Infinity);
+    least[0] = 1000;
+    for (const options of layers) {
+      const next = new Float64Array(slots).fill(Infinity);
+      for (let a = 0; a < slots; a++) {
+        if (least[a] === Infinity) continue;
+        for (const o of options) {
+          const b = a + o.aliasBytes / 4;
+          if (b < slots && least[a] + o.cycles < next[b]) next[b] = least[a] + o.cycles;
+        }
+      }
+      least = next;
+    }
+    expect(chosen.fits).toBe(true);
+    expect(chosen.cycles).toBe(Math.min(...least));
+    expect(chosen.aliasBytes).toBeLessThanOrEqual(budget.alias);
+  });
+
   test('equals brute force over random tables (every combination, every budget)', () => {
     const rand = xorshift32(7);
     const r = (n: number): number => rand() % n;
     const styles: KernelStyle[] = ['baseline', 'unpacked', 'sparse'];
     const homes: [CodeHome, DataHome][] = [['flash', 'flash'], ['flash', 'sram'], ['sram', 'flash'], ['alias', 'flash'], ['alias', 'sram']];
-    for (let trial = 0; trial < 60; trial++) {
+    for (let trial = 0; trial < 90; trial++) {
       const cases: LibraryCase[] = (['flash', 'alias'] as CodeHome[]).map((library) => ({
         library,
         sramBytes: 0,
@@ -107,7 +140,11 @@ describe('chooseStyles', () => {
         ),
       }));
       cases[1] = { ...cases[1], layers: cases[0].layers.map((l) => l.map((o) => ({ ...o, cycles: o.cycles - r(50) }))) };
-      const budget: ChoiceBudget = { flash: 300 + r(2000), sram: 200 + r(1200), sramWithAlias: 100 + r(600), alias: r(2) * (100 + r(700)) };
+      // every third trial roomy in flash and SRAM: those resources cannot bind and leave the dominance test
+      const loose = trial % 3 === 0;
+      const budget: ChoiceBudget = loose
+        ? { flash: 1e6, sram: 1e6, sramWithAlias: 1e6, alias: r(2) * (100 + r(700)) }
+        : { flash: 300 + r(2000), sram: 200 + r(1200), sramWithAlias: 100 + r(600), alias: r(2) * (100 + r(700)) };
       let best = Infinity;
       for (const c of cases) {
         const walk = (i: number, cycles: number, flash: number, sram: number, alias: number, scratch: number): void => {

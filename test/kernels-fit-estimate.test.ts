@@ -86,7 +86,8 @@ describe('size estimate before compiling', () => {
         it(`${name}, ${style}: estimate / built flash lies within ESTIMATE_RATIO`, async () => {
           const prepared = prepareGraph(resolveModel(generatedModels()[name]).graph);
           const e = estimateNetworkSize(assembleNetwork(prepared, { style }, defaultEmitters()));
-          const image = await buildNetwork(prepared, { style }, getBoard('nucleo-f446re'), defaultEmitters());
+          // linked with room in SRAM: the 128x128 model's unpacked stem copies more patches than nucleo-f446re's SRAM holds
+          const image = await buildNetwork(prepared, { style }, getBoard('nucleo-f446re'), defaultEmitters(), { roomInSram: true });
           const ratio = e.flash / image.sizes.flash;
           expect(ratio).toBeGreaterThanOrEqual(ESTIMATE_RATIO.min);
           expect(ratio).toBeLessThanOrEqual(ESTIMATE_RATIO.max);

@@ -18,7 +18,8 @@ describe.skipIf(!have)('generated models on the emulator', () => {
   const cases = [
     ['mobilenet', 'baseline', 'nucleo-f446re'],
     ['mobilenet', 'baseline', 'nucleo-l4r5zi'],
-    ['mobilenet', 'unpacked', 'nucleo-f446re'],
+    // unpacked, the 128x128 model's stem copies 133 KB of patches: more than nucleo-f446re's SRAM, within nucleo-l4r5zi's
+    ['mobilenet', 'unpacked', 'nucleo-l4r5zi'],
     ['resnet14', 'baseline', 'nucleo-f446re'],
     ['resnet14', 'baseline', 'nucleo-l4r5zi'],
   ] as const;

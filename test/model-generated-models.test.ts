@@ -21,24 +21,24 @@ describe('generated models (scripts/generate-models.mjs)', () => {
     const b = runGenerator();
     expect(sha(b.mobilenet)).toBe(sha(a.mobilenet));
     expect(sha(b.resnet14)).toBe(sha(a.resnet14));
-    expect(sha(a.mobilenet)).toBe('43ad20225f5351a9b42e4864578b8165bf878177080a6f9ebac907b2540fbbaa');
+    expect(sha(a.mobilenet)).toBe('a3936ed50af8a6b88b66fb9ffe14c373ab904b0187416103fecb50b45072c235');
     expect(sha(a.resnet14)).toBe('f23fa0b8b7bc2faf14622c5999cdb4237496ce85284828ff8c22692d85b33919');
   });
 
-  it('MobileNet-style: 64x64x3 int8 input; PAD, depthwise 3x3, pointwise 1x1, MEAN, FULLY_CONNECTED, SOFTMAX', () => {
+  it('MobileNet-style: 128x128x3 int8 input; PAD, depthwise 3x3, pointwise 1x1, MEAN, FULLY_CONNECTED, SOFTMAX', () => {
     const m = resolveModel(generatedModels().mobilenet);
     const g = m.graph;
-    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 64, 64, 3]);
+    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 128, 128, 3]);
     expect(g.ops.map((o) => o.kind)).toEqual([
-      'PAD', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'PAD', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX',
+      'CONV_2D', 'PAD', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'CONV_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX',
     ]);
-    expect(g.tensors[g.ops[3].inputs[1]].shape).toEqual([16, 1, 1, 8]);
-    expect(g.tensors[g.ops[2].inputs[1]].shape).toEqual([1, 3, 3, 8]);
+    expect(g.tensors[g.ops[3].inputs[1]].shape).toEqual([16, 1, 1, 4]);
+    expect(g.tensors[g.ops[2].inputs[1]].shape).toEqual([1, 3, 3, 4]);
     // resized automatically, with a note naming the method; preprocessing from the input quantization
     expect(m.preprocess).toEqual({ kind: 'int8', offset: -128, resize: 'bilinear' });
     expect(m.preprocessFrom).toBe('input-quantization');
     expect(m.notes).toEqual([
-      "mobilenet-64: input 64x64x3 differs from CIFAR-10's 32x32x3: images are resized bilinear (tf.image.resize, half_pixel_centers, no antialias) (--resize bilinear says so; --resize none refuses)",
+      "mobilenet-128: input 128x128x3 differs from CIFAR-10's 32x32x3: images are resized bilinear (tf.image.resize, half_pixel_centers, no antialias) (--resize bilinear says so; --resize none refuses)",
     ]);
     expect(resolveModel(generatedModels().mobilenet, { resize: 'bilinear' }).notes).toEqual([]);
   });
@@ -54,7 +54,7 @@ describe('generated models (scripts/generate-models.mjs)', () => {
   });
 
   describe.skipIf(!have)('on CIFAR-10', () => {
-    it('--resize none refuses the 64x64 model where images are fed', () => {
+    it('--resize none refuses the 128x128 model where images are fed', () => {
       const m = resolveModel(generatedModels().mobilenet, { resize: 'none' });
       expect(() => modelInputs(loadCifar10({ split: 'test' }), m.graph, m.preprocess, 1)).toThrow(DatasetError);
     });
@@ -66,9 +66,9 @@ describe('generated models (scripts/generate-models.mjs)', () => {
       const chw = ds.image(0);
       const hwc = new Float32Array(3072);
       for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) hwc[p * 3 + c] = chw[c * 1024 + p];
-      const r = resizeBilinear(hwc, 32, 32, 3, 64, 64);
+      const r = resizeBilinear(hwc, 32, 32, 3, 128, 128);
       expect(Array.from(input)).toEqual(Array.from(r, (v) => Math.max(-128, Math.min(127, Math.round(v) - 128))));
-      expect(Buffer.from(preprocessImage(chw, m.preprocess, [64, 64])).equals(Buffer.from(input.buffer))).toBe(true);
+      expect(Buffer.from(preprocessImage(chw, m.preprocess, [128, 128])).equals(Buffer.from(input.buffer))).toBe(true);
     });
 
     for (const name of ['mobilenet', 'resnet14'] as const) {
@@ -81,7 +81,7 @@ describe('generated models (scripts/generate-models.mjs)', () => {
         const correct = Array.from(predicted).filter((p, i) => p === inputs.labels[i]).length;
         expect(r.images).toBe(30);
         expect(r.correct).toBe(correct);
-        expect(r.correct).toBe(name === 'mobilenet' ? 1 : 2);
+        expect(r.correct).toBe(2);
         expect(r.preprocess).toBe(name === 'mobilenet' ? 'int8 = pixel - 128, pixels resized bilinear (tf.image.resize, half_pixel_centers, no antialias)' : 'int8 = pixel - 128');
       });
     }

@@ -252,6 +252,17 @@ export class Machine {
     return Buffer.from(bytes).toString('latin1');
   }
 
+  /** Whether buffer arguments of these lengths fit between the loaded image and the stack reserve (else {@link call} refuses them). */
+  argumentsFit(lengths: readonly number[]): boolean {
+    const stackTop = (this.sram.base + this.sram.size) & ~7;
+    let cursor = alignUp(this.heapStart, 8);
+    for (const n of lengths) {
+      if (cursor + n > stackTop - STACK_RESERVE) return false;
+      cursor = alignUp(cursor + n, 8);
+    }
+    return true;
+  }
+
   /** Releases the emulator and the native state. */
   close(): void {
     if (this.closed) return;

@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CSource } from '../kernels/compile/compile.js';
+import type { SizeEstimate } from '../kernels/network/size-estimate.js';
 import { KERNEL_C_DIR } from '../kernels/compile/compile.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError, UsageError } from '../util/errors.js';
@@ -48,6 +49,8 @@ export interface FirmwareNetwork {
   readonly inputBytes: number;
   /** Bytes of the int8 output tensor (the prediction is its argmax). */
   readonly outputBytes: number;
+  /** The network's size estimated from its sources (kernels/network/size-estimate.ts), when known. */
+  readonly size?: SizeEstimate;
 }
 
 /** What to export. */

@@ -5,6 +5,7 @@
  */
 import { defaultEmitters } from '../kernels/emitters.js';
 import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
+import { estimateNetworkSize } from '../kernels/network/size-estimate.js';
 import { networkInputOf, planNetwork } from '../kernels/network/plan.js';
 import { loadCifar10 } from '../model/dataset/cifar10.js';
 import { modelInputs } from '../model/dataset/preprocess.js';
@@ -18,7 +19,7 @@ import type { EmbeddedImages } from './images-source.js';
 /**
  * The unpacked network of `graph` under `masks`, as firmware sources;
  * `layerStyles` puts single layers on the baseline kernels (as the DSE's
- * per-layer kernel choice did for the point).
+ * per-layer kernel choice did for the point), with its size estimate.
  */
 export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: ReadonlyMap<number, KernelStyle>): FirmwareNetwork {
   const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks, layerStyles }, defaultEmitters());
@@ -27,6 +28,7 @@ export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: Re
     layerNames: source.layers.map((l) => l.name),
     inputBytes: source.plan.inputBytes,
     outputBytes: source.plan.outputBytes,
+    size: estimateNetworkSize(source),
   };
 }
 

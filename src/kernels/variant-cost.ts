@@ -144,10 +144,16 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const footprints = objects.map((o) => ({ unit: unitOfObject(o.name), f: objectFootprint(o) }));
   const layerPrints = footprints.filter((x) => x.unit === fn).map((x) => x.f);
   const libraryPrints = footprints.filter((x) => x.unit === LIBRARY_UNIT).map((x) => x.f);
-  const machine = new Machine(image, runBoard, `${fn}.elf`);
+  const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
+  const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];
+  let machine = new Machine(image, runBoard, `${fn}.elf`);
+  if (!machine.argumentsFit(args.filter((a) => typeof a !== 'number').map((a) => a.length))) {
+    // Its buffers (a large scratch copy) exceed the board's SRAM: timed with room for them (SRAM size moves no cycle);
+    // whether the variant fits the board is decided from its scratchBytes by the caller's fit check.
+    machine.close();
+    machine = new Machine(image, withRoomToPlace(runBoard), `${fn}.elf`);
+  }
   try {
-    const scratch = new Uint8Array(Math.max(4, emitted.scratchBytes));
-    const args = [request.inputs[0], request.inputs[1] ?? 0, new Uint8Array(request.outputBytes), scratch];
     const r = machine.call({ symbol: fn, args }, { warm: true });
     if (r.kind === 'fault') throw new SimDseError('fault', `${fn} (${style}): ${r.message}`, { unit: fn, pc: r.pc, address: r.address });
     const cost: VariantCost = {

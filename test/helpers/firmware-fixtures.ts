@@ -94,6 +94,8 @@ export interface FakeLayer {
   readonly cycles: number;
   readonly skipped?: number;
   readonly weights?: number;
+  /** The kernel style the run chose for the layer (absent: unpacked). */
+  readonly kernels?: 'baseline' | 'unpacked' | 'sparse';
 }
 
 /** A fake point row of a run store (src/explore/store/rows.ts layout). */
@@ -113,7 +115,7 @@ export function fakeRow(id: number, layers: readonly FakeLayer[], extra: { cycle
     cycles: extra.cycles ?? layers.reduce((s, l) => s + l.cycles, 0),
     flashBytes: extra.flashBytes ?? 50_000,
     fits: extra.fits ?? true,
-    layers: layers.map((l) => ({ opIndex: l.opIndex, skipped: l.skipped ?? 0, weights: l.weights ?? 100, cycles: l.cycles })),
+    layers: layers.map((l) => ({ opIndex: l.opIndex, skipped: l.skipped ?? 0, weights: l.weights ?? 100, cycles: l.cycles, ...(l.kernels ? { kernels: l.kernels } : {}) })),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The models scripts/generate-models.mjs writes (a MobileNet-style model on a
- * 64x64x3 input and a ResNet-14), generated once per test file into a
+ * 128x128x3 input and a ResNet-14), generated once per test file into a
  * temporary folder with the built writer (dist/, compiled by global-setup.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ export function runGenerator(dir: string = mkdtempSync(join(tmpdir(), 'sim-dse-m
   const script = join(import.meta.dirname, '..', '..', 'scripts', 'generate-models.mjs');
   const r = spawnSync(process.execPath, [script, '--out', dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`generate-models.mjs failed: ${r.stderr}`);
-  return { dir, mobilenet: join(dir, 'mobilenet-64.tflite'), resnet14: join(dir, 'resnet14.tflite') };
+  return { dir, mobilenet: join(dir, 'mobilenet-128.tflite'), resnet14: join(dir, 'resnet14.tflite') };
 }
 
 /** The generated models, made once per test file. */

@@ -23,12 +23,13 @@ import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork, inferenceBuffers } from '../../kernels/network/build.js';
+import { estimateNetworkSize, fitVerdict } from '../../kernels/network/size-estimate.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { libraryFlashBytes, variantPlacementKey, type VariantCost, type VariantPlacement, type VariantRequest } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
 import { flashCapacity } from './board-flash.js';
 import { chooseStyles, scratchWords, type LibraryCase, type StyleOption } from './style-choice.js';
-import type { KernelStyle } from '../../kernels/network/assemble.js';
+import { assembleNetwork, type KernelStyle } from '../../kernels/network/assemble.js';
 import { hasSparsePath } from '../../kernels/sparse/emit.js';
 import { memoryOf } from '../../emulator/memory-map.js';
 import { placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
@@ -91,14 +92,20 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   type References = ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number; fixedSram: number };
   let refs: Promise<References> | undefined;
 
-  /** A whole network's cost and the SRAM it needs besides its scratch buffer and anything placed. */
-  const wholeNetwork = async (style: KernelStyle): Promise<Cost & { fixedSram: number }> => {
-    const image = await buildNetwork(prepared, { style }, board, emitters);
+  /**
+   * A whole network's cost and the SRAM it needs besides its scratch buffer and anything placed;
+   * one whose inference cannot fit the board's SRAM (an unpacked stem's patch copy of a large input)
+   * is linked and timed with room in SRAM and says `sramFits: false`.
+   */
+  const wholeNetwork = async (style: KernelStyle): Promise<Cost & { fixedSram: number; sramFits?: false }> => {
+    const sram = fitVerdict(estimateNetworkSize(assembleNetwork(prepared, { style }, emitters)), board);
+    const roomInSram = sram.fits === 'no' && sram.region === 'sram';
+    const image = await buildNetwork(prepared, { style }, board, emitters, { roomInSram });
     const runner = new NetworkRunner(image);
     try {
       const needs = placementNeeds(image.objects, ALL_FLASH, image.sizes.stack, inferenceBuffers(image.source.plan));
       const fixedSram = needs.dataBss - scratchWords(image.source.scratchBytes) + needs.stack + needs.buffers;
-      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash, fixedSram };
+      return { cycles: runner.infer(netInput).cycles, flashBytes: image.sizes.flash, fixedSram, ...(roomInSram ? { sramFits: false as const } : {}) };
     } finally {
       runner.close();
     }
@@ -116,7 +123,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
       // the stack and .data/.bss differ a little between styles: the largest of the three bounds any mix
       const fixedSram = Math.max(baseline.fixedSram, unpackedExact.fixedSram, sparseExact.fixedSram);
-      const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes });
+      const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes, ...(c.sramFits === false ? { sramFits: false as const } : {}) });
       return {
         baseline: cost(baseline),
         unpackedExact: cost(unpackedExact),

@@ -16,6 +16,8 @@ export interface Cost {
   readonly cycles: number;
   /** Flash bytes of the network's code and constants. */
   readonly flashBytes: number;
+  /** False when an inference cannot fit the board's SRAM (its cycles were timed with room); absent: fits. */
+  readonly sramFits?: false;
 }
 
 /** Cycles of one maskable layer inside a point. */

@@ -13,8 +13,8 @@
  * A multiple-choice knapsack in four resources, solved exactly: per layer,
  * the set of partial choices that no other partial choice beats in cycles,
  * flash, SRAM, window and scratch at once (dominated ones cannot lead to a
- * better feasible whole), over the budgets dropped; then the fastest whole
- * that fits. Equal cycles go to the smaller image (flash, then SRAM, window,
+ * better feasible whole, and a resource no choice can exceed is left out of
+ * that test), over the budgets dropped; then the fastest whole that fits. Equal cycles go to the smaller image (flash, then SRAM, window,
  * scratch), then to the earlier option of the lowest layer. Pure: the
  * figures come from the caller.
  */
@@ -91,8 +91,8 @@ interface State {
   readonly picks: readonly number[];
 }
 
-const dominates = (a: State, b: State): boolean =>
-  a.cycles <= b.cycles && a.flash <= b.flash && a.sram <= b.sram && a.alias <= b.alias && a.scratch <= b.scratch;
+/** A resource of a state that its budget can bind. */
+type Resource = 'flash' | 'sram' | 'alias' | 'scratch';
 
 /** Compares states by cycles, then resources, then picks (lexicographic): a total order, so the result is deterministic. */
 function order(a: State, b: State): number {
@@ -102,12 +102,47 @@ function order(a: State, b: State): number {
   return 0;
 }
 
-/** The states no other state dominates (the first of equal ones kept). */
-function paretoFront(states: State[]): State[] {
+/**
+ * The states no other state dominates in cycles and the `binding` resources (the first of equal ones kept).
+ * Sorted by {@link order} first, so a kept state never has more cycles than a later one: with no binding
+ * resource the fastest state alone remains, with one a running minimum of it decides (n log n).
+ */
+function paretoFront(states: State[], binding: readonly Resource[]): State[] {
   states.sort(order);
+  if (binding.length === 0) return states.slice(0, 1);
+  if (binding.length === 1) {
+    const r = binding[0];
+    const kept: State[] = [];
+    let least = Infinity;
+    for (const s of states) {
+      if (s[r] < least) {
+        kept.push(s);
+        least = s[r];
+      }
+    }
+    return kept;
+  }
   const kept: State[] = [];
-  for (const s of states) if (!kept.some((k) => dominates(k, s))) kept.push(s);
+  for (const s of states) if (!kept.some((k) => binding.every((r) => k[r] <= s[r]))) kept.push(s);
   return kept;
+}
+
+/**
+ * The resources the budget can bind in case `c`: a resource that every whole choice fits, even taking
+ * each layer's largest option, cannot make one choice feasible and another not, so dropping it from the
+ * dominance test keeps the fastest feasible whole (and its tie-break: states equal in cycles stay
+ * ordered by {@link order}) while the front shrinks (on nucleo-l4r5zi only the SRAM window binds).
+ */
+function bindingResources(c: LibraryCase, budget: ChoiceBudget): Resource[] {
+  const most = (f: (o: StyleOption) => number): number => c.layers.reduce((t, options) => t + Math.max(...options.map(f)), 0);
+  const scratch = Math.max(0, ...c.layers.flatMap((options) => options.map((o) => o.scratchBytes)));
+  const sramLoose = c.sramBytes + most((o) => o.sramBytes) + scratchWords(scratch) <= Math.min(budget.sram, budget.sramWithAlias);
+  return [
+    ...(most((o) => o.flashBytes) <= budget.flash ? [] : (['flash'] as const)),
+    ...(sramLoose ? [] : (['sram', 'scratch'] as const)),
+    // window use takes a bank from the SRAM: it stays in the test while the SRAM can bind
+    ...(sramLoose && c.aliasBytes + most((o) => o.aliasBytes) <= budget.alias ? [] : (['alias'] as const)),
+  ];
 }
 
 /** Whether a (partial) state can still fit the budget. */
@@ -120,6 +155,7 @@ function withinBudget(s: State, budget: ChoiceBudget): boolean {
 function solveCase(c: LibraryCase, budget: ChoiceBudget): State | null {
   let states: State[] = [{ cycles: c.fixedCycles, flash: 0, sram: c.sramBytes, alias: c.aliasBytes, scratch: 0, picks: [] }];
   if (!withinBudget(states[0], budget)) return null;
+  const binding = bindingResources(c, budget);
   for (const options of c.layers) {
     const next: State[] = [];
     for (const s of states) {
@@ -136,7 +172,7 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget): State | null {
       });
     }
     if (next.length === 0) return null;
-    states = paretoFront(next);
+    states = paretoFront(next, binding);
   }
   return states[0];
 }

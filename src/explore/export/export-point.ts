@@ -6,6 +6,7 @@ import { formatPlacement, type Placement, type UnitPlacement } from '../../kerne
 import { SimDseError } from '../../util/errors.js';
 import { type ExportedProject, exportFirmware } from '../../firmware/export.js';
 import { type FirmwareBoard, getFirmwareBoard } from '../../firmware/firmware-boards.js';
+import { FIRMWARE_FLASH_OVERHEAD, checkFirmwareFits } from '../../firmware/fit.js';
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import { rowKernels, rowPlacement } from '../store/rows.js';
@@ -32,8 +33,6 @@ export interface ExportPointOptions {
   readonly placement?: Placement;
 }
 
-/** Flash of the firmware around the network: startup, board support, line printers, main (measured: under 3 KB). */
-export const FIRMWARE_FLASH_OVERHEAD = 4096;
 
 /**
  * Checks that the point fits the board's flash with `images` embedded images
@@ -69,6 +68,8 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   checkPointFits(point, board, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
+  // the run's fit check covered its own board's flash (and, emulated, its SRAM); this one every board's flash and SRAM
+  checkFirmwareFits(network.size!, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
   const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
   const placement = o.placement ?? pointPlacement;

@@ -44,14 +44,21 @@ export function lossPoints(exactTop1: number, top1: number): number {
 /**
  * The reference a user falls back to when no approximate point qualifies:
  * the faster of the exact baseline and the exact unpacked kernels among
- * those that fit `flashLimit` (the exact unpacked point when neither fits).
+ * those that fit `flashLimit` and the board's SRAM (the exact unpacked point
+ * when neither fits).
  */
 export function fallbackReference(reference: References, exactTop1: number, flashLimit: number): ScoredPoint {
   const unpacked: ScoredPoint = { id: 'exact unpacked', top1: exactTop1, ...reference.unpackedExact };
   const baseline: ScoredPoint = { id: 'exact baseline', top1: exactTop1, ...reference.baseline };
   const c = reference.exactChosen;
   const chosen: ScoredPoint[] = c?.fits ? [{ id: 'exact, chosen kernels', top1: exactTop1, cycles: c.cycles, flashBytes: c.flashBytes }] : [];
-  const fitting = [unpacked, baseline, ...chosen].filter((p) => p.flashBytes <= flashLimit).sort((a, b) => a.cycles - b.cycles);
+  // a reference whose inference exceeds the board's SRAM (timed with room: sramFits false) fits no board of this size
+  const candidates = [
+    ...(reference.unpackedExact.sramFits === false ? [] : [unpacked]),
+    ...(reference.baseline.sramFits === false ? [] : [baseline]),
+    ...chosen,
+  ];
+  const fitting = candidates.filter((p) => p.flashBytes <= flashLimit).sort((a, b) => a.cycles - b.cycles);
   return fitting[0] ?? unpacked;
 }
 

@@ -189,7 +189,8 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (a.reference !== null) {
     const r = a.reference;
     const capacity = a.flashCapacity;
-    const fits = (cost: { flashBytes: number }) => (cost.flashBytes <= capacity ? 'yes' : '**no**');
+    const fits = (cost: { flashBytes: number; sramFits?: false }) =>
+      cost.sramFits === false ? '**no** (SRAM: timed with room)' : cost.flashBytes <= capacity ? 'yes' : '**no**';
     out.push(
       '## Exact references',
       '',

@@ -22,9 +22,17 @@ const COMPILER_LIMIT = availableParallelism();
 let compilersRunning = 0;
 let unitsCompiled = 0;
 
+/** sha256 of the code of every unit this thread compiled (cache misses). */
+const compiledCode = new Set<string>();
+
 /** What this thread's compiler processes have done: units compiled (cache misses) and processes running now. */
 export function compilerActivity(): { readonly compiled: number; readonly running: number } {
   return { compiled: unitsCompiled, running: compilersRunning };
+}
+
+/** Whether this thread compiled a unit of exactly this code (a cache miss; an object cache hit does not count): lets tests show a variant was never compiled. */
+export function compiledUnit(code: string): boolean {
+  return compiledCode.has(createHash('sha256').update(code).digest('hex'));
 }
 const waiting: (() => void)[] = [];
 
@@ -188,6 +196,7 @@ async function compileUnit(
       throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`, { unit: source.name });
     }
     unitsCompiled++;
+    compiledCode.add(createHash('sha256').update(source.code).digest('hex'));
     const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));
     const stackUsage = readFileSync(join(tmp, `${base}.su`), 'utf8').split(tmp + '/').join('');
     if (useCache) {

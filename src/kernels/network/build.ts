@@ -8,6 +8,7 @@ import { parseElf, type ElfImage } from '../../emulator/elf.js';
 import type { PreparedGraph } from '../../model/engine/prepare.js';
 import { compileAndLink, type CompiledObject, type LinkArchive } from '../compile/compile.js';
 import { checkPlacementFits, placementNeeds } from '../placement/fit.js';
+import { withRoomToPlace } from '../placement/auto.js';
 import { placedLinkScript } from '../placement/link-script.js';
 import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../placement/placement.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
@@ -26,6 +27,8 @@ export interface NetworkImage {
   readonly placement: Placement;
   /** Whether the image fits the board; the reason when it does not. */
   readonly fit: { readonly fits: true } | { readonly fits: false; readonly reason: string };
+  /** Present when linked with room in SRAM ({@link BuildOptions.roomInSram}): it runs only on a board with that room. */
+  readonly roomInSram?: true;
 }
 
 /** Options of {@link buildNetwork}. */
@@ -52,6 +55,11 @@ export interface BuildOptions extends AssembleOptions {
   readonly boardAwareChoice?: boolean;
   /** Refuse, before compiling, an image whose estimated size cannot fit the board (see size-estimate.ts). */
   readonly fitCheck?: boolean;
+  /**
+   * Link (unplaced) with room in SRAM as well as flash, so an exact reference whose arena and scratch
+   * exceed the board's SRAM still links and can be timed; its {@link NetworkImage.fit} says it does not fit.
+   */
+  readonly roomInSram?: boolean;
 }
 
 /**
@@ -86,7 +94,7 @@ export async function buildNetwork(
   const placed = placement.size > 0;
   const { elf, objects } = await compileAndLink({
     sources: source.sources,
-    board: withLargeFlash(board),
+    board: options.roomInSram === true && !placed ? withRoomToPlace(withLargeFlash(board)) : withLargeFlash(board),
     jobs: options.jobs,
     cache: options.cache,
     linkScript: options.linkScript,
@@ -102,5 +110,6 @@ export async function buildNetwork(
   const image = parseElf(elf, `${prepared.graph.name}-${spec.style}.elf`);
   const sizes = imageSizes(image, stackOf(objects));
   // An inference also needs its input and output buffers in SRAM (the call harness places them there).
-  return { board, source, elf, image, objects, sizes, placement, fit: fitsBoard({ ...sizes, ram: sizes.ram + inferenceBuffers(source.plan) }, board) };
+  const fit = fitsBoard({ ...sizes, ram: sizes.ram + inferenceBuffers(source.plan) }, board);
+  return { board, source, elf, image, objects, sizes, placement, fit, ...(options.roomInSram === true && !placed ? { roomInSram: true as const } : {}) };
 }

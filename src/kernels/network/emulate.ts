@@ -6,6 +6,7 @@
 import type { CycleBreakdown } from '../../emulator/call-types.js';
 import { Machine } from '../../emulator/machine.js';
 import { SimDseError } from '../../util/errors.js';
+import { withRoomToPlace } from '../placement/auto.js';
 import { withLargeFlash, type NetworkImage } from './build.js';
 
 /** One emulated inference. */
@@ -27,8 +28,9 @@ export class NetworkRunner {
 
   constructor(image: NetworkImage) {
     this.image = image;
-    // An image that does not fit the part still runs, on the same timing with a larger flash.
-    const board = image.fit.fits ? image.board : withLargeFlash(image.board);
+    // An image that does not fit the part still runs, on the same timing with a larger flash (and SRAM, when linked so).
+    const large = withLargeFlash(image.board);
+    const board = image.roomInSram ? withRoomToPlace(large) : image.fit.fits ? image.board : large;
     this.machine = new Machine(image.image, board, image.image.fileName);
     const marks = image.image.symbols.get('sim_marks');
     if (!marks) throw new SimDseError('kernels', `${image.image.fileName}: no sim_marks symbol (not a sim-dse network image)`);
