@@ -88,9 +88,23 @@ typedef struct {
   snn_channel_requant rq;
   /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
   int32_t fast_rq;
+  /* > 0: the plane path applies, output rows per band of the scratch plane (SNN_DW_PLANE_BYTES). */
+  int32_t band_rows;
 } snn_depthwise_params;
 
-void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
+/* Pixels per row of the plane path's widened plane, and its scratch bytes for a band of `rows` output rows. */
+#define SNN_DW_PLANE_W(out_w, stride_w) (((out_w) - 1) * (stride_w) + 3)
+#define SNN_DW_PLANE_BYTES(out_w, stride_w, stride_h, rows) (8 * SNN_DW_PLANE_W(out_w, stride_w) * (((rows) - 1) * (stride_h) + 3))
+
+/* scratch: SNN_DW_PLANE_BYTES when band_rows > 0 (word-aligned), else unused. */
+void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch);
+
+/*
+ * The plane path (snn_depthwise_3x3.c): depth multiplier 1, in_c a multiple
+ * of 4, undilated 3x3, stride_w 1 or 2, fast_rq, band_rows > 0, word-aligned
+ * tensors and scratch.
+ */
+void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch);
 
 /*
  * FULLY_CONNECTED. weights: [out_features, in_features] (or blocks of four rows interleaved, see

@@ -226,10 +226,14 @@ static void depthwise_quad(const snn_depthwise_params *p, const int8_t *in, int8
   }
 }
 
-void snn_depthwise_s8(const snn_depthwise_params *flash_params, const int8_t *in, int8_t *out) {
+void snn_depthwise_s8(const snn_depthwise_params *flash_params, const int8_t *in, int8_t *out, void *scratch) {
   const snn_depthwise_params params = *flash_params; /* fields read from SRAM, not flash */
   const snn_depthwise_params *p = &params;
   const snn_window *g = &p->win;
+  if (p->band_rows > 0 && (((uintptr_t)in | (uintptr_t)out | (uintptr_t)scratch) & 3) == 0) {
+    snn_depthwise_3x3_s8(p, in, out, scratch);
+    return;
+  }
   if (p->depth_multiplier == 1 && (g->in_c & 3) == 0 && g->k_h * g->k_w <= SNN_DW_MAX_TAPS &&
       (((uintptr_t)in | (uintptr_t)out) & 3) == 0) {
     depthwise_quad(p, in, out);
