@@ -32,28 +32,28 @@
 
 /* What dw_pairs_* reads, at these byte offsets of its copy on the stack. */
 typedef struct {
-  int32_t b[4];         /* 0: 2 * bias, channels 0..3 */
-  int32_t me[8];        /* 16: multiplier, e - 1 (~shift) of channel 0, then 1, 2, 3 */
-  int32_t zz;           /* 48: 2 * out_zp + 1 */
-  uint32_t lo4, hi4;    /* 52, 56: act_min, act_max in every byte */
-  int32_t rs;           /* 60: plane bytes per row */
-  int32_t rstep;        /* 64: plane bytes between output rows (stride_h rows) */
-  int32_t oc;           /* 68: output bytes between positions (channels) */
-  int32_t ostep;        /* 72: output bytes between output rows */
-  int32_t pair_bytes;   /* 76: plane bytes of a row's position pairs */
-  const uint32_t *qrow; /* 80: plane word of the row's first window (top-left) */
-  int8_t *orow;         /* 84: the row's first output, channel 0 of the group */
-  int32_t rows;         /* 88: output rows left */
-  int8_t *out;          /* 92: (working) output of the next pair */
-  const uint32_t *qend; /* 96: (working) the row's end for the window pointer */
-  int32_t spare;        /* 100 */
-  uint32_t wt[18];      /* 104: tap t at 8 t: [2 w0, 2 w2], [2 w1, 2 w3] */
+  int32_t b[4];        /* 0: 2 * bias, channels 0..3 */
+  int32_t me[8];       /* 16: multiplier, e - 1 (~shift) of channel 0, then 1, 2, 3 */
+  int32_t zz;          /* 48: 2 * out_zp + 1 */
+  uint32_t lo4, hi4;   /* 52, 56: act_min, act_max in every byte */
+  int32_t rs;          /* 60: plane bytes per row */
+  int32_t rskip;       /* 64: plane bytes from a row's last pair to the next row's first window */
+  int32_t oc;          /* 68: output bytes between positions (channels) */
+  int32_t oskip;       /* 72: output bytes skipped after a row's pairs (an odd last position) */
+  int32_t rstep;       /* 76: plane bytes between output rows (stride_h rows) */
+  const uint32_t *q;   /* 80: plane word of the first window (top-left) */
+  int8_t *out;         /* 84: output of the next pair, channel 0 of the group */
+  int32_t rows;        /* 88: output rows left */
+  const uint32_t *qend; /* 92: (working) the window pointer at the end of the row's pairs */
+  int32_t pair_bytes;  /* 96: plane bytes of a row's pairs */
+  int32_t spare;       /* 100 */
+  uint32_t wt[18];     /* 104: tap t at 8 t: [2 w0, 2 w2], [2 w1, 2 w3] */
 } dw_frame;
 
 #define DWF_BYTES 176
 _Static_assert(sizeof(dw_frame) == DWF_BYTES, "dw_frame layout");
 _Static_assert(offsetof(dw_frame, me) == 16 && offsetof(dw_frame, zz) == 48 && offsetof(dw_frame, lo4) == 52, "dw_frame layout");
-_Static_assert(offsetof(dw_frame, rs) == 60 && offsetof(dw_frame, qrow) == 80 && offsetof(dw_frame, out) == 92, "dw_frame layout");
+_Static_assert(offsetof(dw_frame, rs) == 60 && offsetof(dw_frame, q) == 80 && offsetof(dw_frame, pair_bytes) == 96, "dw_frame layout");
 _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
 
 #define DW_STR_(x) #x
@@ -131,24 +131,22 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
 
 /*
  * The rows of position pairs of one frame: horizontal stride PS / 8, clamp
- * form CLAMP. Per row the window pointer r12 runs from qrow to qrow +
- * pair_bytes, 2 PS bytes per pass; lr holds the plane's row bytes.
+ * form CLAMP. The window pointer r12 runs over a row's pairs (2 PS bytes per
+ * pass) up to qend, then skips to the next row; the output pointer runs on
+ * (skipping oskip). lr holds the plane's row bytes throughout.
  */
 #define DW_PAIRS_FN(NAME, PS, CLAMP)                                                                   \
   static void __attribute__((naked, noinline)) NAME(const dw_frame *f __attribute__((unused))) {      \
     __asm__(DW_ENTER                                                                                   \
-            "1:\n\t"                                                                                   \
             "ldr r12, [sp, #80]\n\t"                                                                   \
-            "ldr r8, [sp, #84]\n\t"                                                                    \
-            "ldr r9, [sp, #76]\n\t"                                                                    \
-            "str r8, [sp, #92]\n\t"                                                                    \
+            "ldr r9, [sp, #96]\n\t"                                                                    \
+            "ldr lr, [sp, #60]\n\t"                                                                    \
             "add r9, r12, r9\n\t"                                                                      \
-            "str r9, [sp, #96]\n\t"                                                                    \
+            "str r9, [sp, #92]\n\t"                                                                    \
             ".p2align 2\n"                                                                             \
             "2:\n\t"                                                                                   \
             "ldrd r0, r1, [sp, #0]\n\t"                                                                \
             "ldrd r2, r3, [sp, #8]\n\t"                                                                \
-            "ldr lr, [sp, #60]\n\t"                                                                    \
             "mov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"                                 \
             DW_KROW(0, PS) "add r12, r12, lr\n\t" DW_KROW(1, PS) "add r12, r12, lr\n\t" DW_KROW(2, PS) \
             "sub r12, r12, lr, lsl #1\n\t"                                                             \
@@ -162,27 +160,27 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
             "bfi r4, r6, #16, #8\n\t"                                                                  \
             "bfi r4, r7, #24, #8\n\t"                                                                  \
             DW_CLAMP_##CLAMP                                                                           \
-            "ldr r8, [sp, #92]\n\t"                                                                    \
+            "ldr r8, [sp, #84]\n\t"                                                                    \
             "ldr r9, [sp, #68]\n\t"                                                                    \
             "str r0, [r8]\n\t"                                                                         \
             "str r4, [r8, r9]\n\t"                                                                     \
             "add r8, r8, r9, lsl #1\n\t"                                                               \
-            "str r8, [sp, #92]\n\t"                                                                    \
-            "ldr r10, [sp, #96]\n\t"                                                                   \
+            "str r8, [sp, #84]\n\t"                                                                    \
+            "ldr r10, [sp, #92]\n\t"                                                                   \
             "cmp r12, r10\n\t"                                                                         \
             "bne 2b\n\t"                                                                               \
-            "ldr r8, [sp, #80]\n\t"                                                                    \
             "ldr r9, [sp, #64]\n\t"                                                                    \
-            "ldr r10, [sp, #84]\n\t"                                                                   \
-            "ldr r11, [sp, #72]\n\t"                                                                   \
-            "add r8, r8, r9\n\t"                                                                       \
+            "ldr r11, [sp, #76]\n\t"                                                                   \
+            "add r12, r12, r9\n\t"                                                                     \
             "add r10, r10, r11\n\t"                                                                    \
-            "str r8, [sp, #80]\n\t"                                                                    \
-            "str r10, [sp, #84]\n\t"                                                                   \
-            "ldr r8, [sp, #88]\n\t"                                                                    \
-            "subs r8, r8, #1\n\t"                                                                      \
-            "str r8, [sp, #88]\n\t"                                                                    \
-            "bne 1b\n\t"                                                                               \
+            "str r10, [sp, #92]\n\t"                                                                   \
+            "ldr r9, [sp, #72]\n\t"                                                                    \
+            "add r8, r8, r9\n\t"                                                                       \
+            "str r8, [sp, #84]\n\t"                                                                    \
+            "ldr r9, [sp, #88]\n\t"                                                                    \
+            "subs r9, r9, #1\n\t"                                                                      \
+            "str r9, [sp, #88]\n\t"                                                                    \
+            "bne 2b\n\t"                                                                               \
             "add sp, sp, #" DW_STR(DWF_BYTES) "\n\t"                                                   \
             "pop {r4-r11, pc}\n\t");                                                                   \
   }
@@ -195,29 +193,88 @@ DW_PAIRS_FN(dw_pairs_s2_hi, 16, 1)
 DW_PAIRS_FN(dw_pairs_s2_clamp, 16, 2)
 
 /*
- * Plane rows [0, rows) of one group from input rows y0, y0 + 1, ...: wp
- * pixels per row, pixel j from input column j - pad_left; pixels outside
- * the input are two zero words.
+ * rows plane rows of npx pixels each from input words cwb bytes apart: per
+ * pixel [x0, x2] and [x1, x3] with the input offset added (SXTAB16), two
+ * pixels per STM of four words (the odd pixel first, then a pair, then four
+ * at a time); after each row the source skips sskip bytes and the plane
+ * dskip bytes (its border columns, zeroed once).
  */
-static void dw_fill_plane(const snn_window *g, const uint32_t *img, int32_t y0, int32_t rows, int32_t wp, uint32_t off2, uint32_t *plane) {
+static void __attribute__((noinline)) dw_widen_rows(const uint32_t *s, int32_t cwb, int32_t npx, int32_t rows, uint32_t *d, int32_t dskip, int32_t sskip, uint32_t off2) {
+  register uint32_t y0 __asm__("r4");
+  register uint32_t y1 __asm__("r5");
+  register uint32_t y2 __asm__("r6");
+  register uint32_t y3 __asm__("r7");
+  int32_t n;
+#define DW_WIDEN2                                       \
+  "ldr %[y1], [%[s]]\n\t"                               \
+  "ldr %[y3], [%[s], %[cwb]]\n\t"                       \
+  "add %[s], %[s], %[cwb], lsl #1\n\t"                  \
+  "sxtab16 %[y0], %[o2], %[y1]\n\t"                     \
+  "sxtab16 %[y1], %[o2], %[y1], ror #8\n\t"             \
+  "sxtab16 %[y2], %[o2], %[y3]\n\t"                     \
+  "sxtab16 %[y3], %[o2], %[y3], ror #8\n\t"             \
+  "stmia %[d]!, {%[y0], %[y1], %[y2], %[y3]}\n\t"
+  __asm__ volatile("1:\n\t"
+                   "tst %[npx], #1\n\t"
+                   "beq 3f\n\t"
+                   "ldr %[y1], [%[s]]\n\t"
+                   "add %[s], %[s], %[cwb]\n\t"
+                   "sxtab16 %[y0], %[o2], %[y1]\n\t"
+                   "sxtab16 %[y1], %[o2], %[y1], ror #8\n\t"
+                   "stmia %[d]!, {%[y0], %[y1]}\n"
+                   "3:\n\t"
+                   "tst %[npx], #2\n\t"
+                   "beq 4f\n\t"
+                   DW_WIDEN2
+                   "4:\n\t"
+                   "lsrs %[n], %[npx], #2\n\t"
+                   "beq 6f\n"
+                   "5:\n\t"
+                   DW_WIDEN2 DW_WIDEN2
+                   "subs %[n], %[n], #1\n\t"
+                   "bne 5b\n"
+                   "6:\n\t"
+                   "add %[d], %[d], %[dskip]\n\t"
+                   "add %[s], %[s], %[sskip]\n\t"
+                   "subs %[rows], %[rows], #1\n\t"
+                   "bne 1b\n\t"
+                   : [s] "+r"(s), [d] "+r"(d), [rows] "+r"(rows), [n] "=&r"(n), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3)
+                   : [cwb] "r"(cwb), [npx] "r"(npx), [dskip] "r"(dskip), [sskip] "r"(sskip), [o2] "r"(off2)
+                   : "cc", "memory");
+#undef DW_WIDEN2
+}
+
+/* Words [0, n) of d set to 0. */
+static void dw_zero(uint32_t *d, int32_t n) {
+  for (; n > 0; n--) *d++ = 0;
+}
+
+/*
+ * Plane rows [0, rows) of one group from input rows y0, y0 + 1, ... (wp
+ * pixels per row, pixel j from input column j - pad_left): rows outside the
+ * input are zeroed, the others widened in plane columns [xa, xb); the
+ * columns outside are zero already (dw_zero_columns).
+ */
+static void dw_fill_plane(const snn_window *g, const uint32_t *img, int32_t y0, int32_t rows, int32_t wp, int32_t xa, int32_t xb, uint32_t off2, uint32_t *plane) {
   const int32_t cw = g->in_c >> 2;
-  int32_t xa = g->pad_left, xb = g->pad_left + g->in_w; /* plane columns [xa, xb) hold input pixels */
-  if (xb > wp) xb = wp;
+  int32_t top = -y0, bottom = y0 + rows - g->in_h; /* rows outside the input, above and below */
+  top = top < 0 ? 0 : (top > rows ? rows : top);
+  bottom = bottom < 0 ? 0 : (bottom > rows - top ? rows - top : bottom);
+  dw_zero(plane, 2 * wp * top);
+  dw_zero(plane + 2 * wp * (rows - bottom), 2 * wp * bottom);
+  const int32_t inside = rows - top - bottom, npx = xb - xa;
+  if (inside > 0 && npx > 0) {
+    const uint32_t *s = img + ((y0 + top) * g->in_w + xa - g->pad_left) * cw;
+    dw_widen_rows(s, 4 * cw, npx, inside, plane + 2 * (wp * top + xa), 8 * (wp - npx), 4 * cw * (g->in_w - npx), off2);
+  }
+}
+
+/* Plane columns outside [xa, xb) of rows [0, rows) set to 0 (the same for every group and band). */
+static void dw_zero_columns(uint32_t *plane, int32_t rows, int32_t wp, int32_t xa, int32_t xb) {
+  if (xa == 0 && xb == wp) return;
   for (int32_t r = 0; r < rows; r++, plane += 2 * wp) {
-    const int32_t y = y0 + r;
-    uint32_t *d = plane;
-    if (y < 0 || y >= g->in_h) {
-      for (int32_t j = 0; j < wp; j++, d += 2) d[0] = d[1] = 0;
-      continue;
-    }
-    for (int32_t j = 0; j < xa; j++, d += 2) d[0] = d[1] = 0;
-    const uint32_t *s = img + y * g->in_w * cw;
-    for (int32_t j = xa; j < xb; j++, d += 2, s += cw) {
-      const uint32_t v = *s;
-      d[0] = snn_sxtab16(off2, v);
-      d[1] = snn_sxtab16_ror8(off2, v);
-    }
-    for (int32_t j = xb; j < wp; j++, d += 2) d[0] = d[1] = 0;
+    dw_zero(plane, 2 * xa);
+    dw_zero(plane + 2 * xb, 2 * (wp - xb));
   }
 }
 
@@ -250,19 +307,25 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   const int32_t wp = SNN_DW_PLANE_W(g->out_w, sw);
   const int32_t pairs = g->out_w >> 1;
+  /* plane columns [xa, xb) hold input pixels */
+  int32_t xa = g->pad_left, xb = g->pad_left + g->in_w;
+  if (xa > wp) xa = wp;
+  if (xb > wp) xb = wp;
   const int clamp = rq->act_max == 127 ? (rq->act_min == -128 ? 0 : 2) : (rq->act_min == -128 ? 1 : 2);
   void (*const run)(const dw_frame *) = sw == 1 ? (clamp == 0 ? dw_pairs_s1_full : clamp == 1 ? dw_pairs_s1_hi : dw_pairs_s1_clamp)
                                                 : (clamp == 0 ? dw_pairs_s2_full : clamp == 1 ? dw_pairs_s2_hi : dw_pairs_s2_clamp);
   uint32_t *plane = (uint32_t *)scratch;
+  dw_zero_columns(plane, (p->band_rows - 1) * sh + 3, wp, xa, xb);
   dw_frame f;
   f.zz = 2 * rq->out_zp + 1;
   f.lo4 = ((uint32_t)rq->act_min & 0xffu) * 0x01010101u;
   f.hi4 = ((uint32_t)rq->act_max & 0xffu) * 0x01010101u;
   f.rs = 8 * wp;
   f.rstep = sh * 8 * wp;
-  f.oc = c;
-  f.ostep = g->out_w * c;
   f.pair_bytes = pairs * 2 * 8 * sw;
+  f.rskip = f.rstep - f.pair_bytes;
+  f.oc = c;
+  f.oskip = (g->out_w & 1) * c;
   f.spare = 0;
   for (int32_t grp = 0; grp < cw; grp++) {
     const int32_t ch = 4 * grp;
@@ -282,11 +345,11 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
       for (int32_t oy0 = 0; oy0 < g->out_h; oy0 += p->band_rows) {
         int32_t rows = g->out_h - oy0;
         if (rows > p->band_rows) rows = p->band_rows;
-        dw_fill_plane(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wp, off2, plane);
+        dw_fill_plane(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wp, xa, xb, off2, plane);
         int8_t *orow = obase + oy0 * g->out_w * c;
         if (pairs > 0) {
-          f.qrow = plane;
-          f.orow = orow;
+          f.q = plane;
+          f.out = orow;
           f.rows = rows;
           run(&f);
         }
