@@ -146,7 +146,7 @@ export const DW_PLANE_MAX_BYTES = 8192;
 
 /** Scratch bytes of the depthwise plane path for a band of `rows` output rows (SNN_DW_PLANE_BYTES in snn.h). */
 function depthwisePlaneBytes(g: Geometry, rows: number): number {
-  return 8 * ((g.ow - 1) * g.strideW + 3) * ((rows - 1) * g.strideH + 3);
+  return 16 * Math.ceil(((g.ow - 1) * g.strideW + 3) / 2) * ((rows - 1) * g.strideH + 3);
 }
 
 /**
