@@ -146,7 +146,8 @@ export const DW_PLANE_MAX_BYTES = 8192;
 
 /** Scratch bytes of the depthwise plane path for a band of `rows` output rows (SNN_DW_PLANE_BYTES in snn.h). */
 function depthwisePlaneBytes(g: Geometry, rows: number): number {
-  return 16 * Math.ceil(((g.ow - 1) * g.strideW + 3) / 2) * ((rows - 1) * g.strideH + 3);
+  const wp = (g.ow - 1) * g.strideW + 3;
+  return (g.strideW === 1 ? 16 * Math.ceil(wp / 2) : 4 * wp) * ((rows - 1) * g.strideH + 3);
 }
 
 /**

@@ -92,9 +92,14 @@ typedef struct {
   int32_t band_rows;
 } snn_depthwise_params;
 
-/* Pixels per row of the plane path's plane, and its scratch bytes for a band of `rows` output rows (16 bytes per pixel pair). */
+/*
+ * Pixels per row of the plane path's plane, and its scratch bytes for a band of `rows` output rows:
+ * stride_w 1, 16 bytes per pixel pair; stride_w 2, 4 bytes per pixel.
+ */
 #define SNN_DW_PLANE_W(out_w, stride_w) (((out_w) - 1) * (stride_w) + 3)
-#define SNN_DW_PLANE_BYTES(out_w, stride_w, stride_h, rows) (16 * ((SNN_DW_PLANE_W(out_w, stride_w) + 1) >> 1) * (((rows) - 1) * (stride_h) + 3))
+#define SNN_DW_PLANE_ROW_BYTES(out_w, stride_w) \
+  ((stride_w) == 1 ? 16 * ((SNN_DW_PLANE_W(out_w, 1) + 1) >> 1) : 4 * SNN_DW_PLANE_W(out_w, stride_w))
+#define SNN_DW_PLANE_BYTES(out_w, stride_w, stride_h, rows) (SNN_DW_PLANE_ROW_BYTES(out_w, stride_w) * (((rows) - 1) * (stride_h) + 3))
 
 /* scratch: SNN_DW_PLANE_BYTES when band_rows > 0 (word-aligned), else unused. */
 void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch);

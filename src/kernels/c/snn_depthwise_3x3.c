@@ -87,19 +87,33 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
   "smlabt " #A ", r11, r9, " #A "\n\t"                      \
   "smlatb " #B ", r10, r8, " #B "\n\t"                      \
   "smlad " #B ", r11, r9, " #B "\n\t"
-#define DW_S2(KY, C, A, B)                                  \
-  "ldr r8, [sp, #104 + 32 * " #KY " + 8 * " #C "]\n\t"      \
-  "ldr r9, [sp, #108 + 32 * " #KY " + 8 * " #C "]\n\t"      \
-  "ldr r10, [r12, #4 * " #C "]\n\t"                         \
-  "ldr r11, [r12, #16 + 4 * " #C "]\n\t"                    \
-  "smlad " #A ", r10, r8, " #A "\n\t"                       \
-  "smlabt " #A ", r11, r9, " #A "\n\t"                      \
-  "ldr r10, [r12, #32 + 4 * " #C "]\n\t"                    \
-  "smlad " #B ", r11, r8, " #B "\n\t"                       \
-  "smlabt " #B ", r10, r9, " #B "\n\t"
+/*
+ * Stride 2 (raw plane, four bytes per pixel): tap T (kernel column KX) of
+ * both positions, 8 bytes apart: the weight words [2 w0, 2 w2], [2 w1, 2 w3]
+ * from the frame (r8, r9), each position's pixel word widened by SXTB16 (the
+ * input offset is in the biases) into r10 = [x0, x2], r11 = [x1, x3].
+ */
+#define DW_T2(T, KX)                                        \
+  "ldr r8, [sp, #104 + 8 * (" #T ")]\n\t"                   \
+  "ldr r9, [sp, #108 + 8 * (" #T ")]\n\t"                   \
+  "ldr r10, [r12, #4 * " #KX "]\n\t"                        \
+  "sxtb16 r11, r10, ror #8\n\t"                             \
+  "sxtb16 r10, r10\n\t"                                     \
+  "smlabb r0, r10, r8, r0\n\t"                              \
+  "smlatt r2, r10, r8, r2\n\t"                              \
+  "smlabb r1, r11, r9, r1\n\t"                              \
+  "smlatt r3, r11, r9, r3\n\t"                              \
+  "ldr r10, [r12, #4 * " #KX " + 8]\n\t"                    \
+  "sxtb16 r11, r10, ror #8\n\t"                             \
+  "sxtb16 r10, r10\n\t"                                     \
+  "smlabb r4, r10, r8, r4\n\t"                              \
+  "smlatt r6, r10, r8, r6\n\t"                              \
+  "smlabb r5, r11, r9, r5\n\t"                              \
+  "smlatt r7, r11, r9, r7\n\t"
 
-/* Kernel row KY of the four channels. */
-#define DW_KROW(S, KY) S(KY, 0, r0, r4) S(KY, 1, r1, r5) S(KY, 2, r2, r6) S(KY, 3, r3, r7)
+/* Kernel row KY: stride 1 (pair plane, four channels), stride 2 (raw plane, three taps). */
+#define DW_ROW1(KY) DW_S1(KY, 0, r0, r4) DW_S1(KY, 1, r1, r5) DW_S1(KY, 2, r2, r6) DW_S1(KY, 3, r3, r7)
+#define DW_ROW2(KY) DW_T2(3 * KY, 0) DW_T2(3 * KY + 1, 1) DW_T2(3 * KY + 2, 2)
 
 /*
  * Channel C's two outputs (accumulators A, B: twice the sums): multiplier
@@ -138,12 +152,12 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
   "sel r4, r4, r9\n\t"
 
 /*
- * The rows of position pairs of one frame: tap rows S (DW_S1 / DW_S2), the
+ * The rows of position pairs of one frame: kernel rows ROW (DW_ROW1 / DW_ROW2), the
  * window pointer's step per pass STEP, clamp form CLAMP. The window pointer
  * r12 runs over a row's pairs up to qend, then skips to the next row; the
  * output pointer runs on (skipping oskip). lr holds the plane's row bytes.
  */
-#define DW_PAIRS_FN(NAME, S, STEP, CLAMP)                                                              \
+#define DW_PAIRS_FN(NAME, ROW, STEP, CLAMP)                                                              \
   static void __attribute__((naked, noinline)) NAME(const dw_frame *f __attribute__((unused))) {      \
     __asm__(DW_ENTER                                                                                   \
             "ldr r12, [sp, #80]\n\t"                                                                   \
@@ -156,7 +170,7 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
             "ldrd r0, r1, [sp, #0]\n\t"                                                                \
             "ldrd r2, r3, [sp, #8]\n\t"                                                                \
             "mov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"                                 \
-            DW_KROW(S, 0) "add r12, r12, lr\n\t" DW_KROW(S, 1) "add r12, r12, lr\n\t" DW_KROW(S, 2)    \
+            ROW(0) "add r12, r12, lr\n\t" ROW(1) "add r12, r12, lr\n\t" ROW(2)    \
             "sub r12, r12, lr, lsl #1\n\t"                                                             \
             "add r12, r12, #" #STEP "\n\t"                                                             \
             "ldr r10, [sp, #48]\n\t"                                                                   \
@@ -193,12 +207,12 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
             "pop {r4-r11, pc}\n\t");                                                                   \
   }
 
-DW_PAIRS_FN(dw_pairs_s1_full, DW_S1, 16, 0)
-DW_PAIRS_FN(dw_pairs_s1_hi, DW_S1, 16, 1)
-DW_PAIRS_FN(dw_pairs_s1_clamp, DW_S1, 16, 2)
-DW_PAIRS_FN(dw_pairs_s2_full, DW_S2, 32, 0)
-DW_PAIRS_FN(dw_pairs_s2_hi, DW_S2, 32, 1)
-DW_PAIRS_FN(dw_pairs_s2_clamp, DW_S2, 32, 2)
+DW_PAIRS_FN(dw_pairs_s1_full, DW_ROW1, 16, 0)
+DW_PAIRS_FN(dw_pairs_s1_hi, DW_ROW1, 16, 1)
+DW_PAIRS_FN(dw_pairs_s1_clamp, DW_ROW1, 16, 2)
+DW_PAIRS_FN(dw_pairs_s2_full, DW_ROW2, 16, 0)
+DW_PAIRS_FN(dw_pairs_s2_hi, DW_ROW2, 16, 1)
+DW_PAIRS_FN(dw_pairs_s2_clamp, DW_ROW2, 16, 2)
 
 /* What dw_fill_rows reads (its pointer in lr). */
 typedef struct {
@@ -283,9 +297,114 @@ static void __attribute__((naked, noinline)) dw_fill_rows(const dw_fill *a __att
           "pop {r4-r11, pc}\n\t");
 }
 
-/* Words [0, n) of d set to 0. */
-static void dw_zero(uint32_t *d, int32_t n) {
-  for (; n > 0; n--) *d++ = 0;
+/*
+ * The inside rows of one group's raw plane (stride 2; dw_fill at r0, shape:
+ * the pixels per row): the pixel words copied, one, then two, then four at a
+ * time (LDR / STM).
+ */
+static void __attribute__((naked, noinline)) dw_copy_rows(const dw_fill *a __attribute__((unused))) {
+  __asm__("push {r4-r7, lr}\n\t"
+          "mov lr, r0\n\t"
+          "ldrd r0, r1, [lr, #0]\n\t"
+          "ldr r3, [lr, #8]\n"
+          "1:\n\t"
+          "ldr r2, [lr, #16]\n\t"
+          "tst r2, #1\n\t"
+          "beq 2f\n\t"
+          "ldr r4, [r0]\n\t"
+          "add r0, r0, r1\n\t"
+          "str r4, [r3], #4\n"
+          "2:\n\t"
+          "tst r2, #2\n\t"
+          "beq 3f\n\t"
+          "ldr r4, [r0]\n\t"
+          "ldr r5, [r0, r1]\n\t"
+          "add r0, r0, r1, lsl #1\n\t"
+          "stmia r3!, {r4, r5}\n"
+          "3:\n\t"
+          "lsrs r2, r2, #2\n\t"
+          "beq 5f\n"
+          "4:\n\t"
+          "ldr r4, [r0]\n\t"
+          "ldr r5, [r0, r1]\n\t"
+          "add r0, r0, r1, lsl #1\n\t"
+          "ldr r6, [r0]\n\t"
+          "ldr r7, [r0, r1]\n\t"
+          "add r0, r0, r1, lsl #1\n\t"
+          "stmia r3!, {r4-r7}\n\t"
+          "subs r2, r2, #1\n\t"
+          "bne 4b\n"
+          "5:\n\t"
+          "ldrd r4, r5, [lr, #24]\n\t"
+          "ldr r6, [lr, #20]\n\t"
+          "add r3, r3, r4\n\t"
+          "add r0, r0, r5\n\t"
+          "subs r6, r6, #1\n\t"
+          "str r6, [lr, #20]\n\t"
+          "bne 1b\n\t"
+          "pop {r4-r7, pc}\n\t");
+}
+
+/* Words [0, n) of d set to v. */
+static void dw_set(uint32_t *d, int32_t n, uint32_t v) {
+  for (; n > 0; n--) *d++ = v;
+}
+
+/* Rows outside the input among plane rows [0, rows) from input row y0: *top above, *bottom below. */
+static void dw_outside(const snn_window *g, int32_t y0, int32_t rows, int32_t *top, int32_t *bottom) {
+  int32_t t = -y0, b = y0 + rows - g->in_h;
+  t = t < 0 ? 0 : (t > rows ? rows : t);
+  b = b < 0 ? 0 : (b > rows - t ? rows - t : b);
+  *top = t;
+  *bottom = b;
+}
+
+/*
+ * Raw plane rows [0, rows) of one group (stride 2: wp pixel words per row,
+ * plane column j from input column j - pad_left): rows outside the input
+ * hold the input zero point in every byte (zp4), the others are copied in
+ * columns [xa, xb); the columns outside hold zp4 already (dw_set_columns).
+ */
+static void dw_fill_raw(const snn_window *g, const uint32_t *img, int32_t y0, int32_t rows, int32_t wp, int32_t xa, int32_t xb, uint32_t zp4, uint32_t *plane) {
+  const int32_t cw = g->in_c >> 2;
+  int32_t top, bottom;
+  dw_outside(g, y0, rows, &top, &bottom);
+  dw_set(plane, wp * top, zp4);
+  dw_set(plane + wp * (rows - bottom), wp * bottom, zp4);
+  const int32_t inside = rows - top - bottom, npx = xb - xa;
+  if (inside <= 0 || npx <= 0) return;
+  dw_fill a;
+  a.s = img + ((y0 + top) * g->in_w + xa - g->pad_left) * cw;
+  a.cwb = 4 * cw;
+  a.d = plane + wp * top + xa;
+  a.off2 = 0;
+  a.shape = npx;
+  a.rows = inside;
+  a.dskip = 4 * (wp - npx);
+  a.sskip = 4 * cw * (g->in_w - npx);
+  dw_copy_rows(&a);
+}
+
+/* Raw plane columns outside [xa, xb) of rows [0, rows) set to zp4 (the same for every group and band). */
+static void dw_set_columns(uint32_t *plane, int32_t rows, int32_t wp, int32_t xa, int32_t xb, uint32_t zp4) {
+  if (xa == 0 && xb == wp) return;
+  for (int32_t r = 0; r < rows; r++, plane += wp) {
+    dw_set(plane, xa, zp4);
+    dw_set(plane + xb, wp - xb, zp4);
+  }
+}
+
+/* One output position of four channels from the raw plane (window columns j .. j + 2 of row), the odd last position of a row. */
+static void dw_raw_one(const dw_frame *f, const uint32_t *row, int32_t j, int32_t wp, int8_t *o, const snn_channel_requant *rq) {
+  for (int32_t i = 0; i < 4; i++) {
+    int32_t a = f->b[i];
+    for (int32_t t = 0; t < 9; t++) {
+      const uint32_t w = f->wt[2 * t + (i & 1)];
+      a += (int8_t)(row[(t / 3) * wp + j + t % 3] >> (8 * i)) * (int16_t)(i & 2 ? w >> 16 : w & 0xffffu);
+    }
+    const int32_t e = f->me[2 * i + 1] + 1;
+    o[i] = snn_clamp_out(snn_rq_fast(a >> 1, f->me[2 * i], e, (int32_t)((1u << e) >> 1)), rq->out_zp, rq->act_min, rq->act_max, 0);
+  }
 }
 
 /*
@@ -296,11 +415,10 @@ static void dw_zero(uint32_t *d, int32_t n) {
  */
 static void dw_fill_plane(const snn_window *g, const uint32_t *img, int32_t y0, int32_t rows, int32_t wq, int32_t xa, int32_t xb, uint32_t off2, uint32_t *plane) {
   const int32_t cw = g->in_c >> 2;
-  int32_t top = -y0, bottom = y0 + rows - g->in_h; /* rows outside the input, above and below */
-  top = top < 0 ? 0 : (top > rows ? rows : top);
-  bottom = bottom < 0 ? 0 : (bottom > rows - top ? rows - top : bottom);
-  dw_zero(plane, 4 * wq * top);
-  dw_zero(plane + 4 * wq * (rows - bottom), 4 * wq * bottom);
+  int32_t top, bottom;
+  dw_outside(g, y0, rows, &top, &bottom);
+  dw_set(plane, 4 * wq * top, 0);
+  dw_set(plane + 4 * wq * (rows - bottom), 4 * wq * bottom, 0);
   const int32_t inside = rows - top - bottom, npx = xb - xa;
   if (inside <= 0 || npx <= 0) return;
   const int32_t lead = xa & 1, whole = (npx - lead) >> 1, trail = (npx - lead) & 1;
@@ -322,8 +440,8 @@ static void dw_zero_columns(uint32_t *plane, int32_t rows, int32_t wq, int32_t x
   const int32_t ua = xa >> 1, ub = (xb + 1) >> 1; /* pairs holding an input pixel */
   if (ua == 0 && ub == wq) return;
   for (int32_t r = 0; r < rows; r++, plane += 4 * wq) {
-    dw_zero(plane, 4 * ua);
-    dw_zero(plane + 4 * ub, 4 * (wq - ub));
+    dw_set(plane, 4 * ua, 0);
+    dw_set(plane + 4 * ub, 4 * (wq - ub), 0);
   }
 }
 
@@ -357,8 +475,9 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   const snn_channel_requant *rq = &p->rq;
   const int32_t c = g->in_c, cw = c >> 2, sw = g->stride_w, sh = g->stride_h;
   const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  const uint32_t zp4 = ((uint32_t)(-p->in_offset) & 0xffu) * 0x01010101u;
   const int32_t wp = SNN_DW_PLANE_W(g->out_w, sw), wq = (wp + 1) >> 1;
-  const int32_t pairs = g->out_w >> 1;
+  const int32_t pairs = g->out_w >> 1, prow = sw == 1 ? 4 * wq : wp; /* plane words per row */
   /* plane columns [xa, xb) hold input pixels */
   int32_t xa = g->pad_left, xb = g->pad_left + g->in_w;
   if (xa > wp) xa = wp;
@@ -367,14 +486,15 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   void (*const run)(const dw_frame *) = sw == 1 ? (clamp == 0 ? dw_pairs_s1_full : clamp == 1 ? dw_pairs_s1_hi : dw_pairs_s1_clamp)
                                                 : (clamp == 0 ? dw_pairs_s2_full : clamp == 1 ? dw_pairs_s2_hi : dw_pairs_s2_clamp);
   uint32_t *plane = (uint32_t *)scratch;
-  dw_zero_columns(plane, (p->band_rows - 1) * sh + 3, wq, xa, xb);
+  if (sw == 1) dw_zero_columns(plane, (p->band_rows - 1) * sh + 3, wq, xa, xb);
+  else dw_set_columns(plane, (p->band_rows - 1) * sh + 3, wp, xa, xb, zp4);
   dw_frame f;
   f.zz = 2 * rq->out_zp + 1;
   f.lo4 = ((uint32_t)rq->act_min & 0xffu) * 0x01010101u;
   f.hi4 = ((uint32_t)rq->act_max & 0xffu) * 0x01010101u;
-  f.rs = 16 * wq;
-  f.rstep = sh * 16 * wq;
-  f.pair_bytes = pairs * 16 * sw;
+  f.rs = 4 * prow;
+  f.rstep = sh * 4 * prow;
+  f.pair_bytes = pairs * 16;
   f.rskip = f.rstep - f.pair_bytes;
   f.oc = c;
   f.oskip = (g->out_w & 1) * c;
@@ -382,16 +502,27 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   for (int32_t grp = 0; grp < cw; grp++) {
     const int32_t ch = 4 * grp;
     const int8_t *w = p->weights + ch;
-    for (int32_t ky = 0; ky < 3; ky++, w += 3 * c) {
-      for (int32_t i = 0; i < 4; i++) {
-        f.wt[8 * ky + 2 * i] = dw_wpair(w[i], w[c + i]);
-        f.wt[8 * ky + 2 * i + 1] = dw_wpair(w[c + i], w[2 * c + i]);
-      }
-    }
     for (int32_t i = 0; i < 4; i++) {
       f.b[i] = (int32_t)(2u * (uint32_t)p->bias[ch + i]);
       f.me[2 * i] = rq->multiplier[ch + i];
       f.me[2 * i + 1] = ~rq->shift[ch + i];
+    }
+    if (sw == 1) {
+      for (int32_t ky = 0; ky < 3; ky++, w += 3 * c) {
+        for (int32_t i = 0; i < 4; i++) {
+          f.wt[8 * ky + 2 * i] = dw_wpair(w[i], w[c + i]);
+          f.wt[8 * ky + 2 * i + 1] = dw_wpair(w[c + i], w[2 * c + i]);
+        }
+      }
+    } else {
+      /* taps [2 w0, 2 w2], [2 w1, 2 w3]; the input offset folded into the biases (the padding holds the zero point) */
+      int32_t sum[4] = {0, 0, 0, 0};
+      for (int32_t t = 0; t < 9; t++, w += c) {
+        f.wt[2 * t] = dw_wpair(w[0], w[2]);
+        f.wt[2 * t + 1] = dw_wpair(w[1], w[3]);
+        for (int32_t i = 0; i < 4; i++) sum[i] += w[i];
+      }
+      for (int32_t i = 0; i < 4; i++) f.b[i] = (int32_t)((uint32_t)f.b[i] + 2u * (uint32_t)p->in_offset * (uint32_t)sum[i]);
     }
     for (int32_t b = 0; b < g->batches; b++) {
       const uint32_t *img = (const uint32_t *)(const void *)(in + b * g->in_h * g->in_w * c) + grp;
@@ -399,7 +530,8 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
       for (int32_t oy0 = 0; oy0 < g->out_h; oy0 += p->band_rows) {
         int32_t rows = g->out_h - oy0;
         if (rows > p->band_rows) rows = p->band_rows;
-        dw_fill_plane(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wq, xa, xb, off2, plane);
+        if (sw == 1) dw_fill_plane(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wq, xa, xb, off2, plane);
+        else dw_fill_raw(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wp, xa, xb, zp4, plane);
         int8_t *orow = obase + oy0 * g->out_w * c;
         if (pairs > 0) {
           f.q = plane;
@@ -408,7 +540,11 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
           run(&f);
         }
         if (g->out_w & 1) {
-          for (int32_t r = 0; r < rows; r++) dw_plane_one(&f, plane + r * sh * 4 * wq, (g->out_w - 1) * sw, wq, orow + r * g->out_w * c + (g->out_w - 1) * c, rq);
+          for (int32_t r = 0; r < rows; r++) {
+            int8_t *o = orow + r * g->out_w * c + (g->out_w - 1) * c;
+            if (sw == 1) dw_plane_one(&f, plane + r * sh * prow, g->out_w - 1, wq, o, rq);
+            else dw_raw_one(&f, plane + r * sh * prow, (g->out_w - 1) * 2, wp, o, rq);
+          }
         }
       }
     }
