@@ -13,6 +13,7 @@ import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
 import { addTables } from './add-tables.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
+import { depthwiseBandRows, depthwisePlaneBytes, depthwisePlaneData } from './depthwise-plane.js';
 
 export { baselineLibrarySources } from './library.js';
 
@@ -141,39 +142,20 @@ function depthwiseRows(w: Int8Array, g: Geometry): Int8Array {
   return rows;
 }
 
-/** Largest scratch the depthwise plane path takes (its band of widened input rows). */
-export const DW_PLANE_MAX_BYTES = 8192;
-
-/** Scratch bytes of the depthwise plane path for a band of `rows` output rows (SNN_DW_PLANE_BYTES in snn.h). */
-function depthwisePlaneBytes(g: Geometry, rows: number): number {
-  const wp = (g.ow - 1) * g.strideW + 3;
-  return (g.strideW === 1 ? 16 * Math.ceil(wp / 2) : 4 * wp) * ((rows - 1) * g.strideH + 3);
-}
-
-/**
- * Output rows per band of the depthwise plane path (snn_depthwise_3x3_s8): all of them when their
- * plane fits DW_PLANE_MAX_BYTES, else as many as fit; 0 when the path does not apply (it takes
- * multiplier 1, channels a multiple of 4, undilated 3x3, stride_w 1 or 2, the fast requantization).
- */
-export function depthwiseBandRows(g: Geometry, depthMultiplier: number, fast: boolean): number {
-  if (!fast || depthMultiplier !== 1 || g.c % 4 !== 0 || g.kh !== 3 || g.kw !== 3) return 0;
-  if (g.dilationH !== 1 || g.dilationW !== 1 || (g.strideW !== 1 && g.strideW !== 2)) return 0;
-  let rows = g.oh;
-  while (rows > 0 && depthwisePlaneBytes(g, rows) > DW_PLANE_MAX_BYTES) rows--;
-  return rows;
-}
-
 function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
   const g = p.geometry;
   const masked = maskedWeights(p, mask);
   const fast = fastRequantExact(p.requant, p.bias, depthwiseRows(masked, g), g.oc, g.kh * g.kw);
   const band = depthwiseBandRows(g, p.depthMultiplier, fast);
   const { data, rq } = weightedData(fn, p, masked, p.bias);
+  const plane = band > 0 ? cArray('int32_t', `${fn}_plane`, depthwisePlaneData(p, masked)) : '';
   return {
     data:
       data +
+      plane +
       `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .band_rows = ${band},\n};\n`,
+      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .band_rows = ${band},\n` +
+      `  .plane_data = ${band > 0 ? `(const uint32_t *)${fn}_plane` : '0'},\n};\n`,
     call: `snn_depthwise_s8(&${fn}_params, in0, out, scratch);`,
     scratchBytes: band > 0 ? depthwisePlaneBytes(g, band) : 0,
   };

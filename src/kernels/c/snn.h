@@ -90,6 +90,8 @@ typedef struct {
   int32_t fast_rq;
   /* > 0: the plane path applies, output rows per band of the scratch plane (SNN_DW_PLANE_BYTES). */
   int32_t band_rows;
+  /* The plane path's constants, 36 words per group of four channels (snn_depthwise_3x3.c, dw_group). */
+  const uint32_t *plane_data;
 } snn_depthwise_params;
 
 /*

@@ -33,10 +33,21 @@
 #include "snn_dsp.h"
 #include "snn_output.h"
 
-/* What dw_pairs_* reads, at these byte offsets of its copy on the stack. */
+/*
+ * A group's constants (the emitter's, flash): 2 * bias (stride 2: plus the
+ * input offset times the doubled weight sum), (multiplier, e - 1 = ~shift)
+ * per channel, weight words of doubled int16 halves: stride 1, per kernel
+ * row ky and channel c at 8 ky + 2 c, [w0, w1] and [w1, w2]; stride 2, per
+ * tap t at 2 t, [w0, w2] and [w1, w3] of the four channels.
+ */
 typedef struct {
-  int32_t b[4];         /* 0: 2 * bias, channels 0..3 */
-  int32_t me[8];        /* 16: multiplier, e - 1 (~shift) of channel 0, then 1, 2, 3 */
+  int32_t b[4];
+  int32_t me[8];
+  uint32_t wt[24];
+} dw_group;
+
+/* The layer's part of the frame (stack offsets 48 to 103 in dw_pairs_*). */
+typedef struct {
   int32_t zz;           /* 48: 2 * out_zp + 1 */
   uint32_t lo4, hi4;    /* 52, 56: act_min, act_max in every byte */
   int32_t rs;           /* 60: plane bytes per row */
@@ -50,28 +61,28 @@ typedef struct {
   const uint32_t *qend; /* 92: (working) the window pointer at the end of the row's pairs */
   int32_t pair_bytes;   /* 96: plane bytes of a row's pairs */
   int32_t spare;        /* 100 */
-  uint32_t wt[24];      /* 104: kernel row ky, channel c at 32 ky + 8 c: [2 w0, 2 w1], [2 w1, 2 w2] */
 } dw_frame;
 
+/* The frame dw_pairs_* builds on its stack: the group's b, me (0..47), the layer's part (48..103), wt (104..199). */
 #define DWF_BYTES 200
-_Static_assert(sizeof(dw_frame) == DWF_BYTES, "dw_frame layout");
-_Static_assert(offsetof(dw_frame, me) == 16 && offsetof(dw_frame, zz) == 48 && offsetof(dw_frame, lo4) == 52, "dw_frame layout");
-_Static_assert(offsetof(dw_frame, rs) == 60 && offsetof(dw_frame, q) == 80 && offsetof(dw_frame, pair_bytes) == 96, "dw_frame layout");
-_Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
+_Static_assert(sizeof(dw_group) == 144 && sizeof(dw_frame) == 56, "dw_frame layout");
+_Static_assert(offsetof(dw_frame, rs) == 60 - 48 && offsetof(dw_frame, q) == 80 - 48 && offsetof(dw_frame, pair_bytes) == 96 - 48, "dw_frame layout");
 
 #define DW_STR_(x) #x
 #define DW_STR(x) DW_STR_(x)
 
-/* Copies the frame (r0) onto the stack below the saved registers: 50 words (LDM / STM of 11, 11, 11, 11, 6). */
+/* Builds the frame on the stack below the saved registers: the group's (r1) 12 words, the layer's (r0) 14, the group's 24. */
 #define DW_ENTER                                  \
   "push {r4-r11, lr}\n\t"                         \
   "sub sp, sp, #" DW_STR(DWF_BYTES) "\n\t"        \
   "mov r12, sp\n\t"                               \
-  "ldm r0!, {r1-r11}\n\tstm r12!, {r1-r11}\n\t"   \
-  "ldm r0!, {r1-r11}\n\tstm r12!, {r1-r11}\n\t"   \
-  "ldm r0!, {r1-r11}\n\tstm r12!, {r1-r11}\n\t"   \
-  "ldm r0!, {r1-r11}\n\tstm r12!, {r1-r11}\n\t"   \
-  "ldm r0!, {r1-r6}\n\tstm r12!, {r1-r6}\n\t"
+  "ldm r1!, {r2-r7}\n\tstm r12!, {r2-r7}\n\t"     \
+  "ldm r1!, {r2-r7}\n\tstm r12!, {r2-r7}\n\t"     \
+  "ldm r0!, {r2-r11}\n\tstm r12!, {r2-r11}\n\t"   \
+  "ldm r0!, {r2-r5}\n\tstm r12!, {r2-r5}\n\t"     \
+  "ldm r1!, {r2-r11}\n\tstm r12!, {r2-r11}\n\t"   \
+  "ldm r1!, {r2-r11}\n\tstm r12!, {r2-r11}\n\t"   \
+  "ldm r1!, {r2-r5}\n\tstm r12!, {r2-r5}\n\t"
 
 /*
  * Kernel row KY, channel C (accumulators A: position 0, B: position 1): the
@@ -158,7 +169,7 @@ _Static_assert(offsetof(dw_frame, wt) == 104, "dw_frame layout");
  * output pointer runs on (skipping oskip). lr holds the plane's row bytes.
  */
 #define DW_PAIRS_FN(NAME, ROW, STEP, CLAMP)                                                              \
-  static void __attribute__((naked, noinline)) NAME(const dw_frame *f __attribute__((unused))) {      \
+  static void __attribute__((naked, noinline)) NAME(const dw_frame *f __attribute__((unused)), const dw_group *k __attribute__((unused))) { \
     __asm__(DW_ENTER                                                                                   \
             "ldr r12, [sp, #80]\n\t"                                                                   \
             "ldr r9, [sp, #96]\n\t"                                                                    \
@@ -395,7 +406,7 @@ static void dw_set_columns(uint32_t *plane, int32_t rows, int32_t wp, int32_t xa
 }
 
 /* One output position of four channels from the raw plane (window columns j .. j + 2 of row), the odd last position of a row. */
-static void dw_raw_one(const dw_frame *f, const uint32_t *row, int32_t j, int32_t wp, int8_t *o, const snn_channel_requant *rq) {
+static void dw_raw_one(const dw_group *f, const uint32_t *row, int32_t j, int32_t wp, int8_t *o, const snn_channel_requant *rq) {
   for (int32_t i = 0; i < 4; i++) {
     int32_t a = f->b[i];
     for (int32_t t = 0; t < 9; t++) {
@@ -452,7 +463,7 @@ static inline int32_t dw_px(const uint32_t *row, int32_t j, int32_t i) {
 }
 
 /* One output position of four channels from the plane (window columns j .. j + 2 of row), the odd last position of a row. */
-static void dw_plane_one(const dw_frame *f, const uint32_t *row, int32_t j, int32_t wq, int8_t *o, const snn_channel_requant *rq) {
+static void dw_plane_one(const dw_group *f, const uint32_t *row, int32_t j, int32_t wq, int8_t *o, const snn_channel_requant *rq) {
   for (int32_t i = 0; i < 4; i++) {
     int32_t a = f->b[i];
     for (int32_t ky = 0; ky < 3; ky++) {
@@ -463,11 +474,6 @@ static void dw_plane_one(const dw_frame *f, const uint32_t *row, int32_t j, int3
     const int32_t e = f->me[2 * i + 1] + 1;
     o[i] = snn_clamp_out(snn_rq_fast(a >> 1, f->me[2 * i], e, (int32_t)((1u << e) >> 1)), rq->out_zp, rq->act_min, rq->act_max, 0);
   }
-}
-
-/* [2 lo, 2 hi] of two int8 weights as int16 halves. */
-static inline uint32_t dw_wpair(int8_t lo, int8_t hi) {
-  return (uint32_t)(uint16_t)(int16_t)(2 * lo) | ((uint32_t)(uint16_t)(int16_t)(2 * hi) << 16);
 }
 
 void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch) {
@@ -483,7 +489,7 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   if (xa > wp) xa = wp;
   if (xb > wp) xb = wp;
   const int clamp = rq->act_max == 127 ? (rq->act_min == -128 ? 0 : 2) : (rq->act_min == -128 ? 1 : 2);
-  void (*const run)(const dw_frame *) = sw == 1 ? (clamp == 0 ? dw_pairs_s1_full : clamp == 1 ? dw_pairs_s1_hi : dw_pairs_s1_clamp)
+  void (*const run)(const dw_frame *, const dw_group *) = sw == 1 ? (clamp == 0 ? dw_pairs_s1_full : clamp == 1 ? dw_pairs_s1_hi : dw_pairs_s1_clamp)
                                                 : (clamp == 0 ? dw_pairs_s2_full : clamp == 1 ? dw_pairs_s2_hi : dw_pairs_s2_clamp);
   uint32_t *plane = (uint32_t *)scratch;
   if (sw == 1) dw_zero_columns(plane, (p->band_rows - 1) * sh + 3, wq, xa, xb);
@@ -501,29 +507,7 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   f.spare = 0;
   for (int32_t grp = 0; grp < cw; grp++) {
     const int32_t ch = 4 * grp;
-    const int8_t *w = p->weights + ch;
-    for (int32_t i = 0; i < 4; i++) {
-      f.b[i] = (int32_t)(2u * (uint32_t)p->bias[ch + i]);
-      f.me[2 * i] = rq->multiplier[ch + i];
-      f.me[2 * i + 1] = ~rq->shift[ch + i];
-    }
-    if (sw == 1) {
-      for (int32_t ky = 0; ky < 3; ky++, w += 3 * c) {
-        for (int32_t i = 0; i < 4; i++) {
-          f.wt[8 * ky + 2 * i] = dw_wpair(w[i], w[c + i]);
-          f.wt[8 * ky + 2 * i + 1] = dw_wpair(w[c + i], w[2 * c + i]);
-        }
-      }
-    } else {
-      /* taps [2 w0, 2 w2], [2 w1, 2 w3]; the input offset folded into the biases (the padding holds the zero point) */
-      int32_t sum[4] = {0, 0, 0, 0};
-      for (int32_t t = 0; t < 9; t++, w += c) {
-        f.wt[2 * t] = dw_wpair(w[0], w[2]);
-        f.wt[2 * t + 1] = dw_wpair(w[1], w[3]);
-        for (int32_t i = 0; i < 4; i++) sum[i] += w[i];
-      }
-      for (int32_t i = 0; i < 4; i++) f.b[i] = (int32_t)((uint32_t)f.b[i] + 2u * (uint32_t)p->in_offset * (uint32_t)sum[i]);
-    }
+    const dw_group *k = (const dw_group *)(const void *)p->plane_data + grp;
     for (int32_t b = 0; b < g->batches; b++) {
       const uint32_t *img = (const uint32_t *)(const void *)(in + b * g->in_h * g->in_w * c) + grp;
       int8_t *obase = out + b * g->out_h * g->out_w * c + ch;
@@ -537,13 +521,13 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
           f.q = plane;
           f.out = orow;
           f.rows = rows;
-          run(&f);
+          run(&f, k);
         }
         if (g->out_w & 1) {
           for (int32_t r = 0; r < rows; r++) {
             int8_t *o = orow + r * g->out_w * c + (g->out_w - 1) * c;
-            if (sw == 1) dw_plane_one(&f, plane + r * sh * prow, g->out_w - 1, wq, o, rq);
-            else dw_raw_one(&f, plane + r * sh * prow, (g->out_w - 1) * 2, wp, o, rq);
+            if (sw == 1) dw_plane_one(k, plane + r * sh * prow, g->out_w - 1, wq, o, rq);
+            else dw_raw_one(k, plane + r * sh * prow, (g->out_w - 1) * 2, wp, o, rq);
           }
         }
       }
