@@ -1,31 +1,36 @@
 /*
  * DEPTHWISE_CONV_2D, the plane path (snn_depthwise_3x3_s8): depth multiplier
  * 1, channels a multiple of 4, an undilated 3x3 kernel, horizontal stride 1
- * or 2, the fast requantization, and a scratch of band_rows output rows'
- * plane (the emitter sizes it: SNN_DW_PLANE_BYTES).
+ * or 2, the fast requantization, a scratch of band_rows output rows' plane
+ * (SNN_DW_PLANE_BYTES) and the emitter's per-group constants (plane_data).
  *
  * Per group of four channels and band of output rows, the input rows the band
- * reads are copied into the scratch as a zero-bordered plane of pixel pairs:
- * for plane columns 2u and 2u + 1 and each channel c of the group, one word
- * [x(2u, c), x(2u + 1, c)] with the input offset added (SXTAB16, then PKHBT /
- * PKHTB), 16 bytes per pair. A padding pixel is a zero half, so every window
- * is whole, and a window's words and those of the next output position are
- * immediate offsets from one pointer.
+ * reads are copied into the scratch as a bordered plane, so that every window
+ * is whole and a window's words, and those of the next output position, are
+ * immediate offsets from one pointer:
+ * - stride 1, a plane of pixel pairs: for plane columns 2u, 2u + 1 and each
+ *   channel c, one word [x(2u, c), x(2u + 1, c)] with the input offset added
+ *   (SXTAB16, then PKHBT / PKHTB), 16 bytes per pair, padding halves 0;
+ * - stride 2, the raw pixel words (4 bytes per pixel), the padding holding
+ *   the input zero point in every byte (the input offset is folded into the
+ *   biases by the emitter, so a padding tap adds nothing).
  *
  * One pass computes two neighbouring output positions of four channels
- * (eight accumulators, 72 MACs). Per kernel row and channel, with the pair
- * words P0 = [x0, x1], P2 = [x2, x3] (P4 = [x4, x5]) and the weight words
- * W01 = [w0, w1], W12 = [w1, w2]: stride 1, position 0 is SMLAD(P0, W01) +
- * SMLABT(P2, W12) and position 1 SMLATB(P0, W01) + SMLAD(P2, W12); stride 2,
- * position 1 is SMLAD(P2, W01) + SMLABT(P4, W12). The group's weight words
- * (doubled) and biases (doubled) are set up once, into a frame that
- * dw_pairs_* copies onto its own stack: then every register but sp holds the
- * core. The accumulators are twice the sums, so the fast requantization needs
- * no doubling: SMMULR, the sign correction, the shift by e - 1, the zero
- * point (as 2 zp + 1, the rounding term folded) and SSAT with ASR #1; the
- * four bytes of a position are packed by BFI, clamped per byte lane
- * (SSUB8 / SEL) and stored as one word. An odd last position of a row is
- * computed in C from the same plane.
+ * (eight accumulators, 72 MACs). Stride 1, per kernel row and channel, with
+ * the pair words P0 = [x0, x1], P2 = [x2, x3] and the weight words
+ * W01 = [w0, w1], W12 = [w1, w2]: position 0 is SMLAD(P0, W01) +
+ * SMLABT(P2, W12), position 1 SMLATB(P0, W01) + SMLAD(P2, W12), four
+ * multiply instructions for six MACs. Stride 2, per tap: the two weight words
+ * ([w0, w2], [w1, w3] of the channels) shared by both positions, each
+ * position's pixel word widened by two SXTB16 and four SMLABB / SMLATT. The
+ * group's constants are copied with the layer's into a frame on the pass
+ * function's own stack: then every register but sp holds the core. Weights
+ * and biases are doubled, so the fast requantization needs no doubling:
+ * SMMULR, the sign correction, the shift by e - 1, the zero point (as
+ * 2 zp + 1, the rounding term folded) and SSAT with ASR #1; the four bytes of
+ * a position are packed by BFI, clamped per byte lane (SSUB8 / SEL) and
+ * stored as one word. An odd last position of a row is computed in C from
+ * the same plane.
  */
 #include <stddef.h>
 #include <arm_acle.h>
