@@ -1,4 +1,6 @@
 /*
+ * (flash estimate: 7600 bytes of code; read by src/kernels/network/size-estimate.ts)
+ *
  * DEPTHWISE_CONV_2D, the plane path (snn_depthwise_3x3_s8): depth multiplier
  * 1, channels a multiple of 4, an undilated 3x3 kernel, horizontal stride 1
  * or 2, the fast requantization, a scratch of band_rows output rows' plane

@@ -10,7 +10,9 @@
  *    the unit's header (4 bytes per instruction, its weight tables, its
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
- *    plus {@link UNIT_CODE_BYTES} of code;
+ *    plus {@link UNIT_CODE_BYTES} of code, or the code bytes its opening
+ *    comment states as `flash estimate: N bytes of code` (a large library
+ *    unit: the depthwise plane path);
  *  plus {@link RUNTIME_FLASH_BYTES} for the vector table, startup and C
  *  library the link adds.
  * SRAM: the static activation arena, the layers' scratch, the input and
@@ -54,7 +56,8 @@ const ELEMENT_BYTES: Record<string, number> = { int8_t: 1, uint8_t: 1, char: 1, 
 export function unitFlashEstimate(source: CSource): number {
   const header = /estimate \d+ cycles, (\d+) bytes/.exec(source.code.slice(0, 600));
   if (header) return Number(header[1]);
-  let bytes = UNIT_CODE_BYTES;
+  const stated = /flash estimate: (\d+) bytes of code/.exec(source.code.slice(0, 600));
+  let bytes = stated ? Number(stated[1]) : UNIT_CODE_BYTES;
   for (const m of source.code.matchAll(/static const (?:unsigned |signed )?(\w+) \w+\[(\d+)\]/g)) bytes += (ELEMENT_BYTES[m[1]] ?? 4) * Number(m[2]);
   return bytes;
 }
