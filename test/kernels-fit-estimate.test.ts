@@ -3,7 +3,6 @@ import { getBoard } from '../src/emulator/boards.js';
 import { compilerActivity } from '../src/kernels/compile/compile.js';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { defaultEmitters } from '../src/kernels/emitters.js';
-import { baselineLibrarySources } from '../src/kernels/baseline/library.js';
 import { assembleNetwork } from '../src/kernels/network/assemble.js';
 import { buildNetwork } from '../src/kernels/network/build.js';
 import {
@@ -45,9 +44,8 @@ describe('size estimate before compiling', () => {
     expect(unitFlashEstimate({ name: 'layer_3.c', code: '/* sim-dse unpacked CONV_2D layer (operator 3): 12 multiply-accumulate sites, structure x, estimate 900 cycles, 4242 bytes. */' })).toBe(4242);
     const c = 'static const int8_t w[100] __attribute__((aligned(4))) = {0};\nstatic const int32_t b[10] = {0};\nstatic const uint16_t t[3] = {0};';
     expect(unitFlashEstimate({ name: 'layer_1.c', code: c })).toBe(UNIT_CODE_BYTES + 100 + 40 + 6);
-    // a library unit that states its code size (the depthwise plane path) counts that instead of UNIT_CODE_BYTES
+    // a unit that states its code size (a depthwise layer on the plane path) counts that instead of UNIT_CODE_BYTES
     expect(unitFlashEstimate({ name: 'snn_x.c', code: `/*\n * (flash estimate: 5000 bytes of code)\n */\n${c}` })).toBe(5000 + 100 + 40 + 6);
-    expect(unitFlashEstimate(baselineLibrarySources().find((u) => u.name === 'snn_depthwise_3x3.c')!)).toBe(7600);
   });
 
   it('SRAM: arena, scratch, input and output buffers and the stack reserve, exactly as planned', () => {

@@ -88,30 +88,9 @@ typedef struct {
   snn_channel_requant rq;
   /* 1: the emitter proved |accumulator| < 2^30 and every shift <= -1 (snn_out8_fast applies). */
   int32_t fast_rq;
-  /* > 0: the plane path applies, output rows per band of the scratch plane (SNN_DW_PLANE_BYTES). */
-  int32_t band_rows;
-  /* The plane path's constants, 36 words per group of four channels (snn_depthwise_3x3.c, dw_group). */
-  const uint32_t *plane_data;
 } snn_depthwise_params;
 
-/*
- * Pixels per row of the plane path's plane, and its scratch bytes for a band of `rows` output rows:
- * stride_w 1, 16 bytes per pixel pair; stride_w 2, 4 bytes per pixel.
- */
-#define SNN_DW_PLANE_W(out_w, stride_w) (((out_w) - 1) * (stride_w) + 3)
-#define SNN_DW_PLANE_ROW_BYTES(out_w, stride_w) \
-  ((stride_w) == 1 ? 16 * ((SNN_DW_PLANE_W(out_w, 1) + 1) >> 1) : 4 * SNN_DW_PLANE_W(out_w, stride_w))
-#define SNN_DW_PLANE_BYTES(out_w, stride_w, stride_h, rows) (SNN_DW_PLANE_ROW_BYTES(out_w, stride_w) * (((rows) - 1) * (stride_h) + 3))
-
-/* scratch: SNN_DW_PLANE_BYTES when band_rows > 0 (word-aligned), else unused. */
-void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch);
-
-/*
- * The plane path (snn_depthwise_3x3.c): depth multiplier 1, in_c a multiple
- * of 4, undilated 3x3, stride_w 1 or 2, fast_rq, band_rows > 0, word-aligned
- * tensors and scratch.
- */
-void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch);
+void snn_depthwise_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out);
 
 /*
  * FULLY_CONNECTED. weights: [out_features, in_features] (or blocks of four rows interleaved, see

@@ -3,11 +3,7 @@
  * order). Output channel oc = ic * depth_multiplier + m reads input channel
  * ic; taps outside the input (padding) contribute nothing.
  *
- * Plane path (band_rows > 0, set by the emitter for undilated 3x3 kernels of
- * multiplier 1, channels a multiple of 4, horizontal stride 1 or 2 and the
- * fast requantization; word-aligned tensors and scratch): snn_depthwise_3x3.c.
- *
- * Word path (depth multiplier 1, channels a multiple of 4, word-aligned
+ * Fast path (depth multiplier 1, channels a multiple of 4, word-aligned
  * tensors): four channels per word, channel groups outermost (weights widened
  * once per group onto the stack). For every tap the input word is widened
  * with SXTAB16 (input offset added: [x0, x2] and [x1, x3]) and the four
@@ -16,10 +12,8 @@
  * output row's run of whole windows is one loop whose nine taps are one
  * assembly block and whose four outputs are saturated, packed and clamped per
  * byte lane (SSUB8/SEL) into one word store; clipped windows gather their
- * nine words (zero-point words for the padding) and take the same path (the
- * layers the plane path does not take: a larger stride, a band that does not
- * fit the scratch limit). Other kernels and the slow requantization take a
- * per-position loop.
+ * nine words (zero-point words for the padding) and take the same path.
+ * Other kernels and the slow requantization take a per-position loop.
  */
 #include <arm_acle.h>
 #include "snn.h"
@@ -232,14 +226,10 @@ static void depthwise_quad(const snn_depthwise_params *p, const int8_t *in, int8
   }
 }
 
-void snn_depthwise_s8(const snn_depthwise_params *flash_params, const int8_t *in, int8_t *out, void *scratch) {
+void snn_depthwise_s8(const snn_depthwise_params *flash_params, const int8_t *in, int8_t *out) {
   const snn_depthwise_params params = *flash_params; /* fields read from SRAM, not flash */
   const snn_depthwise_params *p = &params;
   const snn_window *g = &p->win;
-  if (p->band_rows > 0 && (((uintptr_t)in | (uintptr_t)out | (uintptr_t)scratch) & 3) == 0) {
-    snn_depthwise_3x3_s8(p, in, out, scratch);
-    return;
-  }
   if (p->depth_multiplier == 1 && (g->in_c & 3) == 0 && g->k_h * g->k_w <= SNN_DW_MAX_TAPS &&
       (((uintptr_t)in | (uintptr_t)out) & 3) == 0) {
     depthwise_quad(p, in, out);

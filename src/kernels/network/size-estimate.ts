@@ -11,8 +11,8 @@
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
  *    plus {@link UNIT_CODE_BYTES} of code, or the code bytes its opening
- *    comment states as `flash estimate: N bytes of code` (a large library
- *    unit: the depthwise plane path);
+ *    comment states as `flash estimate: N bytes of code` (a depthwise layer
+ *    unit that brings the plane path's code);
  *  plus {@link RUNTIME_FLASH_BYTES} for the vector table, startup and C
  *  library the link adds.
  * SRAM: the static activation arena, the layers' scratch, the input and

@@ -1,10 +1,12 @@
 /*
- * (flash estimate: 7600 bytes of code; read by src/kernels/network/size-estimate.ts)
+ * DEPTHWISE_CONV_2D, the plane path: included by the emitted layer units
+ * that take it (so images without such a layer link none of it).
  *
- * DEPTHWISE_CONV_2D, the plane path (snn_depthwise_3x3_s8): depth multiplier
- * 1, channels a multiple of 4, an undilated 3x3 kernel, horizontal stride 1
- * or 2, the fast requantization, a scratch of band_rows output rows' plane
- * (SNN_DW_PLANE_BYTES) and the emitter's per-group constants (plane_data).
+ * snn_depthwise_3x3_s8 takes depth multiplier 1, channels a multiple of 4,
+ * an undilated 3x3 kernel, horizontal stride 1 or 2, the fast
+ * requantization, word-aligned tensors and a scratch of band_rows output
+ * rows' plane (depthwisePlaneBytes), and the emitter's per-group constants
+ * (plane_data); the emitter checks all of it (depthwise-plane.ts).
  *
  * Per group of four channels and band of output rows, the input rows the band
  * reads are copied into the scratch as a bordered plane, so that every window
@@ -34,11 +36,27 @@
  * stored as one word. An odd last position of a row is computed in C from
  * the same plane.
  */
+#ifndef SNN_DEPTHWISE_3X3_H
+#define SNN_DEPTHWISE_3X3_H
+
 #include <stddef.h>
 #include <arm_acle.h>
 #include "snn.h"
 #include "snn_dsp.h"
 #include "snn_output.h"
+
+/* The plane path's parameters: the layer's, the output rows per band of the plane, the per-group constants. */
+typedef struct {
+  snn_depthwise_params base;
+  int32_t band_rows;
+  const uint32_t *plane_data; /* 36 words per group of four channels (dw_group) */
+} snn_dw3x3_params;
+
+/*
+ * Pixels per row of the plane, and its scratch bytes for a band of `rows` output rows: stride_w 1,
+ * 16 bytes per pixel pair; stride_w 2, 4 bytes per pixel (depthwisePlaneBytes in depthwise-plane.ts).
+ */
+#define SNN_DW_PLANE_W(out_w, stride_w) (((out_w) - 1) * (stride_w) + 3)
 
 /*
  * A group's constants (the emitter's, flash): 2 * bias (stride 2: plus the
@@ -150,14 +168,7 @@ _Static_assert(offsetof(dw_frame, rs) == 60 - 48 && offsetof(dw_frame, q) == 80 
   "ssat " #A ", #8, " #A ", asr #1\n\t"                     \
   "ssat " #B ", #8, " #B ", asr #1\n\t"
 
-/* Activation clamp per byte lane of r0 and r4: CLAMP 0 none, 1 act_max only, 2 both. */
-#define DW_CLAMP_0 ""
-#define DW_CLAMP_1                                          \
-  "ldr r9, [sp, #56]\n\t"                                   \
-  "ssub8 r10, r9, r0\n\t"                                   \
-  "sel r0, r0, r9\n\t"                                      \
-  "ssub8 r10, r9, r4\n\t"                                   \
-  "sel r4, r4, r9\n\t"
+/* Activation clamp per byte lane of r0 and r4 (both bounds). */
 #define DW_CLAMP_2                                          \
   "ldrd r8, r9, [sp, #52]\n\t"                              \
   "ssub8 r10, r0, r8\n\t"                                   \
@@ -225,12 +236,9 @@ _Static_assert(offsetof(dw_frame, rs) == 60 - 48 && offsetof(dw_frame, q) == 80 
             "pop {r4-r11, pc}\n\t");                                                                   \
   }
 
-DW_PAIRS_FN(dw_pairs_s1_full, DW_ROW1, 16, 0)
-DW_PAIRS_FN(dw_pairs_s1_hi, DW_ROW1, 16, 1)
-DW_PAIRS_FN(dw_pairs_s1_clamp, DW_ROW1, 16, 2)
-DW_PAIRS_FN(dw_pairs_s2_full, DW_ROW2, 16, 0)
-DW_PAIRS_FN(dw_pairs_s2_hi, DW_ROW2, 16, 1)
-DW_PAIRS_FN(dw_pairs_s2_clamp, DW_ROW2, 16, 2)
+/* One clamp form (both bounds; a no-op for the whole int8 range) keeps the library small: every image links it. */
+DW_PAIRS_FN(dw_pairs_s1, DW_ROW1, 16, 2)
+DW_PAIRS_FN(dw_pairs_s2, DW_ROW2, 16, 2)
 
 /* What dw_fill_rows reads (its pointer in lr). */
 typedef struct {
@@ -483,7 +491,9 @@ static void dw_plane_one(const dw_group *f, const uint32_t *row, int32_t j, int3
   }
 }
 
-void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_t *out, void *scratch) {
+static void snn_depthwise_3x3_s8(const snn_dw3x3_params *flash_params, const int8_t *in, int8_t *out, void *scratch) {
+  const snn_dw3x3_params pp = *flash_params; /* fields read from SRAM, not flash */
+  const snn_depthwise_params *p = &pp.base;
   const snn_window *g = &p->win;
   const snn_channel_requant *rq = &p->rq;
   const int32_t c = g->in_c, cw = c >> 2, sw = g->stride_w, sh = g->stride_h;
@@ -495,12 +505,10 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   int32_t xa = g->pad_left, xb = g->pad_left + g->in_w;
   if (xa > wp) xa = wp;
   if (xb > wp) xb = wp;
-  const int clamp = rq->act_max == 127 ? (rq->act_min == -128 ? 0 : 2) : (rq->act_min == -128 ? 1 : 2);
-  void (*const run)(const dw_frame *, const dw_group *) = sw == 1 ? (clamp == 0 ? dw_pairs_s1_full : clamp == 1 ? dw_pairs_s1_hi : dw_pairs_s1_clamp)
-                                                : (clamp == 0 ? dw_pairs_s2_full : clamp == 1 ? dw_pairs_s2_hi : dw_pairs_s2_clamp);
+  void (*const run)(const dw_frame *, const dw_group *) = sw == 1 ? dw_pairs_s1 : dw_pairs_s2;
   uint32_t *plane = (uint32_t *)scratch;
-  if (sw == 1) dw_zero_columns(plane, (p->band_rows - 1) * sh + 3, wq, xa, xb);
-  else dw_set_columns(plane, (p->band_rows - 1) * sh + 3, wp, xa, xb, zp4);
+  if (sw == 1) dw_zero_columns(plane, (pp.band_rows - 1) * sh + 3, wq, xa, xb);
+  else dw_set_columns(plane, (pp.band_rows - 1) * sh + 3, wp, xa, xb, zp4);
   dw_frame f;
   f.zz = 2 * rq->out_zp + 1;
   f.lo4 = ((uint32_t)rq->act_min & 0xffu) * 0x01010101u;
@@ -514,13 +522,13 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
   f.spare = 0;
   for (int32_t grp = 0; grp < cw; grp++) {
     const int32_t ch = 4 * grp;
-    const dw_group *k = (const dw_group *)(const void *)p->plane_data + grp;
+    const dw_group *k = (const dw_group *)(const void *)pp.plane_data + grp;
     for (int32_t b = 0; b < g->batches; b++) {
       const uint32_t *img = (const uint32_t *)(const void *)(in + b * g->in_h * g->in_w * c) + grp;
       int8_t *obase = out + b * g->out_h * g->out_w * c + ch;
-      for (int32_t oy0 = 0; oy0 < g->out_h; oy0 += p->band_rows) {
+      for (int32_t oy0 = 0; oy0 < g->out_h; oy0 += pp.band_rows) {
         int32_t rows = g->out_h - oy0;
-        if (rows > p->band_rows) rows = p->band_rows;
+        if (rows > pp.band_rows) rows = pp.band_rows;
         if (sw == 1) dw_fill_plane(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wq, xa, xb, off2, plane);
         else dw_fill_raw(g, img, oy0 * sh - g->pad_top, (rows - 1) * sh + 3, wp, xa, xb, zp4, plane);
         int8_t *orow = obase + oy0 * g->out_w * c;
@@ -541,3 +549,5 @@ void snn_depthwise_3x3_s8(const snn_depthwise_params *p, const int8_t *in, int8_
     }
   }
 }
+
+#endif
