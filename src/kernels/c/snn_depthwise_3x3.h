@@ -254,6 +254,17 @@ typedef struct {
 
 _Static_assert(sizeof(dw_fill) == 32, "dw_fill layout");
 
+/* Label 5: the end of a fill row (dw_fill at lr): plane and input pointers skip on, next row at label 1. */
+#define DW_ROW_END                               \
+  "5:\n\t"                                       \
+  "ldrd r4, r5, [lr, #24]\n\t"                   \
+  "ldr r6, [lr, #20]\n\t"                        \
+  "add r3, r3, r4\n\t"                           \
+  "add r0, r0, r5\n\t"                           \
+  "subs r6, r6, #1\n\t"                          \
+  "str r6, [lr, #20]\n\t"                        \
+  "bne 1b\n\t"
+
 /* One pixel (word at r0, r0 += cwb) widened: r8 = [x0, x2], r9 = [x1, x3] (input offset added). */
 #define DW_PIXEL                                 \
   "ldr r9, [r0]\n\t"                             \
@@ -312,14 +323,7 @@ static void __attribute__((naked, noinline)) dw_fill_rows(const dw_fill *a __att
           "lsr r6, r8, #16\n\t"
           "lsr r7, r9, #16\n\t"
           "stmia r3!, {r4-r7}\n"
-          "5:\n\t"
-          "ldrd r4, r5, [lr, #24]\n\t"
-          "ldr r6, [lr, #20]\n\t"
-          "add r3, r3, r4\n\t"
-          "add r0, r0, r5\n\t"
-          "subs r6, r6, #1\n\t"
-          "str r6, [lr, #20]\n\t"
-          "bne 1b\n\t"
+          DW_ROW_END
           "pop {r4-r11, pc}\n\t");
 }
 
@@ -360,14 +364,7 @@ static void __attribute__((naked, noinline)) dw_copy_rows(const dw_fill *a __att
           "stmia r3!, {r4-r7}\n\t"
           "subs r2, r2, #1\n\t"
           "bne 4b\n"
-          "5:\n\t"
-          "ldrd r4, r5, [lr, #24]\n\t"
-          "ldr r6, [lr, #20]\n\t"
-          "add r3, r3, r4\n\t"
-          "add r0, r0, r5\n\t"
-          "subs r6, r6, #1\n\t"
-          "str r6, [lr, #20]\n\t"
-          "bne 1b\n\t"
+          DW_ROW_END
           "pop {r4-r7, pc}\n\t");
 }
 
