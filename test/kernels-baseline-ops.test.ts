@@ -3,7 +3,8 @@
  * compared byte for byte with the reference engine on several inputs:
  * stride-2 SAME padding, channel counts that leave the 2x2 core odd rows and
  * an odd last position, the byte-gather im2col (in_c not a multiple of 4),
- * dilation, RELU6, depthwise with multiplier 2, FC with a reduction tail and
+ * dilation, RELU6, depthwise with multiplier 2 and with the plane in several
+ * bands, FC with a reduction tail and
  * two batches, pools with clipped windows, ADD, PAD, MEAN, int8 requantize
  * with rounding ties, and softmax with equal inputs.
  */
@@ -11,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { prepareGraph, type PreparedGraph } from '../src/model/engine/prepare.js';
 import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer, type LayerImage } from './helpers/kernels-baseline-harness.js';
-import { syntheticCases as cases } from './helpers/synthetic-graphs.js';
+import { depthwiseBandCases, syntheticCases } from './helpers/synthetic-graphs.js';
+
+/** The shared edge cases and the depthwise layers whose plane takes several bands. */
+const cases = () => [...syntheticCases(), ...depthwiseBandCases()];
 
 const hasCompiler = compilerVersion() !== null;
 if (!hasCompiler) console.warn('kernels-baseline-ops: arm-none-eabi-gcc is not installed; skipped');

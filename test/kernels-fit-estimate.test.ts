@@ -49,6 +49,8 @@ describe('size estimate before compiling', () => {
     const fn = `static const int32_t k[4] = { 1, 2, 3, 4 };\nint f(const int *x) {\n  int acc = 0;\n  const char *s = "a;b;";\n${body}\n  for (;;) { if (acc) break; }\n  return acc + ';';\n}\n`;
     expect(statementCount(fn)).toBe(1 + 1 + 40 + 2 + 1 + 1);
     expect(unitFlashEstimate({ name: 'snn_x.c', code: fn })).toBe(46 * CODE_BYTES_PER_STATEMENT + 16);
+    // a unit that states its code size (a depthwise layer on the plane path) counts that instead of UNIT_CODE_BYTES
+    expect(unitFlashEstimate({ name: 'snn_x.c', code: `/*\n * (flash estimate: 5000 bytes of code)\n */\n${c}` })).toBe(5000 + 100 + 40 + 6);
   });
 
   it('SRAM: arena, scratch, input and output buffers and the stack reserve, exactly as planned', () => {

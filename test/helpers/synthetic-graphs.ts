@@ -74,18 +74,10 @@ export function syntheticCases(): SyntheticCase[] {
     [6, 5, 8, 1, 'VALID', 1, 2, 'NONE'],
     [8, 9, 4, 2, 'SAME', 1, 2, 'NONE'],
   ] as const) {
-    // Multiplier 1, channels a multiple of 4: the word path (rows of whole 3x3 windows in assembly, clipped windows
-    // gathered with zero-point taps; the output clamped per byte lane, or saturated only when the range is all of int8).
-    const b = new GraphBuilder();
-    const oh = padding === 'SAME' ? Math.ceil(h / stride) : Math.floor((h - 2 * dilation - 1) / stride) + 1;
-    const ow = padding === 'SAME' ? Math.ceil(w / stride) : Math.floor((w - 2 * dilation - 1) / stride) + 1;
-    const x = b.tensor([1, h, w, c], 'int8', 0.5, -7);
-    const f = b.tensor([1, 3, 3, c], 'int8', Array.from({ length: c }, (_, i) => 0.05 + 0.01 * i), new Array<number>(c).fill(0), randomInts(9 * c, 24 + c), 3);
-    const bias = b.tensor([c], 'int32', null, 0, randomInts(c, 25 + c, -300, 300));
-    const y = b.tensor([1, oh, ow, c], 'int8', outScale, 9);
-    b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, depthMultiplier: 1, activation });
-    const slow = outScale < 0.01 ? ', multiplier > 1 (slow requantization)' : '';
-    list.push({ name: `DEPTHWISE_CONV_2D ${h}x${w}x${c} stride ${stride} ${padding} dilation ${dilation} ${activation}${slow}`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(h * w * c, 26 + c + s))) });
+    // Multiplier 1, channels a multiple of 4: the plane path for undilated 3x3 with the fast requantization (pixel-pair
+    // plane for stride 1, raw plane for stride 2, an odd last position in C; clamped per byte lane in both bounds, or
+    // saturated only when the range is all of int8), the word path for dilation 2 and the slow requantization.
+    list.push(depthwiseCase(h, w, c, stride, padding, dilation, outScale, activation));
   }
   {
     const b = new GraphBuilder();
@@ -192,4 +184,26 @@ export function syntheticCases(): SyntheticCase[] {
     list.push({ name: 'SOFTMAX rows of equal inputs, a wide spread and random values', graph: b.graph(x, y), inputs: [i8([...equal, ...spread, ...randomInts(10, 80)]), i8(new Array<number>(30).fill(-128))] });
   }
   return list;
+}
+
+/** A depthwise 3x3 layer, multiplier 1 (input scale 0.5, zero point -7; output zero point 9). */
+function depthwiseCase(h: number, w: number, c: number, stride: number, padding: 'SAME' | 'VALID', dilation: number, outScale: number, activation: string): SyntheticCase {
+  const b = new GraphBuilder();
+  const oh = padding === 'SAME' ? Math.ceil(h / stride) : Math.floor((h - 2 * dilation - 1) / stride) + 1;
+  const ow = padding === 'SAME' ? Math.ceil(w / stride) : Math.floor((w - 2 * dilation - 1) / stride) + 1;
+  const x = b.tensor([1, h, w, c], 'int8', 0.5, -7);
+  const f = b.tensor([1, 3, 3, c], 'int8', Array.from({ length: c }, (_, i) => 0.05 + 0.01 * i), new Array<number>(c).fill(0), randomInts(9 * c, 24 + c), 3);
+  const bias = b.tensor([c], 'int32', null, 0, randomInts(c, 25 + c, -300, 300));
+  const y = b.tensor([1, oh, ow, c], 'int8', outScale, 9);
+  b.op({ kind: 'DEPTHWISE_CONV_2D', inputs: [x, f, bias], outputs: [y], padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, depthMultiplier: 1, activation });
+  const slow = outScale < 0.01 ? ', multiplier > 1 (slow requantization)' : '';
+  return { name: `DEPTHWISE_CONV_2D ${h}x${w}x${c} stride ${stride} ${padding} dilation ${dilation} ${activation}${slow}`, graph: b.graph(x, y), inputs: [1, 2].map((s) => i8(randomInts(h * w * c, 26 + c + s))) };
+}
+
+/**
+ * Depthwise 3x3 layers whose plane (snn_depthwise_3x3_s8) does not fit the scratch limit in one band:
+ * stride 1 (40 output rows, bands of 22) and stride 2 (32 output rows, bands of 15), odd widths.
+ */
+export function depthwiseBandCases(): SyntheticCase[] {
+  return [depthwiseCase(40, 39, 4, 1, 'SAME', 1, 2, 'RELU6'), depthwiseCase(64, 61, 4, 2, 'SAME', 1, 2, 'NONE')];
 }

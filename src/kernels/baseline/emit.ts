@@ -13,6 +13,7 @@ import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
 import { addTables } from './add-tables.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
+import { DW_PLANE_CODE_BYTES, depthwiseBandRows, depthwisePlaneBytes, depthwisePlaneData } from './depthwise-plane.js';
 
 export { baselineLibrarySources } from './library.js';
 
@@ -27,6 +28,8 @@ interface LayerBody {
   readonly data: string;
   readonly call: string;
   readonly scratchBytes: number;
+  /** Code bytes the unit brings beside the layer function, stated for the size estimate (size-estimate.ts). */
+  readonly codeBytes?: number;
 }
 
 /** C initializer of an snn_window. */
@@ -145,14 +148,24 @@ function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefin
   const g = p.geometry;
   const masked = maskedWeights(p, mask);
   const fast = fastRequantExact(p.requant, p.bias, depthwiseRows(masked, g), g.oc, g.kh * g.kw);
+  const band = depthwiseBandRows(g, p.depthMultiplier, fast);
   const { data, rq } = weightedData(fn, p, masked, p.bias);
+  const base =
+    `{\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
+    `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n}`;
+  if (band === 0) {
+    return { data: data + `static const snn_depthwise_params ${fn}_params = ${base};\n`, call: `snn_depthwise_s8(&${fn}_params, in0, out);`, scratchBytes: 0 };
+  }
+  // The plane path: its code comes with the unit (snn_depthwise_3x3.h), so only images that take it link it.
   return {
     data:
+      `#include "snn_depthwise_3x3.h"\n` +
       data +
-      `static const snn_depthwise_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp}, .depth_multiplier = ${p.depthMultiplier},\n` +
-      `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
-    call: `snn_depthwise_s8(&${fn}_params, in0, out);`,
-    scratchBytes: 0,
+      cArray('int32_t', `${fn}_plane`, depthwisePlaneData(p, masked)) +
+      `static const snn_dw3x3_params ${fn}_params = {\n.base = ${base},\n  .band_rows = ${band}, .plane_data = (const uint32_t *)${fn}_plane,\n};\n`,
+    call: `snn_depthwise_3x3_s8(&${fn}_params, in0, out, scratch);`,
+    scratchBytes: depthwisePlaneBytes(g, band),
+    codeBytes: DW_PLANE_CODE_BYTES,
   };
 }
 
@@ -299,7 +312,8 @@ export function emitBaselineLayer(op: PreparedOp, fn: string, mask?: SkipMask): 
     body = otherBody(fn, op);
   }
   const code =
-    `/* sim-dse baseline layer: ${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}), generated; do not edit. */\n` +
+    `/* sim-dse baseline layer: ${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}), generated; do not edit.` +
+    `${body.codeBytes === undefined ? '' : ` (flash estimate: ${body.codeBytes} bytes of code)`} */\n` +
     `#include <stdint.h>\n#include "snn.h"\n\n${body.data}\n` +
     `${layerPrototype(fn)} {\n  (void)in1;\n  (void)scratch;\n  ${body.call}\n}\n`;
   return { fn, source: { name: `${fn}.c`, code }, scratchBytes: body.scratchBytes };

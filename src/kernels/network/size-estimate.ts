@@ -10,10 +10,11 @@
  *    the unit's header (4 bytes per instruction, its weight tables, its
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
- *    plus its code: {@link CODE_BYTES_PER_STATEMENT} per C statement (a `;`
- *    outside comments and string literals, so the kernel library's large
- *    hand-unrolled units count for what they are), at least
- *    {@link UNIT_CODE_BYTES};
+ *    plus its code: the bytes its opening comment states as `flash estimate:
+ *    N bytes of code` (a depthwise layer unit that brings the plane path's
+ *    code), else {@link CODE_BYTES_PER_STATEMENT} per C statement of its
+ *    function bodies (so the kernel library's large hand-unrolled units count
+ *    for what they are), at least {@link UNIT_CODE_BYTES};
  *  plus {@link RUNTIME_FLASH_BYTES} for the vector table, startup and C
  *  library the link adds.
  * SRAM: the static activation arena, the layers' scratch, the input and
@@ -62,7 +63,8 @@ const ELEMENT_BYTES: Record<string, number> = { int8_t: 1, uint8_t: 1, char: 1, 
 export function unitFlashEstimate(source: CSource): number {
   const header = /estimate \d+ cycles, (\d+) bytes/.exec(source.code.slice(0, 600));
   if (header) return Number(header[1]);
-  let bytes = Math.max(UNIT_CODE_BYTES, CODE_BYTES_PER_STATEMENT * statementCount(source.code));
+  const stated = /flash estimate: (\d+) bytes of code/.exec(source.code.slice(0, 600));
+  let bytes = stated ? Number(stated[1]) : Math.max(UNIT_CODE_BYTES, CODE_BYTES_PER_STATEMENT * statementCount(source.code));
   for (const m of source.code.matchAll(/static const (?:unsigned |signed )?(\w+) \w+\[(\d+)\]/g)) bytes += (ELEMENT_BYTES[m[1]] ?? 4) * Number(m[2]);
   return bytes;
 }
