@@ -6,7 +6,9 @@
  * with SXTB16 (pairs [x0, x2] and [x1, x3]) and used for both rows; each
  * weight word is widened the same way, so the pairs line up without
  * re-packing. The input offset is folded into the bias by the emitter, so the
- * raw int8 inputs are multiplied directly.
+ * raw int8 inputs are multiplied directly. snn_fc_s8 takes any layer;
+ * snn_fc_fast_s8 (at the end) the per-tensor, fast-requantized ones with
+ * in_features a multiple of 4, over the emitter's packed stream.
  */
 #include "snn.h"
 #include "snn_dsp.h"
