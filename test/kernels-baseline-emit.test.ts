@@ -57,22 +57,32 @@ describe('emitted C', () => {
     const expected = Array.from(fc.weights);
     expected[0] = 0;
     expected[5] = 0;
-    // 64 inputs, 10 rows: rows 0-7 interleaved by word in blocks of four (row 0's word 0, row 1's word 0, ...), rows 8-9 as they are
-    const interleaved = expected.slice();
-    for (let b = 0; b < 8; b += 4) for (let i = 0; i < 16; i++) for (let r = 0; r < 4; r++) for (let j = 0; j < 4; j++) interleaved[b * 64 + 16 * i + 4 * r + j] = expected[(b + r) * 64 + 4 * i + j];
-    expect(code).toContain(cArray('int8_t', 'fc8_weights', interleaved));
-    expect(code).toContain('.interleaved = 1');
+    // 64 inputs, 10 rows (snn_fc_fast_s8's stream): per block of four rows its four biases, then word i of rows
+    // 0..3 for every i; the same for rows 4..7; then rows 8 and 9's biases and their words interleaved
+    const word = (r: number, i: number): number => new DataView(Int8Array.from(expected.slice(r * 64 + 4 * i, r * 64 + 4 * i + 4)).buffer).getInt32(0, true);
+    // the biases with -inZp * row sum folded in, over the masked rows
+    const streamBias = Array.from({ length: 10 }, (_, r) => (fc.bias[r] - fc.inZp * expected.slice(r * 64, r * 64 + 64).reduce((a, b) => a + b, 0)) | 0);
+    const stream: number[] = [];
+    for (const [first, rows] of [[0, 4], [4, 4], [8, 2]]) {
+      for (let r = 0; r < rows; r++) stream.push(streamBias[first + r]);
+      for (let i = 0; i < 16; i++) for (let r = 0; r < rows; r++) stream.push(word(first + r, i));
+    }
+    expect(code).toContain(cArray('int32_t', 'fc8_stream', stream));
+    expect(code).toContain('snn_fc_fast_s8(&fc8_params, in0, out);');
   });
 
-  test('FULLY_CONNECTED folds -inZp * row sum into the bias (int32)', () => {
+  test('FULLY_CONNECTED folds -inZp * row sum into the bias (int32), per tensor requantization in the parameters', () => {
     const fc = op(lenet.ops, 8);
     if (fc.kind !== 'fc') throw new Error('not an FC');
     const code = emitBaselineLayer(fc, 'fc8').source.code;
     let sum = 0;
     for (let i = 0; i < 64; i++) sum += fc.weights[i];
-    // inZp is -128: bias + 128 * sum(row 0)
+    // inZp is -128: bias + 128 * sum(row 0), the stream's first word
     expect(fc.inZp).toBe(-128);
-    expect(code).toContain(`static const int32_t fc8_bias[10] __attribute__((aligned(4))) = {\n  ${(fc.bias[0] + 128 * sum) | 0},`);
+    expect(code).toContain(`static const int32_t fc8_stream[170] __attribute__((aligned(4))) = {\n  ${(fc.bias[0] + 128 * sum) | 0},`);
+    expect(code).toContain(`.multiplier = ${fc.requant.multiplier[0]}, .exp_m1 = ${-fc.requant.shift[0] - 1}, .zp2 = ${2 * fc.requant.outZp + 1},`);
+    expect(code).toContain('.lo4 = 0x80808080u, .hi4 = 0x7f7f7f7fu,');
+    expect(code).toContain('.in_words = 16, .blocks4 = 2, .rest = 2, .batches = 1, .stream = fc8_stream,');
     expect(emitBaselineLayer(fc, 'fc8').scratchBytes).toBe(0);
   });
 

@@ -50,12 +50,14 @@ async function runPlaced(boardId: string, placement: Placement): Promise<{ cycle
 }
 
 describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
+  // Since the FC in assembly (branch h13f): the FC layers about 300 / 400 cycles faster, the rest moved by the
+  // library's and the constants' layout (flash lines): LeNet in flash on nucleo-f446re 66k slower, on nucleo-l4r5zi 35k faster.
   const CASES: { board: string; place: string; cycles: number }[] = [
-    { board: 'nucleo-l4r5zi', place: 'flash', cycles: 9209822 },
-    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias', cycles: 7407553 },
-    { board: 'nucleo-l4r5zi', place: '3:flash/sram,lib:sram', cycles: 14335094 },
-    { board: 'nucleo-f446re', place: 'flash', cycles: 8332099 },
-    { board: 'nucleo-f446re', place: '3:flash/sram,5:sram/sram', cycles: 7669287 },
+    { board: 'nucleo-l4r5zi', place: 'flash', cycles: 9174583 },
+    { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,5:flash/sram,7:flash/sram,8:flash/sram,lib:alias', cycles: 7406836 },
+    { board: 'nucleo-l4r5zi', place: '3:flash/sram,lib:sram', cycles: 14333686 },
+    { board: 'nucleo-f446re', place: 'flash', cycles: 8398361 },
+    { board: 'nucleo-f446re', place: '3:flash/sram,5:sram/sram', cycles: 7668349 },
   ];
   test.each(CASES)('$board --place $place: outputs equal the engine, $cycles cycles', async ({ board, place, cycles }) => {
     const r = await runPlaced(board, fixed(place));
@@ -67,7 +69,7 @@ describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
     const auto = await autoPlacement(prepared, { style: 'baseline' }, getBoard('nucleo-l4r5zi'), defaultEmitters());
     expect(formatPlacement(auto.placement)).toBe('1:alias/sram,2:flash/sram,3:alias/sram,4:flash/sram,5:alias/sram,7:flash/sram,8:flash/sram,lib:alias/flash');
     const r = await runPlaced('nucleo-l4r5zi', auto.placement);
-    expect([r.same, r.cycles, auto.saving]).toEqual([IMAGES, 7407553, 1802264]);
+    expect([r.same, r.cycles, auto.saving]).toEqual([IMAGES, 7406836, 1767742]);
   }, 900_000);
 
   test('auto on ideal keeps only what the whole inference measures faster (no wait states: code alignment alone, the two pools)', async () => {
@@ -84,8 +86,8 @@ describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
     // that one move undone; and 256-byte granules left 1,560 bytes of the 60,080 unused.
     const resnet = prepareGraph(loadModel('resnet8'));
     const auto = await autoPlacement(resnet, { style: 'baseline' }, getBoard('nucleo-f446re'), defaultEmitters());
-    expect(formatPlacement(auto.placement)).toBe('0:flash/sram,12:flash/sram,15:flash/sram,1:flash/sram,2:flash/sram,4:flash/sram,5:flash/sram,6:flash/sram,9:flash/sram');
-    expect([auto.budget.sram, auto.saving]).toEqual([60080, 1979948]);
+    expect(formatPlacement(auto.placement)).toBe('0:flash/sram,12:flash/sram,1:flash/sram,2:flash/sram,4:flash/sram,5:flash/sram,6:flash/sram,9:flash/sram');
+    expect([auto.budget.sram, auto.saving]).toEqual([60080, 2127579]);
   }, 900_000);
 
   test('a placement that does not fit the SRAM is refused before linking, naming the bytes over', async () => {

@@ -192,10 +192,50 @@ export function interleaveFcRows(w: Int8Array, rows: number, n: number): Int8Arr
 }
 
 /**
+ * The stream of snn_fc_fast_s8 (snn_fc_fast_params in snn.h) for weights
+ * [rows][n] (n a multiple of 4) and int32 biases: for each block of four rows
+ * its four biases, then the words i of the four rows for every i; then, when
+ * rows % 4 >= 2, two biases and the next two rows interleaved by word; then,
+ * when rows is odd, the last bias and row. Weight words little-endian, as the
+ * kernel loads them.
+ */
+export function fcFastStream(w: Int8Array, bias: Int32Array, rows: number, n: number): Int32Array {
+  const words = n / 4;
+  const view = new DataView(w.buffer, w.byteOffset, w.byteLength);
+  const out = new Int32Array(rows * (words + 1));
+  let k = 0;
+  const block = (first: number, count: number): void => {
+    for (let r = 0; r < count; r++) out[k++] = bias[first + r];
+    for (let i = 0; i < words; i++) for (let r = 0; r < count; r++) out[k++] = view.getInt32((first + r) * n + 4 * i, true);
+  };
+  let o = 0;
+  for (; o + 4 <= rows; o += 4) block(o, 4);
+  if (rows - o >= 2) {
+    block(o, 2);
+    o += 2;
+  }
+  if (o < rows) block(o, 1);
+  return out;
+}
+
+/** Whether every channel of a requantization has the first channel's multiplier and shift. */
+function perTensor(r: { readonly multiplier: ArrayLike<number>; readonly shift: ArrayLike<number> }): boolean {
+  for (let o = 1; o < r.multiplier.length; o++) if (r.multiplier[o] !== r.multiplier[0] || r.shift[o] !== r.shift[0]) return false;
+  return r.multiplier.length === r.shift.length;
+}
+
+/** A byte replicated into the four lanes of a word, as a C constant. */
+function lanes4(v: number): string {
+  return `0x${((v & 0xff) * 0x01010101).toString(16).padStart(8, '0')}u`;
+}
+
+/**
  * FULLY_CONNECTED folds the input offset into the bias:
  * bias[o] - inZp * sum_i w[o][i] (int32 wrapping, the accumulator's arithmetic),
  * so the kernel multiplies raw int8 inputs; exact because the accumulator is
- * taken modulo 2^32 either way.
+ * taken modulo 2^32 either way. With the fast requantization proved exact, a
+ * per-tensor requantization and in_features a multiple of 4, the layer is
+ * snn_fc_fast_s8 over {@link fcFastStream}; otherwise snn_fc_s8.
  */
 function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): LayerBody {
   const w = maskedWeights(p, mask);
@@ -206,15 +246,27 @@ function fcBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): La
     for (let i = 0; i < g.c; i++) sum += w[o * g.c + i];
     folded[o] = (p.bias[o] - Math.imul(p.inZp, sum)) | 0;
   }
+  const r = p.requant;
+  if (g.c % 4 === 0 && perTensor(r) && fastRequantExact(r, folded, w, g.oc, g.c)) {
+    return {
+      data:
+        cArray('int32_t', `${fn}_stream`, fcFastStream(w, folded, g.oc, g.c)) +
+        `static const snn_fc_fast_params ${fn}_params = {\n  .multiplier = ${cInt32(r.multiplier[0])}, .exp_m1 = ${-r.shift[0] - 1}, .zp2 = ${2 * r.outZp + 1},\n` +
+        `  .lo4 = ${lanes4(r.actMin)}, .hi4 = ${lanes4(r.actMax)},\n` +
+        `  .in_words = ${g.c / 4}, .blocks4 = ${Math.floor(g.oc / 4)}, .rest = ${g.oc % 4}, .batches = ${g.n}, .stream = ${fn}_stream,\n};\n`,
+      call: `snn_fc_fast_s8(&${fn}_params, in0, out);`,
+      scratchBytes: 0,
+    };
+  }
   const interleaved = g.c % 4 === 0 && g.oc >= 4;
-  const fast = fastRequantExact(p.requant, folded, w, g.oc, g.c);
+  const fast = fastRequantExact(r, folded, w, g.oc, g.c);
   const { data, rq } = weightedData(fn, p, interleaved ? interleaveFcRows(w, g.oc, g.c) : w, folded);
   return {
     data:
       data +
       `static const snn_fc_params ${fn}_params = {\n  .batches = ${g.n}, .in_features = ${g.c}, .out_features = ${g.oc},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0}, .interleaved = ${interleaved ? 1 : 0},\n};\n`,
-    call: `${fast && interleaved ? 'snn_fc_fast_s8' : 'snn_fc_s8'}(&${fn}_params, in0, out);`,
+    call: `snn_fc_s8(&${fn}_params, in0, out);`,
     scratchBytes: 0,
   };
 }

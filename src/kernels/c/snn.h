@@ -117,11 +117,28 @@ typedef struct {
 void snn_fc_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
 
 /*
- * FULLY_CONNECTED when the emitter proved the fast requantization exact and
- * interleaved the rows (in_features a multiple of 4, out_features >= 4):
- * parameters in registers, four outputs stored as one word.
+ * FULLY_CONNECTED when the emitter proved the fast requantization exact, the
+ * multiplier and shift are per tensor and in_features is a multiple of 4 (the
+ * input word-aligned). `stream` holds, per batch pass, for each block of four
+ * rows their four biases then, for every input word i, the words i of the four
+ * rows; then, when out_features % 4 >= 2, two biases and the next two rows
+ * interleaved by word; then, when out_features is odd, the last bias and row.
+ * The field order is the kernel's (snn_fc.c loads them with one LDM).
  */
-void snn_fc_fast_s8(const snn_fc_params *p, const int8_t *in, int8_t *out);
+typedef struct {
+  int32_t multiplier;
+  int32_t exp_m1;   /* -shift - 1 (>= 0) */
+  int32_t zp2;      /* 2 * out_zp + 1 */
+  uint32_t lo4;     /* (act_min & 0xff) in every byte */
+  uint32_t hi4;     /* (act_max & 0xff) in every byte */
+  int32_t in_words; /* in_features / 4 (>= 1) */
+  int32_t blocks4;  /* out_features / 4 */
+  int32_t rest;     /* out_features % 4 */
+  int32_t batches;
+  const int32_t *stream;
+} snn_fc_fast_params;
+
+void snn_fc_fast_s8(const snn_fc_fast_params *p, const int8_t *in, int8_t *out);
 
 /* MAX_POOL_2D and AVERAGE_POOL_2D (out_c == in_c; input and output share quantization). */
 typedef struct {

@@ -6,7 +6,9 @@
  * with SXTB16 (pairs [x0, x2] and [x1, x3]) and used for both rows; each
  * weight word is widened the same way, so the pairs line up without
  * re-packing. The input offset is folded into the bias by the emitter, so the
- * raw int8 inputs are multiplied directly.
+ * raw int8 inputs are multiplied directly. snn_fc_s8 takes any layer;
+ * snn_fc_fast_s8 (at the end) the per-tensor, fast-requantized ones with
+ * in_features a multiple of 4, over the emitter's packed stream.
  */
 #include "snn.h"
 #include "snn_dsp.h"
@@ -159,170 +161,188 @@ void snn_fc_s8(const snn_fc_params *flash_params, const int8_t *in, int8_t *out)
   }
 }
 
-/* One input word (four raw int8) against the next four interleaved weight words: 16 multiply-accumulates. */
-#define SNN_FC_WORD                              \
-  "ldr %[v], [%[xp]], #4\n\t"                    \
-  "ldmia %[wp]!, {%[w0], %[w1], %[w2], %[w3]}\n\t" \
-  "sxtb16 %[t], %[v]\n\t"                        \
-  "sxtb16 %[v], %[v], ror #8\n\t"                \
-  "sxtb16 %[u], %[w0]\n\t"                       \
-  "smlad %[a0], %[u], %[t], %[a0]\n\t"           \
-  "sxtb16 %[w0], %[w0], ror #8\n\t"              \
-  "smlad %[a0], %[w0], %[v], %[a0]\n\t"          \
-  "sxtb16 %[u], %[w1]\n\t"                       \
-  "smlad %[a1], %[u], %[t], %[a1]\n\t"           \
-  "sxtb16 %[w1], %[w1], ror #8\n\t"              \
-  "smlad %[a1], %[w1], %[v], %[a1]\n\t"          \
-  "sxtb16 %[u], %[w2]\n\t"                       \
-  "smlad %[a2], %[u], %[t], %[a2]\n\t"           \
-  "sxtb16 %[w2], %[w2], ror #8\n\t"              \
-  "smlad %[a2], %[w2], %[v], %[a2]\n\t"          \
-  "sxtb16 %[u], %[w3]\n\t"                       \
-  "smlad %[a3], %[u], %[t], %[a3]\n\t"           \
-  "sxtb16 %[w3], %[w3], ror #8\n\t"              \
-  "smlad %[a3], %[w3], %[v], %[a3]\n\t"
+/*
+ * snn_fc_fast_s8: the whole layer in one assembly function (a naked one: the
+ * register allocation is by hand). Registers in the reductions: r0 the
+ * stream, r1-r4 weight words, r5-r7 and r10 the widened input and weight
+ * halves, r8-r11 the accumulators, r12 the input, lr the word count. The
+ * frame (sp-relative): 0 multiplier, 4 exp_m1, 8 zp2, 12 lo4, 16 hi4 (the
+ * requantization, one LDM into r1-r5), 20 the batch's input, 24 the next
+ * output, 28 in_words, 32 blocks4, 36 rest, 40 batches left, 44 stream, 48
+ * blocks left in the pass.
+ */
+
+/* One input word against the next four interleaved weight words (four rows): 16 multiply-accumulates. */
+#define FC_W4                  \
+  "ldr r6, [r12], #4\n\t"      \
+  "ldmia r0!, {r1-r4}\n\t"     \
+  "sxtb16 r5, r6\n\t"          \
+  "sxtb16 r6, r6, ror #8\n\t"  \
+  "sxtb16 r7, r1\n\t"          \
+  "smlad r8, r7, r5, r8\n\t"   \
+  "sxtb16 r1, r1, ror #8\n\t"  \
+  "smlad r8, r1, r6, r8\n\t"   \
+  "sxtb16 r7, r2\n\t"          \
+  "smlad r9, r7, r5, r9\n\t"   \
+  "sxtb16 r2, r2, ror #8\n\t"  \
+  "smlad r9, r2, r6, r9\n\t"   \
+  "sxtb16 r7, r3\n\t"          \
+  "smlad r10, r7, r5, r10\n\t" \
+  "sxtb16 r3, r3, ror #8\n\t"  \
+  "smlad r10, r3, r6, r10\n\t" \
+  "sxtb16 r7, r4\n\t"          \
+  "smlad r11, r7, r5, r11\n\t" \
+  "sxtb16 r4, r4, ror #8\n\t"  \
+  "smlad r11, r4, r6, r11\n\t"
+
+/* One input word (widened into r5, r6) against two weight words (rows of r8, r9) in wa, wb. */
+#define FC_W2(wa, wb, lo, hi)                    \
+  "sxtb16 r7, " wa "\n\t"                        \
+  "smlad r8, r7, " lo ", r8\n\t"                 \
+  "sxtb16 " wa ", " wa ", ror #8\n\t"            \
+  "smlad r8, " wa ", " hi ", r8\n\t"             \
+  "sxtb16 r7, " wb "\n\t"                        \
+  "smlad r9, r7, " lo ", r9\n\t"                 \
+  "sxtb16 " wb ", " wb ", ror #8\n\t"            \
+  "smlad r9, " wb ", " hi ", r9\n\t"
+
+/* The fast requantization of accumulator a in place (r1 multiplier, r2 exp_m1, r3 zp2), saturated to int8. */
+#define FC_RQ(a)                       \
+  "add " a ", " a ", " a "\n\t"        \
+  "smmulr " a ", " a ", r1\n\t"        \
+  "add " a ", " a ", " a ", asr #31\n\t" \
+  "asr " a ", " a ", r2\n\t"           \
+  "add " a ", " a ", r3\n\t"           \
+  "ssat " a ", #8, " a ", asr #1\n\t"
+
+/* r8's byte lanes clamped to [lo4 (r4), hi4 (r5)], lane by lane. */
+#define FC_CLAMP               \
+  "ssub8 r6, r8, r4\n\t"       \
+  "sel r8, r8, r4\n\t"         \
+  "ssub8 r6, r5, r8\n\t"       \
+  "sel r8, r8, r5\n\t"
 
 /*
- * The reduction of a four-row interleaved block over `words` input words
- * (>= 1) in one assembly block: an odd first word, then two words per
- * iteration; per word one input load, one LDM of the four weight words, ten
- * SXTB16 and eight SMLAD. Registers bound by hand (the LDM list ascends).
- * Advances *wpp past the block.
+ * The fast requantization is snn_out8_fast with the rounding term and the
+ * zero point folded: ((x >> (e - 1)) + 1) >> 1 + zp == ((x >> (e - 1)) + 2 zp + 1) >> 1,
+ * the last shift inside SSAT. Per block of four rows: the biases by one LDM,
+ * the reduction (an odd first word, then two words per iteration: per word
+ * one input load, one LDM of four weight words, ten SXTB16, eight SMLAD), the
+ * four outputs requantized, packed by BFI, clamped per byte lane and stored as
+ * one word. Two remaining rows: two input words (LDRD) against one LDM of four
+ * weight words per iteration; one remaining row: word by word.
  */
-static inline __attribute__((always_inline)) void fc_block_acc(const int8_t *x, const uint32_t **wpp, int32_t words, int32_t acc[4]) {
-  register const uint32_t *wp __asm__("r0") = *wpp;
-  register uint32_t w0 __asm__("r1");
-  register uint32_t w1 __asm__("r2");
-  register uint32_t w2 __asm__("r3");
-  register uint32_t w3 __asm__("r4");
-  register uint32_t t __asm__("r5");
-  register uint32_t v __asm__("r6");
-  register uint32_t u __asm__("r7");
-  register int32_t a0 __asm__("r8") = acc[0];
-  register int32_t a1 __asm__("r9") = acc[1];
-  register int32_t a2 __asm__("r10") = acc[2];
-  register int32_t a3 __asm__("r11") = acc[3];
-  register const int8_t *xp __asm__("r12") = x;
-  register int32_t n __asm__("lr") = words;
-  __asm__ volatile("tst %[n], #1\n\t"
-                   "beq 1f\n\t" SNN_FC_WORD
-                   "1:\n\t"
-                   "asrs %[n], %[n], #1\n\t"
-                   "beq 3f\n\t"
-                   ".p2align 2\n"
-                   "2:\n\t" SNN_FC_WORD SNN_FC_WORD
-                   "subs %[n], #1\n\t"
-                   "bne 2b\n"
-                   "3:\n\t"
-                   : [wp] "+l"(wp), [xp] "+r"(xp), [n] "+r"(n), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
-                     [w0] "=&l"(w0), [w1] "=&l"(w1), [w2] "=&l"(w2), [w3] "=&l"(w3), [t] "=&r"(t), [v] "=&r"(v), [u] "=&r"(u)
-                   :
-                   : "cc", "memory");
-  *wpp = wp;
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
+void __attribute__((naked)) snn_fc_fast_s8(const snn_fc_fast_params *p, const int8_t *in, int8_t *out) {
+  (void)p;
+  (void)in;
+  (void)out;
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "sub sp, sp, #52\n\t"
+      "ldm r0, {r3-r12}\n\t"
+      "stm sp, {r3-r7}\n\t"
+      "strd r1, r2, [sp, #20]\n\t"
+      "add r3, sp, #28\n\t"
+      "stm r3, {r8-r12}\n"
+      ".Lfc_batch:\n\t"
+      "ldr r0, [sp, #44]\n\t"
+      "ldr r1, [sp, #32]\n\t"
+      "cmp r1, #0\n\t"
+      "beq.w .Lfc_rest\n\t"
+      "str r1, [sp, #48]\n"
+      ".Lfc_block4:\n\t"
+      "ldmia r0!, {r8-r11}\n\t"
+      "ldr r12, [sp, #20]\n\t"
+      "ldr lr, [sp, #28]\n\t"
+      "tst lr, #1\n\t"
+      "beq 1f\n\t" FC_W4
+      "1:\n\t"
+      "asrs lr, lr, #1\n\t"
+      "beq 3f\n\t"
+      ".p2align 2\n"
+      "2:\n\t" FC_W4 FC_W4
+      "subs lr, lr, #1\n\t"
+      "bne 2b\n"
+      "3:\n\t"
+      "ldm sp, {r1-r5}\n\t" FC_RQ("r8") FC_RQ("r9") FC_RQ("r10") FC_RQ("r11")
+      "bfi r8, r9, #8, #8\n\t"
+      "bfi r8, r10, #16, #8\n\t"
+      "bfi r8, r11, #24, #8\n\t" FC_CLAMP
+      "ldr r6, [sp, #24]\n\t"
+      "str r8, [r6], #4\n\t"
+      "str r6, [sp, #24]\n\t"
+      "ldr r6, [sp, #48]\n\t"
+      "subs r6, r6, #1\n\t"
+      "str r6, [sp, #48]\n\t"
+      "bne.w .Lfc_block4\n"
+      ".Lfc_rest:\n\t"
+      "ldr r1, [sp, #36]\n\t"
+      "cmp r1, #2\n\t"
+      "blt .Lfc_one\n\t"
+      "ldmia r0!, {r8, r9}\n\t"
+      "ldr r12, [sp, #20]\n\t"
+      "ldr lr, [sp, #28]\n\t"
+      "tst lr, #1\n\t"
+      "beq 1f\n\t"
+      "ldr r6, [r12], #4\n\t"
+      "ldmia r0!, {r1, r2}\n\t"
+      "sxtb16 r5, r6\n\t"
+      "sxtb16 r6, r6, ror #8\n\t" FC_W2("r1", "r2", "r5", "r6")
+      "1:\n\t"
+      "asrs lr, lr, #1\n\t"
+      "beq 3f\n\t"
+      ".p2align 2\n"
+      "2:\n\t"
+      "ldrd r6, r10, [r12], #8\n\t"
+      "ldmia r0!, {r1-r4}\n\t"
+      "sxtb16 r5, r6\n\t"
+      "sxtb16 r6, r6, ror #8\n\t" FC_W2("r1", "r2", "r5", "r6")
+      "sxtb16 r5, r10\n\t"
+      "sxtb16 r10, r10, ror #8\n\t" FC_W2("r3", "r4", "r5", "r10")
+      "subs lr, lr, #1\n\t"
+      "bne 2b\n"
+      "3:\n\t"
+      "ldm sp, {r1-r5}\n\t" FC_RQ("r8") FC_RQ("r9")
+      "bfi r8, r9, #8, #8\n\t" FC_CLAMP
+      "ldr r6, [sp, #24]\n\t"
+      "strh r8, [r6], #2\n\t"
+      "str r6, [sp, #24]\n\t"
+      "ldr r1, [sp, #36]\n"
+      ".Lfc_one:\n\t"
+      "tst r1, #1\n\t"
+      "beq .Lfc_next\n\t"
+      "ldr r8, [r0], #4\n\t"
+      "ldr r12, [sp, #20]\n\t"
+      "ldr lr, [sp, #28]\n"
+      "2:\n\t"
+      "ldr r6, [r12], #4\n\t"
+      "ldr r1, [r0], #4\n\t"
+      "sxtb16 r5, r6\n\t"
+      "sxtb16 r6, r6, ror #8\n\t"
+      "sxtb16 r7, r1\n\t"
+      "smlad r8, r7, r5, r8\n\t"
+      "sxtb16 r1, r1, ror #8\n\t"
+      "smlad r8, r1, r6, r8\n\t"
+      "subs lr, lr, #1\n\t"
+      "bne 2b\n\t"
+      "ldm sp, {r1-r5}\n\t" FC_RQ("r8") FC_CLAMP
+      "ldr r6, [sp, #24]\n\t"
+      "strb r8, [r6], #1\n\t"
+      "str r6, [sp, #24]\n"
+      ".Lfc_next:\n\t"
+      "ldrd r1, r2, [sp, #20]\n\t"
+      "ldr r3, [sp, #28]\n\t"
+      "add r1, r1, r3, lsl #2\n\t"
+      "str r1, [sp, #20]\n\t"
+      "ldr r1, [sp, #40]\n\t"
+      "subs r1, r1, #1\n\t"
+      "str r1, [sp, #40]\n\t"
+      "bne.w .Lfc_batch\n\t"
+      "add sp, sp, #52\n\t"
+      "pop {r4-r11, pc}\n\t");
 }
 
-#undef SNN_FC_WORD
-
-/* One output of the fast requantization (multiplier m, exponent e = -shift >= 1; lo, hi the activation range), as a byte. */
-static inline uint32_t fc_byte_fast(int32_t acc, int32_t m, int32_t e, int32_t zp, int32_t lo, int32_t hi, const int full) {
-  return (uint8_t)snn_clamp_out(snn_rq_fast(acc, m, e, (int32_t)((1u << e) >> 1)), zp, lo, hi, full);
-}
-
-/*
- * The four outputs of a block (accumulators a0..a3, rows o .. o + 3; m, sh
- * at row o) packed into one word in one assembly block: SNN_OUT_FAST_Z per
- * output, BFI, and unless the range is all of int8 the clamp four lanes at a
- * time (SSUB8/SEL against the replicated bounds at lohi).
- */
-static inline __attribute__((always_inline)) uint32_t fc_out4_fast(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const int32_t *m, const int32_t *sh, int32_t zp,
-                                                                  const uint32_t lohi[2], const int full) {
-  uint32_t ma, mb, ea, eb;
-  __asm__ volatile("ldrd %[ma], %[mb], [%[m]]\n\t"
-                   "ldrd %[ea], %[eb], [%[sh]]\n\t"
-                   "mvn %[ea], %[ea]\n\t"
-                   "mvn %[eb], %[eb]\n\t" SNN_OUT_FAST_Z(a0, ma, ea, zp) SNN_OUT_FAST_Z(a1, mb, eb, zp)
-                   "ldrd %[ma], %[mb], [%[m], #8]\n\t"
-                   "ldrd %[ea], %[eb], [%[sh], #8]\n\t"
-                   "mvn %[ea], %[ea]\n\t"
-                   "mvn %[eb], %[eb]\n\t" SNN_OUT_FAST_Z(a2, ma, ea, zp) SNN_OUT_FAST_Z(a3, mb, eb, zp)
-                   "bfi %[a0], %[a1], #8, #8\n\t"
-                   "bfi %[a0], %[a2], #16, #8\n\t"
-                   "bfi %[a0], %[a3], #24, #8\n\t"
-                   ".if %c[full] == 0\n\t"
-                   "ldrd %[ma], %[mb], [%[lohi]]\n\t"
-                   "ssub8 %[ea], %[a0], %[ma]\n\t"
-                   "sel %[a0], %[a0], %[ma]\n\t"
-                   "ssub8 %[ea], %[mb], %[a0]\n\t"
-                   "sel %[a0], %[a0], %[mb]\n\t"
-                   ".endif\n\t"
-                   : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [ma] "=&r"(ma), [mb] "=&r"(mb), [ea] "=&r"(ea), [eb] "=&r"(eb)
-                   : [m] "r"(m), [sh] "r"(sh), [zp] "r"(zp), [lohi] "r"(lohi), [full] "i"(full)
-                   : "cc", "memory");
-  return (uint32_t)a0;
-}
-
-/*
- * The body of snn_fc_fast_s8: every parameter in a local (the int8 stores
- * alias everything, so fields read through the struct would be read again
- * after each store), blocks of four rows (fc_block_acc) with the four
- * outputs stored as one word (fc_out4_fast), then the last rows (row after
- * row in the weights) two and one at a time.
- */
-static inline __attribute__((always_inline)) void fc_fast(const snn_fc_params *fp, const int8_t *in, int8_t *out, const int full) {
-  const int32_t n = fp->in_features, oc = fp->out_features, batches = fp->batches;
-  const int8_t *const weights = fp->weights;
-  const int32_t *const bias = fp->bias, *const mult = fp->rq.multiplier, *const shift = fp->rq.shift;
-  const int32_t zp = fp->rq.out_zp, lo = fp->rq.act_min, hi = fp->rq.act_max;
-  const uint32_t lohi[2] = {((uint32_t)fp->rq.act_min & 0xffu) * 0x01010101u, ((uint32_t)fp->rq.act_max & 0xffu) * 0x01010101u};
-  for (int32_t bt = 0; bt < batches; bt++) {
-    const int8_t *x = in + bt * n;
-    int8_t *y = out + bt * oc;
-    const uint32_t *wp = (const uint32_t *)(const void *)weights;
-    int32_t o = 0;
-    for (; o + 4 <= oc; o += 4) {
-      int32_t acc[4] = {bias[o], bias[o + 1], bias[o + 2], bias[o + 3]};
-      fc_block_acc(x, &wp, n >> 2, acc);
-      const uint32_t word = fc_out4_fast(acc[0], acc[1], acc[2], acc[3], mult + o, shift + o, zp, lohi, full);
-      __builtin_memcpy(y + o, &word, 4);
-    }
-    for (; o + 2 <= oc; o += 2) {
-      const int8_t *wa = weights + o * n, *wb = wa + n;
-      int32_t a = bias[o], c = bias[o + 1];
-      for (const int8_t *xp = x; xp != x + n; xp += 4) {
-        const uint32_t v = snn_ld32(xp), w = snn_ld32(wa), z = snn_ld32(wb);
-        wa += 4;
-        wb += 4;
-        const uint32_t v02 = snn_sxtb16(v), v13 = snn_sxtb16_ror8(v);
-        a = snn_smlad(snn_sxtb16(w), v02, a);
-        a = snn_smlad(snn_sxtb16_ror8(w), v13, a);
-        c = snn_smlad(snn_sxtb16(z), v02, c);
-        c = snn_smlad(snn_sxtb16_ror8(z), v13, c);
-      }
-      y[o] = (int8_t)fc_byte_fast(a, mult[o], -shift[o], zp, lo, hi, full);
-      y[o + 1] = (int8_t)fc_byte_fast(c, mult[o + 1], -shift[o + 1], zp, lo, hi, full);
-    }
-    for (; o < oc; o++) {
-      const int8_t *wa = weights + o * n, *xp = x;
-      int32_t a = bias[o];
-      for (int32_t i = n >> 2; i > 0; i--) {
-        const uint32_t v = snn_ld32(xp), w = snn_ld32(wa);
-        xp += 4;
-        wa += 4;
-        a = snn_smlad(snn_sxtb16(w), snn_sxtb16(v), a);
-        a = snn_smlad(snn_sxtb16_ror8(w), snn_sxtb16_ror8(v), a);
-      }
-      y[o] = (int8_t)fc_byte_fast(a, mult[o], -shift[o], zp, lo, hi, full);
-    }
-  }
-}
-
-#undef SNN_FC_WORD4
-
-void snn_fc_fast_s8(const snn_fc_params *p, const int8_t *in, int8_t *out) {
-  if (p->rq.act_min == -128 && p->rq.act_max == 127) fc_fast(p, in, out, 1);
-  else fc_fast(p, in, out, 0);
-}
+#undef FC_W4
+#undef FC_W2
+#undef FC_RQ
+#undef FC_CLAMP
