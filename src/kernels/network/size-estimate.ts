@@ -50,7 +50,9 @@ export const RUNTIME_FLASH_BYTES = 1024;
 
 /**
  * Range of estimate / built flash measured over the calibration set
- * (bench/fit-estimate.bench.mjs: 0.871 .. 0.997 on 2026-12-06, with margin).
+ * (bench/fit-estimate.bench.mjs: 0.869 .. 1.021 on 2026-12-06 over LeNet,
+ * ResNet-8, the generated 128x128 MobileNet-style model and ResNet-14, with
+ * margin).
  * A variant is refused before compiling only when its estimate divided by
  * `max` (the most the estimate may overshoot) still exceeds the board's
  * flash; it is said to fit without linking only when estimate / `min` fits.
