@@ -254,13 +254,29 @@ export class Machine {
 
   /** Whether buffer arguments of these lengths fit between the loaded image and the stack reserve (else {@link call} refuses them). */
   argumentsFit(lengths: readonly number[]): boolean {
-    const stackTop = (this.sram.base + this.sram.size) & ~7;
+    return this.bufferLayout(lengths).overflow === null;
+  }
+
+  /** The initial stack pointer: the top of SRAM, 8-byte aligned. */
+  private stackTop(): number {
+    return (this.sram.base + this.sram.size) & ~7;
+  }
+
+  /**
+   * Where {@link call} places buffer arguments of these lengths: one after the other from the end of
+   * the loaded image, 8-byte aligned, below the stack reserve; `overflow` is the index of the first
+   * that does not fit (null when all do).
+   */
+  private bufferLayout(lengths: readonly number[]): { readonly addresses: readonly number[]; readonly overflow: number | null } {
+    const limit = this.stackTop() - STACK_RESERVE;
+    const addresses: number[] = [];
     let cursor = alignUp(this.heapStart, 8);
-    for (const n of lengths) {
-      if (cursor + n > stackTop - STACK_RESERVE) return false;
+    for (const [k, n] of lengths.entries()) {
+      if (cursor + n > limit) return { addresses, overflow: k };
+      addresses.push(cursor);
       cursor = alignUp(cursor + n, 8);
     }
-    return true;
+    return { addresses, overflow: null };
   }
 
   /** Releases the emulator and the native state. */
@@ -296,26 +312,24 @@ export class Machine {
   private run(entry: number, request: CallRequest, keepCaches: boolean, replaying = false): CallResult {
     const args = request.args ?? [];
     if (args.length > 4) throw new UsageError(`at most 4 register arguments, got ${args.length}`);
-    const stackTop = (this.sram.base + this.sram.size) & ~7;
-    let cursor = alignUp(this.heapStart, 8);
+    const bufferArgs = args.flatMap((arg, i) => (typeof arg === 'number' ? [] : [{ i, arg }]));
+    const layout = this.bufferLayout(bufferArgs.map((b) => b.arg.length));
+    if (layout.overflow !== null) {
+      const b = bufferArgs[layout.overflow];
+      throw new UsageError(`buffer arguments do not fit in ${this.board.id}'s SRAM (${b.arg.length} bytes for argument ${b.i})`);
+    }
     const regs = this.ioRegs;
     regs.fill(0);
-    let placed: { address: number; length: number }[] | null = null;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (typeof arg === 'number') {
-        regs[i] = arg >>> 0;
-        continue;
-      }
-      if (cursor + arg.length > stackTop - STACK_RESERVE) {
-        throw new UsageError(`buffer arguments do not fit in ${this.board.id}'s SRAM (${arg.length} bytes for argument ${i})`);
-      }
-      this.uc.write(cursor, arg);
-      regs[i] = cursor;
-      (placed ??= []).push({ address: cursor, length: arg.length });
-      cursor = alignUp(cursor + arg.length, 8);
-    }
-    regs[13] = stackTop;
+    args.forEach((arg, i) => {
+      if (typeof arg === 'number') regs[i] = arg >>> 0;
+    });
+    const placed = bufferArgs.map(({ i, arg }, k) => {
+      const address = layout.addresses[k];
+      this.uc.write(address, arg);
+      regs[i] = address;
+      return { address, length: arg.length };
+    });
+    regs[13] = this.stackTop();
     regs[14] = RETURN_TRAMPOLINE | 1;
     const limit = request.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
     const o = this.runNative(entry, RETURN_TRAMPOLINE + TRAMPOLINE_CODE.length, limit, keepCaches);
@@ -325,7 +339,7 @@ export class Machine {
       const f = this.classifyFault(o);
       return this.callFault(request, o, f.reason, f.pc ?? pc, f.address, f.what);
     }
-    const buffers = placed === null ? [] : placed.map((p) => this.uc.read(p.address, p.length));
+    const buffers = placed.map((p) => this.uc.read(p.address, p.length));
     const registers = copyRegisters(regs);
     const result: CallOk = {
       kind: 'ok',

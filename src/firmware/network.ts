@@ -5,7 +5,7 @@
  */
 import { defaultEmitters } from '../kernels/emitters.js';
 import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
-import { estimateNetworkSize } from '../kernels/network/size-estimate.js';
+import { estimateNetworkSize, type SizeEstimate } from '../kernels/network/size-estimate.js';
 import { networkInputOf, planNetwork } from '../kernels/network/plan.js';
 import { loadCifar10 } from '../model/dataset/cifar10.js';
 import { modelInputs } from '../model/dataset/preprocess.js';
@@ -21,7 +21,7 @@ import type { EmbeddedImages } from './images-source.js';
  * `layerStyles` puts single layers on the baseline kernels (as the DSE's
  * per-layer kernel choice did for the point), with its size estimate.
  */
-export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: ReadonlyMap<number, KernelStyle>): FirmwareNetwork {
+export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: ReadonlyMap<number, KernelStyle>): FirmwareNetwork & { readonly size: SizeEstimate } {
   const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks, layerStyles }, defaultEmitters());
   return {
     sources: source.sources,

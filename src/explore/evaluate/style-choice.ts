@@ -14,8 +14,9 @@
  * the set of partial choices that no other partial choice beats in cycles,
  * flash, SRAM, window and scratch at once (dominated ones cannot lead to a
  * better feasible whole, and a resource no choice can exceed is left out of
- * that test), over the budgets dropped; then the fastest whole that fits. Equal cycles go to the smaller image (flash, then SRAM, window,
- * scratch), then to the earlier option of the lowest layer. Pure: the
+ * that test), over the budgets dropped; then the fastest whole that fits.
+ * Equal cycles go to the smaller image (flash, then SRAM, window, scratch),
+ * then to the earlier option of the lowest layer. Pure: the
  * figures come from the caller.
  */
 import type { KernelStyle } from '../../kernels/network/assemble.js';

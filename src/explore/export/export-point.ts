@@ -33,7 +33,6 @@ export interface ExportPointOptions {
   readonly placement?: Placement;
 }
 
-
 /**
  * Checks that the point fits the board's flash with `images` embedded images
  * of `imageBytes` each. @throws SimDseError (`firmware`) when it does not
@@ -69,7 +68,7 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   // the run's fit check covered its own board's flash (and, emulated, its SRAM); this one every board's flash and SRAM
-  checkFirmwareFits(network.size!, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
+  checkFirmwareFits(network.size, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
   const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
   const placement = o.placement ?? pointPlacement;

@@ -6,7 +6,7 @@
 import type { CycleBreakdown } from '../../emulator/call-types.js';
 import { Machine } from '../../emulator/machine.js';
 import { SimDseError } from '../../util/errors.js';
-import { withRoomToPlace } from '../placement/auto.js';
+import { withRoomToPlace } from '../placement/fit.js';
 import { withLargeFlash, type NetworkImage } from './build.js';
 
 /** One emulated inference. */

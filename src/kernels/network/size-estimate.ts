@@ -78,20 +78,22 @@ export function unitFlashEstimate(source: CSource): number {
  */
 export function statementCount(code: string): number {
   const text = code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, ' ');
+  const [OPEN, CLOSE, SEMI, PAREN] = [123, 125, 59, 41]; // { } ; )
   let n = 0;
   let depth = 0;
   let inBody = false;
-  let last = '';
-  for (const ch of text) {
-    if (ch === '{') {
-      if (depth === 0) inBody = last === ')';
+  let last = 0; // the last character that is not white space
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === OPEN) {
+      if (depth === 0) inBody = last === PAREN;
       depth++;
-    } else if (ch === '}') {
+    } else if (c === CLOSE) {
       depth = Math.max(0, depth - 1);
-    } else if (ch === ';' && depth > 0 && inBody) {
+    } else if (c === SEMI && depth > 0 && inBody) {
       n++;
     }
-    if (!/\s/.test(ch)) last = ch;
+    if (c > 32) last = c;
   }
   return n;
 }

@@ -22,24 +22,8 @@ import type { LayerEmitters, NetworkSpec } from '../network/assemble.js';
 import { buildNetwork, inferenceBuffers, type BuildOptions } from '../network/build.js';
 import { NetworkRunner } from '../network/emulate.js';
 import { choosePlacement, type ChosenPlacement, type UnitChoices, type UnitOption } from './choose.js';
-import { objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, type ObjectFootprint } from './fit.js';
+import { objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, withRoomToPlace, type ObjectFootprint } from './fit.js';
 import { LIBRARY_UNIT, formatPlacement, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
-
-const MB = 1024 * 1024;
-
-/**
- * The board with room for any placement (64 MB of SRAM, a 16 MB SRAM window
- * when it has one) and otherwise the same timing: the measurement images.
- */
-export function withRoomToPlace(board: BoardProfile): BoardProfile {
-  return {
-    ...board,
-    regions: board.regions.map((r) => {
-      if (r.kind !== 'sram') return r;
-      return { ...r, size: r.bus === 'code' ? 16 * MB : 64 * MB };
-    }),
-  };
-}
 
 /** The uniform placement of every layer (and separately the library) at (code, data). */
 function uniform(layerUnits: readonly string[], code: CodeHome, data: DataHome): Placement {

@@ -144,3 +144,19 @@ export function checkPlacementFits(board: BoardProfile, needs: PlacementNeeds): 
     );
   }
 }
+
+const MB = 1024 * 1024;
+
+/**
+ * The board with room for any placement (64 MB of SRAM, a 16 MB SRAM window
+ * when it has one) and otherwise the same timing: the measurement images.
+ */
+export function withRoomToPlace(board: BoardProfile): BoardProfile {
+  return {
+    ...board,
+    regions: board.regions.map((r) => {
+      if (r.kind !== 'sram') return r;
+      return { ...r, size: r.bus === 'code' ? 16 * MB : 64 * MB };
+    }),
+  };
+}
