@@ -4,6 +4,7 @@
  * respects every budget (flash, SRAM with the scratch buffer, the window and
  * the bank the window takes away), and agrees with brute force.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { chooseStyles, scratchWords, type ChoiceBudget, type LibraryCase, type StyleOption } from '../src/explore/evaluate/style-choice.js';
 import type { KernelStyle } from '../src/kernels/network/assemble.js';
@@ -119,6 +120,38 @@ describe('chooseStyles', () => {
     expect(chosen.fits).toBe(true);
     expect(chosen.cycles).toBe(Math.min(...least));
     expect(chosen.aliasBytes).toBeLessThanOrEqual(budget.alias);
+  });
+
+  test("ResNet-8 on nucleo-l4r5zi's real tables (SRAM, scratch and window all bind): the fastest whole, which a bounded depth-first search confirms", () => {
+    type Row = [KernelStyle, CodeHome, DataHome, number, number, number, number, number];
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/resnet8-l4r5zi-style-tables.json', import.meta.url), 'utf8')) as {
+      budget: ChoiceBudget;
+      cases: (Omit<LibraryCase, 'layers'> & { layers: Row[][] })[];
+    };
+    const cases: LibraryCase[] = fixture.cases.map((c) => ({ ...c, layers: c.layers.map((l) => l.map((r) => opt(...r))) }));
+    const chosen = chooseStyles(cases, fixture.budget);
+    expect(chosen).toMatchObject({ library: 'flash', fits: true, cycles: 18_874_034 });
+    // the window (65,536 bytes) holds the unpacked code of two layers; every other layer runs the baseline or sparse kernel with its constants in SRAM
+    expect(chosen.picks.map(label)).toEqual([
+      'unpacked@alias/sram', 'sparse@flash/sram', 'unpacked@alias/sram',
+      ...Array.from({ length: 7 }, () => 'baseline@flash/sram'),
+    ]);
+    expect([chosen.aliasBytes, chosen.sramBytes, chosen.flashBytes]).toEqual([57_936, 132_924, 151_220]);
+    // no feasible whole of any case is faster: depth-first, cut where even the least cycles of the rest cannot beat it
+    let faster = 0;
+    for (const c of cases) {
+      const rest = c.layers.map((_, i) => c.layers.slice(i).reduce((t, l) => t + Math.min(...l.map((o) => o.cycles)), 0)).concat(0);
+      const walk = (i: number, cycles: number, flash: number, sram: number, alias: number, scratch: number): void => {
+        if (cycles + rest[i] >= chosen.cycles || flash > fixture.budget.flash || alias > fixture.budget.alias || sram > fixture.budget.sram) return;
+        if (i === c.layers.length) {
+          if (sram + scratchWords(scratch) <= (alias > 0 ? fixture.budget.sramWithAlias : fixture.budget.sram)) faster++;
+          return;
+        }
+        for (const o of c.layers[i]) walk(i + 1, cycles + o.cycles, flash + o.flashBytes, sram + o.sramBytes, alias + o.aliasBytes, Math.max(scratch, o.scratchBytes));
+      };
+      walk(0, c.fixedCycles, 0, c.sramBytes, c.aliasBytes, 0);
+    }
+    expect(faster).toBe(0);
   });
 
   test('equals brute force over random tables (every combination, every budget)', () => {
