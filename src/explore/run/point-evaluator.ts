@@ -129,7 +129,8 @@ function knownCorrect(memos: readonly Memo[], it: BatchItem): number | null {
  * board: each new set of masks goes to the pool once, whatever the number of
  * boards (also when only some boards stored it before an interruption), and
  * every board's row carries that result; latency is asked of each board's
- * provider. Rows go to the store item by item, board by board, so the boards'
+ * provider, one point at a time. Rows go to the store item by item, board by
+ * board, each as soon as its latency and accuracy are known, so the boards'
  * stores hold the same configurations under the same ids.
  */
 export async function evaluateBatch(ctx: EvaluatorContext, memos: readonly Memo[], phase: Phase, batch: readonly PointRequest[]): Promise<PointRow[][] | null> {
@@ -147,13 +148,19 @@ export async function evaluateBatch(ctx: EvaluatorContext, memos: readonly Memo[
     jobOf.set(it.mh, jobs.push(it.masks) - 1);
   }
   const accuracy = jobs.length > 0 ? ctx.pool.evaluate('search', jobs) : [];
-  // Latency per board, for each distinct masks the board lacks.
-  const latency = memos.map(() => new Map<string, PointLatency>());
-  for (const [b, memo] of memos.entries()) {
-    for (const it of items) {
+  // Latency per board, for each distinct masks the board lacks: one point at a time, item by item and
+  // board by board (the order rows are stored in), so the first row is stored as soon as its own
+  // latency and accuracy are known while the later points' latencies go on.
+  const latency = memos.map(() => new Map<string, Promise<PointLatency | typeof STOP>>());
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const it of items) {
+    for (const [b, memo] of memos.entries()) {
       if (it.masks === null || memo.byHash.has(it.hash) || memo.byMasks.has(it.mh) || latency[b].has(it.mh)) continue;
-      if (ctx.isStopped()) return null;
-      latency[b].set(it.mh, await ctx.latencies[b].point(it.masks));
+      const masks = it.masks;
+      const p = previous.then<PointLatency | typeof STOP>(() => (ctx.isStopped() ? STOP : ctx.latencies[b].point(masks)));
+      p.catch(() => undefined); // a failure surfaces where its row awaits it; later points are not started
+      latency[b].set(it.mh, p);
+      previous = p;
     }
   }
   // Pass 2: rows in batch order, each board in turn.
@@ -170,13 +177,15 @@ export async function evaluateBatch(ctx: EvaluatorContext, memos: readonly Memo[
       const same = memo.byMasks.get(it.mh);
       if (same) row = copyRow(memo.nextId, phase, it.req, it.hash, same);
       else {
+        const lat = await orStop(latency[b].get(it.mh)!, ctx);
+        if (lat === STOP) return null;
         correct ??= knownCorrect(memos, it);
         if (correct === null) {
           const result = await orStop(accuracy[jobOf.get(it.mh)!], ctx);
           if (result === STOP) return null;
           correct = result;
         }
-        row = buildRow(memo.nextId, phase, it.req, it.hash, it.mh, it.masks!, correct, ctx.searchImages, latency[b].get(it.mh)!, ctx.graph);
+        row = buildRow(memo.nextId, phase, it.req, it.hash, it.mh, it.masks!, correct, ctx.searchImages, lat, ctx.graph);
       }
       if (ctx.isStopped()) return null;
       memo.nextId++;
