@@ -75,7 +75,8 @@ export function syntheticCases(): SyntheticCase[] {
     [8, 9, 4, 2, 'SAME', 1, 2, 'NONE'],
   ] as const) {
     // Multiplier 1, channels a multiple of 4: the plane path for undilated 3x3 with the fast requantization (pixel-pair
-    // plane for stride 1, raw plane for stride 2, an odd last position in C; clamped per byte lane in both bounds, or
+    // plane; stride 1 by pairs of positions, an odd last position in C; stride 2 by quads of positions, the last row's
+    // positions after its whole quads in C: 7x6 and 8x9 have 3 and 5 per row; clamped per byte lane in both bounds, or
     // saturated only when the range is all of int8), the word path for dilation 2 and the slow requantization.
     list.push(depthwiseCase(h, w, c, stride, padding, dilation, outScale, activation));
   }
@@ -202,7 +203,7 @@ function depthwiseCase(h: number, w: number, c: number, stride: number, padding:
 
 /**
  * Depthwise 3x3 layers whose plane (snn_depthwise_3x3_s8) does not fit the scratch limit in one band:
- * stride 1 (40 output rows, bands of 22) and stride 2 (32 output rows, bands of 15), odd widths.
+ * stride 1 (40 output rows, bands of 22) and stride 2 (32 output rows, bands of 7), odd widths.
  */
 export function depthwiseBandCases(): SyntheticCase[] {
   return [depthwiseCase(40, 39, 4, 1, 'SAME', 1, 2, 'RELU6'), depthwiseCase(64, 61, 4, 2, 'SAME', 1, 2, 'NONE')];

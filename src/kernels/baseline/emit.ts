@@ -13,7 +13,7 @@ import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
 import { addTables } from './add-tables.js';
 import { cArray, checkCIdentifier, cInt32 } from './c-data.js';
-import { DW_PLANE_CODE_BYTES, depthwiseBandRows, depthwisePlaneBytes, depthwisePlaneData } from './depthwise-plane.js';
+import { DW_PLANE_CODE_BYTES, depthwiseBandRows, depthwisePlaneBytes, depthwisePlaneData, depthwisePlaneDefines } from './depthwise-plane.js';
 
 export { baselineLibrarySources } from './library.js';
 
@@ -159,6 +159,7 @@ function depthwiseBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefin
   // The plane path: its code comes with the unit (snn_depthwise_3x3.h), so only images that take it link it.
   return {
     data:
+      depthwisePlaneDefines(g) +
       `#include "snn_depthwise_3x3.h"\n` +
       data +
       cArray('int32_t', `${fn}_plane`, depthwisePlaneData(p, masked)) +
