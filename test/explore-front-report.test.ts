@@ -81,6 +81,24 @@ describe('reductions at a loss budget', () => {
   });
 });
 
+describe('an exact unpacked network that cannot fit the flash (never built)', () => {
+  const unbuilt = { baseline: { cycles: 1200, flashBytes: 100 }, unpackedExact: { built: false as const, flashEstimate: 700_982 } };
+  it('is never the fallback, even when nothing fits; reductions against it are null', () => {
+    expect(fallbackReference(unbuilt, 0.8, 1000).id).toBe('exact baseline');
+    expect(fallbackReference(unbuilt, 0.8, 50).id).toBe('exact baseline');
+    const r = reductionsAt([{ id: 2, top1: 0.8, cycles: 600, flashBytes: 400 }], 0.8, unbuilt, fallbackReference(unbuilt, 0.8, 1000), [0]);
+    expect([r[0].point.id, r[0].vsUnpacked, r[0].vsBaseline]).toEqual([2, null, 0.5]);
+  });
+  it('the report says it was not built, with its estimate, and gives n/a where it would be compared', () => {
+    const s = store();
+    const md = renderReport(analyseRun({ ...s, reference: { ...s.reference!, ...unbuilt } }), 'toy-run', { cycles: 'c.svg', flash: 'f.svg' });
+    expect(md).toContain('| exact unpacked | not built | 700,982 B (estimated) | **no** (checked before compiling) | 80.00 % | 80.00 % |');
+    // point 1 (900 cycles) at no loss: n/a against exact unpacked, 1 - 900 / 1200 against the baseline, flash n/a against unpacked
+    expect(md).toContain('| <= 0 % | #1 | 80.00 % | 0.00 pp | 900 | n/a | 25.0 % | 480 B | n/a |');
+    expect(md).toContain('The exact unpacked kernels cannot fit this board (not built)');
+  });
+});
+
 describe('the exact model with the per-layer style and placement choice', () => {
   const ref = { baseline: { cycles: 800, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactChosen: { cycles: 750, flashBytes: 300, fits: true } };
   it('is a fallback when it fits and is faster, and every reduction is also measured against it', () => {

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE, lockRunDir } from '../src/explore/store/run-lock.js';
-import { checkFinalRows, checkFirmwareRows, checkPointRows } from '../src/explore/store/row-checks.js';
+import { checkFinalRows, checkFirmwareRows, checkPointRows, referenceProblem } from '../src/explore/store/row-checks.js';
 import { UsageError } from '../src/util/errors.js';
 import { sharedDir } from '../src/util/paths.js';
 import { builtCli } from './helpers/cli.js';
@@ -21,6 +21,17 @@ const point = (id: number, hash: string) => ({
   id, hash, masksHash: `m${hash}`, phase: 'search', genome: [0, 1], config: {}, skipped: 3, weights: 30, correct: 7, images: 10, top1: 0.7,
   cycles: 500, flashBytes: 1000, fits: true,
   layers: [{ opIndex: 1, skipped: 1, weights: 10, cycles: 100 }, { opIndex: 3, skipped: 2, weights: 20, cycles: 200 }],
+});
+
+describe('a stored reference.json is checked', () => {
+  const good = { latency: 'emulated nucleo-f446re', baseline: { cycles: 1200, flashBytes: 100 }, unpackedExact: { cycles: 1000, flashBytes: 500 }, exactSearch: { correct: 8, images: 10, top1: 0.8 } };
+  it('accepts a measured or a never-built exact unpacked reference, and names what is wrong otherwise', () => {
+    expect(referenceProblem(good)).toBeNull();
+    expect(referenceProblem({ ...good, unpackedExact: { built: false, flashEstimate: 700_982 } })).toBeNull();
+    expect(referenceProblem({ ...good, unpackedExact: { built: false } })).toBe('unpackedExact.flashEstimate is missing, not a count');
+    expect(referenceProblem({ ...good, unpackedExact: { cycles: 1000 } })).toBe('unpackedExact.flashBytes is missing, not a count');
+    expect(referenceProblem({ ...good, baseline: { built: false, flashEstimate: 5 } })).toBe('baseline.cycles is missing, not a count');
+  });
 });
 
 describe('stored rows are checked before they are trusted', () => {

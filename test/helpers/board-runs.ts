@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoardProfile } from '../../src/emulator/board.js';
 import { createMacsLatency } from '../../src/explore/evaluate/macs-latency.js';
-import type { LatencyProvider } from '../../src/explore/evaluate/latency-types.js';
+import { isBuilt, type Cost, type LatencyProvider } from '../../src/explore/evaluate/latency-types.js';
 import type { AccuracyPool } from '../../src/explore/pool/accuracy-pool.js';
 import type { Graph, SkipMasks } from '../../src/model/ir.js';
 
@@ -33,8 +33,8 @@ export function boardLatency(graph: Graph, board: BoardProfile, index: number): 
     description: `${macs.description}, scaled for ${board.id}`,
     async reference() {
       const r = await macs.reference();
-      const scale = (c: { cycles: number; flashBytes: number }) => ({ ...c, cycles: c.cycles * (1 + index) });
-      return { baseline: scale(r.baseline), unpackedExact: scale(r.unpackedExact) };
+      const scale = (c: Cost): Cost => ({ ...c, cycles: c.cycles * (1 + index) });
+      return { baseline: scale(r.baseline), unpackedExact: isBuilt(r.unpackedExact) ? scale(r.unpackedExact) : r.unpackedExact };
     },
     async point(masks: SkipMasks) {
       const p = await macs.point(masks);

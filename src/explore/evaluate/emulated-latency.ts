@@ -5,7 +5,10 @@
  * emulated once on the board (cached by content hash); a point's latency is
  * the sum of its layers plus the runtime's own overhead, measured once as the
  * exact unpacked network's cycles minus the sum of its layers. Flash likewise:
- * the exact unpacked image's flash with each layer's code replaced.
+ * the exact unpacked image's flash with each layer's code replaced. (An exact
+ * unpacked network estimated too large for the board's flash is never
+ * compiled: the exact baseline network serves instead, and the references
+ * say the unpacked one was not built.)
  *
  * Kernel style and placement per layer: skipping operands makes unpacked
  * code shorter and the sparse loop kernel's list of weight units shorter;
@@ -23,7 +26,7 @@ import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork, inferenceBuffers } from '../../kernels/network/build.js';
-import { estimateNetworkSize, fitVerdict } from '../../kernels/network/size-estimate.js';
+import { estimateNetworkSize, fitVerdict, flashVerdict, type SizeEstimate } from '../../kernels/network/size-estimate.js';
 import { NetworkRunner } from '../../kernels/network/emulate.js';
 import { libraryFlashBytes, variantPlacementKey, type VariantCost, type VariantPlacement, type VariantRequest } from '../../kernels/variant-cost.js';
 import { indexedCostVariant } from './variant-index.js';
@@ -97,8 +100,8 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
    * one whose inference cannot fit the board's SRAM (an unpacked stem's patch copy of a large input)
    * is linked and timed with room in SRAM and says `sramFits: false`.
    */
-  const wholeNetwork = async (style: KernelStyle): Promise<Cost & { fixedSram: number; sramFits?: false }> => {
-    const sram = fitVerdict(estimateNetworkSize(assembleNetwork(prepared, { style }, emitters)), board);
+  const wholeNetwork = async (style: KernelStyle, estimate: SizeEstimate): Promise<Cost & { fixedSram: number; sramFits?: false }> => {
+    const sram = fitVerdict(estimate, board);
     const roomInSram = sram.fits === 'no' && sram.region === 'sram';
     const image = await buildNetwork(prepared, { style }, board, emitters, { roomInSram });
     const runner = new NetworkRunner(image);
@@ -110,25 +113,38 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       runner.close();
     }
   };
+  const estimateOf = (style: KernelStyle): SizeEstimate => estimateNetworkSize(assembleNetwork(prepared, { style }, emitters));
+  const sumOf = (costs: readonly VariantCost[], f: (c: VariantCost) => number): number => costs.reduce((s, c) => s + f(c), 0);
+  /**
+   * The exact references, and what a point's sum adds to its layers: the runtime's cycles and the image's
+   * flash besides the maskable layers, measured as a whole network minus its layers timed alone. That
+   * network is the exact unpacked one; when its estimate cannot fit the board's flash it is never compiled
+   * (nor are its layers as exact references: each is offered to a point only where its own estimate fits),
+   * and the exact baseline network serves instead.
+   */
   const references = (): Promise<References> => {
     refs ??= (async () => {
+      const unpackedEstimate = estimateOf('unpacked');
+      const buildUnpacked = flashVerdict(unpackedEstimate.flash, board).fits !== 'no';
+      const layerStyle: KernelStyle = buildUnpacked ? 'unpacked' : 'baseline';
       const [baseline, unpackedExact, sparseExact, exact, libraryFlash] = await Promise.all([
-        wholeNetwork('baseline'),
-        wholeNetwork('unpacked'),
-        wholeNetwork('sparse'),
-        Promise.all([...weighted.map((op) => variant(op, 'unpacked', undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
+        wholeNetwork('baseline', estimateOf('baseline')),
+        buildUnpacked ? wholeNetwork('unpacked', unpackedEstimate) : null,
+        wholeNetwork('sparse', estimateOf('sparse')),
+        Promise.all([...weighted.map((op) => variant(op, layerStyle, undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
         libraryFlashBytes(emitters, board),
       ]);
-      const sumCycles = exact.reduce((s, c) => s + c.cycles, 0);
-      const sumFlash = exact.slice(0, weighted.length).reduce((s, c) => s + c.flashBytes, 0);
-      // the stack and .data/.bss differ a little between styles: the largest of the three bounds any mix
-      const fixedSram = Math.max(baseline.fixedSram, unpackedExact.fixedSram, sparseExact.fixedSram);
+      const whole = unpackedExact ?? baseline;
+      // a baseline layer's image holds the library too; the whole image holds it once
+      const layerFlash = sumOf(exact.slice(0, weighted.length), (c) => c.flashBytes - (buildUnpacked ? 0 : libraryFlash));
+      // the stack and .data/.bss differ a little between styles: the largest of those built bounds any mix
+      const fixedSram = Math.max(baseline.fixedSram, unpackedExact?.fixedSram ?? 0, sparseExact.fixedSram);
       const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes, ...(c.sramFits === false ? { sramFits: false as const } : {}) });
       return {
         baseline: cost(baseline),
-        unpackedExact: cost(unpackedExact),
-        overhead: unpackedExact.cycles - sumCycles,
-        baseFlash: unpackedExact.flashBytes - sumFlash,
+        unpackedExact: unpackedExact ? cost(unpackedExact) : { built: false, flashEstimate: unpackedEstimate.flash },
+        overhead: whole.cycles - sumOf(exact, (c) => c.cycles),
+        baseFlash: whole.flashBytes - layerFlash,
         libraryFlash,
         fixedSram,
       };

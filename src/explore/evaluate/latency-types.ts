@@ -20,6 +20,24 @@ export interface Cost {
   readonly sramFits?: false;
 }
 
+/**
+ * An exact reference that was never built: even the smallest flash its size estimate allows
+ * (../../kernels/network/size-estimate.ts) exceeds the board's, so it was not compiled.
+ */
+export interface UnbuiltReference {
+  readonly built: false;
+  /** Estimated flash bytes of its image. */
+  readonly flashEstimate: number;
+}
+
+/** An exact reference: measured, or not built because it cannot fit. */
+export type ReferenceCost = Cost | UnbuiltReference;
+
+/** Whether a reference was built (and so has cycles and flash). */
+export function isBuilt(c: ReferenceCost): c is Cost {
+  return !('built' in c);
+}
+
 /** Cycles of one maskable layer inside a point. */
 export interface LayerCycles {
   readonly opIndex: number;
@@ -42,8 +60,8 @@ export interface PointLatency extends Cost {
 export interface ReferenceLatency {
   /** The exact model with the baseline (im2col + SMLAD library) kernels. */
   readonly baseline: Cost;
-  /** The exact model with unpacked kernels (no operand skipped). */
-  readonly unpackedExact: Cost;
+  /** The exact model with unpacked kernels (no operand skipped); not built when it cannot fit the board's flash. */
+  readonly unpackedExact: ReferenceCost;
   /**
    * The exact model with the provider's per-layer kernel style and placement
    * choice (its point with no mask): what skipping is measured beyond. Absent

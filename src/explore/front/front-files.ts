@@ -7,6 +7,7 @@
  */
 import { meanCycles } from '../store/rows.js';
 import type { FrontEntry, RunAnalysis } from './analysis.js';
+import { isBuilt } from '../evaluate/latency-types.js';
 
 /** Short text of a stored configuration: `op3 threshold 0.004, op5 fraction 0.2` (or its JSON). */
 export function describeConfig(config: unknown): string {
@@ -38,7 +39,7 @@ export function frontRecord(e: FrontEntry, a: RunAnalysis): Record<string, strin
     flashBytes: e.row.flashBytes,
     skipped: e.row.skipped,
     weights: e.row.weights,
-    reductionVsUnpacked: ref ? 1 - e.row.cycles / ref.unpackedExact.cycles : null,
+    reductionVsUnpacked: ref && isBuilt(ref.unpackedExact) ? 1 - e.row.cycles / ref.unpackedExact.cycles : null,
     reductionVsBaseline: ref ? 1 - e.row.cycles / ref.baseline.cycles : null,
     firmwareCycles: fw ? meanCycles(fw.inference) : null,
     firmwareFlashBytes: fw?.flashBytes ?? null,

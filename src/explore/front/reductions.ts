@@ -3,7 +3,7 @@
  * the full test set is at most `loss` percentage points below the exact
  * model's, relative to the exact unpacked kernels and to the exact baseline.
  */
-import type { Cost } from '../evaluate/latency-types.js';
+import { isBuilt, type Cost, type ReferenceCost } from '../evaluate/latency-types.js';
 
 /** A point with its full-test-set top-1. */
 export interface ScoredPoint {
@@ -22,8 +22,8 @@ export interface Reduction {
   readonly point: ScoredPoint;
   /** Its top-1 loss in percentage points (negative: it is more accurate than the exact model). */
   readonly loss: number;
-  /** 1 - cycles / exact unpacked cycles. */
-  readonly vsUnpacked: number;
+  /** 1 - cycles / exact unpacked cycles (null when the exact unpacked network was not built: it cannot fit). */
+  readonly vsUnpacked: number | null;
   /** 1 - cycles / exact baseline cycles. */
   readonly vsBaseline: number;
   /** 1 - cycles / cycles of the exact model with the per-layer style and placement choice (the part skipping adds; null when not stored). */
@@ -31,7 +31,7 @@ export interface Reduction {
 }
 
 /** The exact references a reduction is measured against. */
-type References = { readonly baseline: Cost; readonly unpackedExact: Cost; readonly exactChosen?: Cost & { readonly fits: boolean } };
+type References = { readonly baseline: Cost; readonly unpackedExact: ReferenceCost; readonly exactChosen?: Cost & { readonly fits: boolean } };
 
 /** The loss budgets every report states. */
 export const LOSS_BUDGETS: readonly number[] = [0, 1, 2, 5];
@@ -45,21 +45,22 @@ export function lossPoints(exactTop1: number, top1: number): number {
  * The reference a user falls back to when no approximate point qualifies:
  * the faster of the exact baseline and the exact unpacked kernels among
  * those that fit `flashLimit` and the board's SRAM (the exact unpacked point
- * when neither fits).
+ * when neither fits, the exact baseline when the unpacked one was not built).
  */
 export function fallbackReference(reference: References, exactTop1: number, flashLimit: number): ScoredPoint {
-  const unpacked: ScoredPoint = { id: 'exact unpacked', top1: exactTop1, ...reference.unpackedExact };
+  const u = reference.unpackedExact;
+  const unpacked: ScoredPoint[] = isBuilt(u) ? [{ id: 'exact unpacked', top1: exactTop1, cycles: u.cycles, flashBytes: u.flashBytes }] : [];
   const baseline: ScoredPoint = { id: 'exact baseline', top1: exactTop1, ...reference.baseline };
   const c = reference.exactChosen;
   const chosen: ScoredPoint[] = c?.fits ? [{ id: 'exact, chosen kernels', top1: exactTop1, cycles: c.cycles, flashBytes: c.flashBytes }] : [];
   // a reference whose inference exceeds the board's SRAM (timed with room: sramFits false) fits no board of this size
   const candidates = [
-    ...(reference.unpackedExact.sramFits === false ? [] : [unpacked]),
+    ...(isBuilt(u) && u.sramFits === false ? [] : unpacked),
     ...(reference.baseline.sramFits === false ? [] : [baseline]),
     ...chosen,
   ];
   const fitting = candidates.filter((p) => p.flashBytes <= flashLimit).sort((a, b) => a.cycles - b.cycles);
-  return fitting[0] ?? unpacked;
+  return fitting[0] ?? unpacked[0] ?? baseline;
 }
 
 /**
@@ -83,7 +84,7 @@ export function reductionsAt(
       maxLoss,
       point: best,
       loss: lossPoints(exactTop1, best.top1),
-      vsUnpacked: 1 - best.cycles / reference.unpackedExact.cycles,
+      vsUnpacked: isBuilt(reference.unpackedExact) ? 1 - best.cycles / reference.unpackedExact.cycles : null,
       vsBaseline: 1 - best.cycles / reference.baseline.cycles,
       vsExactChosen: reference.exactChosen ? 1 - best.cycles / reference.exactChosen.cycles : null,
     };

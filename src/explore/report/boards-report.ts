@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { RunAnalysis } from '../front/analysis.js';
 import type { Reduction } from '../front/reductions.js';
 import { renderScatter, type Series } from './svg-plot.js';
+import { isBuilt } from '../evaluate/latency-types.js';
 
 /** File names of the comparison report. */
 export const BOARDS_REPORT_FILES = { report: 'report.md', plot: 'fronts-vs-baseline.svg' } as const;
@@ -68,7 +69,7 @@ export function renderBoardsReport(runId: string, boards: readonly BoardAnalysis
     ...boards.map(({ board, analysis: a }) =>
       a.reference === null
         ? `| ${board} | - | - | ${a.points.filter((p) => p.fits).length} | ${a.front.length} |`
-        : `| ${board} | ${int(a.reference.baseline.cycles)} | ${int(a.reference.unpackedExact.cycles)} | ${a.points.filter((p) => p.fits).length} | ${a.front.length} |`,
+        : `| ${board} | ${int(a.reference.baseline.cycles)} | ${isBuilt(a.reference.unpackedExact) ? int(a.reference.unpackedExact.cycles) : 'not built (cannot fit)'} | ${a.points.filter((p) => p.fits).length} | ${a.front.length} |`,
     ),
     '',
     '## Fastest point per top-1 loss budget (full test set)',

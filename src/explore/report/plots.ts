@@ -6,6 +6,7 @@
  */
 import type { RunAnalysis } from '../front/analysis.js';
 import { renderScatter, type Series } from './svg-plot.js';
+import { isBuilt } from '../evaluate/latency-types.js';
 
 /** Which cost the x axis shows. */
 export type PlotAxis = 'cycles' | 'flashBytes';
@@ -35,7 +36,8 @@ export function accuracyPlot(a: RunAnalysis, axis: PlotAxis): string {
   if (a.reference !== null) {
     const y = pct(a.reference.exactSearch.top1);
     series.push({ label: 'exact baseline', style: 'marker', color: '#1f77b4', points: [{ x: x(a.reference.baseline), y }] });
-    series.push({ label: 'exact unpacked', style: 'marker', color: '#ff7f0e', points: [{ x: x(a.reference.unpackedExact), y }] });
+    const u = a.reference.unpackedExact;
+    if (isBuilt(u)) series.push({ label: 'exact unpacked', style: 'marker', color: '#ff7f0e', points: [{ x: x(u), y }] });
   }
   const images = a.config.images.search;
   return renderScatter({

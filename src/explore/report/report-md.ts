@@ -12,6 +12,7 @@ import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
 import type { StoredCmsisNn } from '../store/run-store.js';
 import { meanCycles } from '../store/rows.js';
+import { isBuilt } from '../evaluate/latency-types.js';
 
 /** Average latency reduction at no accuracy loss that the seed paper reports. */
 export const SEED_PAPER_REDUCTION = 0.21;
@@ -35,9 +36,10 @@ function reductionTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   for (const r of rs) {
     const p = r.point;
     const name = typeof p.id === 'number' ? `#${p.id}` : p.id;
-    const flashDelta = p.flashBytes / ref.unpackedExact.flashBytes - 1;
+    const u = ref.unpackedExact;
+    const flashDelta = isBuilt(u) ? p.flashBytes / u.flashBytes - 1 : null;
     lines.push(
-      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} |${chosen ? ` ${r.vsExactChosen === null ? 'n/a' : pct(r.vsExactChosen, 1)} |` : ''}${cmsis ? ` ${pct(1 - p.cycles / cmsis.cycles, 1)} |` : ''} ${int(p.flashBytes)} B | ${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)} |`,
+      `| <= ${r.maxLoss} % | ${name} | ${pct(p.top1)} | ${r.loss.toFixed(2)} pp | ${int(p.cycles)} | ${r.vsUnpacked === null ? 'n/a' : pct(r.vsUnpacked, 1)} | ${pct(r.vsBaseline, 1)} |${chosen ? ` ${r.vsExactChosen === null ? 'n/a' : pct(r.vsExactChosen, 1)} |` : ''}${cmsis ? ` ${pct(1 - p.cycles / cmsis.cycles, 1)} |` : ''} ${int(p.flashBytes)} B | ${flashDelta === null ? 'n/a' : `${flashDelta >= 0 ? '+' : ''}${pct(flashDelta, 1)}`} |`,
     );
   }
   return lines;
@@ -113,7 +115,7 @@ function comparison(a: RunAnalysis): string[] {
   if (zero === undefined) return ['The comparison with the seed paper needs the full-test-set results (run not finished).'];
   const lines = [
     `The seed paper reports a latency reduction of ${pct(SEED_PAPER_REDUCTION, 0)} on average at no accuracy loss. ` +
-      `This run finds ${pct(zero.vsUnpacked, 1)} against the exact unpacked kernels and ${pct(zero.vsBaseline, 1)} against the exact baseline ` +
+      `This run finds ${zero.vsUnpacked === null ? '' : `${pct(zero.vsUnpacked, 1)} against the exact unpacked kernels and `}${pct(zero.vsBaseline, 1)} against the exact baseline ` +
       `at no top-1 loss on the full test set (${int(a.exactFull!.images)} images)` +
       (cmsisFound(a) ? `, and ${pct(1 - zero.point.cycles / cmsisFound(a)!.cycles, 1)} against Arm's CMSIS-NN, the library the paper compares against.` : '.'),
   ];
@@ -121,12 +123,13 @@ function comparison(a: RunAnalysis): string[] {
   if (seedZero !== undefined) {
     lines.push(
       '',
-      `The seed toolkit's own grid (${a.seedGridPoints!.length} points) reaches ${pct(seedZero.vsUnpacked, 1)} against exact unpacked ` +
-        `(${pct(seedZero.vsBaseline, 1)} against the baseline) at no loss, evaluated the same way.`,
+      `The seed toolkit's own grid (${a.seedGridPoints!.length} points) reaches ${pct(seedZero.vsBaseline, 1)} against the baseline` +
+        `${seedZero.vsUnpacked === null ? '' : ` (${pct(seedZero.vsUnpacked, 1)} against exact unpacked)`} at no loss, evaluated the same way.`,
     );
   }
   const ref = a.reference!;
-  const unpackedVsBaseline = ref.unpackedExact.cycles / ref.baseline.cycles - 1;
+  const u = ref.unpackedExact;
+  const unpackedVsBaseline = isBuilt(u) ? u.cycles / ref.baseline.cycles - 1 : null;
   lines.push(
     '',
     'Why the figures can differ:',
@@ -134,8 +137,10 @@ function comparison(a: RunAnalysis): string[] {
     `- "No loss" here means no drop of top-1 on all ${int(a.exactFull!.images)} test images, bit-exact int8; the front is searched on the first ` +
       `${int(a.config.images.search)} images, so a point lossless there can lose on the full set, and only front points are re-evaluated.`,
     `- Latency: ${ref.latency}, board ${a.config.board}; the paper measures its own kernels on its boards.`,
-    `- The exact unpacked kernels are ${pct(Math.abs(unpackedVsBaseline), 1)} ${unpackedVsBaseline >= 0 ? 'slower' : 'faster'} than the exact baseline here, ` +
-      'so the reduction against the baseline is the one a user of library kernels would see.',
+    unpackedVsBaseline === null
+      ? '- The exact unpacked kernels cannot fit this board (not built), so the reductions are against the exact baseline, the one a user of library kernels would see.'
+      : `- The exact unpacked kernels are ${pct(Math.abs(unpackedVsBaseline), 1)} ${unpackedVsBaseline >= 0 ? 'slower' : 'faster'} than the exact baseline here, ` +
+        'so the reduction against the baseline is the one a user of library kernels would see.',
     `- Significance metric ${a.config.metric} with ${a.config.search.strategy} over the space above; the seed toolkit uses its own metric on a 2-layer threshold grid.`,
   );
   return lines;
@@ -197,7 +202,9 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
       `| | cycles | flash | fits ${int(capacity)} B | top-1 (search) | top-1 (full) |`,
       '|---|---|---|---|---|---|',
       `| exact baseline | ${int(r.baseline.cycles)} | ${int(r.baseline.flashBytes)} B | ${fits(r.baseline)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
-      `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${fits(r.unpackedExact)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
+      isBuilt(r.unpackedExact)
+        ? `| exact unpacked | ${int(r.unpackedExact.cycles)} | ${int(r.unpackedExact.flashBytes)} B | ${fits(r.unpackedExact)} | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`
+        : `| exact unpacked | not built | ${int(r.unpackedExact.flashEstimate)} B (estimated) | **no** (checked before compiling) | ${pct(r.exactSearch.top1)} | ${a.exactFull ? pct(a.exactFull.top1) : 'n/a'} |`,
     );
     if (r.exactChosen) {
       const e = r.exactChosen;

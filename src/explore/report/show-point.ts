@@ -10,6 +10,7 @@ import { describeConfig } from '../front/front-files.js';
 import { EXACT_HASH, type FinalRow, type PointRow, type TimedFirmwareRow, meanCycles, rowPlacement, timedFirmware } from '../store/rows.js';
 import { homesOf, layerUnit, LIBRARY_UNIT } from '../../kernels/placement/placement.js';
 import type { StoreContents } from '../store/run-store.js';
+import { isBuilt } from '../evaluate/latency-types.js';
 
 /** What `show` prints. */
 export interface PointDetails {
@@ -37,7 +38,7 @@ export function pointDetails(store: StoreContents, k: number): PointDetails {
     full: store.finals.find((f) => f.hash === point.hash || (point.skipped === 0 && f.hash === EXACT_HASH)) ?? null,
     onFront: a.front.some((e) => e.row.id === k),
     onSeedGridFront: a.seedGridFront?.some((e) => e.row.id === k) ?? false,
-    reductionVsUnpacked: ref ? 1 - point.cycles / ref.unpackedExact.cycles : null,
+    reductionVsUnpacked: ref && isBuilt(ref.unpackedExact) ? 1 - point.cycles / ref.unpackedExact.cycles : null,
     reductionVsBaseline: ref ? 1 - point.cycles / ref.baseline.cycles : null,
     firmware: timedFirmware(store.firmware, point.hash),
   };
@@ -53,7 +54,7 @@ export function formatPointDetails(d: PointDetails): string {
     `hash      ${p.hash}`,
     `config    ${describeConfig(p.config)}`,
     `top-1     ${pct(p.top1)} (${p.correct} / ${p.images} search images)${d.full ? `; ${pct(d.full.top1)} (${d.full.correct} / ${d.full.images}) on the full test set` : ''}`,
-    `cycles    ${p.cycles}${d.reductionVsUnpacked === null ? '' : ` (${pct(d.reductionVsUnpacked)} less than exact unpacked, ${pct(d.reductionVsBaseline!)} less than the baseline)`}`,
+    `cycles    ${p.cycles}${d.reductionVsBaseline === null ? '' : ` (${d.reductionVsUnpacked === null ? '' : `${pct(d.reductionVsUnpacked)} less than exact unpacked, `}${pct(d.reductionVsBaseline)} less than the baseline)`}`,
     `flash     ${p.flashBytes} B${p.fits ? '' : ' (does not fit the board)'}`,
     `skipped   ${p.skipped} of ${p.weights} weights`,
     `layer     skipped / weights   cycles${p.layers.some((l) => l.kernels !== undefined) ? '    kernel    code/constants' : ''}`,

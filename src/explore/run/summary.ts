@@ -13,7 +13,8 @@ export interface ReductionSummary {
   readonly top1: number;
   readonly cycles: number;
   readonly flashBytes: number;
-  readonly vsUnpacked: number;
+  /** Null when the exact unpacked network was not built (it cannot fit). */
+  readonly vsUnpacked: number | null;
   readonly vsBaseline: number;
   /** Against the exact model with the per-layer style and placement choice (null when not stored). */
   readonly vsExactChosen: number | null;
@@ -106,7 +107,7 @@ export function formatSummary(s: RunSummary): string {
   const reductionLines = (rs: readonly ReductionSummary[] | null, prefix: string) => {
     for (const r of rs ?? []) {
       lines.push(
-        `${prefix}loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${pct(r.vsUnpacked)} vs exact unpacked, ${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B` +
+        `${prefix}loss <= ${r.maxLoss} %: ${typeof r.point === 'number' ? `point ${r.point}` : r.point}, top-1 ${pct(r.top1, 2)}, ${r.cycles} cycles (${r.vsUnpacked === null ? '' : `${pct(r.vsUnpacked)} vs exact unpacked, `}${pct(r.vsBaseline)} vs baseline), flash ${r.flashBytes} B` +
           (r.firmwareCycles === null ? '' : `; as firmware ${r.firmwareCycles} cycles`),
       );
     }

@@ -131,11 +131,15 @@ export function configProblem(v: unknown): string | null {
 const costProblem = (v: unknown, what: string): string | null =>
   !isObject(v) ? `${what} is not {cycles, flashBytes}` : ((bad) => (bad ? `${what}.${bad}` : null))(firstNonCount(v, ['cycles', 'flashBytes']));
 
+/** What is wrong with a reference that may not have been built ({built: false, flashEstimate}), or null. */
+const referenceCostProblem = (v: unknown, what: string): string | null =>
+  isObject(v) && v.built === false ? ((bad) => (bad ? `${what}.${bad}` : null))(firstNonCount(v, ['flashEstimate'])) : costProblem(v, what);
+
 /** What is wrong with a parsed `reference.json` (latency, baseline, unpackedExact, exactSearch), or null. */
 export function referenceProblem(v: unknown): string | null {
   if (!isObject(v)) return 'not a reference (a JSON object)';
   if (typeof v.latency !== 'string') return 'latency is not a description';
-  const cost = costProblem(v.baseline, 'baseline') ?? costProblem(v.unpackedExact, 'unpackedExact');
+  const cost = costProblem(v.baseline, 'baseline') ?? referenceCostProblem(v.unpackedExact, 'unpackedExact');
   if (cost) return cost;
   if (!isObject(v.exactSearch)) return 'exactSearch is not {correct, images, top1}';
   const acc = accuracyProblem(v.exactSearch);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FileError, UsageError } from '../../util/errors.js';
-import type { Cost } from '../evaluate/latency-types.js';
+import type { Cost, ReferenceCost } from '../evaluate/latency-types.js';
 import { BOARDS_FILE } from './board-stores.js';
 import { appendJsonLine, readJsonLines } from './jsonl-file.js';
 import { checkFinalRows, checkFirmwareRows, checkPointRows, configProblem, referenceProblem } from './row-checks.js';
@@ -21,7 +21,7 @@ export interface StoredReference {
   /** Where the latency numbers come from (the provider's description). */
   readonly latency: string;
   readonly baseline: Cost;
-  readonly unpackedExact: Cost;
+  readonly unpackedExact: ReferenceCost;
   /** The exact model with the per-layer kernel style and placement choice (emulated runs; absent in older stores). */
   readonly exactChosen?: Cost & { readonly fits: boolean; readonly placement?: string };
   /** The exact model's top-1 on the search images. */

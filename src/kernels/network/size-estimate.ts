@@ -133,7 +133,7 @@ export type FitVerdict =
  * (compile and link to know).
  */
 export function fitVerdict(estimate: SizeEstimate, board: BoardProfile): FitVerdict {
-  const { flash, sram } = memoryOf(board);
+  const { sram } = memoryOf(board);
   if (estimate.sram > sram.size) {
     return {
       fits: 'no',
@@ -142,11 +142,17 @@ export function fitVerdict(estimate: SizeEstimate, board: BoardProfile): FitVerd
       reason: `an inference needs ${estimate.sram} bytes of SRAM (arena ${estimate.arena}, scratch ${estimate.scratch}, input/output ${estimate.buffers}, stack ${estimate.stack}), ${board.id} has ${sram.size}`,
     };
   }
-  const least = Math.floor(estimate.flash / ESTIMATE_RATIO.max);
+  return flashVerdict(estimate.flash, board);
+}
+
+/** The flash half of {@link fitVerdict}: an image estimated at `flashEstimate` bytes against the board's flash. */
+export function flashVerdict(flashEstimate: number, board: BoardProfile): FitVerdict {
+  const { flash } = memoryOf(board);
+  const least = Math.floor(flashEstimate / ESTIMATE_RATIO.max);
   if (least > flash.size) {
-    return { fits: 'no', region: 'flash', bytesOver: least - flash.size, reason: `estimated ${estimate.flash} bytes of flash (at least ${least} after the estimate's largest measured overshoot), ${board.id} has ${flash.size}` };
+    return { fits: 'no', region: 'flash', bytesOver: least - flash.size, reason: `estimated ${flashEstimate} bytes of flash (at least ${least} after the estimate's largest measured overshoot), ${board.id} has ${flash.size}` };
   }
-  return { fits: Math.ceil(estimate.flash / ESTIMATE_RATIO.min) <= flash.size ? 'yes' : 'maybe' };
+  return { fits: Math.ceil(flashEstimate / ESTIMATE_RATIO.min) <= flash.size ? 'yes' : 'maybe' };
 }
 
 /**
