@@ -27,6 +27,8 @@ describe.skipIf(!have)('sim-dse export', () => {
       fakeRow(0, layers, { cycles: 173_456 }),
       fakeRow(1, layers, { flashBytes: 600_000, fits: false }),
       fakeRow(2, layers, { flashBytes: 500_000 }),
+      // its flash would fit, but its run's fit check (flash and SRAM, e.g. --latency macs's SRAM) said no
+      fakeRow(3, layers, { flashBytes: 100_000, fits: false }),
     ]);
   }
   /** Layers whose cycles leave room for the whole-network totals the --loss cases give. */
@@ -66,7 +68,7 @@ describe.skipIf(!have)('sim-dse export', () => {
 
   test('bad input: one clear line and a non-zero exit', async () => {
     const out = join(tmp, 'bad');
-    expect(await cli(['export', ...base, '--point', '5', '--out', out])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 5 (its points are 0..2)\n' });
+    expect(await cli(['export', ...base, '--point', '5', '--out', out])).toEqual({ code: 2, out: '', err: 'sim-dse: run r1 has no point 5 (its points are 0..3)\n' });
     expect(await cli(['export', ...base, '--point', '1', '--out', out])).toEqual({
       code: 1,
       out: '',
@@ -77,6 +79,11 @@ describe.skipIf(!have)('sim-dse export', () => {
       code: 1,
       out: '',
       err: 'sim-dse: point 2 of run r1 does not fit nucleo-f446re: it needs 534826 bytes of flash (network 500000, images 30730, firmware 4096), the board has 524288; at most 6 test images fit beside it (--images 6)\n',
+    });
+    expect(await cli(['export', ...base, '--point', '3', '--out', out])).toEqual({
+      code: 1,
+      out: '',
+      err: "sim-dse: point 3 of run r1 does not fit nucleo-f446re: its run's fit check (flash and SRAM) marked it so\n",
     });
     expect(await cli(['export', '--run', 'r1', '--runs', runs, '--board', 'nucleo-f401re', '--point', '0', '--out', out])).toEqual({
       code: 2,

@@ -38,7 +38,7 @@ export interface LatencySource {
 /** Every latency source by name. */
 export const latencySources: Readonly<Record<string, LatencySource>> = {
   macs: {
-    summary: 'analytic proxy from kept multiply-accumulates (no compiler, no emulator)',
+    summary: 'analytic proxy: cycles from kept multiply-accumulates, flash and SRAM from the pre-compile size estimate of unpacked code (no compiler, no emulator; not a measurement)',
     create: async ({ graph, board }) => createMacsLatency(graph, board),
   },
   emulated: {

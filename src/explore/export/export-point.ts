@@ -38,10 +38,9 @@ export interface ExportPointOptions {
  * of `imageBytes` each. @throws SimDseError (`firmware`) when it does not
  */
 export function checkPointFits(point: DesignPoint, board: FirmwareBoard, images: number, imageBytes: number): void {
-  const boardId = board.profile.id;
   const flash = flashCapacity(board.profile);
   const need = point.row.flashBytes + images * imageBytes + FIRMWARE_FLASH_OVERHEAD;
-  if (need > flash || (!point.row.fits && boardId === point.config.board)) {
+  if (need > flash) {
     const room = Math.floor((flash - point.row.flashBytes - FIRMWARE_FLASH_OVERHEAD) / imageBytes);
     const hint = point.row.fits && room >= 1 && room < images ? `; at most ${room} test images fit beside it (--images ${room})` : '';
     throw new SimDseError(
@@ -69,6 +68,9 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
   // the run's fit check covered its own board's flash (and, emulated, its SRAM); this one every board's flash and SRAM
   checkFirmwareFits(network.size, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
+  if (!point.row.fits && point.config.board === board.profile.id) {
+    throw new SimDseError('firmware', `point ${point.row.id} of run ${o.run} does not fit ${board.profile.id}: its run's fit check (flash and SRAM) marked it so`);
+  }
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
   const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
   const placement = o.placement ?? pointPlacement;
