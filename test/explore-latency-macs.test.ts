@@ -50,6 +50,7 @@ describe.skipIf(!have)('analytic latency (the fake provider of tests and --laten
     const big = createMacsLatency(graph, getBoard('nucleo-l4r5zi'));
     expect([(await big.point(new Map())).fits, (await big.point(new Map([[3, mask]]))).flashBytes]).toEqual([true, 1_160_669]);
     expect(latencySources.macs.summary).toContain('analytic');
+    expect(p.description).toContain('not a measurement');
   });
 
   it('a point whose inference does not fit the SRAM does not fit, whatever its flash', async () => {
