@@ -264,3 +264,19 @@ describe('describeSpace', () => {
     expect(describeSpace({ layers: [null] })).toBe('{"layers":[null]}');
   });
 });
+
+describe('a run where no stored point fits the board', () => {
+  it('says so under the front line, naming the analytic proxy when it is the latency, and falls back to the exact references', () => {
+    const s = store();
+    const a = analyseRun({ ...s, points: s.points.map((p) => ({ ...p, fits: false })) });
+    const summary = summarise({ kind: 'complete', dir: '/tmp/toy-run', analysis: a, boards: [], evaluated: 3, seconds: 2, pool: 'inline' });
+    expect([summary.fitting, summary.frontSize, summary.points]).toEqual([0, 0, s.points.length]);
+    const text = formatSummary(summary);
+    expect(text).toContain(
+      'note      no stored point fits nucleo-f446re (the analytic proxy counts every layer unpacked; --latency emulated chooses kernels per layer): the reductions below are exact references\n',
+    );
+    expect(text).toContain('loss <= 0 %: exact unpacked, top-1 80.00 %, 1000 cycles');
+    // with points that fit, no note
+    expect(formatSummary(summarise({ kind: 'complete', dir: '/tmp/toy-run', analysis: analyseRun(s), boards: [], evaluated: 3, seconds: 2, pool: 'inline' }))).not.toContain('note ');
+  });
+});

@@ -40,6 +40,8 @@ export interface RunSummary {
   readonly pointsPerSecond: number;
   readonly pool: string;
   readonly frontSize: number;
+  /** Stored points that fit the board (flash and SRAM). */
+  readonly fitting: number;
   readonly exactTop1Full: number | null;
   readonly reductions: readonly ReductionSummary[] | null;
   readonly seedGridReductions: readonly ReductionSummary[] | null;
@@ -86,6 +88,7 @@ export function summarise(o: RunOutcome): RunSummary {
     pointsPerSecond: o.seconds > 0 ? o.evaluated / o.seconds : 0,
     pool: o.pool,
     frontSize: a.front.length,
+    fitting: a.points.filter((p) => p.fits).length,
     exactTop1Full: a.exactFull?.top1 ?? null,
     reductions: flat(a.reductions),
     seedGridReductions: flat(a.seedGridReductions),
@@ -104,6 +107,11 @@ export function formatSummary(s: RunSummary): string {
     `points    ${s.points} in the store (${s.strategy}); ${s.evaluated} new in ${s.seconds.toFixed(1)} s (${s.pointsPerSecond.toFixed(2)}/s, ${s.pool})`,
     `front     ${s.frontSize} points; exact top-1 on the full test set ${s.exactTop1Full === null ? 'n/a' : pct(s.exactTop1Full, 2)}`,
   ];
+  if (s.points > 0 && s.fitting === 0) {
+    // with every point infeasible the front is empty and each budget falls back to an exact reference: say why
+    const proxy = s.latency?.startsWith('analytic') === true ? ' (the analytic proxy counts every layer unpacked; --latency emulated chooses kernels per layer)' : '';
+    lines.push(`note      no stored point fits ${s.board}${proxy}: the reductions below are exact references`);
+  }
   const reductionLines = (rs: readonly ReductionSummary[] | null, prefix: string) => {
     for (const r of rs ?? []) {
       lines.push(
