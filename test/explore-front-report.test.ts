@@ -265,7 +265,7 @@ describe('describeSpace', () => {
   });
 });
 
-describe('a run where no stored point fits the board', () => {
+describe('a run where no point of the search fits the board', () => {
   it('says so under the front line, naming the analytic proxy when it is the latency, and falls back to the exact references', () => {
     const s = store();
     const a = analyseRun({ ...s, points: s.points.map((p) => ({ ...p, fits: false })) });
@@ -273,7 +273,7 @@ describe('a run where no stored point fits the board', () => {
     expect([summary.fitting, summary.frontSize, summary.points]).toEqual([0, 0, s.points.length]);
     const text = formatSummary(summary);
     expect(text).toContain(
-      'note      no stored point fits nucleo-f446re (the analytic proxy counts every layer unpacked; --latency emulated chooses kernels per layer): the reductions below are exact references\n',
+      'note      no point of the search fits nucleo-f446re (the analytic proxy counts every layer unpacked; --latency emulated chooses kernels per layer): the front is empty\n',
     );
     expect(text).toContain('loss <= 0 %: exact unpacked, top-1 80.00 %, 1000 cycles');
     // with points that fit, no note

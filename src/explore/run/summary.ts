@@ -40,7 +40,7 @@ export interface RunSummary {
   readonly pointsPerSecond: number;
   readonly pool: string;
   readonly frontSize: number;
-  /** Stored points that fit the board (flash and SRAM). */
+  /** Stored points of the search (the front's phase) that fit the board (flash and SRAM). */
   readonly fitting: number;
   readonly exactTop1Full: number | null;
   readonly reductions: readonly ReductionSummary[] | null;
@@ -88,7 +88,7 @@ export function summarise(o: RunOutcome): RunSummary {
     pointsPerSecond: o.seconds > 0 ? o.evaluated / o.seconds : 0,
     pool: o.pool,
     frontSize: a.front.length,
-    fitting: a.points.filter((p) => p.fits).length,
+    fitting: a.points.filter((p) => p.phase === 'search' && p.fits).length,
     exactTop1Full: a.exactFull?.top1 ?? null,
     reductions: flat(a.reductions),
     seedGridReductions: flat(a.seedGridReductions),
@@ -108,9 +108,9 @@ export function formatSummary(s: RunSummary): string {
     `front     ${s.frontSize} points; exact top-1 on the full test set ${s.exactTop1Full === null ? 'n/a' : pct(s.exactTop1Full, 2)}`,
   ];
   if (s.points > 0 && s.fitting === 0) {
-    // with every point infeasible the front is empty and each budget falls back to an exact reference: say why
+    // with every searched point infeasible the front is empty (the reductions fall back to references or seed-grid points): say why
     const proxy = s.latency?.startsWith('analytic') === true ? ' (the analytic proxy counts every layer unpacked; --latency emulated chooses kernels per layer)' : '';
-    lines.push(`note      no stored point fits ${s.board}${proxy}: the reductions below are exact references`);
+    lines.push(`note      no point of the search fits ${s.board}${proxy}: the front is empty`);
   }
   const reductionLines = (rs: readonly ReductionSummary[] | null, prefix: string) => {
     for (const r of rs ?? []) {
