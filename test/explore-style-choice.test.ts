@@ -154,6 +154,16 @@ describe('chooseStyles', () => {
     expect(faster).toBe(0);
   });
 
+  test('a whole that fits only through a slow first choice is found, though the fastest 200 partial choices all run out of SRAM later', () => {
+    // layer 0: 250 fast options, each using less SRAM than the one before (none dominates another), and one slow option using none;
+    // layer 1 needs 300 bytes of SRAM, so only the slow option leaves room
+    const first = [...Array.from({ length: 250 }, (_, k) => opt('unpacked', 'sram', 'sram', 100 + k, 10, 1000 - k)), opt('baseline', 'flash', 'flash', 10_000, 10)];
+    const second = [opt('baseline', 'flash', 'sram', 50, 10, 300)];
+    const c = chooseStyles([flashCase([first, second])], { flash: 1e6, sram: 1004, sramWithAlias: 1004, alias: 0 });
+    expect(c).toMatchObject({ fits: true, cycles: 1000 + 10_000 + 50, sramBytes: 300 + scratchWords(0) });
+    expect(c.picks.map(label)).toEqual(['baseline@flash/flash', 'baseline@flash/sram']);
+  });
+
   test('equals brute force over random tables (every combination, every budget)', () => {
     const rand = xorshift32(7);
     const r = (n: number): number => rand() % n;

@@ -213,10 +213,13 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
   return states[0];
 }
 
-/** The exact {@link solveCase}, bounded by its beam pass's whole. */
+/**
+ * The exact {@link solveCase}, bounded by its beam pass's whole (unbounded when the beam found none: its cut
+ * may have dropped the only partial choices that fit, which the exact pass keeps).
+ */
 function fastestOfCase(c: LibraryCase, budget: ChoiceBudget): State | null {
   const feasible = solveCase(c, budget, BEAM);
-  return feasible === null ? null : solveCase(c, budget, Infinity, feasible.cycles);
+  return solveCase(c, budget, Infinity, feasible === null ? Infinity : feasible.cycles);
 }
 
 /** Chooses the fastest combination over the library cases (see the module comment). */
