@@ -154,7 +154,7 @@ describe('chooseStyles', () => {
     expect(faster).toBe(0);
   });
 
-  test('a whole that fits only through a slow first choice is found, though the fastest 200 partial choices all run out of SRAM later', () => {
+  test('a whole that fits only through a slow first choice is found, though the bounding pass keeps only fast partial choices that all run out of SRAM later', () => {
     // layer 0: 250 fast options, each using less SRAM than the one before (none dominates another), and one slow option using none;
     // layer 1 needs 300 bytes of SRAM, so only the slow option leaves room
     const first = [...Array.from({ length: 250 }, (_, k) => opt('unpacked', 'sram', 'sram', 100 + k, 10, 1000 - k)), opt('baseline', 'flash', 'flash', 10_000, 10)];
