@@ -15,6 +15,7 @@ import { isErrorKind, SimDseError } from '../util/errors.js';
 import { emulateFirmwareImage } from './emulate.js';
 import { boardImageInputs, type ProjectRequest } from './export.js';
 import { readFirmwareRun } from './firmware-run.js';
+import { cachedTiming, storeTiming, timingKey } from './timing-cache.js';
 
 /** Test images an export embeds by default, and the images the DSE times its front points on. */
 export const DEFAULT_FIRMWARE_IMAGES = 10;
@@ -77,7 +78,9 @@ function flashExtent(image: ElfImage, flashBase: number): number {
 
 /**
  * Builds the board image of the project `request` describes (objects from
- * the cache where they exist) and times it in the emulator. The image is
+ * the cache where they exist) and times it in the emulator (or reads the
+ * timing of the same image bytes, board and cycle model from the cache,
+ * ./timing-cache.ts). The image is
  * linked with the flash opened wide (same origin, so the same addresses as
  * the project's own script) and then checked against the board's flash.
  * @throws SimDseError (`too-large`, with the bytes over) when it overflows the board's flash,
@@ -98,14 +101,19 @@ export async function timeFirmware(request: ProjectRequest): Promise<FirmwareTim
       bytesOver: used - flash.size,
     });
   }
+  const key = timingKey(elf, board);
+  const cached = cachedTiming(key);
+  if (cached !== null) return cached;
   const result = emulateFirmwareImage(image, board);
   if (result.kind === 'fault') throw new SimDseError('fault', `${name}: ${result.message}`, { unit: name, pc: result.pc, address: result.address });
   const run = readFirmwareRun(result.uart, board.id);
-  return {
+  const timing: FirmwareTiming = {
     board: board.id,
     images: run.images.length,
     layers: request.network.layerNames.map((layerName, k) => ({ name: layerName, cycles: run.images.map((m) => m.layers[k].cycles) })),
     inference: run.images.map((m) => m.cycles),
     flashBytes: imageSizes(image, 0).flash,
   };
+  storeTiming(key, timing);
+  return timing;
 }
