@@ -1,7 +1,8 @@
 /**
  * Whole-firmware timings cached by content. A timing is a pure function of
  * the linked image's bytes (network, runtime and embedded test images), the
- * board profile and the cycle model (the native library's bytes), so a run
+ * board profile and the cycle model (the emulator's code and the native
+ * library's bytes), so a run
  * whose firmware phase meets an image timed before (a warm rerun, another
  * run directory, a second board's front sharing a point) reads the timing
  * instead of emulating every image again. An unreadable or malformed entry
@@ -10,17 +11,26 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../emulator/board.js';
 import { CYCLES_LIBRARY } from '../emulator/unicorn/ffi.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheDir } from '../util/cache-dir.js';
+import { hashCodeTree } from '../util/code-hash.js';
 import type { FirmwareTiming } from './image-timing.js';
+
+/** The emulator's code: decoding, timing tables and rules (src/emulator), beside the native library. */
+const EMULATOR_DIR = fileURLToPath(new URL('../emulator', import.meta.url));
 
 let cycleModel: string | undefined;
 
-/** Hash of the native cycle model (read once per thread): a changed model never reads an old timing. */
+/** Hash of the cycle model, its code and the native library (read once per thread): a changed model never reads an old timing. */
 function cycleModelHash(): string {
-  cycleModel ??= createHash('sha256').update(readFileSync(CYCLES_LIBRARY)).digest('hex');
+  if (cycleModel === undefined) {
+    const h = createHash('sha256');
+    hashCodeTree(h, EMULATOR_DIR);
+    cycleModel = h.update(readFileSync(CYCLES_LIBRARY)).digest('hex');
+  }
   return cycleModel;
 }
 

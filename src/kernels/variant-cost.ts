@@ -23,8 +23,7 @@ import { CFLAGS, requireCompiler } from './compile/toolchain.js';
 import { emitLayer, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 import { ESTIMATE_RATIO, unitFlashEstimate } from './network/size-estimate.js';
-import { withRoomToPlace } from './placement/fit.js';
-import { objectFootprint, placedCodeBytes, unitOfObject } from './placement/fit.js';
+import { objectFootprint, placedCodeBytes, unitOfObject, withRoomToPlace } from './placement/fit.js';
 import { placedLinkScript } from './placement/link-script.js';
 import { LIBRARY_UNIT, type CodeHome, type UnitPlacement } from './placement/placement.js';
 

@@ -8,8 +8,8 @@
  * generators themselves) straight to the cost, so a warm lookup hashes a few
  * arrays and reads one small file.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { libraryHash } from '../../kernels/compile/compile.js';
@@ -18,17 +18,10 @@ import type { LayerEmitters } from '../../kernels/network/assemble.js';
 import { boardKey, costVariant, isVariantCost, variantPlacementKey, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
+import { hashCodeTree } from '../../util/code-hash.js';
 
 /** Folders whose code generates (kernels) or prepares (model) what a variant is compiled from. */
 const GENERATOR_DIRS = ['../../kernels', '../../model'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
-
-function hashTree(h: Hash, dir: string): void {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) hashTree(h.update(`${name}/`), path);
-    else if (/\.(js|ts|c|h)$/.test(name)) h.update(name).update('\0').update(readFileSync(path)).update('\0');
-  }
-}
 
 let generatorsMemo: string | undefined;
 
@@ -36,7 +29,7 @@ let generatorsMemo: string | undefined;
 function generatorsHash(): string {
   if (generatorsMemo === undefined) {
     const h = createHash('sha256');
-    for (const dir of GENERATOR_DIRS) hashTree(h, dir);
+    for (const dir of GENERATOR_DIRS) hashCodeTree(h, dir);
     generatorsMemo = h.digest('hex');
   }
   return generatorsMemo;

@@ -58,9 +58,9 @@ export interface ChosenPlacement {
 
 /** The options of `units` that together fit `budget` and save the most cycles. */
 export function choosePlacement(units: readonly UnitChoices[], budget: PlacementBudget): ChosenPlacement {
-  const GRANULE = granuleFor(budget);
-  const S = Math.max(0, Math.floor(budget.sram / GRANULE)) + 1;
-  const A = Math.max(0, Math.floor(budget.alias / GRANULE)) + 1;
+  const granule = granuleFor(budget);
+  const S = Math.max(0, Math.floor(budget.sram / granule)) + 1;
+  const A = Math.max(0, Math.floor(budget.alias / granule)) + 1;
   const cells = S * A;
   let best = new Float64Array(cells); // best saving using at most (s, a) granules, units so far
   const picks: Uint8Array[] = []; // per unit: option index + 1 chosen at each cell, 0 = flash
@@ -69,8 +69,8 @@ export function choosePlacement(units: readonly UnitChoices[], budget: Placement
     const pick = new Uint8Array(cells);
     u.options.forEach((o, k) => {
       if (o.saving <= 0) return;
-      const ds = Math.ceil(o.sramBytes / GRANULE);
-      const da = Math.ceil(o.aliasBytes / GRANULE);
+      const ds = Math.ceil(o.sramBytes / granule);
+      const da = Math.ceil(o.aliasBytes / granule);
       if (ds >= S || da >= A) return;
       for (let a = da; a < A; a++) {
         for (let s = ds; s < S; s++) {
@@ -95,8 +95,8 @@ export function choosePlacement(units: readonly UnitChoices[], budget: Placement
     if (k === 0) continue;
     const o = units[i].options[k - 1];
     placement.set(units[i].unit, o.homes);
-    s -= Math.ceil(o.sramBytes / GRANULE);
-    a -= Math.ceil(o.aliasBytes / GRANULE);
+    s -= Math.ceil(o.sramBytes / granule);
+    a -= Math.ceil(o.aliasBytes / granule);
   }
   return { placement, saving };
 }
