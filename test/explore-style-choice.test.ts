@@ -11,15 +11,19 @@ import type { KernelStyle } from '../src/kernels/network/assemble.js';
 import type { CodeHome, DataHome } from '../src/kernels/placement/placement.js';
 import { xorshift32 } from './helpers/xorshift.js';
 
-const opt = (style: KernelStyle, code: CodeHome, data: DataHome, cycles: number, flash: number, sram = 0, alias = 0, scratch = 0): StyleOption => ({
+const opt = (style: KernelStyle, code: CodeHome, data: DataHome, cycles: number, flash: number, sram = 0, alias = 0, scratch = 0, overlay = 0): StyleOption => ({
   style,
   homes: { code, data },
   cycles,
   flashBytes: flash,
   sramBytes: sram,
   aliasBytes: alias,
+  overlayBytes: overlay,
   scratchBytes: scratch,
 });
+
+/** Window bytes of code that stays and the overlay region after it (32-byte aligned). */
+const windowOf = (alias: number, overlay: number): number => (overlay > 0 ? Math.ceil(alias / 32) * 32 + overlay : alias);
 
 const flashCase = (layers: StyleOption[][], fixedCycles = 1000): LibraryCase => ({ library: 'flash', sramBytes: 0, aliasBytes: 0, fixedCycles, layers });
 const roomy: ChoiceBudget = { flash: 1e9, sram: 1e9, sramWithAlias: 1e9, alias: 1e9 };
@@ -168,7 +172,7 @@ describe('chooseStyles', () => {
     const rand = xorshift32(7);
     const r = (n: number): number => rand() % n;
     const styles: KernelStyle[] = ['baseline', 'unpacked', 'sparse'];
-    const homes: [CodeHome, DataHome][] = [['flash', 'flash'], ['flash', 'sram'], ['sram', 'flash'], ['alias', 'flash'], ['alias', 'sram']];
+    const homes: [CodeHome, DataHome][] = [['flash', 'flash'], ['flash', 'sram'], ['sram', 'flash'], ['alias', 'flash'], ['alias', 'sram'], ['overlay', 'flash'], ['overlay', 'sram']];
     for (let trial = 0; trial < 90; trial++) {
       const cases: LibraryCase[] = (['flash', 'alias'] as CodeHome[]).map((library) => ({
         library,
@@ -178,27 +182,34 @@ describe('chooseStyles', () => {
         layers: Array.from({ length: 1 + r(5) }, () =>
           Array.from({ length: 1 + r(6) }, () => {
             const [code, data] = homes[r(homes.length)];
-            return opt(styles[r(3)], code, data, 100 + r(1000), 50 + r(500), code === 'sram' || data === 'sram' ? 50 + r(400) : 0, code === 'alias' ? 50 + r(300) : 0, r(3) * 128);
+            const sram = code === 'sram' || data === 'sram' ? 50 + r(400) : 0;
+            return opt(styles[r(3)], code, data, 100 + r(1000), 50 + r(500), sram, code === 'alias' ? 50 + r(300) : 0, r(3) * 128, code === 'overlay' ? 32 * (1 + r(12)) : 0);
           }),
         ),
       }));
       cases[1] = { ...cases[1], layers: cases[0].layers.map((l) => l.map((o) => ({ ...o, cycles: o.cycles - r(50) }))) };
       // every third trial roomy in flash and SRAM: those resources cannot bind and leave the dominance test
       const loose = trial % 3 === 0;
+      // using the window takes its bank from the SRAM: never more SRAM with it than without (as on every board)
+      const sram = 200 + r(1200);
       const budget: ChoiceBudget = loose
         ? { flash: 1e6, sram: 1e6, sramWithAlias: 1e6, alias: r(2) * (100 + r(700)) }
-        : { flash: 300 + r(2000), sram: 200 + r(1200), sramWithAlias: 100 + r(600), alias: r(2) * (100 + r(700)) };
+        : { flash: 300 + r(2000), sram, sramWithAlias: Math.min(sram, 100 + r(600)), alias: r(2) * (100 + r(700)) };
       let best = Infinity;
       for (const c of cases) {
-        const walk = (i: number, cycles: number, flash: number, sram: number, alias: number, scratch: number): void => {
+        // overlays share one region after the code that stays: the window holds that code and the largest overlay
+        const walk = (i: number, cycles: number, flash: number, sram: number, alias: number, overlay: number, scratch: number): void => {
           if (i === c.layers.length) {
-            const fits = flash <= budget.flash && alias <= budget.alias && sram + scratchWords(scratch) <= (alias > 0 ? budget.sramWithAlias : budget.sram);
+            const window = windowOf(alias, overlay);
+            const fits = flash <= budget.flash && window <= budget.alias && sram + scratchWords(scratch) <= (window > 0 ? budget.sramWithAlias : budget.sram);
             if (fits) best = Math.min(best, cycles);
             return;
           }
-          for (const o of c.layers[i]) walk(i + 1, cycles + o.cycles, flash + o.flashBytes, sram + o.sramBytes, alias + o.aliasBytes, Math.max(scratch, o.scratchBytes));
+          for (const o of c.layers[i]) {
+            walk(i + 1, cycles + o.cycles, flash + o.flashBytes, sram + o.sramBytes, alias + o.aliasBytes, Math.max(overlay, o.overlayBytes), Math.max(scratch, o.scratchBytes));
+          }
         };
-        walk(0, c.fixedCycles, 0, c.sramBytes, c.aliasBytes, 0);
+        walk(0, c.fixedCycles, 0, c.sramBytes, c.aliasBytes, 0, 0);
       }
       const chosen = chooseStyles(cases, budget);
       expect(chosen.fits).toBe(best !== Infinity);

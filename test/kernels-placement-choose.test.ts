@@ -4,6 +4,7 @@ import { formatPlacement, parsePlace } from '../src/kernels/placement/placement.
 import { UsageError } from '../src/util/errors.js';
 
 const opt = (code: 'flash' | 'sram' | 'alias', data: 'flash' | 'sram', sramBytes: number, aliasBytes: number, saving: number) => ({
+  overlayBytes: 0,
   homes: { code, data },
   sramBytes,
   aliasBytes,
@@ -52,6 +53,21 @@ describe('choosePlacement (multiple-choice knapsack over the SRAM and SRAM-windo
     expect([oneWindowGranule.saving, formatPlacement(oneWindowGranule.placement)]).toEqual([70, '1:alias/sram']);
   });
 
+  it('overlays take turns in their region: each open when it fits it, none taking window granules', () => {
+    const overlay = (bytes: number, saving: number) => ({ ...opt('alias', 'flash', 0, 0, saving), homes: { code: 'overlay' as const, data: 'flash' as const }, overlayBytes: bytes });
+    const units: UnitChoices[] = [
+      { unit: 'layer_1', options: [overlay(3 * GRANULE, 300), opt('alias', 'flash', 0, 3 * GRANULE, 290)] },
+      { unit: 'layer_2', options: [overlay(2 * GRANULE, 200), opt('alias', 'flash', 0, 2 * GRANULE, 190)] },
+      { unit: 'layer_3', options: [overlay(4 * GRANULE, 500)] },
+    ];
+    // a region of 3 granules holds layer 1's and layer 2's overlays in turn, layer 3's not; no window left to stay
+    const three = choosePlacement(units, { sram: 0, alias: 0, overlay: 3 * GRANULE });
+    expect([three.saving, formatPlacement(three.placement)]).toEqual([500, '1:overlay/flash,2:overlay/flash']);
+    // with 4 granules all three overlay; without a region, code that stays in 3 granules of window
+    expect(choosePlacement(units, { sram: 0, alias: 0, overlay: 4 * GRANULE }).saving).toBe(1000);
+    expect(formatPlacement(choosePlacement(units, { sram: 0, alias: 3 * GRANULE }).placement)).toBe('1:alias/flash');
+  });
+
   it('rounds sizes up to whole granules and leaves out options that save nothing', () => {
     const units: UnitChoices[] = [
       { unit: 'layer_1', options: [opt('flash', 'sram', GRANULE + 1, 0, 100)] },
@@ -78,8 +94,9 @@ describe('--place', () => {
 
   it('refuses anything else with one line', () => {
     expect(() => parsePlace('3:rom')).toThrowError(
-      new UsageError("--place: '3:rom' is not OP:CODE[/DATA] (OP an operator index or lib, CODE flash|sram|alias, DATA flash|sram), auto or flash"),
+      new UsageError("--place: '3:rom' is not OP:CODE[/DATA] (OP an operator index or lib, CODE flash|sram|alias|overlay, DATA flash|sram), auto or flash"),
     );
     expect(() => parsePlace('3:sram,3:alias')).toThrowError(new UsageError("--place: '3' is placed twice"));
+    expect(() => parsePlace('lib:overlay')).toThrowError(new UsageError("--place: 'lib:overlay': the kernel library cannot be an overlay (every baseline layer calls it)"));
   });
 });

@@ -7,6 +7,7 @@ import { NATIVE_CLASSES, breakdownFromTotals } from './breakdown.js';
 import type { CallFault, CallOk, CallRequest, CallResult } from './call-types.js';
 import { ElfError, type ElfImage, checkSegmentsFit, findSymbol } from './elf.js';
 import type { FirmwareRequest, FirmwareResult } from './firmware-types.js';
+import { OVERLAY_ID_REGISTER, inOverlay, overlayRangeOf, type OverlayRange } from './overlay.js';
 import { peripheralRegisters } from './stm32-peripherals.js';
 import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock } from './timing/block-cost.js';
 import { type Special, findSpecials } from './timing/specials.js';
@@ -119,6 +120,7 @@ export class Machine {
   private readonly ioRegs: Uint32Array;
   private readonly ioCounters: Float64Array;
   private readonly ioClasses: Float64Array;
+  private readonly overlays: OverlayRange | null;
   private closed = false;
 
   /** Loads `image` (already parsed; `label` names it in messages) into a fresh emulator for `board`. */
@@ -130,6 +132,7 @@ export class Machine {
     const { flash: flashRegion, sram } = memoryOf(board);
     this.sram = sram;
     this.flash = { base: flashRegion.base, size: flashRegion.size, lineBytes: board.flashLineBytes };
+    this.overlays = overlayRangeOf(image);
     this.uc = new Unicorn();
     this.native = cyclesApi();
     const params = Uint32Array.from([
@@ -483,7 +486,8 @@ export class Machine {
       bytes.set(seg.data.subarray(0, Math.min(seg.data.length, seg.memsz)));
       this.uc.write(seg.paddr, bytes);
       const inRam = this.board.regions.some((r) => r.kind !== 'flash' && r.kind !== 'peripheral' && seg.vaddr >= r.base && seg.vaddr < r.base + r.size);
-      if (inRam) {
+      // an overlay is copied to its run address by the image's loader when needed, not at start-up
+      if (inRam && !inOverlay(this.overlays, seg.vaddr)) {
         // initialised data is copied to its run address (vaddr) by startup code on a board; here directly
         if (this.native.sim_add_ram_segment(this.state, seg.vaddr, bytes, bytes.length) !== 0) {
           throw new SimDseError('unicorn', 'out of memory keeping the initial RAM contents');
@@ -509,6 +513,16 @@ export class Machine {
     n.sim_sort_specials(this.state);
     this.uc.addNativeHook(UC_HOOK_BLOCK, n.sim_block_hook_fn(), this.state);
     for (const s of specials) this.uc.addNativeHook(UC_HOOK_CODE, n.sim_code_hook_fn(), this.state, s.address, s.address);
+    const ov = this.overlays;
+    if (ov !== null) {
+      // specials are hooked by address, which overlays share: refused rather than charged to the wrong code
+      const shared = specials.find((s) => inOverlay(ov, s.address));
+      if (shared) {
+        throw new SimDseError('unicorn', `${this.label}: overlay code at ${hex(shared.address)} has an instruction timed when it runs (${shared.kind}); overlays must not`, { address: shared.address });
+      }
+      n.sim_set_overlay_range(this.state, ov.lo, ov.hi, coreRegId(OVERLAY_ID_REGISTER));
+      this.uc.addNativeHook(UC_HOOK_CODE, n.sim_overlay_hook_fn(), this.state, ov.loaded, ov.loaded);
+    }
     // One native hook over code and SRAM (0x0000_0000..0x3fff_ffff), reads and writes:
     // unaligned LDR/LDRH/STR/STRH pay extra cycles (memory-rules.ts unaligned-*; peripherals take
     // aligned accesses only); flash reads go through the ART data cache when flash has wait states;

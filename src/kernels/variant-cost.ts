@@ -20,7 +20,7 @@ import { SimDseError } from '../util/errors.js';
 import { compileAndLink, libraryHash } from './compile/compile.js';
 import { imageSizes } from './compile/image-size.js';
 import { CFLAGS, requireCompiler } from './compile/toolchain.js';
-import { emitLayer, type KernelStyle, type LayerEmitters } from './network/assemble.js';
+import { emitLayer, overlayCallSource, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 import { ESTIMATE_RATIO, unitFlashEstimate } from './network/size-estimate.js';
 import { objectFootprint, placedCodeBytes, unitOfObject, withRoomToPlace } from './placement/fit.js';
@@ -116,6 +116,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const h = createHash('sha256');
   for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');
   if (placeKey !== 'flash') h.update(`placed ${placeKey}`).update('\0');
+  if (request.placement?.layer.code === 'overlay') h.update(overlayCallSource([fn]).code).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');
   const key = h.digest('hex');
   const path = join(cacheDir('variants', key.slice(0, 2)), `${key}.json`);
@@ -133,8 +134,10 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const placement = new Map<string, UnitPlacement>(
     placed ? [[fn, request.placement!.layer], ...(library.length ? [[LIBRARY_UNIT, { code: request.placement!.library, data: 'flash' }] as const] : [])] : [],
   );
+  // an overlay is loaded by a wrapper before the call, as the network runtime does (its copy is part of the layer's cycles)
+  const overlaid = placed && request.placement!.layer.code === 'overlay';
   const { elf, objects } = await compileAndLink({
-    sources: [emitted.source, ...library],
+    sources: [emitted.source, ...library, ...(overlaid ? [overlayCallSource([fn])] : [])],
     board: runBoard,
     jobs: 1,
     ...(placed ? { linkScriptFor: () => placedLinkScript(runBoard, placement) } : {}),
@@ -153,7 +156,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
     machine = new Machine(image, withRoomToPlace(runBoard), `${fn}.elf`);
   }
   try {
-    const r = machine.call({ symbol: fn, args }, { warm: true });
+    const r = machine.call({ symbol: overlaid ? `${fn}_overlaid` : fn, args }, { warm: true });
     if (r.kind === 'fault') throw new SimDseError('fault', `${fn} (${style}): ${r.message}`, { unit: fn, pc: r.pc, address: r.address });
     const cost: VariantCost = {
       cycles: r.cycles,

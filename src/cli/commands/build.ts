@@ -33,7 +33,8 @@ interface BuildCliOptions {
 /** Help text of `--place` (build and profile). */
 export const PLACE_HELP =
   'where code and constants live: auto (measured, chosen under the SRAM budget), flash, or OP:CODE[/DATA],... ' +
-  '(OP an operator index or lib for the kernel library; CODE flash|sram|alias, alias = the L4R5 SRAM2 window; DATA flash|sram)';
+  '(OP an operator index or lib for the kernel library; CODE flash|sram|alias|overlay, alias = the L4R5 SRAM2 window, ' +
+  'overlay = copied into that window right before the layer runs, so layers larger together than the window each run from it; DATA flash|sram)';
 
 /** What `--kernels` takes: a kernel style of sim-dse's own, or Arm's CMSIS-NN as the exact reference. */
 export type KernelsOption = KernelStyle | typeof CMSIS_NN_STYLE;

@@ -24,7 +24,7 @@ interface ProfileOptions {
   readonly cmsisNn?: string;
 }
 
-/** A layer's code and constants homes in one letter each (f flash, s SRAM, a SRAM2 window), '' when both in flash. */
+/** A layer's code and constants homes in one letter each (f flash, s SRAM, a SRAM2 window, o overlay in that window), '' when both in flash. */
 function homesTag(h: { readonly code: string; readonly data: string }): string {
   return h.code === 'flash' && h.data === 'flash' ? '' : ` ${h.code[0]}/${h.data[0]}`;
 }
@@ -47,7 +47,7 @@ export function formatProfiles(profiles: readonly NetworkProfile[]): string {
   const row = (first: string, cells: string[]): string => `${first.padEnd(w)}  ${cells.map((c, i) => c.padStart(cw[i])).join('  ')}`;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
   return [
-    `${profiles[0].model}: cycles per layer (one inference, warm caches; code/constants placed: f flash, s SRAM, a SRAM2 window)`,
+    `${profiles[0].model}: cycles per layer (one inference, warm caches; code/constants placed: f flash, s SRAM, a SRAM2 window, o overlay: loaded into the window before the layer runs)`,
     row('layer', head),
     ...names.map((n, k) => row(n, profiles.flatMap((p) => [`${p.layers[k].cycles}${homesTag(p.layers[k].homes)}`, perMac(p.layers[k].cyclesPerMac)]))),
     row('sum of layers', profiles.flatMap((p) => [String(p.layerSum), ''])),

@@ -102,24 +102,35 @@ static void cache_insert_run(Cache *c, uint32_t first, uint32_t n) {
   }
 }
 
-static uint32_t hash_key(uint32_t addr, uint32_t size) {
-  uint32_t h = addr * 0x9E3779B1u ^ (size * 0x85EBCA77u);
+static uint32_t hash_key(uint32_t addr, uint32_t size, uint32_t overlay) {
+  uint32_t h = addr * 0x9E3779B1u ^ (size * 0x85EBCA77u) ^ (overlay * 0xC2B2AE3Du);
   return h ^ (h >> 15);
 }
 
+/*
+ * The overlay a block at addr belongs to: code in the overlay range is
+ * rewritten at run time (one layer's code after another's, see
+ * sim_set_overlay_range), so a block there is known by the overlay loaded
+ * when it ran as well as by its address and size; elsewhere 0.
+ */
+static inline uint32_t overlay_of(const SimState *s, uint32_t addr) {
+  return addr - s->overlay_lo < s->overlay_hi - s->overlay_lo ? s->overlay : 0u;
+}
+
 static void index_insert(SimState *s, uint32_t i) {
-  uint32_t h = hash_key(s->blocks[i].addr, s->blocks[i].size) & s->index_mask;
+  uint32_t h = hash_key(s->blocks[i].addr, s->blocks[i].size, s->blocks[i].overlay) & s->index_mask;
   while (s->index[h]) h = (h + 1) & s->index_mask;
   s->index[h] = i + 1;
 }
 
 static int32_t index_find(const SimState *s, uint32_t addr, uint32_t size) {
-  uint32_t h = hash_key(addr, size) & s->index_mask;
+  const uint32_t overlay = overlay_of(s, addr);
+  uint32_t h = hash_key(addr, size, overlay) & s->index_mask;
   for (;;) {
     uint32_t v = s->index[h];
     if (!v) return -1;
     const Block *b = &s->blocks[v - 1];
-    if (b->addr == addr && b->size == size) return (int32_t)(v - 1);
+    if (b->addr == addr && b->size == size && b->overlay == overlay) return (int32_t)(v - 1);
     h = (h + 1) & s->index_mask;
   }
 }
@@ -216,6 +227,7 @@ void sim_reset(SimState *s, int keep_caches) {
   s->trace_pc = 0;
   s->prev_block = -1;
   s->sbus_block = -1;
+  s->overlay = 0;
   s->code_reads = s->sbus_reads_at = 0;
   for (uint32_t i = 0; i < s->ntouched; i++) {
     Block *b = &s->blocks[s->touched[i]];
@@ -279,6 +291,7 @@ int32_t sim_define_block(SimState *s, uint32_t addr, uint32_t size, uint32_t bas
   b->instructions = instructions;
   b->taken_penalty = taken_penalty;
   b->end_kind = end_kind;
+  b->overlay = overlay_of(s, addr);
   b->fallthrough = addr + size;
   b->nlines = nlines;
   b->line_first = s->nline_pool;
@@ -587,6 +600,27 @@ static void code_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user
   s->special_cycles += extra;
 }
 
+/*
+ * Overlays: code loaded at run time into [lo, hi) (sim-dse's overlay loader,
+ * one layer's code after another's). overlay_hook runs at the loader's
+ * instruction after the copy and names the overlay now loaded by the value
+ * of register reg (unicorn id), so blocks there are costed per overlay.
+ */
+void sim_set_overlay_range(SimState *s, uint32_t lo, uint32_t hi, uint32_t reg) {
+  s->overlay_lo = lo;
+  s->overlay_hi = hi;
+  s->overlay_reg = reg;
+}
+
+static void overlay_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)address;
+  (void)size;
+  SimState *s = user;
+  uint32_t v = 0;
+  uc_reg_read(uc, (int)s->overlay_reg, &v);
+  s->overlay = v;
+}
+
 /* Sets the unaligned access penalties (rules unaligned-* of src/emulator/timing/memory-rules.ts). */
 void sim_set_unaligned(SimState *s, const uint32_t *penalty) { memcpy(s->unaligned_penalty, penalty, sizeof s->unaligned_penalty); }
 
@@ -676,6 +710,7 @@ static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 /* Hook entry points, for uc_hook_add from JavaScript. */
 void *sim_block_hook_fn(void) { return (void *)&block_hook; }
 void *sim_code_hook_fn(void) { return (void *)&code_hook; }
+void *sim_overlay_hook_fn(void) { return (void *)&overlay_hook; }
 void *sim_mem_hook_fn(void) { return (void *)&mem_hook; }
 void *sim_unmapped_hook_fn(void) { return (void *)&unmapped_hook; }
 void *sim_intr_hook_fn(void) { return (void *)&intr_hook; }

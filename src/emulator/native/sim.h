@@ -45,6 +45,7 @@ typedef struct {
   uint32_t reads_cyccnt;   /* read CYCCNT while untraced (queued for tracing) */
   uint32_t sbus_fetch;     /* fetched over the System bus: cycles its fetch stream takes (0: not) */
   uint32_t sbus_data;      /* data words its instructions transfer (S-bus contention unless over D-Code) */
+  uint32_t overlay;        /* in the overlay range: the overlay loaded when it was defined (its load end); else 0 */
   uint64_t exec_count;
   uint64_t taken_count;
 } Block;
@@ -132,6 +133,9 @@ typedef struct SimState {
   uint32_t dcode_flash_size; /* flash reads counted as D-Code reads (0: not counted) */
   uint32_t dcode_sram_base, dcode_sram_size; /* code-region SRAM whose reads are counted (size 0: none) */
   uint64_t sbus_reads_at;  /* code_reads when sbus_block was entered */
+  uint32_t overlay_lo, overlay_hi; /* code addresses overlays are loaded to (hi = lo: none) */
+  uint32_t overlay_reg;    /* unicorn id of the register naming the overlay just loaded */
+  uint32_t overlay;        /* the overlay loaded now (its load end address; 0 before the first) */
   /* counters */
   uint64_t cycles, instructions;
   uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;

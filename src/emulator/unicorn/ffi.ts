@@ -89,6 +89,8 @@ export interface CyclesApi {
   sim_code_hook_fn(): Ptr;
   sim_mem_hook_fn(): Ptr;
   sim_set_dcode_ranges(state: Ptr, flashSize: number, sramBase: number, sramSize: number): void;
+  sim_set_overlay_range(state: Ptr, lo: number, hi: number, reg: number): void;
+  sim_overlay_hook_fn(): Ptr;
   sim_unmapped_hook_fn(): Ptr;
   sim_intr_hook_fn(): Ptr;
   sim_trace_hook_fn(): Ptr;
@@ -139,6 +141,8 @@ export function cyclesApi(): CyclesApi {
     sim_code_hook_fn: lib.func('void *sim_code_hook_fn(void)'),
     sim_mem_hook_fn: lib.func('void *sim_mem_hook_fn(void)'),
     sim_set_dcode_ranges: lib.func('void sim_set_dcode_ranges(void *s, uint32_t flash_size, uint32_t sram_base, uint32_t sram_size)'),
+    sim_set_overlay_range: lib.func('void sim_set_overlay_range(void *s, uint32_t lo, uint32_t hi, uint32_t reg)'),
+    sim_overlay_hook_fn: lib.func('void *sim_overlay_hook_fn(void)'),
     sim_unmapped_hook_fn: lib.func('void *sim_unmapped_hook_fn(void)'),
     sim_intr_hook_fn: lib.func('void *sim_intr_hook_fn(void)'),
     sim_trace_hook_fn: lib.func('void *sim_trace_hook_fn(void)'),

@@ -35,7 +35,7 @@ import { chooseStyles, scratchWords, type LibraryCase, type StyleOption } from '
 import { assembleNetwork, type KernelStyle } from '../../kernels/network/assemble.js';
 import { hasSparsePath } from '../../kernels/sparse/emit.js';
 import { memoryOf } from '../../emulator/memory-map.js';
-import { placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
+import { OVERLAY_ALIGN, placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
 import { ALL_FLASH, LIBRARY_UNIT, formatPlacement, layerUnit, type CodeHome, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
@@ -151,7 +151,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     })();
     return refs;
   };
-  const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
+  const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias', 'overlay'] : ['flash', 'sram'];
 
   /**
    * One option of a layer. A placed option of a masked layer starts as an
@@ -183,7 +183,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
         const fitting = homes.filter((h) => {
           if (h.data === 'sram' && flash.constBytes === 0) return false; // moves nothing
           const sram = (h.code === 'sram' ? flash.codeBytes : 0) + (h.data === 'sram' ? flash.constBytes : 0);
-          return sram <= budget.sram && (h.code === 'alias' ? flash.codeBytes : 0) <= budget.alias;
+          return sram <= budget.sram && (h.code === 'alias' || h.code === 'overlay' ? flash.codeBytes : 0) <= budget.alias;
         });
         return Promise.all(
           fitting.map(async (homes): Promise<Entry> => {
@@ -197,6 +197,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
               flashBytes,
               sramBytes: (homes.code === 'sram' ? flash.codeBytes : 0) + (homes.data === 'sram' ? flash.constBytes : 0),
               aliasBytes: homes.code === 'alias' ? flash.codeBytes : 0,
+              overlayBytes: homes.code === 'overlay' ? Math.ceil(flash.codeBytes / OVERLAY_ALIGN) * OVERLAY_ALIGN : 0,
               scratchBytes: flash.scratchBytes,
             });
             if (!moved) return { option: option(flash.cycles), measure: null };

@@ -7,8 +7,9 @@
  * placed ones included, since placed code and constants are loaded from
  * flash), SRAM (the fixed part, i.e. arena, stack and buffers, plus the
  * scratch buffer, which is the largest any chosen layer needs, plus what is
- * placed there) and the SRAM window (code placed there; using it takes its
- * bank away from the SRAM).
+ * placed there) and the SRAM window (code placed there to stay, 32-byte
+ * aligned, plus the largest overlay: overlaid layers take turns in one region
+ * after it; using the window takes its bank away from the SRAM).
  *
  * A multiple-choice knapsack in four resources, solved exactly: per layer,
  * the set of partial choices that no other partial choice beats in cycles,
@@ -42,8 +43,10 @@ export interface StyleOption {
   readonly flashBytes: number;
   /** SRAM bytes of what is placed in SRAM (code with its veneers, constants). */
   readonly sramBytes: number;
-  /** SRAM-window bytes of the code placed there. */
+  /** SRAM-window bytes of the code placed there to stay. */
   readonly aliasBytes: number;
+  /** SRAM-window bytes of the code as an overlay (32-byte multiple; 0 when not an overlay): the region all overlays share. */
+  readonly overlayBytes: number;
   /** Scratch bytes the layer needs. */
   readonly scratchBytes: number;
 }
@@ -88,6 +91,7 @@ export interface StyleChoice {
   readonly flashBytes: number;
   /** SRAM of the placed units and the scratch buffer (the fixed part not included). */
   readonly sramBytes: number;
+  /** Window bytes: the code that stays and the overlay region. */
   readonly aliasBytes: number;
   /** False when no combination fits (then the picks are the smallest in flash, nothing placed). */
   readonly fits: boolean;
@@ -99,6 +103,8 @@ interface State {
   readonly flash: number;
   readonly sram: number;
   readonly alias: number;
+  /** The largest overlay chosen so far (0: none). */
+  readonly overlay: number;
   readonly scratch: number;
   /** The choice of the layers before (null for the empty choice) and this layer's option index. */
   readonly prev: State | null;
@@ -116,11 +122,11 @@ function picksOf(s: State): number[] {
 }
 
 /** A resource of a state that its budget can bind. */
-type Resource = 'flash' | 'sram' | 'alias' | 'scratch';
+type Resource = 'flash' | 'sram' | 'alias' | 'overlay' | 'scratch';
 
 /** Compares states by cycles, then resources, then picks (lexicographic): a total order, so the result is deterministic. */
 function order(a: State, b: State): number {
-  const keys: (keyof Omit<State, 'prev' | 'pick'>)[] = ['cycles', 'flash', 'sram', 'alias', 'scratch'];
+  const keys: (keyof Omit<State, 'prev' | 'pick'>)[] = ['cycles', 'flash', 'sram', 'alias', 'overlay', 'scratch'];
   for (const k of keys) if (a[k] !== b[k]) return a[k] - b[k];
   const [pa, pb] = [picksOf(a), picksOf(b)];
   for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
@@ -170,14 +176,25 @@ function bindingResources(c: LibraryCase, budget: ChoiceBudget): Resource[] {
     ...(most((o) => o.flashBytes) <= budget.flash ? [] : (['flash'] as const)),
     ...(sramLoose ? [] : (['sram', 'scratch'] as const)),
     // window use takes a bank from the SRAM: it stays in the test while the SRAM can bind
-    ...(sramLoose && c.aliasBytes + most((o) => o.aliasBytes) <= budget.alias ? [] : (['alias'] as const)),
+    ...(sramLoose && windowBytes(c.aliasBytes + most((o) => o.aliasBytes), Math.max(0, ...c.layers.flatMap((options) => options.map((o) => o.overlayBytes)))) <= budget.alias
+      ? []
+      : (['alias', 'overlay'] as const)),
   ];
+}
+
+/** Alignment of the overlay region's start (placement/fit.ts OVERLAY_ALIGN). */
+const OVERLAY_ALIGN = 32;
+
+/** Window bytes of `alias` bytes of code that stays and an overlay region of `overlay` bytes. */
+function windowBytes(alias: number, overlay: number): number {
+  return overlay > 0 ? Math.ceil(alias / OVERLAY_ALIGN) * OVERLAY_ALIGN + overlay : alias;
 }
 
 /** Whether a (partial) state can still fit the budget. */
 function withinBudget(s: State, budget: ChoiceBudget): boolean {
-  if (s.flash > budget.flash || s.alias > budget.alias) return false;
-  return s.sram + scratchWords(s.scratch) <= (s.alias > 0 ? budget.sramWithAlias : budget.sram);
+  const window = windowBytes(s.alias, s.overlay);
+  if (s.flash > budget.flash || window > budget.alias) return false;
+  return s.sram + scratchWords(s.scratch) <= (window > 0 ? budget.sramWithAlias : budget.sram);
 }
 
 /**
@@ -186,7 +203,7 @@ function withinBudget(s: State, budget: ChoiceBudget): boolean {
  * `bound` (the cycles of a feasible whole), partial choices that cannot reach it are dropped.
  */
 function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound = Infinity): State | null {
-  let states: State[] = [{ cycles: c.fixedCycles, flash: 0, sram: c.sramBytes, alias: c.aliasBytes, scratch: 0, prev: null, pick: -1 }];
+  let states: State[] = [{ cycles: c.fixedCycles, flash: 0, sram: c.sramBytes, alias: c.aliasBytes, overlay: 0, scratch: 0, prev: null, pick: -1 }];
   if (!withinBudget(states[0], budget)) return null;
   const binding = bindingResources(c, budget);
   // the least cycles of layers i.. (whatever their resources)
@@ -201,6 +218,7 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
           flash: s.flash + o.flashBytes,
           sram: s.sram + o.sramBytes,
           alias: s.alias + o.aliasBytes,
+          overlay: Math.max(s.overlay, o.overlayBytes),
           scratch: Math.max(s.scratch, o.scratchBytes),
           prev: s,
           pick: k,
@@ -233,7 +251,7 @@ export function chooseStyles(cases: readonly LibraryCase[], budget: ChoiceBudget
   if (best) {
     const { c, s } = best;
     const picks = picksOf(s).map((k, i) => c.layers[i][k]);
-    return { library: c.library, picks, cycles: s.cycles, flashBytes: s.flash, sramBytes: s.sram + scratchWords(s.scratch), aliasBytes: s.alias, fits: true };
+    return { library: c.library, picks, cycles: s.cycles, flashBytes: s.flash, sramBytes: s.sram + scratchWords(s.scratch), aliasBytes: windowBytes(s.alias, s.overlay), fits: true };
   }
   // nothing fits: the smallest flash image, everything in flash (library in flash: the first case)
   const c = cases[0];

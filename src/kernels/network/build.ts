@@ -86,7 +86,8 @@ export async function buildNetwork(
 ): Promise<NetworkImage> {
   const placement = options.placement ?? ALL_FLASH;
   const codeTarget = options.boardAwareChoice ? (opIndex: number) => ({ board, code: homesOf(placement, layerUnit(opIndex)).code }) : undefined;
-  const source = assembleNetwork(prepared, spec, emitters, { ...options, codeTarget });
+  const overlaid = new Set(prepared.ops.filter((op) => homesOf(placement, layerUnit(op.opIndex)).code === 'overlay').map((op) => op.opIndex));
+  const source = assembleNetwork(prepared, spec, emitters, { ...options, codeTarget, overlaid });
   if (options.fitCheck === true) checkFitBeforeCompile(source, board, `${prepared.graph.name} (${spec.style} kernels)`);
   // Link against a large flash so an image that does not fit still links and can be sized and reported.
   const stackOf = (objects: readonly CompiledObject[]): number => stackBound([...objects.map((o) => o.stackUsage), ...(options.archiveStackUsage ?? [])], 'sim_infer', 'layer_');

@@ -22,7 +22,7 @@ import type { LayerEmitters, NetworkSpec } from '../network/assemble.js';
 import { buildNetwork, inferenceBuffers, type BuildOptions } from '../network/build.js';
 import { NetworkRunner } from '../network/emulate.js';
 import { choosePlacement, type ChosenPlacement, type UnitChoices, type UnitOption } from './choose.js';
-import { objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, withRoomToPlace, type ObjectFootprint } from './fit.js';
+import { OVERLAY_ALIGN, objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, withRoomToPlace, type ObjectFootprint } from './fit.js';
 import { LIBRARY_UNIT, formatPlacement, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
 
 /** The uniform placement of every layer (and separately the library) at (code, data). */
@@ -81,7 +81,14 @@ export async function autoPlacement(
     { code: 'flash', data: 'sram' },
     { code: 'sram', data: 'flash' },
     { code: 'sram', data: 'sram' },
-    ...(hasAlias ? ([{ code: 'alias', data: 'flash' }, { code: 'alias', data: 'sram' }] as const) : []),
+    ...(hasAlias
+      ? ([
+          { code: 'alias', data: 'flash' },
+          { code: 'alias', data: 'sram' },
+          { code: 'overlay', data: 'flash' },
+          { code: 'overlay', data: 'sram' },
+        ] as const)
+      : []),
   ];
   const options_: Map<string, UnitOption[]> = new Map(layerUnits.map((u) => [u, []]));
   for (const h of homes) {
@@ -112,11 +119,22 @@ export async function autoPlacement(
   // measurements cannot see), under each budget; the whole inference, measured, decides.
   const dataOnly = units.map((u) => ({ ...u, options: u.options.filter((o) => o.homes.code === 'flash') }));
   const candidates: AutoPlacement[] = [];
+  const add = (chosen: ChosenPlacement, budget: AutoPlacement['budget']): void => {
+    if (chosen.placement.size > 0 && !candidates.some((c) => formatPlacement(c.placement) === formatPlacement(chosen.placement))) candidates.push({ ...chosen, units, budget });
+  };
   for (const budget of budgets) {
-    for (const set of [units, dataOnly]) {
-      const chosen = choosePlacement(set, { sram: Math.max(0, budget.sram), alias: budget.alias });
-      if (chosen.placement.size > 0 && !candidates.some((c) => formatPlacement(c.placement) === formatPlacement(chosen.placement))) candidates.push({ ...chosen, units, budget });
-    }
+    for (const set of [units, dataOnly]) add(choosePlacement(set, { sram: Math.max(0, budget.sram), alias: budget.alias }), budget);
+  }
+  // Overlays share one region after the code that stays: for each region size an overlay option needs, the
+  // knapsack over the window left; the OVERLAY_CANDIDATES choices it rates best are measured whole.
+  if (hasAlias) {
+    const budget = budgets[budgets.length - 1];
+    const regions = [...new Set(units.flatMap((u) => u.options.map((o) => o.overlayBytes)).filter((b) => b > 0))];
+    const byRegion = regions
+      .filter((r) => r + OVERLAY_ALIGN <= budget.alias)
+      .map((r) => choosePlacement(units, { sram: Math.max(0, budget.sram), alias: budget.alias - r - OVERLAY_ALIGN, overlay: r }))
+      .sort((a, b) => b.saving - a.saving || formatPlacement(a.placement).localeCompare(formatPlacement(b.placement)));
+    for (const chosen of byRegion.slice(0, OVERLAY_CANDIDATES)) add(chosen, budget);
   }
   // Savings measured one option at a time need not add up (moving code shifts the alignment of what
   // stays): a choice stands only when the whole inference, measured, is faster than all in flash.
@@ -128,9 +146,12 @@ export async function autoPlacement(
   return best;
 }
 
+/** Overlay region sizes whose knapsack choices `autoPlacement` measures whole (the best rated). */
+const OVERLAY_CANDIDATES = 3;
+
 /** Whether an option moves bytes out of flash for each home it changes. */
 function movesBytes(o: UnitOption): boolean {
-  return o.sramBytes + o.aliasBytes > 0 && !(o.homes.data === 'sram' && o.homes.code === 'flash' && o.sramBytes === 0);
+  return o.sramBytes + o.aliasBytes + o.overlayBytes > 0 && !(o.homes.data === 'sram' && o.homes.code === 'flash' && o.sramBytes === 0);
 }
 
 /** The option of placing a unit at `homes`, with its bytes and measured saving. */
@@ -141,6 +162,7 @@ function optionOf(homes: UnitPlacement, footprints: readonly ObjectFootprint[], 
     homes,
     sramBytes: (homes.code === 'sram' ? code : 0) + (homes.data === 'sram' ? data : 0),
     aliasBytes: homes.code === 'alias' ? code : 0,
+    overlayBytes: homes.code === 'overlay' ? Math.ceil(code / OVERLAY_ALIGN) * OVERLAY_ALIGN : 0,
     saving,
   };
 }

@@ -5,7 +5,10 @@
  * everything in flash; at most one option per unit; the chosen options must
  * fit both budgets; the total saving is maximal. Exact dynamic programming
  * over both budgets in granules of {@link granuleFor} bytes (every size
- * rounded up, every budget down, so the result always fits). Pure.
+ * rounded up, every budget down, so the result always fits). Overlays take no
+ * share of the window: they take turns in a region after it, so an overlay
+ * option is open when its code fits that region (`budget.overlay`, chosen by
+ * the caller, see auto.ts). Pure.
  */
 import type { Placement, UnitPlacement } from './placement.js';
 
@@ -14,8 +17,10 @@ export interface UnitOption {
   readonly homes: UnitPlacement;
   /** SRAM bytes it takes (placed code with its veneers, placed constants). */
   readonly sramBytes: number;
-  /** SRAM-window bytes it takes. */
+  /** SRAM-window bytes it takes (code that stays there). */
   readonly aliasBytes: number;
+  /** As an overlay: the bytes of the overlay region it needs (32-byte multiple); 0 otherwise. */
+  readonly overlayBytes: number;
   /** Cycles saved per inference against the unit in flash. */
   readonly saving: number;
 }
@@ -29,7 +34,10 @@ export interface UnitChoices {
 /** The budgets the placed units share. */
 export interface PlacementBudget {
   readonly sram: number;
+  /** Window bytes for code that stays there (the overlay region, if any, already taken off). */
   readonly alias: number;
+  /** Bytes of the overlay region (0 or absent: no overlays). */
+  readonly overlay?: number;
 }
 
 /** Fewest bytes per knapsack cell. */
@@ -68,7 +76,7 @@ export function choosePlacement(units: readonly UnitChoices[], budget: Placement
     const next = best.slice();
     const pick = new Uint8Array(cells);
     u.options.forEach((o, k) => {
-      if (o.saving <= 0) return;
+      if (o.saving <= 0 || o.overlayBytes > (budget.overlay ?? 0)) return;
       const ds = Math.ceil(o.sramBytes / granule);
       const da = Math.ceil(o.aliasBytes / granule);
       if (ds >= S || da >= A) return;

@@ -71,9 +71,12 @@ export interface PlacementNeeds {
   readonly sramCode: number;
   /** Constants placed in SRAM. */
   readonly sramData: number;
-  /** Code placed in the SRAM window, with its veneers. */
+  /** Code placed in the SRAM window, with its veneers: what stays there, plus the largest overlay. */
   readonly aliasCode: number;
 }
+
+/** Alignment of each overlay's end (the loader copies 32-byte blocks). */
+export const OVERLAY_ALIGN = 32;
 
 /** Bytes a unit's code takes where it is placed: its objects' text and one veneer per undefined symbol. */
 export function placedCodeBytes(footprints: readonly ObjectFootprint[]): number {
@@ -87,6 +90,7 @@ export function placementNeeds(objects: readonly CompiledObject[], placement: Pl
   let sramCode = 0;
   let sramData = 0;
   let aliasCode = 0;
+  const overlays = new Map<string, number>();
   for (const o of objects) {
     const f = objectFootprint(o);
     dataBss += f.data + f.bss;
@@ -95,8 +99,12 @@ export function placementNeeds(objects: readonly CompiledObject[], placement: Pl
     const h = homesOf(placement, unit);
     if (h.code === 'sram') sramCode += placedCodeBytes([f]);
     if (h.code === 'alias') aliasCode += placedCodeBytes([f]);
+    if (h.code === 'overlay') overlays.set(unit, (overlays.get(unit) ?? 0) + placedCodeBytes([f]));
     if (h.data === 'sram') sramData += f.rodata;
   }
+  const largest = Math.max(0, ...[...overlays.values()].map((b) => Math.ceil(b / OVERLAY_ALIGN) * OVERLAY_ALIGN));
+  // the overlay region starts 32-byte aligned after the code that stays
+  if (largest > 0) aliasCode = Math.ceil(aliasCode / OVERLAY_ALIGN) * OVERLAY_ALIGN + largest;
   return { dataBss, stack, buffers, sramCode, sramData, aliasCode };
 }
 
@@ -125,7 +133,7 @@ export function placementCapacity(board: BoardProfile, usesAlias: boolean): Plac
 export function checkPlacementFits(board: BoardProfile, needs: PlacementNeeds): void {
   const cap = placementCapacity(board, needs.aliasCode > 0);
   if (needs.aliasCode > 0 && cap.alias === 0) {
-    throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias'`, { board: board.id });
+    throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias' or 'overlay'`, { board: board.id });
   }
   const sram = needs.dataBss + needs.stack + needs.buffers + needs.sramCode + needs.sramData;
   if (sram > cap.sram) {

@@ -5,11 +5,16 @@
  * flash and copied to SRAM by start-up code like any initialised data; the
  * emulator's loader writes them at their run address directly); code placed
  * in the SRAM2 window goes into `.code_sram`, run at 0x1000_0000, loaded
- * from flash. Everything else is laid out as in the unplaced script.
+ * from flash; each overlaid unit's code into its own section of an OVERLAY
+ * right after it (one run address, consecutive load addresses in flash),
+ * which the network's loader copies before the layer runs. Everything else is
+ * laid out as in the unplaced script.
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { memoryOf } from '../../emulator/memory-map.js';
+import { OVERLAY_SYMBOLS } from '../../emulator/overlay.js';
 import { SimDseError } from '../../util/errors.js';
+import { OVERLAY_ALIGN } from './fit.js';
 import { LIBRARY_UNIT, homesOf, type Placement } from './placement.js';
 
 /** Input-file patterns of a unit's object(s) in a link (objects are linked as `<stem>.o`). */
@@ -42,8 +47,34 @@ export interface PlacedInputs {
   readonly sram: string;
   /** In `.code_sram` (the SRAM window, loaded from flash): the code placed there. */
   readonly alias: string;
-  /** Whether any code is placed in the window. */
+  /** Statements after `.code_sram` (an OVERLAY of the overlaid units and the region's symbols), or ''. */
+  readonly overlays: string;
+  /** Whether any code is placed in the window (to stay or as an overlay). */
   readonly usesAlias: boolean;
+}
+
+/** Output section of an overlaid unit's code; its load image is `__load_start_ov_<unit>` .. `__load_stop_ov_<unit>` (ld drops the dot). */
+export function overlaySection(unit: string): string {
+  return `.ov_${unit}`;
+}
+
+/** `MAX(a, MAX(b, ...))` of the overlays' sizes. */
+function largestOf(sections: readonly string[]): string {
+  return sections.map((s) => `SIZEOF(${s})`).reduceRight((acc, x) => `MAX(${x}, ${acc})`);
+}
+
+/** The OVERLAY statement of the overlaid units (sorted) and the region's symbols; '' when none. */
+function overlayStatements(units: readonly string[]): string {
+  if (units.length === 0) return '';
+  const sections = units.map(overlaySection);
+  const body = units.map((u, k) => `    ${sections[k]} { ${unitObjects(u)}(${TEXT}) . = ALIGN(${OVERLAY_ALIGN}); }\n`).join('');
+  return `  . = ALIGN(${OVERLAY_ALIGN});
+  OVERLAY : NOCROSSREFS
+  {
+${body}  } > CODESRAM AT> FLASH
+  ${OVERLAY_SYMBOLS.lo} = ADDR(${sections[0]});
+  ${OVERLAY_SYMBOLS.hi} = ${OVERLAY_SYMBOLS.lo} + ${largestOf(sections)};
+`;
 }
 
 const TEXT = '.text .text.*';
@@ -54,12 +85,14 @@ export function placedInputs(placement: Placement): PlacedInputs {
   const home = (u: string): ReturnType<typeof homesOf> => homesOf(placement, u);
   const codeSramFiles = select(placement, (u) => home(u).code === 'sram');
   const codeAliasFiles = select(placement, (u) => home(u).code === 'alias');
+  const overlaid = [...placement.keys()].filter((u) => home(u).code === 'overlay').sort();
   const dataSramFiles = select(placement, (u) => home(u).data === 'sram');
   return {
-    flashText: allBut([...codeSramFiles, ...codeAliasFiles], TEXT) + allBut(dataSramFiles, RODATA),
+    flashText: allBut([...codeSramFiles, ...codeAliasFiles, ...overlaid.map(unitObjects)], TEXT) + allBut(dataSramFiles, RODATA),
     sram: inputs(codeSramFiles, TEXT) + inputs(dataSramFiles, RODATA),
     alias: inputs(codeAliasFiles, TEXT),
-    usesAlias: codeAliasFiles.length > 0,
+    overlays: overlayStatements(overlaid),
+    usesAlias: codeAliasFiles.length + overlaid.length > 0,
   };
 }
 
@@ -71,7 +104,7 @@ export function placedLinkScript(board: BoardProfile, placement: Placement): str
   const { flash, sram, codeSram } = memoryOf(board);
   const placed = placedInputs(placement);
   if (placed.usesAlias && codeSram === null) {
-    throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias'`, { board: board.id });
+    throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias' or 'overlay'`, { board: board.id });
   }
   const alias =
     codeSram === null
@@ -80,7 +113,7 @@ export function placedLinkScript(board: BoardProfile, placement: Placement): str
   {
 ${placed.alias}    . = ALIGN(4);
   } > CODESRAM AT> FLASH
-`;
+${placed.overlays}`;
   return `/* sim-dse emulator image for ${board.id}, placed */
 MEMORY
 {

@@ -37,10 +37,10 @@ export interface CodeTarget {
  * Estimated cycles of one call of a straight-line group function at `target`: its zero-wait
  * cycles, or the fetch stream of its code when that is longer (flash: one line per
  * wait states + 1 cycles, and its weight table's lines at the wait states each; SRAM over the System bus: 2 cycles per word, + 1 for the first fetch,
- * + 1 per data word it loads; the SRAM window: zero wait states).
+ * + 1 per data word it loads; the SRAM window, to stay or as an overlay: zero wait states).
  */
 export function callCyclesAt(c: GroupAsm, target: CodeTarget | undefined): number {
-  if (target === undefined || target.code === 'alias') return c.cycles;
+  if (target === undefined || target.code === 'alias' || target.code === 'overlay') return c.cycles;
   if (target.code === 'sram') {
     const words = Math.ceil(c.codeBytes / 4);
     const fetch =
