@@ -92,6 +92,56 @@ export function pointwiseConv(g: Geometry, fast: boolean): boolean {
   );
 }
 
+/** Largest scratch of the 3x3, 16-channel plane path (SNN_C16_MAX_BYTES in snn_conv_3x3c16.h). */
+export const C16_PLANE_MAX_BYTES = 8192;
+
+/**
+ * Code bytes the plane path brings to a layer unit (snn_conv_3x3c16.h, arm-none-eabi-gcc 12 -O2, one
+ * stride and clamp form per unit), stated for the size estimate.
+ */
+export const C16_PLANE_CODE_BYTES = 1200;
+
+/**
+ * The 3x3, 16-channel plane path of CONV_2D (snn_conv_3x3c16_s8): the scratch bytes of its band of
+ * plane rows, or 0 when it does not apply. It takes in_c 16, an undilated 3x3 kernel, stride 1 or 2
+ * (the same both ways), out_c and out_w even, the fast requantization, and a band of at least one
+ * output row (three plane rows of (out_w - 1) * stride + 3 pixels, 32 bytes each) within
+ * C16_PLANE_MAX_BYTES; a band holds as many output rows as fit (c16_band_rows in the header).
+ */
+export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
+  if (!fast || g.c !== 16 || g.kh !== 3 || g.kw !== 3 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
+  if (g.strideW !== g.strideH || (g.strideW !== 1 && g.strideW !== 2) || g.oc % 2 !== 0 || g.ow % 2 !== 0) return 0;
+  const pitch = 32 * ((g.ow - 1) * g.strideW + 3);
+  const planeRows = (rows: number): number => (rows - 1) * g.strideH + 3;
+  let rows = g.oh;
+  while (rows > 1 && planeRows(rows) * pitch > C16_PLANE_MAX_BYTES) rows--;
+  const bytes = planeRows(rows) * pitch;
+  return bytes > C16_PLANE_MAX_BYTES ? 0 : bytes;
+}
+
+/**
+ * The plane path's weights (snn_conv_3x3c16.h): OHWI rows of 144, pre-widened to int16, per channel
+ * pair (a, b) and group of four reduction steps k = 4g .. 4g + 3 four words [a(4g), a(4g+2)],
+ * [a(4g+1), a(4g+3)], [b(4g), b(4g+2)], [b(4g+1), b(4g+3)] (low half first), 576 bytes per pair.
+ * `rows` is even.
+ */
+export function c16Weights(w: Int8Array, rows: number): Int32Array {
+  const n = 144;
+  const out = new Int32Array(rows * n / 2);
+  const pair = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
+  let k = 0;
+  for (let o = 0; o < rows; o += 2) {
+    for (let g = 0; g < n / 4; g++) {
+      for (const r of [o, o + 1]) {
+        const b = r * n + 4 * g;
+        out[k++] = pair(w[b], w[b + 2]);
+        out[k++] = pair(w[b + 1], w[b + 3]);
+      }
+    }
+  }
+  return out;
+}
+
 /** OHWI weights with each output channel's row padded with zeros to K (a copy; the same array when already a multiple of 4). */
 export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
   const n = g.kh * g.kw * g.c;
@@ -124,15 +174,25 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const masked = maskedWeights(p, mask);
   const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
   const pw = pointwiseConv(g, fast);
+  const plane = pw ? 0 : conv3x3c16Bytes(g, fast);
   // Rows padded to K, then interleaved by pairs: the 2x2 core reads a channel pair with one pointer.
-  const { data, rq } = weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias);
+  const { data, rq } =
+    plane === 0
+      ? weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias)
+      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc).buffer), p.bias);
+  // The plane path's code comes with the unit (snn_conv_3x3c16.h), one stride and clamp form, so only images that take it link it.
+  const full = p.requant.actMin === -128 && p.requant.actMax === 127;
+  const planeHead = plane === 0 ? '' : `#define SNN_C16_STRIDE ${g.strideW}\n#define SNN_C16_FULL ${full ? 1 : 0}\n#include "snn_conv_3x3c16.h"\n`;
+  const call = pw ? 'snn_conv_1x1_s8' : plane !== 0 ? 'snn_conv_3x3c16_s8' : 'snn_conv_s8';
   return {
     data:
+      planeHead +
       data +
       `static const snn_conv_params ${fn}_params = {\n  .win = ${windowInit(g)},\n  .in_offset = ${-p.inZp},\n` +
       `  .weights = ${fn}_weights, .bias = ${fn}_bias,\n  .rq = ${rq},\n  .fast_rq = ${fast ? 1 : 0},\n};\n`,
-    call: `${pw ? 'snn_conv_1x1_s8' : 'snn_conv_s8'}(&${fn}_params, in0, out, (int16_t *)scratch);`,
-    scratchBytes: pw ? PW_PAIRS * 4 * g.c : convScratchBytes(g),
+    call: `${call}(&${fn}_params, in0, out, ${plane !== 0 ? 'scratch' : '(int16_t *)scratch'});`,
+    scratchBytes: pw ? PW_PAIRS * 4 * g.c : plane !== 0 ? plane : convScratchBytes(g),
+    ...(plane !== 0 ? { codeBytes: C16_PLANE_CODE_BYTES } : {}),
   };
 }
 

@@ -1,0 +1,287 @@
+/*
+ * CONV_2D over 16 input channels with an undilated 3x3 kernel, the plane
+ * path: included by the emitted layer units that take it (so images without
+ * such a layer link none of it); the emitter checks the conditions
+ * (conv3x3c16Band in src/kernels/baseline/emit.ts): in_c 16, kernel 3x3,
+ * undilated, stride 1 or 2 (the same both ways), out_c and out_w even, the
+ * fast requantization, and a scratch of at least three plane rows.
+ *
+ * Instead of an im2col per output position (144 values widened per position,
+ * each input pixel nine times), the input rows a band of output rows reads
+ * are widened once into a zero-bordered int16 plane in the scratch: plane
+ * column u holds input column u - pad_left, 16 channels as four groups of
+ * [x0, x2], [x1, x3] (the order SXTB16 gives the weights in, as in the
+ * columns of snn_conv.c), 32 bytes per pixel, padding 0 (the input offset
+ * added to every real value). A kernel row of a window is then 12 contiguous
+ * groups (three pixels) of the plane, and the second position of a pair lies
+ * 32 * stride bytes further: every column word of a kernel row is an
+ * immediate offset from one pointer, which moves by the plane's row bytes
+ * between kernel rows.
+ *
+ * The core is snn_conv.c's 2x2 one (two channels x two positions, the
+ * channel pair's weights interleaved by word, 19 cycles per 16 MACs), a
+ * kernel row (12 groups) per loop iteration; one assembly block runs one
+ * channel pair over all position pairs of an output row (as the pointwise
+ * path does): biases, three kernel rows, the fast requantization of the four
+ * outputs (as out_pair_fast), two halfword stores, the pointers moved on.
+ * Its constants live in a frame on the stack, so that the 14 allocatable
+ * registers hold the core.
+ */
+#ifndef SNN_CONV_3X3C16_H
+#define SNN_CONV_3X3C16_H
+
+#include "snn.h"
+#include "snn_dsp.h"
+#include "snn_output.h"
+
+#if !defined(SNN_C16_STRIDE) || !defined(SNN_C16_FULL) || (SNN_C16_STRIDE != 1 && SNN_C16_STRIDE != 2)
+#error "define SNN_C16_STRIDE (1 or 2) and SNN_C16_FULL before including snn_conv_3x3c16.h"
+#endif
+
+/* Largest scratch (bytes) the plane path takes: its band of plane rows (conv3x3c16Band in emit.ts). */
+#define SNN_C16_MAX_BYTES 8192
+
+/* What the row block reads and writes on the stack (sp-relative in the assembly). */
+typedef struct {
+  int32_t ba, bb;  /* the pair's biases (one LDRD) */
+  int32_t ma, mb;  /* multipliers */
+  int32_t ea, eb;  /* exponent - 1 (~shift) */
+  int32_t zp;      /* output zero point */
+  int8_t *out;     /* output of the next position pair, channel a */
+  int32_t oc_n;    /* output channels (bytes between positions) */
+  int32_t pitch;   /* plane row bytes */
+  int32_t back;    /* 3 * pitch - 64 * stride: the column pointer's step back after a position pair */
+  int32_t count;   /* position pairs left */
+  const int8_t *pwend; /* the end of the pair's weights (576 bytes) */
+  uint32_t lo, hi; /* act_min, act_max replicated to four bytes */
+} snn_c16_frame;
+
+/*
+ * One group (four reduction steps, 16 MACs) at column offset `off` of the
+ * kernel row: position 0's words at cp + off, position 1's at cp + off + yo;
+ * the channel pair's weights, pre-widened to int16 by the emitter, at
+ * pw + 2 * off: [a0, a2], [a1, a3], [b0, b2], [b1, b3] (the column's pair
+ * order). Eight loads back to back (9 cycles, pipelined) and eight SMLAD: 17
+ * cycles per 16 MACs, no SXTB16. C16_YL is the load of position 1's words: "ldr"
+ * (stride 1: offsets below 128, 16-bit loads) or "ldr.w" (stride 2); the
+ * weight loads are 32-bit, so every 32-bit load stays word-aligned and
+ * pipelines.
+ */
+#if SNN_C16_STRIDE == 1
+#define C16_YO "32"
+#define C16_YL "ldr"
+#else
+#define C16_YO "64"
+#define C16_YL "ldr.w"
+#endif
+#if SNN_C16_FULL
+#define C16_CLAMP ""
+#else
+#define C16_CLAMP                     \
+  "ldrd %[a10], %[a11], %[lo]\n\t"    \
+  "ssub8 %[a01], %[a00], %[a10]\n\t"  \
+  "sel %[a00], %[a00], %[a10]\n\t"    \
+  "ssub8 %[a01], %[a11], %[a00]\n\t"  \
+  "sel %[a00], %[a00], %[a11]\n\t"
+#endif
+
+#define C16_GROUP(off)                         \
+  "ldr %[x0], [%[cp], #" #off "]\n\t"              \
+  "ldr %[x1], [%[cp], #" #off " + 4]\n\t"          \
+  C16_YL " %[y0], [%[cp], #" #off " + " C16_YO "]\n\t"     \
+  C16_YL " %[y1], [%[cp], #" #off " + 4 + " C16_YO "]\n\t" \
+  "ldr.w %[w], [%[pw], #2 * " #off "]\n\t"         \
+  "ldr.w %[t], [%[pw], #2 * " #off " + 4]\n\t"     \
+  "ldr.w %[u], [%[pw], #2 * " #off " + 8]\n\t"     \
+  "ldr.w %[n], [%[pw], #2 * " #off " + 12]\n\t"    \
+  "smlad %[a00], %[w], %[x0], %[a00]\n\t"          \
+  "smlad %[a01], %[w], %[y0], %[a01]\n\t"          \
+  "smlad %[a00], %[t], %[x1], %[a00]\n\t"          \
+  "smlad %[a01], %[t], %[y1], %[a01]\n\t"          \
+  "smlad %[a10], %[u], %[x0], %[a10]\n\t"          \
+  "smlad %[a11], %[u], %[y0], %[a11]\n\t"          \
+  "smlad %[a10], %[n], %[x1], %[a10]\n\t"          \
+  "smlad %[a11], %[n], %[y1], %[a11]\n\t"
+
+/*
+ * The row block: per position pair the accumulators start at the biases,
+ * three iterations of one kernel row (12 groups; then the column pointer moves
+ * by the plane's row bytes, the weight pointer by the 192 bytes of the pair's
+ * kernel row, until it reaches the end of the pair's weights), the four
+ * outputs requantized as in snn_conv.c's out_pair_fast and stored as one
+ * halfword per position; then the weight pointer is rewound by the pair's 576
+ * bytes and the column pointer stepped to the next pair.
+ */
+#define C16_BLOCK                                                                                                     \
+  ".p2align 2\n"                                                                                                          \
+  "5:\n\t"                                                                                                                \
+  "ldrd %[a00], %[a10], %[ba]\n\t"                                                                                        \
+  "mov %[a01], %[a00]\n\t"                                                                                                \
+  "mov %[a11], %[a10]\n\t"                                                                                                \
+  ".p2align 2\n3:\n\t" C16_GROUP(0) C16_GROUP(8) C16_GROUP(16) C16_GROUP(24) C16_GROUP(32)            \
+      C16_GROUP(40) C16_GROUP(48) C16_GROUP(56) C16_GROUP(64) C16_GROUP(72) C16_GROUP(80)         \
+          C16_GROUP(88) "ldr %[t], %[pitch]\n\t"                                                                      \
+  "adds %[pw], #192\n\t"                                                                                                  \
+  "add %[cp], %[t]\n\t"                                                                                                   \
+  "ldr %[t], %[pwend]\n\t"                                                                                                \
+  "cmp %[pw], %[t]\n\t"                                                                                                   \
+  "bne 3b\n\t"                                                                                                            \
+  "ldrd %[x0], %[x1], %[ma]\n\t"                                                                                          \
+  "ldrd %[y0], %[y1], %[ea]\n\t"                                                                                          \
+  "ldr %[w], %[zpm]\n\t" SNN_OUT_FAST_Z(a00, x0, y0, w) SNN_OUT_FAST_Z(a01, x0, y0, w) SNN_OUT_FAST_Z(a10, x1, y1, w)  \
+      SNN_OUT_FAST_Z(a11, x1, y1, w)                                                                                      \
+  "bfi %[a00], %[a10], #8, #8\n\t"                                                                                        \
+  "bfi %[a01], %[a11], #8, #8\n\t"                                                                                        \
+  "bfi %[a00], %[a01], #16, #16\n\t"                                                                                      \
+  C16_CLAMP                                                                                                               \
+  "ldr %[x0], %[out]\n\t"                                                                                                 \
+  "ldr %[x1], %[ocn]\n\t"                                                                                                 \
+  "ldr %[y0], %[back]\n\t"                                                                                                \
+  "ldr %[n], %[count]\n\t"                                                                                                \
+  "strh %[a00], [%[x0]]\n\t"                                                                                              \
+  "lsrs %[a00], %[a00], #16\n\t"                                                                                          \
+  "strh %[a00], [%[x0], %[x1]]\n\t"                                                                                       \
+  "add %[x0], %[x0], %[x1], lsl #1\n\t"                                                                                   \
+  "subs %[cp], %[cp], %[y0]\n\t"                                                                                          \
+  "subw %[pw], %[pw], #576\n\t"                                                                                           \
+  "str %[x0], %[out]\n\t"                                                                                                 \
+  "subs %[n], #1\n\t"                                                                                                     \
+  "str %[n], %[count]\n\t"                                                                                                \
+  "bne 5b\n\t"
+
+#define C16_OPERANDS                                                                                                       \
+  : [cp] "+l"(cp), [n] "=&l"(n), [pw] "+r"(pw), [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), \
+    [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u),            \
+    [out] "+m"(f->out), [count] "+m"(f->count)                                                                            \
+  : [ba] "m"(f->ba), [ma] "m"(f->ma), [ea] "m"(f->ea), [zpm] "m"(f->zp), [ocn] "m"(f->oc_n), [pitch] "m"(f->pitch),    \
+    [back] "m"(f->back), [pwend] "m"(f->pwend), [lo] "m"(f->lo)                                        \
+  : "cc", "memory"
+
+/* One channel pair (weights at wp) over f->count position pairs of an output row whose first window starts at col. */
+static inline __attribute__((always_inline)) void c16_row(const uint32_t *col, const int8_t *wp, snn_c16_frame *f) {
+  register const uint32_t *cp __asm__("r0") = col;
+  register uint32_t x0 __asm__("r1");
+  register uint32_t x1 __asm__("r2");
+  register uint32_t y0 __asm__("r3");
+  register uint32_t y1 __asm__("r4");
+  register int32_t n __asm__("r5");
+  register const int8_t *pw __asm__("r6") = wp;
+  register uint32_t u __asm__("r7");
+  register int32_t a00 __asm__("r8");
+  register int32_t a01 __asm__("r9");
+  register int32_t a10 __asm__("r10");
+  register int32_t a11 __asm__("r11");
+  register uint32_t w __asm__("r12");
+  register uint32_t t __asm__("lr");
+  __asm__ volatile(C16_BLOCK C16_OPERANDS);
+}
+
+#undef C16_OPERANDS
+#undef C16_BLOCK
+#undef C16_GROUP
+#undef C16_CLAMP
+#undef C16_YO
+#undef C16_YL
+
+/* n pixels of 16 channels widened into the plane (input offset added): four words in, eight out. */
+static void c16_widen(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
+  for (; n > 0; n--) {
+    const uint32_t a = snn_ld32(src);
+    const uint32_t b = snn_ld32(src + 4);
+    const uint32_t c = snn_ld32(src + 8);
+    const uint32_t d = snn_ld32(src + 12);
+    src += 16;
+    dst[0] = snn_sxtab16(off2, a);
+    dst[1] = snn_sxtab16_ror8(off2, a);
+    dst[2] = snn_sxtab16(off2, b);
+    dst[3] = snn_sxtab16_ror8(off2, b);
+    dst[4] = snn_sxtab16(off2, c);
+    dst[5] = snn_sxtab16_ror8(off2, c);
+    dst[6] = snn_sxtab16(off2, d);
+    dst[7] = snn_sxtab16_ror8(off2, d);
+    dst += 8;
+  }
+}
+
+/* n words of zeros (padding). */
+static void c16_zero(uint32_t *dst, int32_t n) {
+  for (; n >= 2; n -= 2, dst += 2) {
+    dst[0] = 0;
+    dst[1] = 0;
+  }
+  if (n > 0) dst[0] = 0;
+}
+
+/* Output rows per band: as many as SNN_C16_MAX_BYTES of plane rows hold (conv3x3c16Band in emit.ts). */
+static inline int32_t c16_band_rows(const snn_window *g, int32_t pitch) {
+  int32_t rows = g->out_h;
+  while (rows > 1 && ((rows - 1) * g->stride_h + 3) * pitch > SNN_C16_MAX_BYTES) rows--;
+  return rows;
+}
+
+static inline __attribute__((always_inline)) void c16_conv(const snn_conv_params *p, const int8_t *in, int8_t *out, uint32_t *plane, const int full, const int stride) {
+  const snn_window *g = &p->win;
+  const int32_t oc_n = g->out_c, pairs = oc_n >> 1;
+  const int32_t px = (g->out_w - 1) * stride + 3; /* plane pixels per row */
+  const int32_t pitch = 32 * px;
+  const int32_t band = c16_band_rows(g, pitch);
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  /* plane columns [0, left) and [left + mid, px) are padding; the rest is input columns 0 .. mid - 1 */
+  const int32_t left = g->pad_left < px ? g->pad_left : px;
+  const int32_t mid = g->in_w < px - left ? g->in_w : px - left;
+  snn_c16_frame f;
+  f.zp = p->rq.out_zp;
+  f.oc_n = oc_n;
+  f.pitch = pitch;
+  f.back = 3 * pitch - 64 * stride;
+  f.lo = ((uint32_t)p->rq.act_min & 0xffu) * 0x01010101u;
+  f.hi = ((uint32_t)p->rq.act_max & 0xffu) * 0x01010101u;
+  for (int32_t b = 0; b < g->batches; b++) {
+    const int8_t *img = in + b * g->in_h * g->in_w * 16;
+    int8_t *dst = out + b * g->out_h * g->out_w * oc_n;
+    for (int32_t oy0 = 0; oy0 < g->out_h; oy0 += band) {
+      const int32_t rows = g->out_h - oy0 < band ? g->out_h - oy0 : band;
+      const int32_t y0 = oy0 * stride - g->pad_top;
+      const int32_t plane_rows = (rows - 1) * stride + 3;
+      uint32_t *pr = plane;
+      for (int32_t j = 0; j < plane_rows; j++, pr += 8 * px) {
+        const int32_t iy = y0 + j;
+        if (iy < 0 || iy >= g->in_h) {
+          c16_zero(pr, 8 * px);
+          continue;
+        }
+        c16_zero(pr, 8 * left);
+        c16_widen(img + iy * g->in_w * 16, mid, off2, pr + 8 * left);
+        c16_zero(pr + 8 * (left + mid), 8 * (px - left - mid));
+      }
+      for (int32_t r = 0; r < rows; r++, dst += g->out_w * oc_n) {
+        const uint32_t *col = plane + r * stride * 8 * px;
+        const int8_t *w = p->weights;
+        for (int32_t i = 0; i < pairs; i++, w += 576) {
+          f.ba = p->bias[2 * i];
+          f.bb = p->bias[2 * i + 1];
+          f.ma = p->rq.multiplier[2 * i];
+          f.mb = p->rq.multiplier[2 * i + 1];
+          f.ea = ~p->rq.shift[2 * i];
+          f.eb = ~p->rq.shift[2 * i + 1];
+          f.out = dst + 2 * i;
+          f.count = g->out_w >> 1;
+          f.pwend = w + 576;
+          c16_row(col, w, &f);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * CONV_2D over 16 channels, 3x3, the plane path (conditions above); scratch: the band's plane rows.
+ * The unit defines SNN_C16_STRIDE (1 or 2) and SNN_C16_FULL (1 when the activation range is all of
+ * int8: no clamp) before including this header, so that it compiles that one form.
+ */
+static void snn_conv_3x3c16_s8(const snn_conv_params *flash_params, const int8_t *in, int8_t *out, void *scratch) {
+  const snn_conv_params params = *flash_params; /* on the stack (SRAM), as in snn_conv_s8 */
+  c16_conv(&params, in, out, (uint32_t *)scratch, SNN_C16_FULL, SNN_C16_STRIDE);
+}
+
+#endif /* SNN_CONV_3X3C16_H */
