@@ -4,7 +4,7 @@
  * its errors for operators without a baseline kernel and bad masks.
  */
 import { describe, expect, test } from 'vitest';
-import { baselineLibrarySources, emitBaselineLayer } from '../src/kernels/baseline/emit.js';
+import { baselineLibrarySources, c16Weights, conv3x3c16Bytes, emitBaselineLayer } from '../src/kernels/baseline/emit.js';
 import { cArray, cInt32 } from '../src/kernels/baseline/c-data.js';
 import { prepareGraph, type PreparedOp } from '../src/model/engine/prepare.js';
 import { SimDseError } from '../src/util/errors.js';
@@ -26,25 +26,61 @@ function thrown(f: () => unknown): SimDseError {
 
 describe('emitted C', () => {
   test('CONV_2D: weights, bias, per-channel multipliers and shifts as flash data; the library call; im2col scratch', () => {
-    const conv = op(resnet.ops, 1);
-    const layer = emitBaselineLayer(conv, 'layer_1');
-    expect(layer.fn).toBe('layer_1');
-    expect(layer.source.name).toBe('layer_1.c');
-    // two int16 columns of 3 * 3 * 16
-    expect(layer.scratchBytes).toBe(2 * 2 * 3 * 3 * 16);
+    const conv = op(resnet.ops, 5);
+    const layer = emitBaselineLayer(conv, 'layer_5');
+    expect(layer.fn).toBe('layer_5');
+    expect(layer.source.name).toBe('layer_5.c');
+    // two int16 columns of 3 * 3 * 32
+    expect(layer.scratchBytes).toBe(2 * 2 * 3 * 3 * 32);
     const code = layer.source.code;
-    expect(code).toContain('static const int8_t layer_1_weights[2304] __attribute__((aligned(4)))');
-    expect(code).toContain('static const int32_t layer_1_bias[16]');
-    expect(code).toContain('static const int32_t layer_1_multiplier[16]');
-    expect(code).toContain('.in_offset = 128,');
+    expect(code).toContain('static const int8_t layer_5_weights[9216] __attribute__((aligned(4)))');
+    expect(code).toContain('static const int32_t layer_5_bias[32]');
+    expect(code).toContain('static const int32_t layer_5_multiplier[32]');
     expect(code).toContain('.pad_top = 1, .pad_left = 1');
-    expect(code).toContain('snn_conv_s8(&layer_1_params, in0, out, (int16_t *)scratch);');
-    expect(code).toContain('void layer_1(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
+    expect(code).toContain('snn_conv_s8(&layer_5_params, in0, out, (int16_t *)scratch);');
+    expect(code).toContain('void layer_5(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
+    expect(code).not.toContain('snn_conv_3x3c16.h');
     if (conv.kind !== 'conv') throw new Error('not a conv');
-    // K = 144: rows 0 and 1 interleaved by word (row 0's word 0, row 1's word 0, row 0's word 1, ...)
-    const row = (o: number, from: number): number[] => Array.from(conv.weights.slice(o * 144 + from, o * 144 + from + 4));
+    // K = 288: rows 0 and 1 interleaved by word (row 0's word 0, row 1's word 0, row 0's word 1, ...)
+    const row = (o: number, from: number): number[] => Array.from(conv.weights.slice(o * 288 + from, o * 288 + from + 4));
     const first24 = [...row(0, 0), ...row(1, 0), ...row(0, 4), ...row(1, 4), ...row(0, 8), ...row(1, 8)];
     expect(code).toContain(`  ${first24.join(', ')},\n`);
+  });
+
+  test('CONV_2D 3x3 over 16 channels: the plane path, its unit-local code, band scratch and int16 weights', () => {
+    const conv = op(resnet.ops, 1);
+    if (conv.kind !== 'conv') throw new Error('not a conv');
+    const layer = emitBaselineLayer(conv, 'layer_1');
+    // 32 x 32 SAME, stride 1: plane rows of 34 pixels x 32 bytes; 7 rows (a band of 5 output rows) fit 8 KB
+    expect(conv3x3c16Bytes(conv.geometry, true)).toBe(7 * 34 * 32);
+    expect(layer.scratchBytes).toBe(7616);
+    const code = layer.source.code;
+    expect(code).toContain('#define SNN_C16_STRIDE 1\n#define SNN_C16_FULL 1\n#include "snn_conv_3x3c16.h"\n');
+    expect(code).toContain('snn_conv_3x3c16_s8(&layer_1_params, in0, out, scratch);');
+    expect(code).toContain('.in_offset = 128,');
+    // 16 x 144 weights as int16: 4,608 bytes, per pair and group [a0, a2], [a1, a3], [b0, b2], [b1, b3]
+    expect(code).toContain('static const int8_t layer_1_weights[4608] __attribute__((aligned(4)))');
+    const w = (o: number, k: number): number => conv.weights[o * 144 + k];
+    const half = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff].map((b) => (b << 24) >> 24);
+    const first16 = [w(0, 0), w(0, 2), w(0, 1), w(0, 3), w(1, 0), w(1, 2), w(1, 1), w(1, 3)].flatMap(half);
+    expect(code).toContain(`  ${first16.join(', ')},`);
+    expect(Array.from(c16Weights(Int8Array.from([...Array(288).keys()].map((i) => (i % 7) - 3)), 2).slice(0, 4))).toEqual([
+      ((-3 & 0xffff) | (-1 << 16)) | 0,
+      ((-2 & 0xffff) | (0 << 16)) | 0,
+      ((144 % 7) - 3 & 0xffff) | (((146 % 7) - 3) << 16),
+      ((145 % 7) - 3 & 0xffff) | (((147 % 7) - 3) << 16),
+    ]);
+    // stride 2 (conv_2d#4, 32 x 32 -> 16 x 16): 33 pixels per plane row, 7 rows (3 output rows)
+    const s2 = op(resnet.ops, 4);
+    if (s2.kind !== 'conv') throw new Error('not a conv');
+    expect(emitBaselineLayer(s2, 'layer_4').scratchBytes).toBe(7 * 33 * 32);
+    expect(emitBaselineLayer(s2, 'layer_4').source.code).toContain('#define SNN_C16_STRIDE 2\n');
+    // not taken: another channel count, the slow requantization, an odd output width, a plane row of more than 8 KB / 3
+    expect(conv3x3c16Bytes({ ...conv.geometry, c: 32 }, true)).toBe(0);
+    expect(conv3x3c16Bytes(conv.geometry, false)).toBe(0);
+    expect(conv3x3c16Bytes({ ...conv.geometry, ow: 31 }, true)).toBe(0);
+    expect(conv3x3c16Bytes({ ...conv.geometry, ow: 86 }, true)).toBe(0);
+    expect(conv3x3c16Bytes({ ...conv.geometry, ow: 82, oh: 1 }, true)).toBe(3 * 84 * 32);
   });
 
   test('a mask zeroes exactly the skipped weights in the data', () => {

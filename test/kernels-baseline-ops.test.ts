@@ -3,7 +3,8 @@
  * compared byte for byte with the reference engine on several inputs:
  * stride-2 SAME padding, channel counts that leave the 2x2 core odd rows and
  * an odd last position, the byte-gather im2col (in_c not a multiple of 4),
- * dilation, RELU6, depthwise with multiplier 2 and with the plane in several
+ * dilation, RELU6, the 3x3 16-channel plane path (strides 1 and 2, several
+ * bands), depthwise with multiplier 2 and with the plane in several
  * bands, FC with a reduction tail and
  * two batches, pools with clipped windows, ADD, PAD, MEAN, int8 requantize
  * with rounding ties, and softmax with equal inputs.
@@ -12,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { prepareGraph, type PreparedGraph } from '../src/model/engine/prepare.js';
 import { buildLayers, engineTensors, hasBaselineKernel, opInputs, outputBytes, runLayer, type LayerImage } from './helpers/kernels-baseline-harness.js';
-import { depthwiseBandCases, syntheticCases } from './helpers/synthetic-graphs.js';
+import { conv16PlaneCases, depthwiseBandCases, syntheticCases } from './helpers/synthetic-graphs.js';
 
-/** The shared edge cases and the depthwise layers whose plane takes several bands. */
-const cases = () => [...syntheticCases(), ...depthwiseBandCases()];
+/** The shared edge cases, the depthwise layers whose plane takes several bands, and the 3x3 16-channel plane path's layers. */
+const cases = () => [...syntheticCases(), ...depthwiseBandCases(), ...conv16PlaneCases()];
 
 const hasCompiler = compilerVersion() !== null;
 if (!hasCompiler) console.warn('kernels-baseline-ops: arm-none-eabi-gcc is not installed; skipped');

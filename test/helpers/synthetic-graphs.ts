@@ -202,6 +202,20 @@ function depthwiseCase(h: number, w: number, c: number, stride: number, padding:
 }
 
 /**
+ * CONV_2D layers the baseline's 3x3, 16-channel plane path takes (snn_conv_3x3c16.h): stride 1 and 2,
+ * the plane in several bands (wide rows: few plane rows per 8 KB), SAME and VALID, clamped (RELU6) and
+ * full-range outputs.
+ */
+export function conv16PlaneCases(): SyntheticCase[] {
+  return [
+    convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 16 (plane path, 4 bands of 2 rows), out_c 6, RELU6, per-channel scales', h: 7, w: 60, c: 16, oc: 6, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3, 0.02, 1], outScale: 0.5, outZp: -100, seed: 31 }),
+    convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 16 (plane path, bands of 2 rows), out_c 4, input zero point -128', h: 9, w: 40, c: 16, oc: 4, k: 3, stride: 2, padding: 'SAME', inZp: -128, seed: 32 }),
+    convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 16 (plane path, one band), out_c 2', h: 5, w: 6, c: 16, oc: 2, k: 3, stride: 1, padding: 'VALID', seed: 33 }),
+    convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 16 (plane path), out_c 8, RELU6', h: 8, w: 9, c: 16, oc: 8, k: 3, stride: 2, padding: 'VALID', activation: 'RELU6', scales: new Array<number>(8).fill(0.01), outScale: 0.05, outZp: -128, seed: 34 }),
+  ];
+}
+
+/**
  * Depthwise 3x3 layers whose plane (snn_depthwise_3x3_s8) does not fit the scratch limit in one band:
  * stride 1 (40 output rows, bands of 22) and stride 2 (32 output rows, bands of 7), odd widths.
  */
