@@ -58,18 +58,22 @@ describe('emitted C', () => {
     expect(code).toContain('#define SNN_C16_STRIDE 1\n#define SNN_C16_FULL 1\n#include "snn_conv_3x3c16.h"\n');
     expect(code).toContain('snn_conv_3x3c16_s8(&layer_1_params, in0, out, scratch);');
     expect(code).toContain('.in_offset = 128,');
-    // 16 x 144 weights as int16: 4,608 bytes, per pair and group [a0, a2], [a1, a3], [b0, b2], [b1, b3]
+    // 16 x 144 weights doubled, as int16: 4,608 bytes, per pair and group [a0, a2], [a1, a3], [b0, b2], [b1, b3]
     expect(code).toContain('static const int8_t layer_1_weights[4608] __attribute__((aligned(4)))');
-    const w = (o: number, k: number): number => conv.weights[o * 144 + k];
+    const w = (o: number, k: number): number => 2 * conv.weights[o * 144 + k];
     const half = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff].map((b) => (b << 24) >> 24);
     const first16 = [w(0, 0), w(0, 2), w(0, 1), w(0, 3), w(1, 0), w(1, 2), w(1, 1), w(1, 3)].flatMap(half);
     expect(code).toContain(`  ${first16.join(', ')},`);
+    const v = (i: number): number => 2 * ((i % 7) - 3);
+    const word = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
     expect(Array.from(c16Weights(Int8Array.from([...Array(288).keys()].map((i) => (i % 7) - 3)), 2).slice(0, 4))).toEqual([
-      ((-3 & 0xffff) | (-1 << 16)) | 0,
-      ((-2 & 0xffff) | (0 << 16)) | 0,
-      ((144 % 7) - 3 & 0xffff) | (((146 % 7) - 3) << 16),
-      ((145 % 7) - 3 & 0xffff) | (((147 % 7) - 3) << 16),
+      word(v(0), v(2)),
+      word(v(1), v(3)),
+      word(v(144), v(146)),
+      word(v(145), v(147)),
     ]);
+    // the biases doubled too
+    expect(code).toContain(cArray('int32_t', 'layer_1_bias', conv.bias.map((b) => 2 * b)));
     // stride 2 (conv_2d#4, 32 x 32 -> 16 x 16): 33 pixels per plane row, 7 rows (3 output rows)
     const s2 = op(resnet.ops, 4);
     if (s2.kind !== 'conv') throw new Error('not a conv');

@@ -120,7 +120,8 @@ export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
 }
 
 /**
- * The plane path's weights (snn_conv_3x3c16.h): OHWI rows of 144, pre-widened to int16, per channel
+ * The plane path's weights (snn_conv_3x3c16.h): OHWI rows of 144, doubled and pre-widened to int16
+ * (the path's requantization takes doubled accumulators; its biases are doubled too), per channel
  * pair (a, b) and group of four reduction steps k = 4g .. 4g + 3 four words [a(4g), a(4g+2)],
  * [a(4g+1), a(4g+3)], [b(4g), b(4g+2)], [b(4g+1), b(4g+3)] (low half first), 576 bytes per pair.
  * `rows` is even.
@@ -134,8 +135,8 @@ export function c16Weights(w: Int8Array, rows: number): Int32Array {
     for (let g = 0; g < n / 4; g++) {
       for (const r of [o, o + 1]) {
         const b = r * n + 4 * g;
-        out[k++] = pair(w[b], w[b + 2]);
-        out[k++] = pair(w[b + 1], w[b + 3]);
+        out[k++] = pair(2 * w[b], 2 * w[b + 2]);
+        out[k++] = pair(2 * w[b + 1], 2 * w[b + 3]);
       }
     }
   }
@@ -179,7 +180,7 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const { data, rq } =
     plane === 0
       ? weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias)
-      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc).buffer), p.bias);
+      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc).buffer), p.bias.map((b) => 2 * b));
   // The plane path's code comes with the unit (snn_conv_3x3c16.h), one stride and clamp form, so only images that take it link it.
   const full = p.requant.actMin === -128 && p.requant.actMax === 127;
   const planeHead = plane === 0 ? '' : `#define SNN_C16_STRIDE ${g.strideW}\n#define SNN_C16_FULL ${full ? 1 : 0}\n#include "snn_conv_3x3c16.h"\n`;

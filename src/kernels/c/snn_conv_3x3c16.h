@@ -46,7 +46,7 @@ typedef struct {
   int32_t ba, bb;  /* the pair's biases (one LDRD) */
   int32_t ma, mb;  /* multipliers */
   int32_t ea, eb;  /* exponent - 1 (~shift) */
-  int32_t zp;      /* output zero point */
+  int32_t zp2;     /* 2 * output zero point + 1 */
   int8_t *out;     /* output of the next position pair, channel a */
   int32_t oc_n;    /* output channels (bytes between positions) */
   int32_t pitch;   /* plane row bytes */
@@ -84,6 +84,19 @@ typedef struct {
   "ssub8 %[a01], %[a11], %[a00]\n\t"  \
   "sel %[a00], %[a00], %[a11]\n\t"
 #endif
+
+/*
+ * The fast requantization of one doubled accumulator a (weights and biases are doubled by the
+ * emitter, so SNN_OUT_FAST_Z's doubling is gone): SMMULR by the multiplier m, the sign correction,
+ * the shift by e - 1 (e1), then 2 zp + 1 (in w) added and the last halving done by SSAT's ASR #1:
+ * ((x >> (e - 1)) + 2 zp + 1) >> 1 == zp + (((x >> (e - 1)) + 1) >> 1).
+ */
+#define C16_OUT(a, m, e1)                                \
+  "smmulr %[" #a "], %[" #a "], %[" #m "]\n\t"          \
+  "add %[" #a "], %[" #a "], %[" #a "], asr #31\n\t"     \
+  "asr %[" #a "], %[" #a "], %[" #e1 "]\n\t"            \
+  "add %[" #a "], %[" #a "], %[w]\n\t"                  \
+  "ssat %[" #a "], #8, %[" #a "], asr #1\n\t"
 
 #define C16_GROUP(off)                         \
   "ldr %[x0], [%[cp], #" #off "]\n\t"              \
@@ -128,8 +141,7 @@ typedef struct {
   "bne 3b\n\t"                                                                                                            \
   "ldrd %[x0], %[x1], %[ma]\n\t"                                                                                          \
   "ldrd %[y0], %[y1], %[ea]\n\t"                                                                                          \
-  "ldr %[w], %[zpm]\n\t" SNN_OUT_FAST_Z(a00, x0, y0, w) SNN_OUT_FAST_Z(a01, x0, y0, w) SNN_OUT_FAST_Z(a10, x1, y1, w)  \
-      SNN_OUT_FAST_Z(a11, x1, y1, w)                                                                                      \
+  "ldr %[w], %[zpm]\n\t" C16_OUT(a00, x0, y0) C16_OUT(a01, x0, y0) C16_OUT(a10, x1, y1) C16_OUT(a11, x1, y1)              \
   "bfi %[a00], %[a10], #8, #8\n\t"                                                                                        \
   "bfi %[a01], %[a11], #8, #8\n\t"                                                                                        \
   "bfi %[a00], %[a01], #16, #16\n\t"                                                                                      \
@@ -153,7 +165,7 @@ typedef struct {
   : [cp] "+l"(cp), [n] "=&l"(n), [pw] "+r"(pw), [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), \
     [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u),            \
     [out] "+m"(f->out), [count] "+m"(f->count)                                                                            \
-  : [ba] "m"(f->ba), [ma] "m"(f->ma), [ea] "m"(f->ea), [zpm] "m"(f->zp), [ocn] "m"(f->oc_n), [pitch] "m"(f->pitch),    \
+  : [ba] "m"(f->ba), [ma] "m"(f->ma), [ea] "m"(f->ea), [zpm] "m"(f->zp2), [ocn] "m"(f->oc_n), [pitch] "m"(f->pitch),    \
     [back] "m"(f->back), [pwend] "m"(f->pwend), [lo] "m"(f->lo)                                        \
   : "cc", "memory"
 
@@ -179,12 +191,13 @@ static inline __attribute__((always_inline)) void c16_row(const uint32_t *col, c
 #undef C16_OPERANDS
 #undef C16_BLOCK
 #undef C16_GROUP
+#undef C16_OUT
 #undef C16_CLAMP
 #undef C16_YO
 #undef C16_YL
 
 /* n pixels of 16 channels widened into the plane (input offset added): four words in, eight out. */
-static void c16_widen(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
+static void __attribute__((noinline)) c16_widen(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
   for (; n > 0; n--) {
     const uint32_t a = snn_ld32(src);
     const uint32_t b = snn_ld32(src + 4);
@@ -230,7 +243,7 @@ static inline __attribute__((always_inline)) void c16_conv(const snn_conv_params
   const int32_t left = g->pad_left < px ? g->pad_left : px;
   const int32_t mid = g->in_w < px - left ? g->in_w : px - left;
   snn_c16_frame f;
-  f.zp = p->rq.out_zp;
+  f.zp2 = 2 * p->rq.out_zp + 1;
   f.oc_n = oc_n;
   f.pitch = pitch;
   f.back = 3 * pitch - 64 * stride;
