@@ -55,7 +55,7 @@ describe('emitted C', () => {
     expect(conv3x3c16Bytes(conv.geometry, true)).toBe(7 * 34 * 32);
     expect(layer.scratchBytes).toBe(7616);
     const code = layer.source.code;
-    expect(code).toContain('#define SNN_C16_STRIDE 1\n#define SNN_C16_FULL 1\n#include "snn_conv_3x3c16.h"\n');
+    expect(code).toContain('#define SNN_C16_CH 16\n#define SNN_C16_STRIDE 1\n#define SNN_C16_FULL 1\n#include "snn_conv_3x3c16.h"\n');
     expect(code).toContain('snn_conv_3x3c16_s8(&layer_1_params, in0, out, scratch);');
     expect(code).toContain('.in_offset = 128,');
     // 16 x 144 weights doubled, as int16: 4,608 bytes, per pair and group [a0, a2], [a1, a3], [b0, b2], [b1, b3]
@@ -79,8 +79,24 @@ describe('emitted C', () => {
     if (s2.kind !== 'conv') throw new Error('not a conv');
     expect(emitBaselineLayer(s2, 'layer_4').scratchBytes).toBe(7 * 33 * 32);
     expect(emitBaselineLayer(s2, 'layer_4').source.code).toContain('#define SNN_C16_STRIDE 2\n');
+    // 3 channels (conv_2d#0, the RGB layer): plane rows of 34 pixels x 8 bytes, 30 rows (28 output rows) fit 8 KB;
+    // per pair nine groups, one per tap: channels 0, 2 | 1 and a zero
+    const rgb = op(resnet.ops, 0);
+    if (rgb.kind !== 'conv') throw new Error('not a conv');
+    expect(conv3x3c16Bytes(rgb.geometry, true)).toBe(30 * 34 * 8);
+    const rgbCode = emitBaselineLayer(rgb, 'layer_0').source.code;
+    expect(rgbCode).toContain('#define SNN_C16_CH 3\n#define SNN_C16_STRIDE 1\n');
+    expect(rgbCode).toContain('#define SNN_C16_PITCH 272\n#include "snn_conv_3x3c16.h"\n');
+    expect(rgbCode).toContain('static const int8_t layer_0_weights[1152] __attribute__((aligned(4)))');
+    const t = Int8Array.from([...Array(54).keys()].map((i) => i - 20));
+    expect(Array.from(c16Weights(t, 2, 3).slice(0, 8))).toEqual([
+      word(-40, -36), word(-38, 0), word(14, 18), word(16, 0),
+      word(-34, -30), word(-32, 0), word(20, 24), word(22, 0),
+    ]);
     // not taken: another channel count, the slow requantization, an odd output width, a plane row of more than 8 KB / 3
     expect(conv3x3c16Bytes({ ...conv.geometry, c: 32 }, true)).toBe(0);
+    expect(conv3x3c16Bytes({ ...rgb.geometry, ow: 254 }, true)).toBe(0);
+    expect(conv3x3c16Bytes({ ...rgb.geometry, ow: 252, oh: 1 }, true)).toBe(3 * 254 * 8); // 3 channels: two plane rows beyond the immediate offsets
     expect(conv3x3c16Bytes(conv.geometry, false)).toBe(0);
     expect(conv3x3c16Bytes({ ...conv.geometry, ow: 31 }, true)).toBe(0);
     expect(conv3x3c16Bytes({ ...conv.geometry, ow: 86 }, true)).toBe(0);

@@ -202,7 +202,7 @@ function depthwiseCase(h: number, w: number, c: number, stride: number, padding:
 }
 
 /**
- * CONV_2D layers the baseline's 3x3, 16-channel plane path takes (snn_conv_3x3c16.h): stride 1 and 2,
+ * CONV_2D layers the baseline's 3x3 plane path takes (snn_conv_3x3c16.h), 16 and 3 channels: stride 1 and 2,
  * the plane in several bands (wide rows: few plane rows per 8 KB), SAME and VALID, clamped (RELU6) and
  * full-range outputs.
  */
@@ -212,6 +212,9 @@ export function conv16PlaneCases(): SyntheticCase[] {
     convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 16 (plane path, bands of 2 rows), out_c 4, input zero point -128', h: 9, w: 40, c: 16, oc: 4, k: 3, stride: 2, padding: 'SAME', inZp: -128, seed: 32 }),
     convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 16 (plane path, one band), out_c 2', h: 5, w: 6, c: 16, oc: 2, k: 3, stride: 1, padding: 'VALID', seed: 33 }),
     convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 16 (plane path), out_c 8, RELU6', h: 8, w: 9, c: 16, oc: 8, k: 3, stride: 2, padding: 'VALID', activation: 'RELU6', scales: new Array<number>(8).fill(0.01), outScale: 0.05, outZp: -128, seed: 34 }),
+    convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 3 (plane path, 2 bands), out_c 4, RELU6, input zero point -128', h: 20, w: 60, c: 3, oc: 4, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3], outScale: 0.5, outZp: -100, inZp: -128, seed: 35 }),
+    convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 3 (plane path), out_c 6', h: 9, w: 12, c: 3, oc: 6, k: 3, stride: 2, padding: 'SAME', seed: 36 }),
+    convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 3 (plane path, the last pixel of a row assembled), out_c 2', h: 5, w: 6, c: 3, oc: 2, k: 3, stride: 1, padding: 'VALID', seed: 37 }),
   ];
 }
 

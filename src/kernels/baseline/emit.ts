@@ -92,26 +92,30 @@ export function pointwiseConv(g: Geometry, fast: boolean): boolean {
   );
 }
 
-/** Largest scratch of the 3x3, 16-channel plane path (SNN_C16_MAX_BYTES in snn_conv_3x3c16.h). */
+/** Largest scratch of the 3x3 plane path (SNN_C16_MAX_BYTES in snn_conv_3x3c16.h). */
 export const C16_PLANE_MAX_BYTES = 8192;
 
 /**
  * Code bytes the plane path brings to a layer unit (snn_conv_3x3c16.h, arm-none-eabi-gcc 12 -O2, one
- * stride and clamp form per unit), stated for the size estimate.
+ * form per unit), stated for the size estimate: 1,148 (3 channels) to 1,372 (16 channels) measured in
+ * ResNet-8's conv_2d#0, #1 and #4 (the layer function with the pass inlined, and the widening function).
  */
-export const C16_PLANE_CODE_BYTES = 1200;
+export const C16_PLANE_CODE_BYTES = 1400;
 
 /**
- * The 3x3, 16-channel plane path of CONV_2D (snn_conv_3x3c16_s8): the scratch bytes of its band of
- * plane rows, or 0 when it does not apply. It takes in_c 16, an undilated 3x3 kernel, stride 1 or 2
- * (the same both ways), out_c and out_w even, the fast requantization, and a band of at least one
- * output row (three plane rows of (out_w - 1) * stride + 3 pixels, 32 bytes each) within
- * C16_PLANE_MAX_BYTES; a band holds as many output rows as fit (c16_band_rows in the header).
+ * The 3x3 plane path of CONV_2D (snn_conv_3x3c16_s8): the scratch bytes of its band of plane rows,
+ * or 0 when it does not apply. It takes in_c 16 or 3, an undilated 3x3 kernel, stride 1 or 2 (the
+ * same both ways), out_c and out_w even, the fast requantization, and a band of at least one output
+ * row (three plane rows of (out_w - 1) * stride + 3 pixels, 32 bytes each for 16 channels, 8 for 3)
+ * within C16_PLANE_MAX_BYTES; a band holds as many output rows as fit (c16_band_rows in the header).
+ * With 3 channels the window's words are immediate offsets up to two plane rows away, so the plane
+ * row is at most about 2 KB.
  */
 export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
-  if (!fast || g.c !== 16 || g.kh !== 3 || g.kw !== 3 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
+  if (!fast || (g.c !== 16 && g.c !== 3) || g.kh !== 3 || g.kw !== 3 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
   if (g.strideW !== g.strideH || (g.strideW !== 1 && g.strideW !== 2) || g.oc % 2 !== 0 || g.ow % 2 !== 0) return 0;
-  const pitch = 32 * ((g.ow - 1) * g.strideW + 3);
+  const pitch = c16Pitch(g);
+  if (g.c === 3 && 2 * pitch + 16 + 8 * g.strideW + 4 > 4095) return 0;
   const planeRows = (rows: number): number => (rows - 1) * g.strideH + 3;
   let rows = g.oh;
   while (rows > 1 && planeRows(rows) * pitch > C16_PLANE_MAX_BYTES) rows--;
@@ -119,24 +123,31 @@ export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
   return bytes > C16_PLANE_MAX_BYTES ? 0 : bytes;
 }
 
+/** The plane path's row bytes: (out_w - 1) * stride + 3 pixels of 32 bytes (16 channels) or 8 (3 channels). */
+export function c16Pitch(g: Geometry): number {
+  return (g.c === 16 ? 32 : 8) * ((g.ow - 1) * g.strideW + 3);
+}
+
 /**
- * The plane path's weights (snn_conv_3x3c16.h): OHWI rows of 144, doubled and pre-widened to int16
- * (the path's requantization takes doubled accumulators; its biases are doubled too), per channel
- * pair (a, b) and group of four reduction steps k = 4g .. 4g + 3 four words [a(4g), a(4g+2)],
- * [a(4g+1), a(4g+3)], [b(4g), b(4g+2)], [b(4g+1), b(4g+3)] (low half first), 576 bytes per pair.
- * `rows` is even.
+ * The plane path's weights (snn_conv_3x3c16.h): OHWI rows of 9 * C (C = 16 or 3), doubled and
+ * pre-widened to int16 (the path's requantization takes doubled accumulators; its biases are
+ * doubled too), per channel pair (a, b) and group of four reduction steps four words [a(k0), a(k2)],
+ * [a(k1), a(k3)], [b(k0), b(k2)], [b(k1), b(k3)] (low half first): with 16 channels the groups are
+ * k = 4g .. 4g + 3 of the row (576 bytes per pair); with 3 channels one group per tap t, its
+ * channels 0, 1, 2 and a zero (144 bytes per pair). `rows` is even.
  */
-export function c16Weights(w: Int8Array, rows: number): Int32Array {
-  const n = 144;
-  const out = new Int32Array(rows * n / 2);
+export function c16Weights(w: Int8Array, rows: number, c = 16): Int32Array {
+  const n = 9 * c;
+  const groups = c === 16 ? 36 : 9;
+  const out = new Int32Array(rows * groups * 2);
   const pair = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
+  const at = (r: number, g: number, i: number): number => (c === 16 ? w[r * n + 4 * g + i] : i < 3 ? w[r * n + 3 * g + i] : 0);
   let k = 0;
   for (let o = 0; o < rows; o += 2) {
-    for (let g = 0; g < n / 4; g++) {
+    for (let g = 0; g < groups; g++) {
       for (const r of [o, o + 1]) {
-        const b = r * n + 4 * g;
-        out[k++] = pair(2 * w[b], 2 * w[b + 2]);
-        out[k++] = pair(2 * w[b + 1], 2 * w[b + 3]);
+        out[k++] = pair(2 * at(r, g, 0), 2 * at(r, g, 2));
+        out[k++] = pair(2 * at(r, g, 1), 2 * at(r, g, 3));
       }
     }
   }
@@ -180,10 +191,15 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const { data, rq } =
     plane === 0
       ? weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias)
-      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc).buffer), p.bias.map((b) => 2 * b));
+      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc, g.c).buffer), p.bias.map((b) => 2 * b));
   // The plane path's code comes with the unit (snn_conv_3x3c16.h), one stride and clamp form, so only images that take it link it.
   const full = p.requant.actMin === -128 && p.requant.actMax === 127;
-  const planeHead = plane === 0 ? '' : `#define SNN_C16_STRIDE ${g.strideW}\n#define SNN_C16_FULL ${full ? 1 : 0}\n#include "snn_conv_3x3c16.h"\n`;
+  const planeHead =
+    plane === 0
+      ? ''
+      : `#define SNN_C16_CH ${g.c}\n#define SNN_C16_STRIDE ${g.strideW}\n#define SNN_C16_FULL ${full ? 1 : 0}\n` +
+        (g.c === 3 ? `#define SNN_C16_PITCH ${c16Pitch(g)}\n` : '') +
+        `#include "snn_conv_3x3c16.h"\n`;
   const call = pw ? 'snn_conv_1x1_s8' : plane !== 0 ? 'snn_conv_3x3c16_s8' : 'snn_conv_s8';
   return {
     data:
