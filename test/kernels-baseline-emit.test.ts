@@ -26,19 +26,20 @@ function thrown(f: () => unknown): SimDseError {
 
 describe('emitted C', () => {
   test('CONV_2D: weights, bias, per-channel multipliers and shifts as flash data; the library call; im2col scratch', () => {
-    const conv = op(resnet.ops, 5);
-    const layer = emitBaselineLayer(conv, 'layer_5');
-    expect(layer.fn).toBe('layer_5');
-    expect(layer.source.name).toBe('layer_5.c');
+    // LeNet's conv_2d#3 (15 x 15 x 32 -> 13 x 13 x 64, VALID): an odd output width, so not the plane path
+    const conv = op(lenet.ops, 3);
+    const layer = emitBaselineLayer(conv, 'layer_3');
+    expect(layer.fn).toBe('layer_3');
+    expect(layer.source.name).toBe('layer_3.c');
     // two int16 columns of 3 * 3 * 32
     expect(layer.scratchBytes).toBe(2 * 2 * 3 * 3 * 32);
     const code = layer.source.code;
-    expect(code).toContain('static const int8_t layer_5_weights[9216] __attribute__((aligned(4)))');
-    expect(code).toContain('static const int32_t layer_5_bias[32]');
-    expect(code).toContain('static const int32_t layer_5_multiplier[32]');
-    expect(code).toContain('.pad_top = 1, .pad_left = 1');
-    expect(code).toContain('snn_conv_s8(&layer_5_params, in0, out, (int16_t *)scratch);');
-    expect(code).toContain('void layer_5(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
+    expect(code).toContain('static const int8_t layer_3_weights[18432] __attribute__((aligned(4)))');
+    expect(code).toContain('static const int32_t layer_3_bias[64]');
+    expect(code).toContain('static const int32_t layer_3_multiplier[64]');
+    expect(code).toContain('.pad_top = 0, .pad_left = 0');
+    expect(code).toContain('snn_conv_s8(&layer_3_params, in0, out, (int16_t *)scratch);');
+    expect(code).toContain('void layer_3(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch) {');
     expect(code).not.toContain('snn_conv_3x3c16.h');
     if (conv.kind !== 'conv') throw new Error('not a conv');
     // K = 288: rows 0 and 1 interleaved by word (row 0's word 0, row 1's word 0, row 0's word 1, ...)
@@ -47,7 +48,7 @@ describe('emitted C', () => {
     expect(code).toContain(`  ${first24.join(', ')},\n`);
   });
 
-  test('CONV_2D 3x3 over 16 channels: the plane path, its unit-local code, band scratch and int16 weights', () => {
+  test('CONV_2D 3x3 over 3, 16, 32 or 64 channels: the plane path, its unit-local code, band scratch and weights', () => {
     const conv = op(resnet.ops, 1);
     if (conv.kind !== 'conv') throw new Error('not a conv');
     const layer = emitBaselineLayer(conv, 'layer_1');
@@ -93,8 +94,19 @@ describe('emitted C', () => {
       word(-40, -36), word(-38, 0), word(14, 18), word(16, 0),
       word(-34, -30), word(-32, 0), word(20, 24), word(22, 0),
     ]);
+    // 32 channels (conv_2d#5, 16 x 16): plane rows of 18 pixels x 64 bytes, 7 rows; int8 weights in snn_conv_s8's
+    // layout, biases as they are (the accumulators are doubled in the requantization)
+    const c32 = op(resnet.ops, 5);
+    if (c32.kind !== 'conv') throw new Error('not a conv');
+    expect(conv3x3c16Bytes(c32.geometry, true)).toBe(7 * 18 * 64);
+    const c32Code = emitBaselineLayer(c32, 'layer_5').source.code;
+    expect(c32Code).toContain('#define SNN_C16_CH 32\n#define SNN_C16_STRIDE 1\n');
+    expect(c32Code).toContain('static const int8_t layer_5_weights[9216] __attribute__((aligned(4)))');
+    expect(c32Code).toContain(cArray('int32_t', 'layer_5_bias', c32.bias));
+    const r32 = (o: number, from: number): number[] => Array.from(c32.weights.slice(o * 288 + from, o * 288 + from + 4));
+    expect(c32Code).toContain(`  ${[...r32(0, 0), ...r32(1, 0), ...r32(0, 4), ...r32(1, 4)].join(', ')},`);
     // not taken: another channel count, the slow requantization, an odd output width, a plane row of more than 8 KB / 3
-    expect(conv3x3c16Bytes({ ...conv.geometry, c: 32 }, true)).toBe(0);
+    expect(conv3x3c16Bytes({ ...conv.geometry, c: 8 }, true)).toBe(0);
     expect(conv3x3c16Bytes({ ...rgb.geometry, ow: 254 }, true)).toBe(0);
     expect(conv3x3c16Bytes({ ...rgb.geometry, ow: 252, oh: 1 }, true)).toBe(3 * 254 * 8); // 3 channels: two plane rows beyond the immediate offsets
     expect(conv3x3c16Bytes(conv.geometry, false)).toBe(0);

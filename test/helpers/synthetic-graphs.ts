@@ -202,7 +202,7 @@ function depthwiseCase(h: number, w: number, c: number, stride: number, padding:
 }
 
 /**
- * CONV_2D layers the baseline's 3x3 plane path takes (snn_conv_3x3c16.h), 16 and 3 channels: stride 1 and 2,
+ * CONV_2D layers the baseline's 3x3 plane path takes (snn_conv_3x3c16.h), 3, 16, 32 and 64 channels: stride 1 and 2,
  * the plane in several bands (wide rows: few plane rows per 8 KB), SAME and VALID, clamped (RELU6) and
  * full-range outputs.
  */
@@ -215,6 +215,10 @@ export function conv16PlaneCases(): SyntheticCase[] {
     convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 3 (plane path, 2 bands), out_c 4, RELU6, input zero point -128', h: 20, w: 60, c: 3, oc: 4, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3], outScale: 0.5, outZp: -100, inZp: -128, seed: 35 }),
     convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 3 (plane path), out_c 6', h: 9, w: 12, c: 3, oc: 6, k: 3, stride: 2, padding: 'SAME', seed: 36 }),
     convCase({ name: 'CONV_2D 3x3 stride 1 VALID, in_c 3 (plane path, the last pixel of a row assembled), out_c 2', h: 5, w: 6, c: 3, oc: 2, k: 3, stride: 1, padding: 'VALID', seed: 37 }),
+    convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 32 (plane path, bands of 2 rows), out_c 4, RELU6', h: 9, w: 26, c: 32, oc: 4, k: 3, stride: 1, padding: 'SAME', activation: 'RELU6', scales: [0.25, 0.5, 0.125, 0.3], outScale: 0.5, outZp: -100, seed: 38 }),
+    convCase({ name: 'CONV_2D 3x3 stride 2 SAME, in_c 32 (plane path), out_c 6, input zero point -128', h: 8, w: 8, c: 32, oc: 6, k: 3, stride: 2, padding: 'SAME', inZp: -128, seed: 39 }),
+    convCase({ name: 'CONV_2D 3x3 stride 1 SAME, in_c 64 (plane path, bands), out_c 4', h: 7, w: 10, c: 64, oc: 4, k: 3, stride: 1, padding: 'SAME', seed: 40 }),
+    convCase({ name: 'CONV_2D 3x3 stride 2 VALID, in_c 64 (plane path), out_c 2, RELU6', h: 7, w: 9, c: 64, oc: 2, k: 3, stride: 2, padding: 'VALID', activation: 'RELU6', scales: [0.01, 0.01], outScale: 0.05, outZp: -128, seed: 41 }),
   ];
 }
 

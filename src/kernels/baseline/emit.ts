@@ -98,21 +98,22 @@ export const C16_PLANE_MAX_BYTES = 8192;
 /**
  * Code bytes the plane path brings to a layer unit (snn_conv_3x3c16.h, arm-none-eabi-gcc 12 -O2, one
  * form per unit), stated for the size estimate: 1,148 (3 channels) to 1,372 (16 channels) measured in
- * ResNet-8's conv_2d#0, #1 and #4 (the layer function with the pass inlined, and the widening function).
+ * ResNet-8's conv_2d#0, #1, #4, #5, #8 and #9 (the layer function with the pass inlined, and the
+ * widening function; 32 and 64 channels 1,228 to 1,260).
  */
 export const C16_PLANE_CODE_BYTES = 1400;
 
 /**
  * The 3x3 plane path of CONV_2D (snn_conv_3x3c16_s8): the scratch bytes of its band of plane rows,
- * or 0 when it does not apply. It takes in_c 16 or 3, an undilated 3x3 kernel, stride 1 or 2 (the
- * same both ways), out_c and out_w even, the fast requantization, and a band of at least one output
- * row (three plane rows of (out_w - 1) * stride + 3 pixels, 32 bytes each for 16 channels, 8 for 3)
+ * or 0 when it does not apply. It takes in_c 3, 16, 32 or 64, an undilated 3x3 kernel, stride 1 or 2
+ * (the same both ways), out_c and out_w even, the fast requantization, and a band of at least one
+ * output row (three plane rows of (out_w - 1) * stride + 3 pixels, 2 * C bytes each, 8 for 3 channels)
  * within C16_PLANE_MAX_BYTES; a band holds as many output rows as fit (c16_band_rows in the header).
  * With 3 channels the window's words are immediate offsets up to two plane rows away, so the plane
  * row is at most about 2 KB.
  */
 export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
-  if (!fast || (g.c !== 16 && g.c !== 3) || g.kh !== 3 || g.kw !== 3 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
+  if (!fast || ![3, 16, 32, 64].includes(g.c) || g.kh !== 3 || g.kw !== 3 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
   if (g.strideW !== g.strideH || (g.strideW !== 1 && g.strideW !== 2) || g.oc % 2 !== 0 || g.ow % 2 !== 0) return 0;
   const pitch = c16Pitch(g);
   if (g.c === 3 && 2 * pitch + 16 + 8 * g.strideW + 4 > 4095) return 0;
@@ -123,9 +124,9 @@ export function conv3x3c16Bytes(g: Geometry, fast: boolean): number {
   return bytes > C16_PLANE_MAX_BYTES ? 0 : bytes;
 }
 
-/** The plane path's row bytes: (out_w - 1) * stride + 3 pixels of 32 bytes (16 channels) or 8 (3 channels). */
+/** The plane path's row bytes: (out_w - 1) * stride + 3 pixels of 2 * C bytes (8 with 3 channels). */
 export function c16Pitch(g: Geometry): number {
-  return (g.c === 16 ? 32 : 8) * ((g.ow - 1) * g.strideW + 3);
+  return (g.c === 3 ? 8 : 2 * g.c) * ((g.ow - 1) * g.strideW + 3);
 }
 
 /**
@@ -187,9 +188,10 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const fast = fastRequantExact(p.requant, p.bias, masked, g.oc, g.kh * g.kw * g.c);
   const pw = pointwiseConv(g, fast);
   const plane = pw ? 0 : conv3x3c16Bytes(g, fast);
-  // Rows padded to K, then interleaved by pairs: the 2x2 core reads a channel pair with one pointer.
+  // Rows padded to K, then interleaved by pairs: the 2x2 core reads a channel pair with one pointer (also the
+  // plane path's layout with 32 or 64 channels; with 3 or 16 it takes doubled int16 weights and biases).
   const { data, rq } =
-    plane === 0
+    plane === 0 || g.c >= 32
       ? weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias)
       : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc, g.c).buffer), p.bias.map((b) => 2 * b));
   // The plane path's code comes with the unit (snn_conv_3x3c16.h), one stride and clamp form, so only images that take it link it.

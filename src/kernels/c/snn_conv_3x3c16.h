@@ -59,8 +59,8 @@ typedef struct {
   int32_t zp2;     /* 2 * output zero point + 1 */
   int8_t *out;     /* output of the next position pair, channel a */
   int32_t oc_n;    /* output channels (bytes between positions) */
-  int32_t pitch;   /* plane row bytes */
-  int32_t back;    /* 3 * pitch - 64 * stride: the column pointer's step back after a position pair */
+  int32_t pitch;   /* plane row bytes (32 and 64 channels: less the 6 * C bytes a kernel row moves the pointer on) */
+  int32_t back;    /* 3 * (plane row bytes) - 4 * C * stride: the column pointer's step back after a position pair */
   int32_t count;   /* position pairs left */
   const int8_t *pwend; /* the end of the pair's weights (576 bytes) */
   uint32_t lo, hi; /* act_min, act_max replicated to four bytes */
@@ -279,6 +279,123 @@ static inline __attribute__((always_inline)) void c3_row(const uint32_t *col, co
 #undef C3_GROUP
 #endif
 
+#if SNN_C16_CH == 32 || SNN_C16_CH == 64
+/*
+ * 32 or 64 channels: a kernel row of a window is 3 * C / 4 contiguous groups (24 or 48), too long
+ * to unroll within the flash accelerator's cache, so it runs as 3 * C / 32 iterations of eight
+ * groups. The weights stay int8 (doubling them to int16 would double the layer's constants: 18 to 74
+ * KB), in snn_conv_s8's layout (rows of a pair interleaved by word), widened by SXTB16 as in its core
+ * (19 cycles per 16 MACs); the accumulators are doubled before the requantization instead.
+ */
+/* immediates as strings (the block is at the 30-operand limit): position 1's offset, iterations per kernel row, the pair's weight bytes */
+#if SNN_C16_CH * SNN_C16_STRIDE == 32
+#define CW_YL "ldr"
+#define CW_YO "64"
+#elif SNN_C16_CH * SNN_C16_STRIDE == 64
+#define CW_YL "ldr.w"
+#define CW_YO "128"
+#else
+#define CW_YL "ldr.w"
+#define CW_YO "256"
+#endif
+#if SNN_C16_CH == 32
+#define CW_NI "#3"
+#define CW_WB "#576"
+#else
+#define CW_NI "#6"
+#define CW_WB "#1152"
+#endif
+#define CW_GROUP(off)                                  \
+  "ldr %[x0], [%[cp], #" #off "]\n\t"                  \
+  "ldr %[x1], [%[cp], #" #off " + 4]\n\t"              \
+  CW_YL " %[y0], [%[cp], #" #off " + " CW_YO "]\n\t"     \
+  CW_YL " %[y1], [%[cp], #" #off " + 4 + " CW_YO "]\n\t" \
+  "ldr %[w], [%[pw], #" #off "]\n\t"                   \
+  "ldr %[t], [%[pw], #" #off " + 4]\n\t"               \
+  "sxtb16 %[u], %[w], ror #8\n\t"                      \
+  "sxtb16 %[w], %[w]\n\t"                              \
+  "smlad %[a00], %[w], %[x0], %[a00]\n\t"              \
+  "smlad %[a01], %[w], %[y0], %[a01]\n\t"              \
+  "smlad %[a00], %[u], %[x1], %[a00]\n\t"              \
+  "smlad %[a01], %[u], %[y1], %[a01]\n\t"              \
+  "sxtb16 %[u], %[t], ror #8\n\t"                      \
+  "sxtb16 %[t], %[t]\n\t"                              \
+  "smlad %[a10], %[t], %[x0], %[a10]\n\t"              \
+  "smlad %[a11], %[t], %[y0], %[a11]\n\t"              \
+  "smlad %[a10], %[u], %[x1], %[a10]\n\t"              \
+  "smlad %[a11], %[u], %[y1], %[a11]\n\t"
+#define CW_OUT(a, m, e1) "add %[" #a "], %[" #a "], %[" #a "]\n\t" C16_OUT(a, m, e1)
+
+/* One channel pair (weights at wp) over f->count position pairs of an output row, 32 or 64 channels. */
+static inline __attribute__((always_inline)) void cw_row(const uint32_t *col, const int8_t *wp, snn_c16_frame *f) {
+  register const uint32_t *cp __asm__("r0") = col;
+  register uint32_t x0 __asm__("r1");
+  register uint32_t x1 __asm__("r2");
+  register uint32_t y0 __asm__("r3");
+  register uint32_t y1 __asm__("r4");
+  register int32_t n __asm__("r5");
+  register const int8_t *pw __asm__("r6") = wp;
+  register uint32_t u __asm__("r7");
+  register int32_t a00 __asm__("r8");
+  register int32_t a01 __asm__("r9");
+  register int32_t a10 __asm__("r10");
+  register int32_t a11 __asm__("r11");
+  register uint32_t w __asm__("r12");
+  register uint32_t t __asm__("lr");
+  __asm__ volatile(".p2align 2\n"
+                   "5:\n\t"
+                   "ldrd %[a00], %[a10], %[ba]\n\t"
+                   "movs %[n], " CW_NI "\n\t"
+                   "mov %[a01], %[a00]\n\t"
+                   "mov %[a11], %[a10]\n\t"
+                   ".p2align 2\n3:\n\t"
+                   CW_GROUP(0) CW_GROUP(8) CW_GROUP(16) CW_GROUP(24) CW_GROUP(32) CW_GROUP(40) CW_GROUP(48) CW_GROUP(56)
+                   "adds %[cp], #64\n\t"
+                   "adds %[pw], #64\n\t"
+                   "subs %[n], #1\n\t"
+                   "bne 3b\n\t"
+                   "ldr %[t], %[pitch]\n\t"
+                   "movs %[n], " CW_NI "\n\t"
+                   "add %[cp], %[t]\n\t"
+                   "ldr %[t], %[pwend]\n\t"
+                   "cmp %[pw], %[t]\n\t"
+                   "bne 3b\n\t"
+                   "ldrd %[x0], %[x1], %[ma]\n\t"
+                   "ldrd %[y0], %[y1], %[ea]\n\t"
+                   "ldr %[w], %[zpm]\n\t" CW_OUT(a00, x0, y0) CW_OUT(a01, x0, y0) CW_OUT(a10, x1, y1) CW_OUT(a11, x1, y1)
+                   "bfi %[a00], %[a10], #8, #8\n\t"
+                   "bfi %[a01], %[a11], #8, #8\n\t"
+                   "bfi %[a00], %[a01], #16, #16\n\t"
+                   C16_CLAMP
+                   "ldr %[x0], %[out]\n\t"
+                   "ldr %[x1], %[ocn]\n\t"
+                   "ldr %[y0], %[back]\n\t"
+                   "ldr %[n], %[count]\n\t"
+                   "strh %[a00], [%[x0]]\n\t"
+                   "lsrs %[a00], %[a00], #16\n\t"
+                   "strh %[a00], [%[x0], %[x1]]\n\t"
+                   "add %[x0], %[x0], %[x1], lsl #1\n\t"
+                   "subs %[cp], %[cp], %[y0]\n\t"
+                   "subw %[pw], %[pw], " CW_WB "\n\t"
+                   "str %[x0], %[out]\n\t"
+                   "subs %[n], #1\n\t"
+                   "str %[n], %[count]\n\t"
+                   "bne 5b\n\t"
+                   : [cp] "+l"(cp), [n] "=&l"(n), [pw] "+r"(pw), [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11),
+                     [x0] "=&l"(x0), [x1] "=&l"(x1), [y0] "=&l"(y0), [y1] "=&l"(y1), [w] "=&r"(w), [t] "=&r"(t), [u] "=&r"(u),
+                     [out] "+m"(f->out), [count] "+m"(f->count)
+                   : [ba] "m"(f->ba), [ma] "m"(f->ma), [ea] "m"(f->ea), [zpm] "m"(f->zp2), [ocn] "m"(f->oc_n), [pitch] "m"(f->pitch),
+                     [back] "m"(f->back), [pwend] "m"(f->pwend), [lo] "m"(f->lo)
+                   : "cc", "memory");
+}
+#undef CW_GROUP
+#undef CW_OUT
+#undef CW_YL
+#undef CW_YO
+#undef CW_NI
+#undef CW_WB
+#endif
+
 #undef C16_OPERANDS
 #undef C16_BLOCK
 #undef C16_GROUP
@@ -287,7 +404,7 @@ static inline __attribute__((always_inline)) void c3_row(const uint32_t *col, co
 #undef C16_YO
 #undef C16_YL
 
-#if SNN_C16_CH == 16
+#if SNN_C16_CH >= 16
 /* n pixels of 16 channels widened into the plane (input offset added): four words in, eight out. */
 static void __attribute__((noinline)) c16_widen(const int8_t *src, int32_t n, uint32_t off2, uint32_t *dst) {
   for (; n > 0; n--) {
@@ -347,11 +464,16 @@ static void c16_zero(uint32_t *dst, int32_t n) {
 #define C16_PAIR_BYTES 144  /* a channel pair's weights */
 #define C16_WIDEN c3_widen
 #define C16_ROW c3_row
-#else
+#elif SNN_C16_CH == 16
 #define C16_PXW 8
 #define C16_PAIR_BYTES 576
 #define C16_WIDEN c16_widen
 #define C16_ROW c16_row
+#else
+#define C16_PXW (SNN_C16_CH / 2)
+#define C16_PAIR_BYTES (18 * SNN_C16_CH)
+#define C16_WIDEN(src, n, off2, dst) c16_widen(src, (n) * (SNN_C16_CH / 16), off2, dst)
+#define C16_ROW cw_row
 #endif
 
 static inline int32_t c16_band_rows(const snn_window *g, int32_t pitch) {
@@ -373,8 +495,8 @@ static inline __attribute__((always_inline)) void c16_conv(const snn_conv_params
   snn_c16_frame f;
   f.zp2 = 2 * p->rq.out_zp + 1;
   f.oc_n = oc_n;
-  f.pitch = pitch;
-  f.back = 3 * pitch - 64 * stride;
+  f.pitch = SNN_C16_CH >= 32 ? pitch - 6 * SNN_C16_CH : pitch; /* the wide form's kernel row moves the pointer on by its 3 pixels */
+  f.back = 3 * pitch - 4 * SNN_C16_CH * stride;
   f.lo = ((uint32_t)p->rq.act_min & 0xffu) * 0x01010101u;
   f.hi = ((uint32_t)p->rq.act_max & 0xffu) * 0x01010101u;
   for (int32_t b = 0; b < g->batches; b++) {
