@@ -155,6 +155,14 @@ export function c16Weights(w: Int8Array, rows: number, c = 16): Int32Array {
   return out;
 }
 
+/** Int32 words as their little-endian bytes (the target's order, whatever the host's). */
+function leBytes(words: Int32Array): Int8Array {
+  const out = new Int8Array(4 * words.length);
+  const view = new DataView(out.buffer);
+  words.forEach((v, i) => view.setInt32(4 * i, v, true));
+  return out;
+}
+
 /** OHWI weights with each output channel's row padded with zeros to K (a copy; the same array when already a multiple of 4). */
 export function padConvRows(w: Int8Array, g: Geometry): Int8Array {
   const n = g.kh * g.kw * g.c;
@@ -193,7 +201,7 @@ function convBody(fn: string, p: PreparedWeighted, mask: SkipMask | undefined): 
   const { data, rq } =
     plane === 0 || g.c >= 32
       ? weightedData(fn, p, interleaveRows(padConvRows(masked, g), g.oc, convRowLength(g), 2), p.bias)
-      : weightedData(fn, p, new Int8Array(c16Weights(masked, g.oc, g.c).buffer), p.bias.map((b) => 2 * b));
+      : weightedData(fn, p, leBytes(c16Weights(masked, g.oc, g.c)), p.bias.map((b) => 2 * b));
   // The plane path's code comes with the unit (snn_conv_3x3c16.h), one stride and clamp form, so only images that take it link it.
   const full = p.requant.actMin === -128 && p.requant.actMax === 127;
   const planeHead =
