@@ -6,28 +6,31 @@
  *
  * Data (see src/kernels/sparse/units.ts and pack.ts):
  *  - the patch: the layer input minus its zero point as int16, padding 0,
- *    pixels of an even number of elements, rows of `cols` pixels;
- *  - the entries of one output channel pair (2q, 2q + 1), in blocks of six
- *    words holding four units: w0..w3, then the int16 offsets off0..off3. A unit's weight word
- *    holds bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)], so SXTB16
- *    gives channel 2q's SMLAD pair and SXTB16 ROR #8 channel 2q+1's; its
- *    offset is the byte offset of the input pair (c, c+1) from the pass's
- *    first position. A block whose first offset is -1 ends the list (a count
- *    that is not a multiple of 4 is padded with units of weights 0, offset 0).
+ *    pixels of an even number of elements, rows of `cols` pixels (the input
+ *    sampled every step_h rows and step_w columns);
+ *  - the entries of one output channel pair (2q, 2q + 1), in blocks of
+ *    eight units (layouts in flash and in the SRAM copy below). A unit's
+ *    weight word holds bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)],
+ *    so SXTB16 gives channel 2q's SMLAD pair and SXTB16 ROR #8 channel
+ *    2q+1's; its offset is the byte offset of the input pair (c, c+1) from
+ *    the pass's first position. A block whose first offset is -1 ends the
+ *    list (a count that is not a multiple of 8 is padded with units of
+ *    weights 0, offset 0).
  *
  * One pass accumulates 2 channels x 4 adjacent output positions (S bytes
- * apart in the patch) over every unit: per unit 1 weight load, 1 offset
- * load, 2 SXTB16, 4 input loads, 8 SMLAD (16 multiply-accumulates).
+ * apart in the patch) over every unit: per unit 2 weight loads (widened in
+ * the copy), 1 offset load, 4 input loads, 8 SMLAD (16 multiply-accumulates).
  */
 #ifndef SNN_SPARSE_CONV_H
 #define SNN_SPARSE_CONV_H
 
 #include <stdint.h>
 
-/* The patch's shape and the input it is filled from. */
+/* The patch's shape and the input it is filled from (patch pixel (r, col) = input pixel (r * step_h - pad_top, col * step_w - pad_left)). */
 typedef struct {
   int32_t in_h, in_w, in_c;
   int32_t rows, cols, pixel_elements;
+  int32_t step_h, step_w;
   int32_t pad_top, pad_left;
   int32_t in_zp;
 } snn_sparse_patch;
@@ -77,14 +80,14 @@ static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, 
   uint32_t *d = (uint32_t *)(void *)patch;
   const int32_t words = pe >> 1; /* words per patch pixel */
   for (int32_t r = 0; r < p->rows; r++) {
-    const int32_t iy = r - p->pad_top;
+    const int32_t iy = r * p->step_h - p->pad_top;
     if (iy < 0 || iy >= p->in_h) {
       for (int32_t i = 0; i < p->cols * words; i++) *d++ = 0;
       continue;
     }
     const int8_t *src = in + iy * p->in_w * c;
     for (int32_t col = 0; col < p->cols; col++, d += words) {
-      const int32_t ix = col - p->pad_left;
+      const int32_t ix = col * p->step_w - p->pad_left;
       if (ix < 0 || ix >= p->in_w) {
         for (int32_t i = 0; i < words; i++) d[i] = 0;
         continue;
@@ -107,16 +110,59 @@ static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, 
   }
 }
 
-/* One block of entries (four units). */
-typedef struct {
-  uint32_t w[6];
-} snn_sparse_block;
+/*
+ * Entries: in flash (compact), per block of eight units, 12 words: the eight
+ * weight words w0..w7 (bytes [w(2q, c), w(2q+1, c), w(2q, c+1), w(2q+1, c+1)]),
+ * then the eight int16 offsets. In the SRAM copy the pass walks, 20 words:
+ * each weight word widened to its two SMLAD operands, [w(2q, c), w(2q, c+1)]
+ * (SXTB16) and [w(2q+1, c), w(2q+1, c+1)] (SXTB16 ROR #8), unit by unit,
+ * then the same eight offsets (bytes 64 to 79).
+ */
+#define SNN_SPARSE_BLOCK_FLASH_WORDS 12
+#define SNN_SPARSE_BLOCK_WORDS 20
 
-/* Copies n blocks (a channel pair's entries, from flash to the SRAM scratch; LDM / STM). */
+/* [b0, b2] and [b1, b3] of x, sign-extended to int16 (SXTB16, plain and ROR #8). */
+static inline uint32_t snn_sparse_sxtb16(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+static inline uint32_t snn_sparse_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* Half a block's weights (four words at s) widened to eight at d (LDM, 8 SXTB16, STM); s and d step on. */
+#define SNN_SPARSE_WIDEN4                    \
+  "ldm %[s]!, {r2, r3, r4, r5}\n\t"          \
+  "sxtb16 r6, r2\n\t"                        \
+  "sxtb16 r7, r2, ror #8\n\t"                \
+  "sxtb16 r8, r3\n\t"                        \
+  "sxtb16 r9, r3, ror #8\n\t"                \
+  "sxtb16 r10, r4\n\t"                       \
+  "sxtb16 r11, r4, ror #8\n\t"               \
+  "sxtb16 r12, r5\n\t"                       \
+  "sxtb16 lr, r5, ror #8\n\t"                \
+  "stm %[d]!, {r6, r7, r8, r9, r10, r11, r12, lr}\n\t"
+
+/*
+ * Copies n blocks (a channel pair's entries) from flash to the SRAM scratch,
+ * widening the weights (see above): once per pair and call, so the pass,
+ * which runs for every four positions, loads ready SMLAD operands. Per
+ * block: two LDM / 8 SXTB16 / STM groups and the offsets' LDM / STM.
+ */
 static inline void snn_sparse_copy(uint32_t *dst, const uint32_t *src, int32_t n) {
-  snn_sparse_block *d = (snn_sparse_block *)(void *)dst;
-  const snn_sparse_block *s = (const snn_sparse_block *)(const void *)src;
-  for (int32_t i = 0; i < n; i++) d[i] = s[i];
+  register uint32_t *d __asm__("r0") = dst;
+  register const uint32_t *s __asm__("r1") = src;
+  for (int32_t i = 0; i < n; i++) {
+    __asm__ volatile(SNN_SPARSE_WIDEN4 SNN_SPARSE_WIDEN4
+                     "ldm %[s]!, {r2, r3, r4, r5}\n\t"
+                     "stm %[d]!, {r2, r3, r4, r5}\n\t"
+                     : [d] "+r"(d), [s] "+r"(s)
+                     :
+                     : "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "memory");
+  }
 }
 
 /* Requantization of one channel: multiplier, left and right shifts, output zero point and clamp. */
@@ -152,75 +198,120 @@ static inline void snn_sparse_store(const int32_t acc[8], int8_t *o, int32_t ste
 }
 
 /*
- * Requantization when the emitter has proven |acc| * 2^(left + 1) < 2^31 for
- * every accumulator of the channel: SMMULR(acc << (left + 1), m) =
- * (2 acc m + 2^31) >> 32 = (acc m + 2^30) >> 31, the same high multiply;
- * then the rounding division as (x + 2^(right-1) - [x < 0]) >> right, which
- * equals it when the sum cannot overflow (|x| < 2^30 here). `fix` is 1 when
- * right > 0, else 0 (and `half` 0).
+ * Requantization when the emitter has proven, for every accumulator of the
+ * channel, |acc| * 2^(left1) < 2^31 (left1 = left + 1) and |2 x| + |round|
+ * + 1 < 2^31 below: x = SMMULR(acc << left1, m) = (2 acc m + 2^31) >> 32 =
+ * (acc m + 2^30) >> 31, the same high multiply; then the rounding division
+ * by 2^right (half away from zero) and the zero point in one shift:
+ * (2 x + round - [x < 0]) >> right1, with round = 2^right + out_zp *
+ * 2^(right + 1) and right1 = right + 1 (floor((2x + 2^r - [x<0]) / 2^(r+1))
+ * rounds x / 2^r half away from zero, r = 0 included; adding a multiple of
+ * 2^(r+1) adds out_zp after the floor). Then SSAT #8 and the layer's clamp.
  */
 typedef struct {
-  int32_t multiplier, left1, right, half, fix, out_zp, act_min, act_max;
+  int32_t multiplier, left1, round, right1;
 } snn_sparse_frq;
 
-static inline int8_t snn_sparse_out_fast(int32_t acc, const snn_sparse_frq *q) {
-  int32_t x;
-  __asm__("smmulr %0, %1, %2" : "=r"(x) : "r"((int32_t)((uint32_t)acc << q->left1)), "r"(q->multiplier));
-  x = ((x + q->half - (int32_t)(((uint32_t)x >> 31) & (uint32_t)q->fix)) >> q->right) + q->out_zp;
-  return (int8_t)(x < q->act_min ? q->act_min : (x > q->act_max ? q->act_max : x));
+static inline __attribute__((always_inline)) int32_t snn_sparse_out_fast(int32_t acc, int32_t m, int32_t left1, int32_t round, int32_t right1, int32_t act_min, int32_t act_max) {
+  int32_t x, y;
+  __asm__("smmulr %0, %1, %2" : "=r"(x) : "r"((int32_t)((uint32_t)acc << left1)), "r"(m));
+  __asm__("add %0, %1, %2, lsl #1\n\tsub %0, %0, %2, lsr #31" : "=&r"(y) : "r"(round), "r"(x));
+  y >>= right1;
+  __asm__("ssat %0, #8, %1" : "=r"(y) : "r"(y));
+  if (act_min > -128) y = y < act_min ? act_min : y;
+  if (act_max < 127) y = y > act_max ? act_max : y;
+  return y;
 }
 
-/* snn_sparse_store with the fast requantization. */
-static inline void snn_sparse_store_fast(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_frq *qa, const snn_sparse_frq *qb) {
-  for (int32_t j = 0; j < n; j++) {
-    o[j * step] = snn_sparse_out_fast(acc[j], qa);
-    if (qb != 0) o[j * step + 1] = snn_sparse_out_fast(acc[4 + j], qb);
+/*
+ * Requantizes and stores the positions of a pass with the fast
+ * requantization: acc[j] to o[j * step] (j < n), and acc[4 + j] to
+ * o[j * step + 1] when qb is not NULL. act_min and act_max are the layer's
+ * (literals in the generated code, so the clamp folds away where SSAT does it).
+ */
+static inline __attribute__((always_inline)) void snn_sparse_store_fast(const int32_t acc[8], int8_t *o, int32_t step, int32_t n, const snn_sparse_frq *qa, const snn_sparse_frq *qb, int32_t act_min, int32_t act_max) {
+  const int32_t ma = qa->multiplier, la = qa->left1, ra = qa->round, sa = qa->right1;
+  for (int32_t j = 0; j < n; j++) o[j * step] = (int8_t)snn_sparse_out_fast(acc[j], ma, la, ra, sa, act_min, act_max);
+  if (qb != 0) {
+    const int32_t mb = qb->multiplier, lb = qb->left1, rb = qb->round, sb = qb->right1;
+    for (int32_t j = 0; j < n; j++) o[j * step + 1] = (int8_t)snn_sparse_out_fast(acc[4 + j], mb, lb, rb, sb, act_min, act_max);
   }
 }
 
 /*
- * Unit k (0..3) of a block: weight word at [e, #4k]; for k > 0 its offset is
- * loaded here (unit 0's was loaded and added at the end of the previous
- * block). The last two input loads are back to back (the second pipelines)
- * and the last lands in a, dead after it. ADVANCE steps e to the next block
- * early, so that the block end's offset load does not wait on it.
+ * snn_sparse_store_fast for a whole pass of both channels (n = 4, qb not
+ * NULL), written out so that the accumulators need not go through memory.
  */
-#define SNN_SPARSE_UNIT_LOADS(S)                \
-  "sxtb16 %[v], %[w], ror #8\n\t"               \
-  "sxtb16 %[w], %[w]\n\t"                       \
-  "ldr %[x], [%[a]]\n\t"                        \
+static inline __attribute__((always_inline)) void snn_sparse_store4_fast(const int32_t acc[8], int8_t *o, int32_t step, const snn_sparse_frq *qa, const snn_sparse_frq *qb, int32_t act_min, int32_t act_max) {
+  const int32_t ma = qa->multiplier, la = qa->left1, ra = qa->round, sa = qa->right1;
+  o[0] = (int8_t)snn_sparse_out_fast(acc[0], ma, la, ra, sa, act_min, act_max);
+  o[step] = (int8_t)snn_sparse_out_fast(acc[1], ma, la, ra, sa, act_min, act_max);
+  o[2 * step] = (int8_t)snn_sparse_out_fast(acc[2], ma, la, ra, sa, act_min, act_max);
+  o[3 * step] = (int8_t)snn_sparse_out_fast(acc[3], ma, la, ra, sa, act_min, act_max);
+  const int32_t mb = qb->multiplier, lb = qb->left1, rb = qb->round, sb = qb->right1;
+  o[1] = (int8_t)snn_sparse_out_fast(acc[4], mb, lb, rb, sb, act_min, act_max);
+  o[step + 1] = (int8_t)snn_sparse_out_fast(acc[5], mb, lb, rb, sb, act_min, act_max);
+  o[2 * step + 1] = (int8_t)snn_sparse_out_fast(acc[6], mb, lb, rb, sb, act_min, act_max);
+  o[3 * step + 1] = (int8_t)snn_sparse_out_fast(acc[7], mb, lb, rb, sb, act_min, act_max);
+}
+
+/*
+ * Unit k (0..7) of a block (pass below; e points 20 bytes before the block,
+ * so that unit 7's writeback lands on the next block's same point). Unit 0:
+ * its offset was loaded and p added at the end of the previous block;
+ * weights, then the first input at [a], pipelined. Units 1-7: LDRSH offset,
+ * the two weight words (pipelined), the first input at [p, a] (pipelined:
+ * its address register was written two instructions before), then a += p
+ * between the loads. The last two input loads are back to back (the second
+ * pipelines) and the last lands in a, dead after it. Encodings are fixed
+ * (.w / .n) so every unit is a whole number of words and the pipelined
+ * 32-bit loads sit at word addresses.
+ */
+#define SNN_SPARSE_INPUTS(S)                   \
   "smlad %[c0], %[w], %[x], %[c0]\n\t"          \
   "smlad %[d0], %[v], %[x], %[d0]\n\t"          \
-  "ldr %[x], [%[a], #(" #S ")]\n\t"             \
+  "ldr.w %[x], [%[a], #(" #S ")]\n\t"           \
   "smlad %[c1], %[w], %[x], %[c1]\n\t"          \
   "smlad %[d1], %[v], %[x], %[d1]\n\t"          \
-  "ldr %[x], [%[a], #(2 * " #S ")]\n\t"         \
-  "ldr %[a], [%[a], #(3 * " #S ")]\n\t"         \
+  "ldr.w %[x], [%[a], #(2 * " #S ")]\n\t"       \
+  "ldr.w %[a], [%[a], #(3 * " #S ")]\n\t"       \
   "smlad %[c2], %[w], %[x], %[c2]\n\t"          \
   "smlad %[d2], %[v], %[x], %[d2]\n\t"          \
   "smlad %[c3], %[w], %[a], %[c3]\n\t"          \
   "smlad %[d3], %[v], %[a], %[d3]\n\t"
-#define SNN_SPARSE_UNIT0(S) "ldr %[w], [%[e]]\n\t" SNN_SPARSE_UNIT_LOADS(S)
-#define SNN_SPARSE_UNIT(K, ADVANCE, S)          \
-  "ldrsh %[a], [%[e], #(16 + 2 * " #K ")]\n\t"  \
-  "ldr %[w], [%[e], #(4 * " #K ")]\n\t"         \
-  "add %[a], %[p]\n\t" ADVANCE SNN_SPARSE_UNIT_LOADS(S)
+#define SNN_SPARSE_UNIT0(S)                     \
+  "ldr.w %[w], [%[e], #20]\n\t"                 \
+  "ldr.n %[v], [%[e], #24]\n\t"                 \
+  "ldr.n %[x], [%[a]]\n\t" SNN_SPARSE_INPUTS(S)
+#define SNN_SPARSE_UNIT(K, S)                   \
+  "ldrsh.w %[a], [%[e], #(84 + 2 * " #K ")]\n\t" \
+  "ldr.n %[w], [%[e], #(20 + 8 * " #K ")]\n\t" \
+  "ldr.n %[v], [%[e], #(24 + 8 * " #K ")]\n\t" \
+  "ldr.n %[x], [%[p], %[a]]\n\t"               \
+  "add.n %[a], %[p]\n\t" SNN_SPARSE_INPUTS(S)
+/* Unit 7 loads its second weight word with writeback: e = e + 80, the next block. */
+#define SNN_SPARSE_UNIT7(S)                     \
+  "ldrsh.w %[a], [%[e], #98]\n\t"               \
+  "ldr.w %[w], [%[e], #76]\n\t"                 \
+  "ldr.w %[v], [%[e], #80]!\n\t"                \
+  "ldr.n %[x], [%[p], %[a]]\n\t"               \
+  "add.n %[a], %[p]\n\t" SNN_SPARSE_INPUTS(S)
 
 /*
  * Defines `static void name(entries, p0, acc)`: one pass over a channel
- * pair's entries for the 4 positions at p0, p0 + S bytes, ...; acc[0..3]
- * channel 2q at the four positions, acc[4..7] channel 2q + 1 (in: bias, out:
- * sums). S is a literal (bytes between positions, at most 1365).
- * Entries come in blocks of four units (24 bytes: four weight words, then
- * four int16 offsets); a block whose first offset is -1 ends the list: the
- * offset plus p0 then carries out of 32 bits (p0 > 0), which ends the loop
- * without a compare. Registers allocated by hand: 8 accumulators, entry
- * pointer, patch pointer, offset and address, weight word and its rotated
- * half, input pair = all 14.
+ * pair's SRAM entries for the 4 positions at p0, p0 + S bytes, ...;
+ * acc[0..3] channel 2q at the four positions, acc[4..7] channel 2q + 1 (in:
+ * bias, out: sums). S is a literal (bytes between positions, at most 1365).
+ * Entries come in blocks of eight units (80 bytes: eight pairs of widened
+ * weight words, then eight int16 offsets); a block whose first offset is -1
+ * ends the list: the offset plus p0 then carries out of 32 bits (p0 > 0),
+ * which ends the loop without a compare. Registers allocated by hand: 8
+ * accumulators, entry pointer, patch pointer, offset and address, the two
+ * weight words, input pair = all 14.
  */
 #define SNN_SPARSE_PASS(name, S)                                                                               \
   static inline __attribute__((always_inline)) void name(const uint32_t *entries, const int16_t *p0, int32_t acc[8]) { \
-    register const uint32_t *e __asm__("r0") = entries;                                                        \
+    register const uint32_t *e __asm__("r0") = entries - 5;                                                    \
     register int32_t a __asm__("r1");                                                                          \
     register int32_t x __asm__("r2");                                                                          \
     register uint32_t w __asm__("r3");                                                                         \
@@ -234,14 +325,15 @@ static inline void snn_sparse_store_fast(const int32_t acc[8], int8_t *o, int32_
     register int32_t d1 __asm__("r11") = acc[5];                                                               \
     register int32_t d2 __asm__("r12") = acc[6];                                                               \
     register int32_t d3 __asm__("lr") = acc[7];                                                                \
-    __asm__ volatile("ldrsh %[a], [%[e], #16]\n\t"                                                             \
-                     "adds %[a], %[a], %[p]\n\t"                                                               \
-                     "bcs 2f\n"                                                                                \
-                     "1:\n\t" SNN_SPARSE_UNIT0(S) SNN_SPARSE_UNIT(1, "", S) SNN_SPARSE_UNIT(2, "", S)          \
-                         SNN_SPARSE_UNIT(3, "adds %[e], #24\n\t", S)                                           \
-                     "ldrsh %[a], [%[e], #16]\n\t"                                                             \
-                     "adds %[a], %[a], %[p]\n\t"                                                               \
-                     "bcc 1b\n"                                                                                \
+    __asm__ volatile(".p2align 2\n\t"                                                                          \
+                     "ldrsh.w %[a], [%[e], #84]\n\t"                                                           \
+                     "adds.w %[a], %[a], %[p]\n\t"                                                             \
+                     "bcs.w 2f\n"                                                                              \
+                     "1:\n\t" SNN_SPARSE_UNIT0(S) SNN_SPARSE_UNIT(1, S) SNN_SPARSE_UNIT(2, S) SNN_SPARSE_UNIT(3, S) \
+                         SNN_SPARSE_UNIT(4, S) SNN_SPARSE_UNIT(5, S) SNN_SPARSE_UNIT(6, S) SNN_SPARSE_UNIT7(S)      \
+                     "ldrsh.w %[a], [%[e], #84]\n\t"                                                           \
+                     "adds.n %[a], %[a], %[p]\n\t"                                                             \
+                     "bcc.w 1b\n"                                                                              \
                      "2:\n"                                                                                    \
                      : [e] "+l"(e), [a] "=&l"(a), [x] "=&l"(x), [w] "=&l"(w), [v] "=&l"(v), [c0] "+r"(c0),    \
                        [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [d0] "+r"(d0), [d1] "+r"(d1),             \

@@ -16,7 +16,7 @@ import { SimDseError } from '../../util/errors.js';
 import { cArray, checkCIdentifier, cInt32 } from '../baseline/c-data.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
-import { MAX_UNIT_OFFSET, packEntries } from './pack.js';
+import { BLOCK_WORDS, MAX_UNIT_OFFSET, packEntries, SRAM_BLOCK_WORDS } from './pack.js';
 import { SPARSE_POSITIONS, sparseEntries, sparsePatch, type SparseEntry, type SparsePatch } from './units.js';
 
 /** Largest distance in bytes between adjacent positions (the pass's last load offset, 3 S, is a 12-bit immediate). */
@@ -25,7 +25,7 @@ const MAX_POSITION_BYTES = Math.floor(4095 / (SPARSE_POSITIONS - 1));
 /** Largest unit offset of a conv layer's patch. */
 function maxOffset(op: PreparedWeighted, patch: SparsePatch): number {
   const g = op.geometry;
-  return (((g.kh - 1) * g.dilationH * patch.cols + (g.kw - 1) * g.dilationW) * patch.pixelElements + patch.pixelElements - 2) * 2;
+  return ((((g.kh - 1) * g.dilationH) / patch.stepH * patch.cols + ((g.kw - 1) * g.dilationW) / patch.stepW) * patch.pixelElements + patch.pixelElements - 2) * 2;
 }
 
 /**
@@ -46,9 +46,11 @@ export function sparseUnitCount(op: PreparedWeighted, mask?: SkipMask): number {
 
 /**
  * Whether the SMMULR requantization of snn_sparse_conv.h is exact for every
- * accumulator of the layer: |bias| + 255 * (sum of |kept weights|) (inputs
- * minus the zero point lie in [-255, 255]) times 2^(left + 1) below 2^31, for
- * every channel.
+ * accumulator of the layer: with bound = |bias| + 255 * (sum of |kept
+ * weights|) (inputs minus the zero point lie in [-255, 255]), bound *
+ * 2^(left + 1) below 2^31 (the SMMULR operand), and the rounding shift's
+ * sum 2 x + round - [x < 0] inside int32 (|x| <= bound * 2^(left + 1) * m /
+ * 2^32 + 1, round = 2^right + out_zp * 2^(right + 1)), for every channel.
  */
 function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly SparseEntry[])[]): boolean {
   const g = op.geometry;
@@ -60,10 +62,19 @@ function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly Sparse
     for (let k = 0; k < 2 && 2 * q + k < g.oc; k++) {
       const o = 2 * q + k;
       const bound = Math.abs(op.bias[o]) + 255 * sums[k];
-      if (bound * 2 ** (Math.max(op.requant.shift[o], 0) + 1) >= 2 ** 31) return false;
+      const left = Math.max(op.requant.shift[o], 0);
+      if (bound * 2 ** (left + 1) >= 2 ** 31) return false;
+      const maxX = ((BigInt(bound) << BigInt(left + 1)) * BigInt(op.requant.multiplier[o]) >> 32n) + 1n;
+      if (2n * maxX + BigInt(Math.abs(fastRound(op.requant.shift[o], op.requant.outZp))) + 1n >= 2n ** 31n) return false;
     }
   }
   return true;
+}
+
+/** The fast requantization's `round` of a channel: 2^right + out_zp * 2^(right + 1). */
+function fastRound(shift: number, outZp: number): number {
+  const right = Math.max(-shift, 0);
+  return 2 ** right + outZp * 2 ** (right + 1);
 }
 
 /** An int32 array padded to an even length with its last value (the phantom channel of an odd count). */
@@ -94,16 +105,20 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     const right = Math.max(-shifts[o], 0);
     const tail = `${r.outZp}, ${r.actMin}, ${r.actMax} },`;
     if (!fast) return `  { ${cInt32(m)}, ${left}, ${right}, ${tail}`;
-    return `  { ${cInt32(m)}, ${left + 1}, ${right}, ${right > 0 ? 2 ** (right - 1) : 0}, ${right > 0 ? 1 : 0}, ${tail}`;
+    return `  { ${cInt32(m)}, ${left + 1}, ${cInt32(fastRound(shifts[o], r.outZp))}, ${right + 1} },`;
   });
   const rqType = fast ? 'snn_sparse_frq' : 'snn_sparse_rq';
   const store = fast ? 'snn_sparse_store_fast' : 'snn_sparse_store';
+  // the fast store takes the layer's clamp as literals (folded where SSAT #8 does it)
+  const clamp = fast ? `, ${r.actMin}, ${r.actMax}` : '';
   const patchBytes = Math.ceil(patch.bytes / 4) * 4;
   const units = pairs.reduce((n, p) => n + p.length, 0);
   const P = SPARSE_POSITIONS;
   // Columns computed 4 per pass along each row; the last ow % 4 columns are computed down the column,
   // 4 rows per pass, when the row distance fits the pass's immediates (else a row's last pass runs short).
   const rowColumns = g.ow % P !== 0 && patch.rowStepBytes <= MAX_POSITION_BYTES ? g.ow - (g.ow % P) : g.ow;
+  // every row pass computes 4 positions of both channels: the written-out fast store
+  const whole = fast && g.oc % 2 === 0 && rowColumns % P === 0;
   const code = [
     `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs; generated, do not edit. */`,
     `#include <stdint.h>`,
@@ -120,7 +135,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `static const ${rqType} ${fn}_rq[${rq.length}] = {`,
     ...rq,
     `};`,
-    `static const snn_sparse_patch ${fn}_patch = { ${g.h}, ${g.w}, ${g.c}, ${patch.rows}, ${patch.cols}, ${patch.pixelElements}, ${g.padTop}, ${g.padLeft}, ${op.inZp} };`,
+    `static const snn_sparse_patch ${fn}_patch = { ${g.h}, ${g.w}, ${g.c}, ${patch.rows}, ${patch.cols}, ${patch.pixelElements}, ${patch.stepH}, ${patch.stepW}, ${g.padTop}, ${g.padLeft}, ${op.inZp} };`,
     ``,
     `${layerPrototype(fn)} {`,
     `  (void)in1;`,
@@ -131,17 +146,19 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
     `    for (int32_t q = 0; q < ${pairs.length}; q++) {`,
     `      const int32_t o = 2 * q;`,
-    `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], (${fn}_start[q + 1] - ${fn}_start[q]) / 6);`,
+    `      snn_sparse_copy(entries, ${fn}_entries + ${fn}_start[q], (${fn}_start[q + 1] - ${fn}_start[q]) / ${BLOCK_WORDS});`,
     `      const int32_t ba = ${fn}_bias[o], bb = ${fn}_bias[o + 1];`,
     `      const ${rqType} *qa = &${fn}_rq[o];`,
-    `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
+    g.oc % 2 === 0 ? `      const ${rqType} *qb = &${fn}_rq[o + 1];` : `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
     `      for (int32_t y = 0; y < ${g.oh}; y++) {`,
     `        const int16_t *row = patch + y * ${patch.rowStepBytes / 2};`,
     `        int8_t *orow = ob + y * ${g.ow * g.oc} + o;`,
     `        for (int32_t x = 0; x < ${rowColumns}; x += ${P}) {`,
     `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
     `          ${fn}_pass(entries, row + x * ${patch.positionBytes / 2}, acc);`,
-    `          ${store}(acc, orow + x * ${g.oc}, ${g.oc}, ${g.ow} - x < ${P} ? ${g.ow} - x : ${P}, qa, qb);`,
+    whole
+      ? `          snn_sparse_store4_fast(acc, orow + x * ${g.oc}, ${g.oc}, qa, qb${clamp});`
+      : `          ${store}(acc, orow + x * ${g.oc}, ${g.oc}, ${g.ow} - x < ${P} ? ${g.ow} - x : ${P}, qa, qb${clamp});`,
     `        }`,
     `      }`,
     ...(rowColumns < g.ow
@@ -150,7 +167,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
           `        for (int32_t y = 0; y < ${g.oh}; y += ${P}) {`,
           `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
           `          ${fn}_column_pass(entries, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc);`,
-          `          ${store}(acc, ob + (y * ${g.ow} + x) * ${g.oc} + o, ${g.ow * g.oc}, ${g.oh} - y < ${P} ? ${g.oh} - y : ${P}, qa, qb);`,
+          `          ${store}(acc, ob + (y * ${g.ow} + x) * ${g.oc} + o, ${g.ow * g.oc}, ${g.oh} - y < ${P} ? ${g.oh} - y : ${P}, qa, qb${clamp});`,
           `        }`,
           `      }`,
         ]
@@ -160,7 +177,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `}`,
     ``,
   ].join('\n');
-  return { fn, source: { name: `${fn}.c`, code }, scratchBytes: patchBytes + packed.maxWords * 4 };
+  return { fn, source: { name: `${fn}.c`, code }, scratchBytes: patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4 };
 }
 
 /** `items` in runs of `n`. */

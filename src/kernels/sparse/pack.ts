@@ -1,10 +1,12 @@
 /**
  * Packs the kept units of each output channel pair into the word stream the
- * sparse kernel walks (src/kernels/c/snn_sparse_conv.h): blocks of six words
- * holding four units (weights w0..w3, then int16 offsets off0..off3), a count
- * that is not a multiple of 4 padded with units of weights 0 and offset 0,
- * and a terminating block whose first offset is -1. Six bytes per unit, every
- * load aligned. Pure.
+ * sparse kernel walks (src/kernels/c/snn_sparse_conv.h): blocks of twelve
+ * words holding eight units (weight words w0..w7, then int16 offsets
+ * off0..off7), a count that is not a multiple of 8 padded with units of
+ * weights 0 and offset 0, and a terminating block whose first offset is -1.
+ * Six bytes per unit in flash, every load aligned; the kernel widens the
+ * weights when it copies a pair's blocks to SRAM ({@link SRAM_BLOCK_WORDS}).
+ * Pure.
  */
 import { SimDseError } from '../../util/errors.js';
 import type { SparseEntry } from './units.js';
@@ -17,16 +19,24 @@ export interface PackedEntries {
   readonly words: Uint32Array;
   /** Word index of channel pair q's stream; `start[pairs]` = words.length. */
   readonly start: readonly number[];
-  /** Words of the longest stream (the SRAM copy buffer's size). */
+  /** Words of the longest stream. */
   readonly maxWords: number;
+  /** Blocks (end block included) of the longest stream: the SRAM copy buffer holds that many {@link SRAM_BLOCK_WORDS}-word blocks. */
+  readonly maxBlocks: number;
 }
 
 /** Units per block. */
-export const BLOCK_UNITS = 4;
+export const BLOCK_UNITS = 8;
 
-/** Words of one pair's stream: blocks of four units plus the end block. */
+/** Words of one block in flash: eight weight words and eight int16 offsets. */
+export const BLOCK_WORDS = 12;
+
+/** Words of one block in the SRAM copy: each weight word widened to two (SXTB16, SXTB16 ROR #8), then the offsets. */
+export const SRAM_BLOCK_WORDS = 20;
+
+/** Words of one pair's stream: blocks of eight units plus the end block. */
 export function streamWords(units: number): number {
-  return 6 * (Math.ceil(units / BLOCK_UNITS) + 1);
+  return BLOCK_WORDS * (Math.ceil(units / BLOCK_UNITS) + 1);
 }
 
 /** Packs the channel pairs' entries (see the module comment). */
@@ -45,14 +55,14 @@ export function packEntries(pairs: readonly (readonly SparseEntry[])[]): PackedE
           throw new SimDseError('kernels', `sparse unit offset ${u.offset} is not a word offset from 0 to ${MAX_UNIT_OFFSET}`);
         }
         words[at + k] = u.word >>> 0;
-        words[at + 4 + (k >> 1)] |= u.offset << (16 * (k & 1));
+        words[at + BLOCK_UNITS + (k >> 1)] |= u.offset << (16 * (k & 1));
       }
-      at += 6;
+      at += BLOCK_WORDS;
     }
-    words[at + 4] = 0xffff;
-    at += 6;
+    words[at + BLOCK_UNITS] = 0xffff;
+    at += BLOCK_WORDS;
     maxWords = Math.max(maxWords, streamWords(entries.length));
   }
   start.push(at);
-  return { words, start, maxWords };
+  return { words, start, maxWords, maxBlocks: maxWords / BLOCK_WORDS };
 }

@@ -84,6 +84,13 @@ export function randomSparseMask(op: PreparedWeighted, fraction: number, seed: n
 export interface SparsePatch {
   /** int16 elements per pixel: the input channels rounded up to even. */
   readonly pixelElements: number;
+  /**
+   * Input pixels between adjacent patch rows and columns: the stride for a 1-tap kernel dimension (the
+   * pixels between the sampled ones are never read), else gcd(stride, dilation) (1 but for dilated
+   * strided kernels).
+   */
+  readonly stepH: number;
+  readonly stepW: number;
   /** Pixel rows and columns the outputs read (padding included; input pixels no output reads are left out). */
   readonly rows: number;
   readonly cols: number;
@@ -99,12 +106,19 @@ export interface SparsePatch {
 export function sparsePatch(op: PreparedWeighted): SparsePatch {
   const g = op.geometry;
   const pixelElements = g.c + (g.c % 2);
-  const rows = (g.oh - 1) * g.strideH + (g.kh - 1) * g.dilationH + 1;
-  const cols = (g.ow - 1) * g.strideW + (g.kw - 1) * g.dilationW + 1;
-  const positionBytes = g.strideW * pixelElements * 2;
-  const rowStepBytes = g.strideH * cols * pixelElements * 2;
+  const stepH = g.kh === 1 ? g.strideH : gcd(g.strideH, g.dilationH);
+  const stepW = g.kw === 1 ? g.strideW : gcd(g.strideW, g.dilationW);
+  const rows = ((g.oh - 1) * g.strideH + (g.kh - 1) * g.dilationH) / stepH + 1;
+  const cols = ((g.ow - 1) * g.strideW + (g.kw - 1) * g.dilationW) / stepW + 1;
+  const positionBytes = (g.strideW / stepW) * pixelElements * 2;
+  const rowStepBytes = (g.strideH / stepH) * cols * pixelElements * 2;
   const slack = (SPARSE_POSITIONS - 1) * Math.max(positionBytes, rowStepBytes);
-  return { pixelElements, rows, cols, positionBytes, rowStepBytes, bytes: rows * cols * pixelElements * 2 + slack };
+  return { pixelElements, stepH, stepW, rows, cols, positionBytes, rowStepBytes, bytes: rows * cols * pixelElements * 2 + slack };
+}
+
+/** Greatest common divisor of two positive integers. */
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** One kept unit: its patch byte offset and its four weights as one word. */
@@ -142,7 +156,7 @@ export function sparseEntries(op: PreparedWeighted, mask: SkipMask | undefined, 
     for (let ky = 0; ky < g.kh; ky++) {
       for (let kx = 0; kx < g.kw; kx++) {
         const tap = ky * g.kw + kx;
-        const pixel = ky * g.dilationH * patch.cols + kx * g.dilationW;
+        const pixel = ((ky * g.dilationH) / patch.stepH) * patch.cols + (kx * g.dilationW) / patch.stepW;
         for (let c = 0; c < g.c; c += 2) {
           const w = [weight(o, tap, c), weight(o + 1, tap, c), weight(o, tap, c + 1), weight(o + 1, tap, c + 1)];
           if (w.every((v) => v === 0)) continue;
