@@ -94,12 +94,13 @@ static inline void snn_sparse_fill(const snn_sparse_patch *p, const int8_t *in, 
       }
       const int8_t *s = src + ix * c;
       if ((c & 3) == 0) {
-        for (int32_t i = 0; i < c >> 2; i++) {
-          const uint32_t x = snn_sparse_ld32(s + 4 * i);
+        uint32_t *dd = d;
+        for (const int8_t *end = s + c; s < end; s += 4, dd += 2) {
+          const uint32_t x = snn_sparse_ld32(s);
           const uint32_t even = snn_sparse_sxtab16(off2, x);
           const uint32_t odd = snn_sparse_sxtab16_ror8(off2, x);
-          d[2 * i] = snn_sparse_low_halves(even, odd);
-          d[2 * i + 1] = snn_sparse_high_halves(even, odd);
+          dd[0] = snn_sparse_low_halves(even, odd);
+          dd[1] = snn_sparse_high_halves(even, odd);
         }
       } else {
         int16_t *h = (int16_t *)(void *)d;
@@ -289,6 +290,9 @@ static inline __attribute__((always_inline)) void snn_sparse_store4_fast(const i
   "ldr.n %[v], [%[e], #(24 + 8 * " #K ")]\n\t" \
   "ldr.n %[x], [%[p], %[a]]\n\t"               \
   "add.n %[a], %[p]\n\t" SNN_SPARSE_INPUTS(S)
+/* Bytes of unit 0's code and of units 1 to 6's (unit k > 0 starts 52 + 56 (k - 1) bytes into the loop; see pack.ts). */
+#define SNN_SPARSE_UNIT0_BYTES 52
+#define SNN_SPARSE_UNIT_BYTES 56
 /* Unit 7 loads its second weight word with writeback: e = e + 80, the next block. */
 #define SNN_SPARSE_UNIT7(S)                     \
   "ldrsh.w %[a], [%[e], #98]\n\t"               \
@@ -305,9 +309,13 @@ static inline __attribute__((always_inline)) void snn_sparse_store4_fast(const i
  * Entries come in blocks of eight units (80 bytes: eight pairs of widened
  * weight words, then eight int16 offsets); a block whose first offset is -1
  * ends the list: the offset plus p0 then carries out of 32 bits (p0 > 0),
- * which ends the loop without a compare. Registers allocated by hand: 8
- * accumulators, entry pointer, patch pointer, offset and address, the two
- * weight words, input pair = all 14.
+ * which ends the loop without a compare. A list whose unit count is not a
+ * multiple of 8 starts with a partial block, its units in the last slots:
+ * the first block's first offset is then ~D (negative), D the byte distance
+ * from label 1 to the first kept slot's code (SNN_SPARSE_SLOT_BYTES), and
+ * the entry jumps there (MVNS, ADD PC) instead of running padding units.
+ * Registers allocated by hand: 8 accumulators, entry pointer, patch
+ * pointer, offset and address, the two weight words, input pair = all 14.
  */
 #define SNN_SPARSE_PASS(name, S)                                                                               \
   static inline __attribute__((always_inline)) void name(const uint32_t *entries, const int16_t *p0, int32_t acc[8]) { \
@@ -326,15 +334,17 @@ static inline __attribute__((always_inline)) void snn_sparse_store4_fast(const i
     register int32_t d2 __asm__("r12") = acc[6];                                                               \
     register int32_t d3 __asm__("lr") = acc[7];                                                                \
     __asm__ volatile(".p2align 2\n\t"                                                                          \
-                     "ldrsh.w %[a], [%[e], #84]\n\t"                                                           \
-                     "adds.w %[a], %[a], %[p]\n\t"                                                             \
-                     "bcs.w 2f\n"                                                                              \
+                     "ldrsh.w %[x], [%[e], #84]\n\t"                                                           \
+                     "adds.w %[a], %[x], %[p]\n\t"                                                             \
+                     "bcc.n 1f\n\t"                                                                            \
+                     "mvns.n %[x], %[x]\n\t"                                                                   \
+                     "add.n pc, %[x]\n\t"                                                                      \
+                     ".p2align 2\n"                                                                            \
                      "1:\n\t" SNN_SPARSE_UNIT0(S) SNN_SPARSE_UNIT(1, S) SNN_SPARSE_UNIT(2, S) SNN_SPARSE_UNIT(3, S) \
                          SNN_SPARSE_UNIT(4, S) SNN_SPARSE_UNIT(5, S) SNN_SPARSE_UNIT(6, S) SNN_SPARSE_UNIT7(S)      \
                      "ldrsh.w %[a], [%[e], #84]\n\t"                                                           \
                      "adds.n %[a], %[a], %[p]\n\t"                                                             \
                      "bcc.w 1b\n"                                                                              \
-                     "2:\n"                                                                                    \
                      : [e] "+l"(e), [a] "=&l"(a), [x] "=&l"(x), [w] "=&l"(w), [v] "=&l"(v), [c0] "+r"(c0),    \
                        [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [d0] "+r"(d0), [d1] "+r"(d1),             \
                        [d2] "+r"(d2), [d3] "+r"(d3)                                                            \

@@ -34,9 +34,20 @@ export const BLOCK_WORDS = 12;
 /** Words of one block in the SRAM copy: each weight word widened to two (SXTB16, SXTB16 ROR #8), then the offsets. */
 export const SRAM_BLOCK_WORDS = 20;
 
+/**
+ * Bytes from the pass loop's start to the code of unit slot k (1..7) of a
+ * block: unit 0's code is 52 bytes, units 1 to 6's 56 each (the fixed
+ * encodings of SNN_SPARSE_UNIT0 / SNN_SPARSE_UNIT in snn_sparse_conv.h). A
+ * partial first block stores ~slotCodeBytes(k) as its first offset, and the
+ * pass jumps there.
+ */
+export function slotCodeBytes(k: number): number {
+  return 52 + 56 * (k - 1);
+}
+
 /** Words of one pair's stream: blocks of eight units plus the end block. */
 export function streamWords(units: number): number {
-  return BLOCK_WORDS * (Math.ceil(units / BLOCK_UNITS) + 1);
+  return BLOCK_WORDS * (Math.max(1, Math.ceil(units / BLOCK_UNITS)) + 1);
 }
 
 /** Packs the channel pairs' entries (see the module comment). */
@@ -48,15 +59,21 @@ export function packEntries(pairs: readonly (readonly SparseEntry[])[]): PackedE
   let maxWords = 0;
   for (const entries of pairs) {
     start.push(at);
-    for (let i = 0; i < entries.length; i += BLOCK_UNITS) {
+    // the first block's empty slots (a count not a multiple of 8; one zero unit for an empty pair) come first
+    const first = entries.length === 0 ? 1 : ((entries.length - 1) % BLOCK_UNITS) + 1;
+    const skip = BLOCK_UNITS - first;
+    const slots: (SparseEntry | null)[] = [...new Array<null>(skip).fill(null), ...(entries.length === 0 ? [{ offset: 0, word: 0 }] : entries)];
+    for (let i = 0; i < slots.length; i += BLOCK_UNITS) {
       for (let k = 0; k < BLOCK_UNITS; k++) {
-        const u = entries[i + k] ?? { offset: 0, word: 0 };
+        const u = slots[i + k];
+        if (u === null) continue;
         if (u.offset < 0 || u.offset > MAX_UNIT_OFFSET || u.offset % 4 !== 0) {
           throw new SimDseError('kernels', `sparse unit offset ${u.offset} is not a word offset from 0 to ${MAX_UNIT_OFFSET}`);
         }
         words[at + k] = u.word >>> 0;
         words[at + BLOCK_UNITS + (k >> 1)] |= u.offset << (16 * (k & 1));
       }
+      if (i === 0 && skip > 0) words[at + BLOCK_UNITS] |= ~slotCodeBytes(skip) & 0xffff;
       at += BLOCK_WORDS;
     }
     words[at + BLOCK_UNITS] = 0xffff;
