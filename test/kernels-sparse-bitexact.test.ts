@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../src/emulator/machine.js';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { emitSparseLayer, hasSparsePath, sparseUnitCount } from '../src/kernels/sparse/emit.js';
-import { packEntries } from '../src/kernels/sparse/pack.js';
+import { packEntries, slotCodeBytes } from '../src/kernels/sparse/pack.js';
 import { randomSparseMask, sparseEntries, sparsePatch } from '../src/kernels/sparse/units.js';
 import { createEngine } from '../src/model/engine/index.js';
 import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
@@ -18,8 +18,8 @@ import { xorshift32 } from './helpers/xorshift.js';
  * The sparse (skip-aware loop) kernel computes, byte for byte, what the
  * reference engine computes under the same mask: synthetic layers covering
  * odd input and output channel counts, padding, strides, dilation, batch,
- * both ways of computing a row's last ow % 4 columns, both requantization
- * paths and an empty channel pair; real layers of both models on the
+ * both ways of computing a row's last ow % 4 columns, patches sampled at
+ * the stride, both requantization paths and an empty channel pair; real layers of both models on the
  * engine's own inputs; random unit masks and random per-weight masks. And
  * its cycles fall with every skipped unit.
  */
@@ -46,6 +46,9 @@ const SYNTHETIC: ReadonlyArray<{ name: string; op: PreparedWeighted }> = [
   { name: 'one_by_one', op: randomConv(shape({ h: 6, w: 6, c: 1, kh: 1, kw: 1, oc: 1, oh: 6, ow: 6 }), 3) },
   // row distance 13 * 64 * 2 = 1664 bytes > 1365: the last pass of each row runs short instead
   { name: 'wide_rows', op: randomConv(shape({ h: 12, w: 13, c: 64, kh: 1, kw: 1, oc: 6, oh: 12, ow: 13 }), 4) },
+  // 1x1 stride 2 (the ResNet shortcut) and a 3x3 stride-2 kernel of dilation 2: patches sampled every other pixel
+  { name: 'one_by_one_stride2', op: randomConv(shape({ h: 9, w: 7, c: 6, kh: 1, kw: 1, oc: 4, sh: 2, sw: 2, oh: 5, ow: 4 }), 8) },
+  { name: 'dilated_stride2', op: randomConv(shape({ h: 11, w: 11, c: 4, oc: 2, sh: 2, sw: 2, dh: 2, dw: 2, oh: 4, ow: 4 }), 9) },
 ];
 
 /** A layer whose requantization multiplies by more than 1 (positive shift). */
@@ -73,20 +76,31 @@ describe('units, patch and packing', () => {
     expect(sparseUnitCount(op, weightMask(op.weights.length, 30, 3))).toBeGreaterThan(Math.floor(0.9 * all));
   });
 
-  it('packs four units per 24-byte block with the weights as SXTB16 expects and -1 ending each pair', () => {
+  it('packs eight units per 48-byte block with the weights as SXTB16 expects, a partial first block and -1 ending each pair', () => {
     const patch = sparsePatch(op);
-    expect(patch).toMatchObject({ pixelElements: 6, rows: 11, cols: 9, positionBytes: 12, rowStepBytes: 2 * 9 * 6 * 2 });
+    expect(patch).toMatchObject({ pixelElements: 6, stepH: 1, stepW: 1, rows: 11, cols: 9, positionBytes: 12, rowStepBytes: 2 * 9 * 6 * 2 });
     const pairs = sparseEntries(op, undefined, patch);
     const packed = packEntries(pairs);
+    // pair 0 holds 18 units (6 taps x 3 input pairs): a first block of 2 units in slots 6 and 7, then two full blocks
+    expect(pairs[0].length).toBe(18);
     const first = pairs[0][0];
-    expect(packed.words[0]).toBe(first.word >>> 0);
-    expect(packed.words[4] & 0xffff).toBe(first.offset);
+    expect(packed.words[6]).toBe(first.word >>> 0);
+    expect(packed.words[8 + 3] & 0xffff).toBe(first.offset);
+    // the first block's first offset is ~(bytes from the loop start to slot 6's code) = ~(52 + 5 * 56): the pass jumps there
+    expect(packed.words[8] & 0xffff).toBe(~slotCodeBytes(6) & 0xffff);
+    expect(slotCodeBytes(6)).toBe(332);
     const b = (k: number): number => (first.word << (24 - 8 * k)) >> 24;
     // first unit of pair 0: tap (0, 0), input channels 0 and 1 of output channels 0 and 1
     expect([b(0), b(1), b(2), b(3)]).toEqual([op.weights[0], op.weights[30], op.weights[1], op.weights[31]]);
-    const end = packed.start[1] - 6;
-    expect(packed.words[end + 4]).toBe(0xffff);
-    expect(packed.start[1]).toBe(6 * (Math.ceil(pairs[0].length / 4) + 1));
+    // second block: a full one, its first offset the unit's own
+    expect(packed.words[12]).toBe(pairs[0][2].word >>> 0);
+    expect(packed.words[12 + 8] & 0xffff).toBe(pairs[0][2].offset);
+    const end = packed.start[1] - 12;
+    expect(packed.words[end + 8]).toBe(0xffff);
+    expect(packed.start[1]).toBe(12 * 4);
+    // a 1x1 stride-2 layer reads every other pixel only: the patch holds just those
+    const strided = randomConv(shape({ h: 8, w: 8, c: 4, kh: 1, kw: 1, oc: 2, sh: 2, sw: 2, oh: 4, ow: 4 }), 7);
+    expect(sparsePatch(strided)).toMatchObject({ stepH: 2, stepW: 2, rows: 4, cols: 4, positionBytes: 8, rowStepBytes: 32 });
   });
 
   it('is deterministic and rejects bad input with a kernels error', () => {
@@ -151,7 +165,7 @@ describe.skipIf(!HAVE_CC)('synthetic layers equal the engine', () => {
   }, 900_000);
 
   it('every layer, exact and under random unit and per-weight masks of 10, 30 and 60 %', () => {
-    expect(cases.length).toBe(6 * 7 + 1);
+    expect(cases.length).toBe(8 * 7 + 1);
     for (const [i, c] of cases.entries()) {
       const input = randomInput(c.op, 100 + i);
       const want = referenceOutput(c.op, c.mask, input);
@@ -195,10 +209,10 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
     }
   });
 
-  it('cycles fall by the same 89 cycles per pass for every 4 units skipped (ResNet-8 conv 9, ideal)', async () => {
+  it('cycles fall by 19 per pass for every unit skipped, 156 per block of 8 (ResNet-8 conv 9, ideal)', async () => {
     const c = cases.find((x) => x.fn === 'resnet8_op9_m0')!;
     const op = c.op;
-    // mask skipping the first n non-zero units of every channel pair: n / 4 fewer blocks per pair
+    // mask skipping the first n non-zero units of every channel pair (288 of them, 36 blocks of 8)
     const firstUnits = (n: number): SkipMask => {
       const g = op.geometry;
       const K = g.kh * g.kw * g.c;
@@ -216,21 +230,27 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
       }
       return mask;
     };
-    const variants = [0, 4, 8, 40].map((n) => ({ n, mask: n === 0 ? undefined : firstUnits(n) }));
+    const variants = [0, 1, 4, 5, 8, 40].map((n) => ({ n, mask: n === 0 ? undefined : firstUnits(n) }));
     const layers = variants.map((v) => emitSparseLayer(op, `units_minus_${v.n}`, v.mask));
     const m = await buildImage(layers.map((l) => l.source), BIG_IDEAL);
     try {
       const cycles = layers.map((l) => callLayer(m, l.fn, c.input, c.output.length, l.scratchBytes).cycles);
-      // One block of 4 units less per channel pair saves, in each of the 16 passes (8 x 8 outputs,
-      // 4 per pass) of the 32 pairs, the block's 89 cycles on the zero-wait board (TRM table 3-1 and
-      // the timing table's rules): unit 0 = LDR 2 + 2 SXTB16 + LDR 2 + 2 SMLAD + LDR 2 + 2 SMLAD +
-      // LDR 2 + LDR 1 (pipelined) + 4 SMLAD = 19; units 1-3 = LDRSH 2 + LDR 1 (pipelined) + ADD + 2
-      // SXTB16 + the same 15 = 21 each, + ADDS e in unit 3; block end LDRSH 2 + ADDS 1 + BCC 1 + P 2
-      // = 6; 19 + 63 + 1 + 6 = 89. Plus copying the block to SRAM once per pair (an LDM / STM loop
-      // iteration, as emulated): 42.
-      const perBlock = 32 * (16 * 89 + 42);
-      expect(cycles.map((x) => cycles[0] - x)).toEqual([0, perBlock, 2 * perBlock, 10 * perBlock]);
-      expect(cycles[0]).toBe(3572056);
+      // Cycles of one pass on the zero-wait board (TRM table 3-1 and the timing table's rules), per block
+      // of 8 units: unit 0 = LDR 2 + LDR 1 (pipelined) + LDR [a] 1 (pipelined) + 2 SMLAD + LDR 2 + 2 SMLAD
+      // + LDR 2 + LDR 1 (pipelined) + 4 SMLAD = 17; units 1-7 = LDRSH 2 + LDR 1 + LDR 1 + LDR [p, a] 1
+      // (all pipelined) + ADD 1 + the same 13 = 19 each (unit 7's second weight load steps e by
+      // writeback); block end LDRSH 2 + ADDS 1 + BCC 1 + P 2 = 6: 17 + 7 x 19 + 6 = 156. Entry with a
+      // full first block: LDRSH 2 + ADDS 1 + BCC 1 + P 2 = 6; with a partial one (its units in the last
+      // slots): LDRSH 2 + ADDS 1 + BCC 1 (not taken) + MVNS 1 + ADD PC 1 + P 2 = 8, then units k..7.
+      // 16 passes (8 x 8 outputs, 4 per pass) for each of the 32 channel pairs.
+      const passes = 32 * 16;
+      // 1 unit less: the first block runs slots 1-7 after the jump instead of 0-7: 6 + 17 - 8 = 15 per pass
+      // 4 less: 6 + 17 + 3 x 19 - 8 = 72; 5 less: 72 + 19 = 91
+      // 8 less: one block per pass (156) and its copy to SRAM once per pair (two LDM / 8 SXTB16 / STM
+      // groups, the offsets' LDM / STM and the loop, as emulated: 63); 40 less: five blocks.
+      const perBlock = 32 * (16 * 156 + 63);
+      expect(cycles.map((x) => cycles[0] - x)).toEqual([0, passes * 15, passes * 72, passes * 91, perBlock, 5 * perBlock]);
+      expect(cycles[0]).toBe(3029341);
     } finally {
       m.close();
     }
