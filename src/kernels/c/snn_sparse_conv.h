@@ -134,36 +134,37 @@ static inline uint32_t snn_sparse_sxtb16_ror8(uint32_t x) {
   return r;
 }
 
-/* Half a block's weights (four words at s) widened to eight at d (LDM, 8 SXTB16, STM); s and d step on. */
+/* Two weight words (r3, r4 or r5, r6) widened to four at d (4 SXTB16, STM). */
+#define SNN_SPARSE_WIDEN2(A, B)              \
+  "sxtb16 r7, " A "\n\t"                     \
+  "sxtb16 r8, " A ", ror #8\n\t"             \
+  "sxtb16 r9, " B "\n\t"                     \
+  "sxtb16 r10, " B ", ror #8\n\t"            \
+  "stm %[d]!, {r7, r8, r9, r10}\n\t"
+/* Half a block's weights (four words at s) widened to eight at d; s and d step on. */
 #define SNN_SPARSE_WIDEN4                    \
-  "ldm %[s]!, {r2, r3, r4, r5}\n\t"          \
-  "sxtb16 r6, r2\n\t"                        \
-  "sxtb16 r7, r2, ror #8\n\t"                \
-  "sxtb16 r8, r3\n\t"                        \
-  "sxtb16 r9, r3, ror #8\n\t"                \
-  "sxtb16 r10, r4\n\t"                       \
-  "sxtb16 r11, r4, ror #8\n\t"               \
-  "sxtb16 r12, r5\n\t"                       \
-  "sxtb16 lr, r5, ror #8\n\t"                \
-  "stm %[d]!, {r6, r7, r8, r9, r10, r11, r12, lr}\n\t"
+  "ldm %[s]!, {r3, r4, r5, r6}\n\t" SNN_SPARSE_WIDEN2("r3", "r4") SNN_SPARSE_WIDEN2("r5", "r6")
 
 /*
- * Copies n blocks (a channel pair's entries) from flash to the SRAM scratch,
- * widening the weights (see above): once per pair and call, so the pass,
- * which runs for every four positions, loads ready SMLAD operands. Per
- * block: two LDM / 8 SXTB16 / STM groups and the offsets' LDM / STM.
+ * Copies a channel pair's n blocks (n >= 2: its units, then the end block)
+ * from flash to the SRAM scratch, widening the weights (see above): once
+ * per pair and call, so the pass, which runs for every four positions,
+ * loads ready SMLAD operands. Per block: LDM / 8 SXTB16 / two STM twice,
+ * the offsets' LDM / STM; of the end block only its -1 is written.
  */
 static inline void snn_sparse_copy(uint32_t *dst, const uint32_t *src, int32_t n) {
   register uint32_t *d __asm__("r0") = dst;
   register const uint32_t *s __asm__("r1") = src;
-  for (int32_t i = 0; i < n; i++) {
-    __asm__ volatile(SNN_SPARSE_WIDEN4 SNN_SPARSE_WIDEN4
-                     "ldm %[s]!, {r2, r3, r4, r5}\n\t"
-                     "stm %[d]!, {r2, r3, r4, r5}\n\t"
-                     : [d] "+r"(d), [s] "+r"(s)
-                     :
-                     : "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "lr", "memory");
-  }
+  register int32_t k __asm__("r2") = n - 1;
+  __asm__ volatile("1:\n\t" SNN_SPARSE_WIDEN4 SNN_SPARSE_WIDEN4
+                   "ldm %[s]!, {r3, r4, r5, r6}\n\t"
+                   "stm %[d]!, {r3, r4, r5, r6}\n\t"
+                   "subs %[k], #1\n\t"
+                   "bne 1b\n\t"
+                   : [d] "+l"(d), [s] "+l"(s), [k] "+l"(k)
+                   :
+                   : "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+  d[16] = 0xffffu;
 }
 
 /* Requantization of one channel: multiplier, left and right shifts, output zero point and clamp. */
