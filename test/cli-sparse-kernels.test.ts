@@ -53,8 +53,9 @@ describe.skipIf(!HAVE_CC)('sim-dse build and profile with sparse kernels', () =>
     const conv3 = (k: number): number => profiles[k].layers.find((l) => l.opIndex === 3)!.cycles;
     // the sparse conv#3 with 30 % of its units skipped, against the exact baseline's on nucleo-l4r5zi
     // (issue 11 asks <= 75 %; the faster exact baseline kernels of issue 13 moved it to 82.4 %, the faster
-    // sparse pass of branch h12s to 65.8 %)
-    expect([conv3(0), conv3(2)]).toEqual([4440175, 2919596]);
+    // sparse pass of branch h12s to 65.8 %; the baseline's plane path (h12b) left conv#3 on im2col, its code
+    // then in flash rather than the SRAM2 window: 2,688 cycles more, 65.7 %)
+    expect([conv3(0), conv3(2)]).toEqual([4442863, 2919596]);
     const text = await cli(['profile', '--model', 'lenet', '--board', 'nucleo-f446re', '--kernels', 'baseline,sparse', '--skip', skip]);
     expect(text.out).toMatch(/baseline@nucleo-f446re\s+cycles\/MAC\s+sparse@nucleo-f446re/);
     expect(text.out).toMatch(/output = engine\s+yes\s+yes/);

@@ -70,4 +70,29 @@ describe.skipIf(compilerVersion() === null)('exported firmware with placed code 
       expect(q.run.images.map((m) => m.pred)).toEqual(images.expected);
     }
   }, 600_000);
+
+  test('nucleo-l4r5zi with two overlays (unpacked conv_2d#1 and fully_connected#8 taking turns in the window): emulate-firmware = timing, predictions = engine, QEMU runs them from SRAM', async () => {
+    const placement = fixed('1:overlay/sram,8:overlay/sram');
+    const styles = new Map(model.graph.ops.map((_, i) => [i, i === 1 || i === 8 ? ('unpacked' as const) : ('baseline' as const)]));
+    const overlaid = unpackedNetwork(model.graph, new Map(), styles, placement);
+    const request = { network: overlaid, images, board: getFirmwareBoard('nucleo-l4r5zi'), expected: images.expected, placement };
+    const dir = join(tmp, 'overlays');
+    exportFirmware({ ...request, outDir: dir });
+    const make = spawnSync('make', ['-C', dir, 'all', 'qemu'], { encoding: 'utf8' });
+    expect(make.status, make.stderr).toBe(0);
+    const sym = parseElf(new Uint8Array(readFileSync(join(dir, 'build', 'firmware.elf'))), 'firmware.elf').symbols;
+    // both run from the overlay region in the window (each unit's object starts at its start)
+    const [lo, hi] = [sym.get('sim_overlay_lo')!.value, sym.get('sim_overlay_hi')!.value];
+    expect(lo >>> 28).toBe(0x1);
+    for (const fn of ['layer_1', 'layer_8']) expect((sym.get(fn)!.value & ~1) >= lo && (sym.get(fn)!.value & ~1) < hi).toBe(true);
+    const timing = await timeFirmware(request);
+    const emu = await runEmulateFirmware(dir, { timeout: '120' });
+    expect(emu.mismatches).toEqual([]);
+    expect(emu.run.images.map((m) => m.pred)).toEqual(images.expected);
+    expect(emu.run.images.flatMap((m) => m.layers.map((l) => l.cycles))).toEqual([0, 1].flatMap((i) => timing.layers.map((l) => l.cycles[i])));
+    if (qemuVersion()) {
+      const q = await runEmulateFirmware(dir, { qemu: true, timeout: '120' });
+      expect(q.run.images.map((m) => m.pred)).toEqual(images.expected);
+    }
+  }, 600_000);
 });

@@ -104,6 +104,14 @@ describe.skipIf(compilerVersion() === null)('LeNet baseline, placed', () => {
     expect((err as Error).message).toMatch(/^placement does not fit nucleo-f446re's SRAM: \d+ bytes over \(needs \d+: data\+bss \d+, stack \d+, buffers \d+, placed code \d+, placed constants \d+; has 131072\)$/);
   }, 600_000);
 
+  test('an overlay larger than the SRAM window is refused before linking, naming the bytes over', async () => {
+    // LeNet's exact unpacked conv_2d#3 is several hundred KB of straight-line code
+    const spec = { style: 'baseline' as const, layerStyles: new Map([[3, 'unpacked' as const]]) };
+    const err = await buildNetwork(prepared, spec, getBoard('nucleo-l4r5zi'), defaultEmitters(), { placement: fixed('3:overlay/sram') }).catch((e: unknown) => e);
+    expect((err as SimDseError).kind).toBe('placement');
+    expect((err as Error).message).toMatch(/^placement does not fit nucleo-l4r5zi's SRAM window: \d+ bytes over \(placed code \d+, has 65536\)$/);
+  }, 600_000);
+
   test('code in the SRAM window is refused on a board without one', async () => {
     const err = await buildNetwork(prepared, { style: 'baseline' }, getBoard('nucleo-f446re'), defaultEmitters(), { placement: fixed('lib:alias') }).catch((e: unknown) => e);
     expect((err as Error).message).toBe("nucleo-f446re has no SRAM window in the code region: code cannot be placed at 'alias' or 'overlay'");

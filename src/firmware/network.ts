@@ -7,6 +7,7 @@ import { defaultEmitters } from '../kernels/emitters.js';
 import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
 import { estimateNetworkSize, type SizeEstimate } from '../kernels/network/size-estimate.js';
 import { networkInputOf, planNetwork } from '../kernels/network/plan.js';
+import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../kernels/placement/placement.js';
 import { loadCifar10 } from '../model/dataset/cifar10.js';
 import { modelInputs } from '../model/dataset/preprocess.js';
 import { createEngine } from '../model/engine/index.js';
@@ -19,10 +20,18 @@ import type { EmbeddedImages } from './images-source.js';
 /**
  * The unpacked network of `graph` under `masks`, as firmware sources;
  * `layerStyles` puts single layers on the baseline kernels (as the DSE's
- * per-layer kernel choice did for the point), with its size estimate.
+ * per-layer kernel choice did for the point), with its size estimate. The
+ * layers `placement` makes overlays are loaded by the runtime before they run.
  */
-export function unpackedNetwork(graph: Graph, masks: SkipMasks, layerStyles?: ReadonlyMap<number, KernelStyle>): FirmwareNetwork & { readonly size: SizeEstimate } {
-  const source = assembleNetwork(prepareGraph(graph), { style: 'unpacked', masks, layerStyles }, defaultEmitters());
+export function unpackedNetwork(
+  graph: Graph,
+  masks: SkipMasks,
+  layerStyles?: ReadonlyMap<number, KernelStyle>,
+  placement: Placement = ALL_FLASH,
+): FirmwareNetwork & { readonly size: SizeEstimate } {
+  const prepared = prepareGraph(graph);
+  const overlaid = new Set(prepared.ops.filter((op) => homesOf(placement, layerUnit(op.opIndex)).code === 'overlay').map((op) => op.opIndex));
+  const source = assembleNetwork(prepared, { style: 'unpacked', masks, layerStyles }, defaultEmitters(), { overlaid });
   return {
     sources: source.sources,
     layerNames: source.layers.map((l) => l.name),

@@ -293,7 +293,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();
         timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
+        return timer.time({ network: unpackedNetwork(graph, masks, kernels, placement), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
       },
     }),
     async close() {

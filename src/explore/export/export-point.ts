@@ -65,15 +65,15 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board, o.images, inputBytes + 1);
   const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
-  const network = unpackedNetwork(model.graph, masks, rowKernels(point.row));
+  const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
+  const placement = o.placement ?? pointPlacement;
+  const network = unpackedNetwork(model.graph, masks, rowKernels(point.row), placement);
   // the run's fit check covered its own board's flash (and, emulated, its SRAM); this one every board's flash and SRAM
   checkFirmwareFits(network.size, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
   if (!point.row.fits && point.config.board === board.profile.id) {
     throw new SimDseError('firmware', `point ${point.row.id} of run ${o.run} does not fit ${board.profile.id}: its run's fit check (flash and SRAM) marked it so`);
   }
   const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
-  const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
-  const placement = o.placement ?? pointPlacement;
   const placed = placement.size > 0;
   const sameBoard = point.config.board === board.profile.id && formatPlacement(placement) === formatPlacement(pointPlacement);
   const project = exportFirmware({
