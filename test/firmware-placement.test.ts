@@ -16,7 +16,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { runEmulateFirmware } from '../src/cli/commands/emulate-firmware.js';
 import { getBoard } from '../src/emulator/boards.js';
 import { parseElf } from '../src/emulator/elf.js';
-import { boardImageInputs, exportFirmware } from '../src/firmware/export.js';
+import { boardImageInputs, exportFirmware, type ProjectRequest } from '../src/firmware/export.js';
 import { timeFirmware } from '../src/firmware/image-timing.js';
 import { testImages, unpackedNetwork } from '../src/firmware/network.js';
 import { qemuVersion } from '../src/firmware/qemu.js';
@@ -41,6 +41,26 @@ const fixed = (text: string): Placement => {
 const loaded = (elf: Uint8Array): unknown =>
   parseElf(elf, 'x').segments.map((s) => ({ paddr: s.paddr, vaddr: s.vaddr, memsz: s.memsz, sha: createHash('sha256').update(s.data).digest('hex') }));
 
+/** Exports the project to `dir` and builds it (board and QEMU images). */
+function exportAndMake(request: ProjectRequest, dir: string): void {
+  exportFirmware({ ...request, outDir: dir });
+  const make = spawnSync('make', ['-C', dir, 'all', 'qemu'], { encoding: 'utf8' });
+  expect(make.status, make.stderr).toBe(0);
+}
+
+/** emulate-firmware of the built project: no mismatch, predictions = engine, per-layer cycles = the timing; QEMU's predictions too. */
+async function expectRunsAsTimed(request: ProjectRequest, dir: string): Promise<void> {
+  const timing = await timeFirmware(request);
+  const emu = await runEmulateFirmware(dir, { timeout: '120' });
+  expect(emu.mismatches).toEqual([]);
+  expect(emu.run.images.map((m) => m.pred)).toEqual(images.expected);
+  expect(emu.run.images.flatMap((m) => m.layers.map((l) => l.cycles))).toEqual([0, 1].flatMap((i) => timing.layers.map((l) => l.cycles[i])));
+  if (qemuVersion()) {
+    const q = await runEmulateFirmware(dir, { qemu: true, timeout: '120' });
+    expect(q.run.images.map((m) => m.pred)).toEqual(images.expected);
+  }
+}
+
 describe.skipIf(compilerVersion() === null)('exported firmware with placed code and constants', () => {
   test.each([
     { board: 'nucleo-l4r5zi', place: '1:flash/sram,3:flash/sram,lib:alias' },
@@ -48,9 +68,7 @@ describe.skipIf(compilerVersion() === null)('exported firmware with placed code 
   ])('$board --place $place: make = cached build, emulate-firmware = timing, predictions = engine', async ({ board, place }) => {
     const request = { network, images, board: getFirmwareBoard(board), expected: images.expected, placement: fixed(place) };
     const dir = join(tmp, board);
-    exportFirmware({ ...request, outDir: dir });
-    const make = spawnSync('make', ['-C', dir, 'all', 'qemu'], { encoding: 'utf8' });
-    expect(make.status, make.stderr).toBe(0);
+    exportAndMake(request, dir);
     const inputs = boardImageInputs(request);
     const { elf } = await compileAndLink({ sources: [...inputs.headers, ...inputs.units], board: getBoard(board), linkScript: inputs.linkScript });
     const made = new Uint8Array(readFileSync(join(dir, 'build', 'firmware.elf')));
@@ -60,15 +78,7 @@ describe.skipIf(compilerVersion() === null)('exported firmware with placed code 
     expect(sym.get('snn_conv_s8')!.value >>> 28).toBe(board === 'nucleo-l4r5zi' ? 0x1 : 0x2);
     expect(sym.get('layer_3_weights')!.value >>> 28).toBe(0x2);
 
-    const timing = await timeFirmware(request);
-    const emu = await runEmulateFirmware(dir, { timeout: '120' });
-    expect(emu.mismatches).toEqual([]);
-    expect(emu.run.images.map((m) => m.pred)).toEqual(images.expected);
-    expect(emu.run.images.flatMap((m) => m.layers.map((l) => l.cycles))).toEqual([0, 1].flatMap((i) => timing.layers.map((l) => l.cycles[i])));
-    if (qemuVersion()) {
-      const q = await runEmulateFirmware(dir, { qemu: true, timeout: '120' });
-      expect(q.run.images.map((m) => m.pred)).toEqual(images.expected);
-    }
+    await expectRunsAsTimed(request, dir);
   }, 600_000);
 
   test('nucleo-l4r5zi with two overlays (unpacked conv_2d#1 and fully_connected#8 taking turns in the window): emulate-firmware = timing, predictions = engine, QEMU runs them from SRAM', async () => {
@@ -77,22 +87,12 @@ describe.skipIf(compilerVersion() === null)('exported firmware with placed code 
     const overlaid = unpackedNetwork(model.graph, new Map(), styles, placement);
     const request = { network: overlaid, images, board: getFirmwareBoard('nucleo-l4r5zi'), expected: images.expected, placement };
     const dir = join(tmp, 'overlays');
-    exportFirmware({ ...request, outDir: dir });
-    const make = spawnSync('make', ['-C', dir, 'all', 'qemu'], { encoding: 'utf8' });
-    expect(make.status, make.stderr).toBe(0);
+    exportAndMake(request, dir);
     const sym = parseElf(new Uint8Array(readFileSync(join(dir, 'build', 'firmware.elf'))), 'firmware.elf').symbols;
     // both run from the overlay region in the window (each unit's object starts at its start)
     const [lo, hi] = [sym.get('sim_overlay_lo')!.value, sym.get('sim_overlay_hi')!.value];
     expect(lo >>> 28).toBe(0x1);
     for (const fn of ['layer_1', 'layer_8']) expect((sym.get(fn)!.value & ~1) >= lo && (sym.get(fn)!.value & ~1) < hi).toBe(true);
-    const timing = await timeFirmware(request);
-    const emu = await runEmulateFirmware(dir, { timeout: '120' });
-    expect(emu.mismatches).toEqual([]);
-    expect(emu.run.images.map((m) => m.pred)).toEqual(images.expected);
-    expect(emu.run.images.flatMap((m) => m.layers.map((l) => l.cycles))).toEqual([0, 1].flatMap((i) => timing.layers.map((l) => l.cycles[i])));
-    if (qemuVersion()) {
-      const q = await runEmulateFirmware(dir, { qemu: true, timeout: '120' });
-      expect(q.run.images.map((m) => m.pred)).toEqual(images.expected);
-    }
+    await expectRunsAsTimed(request, dir);
   }, 600_000);
 });
