@@ -51,6 +51,8 @@ export interface FirmwareNetwork {
   readonly outputBytes: number;
   /** The network's size estimated from its sources (kernels/network/size-estimate.ts), when known. */
   readonly size?: SizeEstimate;
+  /** Layer units whose code is cut into overlay pages, with their page counts (absent: none). */
+  readonly pages?: ReadonlyMap<string, number>;
 }
 
 /** What to export. */
@@ -207,14 +209,14 @@ export function boardImageInputs(request: ProjectRequest, flashSize?: number): B
   const byPath = new Map([...p.src, ...p.net].map((f) => [f.path, f.content]));
   const unit = (path: string): CSource => ({ name: baseName(path), code: byPath.get(path)! });
   const headers = [...p.src, ...p.net].filter((f) => f.path.endsWith('.h')).map((f) => ({ name: baseName(f.path), code: f.content }));
-  return { units: [...p.commonSources.map(unit), unit(`src/${p.board.boardSource}`)], headers, linkScript: boardLinkScript(p.board, request.placement, flashSize) };
+  return { units: [...p.commonSources.map(unit), unit(`src/${p.board.boardSource}`)], headers, linkScript: boardLinkScript(p.board, request.placement, request.network.pages, flashSize) };
 }
 
 /** The board's linker script; `flashSize` replaces the flash region's length (same origin, so the same layout). */
-function boardLinkScript(board: FirmwareBoard, placement: Placement = ALL_FLASH, flashSize?: number): string {
+function boardLinkScript(board: FirmwareBoard, placement: Placement = ALL_FLASH, pages?: ReadonlyMap<string, number>, flashSize?: number): string {
   const profile = board.profile;
   const { flash, sram, codeSram } = memoryOf(profile);
-  return firmwareLinkScript({ target: profile.description, flash: { base: flash.base, size: flashSize ?? flash.size }, sram, ...(codeSram ? { codeSram } : {}) }, placement);
+  return firmwareLinkScript({ target: profile.description, flash: { base: flash.base, size: flashSize ?? flash.size }, sram, ...(codeSram ? { codeSram } : {}) }, placement, pages);
 }
 
 /** Every file of the project for `request` (paths relative to the project), in a fixed order. */
@@ -248,10 +250,10 @@ export function projectFiles(request: ProjectRequest): ProjectFile[] {
       content: readme({ board, origin: request.origin ?? null, layers: network.layerNames, images: images.inputs.length, predictedBy: request.predicted?.source }),
     },
     { path: MANIFEST_FILE, content: formatManifest(manifest) },
-    { path: 'ld/board.ld', content: boardLinkScript(board, request.placement) },
+    { path: 'ld/board.ld', content: boardLinkScript(board, request.placement, network.pages) },
     {
       path: 'ld/qemu.ld',
-      content: firmwareLinkScript({ target: `QEMU ${QEMU_MACHINE.name} (${QEMU_MACHINE.mcu})`, flash: QEMU_MACHINE.flash, sram: QEMU_MACHINE.sram }, request.placement),
+      content: firmwareLinkScript({ target: `QEMU ${QEMU_MACHINE.name} (${QEMU_MACHINE.mcu})`, flash: QEMU_MACHINE.flash, sram: QEMU_MACHINE.sram }, request.placement, network.pages),
     },
     ...src,
     ...net,

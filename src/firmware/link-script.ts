@@ -9,8 +9,8 @@
  */
 
 import { OVERLAY_SYMBOLS } from '../emulator/overlay.js';
-import { overlaySection, placedInputs } from '../kernels/placement/link-script.js';
-import { ALL_FLASH, type Placement } from '../kernels/placement/placement.js';
+import { emptyPageSymbols, overlaySection, placedInputs } from '../kernels/placement/link-script.js';
+import { ALL_FLASH, type Placement, type UnitPlacement } from '../kernels/placement/placement.js';
 import { IMAGES_SECTION } from './images-source.js';
 
 /** The memory a firmware image is linked for. */
@@ -34,14 +34,14 @@ const hex = (x: number): string => `0x${x.toString(16).padStart(8, '0')}`;
  * copy moves them) or in the SRAM window (.code_sram, copied by the reset
  * handler when SIMDSE_CODE_SRAM is defined).
  */
-export function firmwareLinkScript(memory: FirmwareMemory, placement: Placement = ALL_FLASH): string {
-  // a target without the window (the QEMU machine) runs the window's code from SRAM, functionally the same
-  const placed = placedInputs(memory.codeSram ? placement : windowToSram(placement));
-  const window = !placedInputs(placement).usesAlias
-    ? ''
+export function firmwareLinkScript(memory: FirmwareMemory, placement: Placement = ALL_FLASH, pages: ReadonlyMap<string, number> = new Map()): string {
+  // a target without the window (the QEMU machine) runs the window's code from SRAM (paged overlays from flash), functionally the same
+  const placed = placedInputs(memory.codeSram ? placement : windowToSram(placement, pages), pages);
+  const window = !placedInputs(placement, pages).usesAlias
+    ? placed.emptyPages
     : memory.codeSram === undefined
-      ? '  _scode_sram = 0;\n  _ecode_sram = 0;\n  _sicode_sram = 0;\n' + emptyOverlays(placement)
-      : `  .code_sram : ALIGN(4)
+      ? '  _scode_sram = 0;\n  _ecode_sram = 0;\n  _sicode_sram = 0;\n' + emptyOverlays(placement, pages)
+      : `${placed.emptyPages}  .code_sram : ALIGN(4)
   {
     _scode_sram = .;
 ${placed.alias}    . = ALIGN(4);
@@ -97,16 +97,20 @@ ${placed.sram}    *(.data .data.*)
 `;
 }
 
-/** `placement` with the code placed in the SRAM window (to stay or as an overlay) placed in SRAM instead. */
-function windowToSram(placement: Placement): Placement {
-  return new Map([...placement].map(([u, h]) => [u, h.code === 'alias' || h.code === 'overlay' ? { ...h, code: 'sram' as const } : h]));
+/**
+ * `placement` with the code placed in the SRAM window (to stay or as an overlay) placed in SRAM
+ * instead, except paged overlays (`pages`), which stay in flash: they may be far larger than the SRAM.
+ */
+function windowToSram(placement: Placement, pages: ReadonlyMap<string, number>): Placement {
+  const home = (u: string, h: UnitPlacement): UnitPlacement['code'] => (h.code === 'overlay' && pages.has(u) ? 'flash' : h.code === 'alias' || h.code === 'overlay' ? 'sram' : h.code);
+  return new Map([...placement].map(([u, h]) => [u, { ...h, code: home(u, h) }]));
 }
 
 /** Overlay symbols for a target without the window: empty load images, so the loader copies nothing (the code runs from SRAM). */
-function emptyOverlays(placement: Placement): string {
-  const units = [...placement].filter(([, h]) => h.code === 'overlay').map(([u]) => overlaySection(u).slice(1));
-  if (units.length === 0) return '';
-  return [`${OVERLAY_SYMBOLS.lo} = 0;`, `${OVERLAY_SYMBOLS.hi} = 0;`, ...units.flatMap((s) => [`__load_start_${s} = 0;`, `__load_stop_${s} = 0;`])]
-    .map((l) => `  ${l}\n`)
-    .join('');
+function emptyOverlays(placement: Placement, pages: ReadonlyMap<string, number>): string {
+  const overlaid = [...placement].filter(([, h]) => h.code === 'overlay').map(([u]) => u);
+  if (overlaid.length === 0) return '';
+  const whole = overlaid.filter((u) => !pages.has(u)).map((u) => overlaySection(u).slice(1));
+  const lines = [`${OVERLAY_SYMBOLS.lo} = 0;`, `${OVERLAY_SYMBOLS.hi} = 0;`, ...whole.flatMap((s) => [`__load_start_${s} = 0;`, `__load_stop_${s} = 0;`])];
+  return lines.map((l) => `  ${l}\n`).join('') + emptyPageSymbols(overlaid.filter((u) => pages.has(u)).sort(), pages, false);
 }

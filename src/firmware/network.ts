@@ -4,7 +4,7 @@
  * and the test images as the network's int8 input tensors.
  */
 import { defaultEmitters } from '../kernels/emitters.js';
-import { assembleNetwork, type KernelStyle } from '../kernels/network/assemble.js';
+import { assembleNetwork, networkPages, type KernelStyle } from '../kernels/network/assemble.js';
 import { estimateNetworkSize, type SizeEstimate } from '../kernels/network/size-estimate.js';
 import { networkInputOf, planNetwork } from '../kernels/network/plan.js';
 import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../kernels/placement/placement.js';
@@ -38,6 +38,7 @@ export function unpackedNetwork(
     inputBytes: source.plan.inputBytes,
     outputBytes: source.plan.outputBytes,
     size: estimateNetworkSize(source),
+    pages: networkPages(source.layers),
   };
 }
 

@@ -25,6 +25,11 @@ export interface EmittedLayer {
   readonly source: CSource;
   /** Bytes of scratch the function needs (0 if none). */
   readonly scratchBytes: number;
+  /**
+   * Overlay pages the function loads itself, one after another (sections `.ovpage<i>`,
+   * placement/pages.ts); absent when its code is not paged.
+   */
+  readonly pages?: number;
 }
 
 /** C signature every layer function has (for declarations in the network unit). */

@@ -20,10 +20,10 @@ import { SimDseError } from '../util/errors.js';
 import { compileAndLink, libraryHash } from './compile/compile.js';
 import { imageSizes } from './compile/image-size.js';
 import { CFLAGS, requireCompiler } from './compile/toolchain.js';
-import { emitLayer, overlayCallSource, type KernelStyle, type LayerEmitters } from './network/assemble.js';
+import { emitLayer, overlayCallSource, overlayLoaderSource, type KernelStyle, type LayerEmitters } from './network/assemble.js';
 import { withLargeFlash } from './network/build.js';
 import { ESTIMATE_RATIO, unitFlashEstimate } from './network/size-estimate.js';
-import { objectFootprint, placedCodeBytes, unitOfObject, withRoomToPlace } from './placement/fit.js';
+import { objectFootprint, overlayRegionBytes, placedCodeBytes, unitOfObject, withRoomToPlace } from './placement/fit.js';
 import { placedLinkScript } from './placement/link-script.js';
 import { LIBRARY_UNIT, type CodeHome, type UnitPlacement } from './placement/placement.js';
 
@@ -49,6 +49,8 @@ export interface VariantCost {
   readonly constBytes: number;
   /** Bytes the kernel library's code takes where it is placed (0 when the variant calls none). */
   readonly libraryCodeBytes: number;
+  /** Placed `overlay`: bytes of the overlay region it needs (its largest page when paged; fit.ts overlayRegionBytes). */
+  readonly overlayBytes?: number;
 }
 
 /** Where a variant's layer object and (for baseline layers) the kernel library's code live while it is timed. */
@@ -105,7 +107,9 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const { op, style, mask, board } = request;
   const fn = `layer_${op.opIndex}`;
   if (style === 'unpacked' && !isWeightedOp(op)) throw new SimDseError('kernels', `operator ${op.opIndex} (${op.kind}) has no unpacked variant`);
-  const { style: built, emitted } = emitLayer(emitters, { op, fn }, style, mask ?? undefined);
+  // an unpacked layer placed as an overlay is cut into pages it loads itself; other overlays are loaded whole by a wrapper
+  const overlay = request.placement?.layer.code === 'overlay';
+  const { style: built, emitted } = emitLayer(emitters, { op, fn }, style, mask ?? undefined, undefined, overlay);
   if (built === 'unpacked' && request.flashLimit !== undefined) {
     const estimate = unitFlashEstimate(emitted.source);
     if (Math.floor(estimate / ESTIMATE_RATIO.max) > request.flashLimit) return { cycles: 0, flashBytes: estimate, instructions: 0, tooLarge: true, scratchBytes: 0, codeBytes: estimate, constBytes: 0, libraryCodeBytes: 0 };
@@ -116,7 +120,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const h = createHash('sha256');
   for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');
   if (placeKey !== 'flash') h.update(`placed ${placeKey}`).update('\0');
-  if (request.placement?.layer.code === 'overlay') h.update(overlayCallSource([fn]).code).update('\0');
+  if (overlay) h.update(emitted.pages !== undefined ? overlayLoaderSource().code : overlayCallSource([fn]).code).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');
   const key = h.digest('hex');
   const path = join(cacheDir('variants', key.slice(0, 2)), `${key}.json`);
@@ -134,13 +138,16 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const placement = new Map<string, UnitPlacement>(
     placed ? [[fn, request.placement!.layer], ...(library.length ? [[LIBRARY_UNIT, { code: request.placement!.library, data: 'flash' }] as const] : [])] : [],
   );
-  // an overlay is loaded by a wrapper before the call, as the network runtime does (its copy is part of the layer's cycles)
-  const overlaid = placed && request.placement!.layer.code === 'overlay';
+  // an overlay is loaded by a wrapper before the call, as the network runtime does (its copy is part of the layer's cycles);
+  // a paged layer loads its pages itself
+  const paged = emitted.pages !== undefined;
+  const wrapped = placed && overlay && !paged;
+  const pages = new Map(paged ? [[fn, emitted.pages!]] : []);
   const { elf, objects } = await compileAndLink({
-    sources: [emitted.source, ...library, ...(overlaid ? [overlayCallSource([fn])] : [])],
+    sources: [emitted.source, ...library, ...(wrapped ? [overlayCallSource([fn])] : paged ? [overlayLoaderSource()] : [])],
     board: runBoard,
     jobs: 1,
-    ...(placed ? { linkScriptFor: () => placedLinkScript(runBoard, placement) } : {}),
+    ...(placed ? { linkScriptFor: () => placedLinkScript(runBoard, placement, pages) } : {}),
   });
   const image = parseElf(elf, `${fn}.elf`);
   const footprints = objects.map((o) => ({ unit: unitOfObject(o.name), f: objectFootprint(o) }));
@@ -156,7 +163,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
     machine = new Machine(image, withRoomToPlace(runBoard), `${fn}.elf`);
   }
   try {
-    const r = machine.call({ symbol: overlaid ? `${fn}_overlaid` : fn, args }, { warm: true });
+    const r = machine.call({ symbol: wrapped ? `${fn}_overlaid` : fn, args }, { warm: true });
     if (r.kind === 'fault') throw new SimDseError('fault', `${fn} (${style}): ${r.message}`, { unit: fn, pc: r.pc, address: r.address });
     const cost: VariantCost = {
       cycles: r.cycles,
@@ -166,6 +173,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
       codeBytes: placedCodeBytes(layerPrints),
       constBytes: layerPrints.reduce((s, f) => s + f.rodata, 0),
       libraryCodeBytes: placedCodeBytes(libraryPrints),
+      ...(overlay ? { overlayBytes: overlayRegionBytes(layerPrints) } : {}),
     };
     writeFileAtomic(path, JSON.stringify(cost) + '\n');
     return cost;

@@ -160,7 +160,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
    */
   interface Entry {
     option: StyleOption;
-    measure: (() => Promise<number>) | null;
+    measure: (() => Promise<StyleOption>) | null;
   }
 
   /**
@@ -183,29 +183,40 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
         const fitting = homes.filter((h) => {
           if (h.data === 'sram' && flash.constBytes === 0) return false; // moves nothing
           const sram = (h.code === 'sram' ? flash.codeBytes : 0) + (h.data === 'sram' ? flash.constBytes : 0);
-          return sram <= budget.sram && (h.code === 'alias' || h.code === 'overlay' ? flash.codeBytes : 0) <= budget.alias;
+          // an unpacked overlay is paged (its region need is known once built: see `regionOf`)
+          const window = h.code === 'alias' || (h.code === 'overlay' && style !== 'unpacked') ? flash.codeBytes : 0;
+          return sram <= budget.sram && window <= budget.alias;
         });
         return Promise.all(
           fitting.map(async (homes): Promise<Entry> => {
             const lib = style === 'baseline' ? library : 'flash';
             const moved = homes.code !== 'flash' || homes.data !== 'flash' || lib !== 'flash';
             const place: VariantPlacement = { layer: homes, library: lib };
-            const option = (cycles: number): StyleOption => ({
+            // the overlay region an option needs: measured on its placed variant (older cache entries lack it: all its code)
+            const regionOf = (c: VariantCost): number =>
+              homes.code === 'overlay' ? (c.overlayBytes ?? Math.ceil(flash.codeBytes / OVERLAY_ALIGN) * OVERLAY_ALIGN) : 0;
+            const option = (cycles: number, overlayBytes: number): StyleOption => ({
               style,
               homes,
               cycles,
               flashBytes,
               sramBytes: (homes.code === 'sram' ? flash.codeBytes : 0) + (homes.data === 'sram' ? flash.constBytes : 0),
               aliasBytes: homes.code === 'alias' ? flash.codeBytes : 0,
-              overlayBytes: homes.code === 'overlay' ? Math.ceil(flash.codeBytes / OVERLAY_ALIGN) * OVERLAY_ALIGN : 0,
+              overlayBytes,
               scratchBytes: flash.scratchBytes,
             });
-            if (!moved) return { option: option(flash.cycles), measure: null };
-            if (mask === undefined) return { option: option((await variant(op, style, undefined, place)).cycles), measure: null };
+            if (!moved) return { option: option(flash.cycles, 0), measure: null };
+            if (mask === undefined) {
+              const placed = await variant(op, style, undefined, place);
+              return { option: option(placed.cycles, regionOf(placed)), measure: null };
+            }
             const [exactFlash, exactPlaced] = await Promise.all([variant(op, style, undefined), variant(op, style, undefined, place)]);
             return {
-              option: option(Math.round((flash.cycles * exactPlaced.cycles) / exactFlash.cycles)),
-              measure: async () => (await variant(op, style, mask, place)).cycles,
+              option: option(Math.round((flash.cycles * exactPlaced.cycles) / exactFlash.cycles), regionOf(exactPlaced)),
+              measure: async () => {
+                const placed = await variant(op, style, mask, place);
+                return option(placed.cycles, regionOf(placed));
+              },
             };
           }),
         );
@@ -257,7 +268,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       if (pending.length === 0) break;
       await Promise.all(
         pending.map(async (e) => {
-          e.option = { ...e.option, cycles: await e.measure!() };
+          e.option = await e.measure!();
           e.measure = null;
         }),
       );

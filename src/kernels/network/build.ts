@@ -12,7 +12,7 @@ import { placedLinkScript } from '../placement/link-script.js';
 import { ALL_FLASH, homesOf, layerUnit, type Placement } from '../placement/placement.js';
 import { fitsBoard, imageSizes, stackBound, type ImageSizes } from '../compile/image-size.js';
 import { checkFitBeforeCompile } from './size-estimate.js';
-import { assembleNetwork, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
+import { assembleNetwork, networkPages, type AssembleOptions, type LayerEmitters, type NetworkSource, type NetworkSpec } from './assemble.js';
 
 /** A built network image. */
 export interface NetworkImage {
@@ -101,7 +101,7 @@ export async function buildNetwork(
     linkScriptFor: placed
       ? (objects) => {
           checkPlacementFits(board, placementNeeds(objects, placement, stackOf(objects), inferenceBuffers(source.plan)));
-          return placedLinkScript(withLargeFlash(board), placement);
+          return placedLinkScript(withLargeFlash(board), placement, networkPages(source.layers));
         }
       : undefined,
     extraCflags: options.extraCflags,

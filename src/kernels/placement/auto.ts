@@ -22,7 +22,7 @@ import type { LayerEmitters, NetworkSpec } from '../network/assemble.js';
 import { buildNetwork, inferenceBuffers, type BuildOptions } from '../network/build.js';
 import { NetworkRunner } from '../network/emulate.js';
 import { choosePlacement, type ChosenPlacement, type UnitChoices, type UnitOption } from './choose.js';
-import { OVERLAY_ALIGN, objectFootprint, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, withRoomToPlace, type ObjectFootprint } from './fit.js';
+import { OVERLAY_ALIGN, objectFootprint, overlayRegionBytes, placedCodeBytes, placementCapacity, placementNeeds, unitOfObject, withRoomToPlace, type ObjectFootprint } from './fit.js';
 import { LIBRARY_UNIT, formatPlacement, type CodeHome, type DataHome, type Placement, type PlaceRequest, type UnitPlacement } from './placement.js';
 
 /** The uniform placement of every layer (and separately the library) at (code, data). */
@@ -67,12 +67,7 @@ export async function autoPlacement(
 ): Promise<AutoPlacement> {
   const hasAlias = memoryOf(board).codeSram !== null;
   const flash = await layerCycles(prepared, spec, board, emitters, options, new Map());
-  const footprints = new Map<string, ObjectFootprint[]>();
-  for (const o of flash.objects) {
-    const f = objectFootprint(o);
-    const unit = unitOfObject(o.name);
-    if (unit !== null) footprints.set(unit, [...(footprints.get(unit) ?? []), f]);
-  }
+  const footprints = footprintsByUnit(flash.objects);
   const layerUnits = [...footprints.keys()].filter((u) => u !== LIBRARY_UNIT);
   const total = (c: readonly number[]): number => c.reduce((s, x) => s + x, 0);
   const layerIndex = new Map(flash.fns.map((fn, k) => [fn, k]));
@@ -93,9 +88,11 @@ export async function autoPlacement(
   const options_: Map<string, UnitOption[]> = new Map(layerUnits.map((u) => [u, []]));
   for (const h of homes) {
     const run = await layerCycles(prepared, spec, board, emitters, options, uniform(layerUnits, h.code, h.data));
+    // as overlays, unpacked layers are built cut into pages: their region need is that build's
+    const placedPrints = h.code === 'overlay' ? footprintsByUnit(run.objects) : footprints;
     for (const u of layerUnits) {
       const k = layerIndex.get(u)!;
-      options_.get(u)!.push(optionOf(h, footprints.get(u)!, flash.cycles[k] - run.cycles[k]));
+      options_.get(u)!.push(optionOf(h, placedPrints.get(u) ?? footprints.get(u)!, flash.cycles[k] - run.cycles[k]));
     }
   }
   // an option that moves nothing (constants of a layer without any) is measurement noise, not a choice
@@ -146,6 +143,16 @@ export async function autoPlacement(
   return best;
 }
 
+/** The footprints of each unit's objects. */
+function footprintsByUnit(objects: readonly CompiledObject[]): Map<string, ObjectFootprint[]> {
+  const byUnit = new Map<string, ObjectFootprint[]>();
+  for (const o of objects) {
+    const unit = unitOfObject(o.name);
+    if (unit !== null) byUnit.set(unit, [...(byUnit.get(unit) ?? []), objectFootprint(o)]);
+  }
+  return byUnit;
+}
+
 /** Overlay region sizes whose knapsack choices `autoPlacement` measures whole (the best rated). */
 const OVERLAY_CANDIDATES = 3;
 
@@ -162,7 +169,7 @@ function optionOf(homes: UnitPlacement, footprints: readonly ObjectFootprint[], 
     homes,
     sramBytes: (homes.code === 'sram' ? code : 0) + (homes.data === 'sram' ? data : 0),
     aliasBytes: homes.code === 'alias' ? code : 0,
-    overlayBytes: homes.code === 'overlay' ? Math.ceil(code / OVERLAY_ALIGN) * OVERLAY_ALIGN : 0,
+    overlayBytes: homes.code === 'overlay' ? overlayRegionBytes(footprints) : 0,
     saving,
   };
 }

@@ -26,6 +26,8 @@ export interface ObjectFootprint {
   readonly bss: number;
   /** Undefined global symbols (functions it calls elsewhere and data it refers to). */
   readonly undefinedSymbols: number;
+  /** Bytes of each overlay page (section `.ovpage<i>`, pages.ts), in page order; empty when not paged. */
+  readonly pages: readonly number[];
 }
 
 const ALLOC = 2;
@@ -38,17 +40,20 @@ export function objectFootprint(object: CompiledObject): ObjectFootprint {
   let rodata = 0;
   let data = 0;
   let bss = 0;
+  const pages: number[] = [];
   for (const s of image.sections) {
     if ((s.flags & ALLOC) === 0 || s.size === 0) continue;
     const n = align4(s.size);
-    if (s.name === '.text' || s.name.startsWith('.text.')) text += n;
+    const page = /^\.ovpage(\d+)$/.exec(s.name);
+    if (page) pages[Number(page[1])] = (pages[Number(page[1])] ?? 0) + n;
+    else if (s.name === '.text' || s.name.startsWith('.text.')) text += n;
     else if (s.name === '.rodata' || s.name.startsWith('.rodata.')) rodata += n;
     else if (s.type === 'nobits') bss += n;
     else data += n;
   }
   let undefinedSymbols = 0;
   for (const sym of image.symbols.values()) if (sym.bind === 'global' && sym.type === 'notype' && sym.value === 0 && sym.size === 0) undefinedSymbols++;
-  return { text, rodata, data, bss, undefinedSymbols };
+  return { text, rodata, data, bss, undefinedSymbols, pages: Array.from(pages, (n) => n ?? 0) };
 }
 
 /** The unit an object belongs to (`layer_N` or the library), or null for the runtime's own units. */
@@ -78,9 +83,21 @@ export interface PlacementNeeds {
 /** Alignment of each overlay's end (the loader copies 32-byte blocks). */
 export const OVERLAY_ALIGN = 32;
 
-/** Bytes a unit's code takes where it is placed: its objects' text and one veneer per undefined symbol. */
+/** Bytes a unit's code takes where it is placed: its objects' text (pages included) and one veneer per undefined symbol. */
 export function placedCodeBytes(footprints: readonly ObjectFootprint[]): number {
-  return footprints.reduce((s, f) => s + f.text + VENEER_BYTES * f.undefinedSymbols, 0);
+  return footprints.reduce((s, f) => s + f.text + sumOf(f.pages) + VENEER_BYTES * f.undefinedSymbols, 0);
+}
+
+const sumOf = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
+const ceilOverlay = (n: number): number => Math.ceil(n / OVERLAY_ALIGN) * OVERLAY_ALIGN;
+
+/**
+ * Bytes of the overlay region a unit placed `overlay` needs: its largest page when its code is paged
+ * (the rest of its code stays in flash), else all its code; a 32-byte multiple.
+ */
+export function overlayRegionBytes(footprints: readonly ObjectFootprint[]): number {
+  const pages = footprints.flatMap((f) => f.pages);
+  return ceilOverlay(pages.length > 0 ? Math.max(...pages) : placedCodeBytes(footprints));
 }
 
 /** The needs of `placement` for these objects, stack bound and inference buffers. */
@@ -90,7 +107,7 @@ export function placementNeeds(objects: readonly CompiledObject[], placement: Pl
   let sramCode = 0;
   let sramData = 0;
   let aliasCode = 0;
-  const overlays = new Map<string, number>();
+  const overlays = new Map<string, ObjectFootprint[]>();
   for (const o of objects) {
     const f = objectFootprint(o);
     dataBss += f.data + f.bss;
@@ -99,10 +116,10 @@ export function placementNeeds(objects: readonly CompiledObject[], placement: Pl
     const h = homesOf(placement, unit);
     if (h.code === 'sram') sramCode += placedCodeBytes([f]);
     if (h.code === 'alias') aliasCode += placedCodeBytes([f]);
-    if (h.code === 'overlay') overlays.set(unit, (overlays.get(unit) ?? 0) + placedCodeBytes([f]));
+    if (h.code === 'overlay') overlays.set(unit, [...(overlays.get(unit) ?? []), f]);
     if (h.data === 'sram') sramData += f.rodata;
   }
-  const largest = Math.max(0, ...[...overlays.values()].map((b) => Math.ceil(b / OVERLAY_ALIGN) * OVERLAY_ALIGN));
+  const largest = Math.max(0, ...[...overlays.values()].map(overlayRegionBytes));
   // the overlay region starts 32-byte aligned after the code that stays
   if (largest > 0) aliasCode = Math.ceil(aliasCode / OVERLAY_ALIGN) * OVERLAY_ALIGN + largest;
   return { dataBss, stack, buffers, sramCode, sramData, aliasCode };

@@ -16,6 +16,7 @@ import { OVERLAY_SYMBOLS } from '../../emulator/overlay.js';
 import { SimDseError } from '../../util/errors.js';
 import { OVERLAY_ALIGN } from './fit.js';
 import { LIBRARY_UNIT, homesOf, type Placement } from './placement.js';
+import { PAGE_SECTIONS, pageLoadSymbols, pageOverlaySection, pageSection } from './pages.js';
 
 /** Input-file patterns of a unit's object(s) in a link (objects are linked as `<stem>.o`). */
 export function unitObjects(unit: string): string {
@@ -51,6 +52,8 @@ export interface PlacedInputs {
   readonly overlays: string;
   /** Whether any code is placed in the window (to stay or as an overlay). */
   readonly usesAlias: boolean;
+  /** Symbol assignments for pages that are not overlays (their loads copy nothing), or ''. */
+  readonly emptyPages: string;
 }
 
 /** Output section of an overlaid unit's code; its load image is `__load_start_ov_<unit>` .. `__load_stop_ov_<unit>` (ld drops the dot). */
@@ -63,11 +66,24 @@ function largestOf(sections: readonly string[]): string {
   return sections.map((s) => `SIZEOF(${s})`).reduceRight((acc, x) => `MAX(${x}, ${acc})`);
 }
 
+/** One overlay of an OVERLAY statement: its output section and the input sections it takes. */
+interface OverlayPart {
+  readonly section: string;
+  readonly inputs: string;
+}
+
+/** The overlays of `unit`: its whole code, or each of its `pages` (pages.ts). */
+function overlayParts(unit: string, pages: number): OverlayPart[] {
+  if (pages === 0) return [{ section: overlaySection(unit), inputs: `${unitObjects(unit)}(${TEXT})` }];
+  return Array.from({ length: pages }, (_, i) => ({ section: pageOverlaySection(unit, i), inputs: `${unitObjects(unit)}(${pageSection(i)})` }));
+}
+
 /** The OVERLAY statement of the overlaid units (sorted) and the region's symbols; '' when none. */
-function overlayStatements(units: readonly string[]): string {
+function overlayStatements(units: readonly string[], pages: ReadonlyMap<string, number>): string {
   if (units.length === 0) return '';
-  const sections = units.map(overlaySection);
-  const body = units.map((u, k) => `    ${sections[k]} { ${unitObjects(u)}(${TEXT}) . = ALIGN(${OVERLAY_ALIGN}); }\n`).join('');
+  const parts = units.flatMap((u) => overlayParts(u, pages.get(u) ?? 0));
+  const sections = parts.map((p) => p.section);
+  const body = parts.map((p) => `    ${p.section} { ${p.inputs} . = ALIGN(${OVERLAY_ALIGN}); }\n`).join('');
   return `  . = ALIGN(${OVERLAY_ALIGN});
   OVERLAY : NOCROSSREFS
   {
@@ -78,31 +94,49 @@ ${body}  } > CODESRAM AT> FLASH
 }
 
 const TEXT = '.text .text.*';
+/** Code of a unit wherever it is not an overlay: its pages, if any, go with the rest. */
+const ALL_CODE = `${TEXT} ${PAGE_SECTIONS}`;
 const RODATA = '.rodata .rodata.*';
 
-/** The input-section statements of `placement` (statement lines, indented by 4). */
-export function placedInputs(placement: Placement): PlacedInputs {
+/**
+ * The input-section statements of `placement` (statement lines, indented by 4). `pages` names the
+ * units whose code is cut into overlay pages (pages.ts) with their counts: placed `overlay`, each page
+ * is an overlay and the rest of the unit's code stays in flash; placed anywhere else, the pages go
+ * with the rest and their load symbols are empty.
+ */
+export function placedInputs(placement: Placement, pages: ReadonlyMap<string, number> = new Map()): PlacedInputs {
   const home = (u: string): ReturnType<typeof homesOf> => homesOf(placement, u);
   const codeSramFiles = select(placement, (u) => home(u).code === 'sram');
   const codeAliasFiles = select(placement, (u) => home(u).code === 'alias');
   const overlaid = [...placement.keys()].filter((u) => home(u).code === 'overlay').sort();
+  const pagedOverlays = overlaid.filter((u) => pages.has(u));
   const dataSramFiles = select(placement, (u) => home(u).data === 'sram');
+  const unpaged = [...pages.keys()].filter((u) => home(u).code !== 'overlay').sort();
   return {
-    flashText: allBut([...codeSramFiles, ...codeAliasFiles, ...overlaid.map(unitObjects)], TEXT) + allBut(dataSramFiles, RODATA),
-    sram: inputs(codeSramFiles, TEXT) + inputs(dataSramFiles, RODATA),
-    alias: inputs(codeAliasFiles, TEXT),
-    overlays: overlayStatements(overlaid),
+    flashText:
+      allBut([...codeSramFiles, ...codeAliasFiles, ...overlaid.map(unitObjects)], ALL_CODE) + inputs(pagedOverlays.map(unitObjects), TEXT) + allBut(dataSramFiles, RODATA),
+    sram: inputs(codeSramFiles, ALL_CODE) + inputs(dataSramFiles, RODATA),
+    alias: inputs(codeAliasFiles, ALL_CODE),
+    overlays: overlayStatements(overlaid, pages),
     usesAlias: codeAliasFiles.length + overlaid.length > 0,
+    emptyPages: emptyPageSymbols(unpaged, pages, overlaid.length === 0),
   };
+}
+
+/** `name = 0;` lines for the load images of `units`' pages (and the region, when `withRegion`), indented by 2. */
+export function emptyPageSymbols(units: readonly string[], pages: ReadonlyMap<string, number>, withRegion: boolean): string {
+  if (units.length === 0) return '';
+  const names = units.flatMap((u) => Array.from({ length: pages.get(u) ?? 0 }, (_, i) => pageLoadSymbols(u, i)).flatMap((s) => [s.start, s.stop]));
+  return [...(withRegion ? [OVERLAY_SYMBOLS.lo] : []), ...names].map((n) => `  ${n} = 0;\n`).join('');
 }
 
 /**
  * Linker script of an emulator image of `board` with `placement`.
  * @throws SimDseError (kind `placement`) when code is placed in the SRAM window and the board has none.
  */
-export function placedLinkScript(board: BoardProfile, placement: Placement): string {
+export function placedLinkScript(board: BoardProfile, placement: Placement, pages: ReadonlyMap<string, number> = new Map()): string {
   const { flash, sram, codeSram } = memoryOf(board);
-  const placed = placedInputs(placement);
+  const placed = placedInputs(placement, pages);
   if (placed.usesAlias && codeSram === null) {
     throw new SimDseError('placement', `${board.id} has no SRAM window in the code region: code cannot be placed at 'alias' or 'overlay'`, { board: board.id });
   }
@@ -126,7 +160,7 @@ SECTIONS
   {
 ${placed.flashText}    . = ALIGN(4);
   } > FLASH
-${alias}  .data : ALIGN(4)
+${alias}${placed.emptyPages}  .data : ALIGN(4)
   {
 ${placed.sram}    *(.data .data.*)
     . = ALIGN(4);

@@ -21,6 +21,7 @@ import { type ChannelRequant, fastRequantApplies, fastRequantC, requantExpr } fr
 import { type ChannelSites, channelSites } from './sites.js';
 import { constantOutput, requantOf } from './channel-requant.js';
 import type { UnpackedStructure } from './structure.js';
+import { pageDeclarationsC, pageLoadC, pageSection, splitPages } from '../placement/pages.js';
 
 /** C cycles per output value (load the sum, add the bias, short requantization, clamp, store) on the cycle model. */
 const OUTPUT_CYCLES = 12;
@@ -108,23 +109,67 @@ function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: s
   return lines;
 }
 
-/** C of one pass: call every group's function `<fn>_<kind><k>` and store its outputs. */
-function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, kind: 'g' | 't', positions: number): string[] {
+/** C of one pass: call the function `<fn>_<kind><k>` of each group `k` of `groups` and store its outputs. */
+function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[], kind: 'g' | 't', positions: number): string[] {
   const lines: string[] = [];
-  plan.groups.forEach((grp, k) => {
+  for (const k of groups) {
     lines.push(`${fn}_${kind}${k}(p, acc);`);
-    grp.forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions)));
-  });
+    plan.groups[k].forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions)));
+  }
   return lines;
 }
 
-/** Emits a planned asm layer as one translation unit (layer-function contract of layer-types.ts). */
-export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, header: string): EmittedLayer {
+/** The loops over output rows and columns calling `groups` (full passes, then the tail), over `patch` into `ob`. */
+function positionLoopsC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[]): string[] {
+  const g = op.geometry;
+  const l = plan.layout;
+  const P = l.positions;
+  const full = g.ow - plan.tail; // positions <= width, so the full passes end exactly here
+  const lines = [
+    `for (int y = 0; y < ${g.oh}; y++) {`,
+    `  const int16_t *row = patch + y * ${g.strideH * l.rowPixels * l.pixelElements};`,
+    `  int8_t *orow = ob + y * ${g.ow * g.oc};`,
+    `  for (int x = 0; x < ${full}; x += ${P}) {`,
+    `    const int16_t *p = row + x * ${g.strideW * l.pixelElements};`,
+    `    int8_t *o = orow + x * ${g.oc};`,
+  ];
+  for (const line of passC(op, fn, plan, groups, 'g', P)) lines.push(`    ${line}`);
+  lines.push(`  }`);
+  if (plan.tail > 0) {
+    lines.push(`  {`, `    const int16_t *p = row + ${full * g.strideW * l.pixelElements};`, `    int8_t *o = orow + ${full * g.oc};`);
+    for (const line of passC(op, fn, plan, groups, 't', plan.tail)) lines.push(`    ${line}`);
+    lines.push(`  }`);
+  }
+  lines.push(`}`);
+  return lines;
+}
+
+/**
+ * The groups of each overlay page of a plan: consecutive groups whose straight-line code (both
+ * widths) and stores add up to at most `pageBytes` (a larger group alone). Pure.
+ */
+export function planPages(plan: AsmPlan, pageBytes: number): number[][] {
+  const P = plan.layout.positions;
+  const sizes = plan.groups.map(
+    (grp, k) => plan.code[k].codeBytes + (plan.tailCode[k]?.codeBytes ?? 0) + OUTPUT_BYTES * grp.length * (P + plan.tail),
+  );
+  return splitPages(sizes, pageBytes);
+}
+
+/**
+ * Emits a planned asm layer as one translation unit (layer-function contract of layer-types.ts).
+ * With `pageBytes`, the layer is cut into overlay pages (../placement/pages.ts): each page a
+ * function looping over every output position for its groups, in section `.ovpage<i>` with its
+ * groups' code, loaded by the layer function right before it is called.
+ */
+export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, header: string, pageBytes?: number): EmittedLayer {
   const g = op.geometry;
   const l = plan.layout;
   const P = l.positions;
   const G = Math.max(1, ...plan.groups.map((grp) => grp.length));
+  const pages = pageBytes === undefined ? null : planPages(plan, pageBytes);
   const lines: string[] = [header, `#include <stdint.h>`, `#include "snn_requant.h"`, ``, fastRequantC(fn), ``, patchFillC(op, l, fn), ``];
+  if (pages !== null) lines.push(...pageDeclarationsC(fn, pages.length), ``);
   const empty = plan.channels.filter((c) => c.sites.length === 0);
   if (empty.length > 0) {
     lines.push(`static void ${fn}_fill_channel(int8_t *o, int8_t v) {`, `  for (int i = 0; i < ${g.oh * g.ow}; i++) o[i * ${g.oc}] = v;`, `}`, ``);
@@ -135,42 +180,36 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
   const asm = (s: string): void => {
     lines.push(`  "${s.replace(/"/g, '\\"')}\\n"`);
   };
-  const place = (c: GroupAsm, name: string): void => {
-    asm(`.section .text.${name},"ax",%progbits`);
+  const pageOf = new Map<number, number>();
+  pages?.forEach((ks, i) => ks.forEach((k) => pageOf.set(k, i)));
+  const place = (c: GroupAsm, name: string, k: number): void => {
+    asm(pages === null ? `.section .text.${name},"ax",%progbits` : `.section ${pageSection(pageOf.get(k)!)},"ax",%progbits`);
     for (const t of c.text) asm(t);
     asm(`.section .rodata.${name}_w,"a",%progbits`);
     for (const t of c.data) asm(t);
   };
-  plan.code.forEach((c, k) => place(c, `${fn}_g${k}`));
-  plan.tailCode.forEach((c, k) => place(c, `${fn}_t${k}`));
+  plan.code.forEach((c, k) => place(c, `${fn}_g${k}`, k));
+  plan.tailCode.forEach((c, k) => place(c, `${fn}_t${k}`, k));
   asm(`.text`);
   lines.push(`);`, ``);
+  const all = plan.groups.map((_, k) => k);
+  pages?.forEach((ks, i) => {
+    lines.push(`static void __attribute__((noinline, section("${pageSection(i)}"))) ${fn}_p${i}(const int16_t *patch, int8_t *ob) {`, `  int32_t acc[${G * P}];`);
+    for (const line of positionLoopsC(op, fn, plan, ks)) lines.push(`  ${line}`);
+    lines.push(`}`, ``);
+  });
   lines.push(
     `${layerPrototype(fn)} {`,
     `  (void)in1;`,
     `  int16_t *patch = (int16_t *)scratch;`,
-    `  int32_t acc[${G * P}];`,
+    ...(pages === null ? [`  int32_t acc[${G * P}];`] : []),
     `  for (int b = 0; b < ${g.n}; b++) {`,
     `    ${fn}_fill_patch(in0 + b * ${g.h * g.w * g.c}, patch);`,
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
   );
   for (const ch of empty) lines.push(`    ${fn}_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, requantOf(op, ch.channel))});`);
-  const full = g.ow - plan.tail; // positions <= width, so the full passes end exactly here
-  lines.push(
-    `    for (int y = 0; y < ${g.oh}; y++) {`,
-    `      const int16_t *row = patch + y * ${g.strideH * l.rowPixels * l.pixelElements};`,
-    `      int8_t *orow = ob + y * ${g.ow * g.oc};`,
-    `      for (int x = 0; x < ${full}; x += ${P}) {`,
-    `        const int16_t *p = row + x * ${g.strideW * l.pixelElements};`,
-    `        int8_t *o = orow + x * ${g.oc};`,
-  );
-  for (const line of passC(op, fn, plan, 'g', P)) lines.push(`        ${line}`);
-  lines.push(`      }`);
-  if (plan.tail > 0) {
-    lines.push(`      {`, `        const int16_t *p = row + ${full * g.strideW * l.pixelElements};`, `        int8_t *o = orow + ${full * g.oc};`);
-    for (const line of passC(op, fn, plan, 't', plan.tail)) lines.push(`        ${line}`);
-    lines.push(`      }`);
-  }
-  lines.push(`    }`, `  }`, `}`, ``);
-  return { fn, source: { name: `${fn}.c`, code: lines.join('\n') }, scratchBytes: l.scratchBytes };
+  if (pages === null) for (const line of positionLoopsC(op, fn, plan, all)) lines.push(`    ${line}`);
+  else pages.forEach((_, i) => lines.push(`    ${pageLoadC(fn, i)}`, `    ${fn}_p${i}(patch, ob);`));
+  lines.push(`  }`, `}`, ``);
+  return { fn, source: { name: `${fn}.c`, code: lines.join('\n') }, scratchBytes: l.scratchBytes, ...(pages === null ? {} : { pages: pages.length }) };
 }

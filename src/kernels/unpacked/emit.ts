@@ -30,6 +30,11 @@ export interface UnpackedOptions {
   readonly codeBudget?: number;
   /** Where the layer's code will run, for the structure choice (default: the zero-wait estimate). */
   readonly target?: CodeTarget;
+  /**
+   * Cut the code into overlay pages of about this many bytes, each loaded by the layer right before it
+   * runs (asm forms only; ../placement/pages.ts): how an unpacked layer placed `overlay` is emitted.
+   */
+  readonly pageBytes?: number;
 }
 
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -164,7 +169,7 @@ export function emitUnpackedLayer(op: PreparedWeighted, fn: string, mask?: SkipM
     const header =
       `/* sim-dse unpacked ${op.kind} layer (operator ${op.opIndex}): ${sites} multiply-accumulate sites, structure ` +
       `${structureName(choice.structure)}, estimate ${choice.plan.cycles} cycles, ${choice.plan.bytes} bytes. Generated; do not edit. */`;
-    return emitAsmLayer(op, fn, choice.plan, header);
+    return emitAsmLayer(op, fn, choice.plan, header, options.pageBytes);
   }
   const structure = checkStructure(options.structure);
   const layout = patchLayout(op, structure);
