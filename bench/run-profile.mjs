@@ -58,6 +58,14 @@ const pid = child.pid;
 const t0 = performance.now();
 const threadCpu = new Map(); // tid -> last seen CPU seconds
 let childrenCpu = 0;
+/** Pids of the live processes whose parent is `parent` (started by any of its threads). */
+const childPids = (parent) => {
+  try {
+    return readdirSync(`/proc/${parent}/task`).flatMap((tid) => readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+  } catch {
+    return [];
+  }
+};
 /** Samples: [seconds since start, main thread CPU, other threads CPU, children CPU]. */
 const samples = [];
 const sample = () => {
@@ -75,8 +83,17 @@ const sample = () => {
     if (tid === String(pid)) main = s;
     else others += s;
   }
+  // compilers run under a helper process (src/kernels/compile/spawner.ts): the run's waited children
+  // (helpers that ended) plus each live child process's own and waited CPU
   const p = statCpu(`/proc/${pid}/stat`);
-  if (p !== null) childrenCpu = p.children;
+  if (p !== null) {
+    let live = 0;
+    for (const kid of childPids(pid)) {
+      const c = statCpu(`/proc/${kid}/stat`);
+      if (c !== null) live += c.self + c.children;
+    }
+    childrenCpu = Math.max(childrenCpu, p.children + live);
+  }
   samples.push([(performance.now() - t0) / 1000, main, others, childrenCpu]);
 };
 const timer = setInterval(sample, 200);

@@ -1,36 +1,29 @@
 /**
  * What a compile leaves behind while it runs, owned by this thread and
- * cleaned up however the run ends: the compiler processes (each started in
- * its own process group, so gcc's cc1/as/ld children go with it) are killed
- * and the temporary folders removed at exit; folders left by a process that
- * was killed outright (SIGKILL: no exit handler runs) are removed by the next
+ * cleaned up however the run ends: the compiler processes (started by this
+ * thread's helper, in its process group, so gcc's cc1/as/ld children go with
+ * it: spawner.ts) are killed and the temporary folders removed at exit;
+ * folders left by a process that was killed outright (SIGKILL: no exit
+ * handler runs; its helper then kills its compilers) are removed by the next
  * compile on this machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../../util/process-alive.js';
+import { killCompilers, spawnCompiler } from './spawner.js';
 
 /** Prefix of every temporary compile folder: `sim-dse-<kind>-<pid>-XXXXXX`. */
 const PREFIX = 'sim-dse-';
 const FOLDER = /^sim-dse-(?:cc|ld)-(\d+)-/;
 
 const folders = new Set<string>();
-const children = new Set<ChildProcess>();
 let registered = false;
 let swept = false;
 
 /** Kills every running compiler (its whole process group) and removes every temporary folder of this thread. */
 export function cleanUpScratch(): void {
-  for (const child of children) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
+  killCompilers();
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   folders.clear();
 }
@@ -73,28 +66,13 @@ export function removeScratchFolder(dir: string): void {
 }
 
 /**
- * Runs a compiler in its own process group, killed (with its children) if
- * this thread exits first; rejects on a non-zero exit with the error's
- * `stderr` set (its first `maxBuffer` bytes).
+ * Runs a compiler (through this thread's helper process, killed with its
+ * children if this thread exits first); rejects on a non-zero exit with the
+ * error's `stderr` set (its first `maxBuffer` bytes).
  */
-export function runCompiler(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
+export async function runCompiler(file: string, args: readonly string[], options: { cwd: string; maxBuffer: number }): Promise<void> {
   register();
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    children.add(child);
-    let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      if (stderr.length < options.maxBuffer) stderr += chunk;
-    });
-    child.on('error', (err) => {
-      children.delete(child);
-      reject(Object.assign(err, { stderr: err.message }));
-    });
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      if (code === 0) resolve();
-      else reject(Object.assign(new Error(`${file} exited with ${signal ?? code}`), { stderr }));
-    });
-  });
+  const exit = await spawnCompiler(file, args, options.cwd, options.maxBuffer);
+  if (exit.kind === 'failed-to-start') throw Object.assign(new Error(`${file}: ${exit.message}`), { stderr: exit.message });
+  if (exit.code !== 0) throw Object.assign(new Error(`${file} exited with ${exit.signal ?? exit.code}`), { stderr: exit.stderr });
 }
