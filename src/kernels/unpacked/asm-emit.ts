@@ -56,8 +56,11 @@ export function asmApplies(op: PreparedWeighted, s: UnpackedStructure): boolean 
   return shapeFits(G, layout.positions) && (layout.positions - 1) * stepWords(op, layout) * 4 <= 2048;
 }
 
-/** Plans an asm layer: sites, pair words, groups, schedules and the cycle / byte estimate. */
-export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | undefined, s: UnpackedStructure): AsmPlan {
+/**
+ * Plans an asm layer: sites, pair words, groups, schedules and the cycle / byte estimate; with
+ * `keepText` false the schedules' text is left out (an estimate only: {@link emitAsmLayer} needs the text).
+ */
+export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | undefined, s: UnpackedStructure, keepText = true): AsmPlan {
   const layout = patchLayout(op, s);
   const channels = channelSites(op, mask, layout);
   const G = s.channels ?? 1;
@@ -66,10 +69,10 @@ export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | 
   for (let i = 0; i < withSites.length; i += G) groups.push(withSites.slice(i, i + G));
   const step = stepWords(op, layout);
   const words = groups.map((grp) => grp.map((c) => pairWords(c) as readonly PairWord[]));
-  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step));
+  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step, keepText));
   const g = op.geometry;
   const tail = g.ow > layout.positions ? g.ow % layout.positions : 0;
-  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step));
+  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step, keepText));
   const bytes = (fns: readonly GroupAsm[], positions: number): number =>
     fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions;
   const shape = { layout, channels, code, tail, tailCode };

@@ -86,13 +86,30 @@ export interface GroupAsm {
   readonly loads: number;
 }
 
+/**
+ * Where a schedule's lines go: kept (the text to assemble) or only counted (an estimate: the
+ * structure chooser plans every candidate structure of a layer and keeps the text of one).
+ */
+class Lines {
+  readonly kept: string[] | null;
+  length = 0;
+  constructor(keep: boolean, first: readonly string[] = []) {
+    this.kept = keep ? [...first] : null;
+    this.length = first.length;
+  }
+  push(...lines: string[]): void {
+    if (this.kept !== null) this.kept.push(...lines);
+    this.length += lines.length;
+  }
+}
+
 /** A movable base register: its current offset and the instructions that move it. */
 class Base {
   offset = 0;
   constructor(readonly reg: string) {}
 
   /** Brings byte offsets [lo, hi] into LDR.W immediate range; returns the instructions needed (0 or 1). */
-  reach(lo: number, hi: number, out: string[]): number {
+  reach(lo: number, hi: number, out: Lines): number {
     if (hi - this.offset <= MAX_LDR_OFFSET && lo >= this.offset) return 0;
     const delta = Math.floor((lo - this.offset) / BASE_STEP) * BASE_STEP;
     if (hi - this.offset - delta > MAX_LDR_OFFSET) throw new Error(`offsets ${lo}..${hi} span more than one LDR.W range`);
@@ -105,15 +122,16 @@ class Base {
 /**
  * Assembly of one group function. `channels[g]` are the pair words of the
  * group's g-th channel (each non-empty); position j reads patch word
- * `index + j * stepWords`.
+ * `index + j * stepWords`. With `keepText` false only its costs are computed
+ * (`text` and `data` empty; the same cycles, bytes and loads).
  */
-export function groupAsm(name: string, channels: readonly (readonly PairWord[])[], positions: number, stepWords: number): GroupAsm {
+export function groupAsm(name: string, channels: readonly (readonly PairWord[])[], positions: number, stepWords: number, keepText = true): GroupAsm {
   const G = channels.length;
   const P = positions;
   if (!shapeFits(G, P)) throw new Error(`${G} channels x ${P} positions do not fit the register file`);
   const acc = (g: number, j: number): string => FREE_REGISTERS[g * P + j];
   const scratch = FREE_REGISTERS.slice(G * P);
-  const text: string[] = [
+  const text = new Lines(keepText, [
     `  .p2align 2`,
     `  .global ${name}`,
     `  .type ${name}, %function`,
@@ -122,8 +140,8 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
     `  push.w {r1, r4-r11, lr}`,
     `  movw r1, #:lower16:${name}_w`,
     `  movt r1, #:upper16:${name}_w`,
-  ];
-  const data: string[] = [`  .p2align 2`, `${name}_w:`];
+  ]);
+  const data = new Lines(keepText, [`  .p2align 2`, `${name}_w:`]);
   const started = new Array<boolean>(G * P).fill(false);
   const patch = new Base('r0');
   const table = new Base('r1');
@@ -138,7 +156,7 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
   let words = 0;
   for (const { index, present: entries } of order) {
     const present = entries.map((e) => {
-      data.push(`  .word ${e.word}`);
+      if (keepText) data.push(`  .word ${e.word}`);
       return { g: e.g, at: words++ };
     });
     const moves =
@@ -146,12 +164,12 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
       table.reach(present[0].at * 4, present[present.length - 1].at * 4, text);
     cycles += 2 * moves; // ADD, then the address-dependency stall of the next load
     instructions += moves;
-    const weightLoad = (k: number, reg: string): string => `  ldr.w ${reg}, [r1, #${present[k].at * 4 - table.offset}]`;
-    const inputLoad = (j: number, reg: string): string => `  ldr.w ${reg}, [r0, #${(index + j * stepWords) * 4 - patch.offset}]`;
+    const weightLoad = (k: number, reg: string): string => (keepText ? `  ldr.w ${reg}, [r1, #${present[k].at * 4 - table.offset}]` : '');
+    const inputLoad = (j: number, reg: string): string => (keepText ? `  ldr.w ${reg}, [r0, #${(index + j * stepWords) * 4 - patch.offset}]` : '');
     const smlad = (k: number, j: number, w: string, x: string): void => {
       const slot = present[k].g * P + j;
       const a = FREE_REGISTERS[slot];
-      text.push(started[slot] ? `  smlad ${a}, ${w}, ${x}, ${a}` : `  smuad ${a}, ${w}, ${x}`);
+      text.push(keepText ? (started[slot] ? `  smlad ${a}, ${w}, ${x}, ${a}` : `  smuad ${a}, ${w}, ${x}`) : '');
       started[slot] = true;
     };
     const runs: Array<{ loads: string[]; macs: () => void }> = [];
@@ -213,5 +231,5 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
     `  pop {r4-r11, pc}`,
     `  .size ${name}, . - ${name}`,
   );
-  return { text, data, cycles, codeBytes: 4 * instructions + 10, dataBytes: 4 * words, loads };
+  return { text: text.kept ?? [], data: data.kept ?? [], cycles, codeBytes: 4 * instructions + 10, dataBytes: 4 * words, loads };
 }

@@ -61,12 +61,15 @@ export function planCyclesAt(op: PreparedWeighted, plan: AsmPlan, target: CodeTa
   return target === undefined ? plan.cycles : asmLayerCycles(op, plan, (c) => callCyclesAt(c, target));
 }
 
-/** Every applicable asm structure with its plan (estimates), in {@link ASM_STRUCTURES} order. */
+/**
+ * Every applicable asm structure with its plan, in {@link ASM_STRUCTURES} order: estimates only
+ * (cycles, bytes, schedules' costs; no assembly text, which only the chosen structure needs).
+ */
 export function asmCandidates(op: PreparedWeighted, fn: string, mask: SkipMask | undefined): AsmChoice[] {
-  return ASM_STRUCTURES.filter((s) => asmApplies(op, s)).map((structure) => ({ structure, plan: planAsmLayer(op, fn, mask, structure) }));
+  return ASM_STRUCTURES.filter((s) => asmApplies(op, s)).map((structure) => ({ structure, plan: planAsmLayer(op, fn, mask, structure, false) }));
 }
 
-/** The fastest asm structure at `target` within `budget` bytes (the smallest if none fits). */
+/** The fastest asm structure at `target` within `budget` bytes (the smallest if none fits), planned with its text. */
 export function chooseAsmStructure(
   op: PreparedWeighted,
   fn: string,
@@ -78,5 +81,6 @@ export function chooseAsmStructure(
   const fitting = all.filter((c) => c.plan.bytes <= budget);
   const pool = fitting.length > 0 ? fitting : all;
   const cost = new Map(pool.map((c) => [c, fitting.length > 0 ? planCyclesAt(op, c.plan, target) : c.plan.bytes]));
-  return pool.reduce((best, c) => (cost.get(c)! < cost.get(best)! ? c : best));
+  const best = pool.reduce((b, c) => (cost.get(c)! < cost.get(b)! ? c : b));
+  return { structure: best.structure, plan: planAsmLayer(op, fn, mask, best.structure) };
 }
