@@ -4,14 +4,20 @@ import { executeRun } from '../../explore/run/execute.js';
 import { planRun, RUN_DEFAULTS, type RunOptions } from '../../explore/run/plan.js';
 import { createProgress } from '../../explore/run/progress.js';
 import { compilerActivity } from '../../kernels/compile/compile.js';
+import { poolVariantActivity } from '../../explore/pool/pool-offload.js';
 import { formatSummary, summarise } from '../../explore/run/summary.js';
 import { DEFAULT_CALIBRATION_IMAGES } from '../../explore/significance/calibration.js';
 import { modelOptions, printNote, withOptions } from '../options.js';
 
-/** What gcc is doing for this run, for the progress line (nothing while no compiler runs). */
+/** What gcc and the pool workers' layer variants are doing for this run, for the progress line (nothing while neither runs). */
 function compileActivityText(): string | undefined {
   const a = compilerActivity();
-  return a.running === 0 ? undefined : `gcc: ${a.compiled} units compiled, ${a.running} running`;
+  const v = poolVariantActivity();
+  const parts = [
+    ...(v.running === 0 ? [] : [`layer variants: ${v.costed} compiled and emulated on the workers, ${v.running} in progress`]),
+    ...(a.running === 0 ? [] : [`gcc: ${a.compiled} units compiled, ${a.running} running`]),
+  ];
+  return parts.length === 0 ? undefined : parts.join('; ');
 }
 
 /** `sim-dse run`: the design-space exploration of a model. */

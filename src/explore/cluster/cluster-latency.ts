@@ -7,13 +7,14 @@
  */
 import type { FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { LatencyContext } from '../evaluate/latency-sources.js';
+import { variantPayload } from '../evaluate/variant-payload.js';
 import type { ClusterClient } from './client.js';
 
 /** The offload of a cluster run's emulated latency source. */
 export function clusterOffload(client: ClusterClient): NonNullable<LatencyContext['offload']> {
   const timer: FirmwareTimer = { kind: 'cluster', time: (request) => client.submit('firmware', { request }), close: async () => undefined };
   return {
-    variantCost: (r) => client.submit('variant', { board: r.board.id, opIndex: r.op.opIndex, style: r.style, mask: r.mask, flashLimit: r.flashLimit ?? null, placement: r.placement ?? null }),
+    variantCost: (r) => client.submit('variant', variantPayload(r)),
     firmwareTimer: () => timer,
   };
 }

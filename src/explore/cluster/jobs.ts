@@ -7,9 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { ProjectRequest } from '../../firmware/export.js';
 import type { FirmwareTimingOutcome } from '../../firmware/image-timing.js';
-import type { KernelStyle } from '../../kernels/network/assemble.js';
-import type { VariantCost, VariantPlacement } from '../../kernels/variant-cost.js';
-import type { SkipMask } from '../../model/ir.js';
+import type { VariantCost } from '../../kernels/variant-cost.js';
+import type { VariantPayload } from '../evaluate/variant-payload.js';
 import type { ImageSet, MaskList } from '../pool/accuracy-bench.js';
 import { toPlain, type Plain } from './codec.js';
 import type { ClusterIdentity } from './identity.js';
@@ -31,7 +30,7 @@ export interface JobTypes {
   };
   /** Compile and emulate one layer variant on a board. */
   readonly variant: {
-    readonly payload: { readonly board: string; readonly opIndex: number; readonly style: KernelStyle; readonly mask: SkipMask | null; readonly flashLimit: number | null; readonly placement: VariantPlacement | null };
+    readonly payload: VariantPayload;
     readonly result: VariantCost;
   };
   /** Time one whole firmware. */

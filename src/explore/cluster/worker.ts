@@ -17,14 +17,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
-import { getBoard } from '../../emulator/boards.js';
 import type { FirmwareTimer } from '../../firmware/timing-pool.js';
 import { createFirmwareTimer } from '../../firmware/timing-pool.js';
-import { defaultEmitters } from '../../kernels/emitters.js';
 import { testImageInput } from '../../model/dataset/preprocess.js';
 import { modelsDir, resolveModel, type ResolvedModel } from '../../model/registry.js';
-import { createVariantRequests, type VariantRequests } from '../evaluate/variant-requests.js';
-import { indexedCostVariant } from '../evaluate/variant-index.js';
+import { variantCoster, type VariantCoster } from '../evaluate/variant-payload.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
 import { fromPlain, toPlain, type Plain } from './codec.js';
 import { bullConnection, checkRedis, displayUrl } from './connection.js';
@@ -53,7 +50,7 @@ export interface ClusterWorkerOptions {
 interface Served {
   readonly model: ResolvedModel;
   readonly pools: Map<string, AccuracyPool>;
-  readonly variants: Map<string, VariantRequests>;
+  readonly variants: VariantCoster;
 }
 
 /** A job this worker will not evaluate (another model or test set). */
@@ -82,7 +79,9 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
     }
     const data = datasetHash(options.dataDir);
     if (data !== identity.dataset) throw new Refusal(`worker ${name} has a CIFAR-10 test set with sha256 ${shortHash(data)}, the run's is ${shortHash(identity.dataset)}`);
-    const s: Served = { model: resolveModel(path, { modelsDir: options.modelsDir, preprocess: identity.preprocess }), pools: new Map(), variants: new Map() };
+    const model = resolveModel(path, { modelsDir: options.modelsDir, preprocess: identity.preprocess });
+    const variants = variantCoster(model.graph, () => testImageInput(model.graph, model.preprocess, 0, options.dataDir));
+    const s: Served = { model, pools: new Map(), variants };
     served.set(key, s);
     return s;
   };
@@ -99,16 +98,10 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
       }
       return Promise.all(pool.evaluate(set, points.map((l) => new Map(l))));
     },
-    variant: async (s, { board, opIndex, style, mask, flashLimit, placement }) => {
-      let requests = s.variants.get(board);
-      if (requests === undefined) {
-        const input = testImageInput(s.model.graph, s.model.preprocess, 0, options.dataDir);
-        requests = createVariantRequests(s.model.graph, getBoard(board), input);
-        s.variants.set(board, requests);
-      }
-      const op = requests.op(opIndex);
-      if (op === undefined) throw new Refusal(`model ${s.model.name} has no layer with operator index ${opIndex}`);
-      return indexedCostVariant(requests.request(op, style, mask ?? undefined, { flashLimit: flashLimit ?? undefined, placement: placement ?? undefined }), defaultEmitters());
+    variant: async (s, payload) => {
+      const cost = s.variants(payload);
+      if (cost === undefined) throw new Refusal(`model ${s.model.name} has no layer with operator index ${payload.opIndex}`);
+      return cost;
     },
     firmware: async (_, { request }) => {
       // at least two threads: timing on this thread would hold up the renewal of the job locks

@@ -49,18 +49,32 @@ export function variantIndexKey(request: VariantRequest): string {
   return h.digest('hex');
 }
 
+/** Where the index keeps the cost of `request`. */
+function indexPath(request: VariantRequest): string {
+  const key = variantIndexKey(request);
+  return join(cacheDir('variant-index', key.slice(0, 2)), `${key}.json`);
+}
+
+/** The indexed cost of `request`, or null when the index has none (nothing generated, compiled or run). */
+export function indexedVariantCost(request: VariantRequest): VariantCost | null {
+  return readIndexed(indexPath(request));
+}
+
+function readIndexed(path: string): VariantCost | null {
+  if (!existsSync(path)) return null;
+  try {
+    const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
+    return isVariantCost(cached) ? cached : null;
+  } catch {
+    return null; // unreadable entry: recomputed and overwritten
+  }
+}
+
 /** costVariant through the index: a hit returns the stored cost without generating the layer's source. */
 export async function indexedCostVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
-  const key = variantIndexKey(request);
-  const path = join(cacheDir('variant-index', key.slice(0, 2)), `${key}.json`);
-  if (existsSync(path)) {
-    try {
-      const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
-      if (isVariantCost(cached)) return cached;
-    } catch {
-      // unreadable entry: recompute and overwrite
-    }
-  }
+  const path = indexPath(request);
+  const cached = readIndexed(path);
+  if (cached !== null) return cached;
   const cost = await costVariant(request, emitters);
   // A variant refused by its flash limit was not measured: nothing to remember (the key has no limit).
   if (cost.tooLarge !== true) writeFileAtomic(path, JSON.stringify(cost) + '\n');

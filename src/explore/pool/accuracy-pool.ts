@@ -5,9 +5,12 @@
  * share prefixes), cut into contiguous chunks, and the results come back in
  * the batch's own order whatever the thread timing.
  */
+import type { VariantCost } from '../../kernels/variant-cost.js';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { createWorkerPool, workerScript } from '../../util/worker-pool.js';
-import { createAccuracyBench, toMaskList, type AccuracySpec, type AccuracyTask, type ImageSet, type MaskList } from './accuracy-bench.js';
+import type { VariantPayload } from '../evaluate/variant-payload.js';
+import { createAccuracyBench, toMaskList, type AccuracySpec, type ImageSet, type MaskList } from './accuracy-bench.js';
+import { costOfOutcome, type PoolTask, type VariantOutcome } from './pool-task.js';
 
 /** Evaluates configurations; results are correct top-1 counts. */
 export interface AccuracyPool {
@@ -20,6 +23,11 @@ export interface AccuracyPool {
    * when the chunk holding it is done.
    */
   evaluate(set: ImageSet, configs: readonly SkipMasks[]): Promise<number>[];
+  /**
+   * Compiles and emulates a layer variant on a worker; null once the pool is closed (thread pools only: the
+   * others cost variants where they are asked).
+   */
+  readonly variantCost?: (payload: VariantPayload) => Promise<VariantCost> | null;
   close(): Promise<void>;
 }
 
@@ -92,12 +100,17 @@ export function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number | (
 /** A pool of `threads` piscina workers running ./accuracy-worker.js (see {@link workerScriptAvailable}). */
 export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyPool {
   if (workerPath === null) throw new Error('createThreadPool: no compiled accuracy-worker.js beside this module (run from dist/)');
-  const workers = createWorkerPool<AccuracyTask, number[]>(workerPath, { workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  const workers = createWorkerPool<PoolTask, number[] | VariantOutcome>(workerPath, { workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  let closed = false;
   return {
     kind: 'threads',
     threads,
-    evaluate: batchEvaluator((set, points) => workers.run({ set, points }), threads * 2),
-    close: workers.close,
+    evaluate: batchEvaluator((set, points) => workers.run({ kind: 'accuracy', set, points }) as Promise<number[]>, threads * 2),
+    variantCost: (payload) => (closed ? null : workers.run({ kind: 'variant', payload }).then((o) => costOfOutcome(o as VariantOutcome))),
+    close: () => {
+      closed = true;
+      return workers.close();
+    },
   };
 }
 

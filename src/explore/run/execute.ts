@@ -33,6 +33,7 @@ import { openCluster, type ClusterClient } from '../cluster/client.js';
 import { createClusterPool } from '../cluster/cluster-pool.js';
 import { clusterOffload } from '../cluster/cluster-latency.js';
 import { clusterIdentity } from '../cluster/identity.js';
+import { poolOffload, poolVariantActivity } from '../pool/pool-offload.js';
 
 /** Hooks of {@link executeRun}: all optional. */
 export interface RunHooks {
@@ -83,12 +84,16 @@ function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<Si
   return significance;
 }
 
-/** The latency provider of one board of the run (the hook's, else the plan's latency source for that board). */
-async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks, cluster: ClusterClient | null): Promise<LatencyProvider> {
+/**
+ * The latency provider of one board of the run (the hook's, else the plan's latency source for that board): a cluster
+ * run's variants and firmware are timed on its workers; a local run's variants that no cache holds, on its pool's.
+ */
+async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks, cluster: ClusterClient | null, pool: AccuracyPool): Promise<LatencyProvider> {
   if (typeof hooks.latency === 'function') return hooks.latency(board);
   if (hooks.latency !== undefined) return hooks.latency;
   const m = plan.model;
-  return latencySources[plan.latency].create({ graph: m.graph, board, preprocess: m.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(cluster && { offload: clusterOffload(cluster) }) });
+  const offload = cluster ? clusterOffload(cluster) : pool.variantCost ? poolOffload(pool.variantCost) : undefined;
+  return latencySources[plan.latency].create({ graph: m.graph, board, preprocess: m.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(offload && { offload }) });
 }
 
 /**
@@ -128,9 +133,6 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
 
   const significance = loadRunSignificance(plan, log);
 
-  const boards: RunBoard[] = [];
-  for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster) });
-  const latency = boards[0].latency;
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
     modelName: plan.model.name,
@@ -142,6 +144,15 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   const pool = (hooks.createPool ?? (cluster ? (s: AccuracySpec) => createClusterPool(cluster, s) : defaultPool))(spec, plan.workers);
   const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
   log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : pool.kind === 'cluster' ? `the workers of ${cluster?.url}` : 'inline (this thread)'}`);
+  const boards: RunBoard[] = [];
+  try {
+    for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster, pool) });
+  } catch (err) {
+    await pool.close().catch(() => undefined);
+    for (const b of boards) await b.latency.close?.();
+    throw err;
+  }
+  const latency = boards[0].latency;
 
   let evaluated = 0;
   let stopReason: 'signal' | 'limit' | null = null;
@@ -195,6 +206,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     return true;
   };
 
+  const costedBefore = poolVariantActivity().costed;
   let ok = true;
   try {
     ok = await phases(false);
@@ -204,6 +216,8 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     await pool.close().catch(() => undefined);
     for (const b of boards) await b.latency.close?.();
   }
+  const costed = poolVariantActivity().costed - costedBefore;
+  if (costed > 0) log(`layer variants: ${costed} compiled and emulated on the pool's ${pool.threads} worker thread${pool.threads === 1 ? '' : 's'} (the rest from the variant cache)`);
   await phases(true);
   const analysis = run.analysis!;
   const seconds = (performance.now() - t0) / 1000;
