@@ -221,4 +221,21 @@ describe('chooseStyles', () => {
       }
     }
   });
+
+  test('a front too large to keep whole (14 layers of 14 options, flash and SRAM both binding): cut, it still finds a whole within the budgets, which only lean partial choices reach', () => {
+    // each layer's options trade cycles against flash and SRAM in opposite directions, so almost no partial choice
+    // dominates another and the exact front would grow with every layer (the pair-skipped ResNet-8 run's stall)
+    const rand = xorshift32(11);
+    const r = (n: number): number => rand() % n;
+    const layers = Array.from({ length: 14 }, () =>
+      Array.from({ length: 14 }, (_, k) => opt(k % 2 ? 'unpacked' : 'sparse', k % 3 ? 'flash' : 'sram', 'sram', 1000 + 97 * k + r(50), 5000 - 300 * k + r(100), 40 * (13 - k) + r(40) + 20 * (k % 4))),
+    );
+    const budget: ChoiceBudget = { flash: 14 * 2800, sram: 14 * 300, sramWithAlias: 14 * 300, alias: 0 };
+    const c = chooseStyles([flashCase(layers)], budget);
+    expect(c.fits).toBe(true);
+    expect(c.flashBytes).toBeLessThanOrEqual(budget.flash);
+    expect(c.sramBytes).toBeLessThanOrEqual(budget.sram);
+    // the bounded search's whole (the fastest of its cut front, its leanest partial choices and the beams')
+    expect(c.cycles).toBe(25_386);
+  });
 });

@@ -20,8 +20,8 @@
  * then to the earlier option of the lowest layer. Pure: the
  * figures come from the caller.
  *
- * Bounded: a first pass keeps only the {@link BEAM} best partial choices of
- * each layer, which gives a feasible whole fast; the exact pass then drops
+ * Bounded: first passes keep only the {@link BEAMS} best partial choices of
+ * each layer, which give a feasible whole fast; the exact pass then drops
  * every partial choice whose cycles plus the least cycles of the layers
  * still to choose exceed that whole's (it cannot lead to the fastest whole,
  * and a partial choice it would have dominated is dropped with it, so the
@@ -111,8 +111,14 @@ interface State {
   readonly pick: number;
 }
 
-/** Partial choices kept per layer by the first, bounding pass (4 was the fastest of 1 to 1,000 on both models' recorded choices). */
-const BEAM = 4;
+/**
+ * Partial choices kept per layer by the bounding passes: 4 was the fastest single width of 1 to 1,000 on both
+ * models' recorded choices; the wider pass tightens the bound where the narrow one finds a slow whole.
+ */
+const BEAMS = [4, 64] as const;
+
+/** Most partial choices the exact pass keeps per layer (see {@link fastestOfCase}). */
+const EXACT_FRONT_LIMIT = 1_000;
 
 /** The option index of every layer chosen by `s`, first layer first. */
 function picksOf(s: State): number[] {
@@ -227,18 +233,42 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
       });
     }
     if (next.length === 0) return null;
-    states = paretoFront(next, binding, most);
+    const front = paretoFront(next, binding, most);
+    states = front.length < most ? front : withLeanest(front, next, binding, budget, most);
   }
   return states[0];
 }
 
 /**
- * The exact {@link solveCase}, bounded by its beam pass's whole (unbounded when the beam found none: its cut
- * may have dropped the only partial choices that fit, which the exact pass keeps).
+ * A front cut at `most` partial choices keeps only fast ones, which may all run out of a budget later: it
+ * gets the `most / 2` partial choices that use least of the binding resources (relative to their budgets)
+ * beside it, so a whole that fits is still found where the lean choices lead to one.
+ */
+function withLeanest(front: State[], all: readonly State[], binding: readonly Resource[], budget: ChoiceBudget, most: number): State[] {
+  const cap = (r: Resource): number => Math.max(1, r === 'flash' ? budget.flash : r === 'alias' || r === 'overlay' ? budget.alias : budget.sram);
+  const load = (x: State): number => binding.reduce((t, r) => t + x[r] / cap(r), 0);
+  const leanest = [...all].sort((a, b) => load(a) - load(b) || order(a, b)).slice(0, Math.max(1, Math.floor(most / 2)));
+  return [...new Set([...front, ...leanest])].sort(order);
+}
+
+/** The faster of two (partial) wholes by {@link order}, either possibly null. */
+function faster(a: State | null, b: State | null): State | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return order(a, b) <= 0 ? a : b;
+}
+
+/**
+ * The exact {@link solveCase}, bounded by the fastest whole of its beam passes (unbounded when they found
+ * none: their cut may have dropped the only partial choices that fit, which the exact pass keeps). When a
+ * layer's front of partial choices outgrows {@link EXACT_FRONT_LIMIT} (many layers of many options with
+ * several binding resources: a pair-skipped ResNet-8 on both boards held the run's thread for minutes),
+ * that pass keeps the fastest {@link EXACT_FRONT_LIMIT} of them and the leanest half as many, and the
+ * whole is the faster of its and the beams' (then not always the fastest).
  */
 function fastestOfCase(c: LibraryCase, budget: ChoiceBudget): State | null {
-  const feasible = solveCase(c, budget, BEAM);
-  return solveCase(c, budget, Infinity, feasible === null ? Infinity : feasible.cycles);
+  const beams = BEAMS.reduce<State | null>((best, width) => faster(best, solveCase(c, budget, width)), null);
+  return faster(solveCase(c, budget, EXACT_FRONT_LIMIT, beams === null ? Infinity : beams.cycles), beams);
 }
 
 /** Chooses the fastest combination over the library cases (see the module comment). */
