@@ -246,8 +246,8 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
  */
 function withLeanest(front: State[], all: readonly State[], binding: readonly Resource[], budget: ChoiceBudget, most: number): State[] {
   const cap = (r: Resource): number => Math.max(1, r === 'flash' ? budget.flash : r === 'alias' || r === 'overlay' ? budget.alias : budget.sram);
-  const load = (x: State): number => binding.reduce((t, r) => t + x[r] / cap(r), 0);
-  const leanest = [...all].sort((a, b) => load(a) - load(b) || order(a, b)).slice(0, Math.max(1, Math.floor(most / 2)));
+  const load = new Map(all.map((x) => [x, binding.reduce((t, r) => t + x[r] / cap(r), 0)]));
+  const leanest = [...all].sort((a, b) => load.get(a)! - load.get(b)! || order(a, b)).slice(0, Math.max(1, Math.floor(most / 2)));
   return [...new Set([...front, ...leanest])].sort(order);
 }
 

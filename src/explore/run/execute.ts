@@ -145,11 +145,15 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
   log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : pool.kind === 'cluster' ? `the workers of ${cluster?.url}` : 'inline (this thread)'}`);
   const boards: RunBoard[] = [];
+  /** Ends the pool's workers and the boards' latency sources (their firmware timers). */
+  const closeAll = async (): Promise<void> => {
+    await pool.close().catch(() => undefined);
+    for (const b of boards) await b.latency.close?.();
+  };
   try {
     for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster, pool) });
   } catch (err) {
-    await pool.close().catch(() => undefined);
-    for (const b of boards) await b.latency.close?.();
+    await closeAll();
     throw err;
   }
   const latency = boards[0].latency;
@@ -213,8 +217,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     hooks.progress?.end();
-    await pool.close().catch(() => undefined);
-    for (const b of boards) await b.latency.close?.();
+    await closeAll();
   }
   const costed = poolVariantActivity().costed - costedBefore;
   if (costed > 0) log(`layer variants: ${costed} compiled and emulated on the pool's ${pool.threads} worker thread${pool.threads === 1 ? '' : 's'} (the rest from the variant cache)`);
