@@ -11,17 +11,7 @@ import type { LatencyProvider, PointLatency } from '../src/explore/evaluate/late
 import type { AccuracyPool } from '../src/explore/pool/accuracy-pool.js';
 import { createMemo, evaluateBatch, type EvaluatorContext, type PointRequest } from '../src/explore/run/point-evaluator.js';
 import type { PointRow } from '../src/explore/store/rows.js';
-
-/** A promise with its resolve and reject at hand. */
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../src/util/deferred.js';
 
 const latencyOf = (cycles: number): PointLatency => ({ cycles, flashBytes: 1000, perLayer: [], fits: true });
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoardProfile } from '../emulator/board.js';
+import { cycleModelHash } from '../emulator/cycle-model-hash.js';
 import { parseElf } from '../emulator/elf.js';
 import { Machine } from '../emulator/machine.js';
 import { isWeightedOp, type PreparedOp } from '../model/engine/prepare.js';
@@ -118,7 +119,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const placeKey = variantPlacementKey(request.placement);
   const version = requireCompiler();
   const h = createHash('sha256');
-  for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash()]) h.update(part).update('\0');
+  for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash(), cycleModelHash()]) h.update(part).update('\0');
   if (placeKey !== 'flash') h.update(`placed ${placeKey}`).update('\0');
   if (overlay) h.update(emitted.pages !== undefined ? overlayLoaderSource().code : overlayCallSource([fn]).code).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');

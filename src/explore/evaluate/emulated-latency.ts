@@ -38,6 +38,8 @@ import { memoryOf } from '../../emulator/memory-map.js';
 import { OVERLAY_ALIGN, placementCapacity, placementNeeds } from '../../kernels/placement/fit.js';
 import { ALL_FLASH, LIBRARY_UNIT, formatPlacement, layerUnit, type CodeHome, type Placement, type UnitPlacement } from '../../kernels/placement/placement.js';
 import type { Cost, LatencyProvider, PointLatency, ReferenceLatency } from './latency-types.js';
+import { firmwareIndexKey, imagesHash, indexedFirmware, storeFirmware } from './firmware-index.js';
+import { indexedReferences, referencesKey, storeReferences, type ExactReferences } from './references-index.js';
 import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-pool.js';
 import type { EmbeddedImages } from '../../firmware/images-source.js';
 import { unpackedNetwork } from '../../firmware/network.js';
@@ -62,12 +64,21 @@ export interface EmulatedLatencyOptions {
   readonly firmwareTimer?: () => FirmwareTimer;
 }
 
-const maskKey = (m: SkipMask | undefined): string => (m ? createHash('sha256').update(m).digest('hex') : 'exact');
+const maskKeys = new WeakMap<SkipMask, string>();
+
+/** Content hash of a layer's mask, once per mask object (a point asks for each layer's variants under its mask many times). */
+function maskKey(m: SkipMask | undefined): string {
+  if (m === undefined) return 'exact';
+  let k = maskKeys.get(m);
+  if (k === undefined) maskKeys.set(m, (k = createHash('sha256').update(m).digest('hex')));
+  return k;
+}
 
 /** Creates the emulated provider (nothing is compiled until asked). */
 export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyProvider {
   const { graph, board, input, firmwareImages, firmwareBoard } = options;
   let images: EmbeddedImages | undefined;
+  let imagesKey: string | undefined;
   let timer: FirmwareTimer | undefined;
   const requests = createVariantRequests(graph, board, input);
   const { prepared, plan, netInput } = requests;
@@ -92,8 +103,7 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   const flashLimit = flashCapacity(board);
   const hasWindow = memoryOf(board).codeSram !== null;
   const libraryHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias'] : ['flash', 'sram'];
-  type References = ReferenceLatency & { overhead: number; baseFlash: number; libraryFlash: number; fixedSram: number };
-  let refs: Promise<References> | undefined;
+  let refs: Promise<ExactReferences> | undefined;
 
   /**
    * A whole network's cost and the SRAM it needs besides its scratch buffer and anything placed;
@@ -120,36 +130,44 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
    * flash besides the maskable layers, measured as a whole network minus its layers timed alone. That
    * network is the exact unpacked one; when its estimate cannot fit the board's flash it is never compiled
    * (nor are its layers as exact references: each is offered to a point only where its own estimate fits),
-   * and the exact baseline network serves instead.
+   * and the exact baseline network serves instead. Indexed by what they are computed from (./references-index.ts).
    */
-  const references = (): Promise<References> => {
+  const references = (): Promise<ExactReferences> => {
     refs ??= (async () => {
-      const unpackedEstimate = estimateOf('unpacked');
-      const buildUnpacked = flashVerdict(unpackedEstimate.flash, board).fits !== 'no';
-      const layerStyle: KernelStyle = buildUnpacked ? 'unpacked' : 'baseline';
-      const [baseline, unpackedExact, sparseExact, exact, libraryFlash] = await Promise.all([
-        wholeNetwork('baseline', estimateOf('baseline')),
-        buildUnpacked ? wholeNetwork('unpacked', unpackedEstimate) : null,
-        wholeNetwork('sparse', estimateOf('sparse')),
-        Promise.all([...weighted.map((op) => variant(op, layerStyle, undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
-        libraryFlashBytes(emitters, board),
-      ]);
-      const whole = unpackedExact ?? baseline;
-      // a baseline layer's image holds the library too; the whole image holds it once
-      const layerFlash = sumOf(exact.slice(0, weighted.length), (c) => c.flashBytes - (buildUnpacked ? 0 : libraryFlash));
-      // the stack and .data/.bss differ a little between styles: the largest of those built bounds any mix
-      const fixedSram = Math.max(baseline.fixedSram, unpackedExact?.fixedSram ?? 0, sparseExact.fixedSram);
-      const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes, ...(c.sramFits === false ? { sramFits: false as const } : {}) });
-      return {
-        baseline: cost(baseline),
-        unpackedExact: unpackedExact ? cost(unpackedExact) : { built: false, flashEstimate: unpackedEstimate.flash },
-        overhead: whole.cycles - sumOf(exact, (c) => c.cycles),
-        baseFlash: whole.flashBytes - layerFlash,
-        libraryFlash,
-        fixedSram,
-      };
+      const key = referencesKey(prepared, netInput, board);
+      const indexed = indexedReferences(key);
+      if (indexed !== null) return indexed;
+      const computed = await computeReferences();
+      storeReferences(key, computed);
+      return computed;
     })();
     return refs;
+  };
+  const computeReferences = async (): Promise<ExactReferences> => {
+    const unpackedEstimate = estimateOf('unpacked');
+    const buildUnpacked = flashVerdict(unpackedEstimate.flash, board).fits !== 'no';
+    const layerStyle: KernelStyle = buildUnpacked ? 'unpacked' : 'baseline';
+    const [baseline, unpackedExact, sparseExact, exact, libraryFlash] = await Promise.all([
+      wholeNetwork('baseline', estimateOf('baseline')),
+      buildUnpacked ? wholeNetwork('unpacked', unpackedEstimate) : null,
+      wholeNetwork('sparse', estimateOf('sparse')),
+      Promise.all([...weighted.map((op) => variant(op, layerStyle, undefined)), ...fixed.map((op) => variant(op, 'baseline', undefined))]),
+      libraryFlashBytes(emitters, board),
+    ]);
+    const whole = unpackedExact ?? baseline;
+    // a baseline layer's image holds the library too; the whole image holds it once
+    const layerFlash = sumOf(exact.slice(0, weighted.length), (c) => c.flashBytes - (buildUnpacked ? 0 : libraryFlash));
+    // the stack and .data/.bss differ a little between styles: the largest of those built bounds any mix
+    const fixedSram = Math.max(baseline.fixedSram, unpackedExact?.fixedSram ?? 0, sparseExact.fixedSram);
+    const cost = (c: Cost): Cost => ({ cycles: c.cycles, flashBytes: c.flashBytes, ...(c.sramFits === false ? { sramFits: false as const } : {}) });
+    return {
+      baseline: cost(baseline),
+      unpackedExact: unpackedExact ? cost(unpackedExact) : { built: false, flashEstimate: unpackedEstimate.flash },
+      overhead: whole.cycles - sumOf(exact, (c) => c.cycles),
+      baseFlash: whole.flashBytes - layerFlash,
+      libraryFlash,
+      fixedSram,
+    };
   };
   const codeHomes: readonly CodeHome[] = hasWindow ? ['flash', 'sram', 'alias', 'overlay'] : ['flash', 'sram'];
 
@@ -303,8 +321,14 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
     ...(firmwareImages && firmwareBoard && {
       async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();
+        imagesKey ??= imagesHash(images);
+        const key = firmwareIndexKey({ prepared, masks, kernels, placement, images: imagesKey, board: firmwareBoard });
+        const indexed = indexedFirmware(key);
+        if (indexed !== null) return indexed;
         timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
-        return timer.time({ network: unpackedNetwork(graph, masks, kernels, placement), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
+        const outcome = await timer.time({ network: unpackedNetwork(graph, masks, kernels, placement), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
+        storeFirmware(key, outcome);
+        return outcome;
       },
     }),
     async close() {

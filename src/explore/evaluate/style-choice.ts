@@ -130,10 +130,12 @@ function picksOf(s: State): number[] {
 /** A resource of a state that its budget can bind. */
 type Resource = 'flash' | 'sram' | 'alias' | 'overlay' | 'scratch';
 
+/** The figures states are compared by, in order. */
+const ORDER_KEYS: readonly (keyof Omit<State, 'prev' | 'pick'>)[] = ['cycles', 'flash', 'sram', 'alias', 'overlay', 'scratch'];
+
 /** Compares states by cycles, then resources, then picks (lexicographic): a total order, so the result is deterministic. */
 function order(a: State, b: State): number {
-  const keys: (keyof Omit<State, 'prev' | 'pick'>)[] = ['cycles', 'flash', 'sram', 'alias', 'overlay', 'scratch'];
-  for (const k of keys) if (a[k] !== b[k]) return a[k] - b[k];
+  for (const k of ORDER_KEYS) if (a[k] !== b[k]) return a[k] - b[k];
   const [pa, pb] = [picksOf(a), picksOf(b)];
   for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
   return 0;
@@ -208,10 +210,10 @@ function withinBudget(s: State, budget: ChoiceBudget): boolean {
  * partial choices of each layer are cut to the first `most` (a feasible, not always fastest, whole); with
  * `bound` (the cycles of a feasible whole), partial choices that cannot reach it are dropped.
  */
-function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound = Infinity): State | null {
+function solveCase(c: LibraryCase, budget: ChoiceBudget, binding: readonly Resource[], most = Infinity, bound = Infinity): Solved {
   let states: State[] = [{ cycles: c.fixedCycles, flash: 0, sram: c.sramBytes, alias: c.aliasBytes, overlay: 0, scratch: 0, prev: null, pick: -1 }];
-  if (!withinBudget(states[0], budget)) return null;
-  const binding = bindingResources(c, budget);
+  let cut = false;
+  if (!withinBudget(states[0], budget)) return { state: null, cut };
   // the least cycles of layers i.. (whatever their resources)
   const rest = new Array<number>(c.layers.length + 1).fill(0);
   for (let i = c.layers.length - 1; i >= 0; i--) rest[i] = rest[i + 1] + Math.min(...c.layers[i].map((o) => o.cycles));
@@ -232,11 +234,18 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
         if (t.cycles + rest[i + 1] <= bound && withinBudget(t, budget)) next.push(t);
       });
     }
-    if (next.length === 0) return null;
+    if (next.length === 0) return { state: null, cut };
     const front = paretoFront(next, binding, most);
+    cut ||= front.length >= most;
     states = front.length < most ? front : withLeanest(front, next, binding, budget, most);
   }
-  return states[0];
+  return { state: states[0], cut };
+}
+
+/** What {@link solveCase} found, and whether a layer's front was cut at its limit (then not always the fastest). */
+interface Solved {
+  readonly state: State | null;
+  readonly cut: boolean;
 }
 
 /**
@@ -246,9 +255,26 @@ function solveCase(c: LibraryCase, budget: ChoiceBudget, most = Infinity, bound 
  */
 function withLeanest(front: State[], all: readonly State[], binding: readonly Resource[], budget: ChoiceBudget, most: number): State[] {
   const cap = (r: Resource): number => Math.max(1, r === 'flash' ? budget.flash : r === 'alias' || r === 'overlay' ? budget.alias : budget.sram);
-  const load = new Map(all.map((x) => [x, binding.reduce((t, r) => t + x[r] / cap(r), 0)]));
-  const leanest = [...all].sort((a, b) => load.get(a)! - load.get(b)! || order(a, b)).slice(0, Math.max(1, Math.floor(most / 2)));
+  const loads = all.map((x) => binding.reduce((t, r) => t + x[r] / cap(r), 0));
+  const lighter = (i: number, j: number): number => loads[i] - loads[j] || order(all[i], all[j]);
+  const leanest = smallest(all.length, Math.max(1, Math.floor(most / 2)), lighter).map((i) => all[i]);
   return [...new Set([...front, ...leanest])].sort(order);
+}
+
+/** The `k` smallest of indices 0..n-1 under the total order `cmp` (a scan for few, a sort for many). */
+function smallest(n: number, k: number, cmp: (i: number, j: number) => number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (k >= n) return all;
+  if (k > 8) return all.sort(cmp).slice(0, k);
+  const out: number[] = [];
+  for (const i of all) {
+    if (out.length === k && cmp(i, out[k - 1]) >= 0) continue;
+    let at = out.length === k ? k - 1 : out.length;
+    while (at > 0 && cmp(i, out[at - 1]) < 0) at--;
+    out.splice(at, 0, i);
+    if (out.length > k) out.pop();
+  }
+  return out;
 }
 
 /** The faster of two (partial) wholes by {@link order}, either possibly null. */
@@ -267,8 +293,13 @@ function faster(a: State | null, b: State | null): State | null {
  * whole is the faster of its and the beams' (then not always the fastest).
  */
 function fastestOfCase(c: LibraryCase, budget: ChoiceBudget): State | null {
-  const beams = BEAMS.reduce<State | null>((best, width) => faster(best, solveCase(c, budget, width)), null);
-  return faster(solveCase(c, budget, EXACT_FRONT_LIMIT, beams === null ? Infinity : beams.cycles), beams);
+  // Most cases: the narrow beam's bound already keeps every front under the limit, and the exact pass is exact.
+  const binding = bindingResources(c, budget);
+  const narrow = solveCase(c, budget, binding, BEAMS[0]).state;
+  const first = solveCase(c, budget, binding, EXACT_FRONT_LIMIT, narrow === null ? Infinity : narrow.cycles);
+  if (!first.cut) return faster(first.state, narrow);
+  const beams = BEAMS.slice(1).reduce<State | null>((best, width) => faster(best, solveCase(c, budget, binding, width).state), narrow);
+  return faster(solveCase(c, budget, binding, EXACT_FRONT_LIMIT, beams === null ? Infinity : beams.cycles).state, beams);
 }
 
 /** Chooses the fastest combination over the library cases (see the module comment). */

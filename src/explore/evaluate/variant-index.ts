@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cycleModelHash } from '../../emulator/cycle-model-hash.js';
 import { libraryHash } from '../../kernels/compile/compile.js';
 import { CFLAGS, requireCompiler } from '../../kernels/compile/toolchain.js';
 import type { LayerEmitters } from '../../kernels/network/assemble.js';
@@ -19,6 +20,7 @@ import { boardKey, costVariant, isVariantCost, variantPlacementKey, type Variant
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { hashCodeTree } from '../../util/code-hash.js';
+import { hashedJson } from '../../util/hashed-json.js';
 
 /** Folders whose code generates (kernels) or prepares (model) what a variant is compiled from. */
 const GENERATOR_DIRS = ['../../kernels', '../../model'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
@@ -26,7 +28,7 @@ const GENERATOR_DIRS = ['../../kernels', '../../model'].map((d) => fileURLToPath
 let generatorsMemo: string | undefined;
 
 /** Hash of the generators' code (read once per process): a changed emitter never reads an old entry. */
-function generatorsHash(): string {
+export function generatorsHash(): string {
   if (generatorsMemo === undefined) {
     const h = createHash('sha256');
     for (const dir of GENERATOR_DIRS) hashCodeTree(h, dir);
@@ -38,10 +40,8 @@ function generatorsHash(): string {
 /** Index key of a request: every input of the generated source and of its cost, without generating it. */
 export function variantIndexKey(request: VariantRequest): string {
   const h = createHash('sha256');
-  const op = JSON.stringify(request.op, (_, v: unknown) =>
-    ArrayBuffer.isView(v) ? `${v.constructor.name}:${createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex')}` : v,
-  );
-  for (const part of ['variant-index 2', variantPlacementKey(request.placement), requireCompiler(), CFLAGS.join(' '), boardKey(request.board), libraryHash(), generatorsHash(), request.style, op, String(request.outputBytes)]) {
+  const op = hashedJson(request.op);
+  for (const part of ['variant-index 3', variantPlacementKey(request.placement), requireCompiler(), CFLAGS.join(' '), boardKey(request.board), libraryHash(), generatorsHash(), cycleModelHash(), request.style, op, String(request.outputBytes)]) {
     h.update(part).update('\0');
   }
   h.update(request.mask ?? 'exact').update('\0');

@@ -32,10 +32,23 @@ export interface AccuracySpec {
 /** Masks as they travel to a worker: [operator index, mask] pairs. */
 export type MaskList = readonly (readonly [number, SkipMask])[];
 
-/** One unit of pool work: configurations evaluated in order on one image set. */
+/** Part `index` of `of` near-equal contiguous parts of an image set. */
+export interface ImagePart {
+  readonly index: number;
+  readonly of: number;
+}
+
+/** One unit of pool work: configurations evaluated in order on one image set (or one part of it). */
 export interface AccuracyTask {
   readonly set: ImageSet;
   readonly points: readonly MaskList[];
+  /** Only these images of the set (default: all); the parts' counts add up to the set's. */
+  readonly part?: ImagePart;
+}
+
+/** The first and past-the-last image of `part` of a set of `count` images. */
+export function partRange(count: number, part: ImagePart = { index: 0, of: 1 }): [number, number] {
+  return [Math.floor((part.index * count) / part.of), Math.floor(((part.index + 1) * count) / part.of)];
 }
 
 /** Checkpoint budget of each session, per worker. */
@@ -57,21 +70,24 @@ export function createAccuracyBench(spec: AccuracySpec): AccuracyBench {
   const graph = importTflite(spec.modelBytes, spec.modelName);
   const engine = createEngine(graph);
   const ds = loadCifar10({ dir: spec.dataDir, split: 'test' });
-  const sessions = new Map<ImageSet, Session>();
-  const session = (set: ImageSet): Session => {
-    let s = sessions.get(set);
+  const sessions = new Map<string, Session>();
+  const session = (set: ImageSet, part: ImagePart = { index: 0, of: 1 }): Session => {
+    const key = `${set} ${part.index}/${part.of}`;
+    let s = sessions.get(key);
     if (s === undefined) {
       const count = set === 'search' ? spec.searchImages : spec.fullImages;
-      const data = modelInputs(ds, graph, spec.preprocess, count);
-      const inputs = Array.from({ length: count }, (_, i) => data.input(i));
-      s = createSession(engine, inputs, { labels: data.labels, maxCacheBytes: SESSION_CACHE_BYTES[set] });
-      sessions.set(set, s);
+      const [first, end] = partRange(count, part);
+      const data = modelInputs(ds, graph, spec.preprocess, end);
+      const inputs = Array.from({ length: end - first }, (_, i) => data.input(first + i));
+      const labels = data.labels.slice(first, end);
+      s = createSession(engine, inputs, { labels, maxCacheBytes: Math.floor(SESSION_CACHE_BYTES[set] / part.of) });
+      sessions.set(key, s);
     }
     return s;
   };
   return {
     run(task) {
-      const s = session(task.set);
+      const s = session(task.set, task.part);
       return task.points.map((list) => s.evaluate(new Map(list)).correct ?? 0);
     },
   };

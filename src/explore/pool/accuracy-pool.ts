@@ -2,14 +2,17 @@
  * The accuracy pool: evaluates batches of configurations on `threads`
  * piscina workers (each with its own model, images and sessions), or inline
  * on the calling thread. A batch is ordered by its masks (so neighbours
- * share prefixes), cut into contiguous chunks, and the results come back in
- * the batch's own order whatever the thread timing.
+ * share prefixes) and cut into contiguous chunks; on worker threads each
+ * configuration goes to the worker that holds its prefix (./lanes.ts). The
+ * results come back in the batch's own order whatever the thread timing.
  */
 import type { VariantCost } from '../../kernels/variant-cost.js';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
+import { deferred } from '../../util/deferred.js';
 import { createWorkerPool, workerScript } from '../../util/worker-pool.js';
 import type { VariantPayload } from '../evaluate/variant-payload.js';
-import { createAccuracyBench, toMaskList, type AccuracySpec, type ImageSet, type MaskList } from './accuracy-bench.js';
+import { createAccuracyBench, toMaskList, type AccuracySpec, type ImagePart, type ImageSet, type MaskList } from './accuracy-bench.js';
+import { assignLanes } from './lanes.js';
 import { costOfOutcome, type PoolTask, type VariantOutcome } from './pool-task.js';
 
 /** Evaluates configurations; results are correct top-1 counts. */
@@ -97,19 +100,89 @@ export function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number | (
   };
 }
 
-/** A pool of `threads` piscina workers running ./accuracy-worker.js (see {@link workerScriptAvailable}). */
+/** Runs one chunk of configurations on lane `lane` (one worker), on one part of the image set when given. */
+export type LaneRunner = (lane: number, set: ImageSet, points: MaskList[], part?: ImagePart) => Promise<number[]>;
+
+/** Configurations per chunk of a lane's share of a search batch (a lane that runs out takes the others' last chunks). */
+const CHUNK_CONFIGS = 4;
+
+/**
+ * The evaluate function of a pool of `lanes` workers addressed one by one (./lanes.ts): a search batch
+ * goes to the lanes by prefix, each lane's share in prefix order and in chunks of {@link CHUNK_CONFIGS};
+ * a lane runs its chunks one at a time and, when it has none left, takes the last chunk of the lane with
+ * the most left (its costs are uneven: a configuration whose prefix its worker holds costs a fraction);
+ * on the full test set every configuration is cut into one part of the images per lane (their correct
+ * counts added), queued in the given order, so every worker keeps one part's session and a few
+ * configurations still keep every worker busy.
+ */
+export function laneEvaluator(runOn: LaneRunner, lanes: number): AccuracyPool['evaluate'] {
+  const homes = new Map<string, number>();
+  return (set, configs) => {
+    const lists = configs.map(toMaskList);
+    let out: Promise<number>[];
+    if (set === 'full') {
+      out = lists.map((list) => {
+        const counts = Array.from({ length: lanes }, (_, index) => runOn(index, set, [list], lanes > 1 ? { index, of: lanes } : undefined).then((r) => r[0]));
+        return Promise.all(counts).then((c) => c.reduce((s, x) => s + x, 0));
+      });
+    } else {
+      const settle = lists.map(() => deferred<number>());
+      out = settle.map((x) => x.promise);
+      const queues = assignLanes(lists, prefixOrder(lists), lanes, homes).map((share) =>
+        chunkBounds(share.length, Math.ceil(share.length / CHUNK_CONFIGS)).map(([a, b]) => share.slice(a, b)),
+      );
+      const next = (lane: number): number[] | undefined => {
+        if (queues[lane].length > 0) return queues[lane].shift();
+        let most = -1;
+        for (let k = 0; k < lanes; k++) if (queues[k].length > 0 && (most < 0 || queues[k].length > queues[most].length)) most = k;
+        return most < 0 ? undefined : queues[most].pop();
+      };
+      const drain = async (lane: number): Promise<void> => {
+        for (let chunk = next(lane); chunk !== undefined; chunk = next(lane)) {
+          try {
+            const r = await runOn(lane, set, chunk.map((i) => lists[i]));
+            chunk.forEach((i, j) => settle[i].resolve(r[j]));
+          } catch (err) {
+            for (const q of [chunk, ...queues.flat()]) for (const i of q) settle[i].reject(err);
+            queues.forEach((q) => (q.length = 0));
+          }
+        }
+      };
+      for (let lane = 0; lane < lanes; lane++) void drain(lane);
+    }
+    for (const p of out) p.catch(() => undefined);
+    return out;
+  };
+}
+
+/**
+ * A pool of `threads` piscina workers running ./accuracy-worker.js (see {@link workerScriptAvailable}),
+ * each its own lane (a piscina of one thread) so that configurations sharing a prefix meet the checkpoints
+ * of their prefix ({@link laneEvaluator}); a layer variant goes to the lane with the fewest tasks in flight.
+ */
 export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyPool {
   if (workerPath === null) throw new Error('createThreadPool: no compiled accuracy-worker.js beside this module (run from dist/)');
-  const workers = createWorkerPool<PoolTask, number[] | VariantOutcome>(workerPath, { workerData: spec, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  const lanes = Array.from({ length: threads }, () =>
+    createWorkerPool<PoolTask, number[] | VariantOutcome>(workerPath, { workerData: spec, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 }),
+  );
+  const inFlight = new Array<number>(threads).fill(0);
+  const runOn = (lane: number, task: PoolTask): Promise<number[] | VariantOutcome> => {
+    inFlight[lane]++;
+    return lanes[lane].run(task).finally(() => inFlight[lane]--);
+  };
   let closed = false;
   return {
     kind: 'threads',
     threads,
-    evaluate: batchEvaluator((set, points) => workers.run({ kind: 'accuracy', set, points }) as Promise<number[]>, threads * 2),
-    variantCost: (payload) => (closed ? null : workers.run({ kind: 'variant', payload }).then((o) => costOfOutcome(o as VariantOutcome))),
-    close: () => {
+    evaluate: laneEvaluator((lane, set, points, part) => runOn(lane, { kind: 'accuracy', set, points, ...(part && { part }) }) as Promise<number[]>, threads),
+    variantCost: (payload) => {
+      if (closed) return null;
+      const lane = inFlight.indexOf(Math.min(...inFlight));
+      return runOn(lane, { kind: 'variant', payload }).then((o) => costOfOutcome(o as VariantOutcome));
+    },
+    close: async () => {
       closed = true;
-      return workers.close();
+      await Promise.all(lanes.map((l) => l.close()));
     },
   };
 }

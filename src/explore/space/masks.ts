@@ -112,9 +112,28 @@ function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, unit: Ski
   return units;
 }
 
-/** The mask one setting gives a layer (skip unit `unit`, default weight), or null when it skips nothing. */
+/** Masks already made, per units and setting (a search asks for the same few levels of each layer again and again). */
+const maskCache = new WeakMap<Units, Map<string, SkipMask | null>>();
+/** At most this many masks kept per layer and unit. */
+const MASKS_KEPT = 256;
+
+/**
+ * The mask one setting gives a layer (skip unit `unit`, default weight), or null when it skips nothing.
+ * The same setting returns the same mask object: read it, never write it.
+ */
 export function layerMask(layer: LayerSignificance, metric: SignificanceMetric, setting: LayerSetting, unit: SkipUnit = 'weight'): SkipMask | null {
   const u = unitsOf(layer, metric, unit);
+  let made = maskCache.get(u);
+  if (made === undefined) maskCache.set(u, (made = new Map()));
+  const key = `${setting.kind}:${setting.value}`;
+  if (made.has(key)) return made.get(key)!;
+  const mask = buildMask(u, layer, setting);
+  if (made.size >= MASKS_KEPT) made.clear(); // a long list of levels keeps memory bounded
+  made.set(key, mask);
+  return mask;
+}
+
+function buildMask(u: Units, layer: LayerSignificance, setting: LayerSetting): SkipMask | null {
   const mask = new Uint8Array(layer.weights.length);
   let skipped = 0;
   const skipUnit = (unit: number): void => {

@@ -7,7 +7,7 @@
  * `../shared/datasets/cifar10` beside the checkout when present. A folder
  * that holds a `cifar-10-batches-bin` subfolder is accepted too.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readInputFile } from '../../util/read-file.js';
 import { basename, join, resolve } from 'node:path';
 import { sharedDir } from '../../util/paths.js';
@@ -78,7 +78,13 @@ export function cifar10Dir(option?: string): string {
   return existsSync(join(nested, 'test_batch.bin')) ? nested : dir;
 }
 
-/** Loads the test batch or the training batches of the folder (see {@link cifar10Dir}). */
+/** Batches loaded by this thread, by their paths and sizes (a run asks for the test batch several times). */
+const loaded = new Map<string, Cifar10>();
+
+/**
+ * Loads the test batch or the training batches of the folder (see {@link cifar10Dir}); read once per
+ * thread while the files keep their sizes.
+ */
 export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): Cifar10 {
   const dir = cifar10Dir(opts.dir);
   const names =
@@ -91,6 +97,9 @@ export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): 
       `CIFAR-10 ${opts.split ?? 'test'} batch not found in ${dir} (expected ${names[0] ?? 'data_batch_1.bin'}): download ${CIFAR10_URL} and pass --data <folder cifar-10-batches-bin>`,
     );
   }
+  const key = paths.map((p) => `${p}:${statSync(p).size}`).join('\n');
+  const known = loaded.get(key);
+  if (known !== undefined) return known;
   const parts = paths.map((p) => {
     const b = readInputFile(p, 'CIFAR-10 batch');
     if (b.length % CIFAR10_RECORD_BYTES !== 0) {
@@ -99,5 +108,7 @@ export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): 
     return b;
   });
   const all = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  return parseCifar10(new Uint8Array(all.buffer, all.byteOffset, all.byteLength), paths.map((p) => basename(p)).join('+'));
+  const ds = parseCifar10(new Uint8Array(all.buffer, all.byteOffset, all.byteLength), paths.map((p) => basename(p)).join('+'));
+  loaded.set(key, ds);
+  return ds;
 }
