@@ -18,7 +18,10 @@ describe.skipIf(!HAVE_REDIS || !HAVE_LENET_DATA)('cluster: a distributed run wri
     // a short lock, so that the killed worker's job is taken over within seconds
     for (let i = 0; i < 2; i++) workers.push(await startWorker(redis.url(), ['--threads', '1', '--lock-ms', '3000']));
     const out = mkdtempSync(join(tmpdir(), 'dse-cl-run-'));
-    const coordinator = spawnCli([...RUN, '--redis', redis.url(), '--out', out]);
+    // the coordinator starts from a cache of its own: the local run's indexed whole-firmware timings would answer
+    // the firmware phase on the coordinator, with no job (the workers share the local run's cache)
+    const coordinatorEnv = { SIM_DSE_CACHE: mkdtempSync(join(tmpdir(), 'dse-cl-cache-')) };
+    const coordinator = spawnCli([...RUN, '--redis', redis.url(), '--out', out], coordinatorEnv);
     // kill whichever worker starts the first whole-firmware timing (seconds of compiling and emulating) while it runs
     const line = await Promise.race(workers.map((w) => w.waitFor(/^sim-dse worker: job firmware-\S+ started$/)));
     const victim = workers.find((w) => w.lines.includes(line))!;
@@ -30,10 +33,11 @@ describe.skipIf(!HAVE_REDIS || !HAVE_LENET_DATA)('cluster: a distributed run wri
     expect(startedJobs(survivor)).toContain(killedJob);
     expect(files(join(out, 'r'))).toEqual(localFiles);
 
-    // the same run again, into another directory: every job is answered from the queue
+    // the same run again, into another directory: every job is answered from the queue (or, for the firmware
+    // timings, from the coordinator's index)
     const before = startedJobs(survivor).length;
     const again = mkdtempSync(join(tmpdir(), 'dse-cl-again-'));
-    const rerun = spawnCli([...RUN, '--redis', redis.url(), '--out', again]);
+    const rerun = spawnCli([...RUN, '--redis', redis.url(), '--out', again], coordinatorEnv);
     expect(await rerun.exit()).toBe(0);
     expect(startedJobs(survivor).length).toBe(before);
     expect(files(join(again, 'r'))).toEqual(localFiles);
