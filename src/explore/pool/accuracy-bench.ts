@@ -27,6 +27,8 @@ export interface AccuracySpec {
   readonly searchImages: number;
   /** Images of the full set (the first N of the test batch, normally all 10,000). */
   readonly fullImages: number;
+  /** Checkpoint bytes of each session (default {@link DEFAULT_CHECKPOINTS}; a part of a set gets its share). */
+  readonly checkpoints?: CheckpointBudget;
 }
 
 /** Masks as they travel to a worker: [operator index, mask] pairs. */
@@ -51,8 +53,25 @@ export function partRange(count: number, part: ImagePart = { index: 0, of: 1 }):
   return [Math.floor((part.index * count) / part.of), Math.floor(((part.index + 1) * count) / part.of)];
 }
 
-/** Checkpoint budget of each session, per worker. */
-const SESSION_CACHE_BYTES = { search: 192 * 1024 * 1024, full: 128 * 1024 * 1024 } as const;
+/** Checkpoint bytes of a worker's session on each image set. */
+export type CheckpointBudget = Readonly<Record<ImageSet, number>>;
+
+const MIB = 1024 * 1024;
+
+/** Checkpoint budget of each session when the worker's share of the machine is not given (inline evaluation). */
+export const DEFAULT_CHECKPOINTS: CheckpointBudget = { search: 192 * MIB, full: 128 * MIB };
+
+/**
+ * Checkpoint bytes of each worker when `workers` share a machine of `totalBytes` of memory: an eighth of
+ * the memory split between them, at least {@link DEFAULT_CHECKPOINTS} and at most 1 GiB for the search set
+ * (the full set's sessions two thirds of that). Prefix reuse is most of a warm search's speed: LeNet's
+ * search on one worker took 30.5 s with 192 MiB and 15.9 s with 1 GiB (bench/RESULTS.md). Pure.
+ */
+export function checkpointBudget(totalBytes: number, workers: number): CheckpointBudget {
+  const share = Math.floor(totalBytes / 8 / Math.max(1, workers) / MIB) * MIB;
+  const search = Math.min(1024 * MIB, Math.max(DEFAULT_CHECKPOINTS.search, share));
+  return { search, full: Math.max(DEFAULT_CHECKPOINTS.full, Math.floor((search * 2) / 3 / MIB) * MIB) };
+}
 
 /** Evaluates tasks; holds the engine, the images and the sessions. */
 export interface AccuracyBench {
@@ -80,7 +99,7 @@ export function createAccuracyBench(spec: AccuracySpec): AccuracyBench {
       const data = modelInputs(ds, graph, spec.preprocess, end);
       const inputs = Array.from({ length: end - first }, (_, i) => data.input(first + i));
       const labels = data.labels.slice(first, end);
-      s = createSession(engine, inputs, { labels, maxCacheBytes: Math.floor(SESSION_CACHE_BYTES[set] / part.of) });
+      s = createSession(engine, inputs, { labels, maxCacheBytes: Math.floor((spec.checkpoints ?? DEFAULT_CHECKPOINTS)[set] / part.of) });
       sessions.set(key, s);
     }
     return s;

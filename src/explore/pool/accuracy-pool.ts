@@ -11,7 +11,8 @@ import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { deferred } from '../../util/deferred.js';
 import { createWorkerPool, workerScript } from '../../util/worker-pool.js';
 import type { VariantPayload } from '../evaluate/variant-payload.js';
-import { createAccuracyBench, toMaskList, type AccuracySpec, type ImagePart, type ImageSet, type MaskList } from './accuracy-bench.js';
+import { totalmem } from 'node:os';
+import { checkpointBudget, createAccuracyBench, toMaskList, type AccuracySpec, type CheckpointBudget, type ImagePart, type ImageSet, type MaskList } from './accuracy-bench.js';
 import { assignLanes } from './lanes.js';
 import { costOfOutcome, type PoolTask, type VariantOutcome } from './pool-task.js';
 
@@ -31,6 +32,8 @@ export interface AccuracyPool {
    * others cost variants where they are asked).
    */
   readonly variantCost?: (payload: VariantPayload) => Promise<VariantCost> | null;
+  /** Checkpoint bytes of each worker's sessions (thread pools). */
+  readonly checkpoints?: CheckpointBudget;
   close(): Promise<void>;
 }
 
@@ -104,7 +107,7 @@ export function batchEvaluator(runChunk: ChunkRunner, chunksPerBatch: number | (
 export type LaneRunner = (lane: number, set: ImageSet, points: MaskList[], part?: ImagePart) => Promise<number[]>;
 
 /** Configurations per chunk of a lane's share of a search batch (a lane that runs out takes the others' last chunks). */
-const CHUNK_CONFIGS = 4;
+const CHUNK_CONFIGS = 2;
 
 /**
  * The evaluate function of a pool of `lanes` workers addressed one by one (./lanes.ts): a search batch
@@ -162,8 +165,9 @@ export function laneEvaluator(runOn: LaneRunner, lanes: number): AccuracyPool['e
  */
 export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyPool {
   if (workerPath === null) throw new Error('createThreadPool: no compiled accuracy-worker.js beside this module (run from dist/)');
+  const workerData: AccuracySpec = { ...spec, checkpoints: spec.checkpoints ?? checkpointBudget(totalmem(), threads) };
   const lanes = Array.from({ length: threads }, () =>
-    createWorkerPool<PoolTask, number[] | VariantOutcome>(workerPath, { workerData: spec, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 }),
+    createWorkerPool<PoolTask, number[] | VariantOutcome>(workerPath, { workerData, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 }),
   );
   const inFlight = new Array<number>(threads).fill(0);
   const runOn = (lane: number, task: PoolTask): Promise<number[] | VariantOutcome> => {
@@ -174,6 +178,7 @@ export function createThreadPool(spec: AccuracySpec, threads: number): AccuracyP
   return {
     kind: 'threads',
     threads,
+    checkpoints: workerData.checkpoints,
     evaluate: laneEvaluator((lane, set, points, part) => runOn(lane, { kind: 'accuracy', set, points, ...(part && { part }) }) as Promise<number[]>, threads),
     variantCost: (payload) => {
       if (closed) return null;

@@ -143,7 +143,8 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   };
   const pool = (hooks.createPool ?? (cluster ? (s: AccuracySpec) => createClusterPool(cluster, s) : defaultPool))(spec, plan.workers);
   const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
-  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}` : pool.kind === 'cluster' ? `the workers of ${cluster?.url}` : 'inline (this thread)'}`);
+  const checkpoints = pool.checkpoints ? `, ${Math.round(pool.checkpoints.search / 2 ** 20)} MiB of prefix checkpoints each` : '';
+  log(`accuracy pool: ${pool.kind === 'threads' ? `${pool.threads} worker threads${capped}${checkpoints}` : pool.kind === 'cluster' ? `the workers of ${cluster?.url}` : 'inline (this thread)'}`);
   const boards: RunBoard[] = [];
   /** Ends the pool's workers and the boards' latency sources (their firmware timers). */
   const closeAll = async (): Promise<void> => {
