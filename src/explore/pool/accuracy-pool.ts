@@ -6,12 +6,12 @@
  * configuration goes to the worker that holds its prefix (./lanes.ts). The
  * results come back in the batch's own order whatever the thread timing.
  */
+import { totalmem } from 'node:os';
 import type { VariantCost } from '../../kernels/variant-cost.js';
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { deferred } from '../../util/deferred.js';
 import { createWorkerPool, workerScript } from '../../util/worker-pool.js';
 import type { VariantPayload } from '../evaluate/variant-payload.js';
-import { totalmem } from 'node:os';
 import { checkpointBudget, createAccuracyBench, toMaskList, type AccuracySpec, type CheckpointBudget, type ImagePart, type ImageSet, type MaskList } from './accuracy-bench.js';
 import { assignLanes } from './lanes.js';
 import { costOfOutcome, type PoolTask, type VariantOutcome } from './pool-task.js';
