@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,19 @@ const graphWithInput = (shape: number[], dtype: 'int8' | 'float32'): Graph => ({
 });
 
 describe('CIFAR-10 binary reader', () => {
+  it('reads a batch once per thread, and again when its file changed', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'cifar-memo-'));
+    const path = join(tmp, 'test_batch.bin');
+    writeFileSync(path, record(3));
+    const first = loadCifar10({ dir: tmp });
+    expect(loadCifar10({ dir: tmp })).toBe(first);
+    writeFileSync(path, record(8)); // same size, another label
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const changed = loadCifar10({ dir: tmp });
+    expect(changed).not.toBe(first);
+    expect([first.labels[0], changed.labels[0]]).toEqual([3, 8]);
+  });
+
   it('parses labels and CHW planes of synthetic records', () => {
     const bytes = new Uint8Array(3073 * 2);
     bytes.set(record(3), 0);

@@ -78,12 +78,12 @@ export function cifar10Dir(option?: string): string {
   return existsSync(join(nested, 'test_batch.bin')) ? nested : dir;
 }
 
-/** Batches loaded by this thread, by their paths and sizes (a run asks for the test batch several times). */
+/** Batches loaded by this thread, by their paths, sizes and times of change (a run asks for the test batch several times). */
 const loaded = new Map<string, Cifar10>();
 
 /**
  * Loads the test batch or the training batches of the folder (see {@link cifar10Dir}); read once per
- * thread while the files keep their sizes.
+ * thread while the files stay as they were.
  */
 export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): Cifar10 {
   const dir = cifar10Dir(opts.dir);
@@ -97,7 +97,12 @@ export function loadCifar10(opts: { dir?: string; split?: Cifar10Split } = {}): 
       `CIFAR-10 ${opts.split ?? 'test'} batch not found in ${dir} (expected ${names[0] ?? 'data_batch_1.bin'}): download ${CIFAR10_URL} and pass --data <folder cifar-10-batches-bin>`,
     );
   }
-  const key = paths.map((p) => `${p}:${statSync(p).size}`).join('\n');
+  const key = paths
+    .map((p) => {
+      const st = statSync(p);
+      return `${p}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('\n');
   const known = loaded.get(key);
   if (known !== undefined) return known;
   const parts = paths.map((p) => {
