@@ -20,7 +20,6 @@
  * likewise), each variant timed alone as placed, under the board's flash
  * and SRAM budgets (./style-choice.ts).
  */
-import { createHash } from 'node:crypto';
 import type { BoardProfile } from '../../emulator/board.js';
 import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
@@ -44,6 +43,7 @@ import { createFirmwareTimer, type FirmwareTimer } from '../../firmware/timing-p
 import type { EmbeddedImages } from '../../firmware/images-source.js';
 import { unpackedNetwork } from '../../firmware/network.js';
 import { createVariantRequests } from './variant-requests.js';
+import { maskDigest } from '../space/mask-digest.js';
 import type { FirmwareBoard } from '../../firmware/firmware-boards.js';
 
 /** What the emulated provider needs. */
@@ -64,15 +64,7 @@ export interface EmulatedLatencyOptions {
   readonly firmwareTimer?: () => FirmwareTimer;
 }
 
-const maskKeys = new WeakMap<SkipMask, string>();
-
-/** Content hash of a layer's mask, once per mask object (a point asks for each layer's variants under its mask many times). */
-function maskKey(m: SkipMask | undefined): string {
-  if (m === undefined) return 'exact';
-  let k = maskKeys.get(m);
-  if (k === undefined) maskKeys.set(m, (k = createHash('sha256').update(m).digest('hex')));
-  return k;
-}
+const maskKey = (m: SkipMask | undefined): string => (m === undefined ? 'exact' : maskDigest(m));
 
 /** Creates the emulated provider (nothing is compiled until asked). */
 export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyProvider {

@@ -9,18 +9,15 @@
  * arrays and reads one small file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cycleModelHash } from '../../emulator/cycle-model-hash.js';
 import { libraryHash } from '../../kernels/compile/compile.js';
 import { CFLAGS, requireCompiler } from '../../kernels/compile/toolchain.js';
 import type { LayerEmitters } from '../../kernels/network/assemble.js';
 import { boardKey, costVariant, isVariantCost, variantPlacementKey, type VariantCost, type VariantRequest } from '../../kernels/variant-cost.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { cacheDir } from '../../util/cache-dir.js';
 import { hashCodeTree } from '../../util/code-hash.js';
 import { hashedJson } from '../../util/hashed-json.js';
+import { readJsonEntry, writeJsonEntry } from '../../util/json-entries.js';
 
 /** Folders whose code generates (kernels) or prepares (model) what a variant is compiled from. */
 const GENERATOR_DIRS = ['../../kernels', '../../model'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
@@ -49,34 +46,18 @@ export function variantIndexKey(request: VariantRequest): string {
   return h.digest('hex');
 }
 
-/** Where the index keeps the cost of `request`. */
-function indexPath(request: VariantRequest): string {
-  const key = variantIndexKey(request);
-  return join(cacheDir('variant-index', key.slice(0, 2)), `${key}.json`);
-}
-
 /** The indexed cost of `request`, or null when the index has none (nothing generated, compiled or run). */
 export function indexedVariantCost(request: VariantRequest): VariantCost | null {
-  return readIndexed(indexPath(request));
-}
-
-function readIndexed(path: string): VariantCost | null {
-  if (!existsSync(path)) return null;
-  try {
-    const cached = JSON.parse(readFileSync(path, 'utf8')) as VariantCost;
-    return isVariantCost(cached) ? cached : null;
-  } catch {
-    return null; // unreadable entry: recomputed and overwritten
-  }
+  return readJsonEntry('variant-index', variantIndexKey(request), isVariantCost);
 }
 
 /** costVariant through the index: a hit returns the stored cost without generating the layer's source. */
 export async function indexedCostVariant(request: VariantRequest, emitters: LayerEmitters): Promise<VariantCost> {
-  const path = indexPath(request);
-  const cached = readIndexed(path);
+  const key = variantIndexKey(request);
+  const cached = readJsonEntry('variant-index', key, isVariantCost);
   if (cached !== null) return cached;
   const cost = await costVariant(request, emitters);
   // A variant refused by its flash limit was not measured: nothing to remember (the key has no limit).
-  if (cost.tooLarge !== true) writeFileAtomic(path, JSON.stringify(cost) + '\n');
+  if (cost.tooLarge !== true) writeJsonEntry('variant-index', key, cost);
   return cost;
 }

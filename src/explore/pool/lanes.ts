@@ -12,21 +12,11 @@
  * configurations find their prefix in their own worker's checkpoints. Where a
  * configuration runs changes no result, only what it costs.
  */
-import { createHash } from 'node:crypto';
-import type { SkipMask } from '../../model/ir.js';
+import { maskDigest } from '../space/mask-digest.js';
 import type { MaskList } from './accuracy-bench.js';
 
 /** Leading maskable layers whose masks place a configuration (LeNet's second conv is 68 % of its work). */
 export const PREFIX_LAYERS = 2;
-
-const maskKeys = new WeakMap<SkipMask, string>();
-
-/** Content hash of a mask, once per mask object. */
-function maskKey(m: SkipMask): string {
-  let k = maskKeys.get(m);
-  if (k === undefined) maskKeys.set(m, (k = createHash('sha256').update(m).digest('hex').slice(0, 16)));
-  return k;
-}
 
 /** The prefix key of `list`: the masks of the first `PREFIX_LAYERS` of `ops` (absent: exact). */
 export function prefixKey(list: MaskList, ops: readonly number[]): string {
@@ -35,7 +25,7 @@ export function prefixKey(list: MaskList, ops: readonly number[]): string {
     .slice(0, PREFIX_LAYERS)
     .map((op) => {
       const m = byOp.get(op);
-      return m === undefined ? '-' : maskKey(m);
+      return m === undefined ? '-' : maskDigest(m);
     })
     .join('/');
 }
