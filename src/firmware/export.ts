@@ -8,14 +8,14 @@
  *     Makefile, README.md, firmware.json
  *     ld/board.ld, ld/qemu.ld          linker scripts (board, QEMU netduinoplus2)
  *     src/                             startup, board support, main, SIMDSE line printers, images
- *     net/                             the network's C sources, as given
+ *     net/                             the network's C sources (and a unit's assembly, <stem>.s), as given
  *     kernels/                         sim-dse's kernel headers (src/kernels/c/*.h)
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CSource } from '../kernels/compile/compile.js';
 import type { SizeEstimate } from '../kernels/network/size-estimate.js';
-import { KERNEL_C_DIR } from '../kernels/compile/compile.js';
+import { KERNEL_C_DIR, unitFiles } from '../kernels/compile/compile.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileError, UsageError } from '../util/errors.js';
 import { projectRoot } from '../util/paths.js';
@@ -183,7 +183,10 @@ function projectSources(request: ProjectRequest): ProjectSources {
     ...reportSources().map((s) => ({ path: `src/${s.name}`, content: s.code })),
     { path: 'src/simdse_images.c', content: imagesSource(images, network.inputBytes).code },
   ];
-  const net = [...network.sources].sort((a, b) => a.name.localeCompare(b.name)).map((s) => ({ path: `net/${s.name}`, content: s.code }));
+  const net = [...network.sources]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap(unitFiles)
+    .map((f) => ({ path: `net/${f.name}`, content: f.code }));
   const commonSources = [...src, ...net].map((f) => f.path).filter((p) => p.endsWith('.c') && !/^src\/board_/.test(p));
   return { board, src, net, commonSources };
 }
@@ -207,7 +210,10 @@ export interface BoardImageInputs {
 export function boardImageInputs(request: ProjectRequest, flashSize?: number): BoardImageInputs {
   const p = projectSources(request);
   const byPath = new Map([...p.src, ...p.net].map((f) => [f.path, f.content]));
-  const unit = (path: string): CSource => ({ name: baseName(path), code: byPath.get(path)! });
+  const unit = (path: string): CSource => {
+    const assembly = byPath.get(path.replace(/\.c$/, '.s'));
+    return { name: baseName(path), code: byPath.get(path)!, ...(assembly === undefined ? {} : { assembly }) };
+  };
   const headers = [...p.src, ...p.net].filter((f) => f.path.endsWith('.h')).map((f) => ({ name: baseName(f.path), code: f.content }));
   return { units: [...p.commonSources.map(unit), unit(`src/${p.board.boardSource}`)], headers, linkScript: boardLinkScript(p.board, request.placement, request.network.pages, flashSize) };
 }
@@ -243,7 +249,7 @@ export function projectFiles(request: ProjectRequest): ProjectFile[] {
   return [
     {
       path: 'Makefile',
-      content: makefile({ board, commonSources, boardSource: `src/${board.boardSource}`, qemuBoardSource: `src/${QEMU_MACHINE.boardSource}`, qemuTimeoutS: QEMU_TIMEOUT_S }),
+      content: makefile({ board, commonSources, assembled: commonSources.filter((c) => net.some((f) => f.path === c.replace(/\.c$/, '.s'))), boardSource: `src/${board.boardSource}`, qemuBoardSource: `src/${QEMU_MACHINE.boardSource}`, qemuTimeoutS: QEMU_TIMEOUT_S }),
     },
     {
       path: 'README.md',

@@ -3,6 +3,7 @@
  * kernel flags, the board image, the QEMU variant, and flash targets for
  * st-flash, OpenOCD and pyOCD.
  */
+import { MERGE_FLAGS } from '../kernels/compile/compile.js';
 import { CFLAGS, LDFLAGS } from '../kernels/compile/toolchain.js';
 import type { FirmwareBoard } from './firmware-boards.js';
 import { QEMU_MACHINE } from './firmware-boards.js';
@@ -12,6 +13,11 @@ export interface MakefileInputs {
   readonly board: FirmwareBoard;
   /** C files compiled into both images (project-relative). */
   readonly commonSources: readonly string[];
+  /**
+   * Those of them with assembly beside them (`<stem>.s`): assembled and merged after the C's
+   * object into one object (`gcc -nostdlib -r`), as sim-dse builds them (compile/compile.ts).
+   */
+  readonly assembled?: readonly string[];
   /** Board-support C file of the board image. */
   readonly boardSource: string;
   /** Board-support C file of the QEMU image (compiled with -DSIMDSE_QEMU). */
@@ -22,6 +28,17 @@ export interface MakefileInputs {
 
 /** Project-relative paths of the built images. */
 export const ELF_PATHS = { board: 'build/firmware.elf', qemu: 'build/firmware-qemu.elf' } as const;
+
+/** The rule of a C file with assembly beside it: its object is the C's object merged with the assembled `.s`. */
+function mergedRule(c: string): string {
+  const stem = c.replace(/\.c$/, '');
+  return `build/${stem}.o: ${c} ${stem}.s $(HEADERS)
+\t@mkdir -p $(dir $@)
+\t$(CC) $(CFLAGS) -c ${c} -o build/${stem}.c.o
+\t$(CC) $(CFLAGS) ${MERGE_FLAGS.join(' ')} build/${stem}.c.o ${stem}.s -o $@
+
+`;
+}
 
 /** The Makefile text. */
 export function makefile(m: MakefileInputs): string {
@@ -51,7 +68,7 @@ build/%.o: %.c $(HEADERS)
 \t@mkdir -p $(dir $@)
 \t$(CC) $(CFLAGS) -c $< -o $@
 
-build/board.o: ${m.boardSource} $(HEADERS)
+${(m.assembled ?? []).map(mergedRule).join('')}build/board.o: ${m.boardSource} $(HEADERS)
 \t@mkdir -p build
 \t$(CC) $(CFLAGS) -c $< -o $@
 

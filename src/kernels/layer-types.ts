@@ -1,7 +1,8 @@
 /**
  * The contract between the layer emitters (baseline and unpacked) and the
- * network assembler. Every emitted layer is one C translation unit defining
- * one function with the same signature:
+ * network assembler. Every emitted layer is one C translation unit (with its
+ * own assembly, `CSource.assembly`, for the hand-scheduled unpacked form)
+ * defining one function with the same signature:
  *
  *     void <fn>(const int8_t *in0, const int8_t *in1, int8_t *out, void *scratch);
  *
@@ -21,7 +22,7 @@ import type { CSource } from './compile/compile.js';
 export interface EmittedLayer {
   /** The C function the translation unit defines. */
   readonly fn: string;
-  /** The translation unit (`<fn>.c`). */
+  /** The translation unit (`<fn>.c`, with its assembly where it has some). */
   readonly source: CSource;
   /** Bytes of scratch the function needs (0 if none). */
   readonly scratchBytes: number;

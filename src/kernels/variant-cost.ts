@@ -120,6 +120,7 @@ export async function costVariant(request: VariantRequest, emitters: LayerEmitte
   const version = requireCompiler();
   const h = createHash('sha256');
   for (const part of [version, CFLAGS.join(' '), boardKey(board), emitted.source.code, libraryHash(), cycleModelHash()]) h.update(part).update('\0');
+  if (emitted.source.assembly !== undefined) h.update('asm').update('\0').update(emitted.source.assembly).update('\0');
   if (placeKey !== 'flash') h.update(`placed ${placeKey}`).update('\0');
   if (overlay) h.update(emitted.pages !== undefined ? overlayLoaderSource().code : overlayCallSource([fn]).code).update('\0');
   for (const x of request.inputs) h.update(x).update('\0');

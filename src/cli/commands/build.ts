@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { KERNEL_STYLES, type KernelStyle } from '../../kernels/network/assemble.js';
+import { unitFiles } from '../../kernels/compile/compile.js';
 import { buildNetwork, type NetworkImage } from '../../kernels/network/build.js';
 import { buildCmsisNnNetwork } from '../../kernels/cmsis-nn/network.js';
 import { CMSIS_NN_STYLE } from '../../kernels/cmsis-nn/reference.js';
@@ -102,7 +103,7 @@ export function registerBuild(program: Command): void {
       if (!image.fit.fits) throw new SimDseError('kernels', `${model.name} (${style}) does not fit ${board.id}: ${image.fit.reason}`);
       if (opts.out) {
         makeDirectory(opts.out, '--out folder');
-        for (const src of image.source.sources) writeFileAtomic(join(opts.out, src.name), src.code);
+        for (const f of image.source.sources.flatMap(unitFiles)) writeFileAtomic(join(opts.out, f.name), f.code);
         writeFileAtomic(join(opts.out, 'image.elf'), image.elf);
         writeFileAtomic(join(opts.out, 'build.json'), `${JSON.stringify(report, null, 2)}\n`);
       }

@@ -22,17 +22,24 @@ const COMPILER_LIMIT = availableParallelism();
 let compilersRunning = 0;
 let unitsCompiled = 0;
 
-/** sha256 of the code of every unit this thread compiled (cache misses). */
+/** sha256 of every unit this thread compiled (cache misses): its code and assembly. */
 const compiledCode = new Set<string>();
+
+/** Identity of a unit's text for {@link compiledUnit}. */
+function unitDigest(source: CSource): string {
+  const h = createHash('sha256').update(source.code);
+  if (source.assembly !== undefined) h.update('\0asm\0').update(source.assembly);
+  return h.digest('hex');
+}
 
 /** What this thread's compiler processes have done: units compiled (cache misses) and processes running now. */
 export function compilerActivity(): { readonly compiled: number; readonly running: number } {
   return { compiled: unitsCompiled, running: compilersRunning };
 }
 
-/** Whether this thread compiled a unit of exactly this code (a cache miss; an object cache hit does not count): lets tests show a variant was never compiled. */
-export function compiledUnit(code: string): boolean {
-  return compiledCode.has(createHash('sha256').update(code).digest('hex'));
+/** Whether this thread compiled exactly this unit (a cache miss; an object cache hit does not count): lets tests show a variant was never compiled. */
+export function compiledUnit(source: CSource): boolean {
+  return compiledCode.has(unitDigest(source));
 }
 const waiting: (() => void)[] = [];
 
@@ -48,12 +55,31 @@ export async function run(file: string, args: readonly string[], options: { cwd:
   }
 }
 
-/** One C translation unit (or header, when `name` ends in .h). */
+/** One C translation unit (or header, when `name` ends in .h), with the unit's own assembly where it has some. */
 export interface CSource {
   /** File name, e.g. `layer_3.c` or `net.h`; unique within a build. */
   readonly name: string;
   readonly code: string;
+  /**
+   * Thumb-2 assembly of the unit (`<stem>.s` when written out): assembled apart and merged with the
+   * C's object into the unit's one object (`gcc -r`), so the C part's object is cached and reused
+   * by every unit with the same C and other assembly (an unpacked layer's masks).
+   */
+  readonly assembly?: string;
 }
+
+/** The file name a unit's assembly has when written out (`layer_3.c` -> `layer_3.s`). */
+export function assemblyName(source: { readonly name: string }): string {
+  return source.name.replace(/\.c$/, '.s');
+}
+
+/** The files of a unit as written out: its C (or header) and, where it has some, its assembly. */
+export function unitFiles(source: CSource): { readonly name: string; readonly code: string }[] {
+  return [{ name: source.name, code: source.code }, ...(source.assembly === undefined ? [] : [{ name: assemblyName(source), code: source.assembly }])];
+}
+
+/** The flags that merge relocatable objects into one (`gcc -nostdlib -r`). */
+export const MERGE_FLAGS: readonly string[] = ['-nostdlib', '-r'];
 
 /** What to compile. */
 export interface CompileRequest {
@@ -165,7 +191,7 @@ export function includedHeaders(source: CSource, headers: readonly CSource[]): C
   return headers.filter((h) => seen.has(h.name));
 }
 
-/** Compiles one unit (headers of the same build visible), through the object cache. */
+/** Compiles one unit (headers of the same build visible), through the object cache; a unit with assembly from its C part's cached object. */
 async function compileUnit(
   source: CSource,
   headers: readonly CSource[],
@@ -173,13 +199,29 @@ async function compileUnit(
   version: string,
   useCache: boolean,
 ): Promise<CompiledObject> {
-  const key = sha(version, flags.join(' '), libraryHash(), source.name, source.code, ...includedHeaders(source, headers).flatMap((h) => [h.name, h.code]));
+  const asm = source.assembly === undefined ? [] : ['asm', source.assembly];
+  const key = sha(version, flags.join(' '), libraryHash(), source.name, source.code, ...asm, ...includedHeaders(source, headers).flatMap((h) => [h.name, h.code]));
   const dir = useCache ? cacheDir('objects', key.slice(0, 2)) : '';
   const objPath = join(dir, `${key}.o`);
   const suPath = join(dir, `${key}.su`);
   if (useCache && existsSync(objPath) && existsSync(suPath)) {
     return { name: source.name, object: new Uint8Array(readFileSync(objPath)), stackUsage: readFileSync(suPath, 'utf8') };
   }
+  const compiled =
+    source.assembly === undefined
+      ? await compileC(source, headers, flags)
+      : await withAssembly(await compileUnit({ name: source.name, code: source.code }, headers, flags, version, useCache), source.assembly, flags);
+  unitsCompiled++;
+  compiledCode.add(unitDigest(source));
+  if (useCache) {
+    writeFileAtomic(suPath, compiled.stackUsage);
+    writeFileAtomic(objPath, compiled.object); // last: its presence marks a complete entry
+  }
+  return compiled;
+}
+
+/** Runs gcc on one C unit in a scratch folder (headers of the same build beside it). */
+async function compileC(source: CSource, headers: readonly CSource[], flags: readonly string[]): Promise<CompiledObject> {
   const tmp = scratchFolder('cc');
   try {
     for (const h of headers) writeFileSync(join(tmp, h.name), h.code);
@@ -195,15 +237,29 @@ async function compileUnit(
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`, { unit: source.name });
     }
-    unitsCompiled++;
-    compiledCode.add(createHash('sha256').update(source.code).digest('hex'));
     const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));
     const stackUsage = readFileSync(join(tmp, `${base}.su`), 'utf8').split(tmp + '/').join('');
-    if (useCache) {
-      writeFileAtomic(suPath, stackUsage);
-      writeFileAtomic(objPath, object); // last: its presence marks a complete entry
-    }
     return { name: source.name, object, stackUsage };
+  } finally {
+    removeScratchFolder(tmp);
+  }
+}
+
+/** Assembles `assembly` and merges it after the C part's object into one relocatable object (one gcc run). */
+async function withAssembly(c: CompiledObject, assembly: string, flags: readonly string[]): Promise<CompiledObject> {
+  const tmp = scratchFolder('as');
+  const base = c.name.replace(/\.c$/, '');
+  const asmName = assemblyName(c);
+  try {
+    writeFileSync(join(tmp, `${base}.c.o`), c.object);
+    writeFileSync(join(tmp, asmName), assembly);
+    try {
+      await run(compilerCommand(), [...flags, ...MERGE_FLAGS, `${base}.c.o`, asmName, '-o', `${base}.o`], { cwd: tmp, maxBuffer: 64 << 20 });
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      throw new SimDseError('compiler', `assembling ${asmName} failed: ${firstError(stderr, tmp)}`, { unit: c.name });
+    }
+    return { name: c.name, object: new Uint8Array(readFileSync(join(tmp, `${base}.o`))), stackUsage: c.stackUsage };
   } finally {
     removeScratchFolder(tmp);
   }

@@ -15,7 +15,7 @@ import { killCompilers, spawnCompiler } from './spawner.js';
 
 /** Prefix of every temporary compile folder: `sim-dse-<kind>-<pid>-XXXXXX`. */
 const PREFIX = 'sim-dse-';
-const FOLDER = /^sim-dse-(?:cc|ld)-(\d+)-/;
+const FOLDER = /^sim-dse-(?:cc|as|ld)-(\d+)-/;
 
 const folders = new Set<string>();
 let registered = false;
@@ -50,8 +50,8 @@ function sweepStale(): void {
   }
 }
 
-/** A new temporary folder (`kind`: cc or ld), removed at exit if its owner does not remove it first. */
-export function scratchFolder(kind: 'cc' | 'ld'): string {
+/** A new temporary folder (`kind`: cc, as or ld), removed at exit if its owner does not remove it first. */
+export function scratchFolder(kind: 'cc' | 'as' | 'ld'): string {
   register();
   sweepStale();
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${kind}-${process.pid}-`));

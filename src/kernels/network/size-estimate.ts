@@ -7,7 +7,7 @@
  *
  * Flash, per translation unit:
  *  - an unpacked layer in assembly: the byte estimate its planner writes in
- *    the unit's header (4 bytes per instruction, its weight tables, its
+ *    the header of the unit's assembly (4 bytes per instruction, its weight tables, its
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
  *    plus its code: the bytes its opening comment states as `flash estimate:
@@ -63,7 +63,7 @@ const ELEMENT_BYTES: Record<string, number> = { int8_t: 1, uint8_t: 1, char: 1, 
 
 /** Estimated flash bytes of one translation unit (see the module comment). */
 export function unitFlashEstimate(source: CSource): number {
-  const header = /estimate \d+ cycles, (\d+) bytes/.exec(source.code.slice(0, 600));
+  const header = /estimate \d+ cycles, (\d+) bytes/.exec((source.assembly ?? source.code).slice(0, 600));
   if (header) return Number(header[1]);
   const stated = /flash estimate: (\d+) bytes of code/.exec(source.code.slice(0, 600));
   let bytes = stated ? Number(stated[1]) : Math.max(UNIT_CODE_BYTES, CODE_BYTES_PER_STATEMENT * statementCount(source.code));

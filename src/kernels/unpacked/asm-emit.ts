@@ -1,11 +1,13 @@
 /**
- * The `asm` form of the unpacked generator: one C translation unit whose
- * straight-line reductions are hand-scheduled Thumb-2 in a file-scope
- * `__asm__` block (asm-schedule.ts), one leaf function per group of G output
+ * The `asm` form of the unpacked generator: a C translation unit with its
+ * assembly (CSource.assembly): the straight-line reductions are hand-scheduled
+ * Thumb-2 (asm-schedule.ts), one leaf function per group of G output
  * channels; the C part copies the int16 patch, loops over output positions
  * (P adjacent columns per pass), calls every group and requantizes. gcc only
- * compiles the small C part, so a 36k-site layer builds in a few seconds
- * (11-52 s as C; README.md).
+ * compiles the small C part, which does not depend on the skip mask (the
+ * group functions start their sums at the folded biases), so it is compiled once per
+ * layer and structure, and a variant costs one run of the assembler
+ * (11-52 s per layer as C; README.md).
  * Bit-exact with the reference engine under the same mask (sums of exact
  * products; the folded bias is added before requantization).
  */
@@ -17,9 +19,9 @@ import { type GroupAsm, groupAsm, shapeFits } from './asm-schedule.js';
 import { patchFillC } from './patch-c.js';
 import { type PatchLayout, patchLayout } from './patch-layout.js';
 import { pairWords, type PairWord } from './pair-words.js';
-import { type ChannelRequant, fastRequantApplies, fastRequantC, requantExpr } from './reduction-c.js';
+import { type ChannelRequant, fastRequantC, requantExpr } from './reduction-c.js';
 import { type ChannelSites, channelSites } from './sites.js';
-import { constantOutput, requantOf } from './channel-requant.js';
+import { constantOutput, fastRequantAnyMask, requantOf } from './channel-requant.js';
 import type { UnpackedStructure } from './structure.js';
 import { pageDeclarationsC, pageLoadC, pageSection, splitPages } from '../placement/pages.js';
 
@@ -69,10 +71,11 @@ export function planAsmLayer(op: PreparedWeighted, fn: string, mask: SkipMask | 
   for (let i = 0; i < withSites.length; i += G) groups.push(withSites.slice(i, i + G));
   const step = stepWords(op, layout);
   const words = groups.map((grp) => grp.map((c) => pairWords(c) as readonly PairWord[]));
-  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step, keepText));
+  const biases = groups.map((grp) => grp.map((c) => c.foldedBias));
+  const code = words.map((w, k) => groupAsm(`${fn}_g${k}`, w, layout.positions, step, keepText, biases[k]));
   const g = op.geometry;
   const tail = g.ow > layout.positions ? g.ow % layout.positions : 0;
-  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step, keepText));
+  const tailCode = tail === 0 ? [] : words.map((w, k) => groupAsm(`${fn}_t${k}`, w, tail, step, keepText, biases[k]));
   const bytes = (fns: readonly GroupAsm[], positions: number): number =>
     fns.reduce((n, c) => n + c.codeBytes + c.dataBytes, 0) + OUTPUT_BYTES * withSites.length * positions;
   const shape = { layout, channels, code, tail, tailCode };
@@ -100,30 +103,26 @@ export function asmLayerCycles(
   return g.n * g.oh * (full * pass(plan.code, layout.positions) + (tail === 0 ? 0 : pass(plan.tailCode, tail)));
 }
 
-/** C statements storing channel `ch`'s P outputs from `acc[base + j]`. */
-function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: string, base: number, positions: number): string[] {
+/** C statements storing channel `ch`'s P outputs from `acc[base + j]` (sums that include the folded bias). */
+function storeC(op: PreparedWeighted, ch: ChannelSites, q: ChannelRequant, fn: string, base: number, positions: number, fast: boolean): string[] {
   const g = op.geometry;
-  const fast = fastRequantApplies(ch, q);
   const lines: string[] = [];
-  for (let j = 0; j < positions; j++) {
-    const store = `o[${j * g.oc + ch.channel}] = ${requantExpr(`(acc[${base + j}] + ${ch.foldedBias})`, q, fast, fn)};`;
-    lines.push(store);
-  }
+  for (let j = 0; j < positions; j++) lines.push(`o[${j * g.oc + ch.channel}] = ${requantExpr(`acc[${base + j}]`, q, fast, fn)};`);
   return lines;
 }
 
 /** C of one pass: call the function `<fn>_<kind><k>` of each group `k` of `groups` and store its outputs. */
-function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[], kind: 'g' | 't', positions: number): string[] {
+function passC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[], kind: 'g' | 't', positions: number, fast: readonly boolean[]): string[] {
   const lines: string[] = [];
   for (const k of groups) {
     lines.push(`${fn}_${kind}${k}(p, acc);`);
-    plan.groups[k].forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions)));
+    plan.groups[k].forEach((ch, i) => lines.push(...storeC(op, ch, requantOf(op, ch.channel), fn, i * positions, positions, fast[ch.channel])));
   }
   return lines;
 }
 
 /** The loops over output rows and columns calling `groups` (full passes, then the tail), over `patch` into `ob`. */
-function positionLoopsC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[]): string[] {
+function positionLoopsC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups: readonly number[], fast: readonly boolean[]): string[] {
   const g = op.geometry;
   const l = plan.layout;
   const P = l.positions;
@@ -136,11 +135,11 @@ function positionLoopsC(op: PreparedWeighted, fn: string, plan: AsmPlan, groups:
     `    const int16_t *p = row + x * ${g.strideW * l.pixelElements};`,
     `    int8_t *o = orow + x * ${g.oc};`,
   ];
-  for (const line of passC(op, fn, plan, groups, 'g', P)) lines.push(`    ${line}`);
+  for (const line of passC(op, fn, plan, groups, 'g', P, fast)) lines.push(`    ${line}`);
   lines.push(`  }`);
   if (plan.tail > 0) {
     lines.push(`  {`, `    const int16_t *p = row + ${full * g.strideW * l.pixelElements};`, `    int8_t *o = orow + ${full * g.oc};`);
-    for (const line of passC(op, fn, plan, groups, 't', plan.tail)) lines.push(`    ${line}`);
+    for (const line of passC(op, fn, plan, groups, 't', plan.tail, fast)) lines.push(`    ${line}`);
     lines.push(`  }`);
   }
   lines.push(`}`);
@@ -160,7 +159,12 @@ export function planPages(plan: AsmPlan, pageBytes: number): number[][] {
 }
 
 /**
- * Emits a planned asm layer as one translation unit (layer-function contract of layer-types.ts).
+ * Emits a planned asm layer (layer-function contract of layer-types.ts) as a C unit with its
+ * assembly: the C part copies the patch, loops over the output positions, calls the group
+ * functions and requantizes; the assembly holds the group functions and their tables (the
+ * channels' folded biases, then the weights). Everything a skip mask changes is in the assembly
+ * (the sites, the weights, the biases), so layers that differ only in their masks share the C part's object (compiled
+ * once) unless a channel loses all its sites, the structure choice changes or the layer is paged.
  * With `pageBytes`, the layer is cut into overlay pages (../placement/pages.ts): each page a
  * function looping over every output position for its groups, in section `.ovpage<i>` with its
  * groups' code, loaded by the layer function right before it is called.
@@ -171,7 +175,9 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
   const P = l.positions;
   const G = Math.max(1, ...plan.groups.map((grp) => grp.length));
   const pages = pageBytes === undefined ? null : planPages(plan, pageBytes);
-  const lines: string[] = [header, `#include <stdint.h>`, `#include "snn_requant.h"`, ``, fastRequantC(fn), ``, patchFillC(op, l, fn), ``];
+  const fast = fastRequantAnyMask(op, l);
+  const cHeader = `/* sim-dse unpacked ${op.kind} layer (operator ${op.opIndex}), C part: patch copy, loops over output positions, requantization; its multiply-accumulates are in ${fn}.s. Generated; do not edit. */`;
+  const lines: string[] = [cHeader, `#include <stdint.h>`, `#include "snn_requant.h"`, ``, fastRequantC(fn), ``, patchFillC(op, l, fn), ``];
   if (pages !== null) lines.push(...pageDeclarationsC(fn, pages.length), ``);
   const empty = plan.channels.filter((c) => c.sites.length === 0);
   if (empty.length > 0) {
@@ -179,26 +185,21 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
   }
   for (let k = 0; k < plan.groups.length; k++) lines.push(`void ${fn}_g${k}(const int16_t *p, int32_t *acc);`);
   for (let k = 0; k < plan.tailCode.length; k++) lines.push(`void ${fn}_t${k}(const int16_t *p, int32_t *acc);`);
-  lines.push(`__asm__(`, `  ".syntax unified\\n.thumb\\n"`);
-  const asm = (s: string): void => {
-    lines.push(`  "${s.replace(/"/g, '\\"')}\\n"`);
-  };
+  lines.push(``);
+  const asm: string[] = [header, `  .syntax unified`, `  .thumb`];
   const pageOf = new Map<number, number>();
   pages?.forEach((ks, i) => ks.forEach((k) => pageOf.set(k, i)));
   const place = (c: GroupAsm, name: string, k: number): void => {
-    asm(pages === null ? `.section .text.${name},"ax",%progbits` : `.section ${pageSection(pageOf.get(k)!)},"ax",%progbits`);
-    for (const t of c.text) asm(t);
-    asm(`.section .rodata.${name}_w,"a",%progbits`);
-    for (const t of c.data) asm(t);
+    asm.push(pages === null ? `  .section .text.${name},"ax",%progbits` : `  .section ${pageSection(pageOf.get(k)!)},"ax",%progbits`);
+    asm.push(...c.text, `  .section .rodata.${name}_w,"a",%progbits`, ...c.data);
   };
   plan.code.forEach((c, k) => place(c, `${fn}_g${k}`, k));
   plan.tailCode.forEach((c, k) => place(c, `${fn}_t${k}`, k));
-  asm(`.text`);
-  lines.push(`);`, ``);
+  asm.push(``);
   const all = plan.groups.map((_, k) => k);
   pages?.forEach((ks, i) => {
     lines.push(`static void __attribute__((noinline, section("${pageSection(i)}"))) ${fn}_p${i}(const int16_t *patch, int8_t *ob) {`, `  int32_t acc[${G * P}];`);
-    for (const line of positionLoopsC(op, fn, plan, ks)) lines.push(`  ${line}`);
+    for (const line of positionLoopsC(op, fn, plan, ks, fast)) lines.push(`  ${line}`);
     lines.push(`}`, ``);
   });
   lines.push(
@@ -211,8 +212,13 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
   );
   for (const ch of empty) lines.push(`    ${fn}_fill_channel(ob + ${ch.channel}, ${constantOutput(ch, requantOf(op, ch.channel))});`);
-  if (pages === null) for (const line of positionLoopsC(op, fn, plan, all)) lines.push(`    ${line}`);
+  if (pages === null) for (const line of positionLoopsC(op, fn, plan, all, fast)) lines.push(`    ${line}`);
   else pages.forEach((_, i) => lines.push(`    ${pageLoadC(fn, i)}`, `    ${fn}_p${i}(patch, ob);`));
   lines.push(`  }`, `}`, ``);
-  return { fn, source: { name: `${fn}.c`, code: lines.join('\n') }, scratchBytes: l.scratchBytes, ...(pages === null ? {} : { pages: pages.length }) };
+  return {
+    fn,
+    source: { name: `${fn}.c`, code: lines.join('\n'), assembly: asm.join('\n') },
+    scratchBytes: l.scratchBytes,
+    ...(pages === null ? {} : { pages: pages.length }),
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * Hand-scheduled Thumb-2 for one pass of an unpacked layer: G output channels
  * at P adjacent output positions, as one leaf function
- * `void <name>(const int16_t *p, int32_t *acc)` that writes the G x P raw
- * sums (bias not included) to `acc[g * P + j]`. Every SMLAD multiplies one
+ * `void <name>(const int16_t *p, int32_t *acc)` that writes the G x P
+ * sums (from the channels' biases when given, else raw) to `acc[g * P + j]`. Every SMLAD multiplies one
  * word of the int16 patch (two adjacent elements) with one packed weight pair
  * read from the function's weight table; each loaded input word feeds every
  * channel of the group and each loaded weight pair every position. Pure
@@ -122,10 +122,20 @@ class Base {
 /**
  * Assembly of one group function. `channels[g]` are the pair words of the
  * group's g-th channel (each non-empty); position j reads patch word
- * `index + j * stepWords`. With `keepText` false only its costs are computed
- * (`text` and `data` empty; the same cycles, bytes and loads).
+ * `index + j * stepWords`. With `biases` (one per channel) the table starts
+ * with them and every accumulator starts at its channel's bias (one run of
+ * G x P loads; every MAC an SMLAD), so the sums it writes include the bias.
+ * With `keepText` false only its costs are computed (`text` and `data`
+ * empty; the same cycles, bytes and loads).
  */
-export function groupAsm(name: string, channels: readonly (readonly PairWord[])[], positions: number, stepWords: number, keepText = true): GroupAsm {
+export function groupAsm(
+  name: string,
+  channels: readonly (readonly PairWord[])[],
+  positions: number,
+  stepWords: number,
+  keepText = true,
+  biases?: readonly number[],
+): GroupAsm {
   const G = channels.length;
   const P = positions;
   if (!shapeFits(G, P)) throw new Error(`${G} channels x ${P} positions do not fit the register file`);
@@ -154,6 +164,17 @@ export function groupAsm(name: string, channels: readonly (readonly PairWord[])[
   let instructions = 5;
   let loads = 0;
   let words = 0;
+  if (biases !== undefined) {
+    // the biases head the table; one run of loads starts every accumulator at its channel's bias
+    if (biases.length !== G) throw new Error(`${biases.length} biases for ${G} channels`);
+    if (keepText) for (const b of biases) data.push(`  .word ${b}`);
+    words = G;
+    for (let g = 0; g < G; g++) for (let j = 0; j < P; j++) text.push(keepText ? `  ldr.w ${acc(g, j)}, [r1, #${4 * g}]` : '');
+    cycles += G * P + 1;
+    instructions += G * P;
+    loads += G * P;
+    started.fill(true);
+  }
   for (const { index, present: entries } of order) {
     const present = entries.map((e) => {
       if (keepText) data.push(`  .word ${e.word}`);

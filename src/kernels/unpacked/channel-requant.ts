@@ -5,8 +5,8 @@
  */
 import { multiplyByQuantizedMultiplier } from '../../model/engine/fixed-point.js';
 import type { PreparedWeighted } from '../../model/engine/prepare.js';
-import type { ChannelRequant } from './reduction-c.js';
-import type { ChannelSites } from './sites.js';
+import { type ChannelRequant, fastRequantFits } from './reduction-c.js';
+import { type ChannelSites, type PatchStrides, channelSites } from './sites.js';
 
 /** Requantization of output channel `ch`. */
 export function requantOf(op: PreparedWeighted, ch: number): ChannelRequant {
@@ -18,4 +18,18 @@ export function requantOf(op: PreparedWeighted, ch: number): ChannelRequant {
 export function constantOutput(ch: ChannelSites, q: ChannelRequant): number {
   const v = multiplyByQuantizedMultiplier(ch.foldedBias, q.multiplier, q.shift) + q.outZp;
   return v < q.actMin ? q.actMin : v > q.actMax ? q.actMax : v;
+}
+
+/**
+ * Per output channel, whether the short requantization is exact under every skip mask:
+ * |bias| + (|inZp| + 128) * (sum of |w| over all the channel's weights) bounds
+ * |folded bias| + 128 * (sum of |w| over the kept ones) for any kept subset, so the
+ * choice, and the C that depends on it, does not change with the mask.
+ */
+export function fastRequantAnyMask(op: PreparedWeighted, strides: PatchStrides): boolean[] {
+  return channelSites(op, undefined, strides).map((ch) => {
+    let sum = 0;
+    for (const s of ch.sites) sum += Math.abs(s.weight);
+    return fastRequantFits(Math.abs(op.bias[ch.channel]) + (Math.abs(op.inZp) + 128) * sum, requantOf(op, ch.channel));
+  });
 }

@@ -76,7 +76,12 @@ export function accumulatorBound(ch: ChannelSites): number {
  * the (left-shifted) accumulator stays below 2^30 in magnitude, so no step can overflow.
  */
 export function fastRequantApplies(ch: ChannelSites, q: ChannelRequant): boolean {
-  return accumulatorBound(ch) * 2 ** Math.max(q.shift, 0) < 2 ** 30;
+  return fastRequantFits(accumulatorBound(ch), q);
+}
+
+/** True when an accumulator bounded by `bound` in magnitude may use the short requantization of channel `q`. */
+export function fastRequantFits(bound: number, q: ChannelRequant): boolean {
+  return bound * 2 ** Math.max(q.shift, 0) < 2 ** 30;
 }
 
 /**
