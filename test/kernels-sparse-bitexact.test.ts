@@ -260,7 +260,8 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
       // STM of 4 (5 each), the offsets' LDM 5 + STM 5, SUBS 1 + BNE 1 + P 2 = 60; 40 less: five blocks.
       const perBlock = 32 * (16 * 156 + 60);
       expect(cycles.map((x) => cycles[0] - x)).toEqual([0, passes * 15, passes * 72, passes * 91, perBlock, 5 * perBlock]);
-      expect(cycles[0]).toBe(3023010);
+      // 3,023,010 when the packed units were static arrays of the C (now the assembly's tables: their addresses loaded apart)
+      expect(cycles[0]).toBe(3023506);
     }
   }, 900_000);
 });

@@ -10,7 +10,7 @@
  *    the header of the unit's assembly (4 bytes per instruction, its weight tables, its
  *    output stores);
  *  - any other unit: its `static const` tables (elements x element size)
- *    plus its code: the bytes its opening comment states as `flash estimate:
+ *    and its assembly's tables (`.size` of each), plus its code: the bytes its opening comment states as `flash estimate:
  *    N bytes of code` (a depthwise layer unit that brings the plane path's
  *    code), else {@link CODE_BYTES_PER_STATEMENT} per C statement of its
  *    function bodies (so the kernel library's large hand-unrolled units count
@@ -68,6 +68,13 @@ export function unitFlashEstimate(source: CSource): number {
   const stated = /flash estimate: (\d+) bytes of code/.exec(source.code.slice(0, 600));
   let bytes = stated ? Number(stated[1]) : Math.max(UNIT_CODE_BYTES, CODE_BYTES_PER_STATEMENT * statementCount(source.code));
   for (const m of source.code.matchAll(/static const (?:unsigned |signed )?(\w+) \w+\[(\d+)\]/g)) bytes += (ELEMENT_BYTES[m[1]] ?? 4) * Number(m[2]);
+  return bytes + (source.assembly === undefined ? 0 : assemblyTableBytes(source.assembly));
+}
+
+/** Bytes of the tables an assembly unit declares with `.size name, N` (its `%object` symbols). */
+export function assemblyTableBytes(assembly: string): number {
+  let bytes = 0;
+  for (const m of assembly.matchAll(/^\s*\.size \w+, (\d+)$/gm)) bytes += Number(m[1]);
   return bytes;
 }
 

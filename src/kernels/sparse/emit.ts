@@ -1,6 +1,7 @@
 /**
  * The sparse (skip-aware loop) layer emitter: a CONV_2D as one C translation
- * unit whose loop walks only the kept units of each output channel pair
+ * unit (its mask's packed units are word tables in the unit's assembly, so the
+ * C is the same for every mask and compiled once) whose loop walks only the kept units of each output channel pair
  * (units.ts: 2 output x 2 input channels of one tap), so its cycles fall with
  * the units a mask skips whole and its code does not grow with the layer.
  * No im2col: the input is widened once into an int16 padded patch in the
@@ -97,7 +98,8 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
   const patch = sparsePatch(op);
   const pairs = sparseEntries(op, mask, patch);
   const packed = packEntries(pairs);
-  const fast = fastRequantExact(op, pairs);
+  // decided on every weight (a bound that holds for any mask), so the C does not depend on the mask
+  const fast = fastRequantExact(op, mask === undefined ? pairs : sparseEntries(op, undefined, patch));
   const r = op.requant;
   const shifts = evenLength(r.shift);
   const rq = evenLength(r.multiplier).map((m, o) => {
@@ -119,18 +121,22 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
   const rowColumns = g.ow % P !== 0 && patch.rowStepBytes <= MAX_POSITION_BYTES ? g.ow - (g.ow % P) : g.ow;
   // every row pass computes 4 positions of both channels: the written-out fast store
   const whole = fast && g.oc % 2 === 0 && rowColumns % P === 0;
+  const assembly = [
+    `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs: its tables; generated, do not edit. */`,
+    ...wordTable(`${fn}_entries`, Array.from(packed.words, (w) => `0x${w.toString(16)}`)),
+    ...wordTable(`${fn}_start`, Array.from(packed.start, String)),
+    ``,
+  ].join('\n');
   const code = [
-    `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs; generated, do not edit. */`,
+    `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${pairs.length} channel pairs; its units (the mask's) are tables in ${fn}.s; generated, do not edit. */`,
     `#include <stdint.h>`,
     `#include "snn_sparse_conv.h"`,
     ``,
     `SNN_SPARSE_PASS(${fn}_pass, ${patch.positionBytes})`,
     ...(rowColumns < g.ow ? [`SNN_SPARSE_PASS(${fn}_column_pass, ${patch.rowStepBytes})`] : []),
     ``,
-    `static const uint32_t ${fn}_entries[${packed.words.length}] = {`,
-    ...chunk(Array.from(packed.words, (w) => `0x${w.toString(16)}u`), 8).map((l) => `  ${l.join(', ')},`),
-    `};`,
-    cArray('int32_t', `${fn}_start`, packed.start),
+    `extern const uint32_t ${fn}_entries[];`,
+    `extern const int32_t ${fn}_start[];`,
     cArray('int32_t', `${fn}_bias`, evenLength(op.bias)),
     `static const ${rqType} ${fn}_rq[${rq.length}] = {`,
     ...rq,
@@ -177,7 +183,20 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `}`,
     ``,
   ].join('\n');
-  return { fn, source: { name: `${fn}.c`, code }, scratchBytes: patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4 };
+  return { fn, source: { name: `${fn}.c`, code, assembly }, scratchBytes: patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4 };
+}
+
+/** Assembly of a global word table in its own .rodata section (as gcc lays out a `const` array). */
+function wordTable(name: string, words: readonly string[]): string[] {
+  return [
+    `  .section .rodata.${name},"a",%progbits`,
+    `  .align 2`,
+    `  .global ${name}`,
+    `  .type ${name}, %object`,
+    `  .size ${name}, ${4 * words.length}`,
+    `${name}:`,
+    ...chunk(words, 8).map((l) => `  .word ${l.join(', ')}`),
+  ];
 }
 
 /** `items` in runs of `n`. */
