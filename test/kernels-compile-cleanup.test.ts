@@ -11,7 +11,7 @@ const haveGcc = spawnSync('arm-none-eabi-gcc', ['--version']).status === 0;
 const haveModel = existsSync(join(sharedDir() ?? '/nonexistent', 'models', 'lenet-cifar10-int8.tflite'));
 
 /** Temporary compile folders of process `pid`. */
-const foldersOf = (pid: number) => readdirSync(tmpdir()).filter((n) => n.startsWith(`sim-dse-cc-${pid}-`) || n.startsWith(`sim-dse-ld-${pid}-`));
+const foldersOf = (pid: number) => readdirSync(tmpdir()).filter((n) => ['cc', 'as', 'ld'].some((k) => n.startsWith(`sim-dse-${k}-${pid}-`)));
 /** Command lines of running processes that mention `text`. */
 const processesMentioning = (text: string) =>
   spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(text));

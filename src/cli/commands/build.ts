@@ -56,7 +56,7 @@ export function registerBuild(program: Command): void {
     .option('--skip <config.json>', 'skip configuration (unpacked kernels leave the skipped operands out)')
     .option('--kernels <style>', 'unpacked (weights as code), baseline (im2col + SMLAD library), sparse (loop over kept 2x2 weight units; conv only) or cmsis-nn (Arm\'s library, exact reference)', 'unpacked')
     .option('--cmsis-nn <dir>', 'CMSIS-NN folder for --kernels cmsis-nn (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN)')
-    .option('--out <dir>', 'also write the C sources, image.elf and build.json here')
+    .option('--out <dir>', 'also write the C sources (and the assembly of units that have some, <unit>.s), image.elf and build.json here')
     .option('--jobs <n>', 'parallel compiler processes (default: all cores)')
     .option('--place <placement>', PLACE_HELP, 'auto')
     .option('--json', 'print the result as JSON', false)
@@ -119,7 +119,7 @@ export function registerBuild(program: Command): void {
           `  RAM    ${kb(s.ram)} (data ${kb(s.data)}, bss ${kb(s.bss)}, stack bound ${s.stack} B)`,
           `  fits   yes`,
           `  placed ${report.placement}`,
-          ...(opts.out ? [`  wrote  ${opts.out}/ (C sources, image.elf, build.json)`] : []),
+          ...(opts.out ? [`  wrote  ${opts.out}/ (C sources and their assembly, image.elf, build.json)`] : []),
         ].join('\n') + '\n',
       );
     });

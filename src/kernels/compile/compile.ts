@@ -155,10 +155,10 @@ async function runPool<T>(tasks: readonly (() => Promise<T>)[], limit: number): 
   return out;
 }
 
-/** The line of a gcc or ld diagnostic that names the problem (a region overflow first), without the temp folder path. */
+/** The line of a gcc, as or ld diagnostic that names the problem (a region overflow first, then an error), without the temp folder path. */
 export function firstError(stderr: string, dir: string): string {
   const lines = stderr.split('\n').map((l) => l.split(dir + '/').join(''));
-  return lines.find((l) => /overflowed by \d+ bytes/.test(l)) ?? lines.find((l) => /error/.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
+  return lines.find((l) => /overflowed by \d+ bytes/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
 }
 
 const sha = (...parts: (string | Uint8Array)[]): string => {
