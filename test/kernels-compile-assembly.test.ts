@@ -48,6 +48,16 @@ describe.skipIf(compilerVersion() === null)('compiling units with assembly', () 
     expect(Buffer.from(first.elf).equals(Buffer.from(second.elf))).toBe(false);
   }, 300_000);
 
+  it('the same unit compiled twice without the cache gives the same object bytes (the assembly names itself)', async () => {
+    const op = prepareGraph(loadModel('lenet')).ops.find((o) => o.opIndex === 8) as PreparedWeighted;
+    const unit = emitUnpackedLayer(op, 'layer_8', randomMask(op.weights.length, 20, 3)).source;
+    expect(unit.assembly).toContain('.file "layer_8.s"');
+    const board = getBoard('nucleo-f446re');
+    const [a, b] = [await compileAndLink({ sources: [unit], board, cache: false }), await compileAndLink({ sources: [unit], board, cache: false })];
+    expect(Buffer.from(a.objects[0].object).equals(Buffer.from(b.objects[0].object))).toBe(true);
+    expect(Buffer.from(a.elf).equals(Buffer.from(b.elf))).toBe(true);
+  }, 300_000);
+
   it('an assembly error is one compiler error naming the .s file', async () => {
     const bad = { name: 'bad_unit.c', code: 'int bad_unit_x;\n', assembly: '  .syntax unified\n  .thumb\n  bogus_op r0, r1\n' };
     const err = await compileAndLink({ sources: [bad], board: getBoard('nucleo-f446re') }).catch((e: unknown) => e);

@@ -63,7 +63,9 @@ export interface CSource {
   /**
    * Thumb-2 assembly of the unit (`<stem>.s` when written out): assembled apart and merged with the
    * C's object into the unit's one object (`gcc -r`), so the C part's object is cached and reused
-   * by every unit with the same C and other assembly (an unpacked layer's masks).
+   * by every unit with the same C and other assembly (an unpacked layer's masks). It should name itself
+   * with a `.file` directive: else the merge names it after the assembler's temporary object, and the
+   * unit's object differs from build to build.
    */
   readonly assembly?: string;
 }

@@ -123,6 +123,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
   const whole = fast && g.oc % 2 === 0 && rowColumns % P === 0;
   const assembly = [
     `/* sim-dse sparse layer: CONV_2D (operator ${op.opIndex}), ${units} units of 2x2 weights in ${pairs.length} channel pairs: its tables; generated, do not edit. */`,
+    `  .file "${fn}.s"`,
     ...wordTable(`${fn}_entries`, Array.from(packed.words, (w) => `0x${w.toString(16)}`)),
     ...wordTable(`${fn}_start`, Array.from(packed.start, String)),
     ``,

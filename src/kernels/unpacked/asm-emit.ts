@@ -186,7 +186,7 @@ export function emitAsmLayer(op: PreparedWeighted, fn: string, plan: AsmPlan, he
   for (let k = 0; k < plan.groups.length; k++) lines.push(`void ${fn}_g${k}(const int16_t *p, int32_t *acc);`);
   for (let k = 0; k < plan.tailCode.length; k++) lines.push(`void ${fn}_t${k}(const int16_t *p, int32_t *acc);`);
   lines.push(``);
-  const asm: string[] = [header, `  .syntax unified`, `  .thumb`];
+  const asm: string[] = [header, `  .file "${fn}.s"`, `  .syntax unified`, `  .thumb`];
   const pageOf = new Map<number, number>();
   pages?.forEach((ks, i) => ks.forEach((k) => pageOf.set(k, i)));
   const place = (c: GroupAsm, name: string, k: number): void => {
