@@ -32,7 +32,7 @@ describe.skipIf(compilerVersion() === null)('compiling units with assembly', () 
     const [a, b] = [randomMask(op.weights.length, 10, 1), randomMask(op.weights.length, 30, 2)].map((m) => emitUnpackedLayer(op, 'layer_8', m).source);
     expect(a.code).toBe(b.code);
     expect(a.assembly).not.toBe(b.assembly);
-    expect(a.code).not.toMatch(/foldedBias|__asm__/);
+    expect(a.code).not.toContain('__asm__'); // the assembly is apart, not a block of the C
     const board = getBoard('nucleo-f446re');
     const before = compilerActivity().compiled;
     const first = await compileAndLink({ sources: [a], board });

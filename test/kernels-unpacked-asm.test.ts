@@ -24,6 +24,12 @@ import { BIG_IDEAL, buildImage, callLayer, randomMask, reference, syntheticInput
 
 const HAVE_CC = compilerVersion() !== null;
 
+/** The group both hand-derived schedules use: 2 channels, words 0 and 16 (channel 1 has no word 16). */
+const GROUP_WORDS = [[{ index: 0, word: 11 }, { index: 16, word: 12 }], [{ index: 0, word: 21 }]];
+
+/** The loads and multiply-accumulates of a schedule, trimmed. */
+const bodyOf = (g: { readonly text: readonly string[] }): string[] => g.text.filter((t) => /^\s+(ldr|smu|sml)/.test(t)).map((t) => t.trim());
+
 describe('schedule', () => {
   it('pairs sites by patch word; a lone weight keeps its half, the other half 0', () => {
     const ch = { channel: 0, foldedBias: 0, sites: [{ offset: 0, weight: -2 }, { offset: 1, weight: 3 }, { offset: 3, weight: 5 }, { offset: 6, weight: -1 }] };
@@ -38,9 +44,8 @@ describe('schedule', () => {
     // offset 0: both channels; load x(0), x(16), w0, w1 in one run (5 cycles), 4 SMUADs.
     // offset 16 (chain 0 -> 16): x(16) is already in a register; load x(32) and w2 (3 cycles), 2 SMLADs.
     // accumulators r2..r5 (g * P + j), operands r6.. ; overhead: BL + args 5, PUSH 11, MOVW/MOVT 2, POP r1 2, STM 5, POP pc 12.
-    const g = groupAsm('k', [[{ index: 0, word: 11 }, { index: 16, word: 12 }], [{ index: 0, word: 21 }]], 2, 16);
-    const body = g.text.filter((t) => /^\s+(ldr|smu|sml)/.test(t)).map((t) => t.trim());
-    expect(body).toEqual([
+    const g = groupAsm('k', GROUP_WORDS, 2, 16);
+    expect(bodyOf(g)).toEqual([
       'ldr.w r6, [r0, #0]',
       'ldr.w r7, [r0, #64]',
       'ldr.w r8, [r1, #0]',
@@ -62,9 +67,8 @@ describe('schedule', () => {
   it('with biases: the table starts with them, one run of loads starts every accumulator, every MAC accumulates', () => {
     // the same group as above with biases 100 and -7: loads of acc (g, j) from word g (4 loads, 5 cycles), the
     // weights move up two words, every SMUAD becomes an SMLAD (same cycles)
-    const g = groupAsm('k', [[{ index: 0, word: 11 }, { index: 16, word: 12 }], [{ index: 0, word: 21 }]], 2, 16, true, [100, -7]);
-    const body = g.text.filter((t) => /^\s+(ldr|smu|sml)/.test(t)).map((t) => t.trim());
-    expect(body).toEqual([
+    const g = groupAsm('k', GROUP_WORDS, 2, 16, true, [100, -7]);
+    expect(bodyOf(g)).toEqual([
       'ldr.w r2, [r1, #0]',
       'ldr.w r3, [r1, #0]',
       'ldr.w r4, [r1, #4]',

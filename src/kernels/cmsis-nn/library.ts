@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { SimDseError } from '../../util/errors.js';
-import { firstError, run, type LinkArchive } from '../compile/compile.js';
+import { failureLine, run, type LinkArchive } from '../compile/compile.js';
 import { removeScratchFolder, scratchFolder } from '../compile/scratch.js';
 import { CFLAGS, compilerCommand, requireCompiler } from '../compile/toolchain.js';
 import type { CmsisNnDir } from './locate.js';
@@ -96,8 +96,7 @@ async function compileLibrary(dir: CmsisNnDir): Promise<CmsisNnLibrary> {
         try {
           await run(compilerCommand(), [...CMSIS_NN_CFLAGS, `-I${dir.include}`, '-fstack-usage', '-c', join(dir.root, sources[i]), '-o', objects[i]], { cwd: tmp, maxBuffer: 64 << 20 });
         } catch (err) {
-          const stderr = (err as { stderr?: string }).stderr ?? String(err);
-          throw new SimDseError('cmsis-nn', `CMSIS-NN does not compile: ${sources[i]}: ${firstError(stderr, dir.root)}`);
+          throw new SimDseError('cmsis-nn', `CMSIS-NN does not compile: ${sources[i]}: ${failureLine(err, dir.root)}`);
         }
       }
     };
@@ -106,7 +105,7 @@ async function compileLibrary(dir: CmsisNnDir): Promise<CmsisNnLibrary> {
     try {
       await run(compilerCommand().replace(/gcc$/, 'ar'), ['rcs', 'libcmsis-nn.a', ...objects], { cwd: tmp, maxBuffer: 64 << 20 });
     } catch (err) {
-      throw new SimDseError('cmsis-nn', `archiving CMSIS-NN failed: ${firstError((err as { stderr?: string }).stderr ?? String(err), tmp)}`);
+      throw new SimDseError('cmsis-nn', `archiving CMSIS-NN failed: ${failureLine(err, tmp)}`);
     }
     writeFileAtomic(suPath, stackUsage);
     writeFileAtomic(archive, readFileSync(join(tmp, 'libcmsis-nn.a'))); // last: its presence marks a complete entry

@@ -163,6 +163,11 @@ export function firstError(stderr: string, dir: string): string {
   return lines.find((l) => /overflowed by \d+ bytes/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l.trim() !== '') ?? 'unknown error';
 }
 
+/** {@link firstError} of a failed tool run (its stderr, else the error itself). */
+export function failureLine(err: unknown, dir: string): string {
+  return firstError((err as { stderr?: string }).stderr ?? String(err), dir);
+}
+
 const sha = (...parts: (string | Uint8Array)[]): string => {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
@@ -236,8 +241,7 @@ async function compileC(source: CSource, headers: readonly CSource[], flags: rea
         { cwd: tmp, maxBuffer: 64 << 20 },
       );
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new SimDseError('compiler', `compiling ${source.name} failed: ${firstError(stderr, tmp)}`, { unit: source.name });
+      throw new SimDseError('compiler', `compiling ${source.name} failed: ${failureLine(err, tmp)}`, { unit: source.name });
     }
     const object = new Uint8Array(readFileSync(join(tmp, `${base}.o`)));
     const stackUsage = readFileSync(join(tmp, `${base}.su`), 'utf8').split(tmp + '/').join('');
@@ -258,8 +262,7 @@ async function withAssembly(c: CompiledObject, assembly: string, flags: readonly
     try {
       await run(compilerCommand(), [...flags, ...MERGE_FLAGS, `${base}.c.o`, asmName, '-o', `${base}.o`], { cwd: tmp, maxBuffer: 64 << 20 });
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new SimDseError('compiler', `assembling ${asmName} failed: ${firstError(stderr, tmp)}`, { unit: c.name });
+      throw new SimDseError('compiler', `assembling ${asmName} failed: ${failureLine(err, tmp)}`, { unit: c.name });
     }
     return { name: c.name, object: new Uint8Array(readFileSync(join(tmp, `${base}.o`))), stackUsage: c.stackUsage };
   } finally {
@@ -286,8 +289,7 @@ async function linkObjects(
     try {
       await run(compilerCommand(), [...CFLAGS, '-T', 'image.ld', ...names, ...archives.map((a) => a.path), '-o', 'image.elf', ...LDFLAGS], { cwd: tmp, maxBuffer: 64 << 20 });
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      throw new SimDseError('compiler', `linking failed: ${firstError(stderr, tmp)}`);
+      throw new SimDseError('compiler', `linking failed: ${failureLine(err, tmp)}`);
     }
     const elf = new Uint8Array(readFileSync(join(tmp, 'image.elf')));
     if (useCache) writeFileAtomic(path, elf);

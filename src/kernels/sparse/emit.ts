@@ -72,6 +72,18 @@ function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly Sparse
   return true;
 }
 
+const anyMaskFast = new WeakMap<PreparedWeighted, boolean>();
+
+/**
+ * {@link fastRequantExact} on every weight of the layer: a bound that holds for any mask, so the C
+ * (which the choice shapes) does not depend on the mask. Once per layer.
+ */
+function fastRequantAnyMask(op: PreparedWeighted, patch: SparsePatch): boolean {
+  let fast = anyMaskFast.get(op);
+  if (fast === undefined) anyMaskFast.set(op, (fast = fastRequantExact(op, sparseEntries(op, undefined, patch))));
+  return fast;
+}
+
 /** The fast requantization's `round` of a channel: 2^right + out_zp * 2^(right + 1). */
 function fastRound(shift: number, outZp: number): number {
   const right = Math.max(-shift, 0);
@@ -98,8 +110,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
   const patch = sparsePatch(op);
   const pairs = sparseEntries(op, mask, patch);
   const packed = packEntries(pairs);
-  // decided on every weight (a bound that holds for any mask), so the C does not depend on the mask
-  const fast = fastRequantExact(op, mask === undefined ? pairs : sparseEntries(op, undefined, patch));
+  const fast = fastRequantAnyMask(op, patch);
   const r = op.requant;
   const shifts = evenLength(r.shift);
   const rq = evenLength(r.multiplier).map((m, o) => {

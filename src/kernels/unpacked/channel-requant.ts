@@ -20,16 +20,24 @@ export function constantOutput(ch: ChannelSites, q: ChannelRequant): number {
   return v < q.actMin ? q.actMin : v > q.actMax ? q.actMax : v;
 }
 
+const anyMaskFast = new WeakMap<PreparedWeighted, readonly boolean[]>();
+
 /**
  * Per output channel, whether the short requantization is exact under every skip mask:
  * |bias| + (|inZp| + 128) * (sum of |w| over all the channel's weights) bounds
  * |folded bias| + 128 * (sum of |w| over the kept ones) for any kept subset, so the
- * choice, and the C that depends on it, does not change with the mask.
+ * choice, and the C that depends on it, does not change with the mask. Once per layer
+ * (the strides only place the sites, which the bound does not read).
  */
-export function fastRequantAnyMask(op: PreparedWeighted, strides: PatchStrides): boolean[] {
-  return channelSites(op, undefined, strides).map((ch) => {
-    let sum = 0;
-    for (const s of ch.sites) sum += Math.abs(s.weight);
-    return fastRequantFits(Math.abs(op.bias[ch.channel]) + (Math.abs(op.inZp) + 128) * sum, requantOf(op, ch.channel));
-  });
+export function fastRequantAnyMask(op: PreparedWeighted, strides: PatchStrides): readonly boolean[] {
+  let fast = anyMaskFast.get(op);
+  if (fast === undefined) {
+    fast = channelSites(op, undefined, strides).map((ch) => {
+      let sum = 0;
+      for (const s of ch.sites) sum += Math.abs(s.weight);
+      return fastRequantFits(Math.abs(op.bias[ch.channel]) + (Math.abs(op.inZp) + 128) * sum, requantOf(op, ch.channel));
+    });
+    anyMaskFast.set(op, fast);
+  }
+  return fast;
 }
