@@ -175,7 +175,7 @@ describe('analysis, front files and report', () => {
     const text = formatSummary(summary);
     expect(text).toContain('loss <= 0 %: point 1, top-1 80.00 %, 900 cycles (10.0 % vs exact unpacked, 25.0 % vs baseline), flash 480 B; as firmware 906 cycles\n');
     expect(text).toContain('loss <= 1 %: point 1, top-1 80.00 %, 900 cycles (10.0 % vs exact unpacked, 25.0 % vs baseline), flash 480 B; as firmware 906 cycles\n');
-    expect(text).toContain('firmware  2 re-evaluated points timed as whole firmware');
+    expect(text).toContain('firmware  2 points of the full-test-set front timed as whole firmware');
     // front.csv: the timed points carry their whole-firmware mean and flash, the others nothing
     expect(frontCsv(a).split('\n').slice(1, 4).map((l) => l.split(',').slice(14, 16).join(','))).toEqual(['495,4000', ',', '905.5,4000']);
   });

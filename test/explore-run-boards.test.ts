@@ -140,7 +140,7 @@ describe.skipIf(!have || compilerVersion() === null)('a real run on two boards (
     // the L4R5 at 120 MHz with its wait states takes other cycles than the F446 for the same kernels
     expect(b.points.map((p) => p.cycles)).not.toEqual(a.points.map((p) => p.cycles));
     expect(b.reference!.baseline.cycles).not.toBe(a.reference!.baseline.cycles);
-    // each board's re-evaluated points timed as its own firmware
+    // each board's full-test-set front timed as its own firmware
     expect([a, b].map((s) => [...new Set(s.firmware.map((f) => f.board))])).toEqual(BOARDS.map((id) => [id]));
     // each sub-store is what a run on that board alone stores (the grid does not depend on the boards)
     const alone = await executeRun(planRun({ ...small, board: BOARDS[1], out: mkdtempSync(join(tmpdir(), 'dse-real1-')) }));

@@ -10,6 +10,9 @@ import type { LatencyProvider } from '../src/explore/evaluate/latency-types.js';
 import type { FirmwareTimingOutcome } from '../src/firmware/image-timing.js';
 import type { SkipMasks } from '../src/model/ir.js';
 import { files } from './helpers/run-files.js';
+import { firmwareCandidates } from '../src/explore/run/firmware-phase.js';
+import { readStore } from '../src/explore/store/run-store.js';
+import type { FirmwareRow } from '../src/explore/store/rows.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -63,7 +66,7 @@ describe.skipIf(!have)('run: determinism and resume', () => {
     expect(files(third.dir)).toEqual(files(whole.dir));
   });
 
-  it('the whole-firmware phase times every re-evaluated point once, in order, and resumes where it stopped', async () => {
+  it('the whole-firmware phase times the full-test-set front once, the points a too-large firmware uncovers in turn, and resumes where it stopped', async () => {
     const timed: number[] = [];
     /** The macs provider with a firmware timing that is a function of the masks (skipped weights per layer). */
     const latency = (plan: ReturnType<typeof planRun>): LatencyProvider => ({
@@ -73,7 +76,7 @@ describe.skipIf(!have)('run: determinism and resume', () => {
         const total = skipped.reduce((s, v) => s + v, 0);
         timed.push(total);
         const timing = { board: plan.board.id, images: 2, layers: skipped.map((n, k) => ({ name: `layer#${k}`, cycles: [n, n + 1] })), inference: [1, 2], flashBytes: 0 };
-        return total % 2 === 1 ? { kind: 'too-large', reason: 'region FLASH overflowed' } : { kind: 'timed', timing };
+        return total % 2 === 0 ? { kind: 'too-large', reason: 'region FLASH overflowed' } : { kind: 'timed', timing };
       },
     });
     // on the 2 MB nucleo-l4r5zi, where unpacked LeNet fits (on nucleo-f446re's 512 KB no point does: no firmware phase)
@@ -83,13 +86,22 @@ describe.skipIf(!have)('run: determinism and resume', () => {
     expect(whole.kind).toBe('complete');
     const finals = readFileSync(join(whole.dir, 'final.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).hash as string);
     const firmware = readFileSync(join(whole.dir, 'firmware.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { hash: string; kind: string });
-    // every re-evaluated point but the exact model's reference row (macs on nucleo-l4r5zi: every point fits), in the order of final.jsonl
-    expect(firmware.map((f) => f.hash)).toEqual(finals.filter((h) => h !== 'exact'));
+    // round by round: the untimed points on the full-test-set front (macs on nucleo-l4r5zi: every point fits) in the
+    // order of final.jsonl, then those that the too-large firmware of the round before uncovered
+    const store = readStore(whole.dir);
+    const rounds: string[][] = [];
+    for (let known: FirmwareRow[] = []; ; known = store.firmware.slice(0, rounds.flat().length)) {
+      const next = firmwareCandidates({ ...store, firmware: known }).filter((r) => !known.some((f) => f.hash === r.hash));
+      if (next.length === 0) break;
+      rounds.push(next.map((r) => r.hash));
+    }
+    expect(firmware.map((f) => f.hash)).toEqual(rounds.flat());
+    expect(rounds.length).toBeGreaterThan(1);
     expect(firmware.length).toBe(timed.length);
     expect(firmware.length).toBeGreaterThan(2);
-    // a point whose firmware does not fit is stored as such (here: an odd number of skipped weights), not retried on resume
+    // a point whose firmware does not fit is stored as such (here: an even number of skipped weights), not retried on resume
     const skippedOf = new Map(whole.analysis.points.map((p) => [p.hash, p.skipped]));
-    expect(firmware.map((f) => f.kind)).toEqual(firmware.map((f) => (skippedOf.get(f.hash)! % 2 === 1 ? 'too-large' : 'timed')));
+    expect(firmware.map((f) => f.kind)).toEqual(firmware.map((f) => (skippedOf.get(f.hash)! % 2 === 0 ? 'too-large' : 'timed')));
     expect(new Set(firmware.map((f) => f.kind)).size).toBe(2);
 
     const out = mkdtempSync(join(tmpdir(), 'dse-fw-s-'));

@@ -76,6 +76,30 @@ describe('prefix-reuse session', () => {
     expect(Array.from(r.predictions)).toEqual(Array.from(engine.classify(inputs, new Map([[14, maskFor(g, 14, 2)]]))));
   });
 
+  test('a budget that drops checkpoints every evaluation: their buffers are reused for new ones, results exact', () => {
+    // 8 images: the checkpoint before op 1 holds 131,072 bytes (32x32x16), the one before op 2 twice that (the
+    // block's input stays live for the ADD); a 270,000-byte budget keeps a few, so each evaluation drops some.
+    const s = createSession(engine, inputs, { keepOutputs: true, maxCacheBytes: 270_000 });
+    const configs: (Map<number, SkipMask> | undefined)[] = [
+      undefined,
+      new Map([[2, maskFor(g, 2, 3)]]),
+      new Map([[1, maskFor(g, 1, 2)]]),
+      new Map([[2, maskFor(g, 2, 3)]]),
+      new Map([[1, maskFor(g, 1, 2)], [2, maskFor(g, 2, 5)]]),
+      new Map([[1, maskFor(g, 1, 2)], [9, maskFor(g, 9, 4)]]),
+      undefined,
+    ];
+    const resumed = configs.map((m) => {
+      const r = s.evaluate(m);
+      expect(outs(r)).toEqual(fresh(m));
+      expect(s.cacheBytes()).toBeLessThanOrEqual(270_000);
+      return r.resumedAt;
+    });
+    // the exact checkpoint before op 1, used by every evaluation, is never dropped; the fourth repeats the
+    // second, whose end checkpoint is still held; the last one's exact end checkpoint was dropped long before
+    expect(resumed).toEqual([0, 1, 1, 16, 1, 1, 1]);
+  });
+
   test('LeNet: the first conv resumes after QUANTIZE; predictions without outputs', () => {
     const lenet = loadModel('lenet');
     const li = cifarInputs('lenet', 6).inputs;

@@ -93,7 +93,7 @@ export function registerExport(program: Command): void {
     .option('--point <k>', 'point id in the run (see sim-dse show)')
     .option('--loss <pp>', "instead of --point: the fastest re-evaluated point within this top-1 loss (percentage points on the full test set), as the run's report names it")
     .option('--out <dir>', 'project folder to write (new, empty, or a previous export)')
-    .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed its re-evaluated points on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
+    .option('--images <n>', 'CIFAR-10 test images to embed (the DSE timed the points on its full-test-set front on the first 10)', String(DEFAULT_FIRMWARE_IMAGES))
     .option('--runs <dir>', 'folder holding run directories', 'runs')
     .option('--place <placement>', 'where layer code and constants live: flash or OP:CODE[/DATA],... as `sim-dse build` prints it (default: where the run placed the point)')
     .option('--json', 'print a JSON summary', false)

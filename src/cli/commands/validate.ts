@@ -90,7 +90,7 @@ export function registerValidate(program: Command): void {
     .addHelpText(
       'after',
       '\nError = (predicted - measured) / measured; measured = mean over the embedded images.\n' +
-        "Predicted: the DSE's whole-firmware timing of the point (every re-evaluated point of an emulated run:\n" +
+        "Predicted: the DSE's whole-firmware timing of the point (the points on an emulated run's front of full-test-set top-1 against cycles:\n" +
         'the same image emulated, mean over the same test images), else the sum of its layer variants.\n' +
         'Examples:\n' +
         '  sim-dse validate --serial /dev/ttyACM0 --run lenet-0123456789 --point 17\n' +

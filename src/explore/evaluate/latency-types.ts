@@ -86,7 +86,7 @@ export interface LatencyProvider {
    * for the provider's board, with its default test images), given the
    * kernels and placement {@link point} chose (with fewer images, or none, when
    * they do not fit the flash beside the network). Optional: only a provider that
-   * compiles and emulates has it; the DSE times its re-evaluated points so.
+   * compiles and emulates has it; the DSE times the points on its full-test-set front so.
    */
   firmware?(masks: SkipMasks, kernels: ReadonlyMap<number, KernelStyle>, placement?: Placement): Promise<FirmwareTimingOutcome>;
   /** Releases emulators, workers or caches (optional). */

@@ -51,7 +51,7 @@ export interface RunAnalysis {
   readonly seedGridReductions: readonly Reduction[] | null;
   /** Every front point that {@link wantsFinal} has its full-test-set result. */
   readonly complete: boolean;
-  /** Whole-firmware timings of re-evaluated points, by configuration hash. */
+  /** Whole-firmware timings of the full-test-set front's points, by configuration hash. */
   readonly firmware: ReadonlyMap<string, TimedFirmwareRow>;
 }
 

@@ -57,7 +57,7 @@ function firmwareTable(rs: readonly Reduction[], a: RunAnalysis): string[] {
   return [
     '## Whole-firmware timing',
     '',
-    `Every re-evaluated point was also built as the firmware \`sim-dse export\` writes for ${a.config.board} (start-up, clock set-up, the point's kernels, ` +
+    `Every re-evaluated point on the front of full-test-set top-1 against cycles was also built as the firmware \`sim-dse export\` writes for ${a.config.board} (start-up, clock set-up, the point's kernels, ` +
       `the first ${images} test images) and run from reset in the emulator. Its DWT-measured cycles are what \`sim-dse validate\` predicts a board ` +
       "measures; the search's figure is the sum of layer variants each timed alone (code addresses and cache state at layer entry differ).",
     '',

@@ -21,7 +21,7 @@ export interface PointDetails {
   /** 1 - cycles / exact unpacked cycles (null without references). */
   readonly reductionVsUnpacked: number | null;
   readonly reductionVsBaseline: number | null;
-  /** The point timed as a whole firmware (re-evaluated points of the emulated latency source). */
+  /** The point timed as a whole firmware (the points on the full-test-set front of an emulated run). */
   readonly firmware: TimedFirmwareRow | null;
 }
 

@@ -1,20 +1,42 @@
 /**
- * The whole-firmware phase of a run: every re-evaluated point that fits the
- * board, timed as the firmware `sim-dse export` would write for it (when the
- * latency provider can build one), stored in the order of the
- * full-test-set rows with up to `threads` timings in flight. Rows already
- * stored are skipped, so an interrupted phase resumes.
+ * The whole-firmware phase of a run: the points a user would export, timed
+ * as the firmware `sim-dse export` would write for them (when the latency
+ * provider can build one). Those are the re-evaluated points on the front of
+ * full-test-set top-1 against cycles (every point a report names at a loss
+ * budget is one of them); a point whose firmware turns out too large leaves
+ * that front, so the phase times the points it uncovers in turn. Stored in
+ * the order of the full-test-set rows with up to `threads` timings in
+ * flight; rows already stored are skipped, so an interrupted phase resumes.
  */
+import { splitPhases } from '../front/analysis.js';
+import { paretoFront } from '../front/pareto.js';
 import { type PointRow, rowKernels, rowPlacement } from '../store/rows.js';
 import { appendFirmware, readStore, type StoreContents } from '../store/run-store.js';
 import { rowMasks } from './final-phase.js';
 import type { RunBoard, RunContext, RunPhase } from './phase.js';
 
-/** The re-evaluated points that fit the board and have no firmware row yet, in the order of the final rows. */
-function untimed(store: StoreContents): PointRow[] {
+/**
+ * The re-evaluated points that fit the board and lie on the front of their
+ * full-test-set top-1 against cycles, among those whose firmware is not known
+ * to be too large: the search's front and the seed grid's (each phase's
+ * reductions are named from its own points), in the order of the final rows.
+ * Pure.
+ */
+export function firmwareCandidates(store: Pick<StoreContents, 'points' | 'finals' | 'firmware' | 'seedGrid'>): PointRow[] {
+  const tooLarge = new Set(store.firmware.flatMap((f) => (f.kind === 'too-large' ? [f.hash] : [])));
+  const correct = new Map(store.finals.map((f) => [f.hash, f.correct]));
+  const frontOf = (rows: readonly PointRow[]): PointRow[] =>
+    paretoFront(rows.flatMap((row) => (correct.has(row.hash) && !tooLarge.has(row.hash) ? [{ row, id: row.id, correct: correct.get(row.hash)!, cycles: row.cycles, flashBytes: row.flashBytes, fits: row.fits }] : []))).map((c) => c.row);
+  const { search, seedGrid } = splitPhases(store);
+  const chosen = new Set([...frontOf(search), ...frontOf(seedGrid ?? [])].map((r) => r.hash));
   const byHash = new Map(store.points.map((p) => [p.hash, p]));
+  return store.finals.flatMap((f) => (chosen.has(f.hash) ? [byHash.get(f.hash)!] : []));
+}
+
+/** The {@link firmwareCandidates} with no firmware row yet. */
+function untimed(store: StoreContents): PointRow[] {
   const timed = new Set(store.firmware.map((f) => f.hash));
-  return store.finals.map((f) => byHash.get(f.hash)).filter((r): r is PointRow => r !== undefined && r.fits && !timed.has(r.hash));
+  return firmwareCandidates(store).filter((r) => !timed.has(r.hash));
 }
 
 /** Times one board's untimed points, up to `threads` in flight; false when the run stopped. */
@@ -39,14 +61,17 @@ async function timeBoardFirmware(ctx: RunContext, board: RunBoard, rows: readonl
 
 async function timeFirmware(ctx: RunContext): Promise<boolean> {
   const boards = ctx.boards.filter((b) => b.latency.firmware !== undefined);
-  const todo = boards.map((b) => untimed(readStore(b.dir)));
-  const total = todo.reduce((s, r) => s + r.length, 0);
+  let total = boards.reduce((s, b) => s + untimed(readStore(b.dir)).length, 0);
   let before = 0;
   ctx.progress?.update({ phase: 'firmware', done: 0, total, evaluated: 0 });
-  for (const [b, board] of boards.entries()) {
-    const done = (n: number) => ctx.progress?.update({ phase: 'firmware', done: before + n, total, evaluated: before + n });
-    if (!(await timeBoardFirmware(ctx, board, todo[b], done))) return false;
-    before += todo[b].length;
+  for (const board of boards) {
+    // a too-large firmware uncovers points behind it on the front: time those in turn
+    for (let todo = untimed(readStore(board.dir)); todo.length > 0; todo = untimed(readStore(board.dir))) {
+      total = Math.max(total, before + todo.length);
+      const done = (n: number) => ctx.progress?.update({ phase: 'firmware', done: before + n, total, evaluated: before + n });
+      if (!(await timeBoardFirmware(ctx, board, todo, done))) return false;
+      before += todo.length;
+    }
   }
   return true;
 }

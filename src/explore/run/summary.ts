@@ -122,7 +122,7 @@ export function formatSummary(s: RunSummary): string {
   };
   if (s.boards === undefined) reductionLines(s.reductions, '');
   else for (const b of s.boards) reductionLines(b.reductions, `${b.board}: `);
-  if (s.firmwareTimed > 0) lines.push(`firmware  ${s.firmwareTimed} re-evaluated points timed as whole firmware (export and validate predict with these)`);
+  if (s.firmwareTimed > 0) lines.push(`firmware  ${s.firmwareTimed} points of the full-test-set front timed as whole firmware (export and validate predict with these)`);
   lines.push(`report    ${s.dir}/report.md`);
   return `${lines.join('\n')}\n`;
 }

@@ -83,7 +83,7 @@ export interface StoreContents {
   readonly macProxy: MacProxyModel | null;
   readonly points: PointRow[];
   readonly finals: FinalRow[];
-  /** Whole-firmware timings of the re-evaluated points (emulated latency source only). */
+  /** Whole-firmware timings of the points on the full-test-set front (emulated latency source only). */
   readonly firmware: FirmwareRow[];
   /** Hashes of the seed toolkit's grid points (null when not part of the run). */
   readonly seedGrid: string[] | null;
