@@ -224,9 +224,10 @@ export class Executor {
       }
       case 'maxpool':
       case 'avgpool':
-        if (this.native !== null && p.kind === 'maxpool') {
+        if (this.native !== null) {
           const g = p.geometry;
-          this.native.maxpool(this.arena, this.offsets[p.input], this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.oh, g.ow, p.actMin, p.actMax);
+          const pool = p.kind === 'maxpool' ? this.native.maxpool : this.native.avgpool;
+          pool(this.arena, this.offsets[p.input], this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.oh, g.ow, p.actMin, p.actMax);
           return;
         }
         if (this.kernels !== null && p.kind === 'maxpool') {

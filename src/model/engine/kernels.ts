@@ -193,27 +193,52 @@ export function mean(p: MeanOp, input: Int8Array, output: Int8Array): void {
 
 type SoftmaxOp = Extract<PreparedOp, { kind: 'softmax' }>;
 
+/**
+ * exp(diff) of each input minus the row's maximum, diff = 0, -1, .., -255 (index -diff), as TFLite's int8
+ * SOFTMAX computes it (input scaled by the multiplier, gemmlowp exp on [-32, 0) with 5 integer bits), and
+ * that value over 2^12 (what the sum adds); -1 where diff is below diffMin (the term is left out).
+ * The function of diff is all the per-element work, so one row of 256 entries per operator serves every image.
+ */
+interface SoftmaxTable {
+  readonly exp: Int32Array;
+  readonly term: Int32Array;
+}
+const softmaxTables = new WeakMap<SoftmaxOp, SoftmaxTable>();
+const SOFTMAX_ACCUMULATION_BITS = 12;
+
+function softmaxTable(p: SoftmaxOp): SoftmaxTable {
+  let t = softmaxTables.get(p);
+  if (t === undefined) {
+    const exp = new Int32Array(256).fill(-1);
+    const term = new Int32Array(256);
+    for (let d = 0; d < 256; d++) {
+      const diff = -d;
+      if (diff < p.diffMin) continue;
+      exp[d] = expOnNegativeValues(saturatingRoundingDoublingHighMul((diff * (1 << p.inputLeftShift)) | 0, p.inputMultiplier), 5);
+      term[d] = roundingDivideByPOT(exp[d], SOFTMAX_ACCUMULATION_BITS);
+    }
+    t = { exp, term };
+    softmaxTables.set(p, t);
+  }
+  return t;
+}
+
 /** SOFTMAX int8 -> int8 (TFLite reference fixed-point path: Q5.26 diffs, Q12.19 sum). */
 export function softmax(p: SoftmaxOp, input: Int8Array, output: Int8Array): void {
-  const accumulationBits = 12;
+  const { exp, term } = softmaxTable(p);
   for (let i = 0; i < p.outer; i++) {
     const base = i * p.depth;
     let max = -128;
     for (let c = 0; c < p.depth; c++) if (input[base + c] > max) max = input[base + c];
     let sum = 0;
     for (let c = 0; c < p.depth; c++) {
-      const diff = input[base + c] - max;
-      if (diff >= p.diffMin) {
-        const scaled = saturatingRoundingDoublingHighMul((diff * (1 << p.inputLeftShift)) | 0, p.inputMultiplier);
-        sum = (sum + roundingDivideByPOT(expOnNegativeValues(scaled, 5), accumulationBits)) | 0;
-      }
+      const d = max - input[base + c];
+      if (exp[d] >= 0) sum = (sum + term[d]) | 0;
     }
-    const { scale, bitsOverUnit } = getReciprocal(sum, accumulationBits);
+    const { scale, bitsOverUnit } = getReciprocal(sum, SOFTMAX_ACCUMULATION_BITS);
     for (let c = 0; c < p.depth; c++) {
-      const diff = input[base + c] - max;
-      if (diff >= p.diffMin) {
-        const scaled = saturatingRoundingDoublingHighMul((diff * (1 << p.inputLeftShift)) | 0, p.inputMultiplier);
-        const e = expOnNegativeValues(scaled, 5);
+      const e = exp[max - input[base + c]];
+      if (e >= 0) {
         const unsat = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scale, e), bitsOverUnit + 31 - 8);
         const v = unsat - 128;
         output[base + c] = v > 127 ? 127 : v < -128 ? -128 : v;

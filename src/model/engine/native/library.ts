@@ -33,6 +33,7 @@ export interface NativeKernels {
   readonly gemm: NativeFn;
   readonly depthwise: NativeFn;
   readonly maxpool: NativeFn;
+  readonly avgpool: NativeFn;
   readonly add: NativeFn;
   readonly quantize: NativeFn;
 }
@@ -77,6 +78,7 @@ export function nativeKernels(): NativeKernels | null {
         `void se_depthwise(uint8_t *arena, uint32_t inOff, uint32_t wOff, uint32_t prmOff, uint32_t outOff, ${i32('n h w c kh kw sh sw dh dw pt pl oh ow m inZp zp mn mx')})`,
       ),
       maxpool: f(`void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, ${i32('n h w c kh kw sh sw pt pl oh ow mn mx')})`),
+      avgpool: f(`void se_avgpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, ${i32('n h w c kh kw sh sw pt pl oh ow mn mx')})`),
       add: f(
         `void se_add(uint8_t *arena, int isa, uint32_t aOff, uint32_t bOff, uint32_t outOff, uint32_t count, ${i32('aZp bZp aMult aShift bMult bShift outMult outShift outZp mn mx leftShift')})`,
       ),

@@ -1,7 +1,7 @@
 /*
  * The engine's exported entry points (all on one arena addressed by byte
  * offsets) and its non-GEMM kernels, written as TFLite's integer reference
- * loops: im2col for the GEMM, depthwise convolution, MAX_POOL_2D, ADD and
+ * loops: im2col for the GEMM, depthwise convolution, MAX_POOL_2D, AVERAGE_POOL_2D, ADD and
  * QUANTIZE (float32 -> int8). Integer arithmetic wraps (built with -fwrapv).
  */
 #include <string.h>
@@ -53,8 +53,17 @@ VECTOR_CLONES void se_im2col(uint8_t *arena, uint32_t inOff, uint32_t aOff, int3
       for (int32_t ox = 0; ox < ow; ox++) {
         uint8_t *row = a + (size_t)((b * oh + oy) * ow + ox) * kp;
         uint8_t *dst = row;
+        int32_t x0 = ox * sw - pl;
+        /* the taps of a kernel row are one run of kw * c input bytes when undilated and inside the image */
+        int32_t span = dw == 1 && x0 >= 0 && x0 + kw <= w;
         for (int32_t ky = 0; ky < kh; ky++) {
           int32_t iy = oy * sh - pt + ky * dh;
+          if (span && iy >= 0 && iy < h) {
+            const uint8_t *src = in + (size_t)((b * h + iy) * w + x0) * c;
+            for (int32_t i = 0; i < kw * c; i++) dst[i] = src[i] ^ 0x80;
+            dst += kw * c;
+            continue;
+          }
           for (int32_t kx = 0; kx < kw; kx++, dst += c) {
             int32_t ix = ox * sw - pl + kx * dw;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
@@ -137,6 +146,33 @@ VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, i
           }
         int8_t *dst = out + (size_t)((b * oh + oy) * ow + ox) * c;
         for (int32_t i = 0; i < c; i++) dst[i] = (int8_t)(best[i] < mn ? mn : best[i] > mx ? mx : best[i]);
+      }
+}
+
+/* AVERAGE_POOL_2D over the valid taps: the sum divided by their count, rounded half away from zero (C's division truncates as TFLite's does), clamped to [mn, mx]. */
+VECTOR_CLONES void se_avgpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
+                int32_t sw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t mn, int32_t mx) {
+  const int8_t *in = (const int8_t *)(arena + inOff);
+  int8_t *out = (int8_t *)(arena + outOff);
+  int32_t sum[c];
+  for (int32_t b = 0; b < n; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+      for (int32_t ox = 0; ox < ow; ox++) {
+        int32_t y0 = oy * sh - pt, x0 = ox * sw - pl;
+        int32_t fy0 = y0 < 0 ? -y0 : 0, fy1 = kh < h - y0 ? kh : h - y0;
+        int32_t fx0 = x0 < 0 ? -x0 : 0, fx1 = kw < w - x0 ? kw : w - x0;
+        int32_t count = (fy1 - fy0) * (fx1 - fx0), half = count / 2;
+        memset(sum, 0, (size_t)c * 4);
+        for (int32_t fy = fy0; fy < fy1; fy++)
+          for (int32_t fx = fx0; fx < fx1; fx++) {
+            const int8_t *src = in + (size_t)((b * h + y0 + fy) * w + x0 + fx) * c;
+            for (int32_t i = 0; i < c; i++) sum[i] += src[i];
+          }
+        int8_t *dst = out + (size_t)((b * oh + oy) * ow + ox) * c;
+        for (int32_t i = 0; i < c; i++) {
+          int32_t v = sum[i] > 0 ? (sum[i] + half) / count : (sum[i] - half) / count;
+          dst[i] = (int8_t)(v < mn ? mn : v > mx ? mx : v);
+        }
       }
 }
 
