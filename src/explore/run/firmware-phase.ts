@@ -26,7 +26,12 @@ export function firmwareCandidates(store: Pick<StoreContents, 'points' | 'finals
   const tooLarge = new Set(store.firmware.flatMap((f) => (f.kind === 'too-large' ? [f.hash] : [])));
   const correct = new Map(store.finals.map((f) => [f.hash, f.correct]));
   const frontOf = (rows: readonly PointRow[]): PointRow[] =>
-    paretoFront(rows.flatMap((row) => (correct.has(row.hash) && !tooLarge.has(row.hash) ? [{ row, id: row.id, correct: correct.get(row.hash)!, cycles: row.cycles, flashBytes: row.flashBytes, fits: row.fits }] : []))).map((c) => c.row);
+    paretoFront(
+      rows.flatMap((row) => {
+        const full = correct.get(row.hash);
+        return full === undefined || tooLarge.has(row.hash) ? [] : [{ row, id: row.id, correct: full, cycles: row.cycles, flashBytes: row.flashBytes, fits: row.fits }];
+      }),
+    ).map((c) => c.row);
   const { search, seedGrid } = splitPhases(store);
   const chosen = new Set([...frontOf(search), ...frontOf(seedGrid ?? [])].map((r) => r.hash));
   const byHash = new Map(store.points.map((p) => [p.hash, p]));
@@ -61,12 +66,13 @@ async function timeBoardFirmware(ctx: RunContext, board: RunBoard, rows: readonl
 
 async function timeFirmware(ctx: RunContext): Promise<boolean> {
   const boards = ctx.boards.filter((b) => b.latency.firmware !== undefined);
-  let total = boards.reduce((s, b) => s + untimed(readStore(b.dir)).length, 0);
+  const first = boards.map((b) => untimed(readStore(b.dir)));
+  let total = first.reduce((s, r) => s + r.length, 0);
   let before = 0;
   ctx.progress?.update({ phase: 'firmware', done: 0, total, evaluated: 0 });
-  for (const board of boards) {
+  for (const [b, board] of boards.entries()) {
     // a too-large firmware uncovers points behind it on the front: time those in turn
-    for (let todo = untimed(readStore(board.dir)); todo.length > 0; todo = untimed(readStore(board.dir))) {
+    for (let todo = first[b]; todo.length > 0; todo = untimed(readStore(board.dir))) {
       total = Math.max(total, before + todo.length);
       const done = (n: number) => ctx.progress?.update({ phase: 'firmware', done: before + n, total, evaluated: before + n });
       if (!(await timeBoardFirmware(ctx, board, todo, done))) return false;

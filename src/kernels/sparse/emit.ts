@@ -14,6 +14,7 @@
 import type { PreparedOp, PreparedWeighted } from '../../model/engine/prepare.js';
 import type { SkipMask } from '../../model/ir.js';
 import { SimDseError } from '../../util/errors.js';
+import { weakMemo } from '../../util/weak-memo.js';
 import { cArray, checkCIdentifier, cInt32 } from '../baseline/c-data.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
@@ -72,16 +73,14 @@ function fastRequantExact(op: PreparedWeighted, pairs: readonly (readonly Sparse
   return true;
 }
 
-const anyMaskFast = new WeakMap<PreparedWeighted, boolean>();
+const anyMaskFast = weakMemo<PreparedWeighted, boolean>();
 
 /**
  * {@link fastRequantExact} on every weight of the layer: a bound that holds for any mask, so the C
  * (which the choice shapes) does not depend on the mask. Once per layer.
  */
 function fastRequantAnyMask(op: PreparedWeighted, patch: SparsePatch): boolean {
-  let fast = anyMaskFast.get(op);
-  if (fast === undefined) anyMaskFast.set(op, (fast = fastRequantExact(op, sparseEntries(op, undefined, patch))));
-  return fast;
+  return anyMaskFast(op, () => fastRequantExact(op, sparseEntries(op, undefined, patch)));
 }
 
 /** The fast requantization's `round` of a channel: 2^right + out_zp * 2^(right + 1). */

@@ -5,6 +5,7 @@
  */
 import { multiplyByQuantizedMultiplier } from '../../model/engine/fixed-point.js';
 import type { PreparedWeighted } from '../../model/engine/prepare.js';
+import { weakMemo } from '../../util/weak-memo.js';
 import { type ChannelRequant, fastRequantFits } from './reduction-c.js';
 import { type ChannelSites, type PatchStrides, channelSites } from './sites.js';
 
@@ -20,7 +21,7 @@ export function constantOutput(ch: ChannelSites, q: ChannelRequant): number {
   return v < q.actMin ? q.actMin : v > q.actMax ? q.actMax : v;
 }
 
-const anyMaskFast = new WeakMap<PreparedWeighted, readonly boolean[]>();
+const anyMaskFast = weakMemo<PreparedWeighted, readonly boolean[]>();
 
 /**
  * Per output channel, whether the short requantization is exact under every skip mask:
@@ -30,14 +31,11 @@ const anyMaskFast = new WeakMap<PreparedWeighted, readonly boolean[]>();
  * (the strides only place the sites, which the bound does not read).
  */
 export function fastRequantAnyMask(op: PreparedWeighted, strides: PatchStrides): readonly boolean[] {
-  let fast = anyMaskFast.get(op);
-  if (fast === undefined) {
-    fast = channelSites(op, undefined, strides).map((ch) => {
+  return anyMaskFast(op, () =>
+    channelSites(op, undefined, strides).map((ch) => {
       let sum = 0;
       for (const s of ch.sites) sum += Math.abs(s.weight);
       return fastRequantFits(Math.abs(op.bias[ch.channel]) + (Math.abs(op.inZp) + 128) * sum, requantOf(op, ch.channel));
-    });
-    anyMaskFast.set(op, fast);
-  }
-  return fast;
+    }),
+  );
 }

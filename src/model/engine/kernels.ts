@@ -5,6 +5,7 @@
  * Buffers are flat NHWC typed arrays; nothing here allocates per call.
  */
 import type { PreparedOp, PreparedWeighted } from './prepare.js';
+import { weakMemo } from '../../util/weak-memo.js';
 import {
   expOnNegativeValues,
   getReciprocal,
@@ -203,12 +204,11 @@ interface SoftmaxTable {
   readonly exp: Int32Array;
   readonly term: Int32Array;
 }
-const softmaxTables = new WeakMap<SoftmaxOp, SoftmaxTable>();
+const softmaxTables = weakMemo<SoftmaxOp, SoftmaxTable>();
 const SOFTMAX_ACCUMULATION_BITS = 12;
 
 function softmaxTable(p: SoftmaxOp): SoftmaxTable {
-  let t = softmaxTables.get(p);
-  if (t === undefined) {
+  return softmaxTables(p, () => {
     const exp = new Int32Array(256).fill(-1);
     const term = new Int32Array(256);
     for (let d = 0; d < 256; d++) {
@@ -217,10 +217,8 @@ function softmaxTable(p: SoftmaxOp): SoftmaxTable {
       exp[d] = expOnNegativeValues(saturatingRoundingDoublingHighMul((diff * (1 << p.inputLeftShift)) | 0, p.inputMultiplier), 5);
       term[d] = roundingDivideByPOT(exp[d], SOFTMAX_ACCUMULATION_BITS);
     }
-    t = { exp, term };
-    softmaxTables.set(p, t);
-  }
-  return t;
+    return { exp, term };
+  });
 }
 
 /** SOFTMAX int8 -> int8 (TFLite reference fixed-point path: Q5.26 diffs, Q12.19 sum). */

@@ -126,6 +126,16 @@ VECTOR_CLONES void se_depthwise(uint8_t *arena, uint32_t inOff, uint32_t wOff, u
       }
 }
 
+/* A pooling window's top-left input pixel (y0, x0) and its taps inside the image, rows [fy0, fy1) and columns [fx0, fx1). */
+typedef struct {
+  int32_t y0, x0, fy0, fy1, fx0, fx1;
+} pool_window;
+
+static inline pool_window window_at(int32_t oy, int32_t ox, int32_t h, int32_t w, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t pt, int32_t pl) {
+  int32_t y0 = oy * sh - pt, x0 = ox * sw - pl;
+  return (pool_window){y0, x0, y0 < 0 ? -y0 : 0, kh < h - y0 ? kh : h - y0, x0 < 0 ? -x0 : 0, kw < w - x0 ? kw : w - x0};
+}
+
 /* MAX_POOL_2D over the valid taps, clamped to [mn, mx]. */
 VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
                 int32_t sw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t mn, int32_t mx) {
@@ -135,13 +145,11 @@ VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, i
   for (int32_t b = 0; b < n; b++)
     for (int32_t oy = 0; oy < oh; oy++)
       for (int32_t ox = 0; ox < ow; ox++) {
-        int32_t y0 = oy * sh - pt, x0 = ox * sw - pl;
-        int32_t fy0 = y0 < 0 ? -y0 : 0, fy1 = kh < h - y0 ? kh : h - y0;
-        int32_t fx0 = x0 < 0 ? -x0 : 0, fx1 = kw < w - x0 ? kw : w - x0;
+        pool_window t = window_at(oy, ox, h, w, kh, kw, sh, sw, pt, pl);
         memset(best, -128, (size_t)c);
-        for (int32_t fy = fy0; fy < fy1; fy++)
-          for (int32_t fx = fx0; fx < fx1; fx++) {
-            const int8_t *src = in + (size_t)((b * h + y0 + fy) * w + x0 + fx) * c;
+        for (int32_t fy = t.fy0; fy < t.fy1; fy++)
+          for (int32_t fx = t.fx0; fx < t.fx1; fx++) {
+            const int8_t *src = in + (size_t)((b * h + t.y0 + fy) * w + t.x0 + fx) * c;
             for (int32_t i = 0; i < c; i++) best[i] = src[i] > best[i] ? src[i] : best[i];
           }
         int8_t *dst = out + (size_t)((b * oh + oy) * ow + ox) * c;
@@ -158,14 +166,12 @@ VECTOR_CLONES void se_avgpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, i
   for (int32_t b = 0; b < n; b++)
     for (int32_t oy = 0; oy < oh; oy++)
       for (int32_t ox = 0; ox < ow; ox++) {
-        int32_t y0 = oy * sh - pt, x0 = ox * sw - pl;
-        int32_t fy0 = y0 < 0 ? -y0 : 0, fy1 = kh < h - y0 ? kh : h - y0;
-        int32_t fx0 = x0 < 0 ? -x0 : 0, fx1 = kw < w - x0 ? kw : w - x0;
-        int32_t count = (fy1 - fy0) * (fx1 - fx0), half = count / 2;
+        pool_window t = window_at(oy, ox, h, w, kh, kw, sh, sw, pt, pl);
+        int32_t count = (t.fy1 - t.fy0) * (t.fx1 - t.fx0), half = count / 2;
         memset(sum, 0, (size_t)c * 4);
-        for (int32_t fy = fy0; fy < fy1; fy++)
-          for (int32_t fx = fx0; fx < fx1; fx++) {
-            const int8_t *src = in + (size_t)((b * h + y0 + fy) * w + x0 + fx) * c;
+        for (int32_t fy = t.fy0; fy < t.fy1; fy++)
+          for (int32_t fx = t.fx0; fx < t.fx1; fx++) {
+            const int8_t *src = in + (size_t)((b * h + t.y0 + fy) * w + t.x0 + fx) * c;
             for (int32_t i = 0; i < c; i++) sum[i] += src[i];
           }
         int8_t *dst = out + (size_t)((b * oh + oy) * ow + ox) * c;
