@@ -107,8 +107,8 @@ for (const m of models) {
   const { inputs, labels } = cifar(images, m.float);
   const wasm = createEngine(graph, { backend: 'wasm' });
   const scalar = createEngine(graph, { backend: 'scalar' });
-  const best = nativeKernels()?.isa ?? -1;
-  const natives = Array.from({ length: best + 1 }, (_, nativeIsa) => createEngine(graph, { backend: 'native', nativeIsa }));
+  const levels = nativeKernels()?.supported ?? [];
+  const natives = levels.map((nativeIsa) => createEngine(graph, { backend: 'native', nativeIsa }));
   const engines = [wasm, ...natives];
   const secs = engines.map(() => Infinity);
   const correct = engines.map(() => -1);
@@ -129,7 +129,7 @@ for (const m of models) {
     macs: wasm.macs,
     images,
     wasmMacs: (wasm.macs * images) / w.s / 1e9,
-    native: natives.map((e, i) => ({ name: NATIVE_ISA_NAMES[i], macs: (e.macs * images) / secs[i + 1] / 1e9 })),
+    native: natives.map((e, i) => ({ name: NATIVE_ISA_NAMES[levels[i]], macs: (e.macs * images) / secs[i + 1] / 1e9 })),
     wasmMsPerImage: perImage * 1000,
     scalarMacs: (scalar.macs * 50) / sc.s / 1e9,
     top1: (100 * w.correct) / images,

@@ -76,5 +76,12 @@ describe('backend choice', () => {
     delete process.env.SIM_DSE_ENGINE;
     delete process.env.SIM_DSE_ENGINE_LIBRARY;
     expect(() => createEngine(g, { backend: 'native', nativeIsa: 4 })).toThrow(new ModelError(`native engine: GEMM level 4 is not supported by this CPU (best ${nativeKernels()!.isa})`));
+    // the levels are not nested (an AVX-512 VNNI CPU may lack AVX-VNNI): a level below the best that the CPU lacks is refused, not run
+    const { isa, supported } = nativeKernels()!;
+    expect(supported[0]).toBe(NATIVE_ISA.portable);
+    expect(supported.at(-1)).toBe(isa);
+    for (const level of Object.values(NATIVE_ISA).filter((l) => !supported.includes(l))) {
+      expect(() => createEngine(g, { backend: 'native', nativeIsa: level })).toThrow(new ModelError(`native engine: GEMM level ${level} is not supported by this CPU (best ${isa})`));
+    }
   });
 });

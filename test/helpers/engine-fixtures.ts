@@ -9,10 +9,10 @@ import { importTflite } from '../../src/model/tflite/import.js';
 import type { Graph } from '../../src/model/ir.js';
 import { nativeKernels } from '../../src/model/engine/index.js';
 
-/** The native engine's GEMM levels this CPU runs (portable C up to the best), none when the library does not load. */
+/** The native engine's GEMM levels this CPU runs (portable C, and each vector level it supports), none when the library does not load. */
 export function nativeLevels(): number[] {
   const k = nativeKernels();
-  return k === null ? [] : Array.from({ length: k.isa + 1 }, (_, i) => i);
+  return k === null ? [] : [...k.supported];
 }
 
 /** The shared data folder. */

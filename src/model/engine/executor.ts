@@ -75,7 +75,7 @@ export class Executor {
     if (backend === 'native' && this.native === null) throw new ModelError(`native engine: ${nativeLoadError()}`);
     const nat = this.native;
     this.isa = nat === null ? -1 : (isa ?? nat.isa);
-    if (nat !== null && (this.isa < 0 || this.isa > nat.isa)) throw new ModelError(`native engine: GEMM level ${this.isa} is not supported by this CPU (best ${nat.isa})`);
+    if (nat !== null && !nat.supported.includes(this.isa)) throw new ModelError(`native engine: GEMM level ${this.isa} is not supported by this CPU (best ${nat.isa})`);
     let off = 0;
     this.offsets = prepared.tensorBytes.map((b) => {
       const o = off;

@@ -10,7 +10,7 @@
  *   sum_k w (x - zp) = sum_k w (x + 128) - (zp + 128) sum_k w
  * (all int32 arithmetic wraps, as TFLite's int32 accumulator does modulo 2^32).
  * The GEMM has AVX-512 VNNI, AVX-VNNI, AVX2 and portable C variants, picked at
- * run time from CPUID (se_isa / se_set_isa).
+ * run time from CPUID (se_isa: the best level; se_supports: whether the CPU runs a level).
  */
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H

@@ -24,6 +24,8 @@ type NativeFn = (...args: Array<number | ArrayBufferView>) => number;
 export interface NativeKernels {
   /** Best level the CPU supports. */
   readonly isa: number;
+  /** Every level the CPU supports, ascending (not always all up to the best: AVX-512 VNNI does not imply AVX-VNNI). */
+  readonly supported: readonly number[];
   readonly path: string;
   readonly lanes: (isa: number) => number;
   readonly packedBytes: (isa: number, oc: number, kp: number) => number;
@@ -59,8 +61,10 @@ export function nativeKernels(): NativeKernels | null {
     const f = (sig: string): NativeFn => lib.func(sig) as NativeFn;
     const i32 = (names: string): string => names.split(' ').map((n) => `int32_t ${n}`).join(', ');
     const isa = (lib.func('int se_isa(void)') as () => number)();
+    const supports = lib.func('int se_supports(int isa)') as (isa: number) => number;
     loaded.kernels = {
       isa,
+      supported: NATIVE_ISA_NAMES.map((_, level) => level).filter((level) => supports(level) !== 0),
       path,
       lanes: lib.func('int se_lanes(int isa)') as (isa: number) => number,
       packedBytes: lib.func('uint32_t se_packed_bytes(int isa, uint32_t oc, uint32_t kp)') as (isa: number, oc: number, kp: number) => number,

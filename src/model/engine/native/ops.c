@@ -14,12 +14,25 @@
 #define VECTOR_CLONES
 #endif
 
-/* Best GEMM level this CPU (and OS, for AVX-512 state) supports. */
-int se_isa(void) {
+/*
+ * Whether this CPU (and OS, for AVX-512 state) runs a GEMM level. The levels are not nested: AVX-512 VNNI
+ * parts without AVX-VNNI (AMD Zen 4, Intel Ice Lake and Sapphire Rapids servers before AVX-VNNI) exist.
+ */
+int se_supports(int isa) {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) return SE_AVX512VNNI;
-  if (__builtin_cpu_supports("avxvnni") && __builtin_cpu_supports("avx2")) return SE_AVXVNNI;
-  if (__builtin_cpu_supports("avx2")) return SE_AVX2;
+  switch (isa) {
+    case SE_PORTABLE: return 1;
+    case SE_AVX2: return __builtin_cpu_supports("avx2") != 0;
+    case SE_AVXVNNI: return __builtin_cpu_supports("avxvnni") && __builtin_cpu_supports("avx2");
+    case SE_AVX512VNNI: return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    default: return 0;
+  }
+}
+
+/* Best GEMM level this CPU supports. */
+int se_isa(void) {
+  for (int isa = SE_AVX512VNNI; isa > SE_PORTABLE; isa--)
+    if (se_supports(isa)) return isa;
   return SE_PORTABLE;
 }
 
