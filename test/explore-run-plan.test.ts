@@ -13,7 +13,9 @@ const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.t
 describe.skipIf(!have)('run plans', () => {
   it('default LeNet run: NSGA-II over 5 layers x 10 fractions, 1,000 + 10,000 images, the seed grid beside it', () => {
     const p = planRun({ model: 'lenet', latency: 'macs', threads: '2' });
-    expect(p.config.search).toEqual({ strategy: 'nsga2', budget: 1000, population: 50, seed: 1, maxLoss: 10 });
+    expect(p.config.search).toEqual({ strategy: 'nsga2', budget: 1000, population: 50, seed: 1, maxLoss: 10, sensitivity: true });
+    expect(planRun({ model: 'lenet', latency: 'macs', threads: '2', sensitivity: false }).config.search.sensitivity).toBeUndefined();
+    expect(planRun({ model: 'lenet', latency: 'macs', threads: '2', search: 'grid', levels: '0,0.1', layers: '3' }).config.search.sensitivity).toBeUndefined();
     expect(p.config.images).toEqual({ search: 1000, full: 10000, dataset: 'cifar10 test_batch.bin' });
     expect(p.space.layers.map((l) => l.opIndex)).toEqual([1, 3, 5, 7, 8]);
     expect(p.seedGridSpace!.layers.map((l) => [l.opIndex, l.levels.length])).toEqual([[3, 11], [5, 11]]);

@@ -13,6 +13,7 @@ import { files } from './helpers/run-files.js';
 import { firmwareCandidates } from '../src/explore/run/firmware-phase.js';
 import { readStore } from '../src/explore/store/run-store.js';
 import type { FirmwareRow } from '../src/explore/store/rows.js';
+import { oneLayerGenomes } from '../src/explore/search/sensitivity.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -38,6 +39,14 @@ describe.skipIf(!have)('run: determinism and resume', () => {
     expect(rows.filter((r) => r.phase === 'search').length).toBe(40);
     expect(rows[0].config).toEqual({ metric: 'contribution', settings: [] });
     expect(rows[0].correct).toBe(30); // exact LeNet on the first 40 test images
+    // the sensitivity pass: every layer alone at each level, then NSGA-II's first generation opens with composites of
+    // what each layer tolerates (budget 0: op1 at 10 %, op5 at 20 %, op7 at 40 %; op3 loses an image at 10 %)
+    expect(rows.slice(0, 21).map((r) => r.genome.join(','))).toEqual([...oneLayerGenomes({ levels: [5, 5, 5, 5] }).map((g) => g.join(',')), '1,0,2,4', '2,4,4,4', '1,4,2,4', '1,4,4,4']);
+    expect(rows.slice(1, 5).map((r) => r.correct)).toEqual([30, 29, 25, 21]);
+    const report = readFileSync(join(a.dir, 'report.md'), 'utf8');
+    expect(report).toContain('| 20 % | -2.5 / 3.3 % | 0.0 / 13.1 % | 0.0 / 2.5 % | 0.0 / 0.3 % |');
+    // op3 alone at 40 % (the pass's point 8) stays the fastest point losing nothing on the 40 images
+    expect(report).toContain('| fastest point without loss (search images) | #8, 6,962,288 cycles: search point 9 of 40 |');
     expect(a.analysis.exactFull).toEqual({ hash: 'exact', correct: 112, images: 150, top1: 112 / 150 });
     expect(a.analysis.complete).toBe(true);
     // a rerun of a finished run evaluates nothing and changes nothing

@@ -51,6 +51,11 @@ export function registerRun(program: Command): void {
     .option('--full-images <n>', 'test images for the front (default: the whole test set)')
     .option('--calibration <n>', `calibration images from data_batch_1 for significance (default ${DEFAULT_CALIBRATION_IMAGES})`)
     .option('--no-seed-grid', "do not evaluate the seed toolkit's grid beside the search")
+    .option(
+      '--no-sensitivity',
+      'start NSGA-II without the per-layer sensitivity pass (by default its budget first evaluates every layer alone at each level, ' +
+        'then seeds the first generation with composites of the levels each layer tolerates; the report tabulates the pass)',
+    )
     .option('--out <dir>', `folder of run directories (default ${RUN_DEFAULTS.out})`)
     .option('--id <name>', 'run directory name (default: <model>-<hash of the configuration>)')
     .option('--cmsis-nn <dir>', 'CMSIS-NN folder for the reference in the report (default: $SIM_DSE_CMSIS_NN or ../shared/third-party/CMSIS-NN; without it the report says it was not found)')

@@ -3,7 +3,7 @@
  * at 0, 1, 2 and 5 % top-1 loss on the full test set (against the exact
  * unpacked kernels and the exact baseline, with flash), those points timed as
  * whole firmware, the comparison with
- * the seed paper and its toolkit's grid, the plots and the front. Pure: the
+ * the seed paper and its toolkit's grid, the per-layer sensitivity pass, the plots and the front. Pure: the
  * same analysis gives the same bytes.
  */
 import { describePreprocess } from '../../model/registry.js';
@@ -13,6 +13,7 @@ import type { Reduction } from '../front/reductions.js';
 import type { StoredCmsisNn } from '../store/run-store.js';
 import { meanCycles } from '../store/rows.js';
 import { isBuilt } from '../evaluate/latency-types.js';
+import { runSensitivity, sensitivityTable } from './sensitivity-table.js';
 
 /** Average latency reduction at no accuracy loss that the seed paper reports. */
 export const SEED_PAPER_REDUCTION = 0.21;
@@ -159,6 +160,23 @@ function cmsisNote(a: RunAnalysis): string[] {
   ];
 }
 
+/**
+ * A set-up row naming the search point, in evaluation order, that first reached the fastest time of the points
+ * losing no top-1 on the search images (how much of the budget the search needed there), or none before the
+ * exact point is stored.
+ */
+function firstLossless(a: RunAnalysis): string[] {
+  const search = a.points.filter((p) => p.phase === 'search');
+  const exact = search.find((p) => p.genome.every((v) => v === 0));
+  let best = -1;
+  search.forEach((p, i) => {
+    if (exact !== undefined && (p.fits || !exact.fits) && p.correct >= exact.correct && (best < 0 || p.cycles < search[best].cycles)) best = i;
+  });
+  if (best < 0) return [];
+  const p = search[best];
+  return [`| fastest point without loss (search images) | #${p.id}, ${int(p.cycles)} cycles: search point ${best + 1} of ${search.length} |`];
+}
+
 /** One line describing the stored space (`config.space`). */
 export function describeSpace(space: unknown): string {
   const s = space as { name?: string; kind?: string; layers?: { opIndex: number; levels: number[] }[] };
@@ -170,7 +188,7 @@ export function describeSpace(space: unknown): string {
 }
 
 /** The report's Markdown text. Plot files are referenced by name. */
-export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles: string; flash: string }): string {
+export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles: string; flash: string; sensitivity?: string }): string {
   const c = a.config;
   const out: string[] = [
     `# sim-dse run ${runId}: ${c.model.name} on ${c.board}`,
@@ -188,6 +206,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     `| search | ${c.search.strategy === 'grid' ? `grid of ${c.search.budget} points` : `nsga2, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed}, points losing more than ${c.search.maxLoss} pp infeasible`} |`,
     `| images | ${c.images.search} while searching, ${c.images.full} for the front (${c.images.dataset}) |`,
     `| points evaluated | ${a.points.length} (front: ${a.front.length}) |`,
+    ...firstLossless(a),
     '',
   ];
   if (!a.complete) out.push('**This run is not finished**: some front points lack their full-test-set top-1; rerun the same command to resume.', '');
@@ -226,6 +245,11 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
   if (a.reductions !== null) out.push(...firmwareTable(a.reductions, a));
   out.push('## Comparison with the seed paper', '', ...comparison(a), '');
   out.push(...proxySection(a));
+  const sensitivity = c.search.sensitivity === true ? runSensitivity(c.space, a.points) : null;
+  if (sensitivity !== null) {
+    out.push('## Per-layer sensitivity', '', ...sensitivityTable(sensitivity), '');
+    if (plotFiles.sensitivity !== undefined) out.push(`![each layer alone: top-1 change vs cycles saved](${plotFiles.sensitivity})`, '');
+  }
   out.push('## Plots', '', `![top-1 vs cycles](${plotFiles.cycles})`, '', `![top-1 vs flash](${plotFiles.flash})`, '');
   out.push('## Pareto front (top-1 on the search images vs cycles)', '', ...frontTable(a.front, a), '');
   if (c.search.maxLoss !== undefined) {

@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly latency?: string;
   /** false: do not evaluate the seed toolkit's grid beside the search. */
   readonly seedGrid?: boolean;
+  /** false (`--no-sensitivity`): NSGA-II without the per-layer sensitivity pass. */
+  readonly sensitivity?: boolean;
   /** Parent folder of run directories (default `runs`). */
   readonly out?: string;
   readonly id?: string;
@@ -218,7 +220,7 @@ export function planRun(o: RunOptions): RunPlan {
     calibration,
     latency,
     space,
-    search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed, maxLoss },
+    search: { strategy: chosen, budget: chosen === 'grid' ? size : budget, population, seed, maxLoss, ...(chosen === 'nsga2' && o.sensitivity !== false && { sensitivity: true as const }) },
     images: { search: images, full, dataset: `cifar10 ${ds.source}` },
     seedGrid: seedGridSpace !== null,
     ...(boards.length > 1 && { boards: boards.map((b) => b.id) }),

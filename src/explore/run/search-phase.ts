@@ -4,7 +4,8 @@
  * replay their strategy against the store, which serves the rows it holds.
  */
 import { gridSearch } from '../search/grid.js';
-import { nsga2Search } from '../search/nsga2.js';
+import { nsga2Search, type Member } from '../search/nsga2.js';
+import { sensitivitySeeded } from '../search/sensitivity.js';
 import type { Evaluation, Genome, SearchStrategy } from '../search/strategy-types.js';
 import { configurationFromLevels, configurationHash, levelsAt, masksFor, spaceSize, type ConfigSpace } from '../space/index.js';
 import type { Phase, PointRow } from '../store/rows.js';
@@ -22,11 +23,18 @@ export function initialGenomes(space: ConfigSpace): Genome[] {
   return Array.from({ length: most }, (_, k) => space.layers.map((l) => Math.min(k, l.levels.length - 1)));
 }
 
+/**
+ * The run's search strategy: a grid, or NSGA-II seeded with the exact genome and the uniform levels, after
+ * the per-layer sensitivity pass (whose composites come first in its first generation) when the run has one.
+ */
 function strategyFor(plan: RunPlan): SearchStrategy {
-  const levels = plan.space.layers.map((l) => l.levels.length);
+  const space = { levels: plan.space.layers.map((l) => l.levels.length) };
   const s = plan.config.search;
-  if (s.strategy === 'grid') return gridSearch({ levels }, GRID_BATCH);
-  return nsga2Search({ levels }, { populationSize: s.population, budget: s.budget, seed: s.seed, initial: initialGenomes(plan.space) });
+  if (s.strategy === 'grid') return gridSearch(space, GRID_BATCH);
+  const nsga2 = (seeds: readonly Genome[], evaluated: readonly Member[], budget: number): SearchStrategy =>
+    nsga2Search(space, { populationSize: s.population, budget, seed: s.seed, initial: [...seeds, ...initialGenomes(plan.space)], evaluated });
+  if (s.sensitivity !== true) return nsga2([], [], s.budget);
+  return sensitivitySeeded(space, { images: plan.config.images.search, maxLoss: s.maxLoss, budget: s.budget, batch: s.population }, nsga2);
 }
 
 /**

@@ -9,7 +9,10 @@
  * find new ones.
  *
  * The first generation holds the seed genomes given by the caller (e.g. the
- * exact configuration and uniform levels), then random ones.
+ * exact configuration and uniform levels), then random ones. Genomes the
+ * caller evaluated before the search (`evaluated`, e.g. a sensitivity pass,
+ * ./sensitivity.ts) are never proposed and compete for survival with the
+ * first generation.
  */
 import { crowdingDistance, nondominatedSort } from './dominance.js';
 import { createPrng, type Prng } from './prng.js';
@@ -25,9 +28,12 @@ export interface Nsga2Options {
   readonly initial?: readonly Genome[];
   /** Probability of crossover for a pair of parents (default 0.9). */
   readonly crossoverRate?: number;
+  /** Genomes evaluated before the search: not proposed again, and members of the first survival. */
+  readonly evaluated?: readonly Member[];
 }
 
-interface Member {
+/** A genome with its evaluation. */
+export interface Member {
   readonly genome: Genome;
   readonly evaluation: Evaluation;
 }
@@ -94,9 +100,10 @@ export function nsga2Search(space: DiscreteSpace, options: Nsga2Options): Search
   const size = options.populationSize;
   const crossoverRate = options.crossoverRate ?? 0.9;
   const mutationRate = 1 / Math.max(1, space.levels.length);
-  const seen = new Set<string>();
+  const seen = new Set<string>((options.evaluated ?? []).map((m) => genomeKey(m.genome)));
   let proposed = 0;
-  let population: Member[] = [];
+  let started = false;
+  let population: Member[] = [...(options.evaluated ?? [])];
   let pending: Genome[] = [];
   let finished = false;
 
@@ -145,7 +152,8 @@ export function nsga2Search(space: DiscreteSpace, options: Nsga2Options): Search
     ask(): Genome[] | null {
       if (finished) return null;
       const limit = Math.min(size, options.budget - proposed);
-      pending = limit <= 0 ? [] : population.length === 0 ? initialBatch(limit) : offspringBatch(limit);
+      pending = limit <= 0 ? [] : started ? offspringBatch(limit) : initialBatch(limit);
+      started = true;
       if (pending.length === 0) {
         finished = true;
         return null;

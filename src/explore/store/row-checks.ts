@@ -121,6 +121,7 @@ export function configProblem(v: unknown): string | null {
   const badSearch = firstNonCount(search, ['budget', 'population', 'seed']);
   if (badSearch) return `search.${badSearch}`;
   if (search.maxLoss !== undefined && !(typeof search.maxLoss === 'number' && search.maxLoss >= 0)) return `search.maxLoss is ${JSON.stringify(search.maxLoss)}, not a number of percentage points`;
+  if (search.sensitivity !== undefined && search.sensitivity !== true) return `search.sensitivity is ${JSON.stringify(search.sensitivity)}, not true`;
   const images = v.images;
   if (!isObject(images) || !isText(images.dataset)) return 'images is not {search, full, dataset}';
   const badImages = firstNonCount(images, ['search', 'full']);

@@ -46,6 +46,12 @@ export interface RunConfig {
      * treats a point as infeasible, to spend its budget where reports look.
      */
     readonly maxLoss: number;
+    /**
+     * NSGA-II starts with the per-layer sensitivity pass (every layer alone at
+     * each level, then composite seeds; search/sensitivity.ts), counted in the
+     * budget. Absent in stores from before the pass and with `--no-sensitivity`.
+     */
+    readonly sensitivity?: true;
   };
   readonly images: { readonly search: number; readonly full: number; readonly dataset: string };
   /** Whether the seed toolkit's grid preset is evaluated beside the search. */

@@ -70,6 +70,7 @@ export const STORE_FILES = {
   report: 'report.md',
   plotCycles: 'accuracy-vs-cycles.svg',
   plotFlash: 'accuracy-vs-flash.svg',
+  plotSensitivity: 'sensitivity.svg',
 } as const;
 
 /** Everything a run directory holds (derived files excluded). */
