@@ -48,6 +48,8 @@ interface WeightSlot {
   readonly prmOff: number;
   /** Mask the current packed / masked weights were built for (null = exact). */
   mask: SkipMask | null;
+  /** {@link Executor.useMasks} call this slot's mask was last checked for. */
+  checked: number;
   /** Masked int8 weights (scalar path and depthwise). */
   masked: Int8Array;
 }
@@ -63,6 +65,8 @@ export class Executor {
   readonly isa: number;
   private readonly arena: Uint8Array;
   private readonly offsets: number[];
+  /** One view per tensor over the arena, made once (the arena never moves). */
+  private readonly views: Uint8Array[];
   private readonly slots = new Map<number, WeightSlot>();
   private readonly aOff: number;
   /** Operator list position of each maskable operator index. */
@@ -120,8 +124,9 @@ export class Executor {
       this.kernels = null;
     }
     this.arena = new Uint8Array(this.memory.buffer);
+    this.views = this.offsets.map((o, t) => new Uint8Array(this.memory.buffer, o, prepared.tensorBytes[t]));
     for (const s of slotSpecs) {
-      const slot: WeightSlot = { ...s, mask: null, masked: s.p.weights };
+      const slot: WeightSlot = { ...s, mask: null, checked: 0, masked: s.p.weights };
       this.slots.set(s.p.opIndex, slot);
       if (backend === 'wasm' && (s.p.kind !== 'depthwise' || vectorDepthwise(s.p))) {
         writeParams(this.memory.buffer, s.prmOff, s.opad, s.p.bias, s.p.requant.multiplier, s.p.requant.shift);
@@ -131,9 +136,9 @@ export class Executor {
     }
   }
 
-  /** Bytes of a tensor in the arena. */
+  /** Bytes of a tensor in the arena (the same view on every call). */
   bytes(tensor: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, this.offsets[tensor], this.prepared.tensorBytes[tensor]);
+    return this.views[tensor];
   }
 
   private i8(tensor: number): Int8Array {
@@ -189,26 +194,42 @@ export class Executor {
     }
   }
 
-  private weightsFor(slot: WeightSlot, masks: SkipMasks | undefined): void {
-    const mask = masks?.get(slot.p.opIndex) ?? null;
+  /**
+   * Sets the masks the following {@link runRange} calls run under (layers not
+   * present are exact). Each layer's mask is compared with the one its weights
+   * were packed for once, when the layer first runs after this call, not on
+   * every run: the caller must not change the masks' bytes until the next call.
+   */
+  useMasks(masks: SkipMasks | undefined): void {
+    this.masks = masks;
+    this.maskCall++;
+  }
+
+  private masks: SkipMasks | undefined = undefined;
+  private maskCall = 1;
+
+  private weightsFor(slot: WeightSlot): void {
+    if (slot.checked === this.maskCall) return;
+    slot.checked = this.maskCall;
+    const mask = this.masks?.get(slot.p.opIndex) ?? null;
     if (sameMask(mask, slot.mask)) return;
     slot.mask = mask === null ? null : mask.slice();
     this.pack(slot);
   }
 
-  /** Runs operators at list positions [start, end) on the arena. */
-  runRange(start: number, end: number, masks: SkipMasks | undefined): void {
+  /** Runs operators at list positions [start, end) on the arena, under the masks of the last {@link useMasks}. */
+  runRange(start: number, end: number): void {
     const ops = this.prepared.ops;
-    for (let i = start; i < end; i++) this.runOp(ops[i], masks);
+    for (let i = start; i < end; i++) this.runOp(ops[i]);
   }
 
-  private runOp(p: PreparedOp, masks: SkipMasks | undefined): void {
+  private runOp(p: PreparedOp): void {
     switch (p.kind) {
       case 'conv':
       case 'fc':
       case 'depthwise': {
         const slot = this.slots.get(p.opIndex)!;
-        this.weightsFor(slot, masks);
+        this.weightsFor(slot);
         if (this.native !== null) this.nativeLayer(slot);
         else if (this.kernels !== null && p.kind === 'depthwise' && vectorDepthwise(p)) {
           const g = p.geometry;

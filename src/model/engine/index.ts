@@ -104,7 +104,8 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
       throw new ModelError(`graph ${graph.name}: input has ${input.byteLength} bytes, expected ${inputBytes} (${inT.dtype} [${inT.shape.join(',')}])`);
     }
     inView.set(input);
-    ex.runRange(0, n, masks);
+    ex.useMasks(masks);
+    ex.runRange(0, n);
     return ex.bytes(outT.index);
   };
   const engine: ReferenceEngine = {

@@ -183,6 +183,7 @@ export function createExecutorSession(ex: Executor, inputs: readonly Uint8Array[
         fresh.push({ position: j, prefix, tensors, recordBytes, data: allocate(bytes), lastUsed: clock });
       }
       spare.clear();
+      ex.useMasks(execMasks);
       const predictions = new Int32Array(inputs.length);
       const outputs: Uint8Array[] | null = keepOutputs ? [] : null;
       for (let i = 0; i < inputs.length; i++) {
@@ -197,7 +198,7 @@ export function createExecutorSession(ex: Executor, inputs: readonly Uint8Array[
         }
         let pos = start;
         for (const c of fresh) {
-          ex.runRange(pos, c.position, execMasks);
+          ex.runRange(pos, c.position);
           pos = c.position;
           let off = i * c.recordBytes;
           for (const t of c.tensors) {
@@ -206,7 +207,7 @@ export function createExecutorSession(ex: Executor, inputs: readonly Uint8Array[
             off += v.byteLength;
           }
         }
-        ex.runRange(pos, n, execMasks);
+        ex.runRange(pos, n);
         const out = ex.bytes(outIndex);
         predictions[i] = argmaxBytes(out, outDtype);
         if (outputs !== null) outputs.push(out.slice());

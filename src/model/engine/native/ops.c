@@ -7,6 +7,21 @@
 #include <string.h>
 #include "engine.h"
 
+/* 16 bytes as one vector (GCC vector extension: SSE2 and up, any clone). */
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
+typedef int8_t v16i8 __attribute__((vector_size(16)));
+
+/* max(a, b) and min(a, b) per byte (signed). */
+static inline v16i8 max16(v16i8 a, v16i8 b) {
+  v16i8 gt = a > b;
+  return (a & gt) | (b & ~gt);
+}
+
+static inline v16i8 min16(v16i8 a, v16i8 b) {
+  v16i8 gt = a > b;
+  return (b & gt) | (a & ~gt);
+}
+
 /* Element-wise loops are compiled for AVX-512, AVX2 and baseline x86-64 and picked by the loader (integer results do not depend on it). */
 #if defined(__x86_64__)
 #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -54,6 +69,22 @@ void se_pack_depthwise(uint8_t *arena, const int8_t *w, const int32_t *bias, con
   memcpy(prm + 2 * opad, shift, oc * 4);
 }
 
+/*
+ * dst[0, n) = src[0, n) ^ 0x80, in whole 16-byte chunks: it reads and writes up to 15 bytes past n.
+ * im2col allows it: a row's later runs, its [k, kp) zeros and the next row are written after it,
+ * the A buffer has more than a row of room after the last, and the input is read inside the arena.
+ * One 16-byte vector per chunk (a run of 9 to 96 bytes ran mostly byte by byte).
+ */
+static inline void flip_run(uint8_t *dst, const uint8_t *src, int32_t n) {
+  const v16u8 top = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+  for (int32_t i = 0; i < n; i += 16) {
+    v16u8 v;
+    memcpy(&v, src + i, 16);
+    v ^= top;
+    memcpy(dst + i, &v, 16);
+  }
+}
+
 /* Rows of (n, oy, ox) by [ky][kx][c] unsigned bytes (x + 128), padding inZp + 128, [k, kp) zero. */
 VECTOR_CLONES void se_im2col(uint8_t *arena, uint32_t inOff, uint32_t aOff, int32_t n, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t sh,
                int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t oh, int32_t ow, int32_t inZp, uint32_t kp) {
@@ -72,8 +103,7 @@ VECTOR_CLONES void se_im2col(uint8_t *arena, uint32_t inOff, uint32_t aOff, int3
         for (int32_t ky = 0; ky < kh; ky++) {
           int32_t iy = oy * sh - pt + ky * dh;
           if (span && iy >= 0 && iy < h) {
-            const uint8_t *src = in + (size_t)((b * h + iy) * w + x0) * c;
-            for (int32_t i = 0; i < kw * c; i++) dst[i] = src[i] ^ 0x80;
+            flip_run(dst, in + (size_t)((b * h + iy) * w + x0) * c, kw * c);
             dst += kw * c;
             continue;
           }
@@ -155,6 +185,10 @@ VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, i
   const int8_t *in = (const int8_t *)(arena + inOff);
   int8_t *out = (int8_t *)(arena + outOff);
   int8_t best[c];
+  /* the clamp as bytes (best is int8 already, so bounds outside [-128, 127] change nothing) */
+  const int8_t lo8 = (int8_t)(mn < -128 ? -128 : mn > 127 ? 127 : mn), hi8 = (int8_t)(mx > 127 ? 127 : mx < -128 ? -128 : mx);
+  const v16i8 lo = {lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8, lo8};
+  const v16i8 hi = {hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8, hi8};
   for (int32_t b = 0; b < n; b++)
     for (int32_t oy = 0; oy < oh; oy++)
       for (int32_t ox = 0; ox < ow; ox++) {
@@ -163,10 +197,25 @@ VECTOR_CLONES void se_maxpool(uint8_t *arena, uint32_t inOff, uint32_t outOff, i
         for (int32_t fy = t.fy0; fy < t.fy1; fy++)
           for (int32_t fx = t.fx0; fx < t.fx1; fx++) {
             const int8_t *src = in + (size_t)((b * h + t.y0 + fy) * w + t.x0 + fx) * c;
-            for (int32_t i = 0; i < c; i++) best[i] = src[i] > best[i] ? src[i] : best[i];
+            int32_t i = 0;
+            for (; i + 16 <= c; i += 16) { /* whole 16-channel chunks as vectors */
+              v16i8 x, y;
+              memcpy(&x, src + i, 16);
+              memcpy(&y, best + i, 16);
+              y = max16(x, y);
+              memcpy(best + i, &y, 16);
+            }
+            for (; i < c; i++) best[i] = src[i] > best[i] ? src[i] : best[i];
           }
         int8_t *dst = out + (size_t)((b * oh + oy) * ow + ox) * c;
-        for (int32_t i = 0; i < c; i++) dst[i] = (int8_t)(best[i] < mn ? mn : best[i] > mx ? mx : best[i]);
+        int32_t i = 0;
+        for (; i + 16 <= c; i += 16) {
+          v16i8 y;
+          memcpy(&y, best + i, 16);
+          y = min16(max16(y, lo), hi);
+          memcpy(dst + i, &y, 16);
+        }
+        for (; i < c; i++) dst[i] = (int8_t)(best[i] < mn ? mn : best[i] > mx ? mx : best[i]);
       }
 }
 
