@@ -20,20 +20,9 @@ const before = beforeAt >= 0 ? resolve(process.argv[beforeAt + 1]) : null;
 const roundsAt = process.argv.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 3;
 const MODELS = [
-  { name: 'lenet', file: 'lenet-cifar10-int8.tflite', float: true },
-  { name: 'resnet8', file: 'resnet8-cifar10-int8.tflite', float: false },
+  { name: 'lenet', file: 'lenet-cifar10-int8.tflite' },
+  { name: 'resnet8', file: 'resnet8-cifar10-int8.tflite' },
 ];
-
-/** The first `count` test images as model input bytes (LeNet: float32 in [0, 1]; ResNet-8: int8, x - 128). */
-function inputs(model, count) {
-  const raw = readFileSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
-  return Array.from({ length: count }, (_, i) => {
-    const rec = raw.subarray(i * 3073, (i + 1) * 3073);
-    const out = model.float ? new Float32Array(3072) : new Int8Array(3072);
-    for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) out[p * 3 + c] = model.float ? rec[1 + c * 1024 + p] / 255 : rec[1 + c * 1024 + p] - 128;
-    return new Uint8Array(out.buffer);
-  });
-}
 
 /** Times one checkout (its dist/): { model: { ops: [{ kind, us }], imageUs, checksum } }. */
 async function measure(checkout) {
@@ -42,12 +31,17 @@ async function measure(checkout) {
   const { createEngine, createSession } = await import(join(dist, 'model/engine/index.js'));
   const { Executor } = await import(join(dist, 'model/engine/executor.js'));
   const { prepareGraph } = await import(join(dist, 'model/engine/prepare.js'));
+  const { loadCifar10 } = await import(join(dist, 'model/dataset/cifar10.js'));
+  const { modelInputs } = await import(join(dist, 'model/dataset/preprocess.js'));
+  const { preprocessFromInput } = await import(join(dist, 'model/registry.js'));
+  const test = loadCifar10({ dir: join(shared, 'datasets', 'cifar10'), split: 'test' });
   const out = {};
   for (const model of MODELS) {
     const graph = importTflite(new Uint8Array(readFileSync(join(shared, 'models', model.file))), model.name);
+    const images = modelInputs(test, graph, preprocessFromInput(graph), 1000);
     const prepared = prepareGraph(graph);
     const ex = new Executor(prepared, 'native');
-    ex.bytes(prepared.input.index).set(inputs(model, 1)[0]);
+    ex.bytes(prepared.input.index).set(images.input(0));
     ex.useMasks?.(undefined); // checkouts before useMasks take the masks per runRange call
     const ops = prepared.ops.map((p, i) => {
       let best = Infinity;
@@ -59,8 +53,8 @@ async function measure(checkout) {
       }
       return { kind: p.kind, macs: p.macs ?? 0, us: best };
     });
-    const images = inputs(model, 1000);
-    const session = createSession(createEngine(graph, { backend: 'native' }), images, { maxCacheBytes: 0 });
+    const inputs = Array.from({ length: images.count }, (_, i) => images.input(i));
+    const session = createSession(createEngine(graph, { backend: 'native' }), inputs, { maxCacheBytes: 0 });
     let best = Infinity;
     let result;
     for (let round = 0; round < 5; round++) {
@@ -69,7 +63,7 @@ async function measure(checkout) {
       best = Math.min(best, performance.now() - t);
     }
     const checksum = result.predictions.reduce((a, b) => (Math.imul(a, 31) + b) | 0, 0);
-    out[model.name] = { ops, imageUs: (best * 1000) / images.length, macs: prepared.macs, checksum };
+    out[model.name] = { ops, imageUs: (best * 1000) / inputs.length, macs: prepared.macs, checksum };
   }
   return out;
 }

@@ -25,13 +25,12 @@ const evals = arg('--evals', 100);
 if (process.argv.includes('--job')) {
   const { importTflite } = await import('../dist/model/tflite/import.js');
   const { createEngine, createSession } = await import('../dist/model/engine/index.js');
+  const { loadCifar10 } = await import('../dist/model/dataset/cifar10.js');
+  const { modelInputs } = await import('../dist/model/dataset/preprocess.js');
+  const { preprocessFromInput } = await import('../dist/model/registry.js');
   const graph = importTflite(new Uint8Array(readFileSync(join(shared, 'models', 'lenet-cifar10-int8.tflite'))), 'lenet');
-  const raw = readFileSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
-  const images = Array.from({ length: 1000 }, (_, i) => {
-    const out = new Float32Array(3072);
-    for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) out[p * 3 + c] = raw[i * 3073 + 1 + c * 1024 + p] / 255;
-    return new Uint8Array(out.buffer);
-  });
+  const test = modelInputs(loadCifar10({ dir: join(shared, 'datasets', 'cifar10'), split: 'test' }), graph, preprocessFromInput(graph), 1000);
+  const images = Array.from({ length: test.count }, (_, i) => test.input(i));
   const session = createSession(createEngine(graph, { backend: 'native' }), images, { maxCacheBytes: 0 });
   const c0 = process.cpuUsage();
   const t0 = performance.now();

@@ -69,6 +69,9 @@ export class Executor {
   private readonly views: Uint8Array[];
   private readonly slots = new Map<number, WeightSlot>();
   private readonly aOff: number;
+  /** Masks of the last {@link useMasks} call, and that call's number. */
+  private masks: SkipMasks | undefined = undefined;
+  private maskCall = 1;
   /** Operator list position of each maskable operator index. */
   private readonly opPosition = new Map<number, number>();
 
@@ -204,9 +207,6 @@ export class Executor {
     this.masks = masks;
     this.maskCall++;
   }
-
-  private masks: SkipMasks | undefined = undefined;
-  private maskCall = 1;
 
   private weightsFor(slot: WeightSlot): void {
     if (slot.checked === this.maskCall) return;

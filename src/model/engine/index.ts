@@ -99,12 +99,16 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
   const inView = ex.bytes(inT.index);
   const outDtype = outT.dtype as 'int8' | 'float32';
   const n = prepared.ops.length;
-  const runOne = (input: Uint8Array, masks: SkipMasks | undefined): Uint8Array => {
+  /** Checks `masks` and sets them for the runs of one call (every image of a batch runs under them). */
+  const useMasks = (masks: SkipMasks | undefined): void => {
+    ex.validateMasks(masks);
+    ex.useMasks(masks);
+  };
+  const runOne = (input: Uint8Array): Uint8Array => {
     if (input.byteLength !== inputBytes) {
       throw new ModelError(`graph ${graph.name}: input has ${input.byteLength} bytes, expected ${inputBytes} (${inT.dtype} [${inT.shape.join(',')}])`);
     }
     inView.set(input);
-    ex.useMasks(masks);
     ex.runRange(0, n);
     return ex.bytes(outT.index);
   };
@@ -116,18 +120,18 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
     inputBytes,
     outputBytes,
     run(input, masks) {
-      ex.validateMasks(masks);
-      return runOne(input, masks).slice();
+      useMasks(masks);
+      return runOne(input).slice();
     },
     runBatch(inputs, masks) {
-      ex.validateMasks(masks);
-      return inputs.map((x) => runOne(x, masks).slice());
+      useMasks(masks);
+      return inputs.map((x) => runOne(x).slice());
     },
     classify(inputs, masks) {
-      ex.validateMasks(masks);
+      useMasks(masks);
       const out = new Int32Array(inputs.length);
       inputs.forEach((x, i) => {
-        out[i] = argmaxBytes(runOne(x, masks), outDtype);
+        out[i] = argmaxBytes(runOne(x), outDtype);
       });
       return out;
     },
@@ -135,8 +139,8 @@ export function createEngine(graph: Graph, options: EngineOptions = {}): Referen
       return argmaxBytes(output, outDtype);
     },
     trace(input, masks) {
-      ex.validateMasks(masks);
-      runOne(input, masks);
+      useMasks(masks);
+      runOne(input);
       const tensors = new Map<number, Uint8Array>();
       prepared.tensorBytes.forEach((b, t) => {
         if (b > 0) tensors.set(t, ex.bytes(t).slice());
