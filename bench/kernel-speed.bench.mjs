@@ -117,6 +117,9 @@ if (childIndex >= 0) {
     U.prototype.addNativeHook = function (type, ...rest) {
       return type & (UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE) ? undefined : add.call(this, type, ...rest);
     };
+    // builds whose native model adds its memory hook itself (sim_install_mem_hook): skip it there too
+    const { cyclesApi: api } = await import(resolve(checkout, 'dist/emulator/unicorn/ffi.js'));
+    if (api().sim_install_mem_hook) api().sim_install_mem_hook = () => 0;
   }
   console.log(JSON.stringify(modelRateHere(cases[Number(process.argv[childIndex + 2])], MachineClass)));
   process.exit(0);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ThumbDecodeError, decodeBlock, decodeThumb, thumbInsnSize } from '../src/emulator/thumb/decode.js';
-import type { ThumbInsn } from '../src/emulator/thumb/insn.js';
+import type { MemAddress, ThumbInsn } from '../src/emulator/thumb/insn.js';
 
 const PC = 1 << 15;
 const LR = 1 << 14;
@@ -31,37 +31,43 @@ function insn(fields: Partial<ThumbInsn> & Pick<ThumbInsn, 'size' | 'cls' | 'mne
     itCount: 0,
     itConds: [],
     branchOffset: null,
+    address: null,
     ...fields,
   };
+}
+
+/** An address record (see MemAddress): mode, base, then the index (-1 for none), shift and offset. */
+function at(mode: MemAddress['mode'], base: number, offset = 0, index = -1, shift = 0): MemAddress {
+  return { mode, base, index, shift, offset };
 }
 
 /** [source, hw1, hw2, expected record]. hw2 is 0 for 16-bit encodings. */
 const CASES: readonly (readonly [string, number, number, ThumbInsn])[] = [
   // ---- loads and stores ----
   ['ldr r0, [r1, #4]', 0x6848, 0,
-    insn({ size: 2, cls: 'load', mnemonic: 'ldr', reads: r(1), writes: r(0), addrRegs: r(1), regCount: 1, memBytes: 4 })],
+    insn({ size: 2, cls: 'load', mnemonic: 'ldr', reads: r(1), writes: r(0), addrRegs: r(1), regCount: 1, memBytes: 4, address: at('offset', 1, 4) })],
   ['ldr r0, [pc, #8]', 0x4802, 0,
-    insn({ size: 2, cls: 'load', mnemonic: 'ldr', reads: PC, writes: r(0), addrRegs: PC, regCount: 1, memBytes: 4, pcRelative: true })],
+    insn({ size: 2, cls: 'load', mnemonic: 'ldr', reads: PC, writes: r(0), addrRegs: PC, regCount: 1, memBytes: 4, pcRelative: true, address: at('offset', 15, 8) })],
   ['ldr.w r0, [r1, r2, lsl #2]', 0xf851, 0x0022,
-    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: r(1, 2), writes: r(0), addrRegs: r(1, 2), regCount: 1, memBytes: 4 })],
+    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: r(1, 2), writes: r(0), addrRegs: r(1, 2), regCount: 1, memBytes: 4, address: at('offset', 1, 0, 2, 2) })],
   ['ldr.w r0, [r1], #4', 0xf851, 0x0b04,
-    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: r(1), writes: r(0, 1), addrRegs: r(1), regCount: 1, memBytes: 4, writeback: true })],
+    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: r(1), writes: r(0, 1), addrRegs: r(1), regCount: 1, memBytes: 4, writeback: true, address: at('post', 1, 4) })],
   ['ldr.w pc, [sp], #4', 0xf85d, 0xfb04,
-    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: SP, writes: PC | SP, addrRegs: SP, regCount: 1, memBytes: 4, writeback: true })],
+    insn({ size: 4, cls: 'load', mnemonic: 'ldr', reads: SP, writes: PC | SP, addrRegs: SP, regCount: 1, memBytes: 4, writeback: true, address: at('post', 13, 4) })],
   ['ldrd r0, r1, [r2]', 0xe9d2, 0x0100,
-    insn({ size: 4, cls: 'load-dual', mnemonic: 'ldrd', reads: r(2), writes: r(0, 1), addrRegs: r(2), regCount: 2, memBytes: 8 })],
+    insn({ size: 4, cls: 'load-dual', mnemonic: 'ldrd', reads: r(2), writes: r(0, 1), addrRegs: r(2), regCount: 2, memBytes: 8, address: at('offset', 2) })],
   ['strd r4, r5, [sp, #-8]!', 0xe96d, 0x4502,
-    insn({ size: 4, cls: 'store-dual', mnemonic: 'strd', reads: r(4, 5) | SP, writes: SP, addrRegs: SP, regCount: 2, memBytes: 8, writeback: true })],
+    insn({ size: 4, cls: 'store-dual', mnemonic: 'strd', reads: r(4, 5) | SP, writes: SP, addrRegs: SP, regCount: 2, memBytes: 8, writeback: true, address: at('pre', 13, -8) })],
   ['ldmia r0!, {r1-r4}', 0xc81e, 0,
-    insn({ size: 2, cls: 'load-multiple', mnemonic: 'ldm', reads: r(0), writes: r(0, 1, 2, 3, 4), addrRegs: r(0), regCount: 4, writeback: true })],
+    insn({ size: 2, cls: 'load-multiple', mnemonic: 'ldm', reads: r(0), writes: r(0, 1, 2, 3, 4), addrRegs: r(0), regCount: 4, writeback: true, address: at('ia', 0) })],
   ['ldmia r0, {r0, r1} (base in the list: no writeback)', 0xc803, 0,
-    insn({ size: 2, cls: 'load-multiple', mnemonic: 'ldm', reads: r(0), writes: r(0, 1), addrRegs: r(0), regCount: 2 })],
+    insn({ size: 2, cls: 'load-multiple', mnemonic: 'ldm', reads: r(0), writes: r(0, 1), addrRegs: r(0), regCount: 2, address: at('ia', 0) })],
   ['push {r4-r7, lr}', 0xb5f0, 0,
-    insn({ size: 2, cls: 'store-multiple', mnemonic: 'push', reads: r(4, 5, 6, 7) | LR | SP, writes: SP, addrRegs: SP, regCount: 5, writeback: true })],
+    insn({ size: 2, cls: 'store-multiple', mnemonic: 'push', reads: r(4, 5, 6, 7) | LR | SP, writes: SP, addrRegs: SP, regCount: 5, writeback: true, address: at('db', 13) })],
   ['pop {r4, pc}', 0xbd10, 0,
-    insn({ size: 2, cls: 'load-multiple', mnemonic: 'pop', reads: SP, writes: r(4) | PC | SP, addrRegs: SP, regCount: 2, writeback: true })],
+    insn({ size: 2, cls: 'load-multiple', mnemonic: 'pop', reads: SP, writes: r(4) | PC | SP, addrRegs: SP, regCount: 2, writeback: true, address: at('ia', 13) })],
   ['stmdb sp!, {r4-r11, lr}', 0xe92d, 0x4ff0,
-    insn({ size: 4, cls: 'store-multiple', mnemonic: 'stmdb', reads: r(4, 5, 6, 7, 8, 9, 10, 11) | LR | SP, writes: SP, addrRegs: SP, regCount: 9, writeback: true })],
+    insn({ size: 4, cls: 'store-multiple', mnemonic: 'stmdb', reads: r(4, 5, 6, 7, 8, 9, 10, 11) | LR | SP, writes: SP, addrRegs: SP, regCount: 9, writeback: true, address: at('db', 13) })],
   // ---- data processing, multiplies, divide ----
   ['smlad r0, r1, r2, r0', 0xfb21, 0x0002, insn({ size: 4, cls: 'dsp-mul', mnemonic: 'smlad', reads: r(0, 1, 2), writes: r(0) })],
   ['sxtb16 r1, r2, ror #8', 0xfa2f, 0xf192, insn({ size: 4, cls: 'alu', mnemonic: 'sxtb16', reads: r(2), writes: r(1) })],
@@ -90,18 +96,18 @@ const CASES: readonly (readonly [string, number, number, ThumbInsn])[] = [
   ['36: cbz r3, 8c <fwd>', 0xb34b, 0, insn({ size: 2, cls: 'compare-branch', mnemonic: 'cbz', reads: r(3), writes: PC, branchOffset: 0x52 })],
   ['0: cbnz r7, 82 (largest offset)', 0xbbff, 0, insn({ size: 2, cls: 'compare-branch', mnemonic: 'cbnz', reads: r(7), writes: PC, branchOffset: 126 })],
   ['tbb [pc, r0]', 0xe8df, 0xf000,
-    insn({ size: 4, cls: 'table-branch', mnemonic: 'tbb', reads: PC | r(0), writes: PC, addrRegs: PC | r(0), regCount: 1, memBytes: 1, pcRelative: true })],
+    insn({ size: 4, cls: 'table-branch', mnemonic: 'tbb', reads: PC | r(0), writes: PC, addrRegs: PC | r(0), regCount: 1, memBytes: 1, pcRelative: true, address: at('offset', 15, 0, 0, 0) })],
   ['bx lr', 0x4770, 0, insn({ size: 2, cls: 'branch-reg', mnemonic: 'bx', reads: LR, writes: PC })],
   ['blx r3', 0x4798, 0, insn({ size: 2, cls: 'branch-reg', mnemonic: 'blx', reads: r(3), writes: PC | LR })],
   // ---- floating point ----
   ['vldr s0, [r0, #4]', 0xed90, 0x0a01,
-    insn({ size: 4, cls: 'fpu-load', mnemonic: 'vldr', reads: r(0), addrRegs: r(0), regCount: 1, memBytes: 4 })],
+    insn({ size: 4, cls: 'fpu-load', mnemonic: 'vldr', reads: r(0), addrRegs: r(0), regCount: 1, memBytes: 4, address: at('offset', 0, 4) })],
   ['vldr d0, [pc, #16]', 0xed9f, 0x0b04,
-    insn({ size: 4, cls: 'fpu-load', mnemonic: 'vldr', reads: PC, addrRegs: PC, regCount: 2, memBytes: 8, pcRelative: true })],
+    insn({ size: 4, cls: 'fpu-load', mnemonic: 'vldr', reads: PC, addrRegs: PC, regCount: 2, memBytes: 8, pcRelative: true, address: at('offset', 15, 16) })],
   ['vpush {s16-s19}', 0xed2d, 0x8a04,
-    insn({ size: 4, cls: 'fpu-store-multiple', mnemonic: 'vpush', reads: SP, writes: SP, addrRegs: SP, regCount: 4, writeback: true })],
+    insn({ size: 4, cls: 'fpu-store-multiple', mnemonic: 'vpush', reads: SP, writes: SP, addrRegs: SP, regCount: 4, writeback: true, address: at('db', 13) })],
   ['vpop {d8-d9}', 0xecbd, 0x8b04,
-    insn({ size: 4, cls: 'fpu-load-multiple', mnemonic: 'vpop', reads: SP, writes: SP, addrRegs: SP, regCount: 4, writeback: true })],
+    insn({ size: 4, cls: 'fpu-load-multiple', mnemonic: 'vpop', reads: SP, writes: SP, addrRegs: SP, regCount: 4, writeback: true, address: at('ia', 13) })],
   ['vmla.f32 s0, s1, s2', 0xee00, 0x0a81, insn({ size: 4, cls: 'fpu-mac', mnemonic: 'vmla' })],
   ['vmrs APSR_nzcv, fpscr (flags only: no core register written)', 0xeef1, 0xfa10, insn({ size: 4, cls: 'fpu', mnemonic: 'vmrs' })],
   ['vmov r0, s1', 0xee10, 0x0a90, insn({ size: 4, cls: 'fpu', mnemonic: 'vmov', writes: r(0) })],

@@ -41,7 +41,7 @@ const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
 const PERIPHERAL_KIND = { register: 0, 'uart-data': 1, 'cycle-counter': 2 } as const;
 /** Length of the native counters array (N_COUNTERS in native/sim.h) and the indices used here. */
 const N_COUNTERS = 16;
-const C = { cycles: 0, instructions: 1, fetchStalls: 2, dataStalls: 3, branchPenalty: 4, limitHit: 6, faultKind: 7, faultAddress: 8, intno: 9, tracePc: 11, uartBytes: 12, cyccntPending: 13 } as const;
+const C = { cycles: 0, instructions: 1, fetchStalls: 2, dataStalls: 3, branchPenalty: 4, limitHit: 6, faultKind: 7, faultAddress: 8, intno: 9, tracePc: 11, uartBytes: 12, cyccntPending: 13, replayedAccesses: 14, hookedAccesses: 15 } as const;
 /** Interrupt number Unicorn raises for BKPT. */
 const EXCP_BKPT = 7;
 /** LR at reset on a Cortex-M4 (ARMv7-M ARM B1.5.5). */
@@ -55,6 +55,12 @@ export interface MachineOptions {
    * that check exactly that).
    */
   readonly referenceFetch?: boolean;
+  /**
+   * Charge the data accesses of blocks whose addresses are known at entry from a replay
+   * program (access-replay.ts) and run them on Unicorn's fast memory path (default true);
+   * false sends every access through the memory hook (same cycles; for tests that check that).
+   */
+  readonly memoryReplay?: boolean;
 }
 
 /** Options of {@link Machine.call}. */
@@ -148,6 +154,7 @@ export class Machine {
     if (!state) throw new SimDseError('unicorn', 'out of memory creating the cycle model');
     this.state = state;
     if (options.referenceFetch) this.native.sim_set_reference_fetch(state, 1);
+    this.native.sim_set_replay(state, options.memoryReplay === false ? 0 : 1, RETURN_TRAMPOLINE, flashRegion.base, flashRegion.base + flashRegion.size);
     this.ioRegs = new Uint32Array(koffi.view(this.native.sim_io_regs(state), 16 * 4));
     this.ioCounters = new Float64Array(koffi.view(this.native.sim_io_counters(state), N_COUNTERS * 8));
     this.ioClasses = new Float64Array(koffi.view(this.native.sim_io_classes(state), (2 * NATIVE_CLASSES + 1) * 8));
@@ -253,6 +260,15 @@ export class Machine {
     const bytes = new Uint8Array(n);
     this.native.sim_uart_read(this.state, bytes, n);
     return Buffer.from(bytes).toString('latin1');
+  }
+
+  /**
+   * How the last run charged its data accesses: `replayed` from block replay programs at block
+   * entry (fast memory path), `hooked` through the memory hook (slow path). A replayed access
+   * that crosses a page counts once.
+   */
+  accessCounts(): { replayed: number; hooked: number } {
+    return { replayed: this.ioCounters[C.replayedAccesses], hooked: this.ioCounters[C.hookedAccesses] };
   }
 
   /** Whether buffer arguments of these lengths fit between the loaded image and the stack reserve (else {@link call} refuses them). */
@@ -442,7 +458,7 @@ export class Machine {
   private defineBlock(addr: number, size: number): void {
     let cost: BlockCost;
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
-      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null };
+      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null, replay: null };
     } else {
       cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
     }
@@ -453,6 +469,9 @@ export class Machine {
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
     if (cost.systemBus) this.native.sim_set_block_sbus(this.state, id, cost.systemBus.fetchCycles, cost.systemBus.dataTransfers);
+    if (cost.replay && this.native.sim_set_block_replay(this.state, id, cost.replay.ops, cost.replay.count, cost.replay.regs) !== 0) {
+      throw new SimDseError('unicorn', 'out of memory keeping a block replay program');
+    }
     this.blocks.push({ address: cost.address, size: cost.size });
   }
 
@@ -464,7 +483,10 @@ export class Machine {
         continue;
       }
       // flash takes no stores (see classifyFault); the host's loads of the image still write it
-      this.uc.map(region.base, alignUp(region.size, PAGE), region.kind === 'flash' ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_ALL);
+      // host memory the native model keeps (block replay reads the values of loads there)
+      const perms = region.kind === 'flash' ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_ALL;
+      const err = this.native.sim_map_memory(this.state, this.uc.ptr, region.base, alignUp(region.size, PAGE), perms);
+      if (err !== 0) throw new SimDseError('unicorn', `mapping ${region.name} at ${hex(region.base)} failed (${err})`);
     }
     this.uc.map(RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_READ | UC_PROT_EXEC);
     this.uc.write(RETURN_TRAMPOLINE, TRAMPOLINE_CODE);
@@ -533,7 +555,8 @@ export class Machine {
     const countSram = systemBusCode && codeSram !== null;
     n.sim_set_dcode_ranges(this.state, countFlash ? this.flash.size : 0, countSram ? codeSram.base : 0, countSram ? codeSram.size : 0);
     n.sim_set_unaligned(this.state, unalignedPenaltyTable());
-    this.uc.addNativeHook(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, n.sim_mem_hook_fn(), this.state, 0, DATA_MEMORY_END);
+    const memErr = n.sim_install_mem_hook(this.state, this.uc.ptr, 0, DATA_MEMORY_END);
+    if (memErr !== 0) throw new SimDseError('unicorn', `adding the data-memory hook failed (${memErr})`);
     this.uc.addNativeHook(UC_HOOK_MEM_INVALID, n.sim_unmapped_hook_fn(), this.state);
     this.uc.addNativeHook(UC_HOOK_INTR, n.sim_intr_hook_fn(), this.state);
   }

@@ -26,6 +26,14 @@
 
 #define CACHE_WAYS 4u
 #define STREAM_MIN_LINES 16u /* blocks longer than this try the streaming fast path */
+#define REPLAY_OP_WORDS 3u   /* words per replayed access (src/emulator/timing/access-replay.ts) */
+#define REPLAY_NO_INDEX 31u  /* index field of an access without an index register */
+
+static const int CORE_REGS[16] = {
+    UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,  UC_ARM_REG_R5,
+    UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8,  UC_ARM_REG_R9,  UC_ARM_REG_R10, UC_ARM_REG_R11,
+    UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC};
+
 
 static void cache_free(Cache *c) {
   free(c->tags);
@@ -65,8 +73,13 @@ static inline int cache_access(Cache *c, uint32_t line) {
   if (line >= c->flash_lines) return 0;
   const uint32_t set = line & (c->sets - 1);
   uint32_t *t = c->tags + set * c->ways;
-  for (uint32_t w = 0; w < c->ways; w++)
-    if (t[w] == line) return 1;
+  if (c->ways == CACHE_WAYS) {
+    /* the usual geometry: the four ways compared without a branch each (a hit is unpredictable) */
+    if ((t[0] == line) | (t[1] == line) | (t[2] == line) | (t[3] == line)) return 1;
+  } else {
+    for (uint32_t w = 0; w < c->ways; w++)
+      if (t[w] == line) return 1;
+  }
   uint32_t way = c->next_victim[set];
   c->next_victim[set] = (uint8_t)((way + 1) & (c->ways - 1));
   t[way] = line;
@@ -157,6 +170,7 @@ SimState *sim_new(const uint32_t *params) {
   s->flash_base = params[0];
   s->flash_size = params[1];
   s->line_bytes = params[2] ? params[2] : 16;
+  s->line_shift = (s->line_bytes & (s->line_bytes - 1)) ? 32u : (uint32_t)__builtin_ctz(s->line_bytes);
   s->wait_states = params[3];
   s->prefetch = params[6];
   uint32_t flash_lines = s->flash_size / s->line_bytes;
@@ -191,6 +205,8 @@ void sim_free(SimState *s) {
   free(s->insn_pool);
   free(s->line_stall);
   free(s->specials);
+  free(s->replay_pool);
+  for (uint32_t i = 0; i < s->nmaps; i++) free(s->maps[i].bytes); /* the engine is closed first (Machine.close) */
   free(s->touched_specials);
   for (uint32_t i = 0; i < s->nram; i++) free(s->ram[i].bytes);
   free(s->ram);
@@ -220,6 +236,7 @@ void sim_reset(SimState *s, int keep_caches) {
   s->cycles = s->instructions = 0;
   s->fetch_stalls = s->data_stalls = s->branch_penalty = s->special_cycles = 0;
   s->unaligned_cycles = 0;
+  s->replayed_accesses = s->hooked_accesses = 0;
   s->limit_hit = 0;
   s->fault_kind = 0;
   s->fault_address = 0;
@@ -477,6 +494,8 @@ int sim_set_block_sbus(SimState *s, uint32_t id, uint32_t fetch_cycles, uint32_t
   return 0;
 }
 
+static void replay_block(SimState *s, uc_engine *uc, const Block *b);
+
 static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
   SimState *s = user;
   sbus_settle(s);
@@ -518,6 +537,7 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
     s->sbus_reads_at = s->code_reads;
   }
   s->prev_block = id;
+  if (b->replay_active) replay_block(s, uc, b);
   if (s->instructions > s->max_instructions) {
     s->limit_hit = 1;
     uc_emu_stop(uc);
@@ -635,6 +655,38 @@ void sim_set_dcode_ranges(SimState *s, uint32_t flash_size, uint32_t sram_base, 
 }
 
 /*
+ * Charges one data access: the unaligned penalty of a halfword or word at an unaligned address,
+ * and for a read from the code region the D-Code count and the ART data cache.
+ */
+static inline void charge_access(SimState *s, int read, uint32_t a, uint32_t size, uint32_t *last_line) {
+  uint32_t extra = 0;
+  if (size == 2)
+    extra = (a & 1u) ? s->unaligned_penalty[0] : 0;
+  else if (size == 4 && (a & 3u))
+    extra = (a & 1u) ? s->unaligned_penalty[2] : s->unaligned_penalty[1];
+  if (extra) {
+    s->cycles += extra;
+    s->data_stalls += extra;
+    s->unaligned_cycles += extra;
+  }
+  if (!read) return;
+  if (a - s->flash_base < s->dcode_flash_size) {
+    s->code_reads++;
+    if (s->wait_states == 0) return;
+    const uint32_t off = a - s->flash_base;
+    const uint32_t line = s->line_shift < 32u ? off >> s->line_shift : off / s->line_bytes;
+    /* the line of the previous flash read of the same replay is cached: a hit, no look-up */
+    if (line == *last_line) return;
+    *last_line = s->dcache.nlines ? line : 0xffffffffu;
+    if (s->dcache.nlines && cache_access(&s->dcache, line)) return;
+    s->cycles += s->wait_states;
+    s->data_stalls += s->wait_states;
+  } else if (a - s->dcode_sram_base < s->dcode_sram_size) {
+    s->code_reads++;
+  }
+}
+
+/*
  * The one data-memory hook (reads and writes of code and SRAM, 0x0000_0000..0x3fff_ffff).
  * Unicorn 2.0.1 sends every load and store through its slow path (load_helper/store_helper)
  * once any memory hook exists, and there walks its hook list for each access: one hook that
@@ -648,32 +700,91 @@ void sim_set_dcode_ranges(SimState *s, uint32_t flash_size, uint32_t sram_base, 
  * Reads from the code region: counted as D-Code reads (they take no System-bus slot, see
  * sbus_settle); a read from flash with wait states goes through the ART data cache and pays the
  * wait states on a miss.
+ *
+ * Accesses of a block that has a replay program were charged when it was entered (replay_block):
+ * ignored here.
  */
 static void mem_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
   (void)uc;
   (void)value;
   SimState *s = user;
-  const uint32_t a = (uint32_t)address;
-  uint32_t extra = 0;
-  if (size == 2)
-    extra = (a & 1u) ? s->unaligned_penalty[0] : 0;
-  else if (size == 4 && (a & 3u))
-    extra = (a & 1u) ? s->unaligned_penalty[2] : s->unaligned_penalty[1];
-  if (extra) {
-    s->cycles += extra;
-    s->data_stalls += extra;
-    s->unaligned_cycles += extra;
+  if (s->prev_block >= 0 && s->blocks[s->prev_block].replay_active) return;
+  s->hooked_accesses++;
+  uint32_t none = 0xffffffffu;
+  charge_access(s, type == UC_MEM_READ, (uint32_t)address, (uint32_t)size, &none);
+}
+
+/*
+ * Charges a block's data accesses at its entry from its replay program and the registers' entry
+ * values, in the order the memory hook would see them: each access in the hook's range, and an
+ * unaligned one that crosses a 1 KB page (Unicorn's page on the M profile) again as the two
+ * aligned accesses Unicorn splits it into.
+ */
+/*
+ * The value a load of `size` bytes at a gives (zero- or sign-extended), read from the host memory
+ * behind the guest's (sim_map_memory: flash, SRAM, CCM); 0 elsewhere (peripheral registers hold
+ * no pointers the kernels dereference).
+ */
+static uint32_t read_value(const SimState *s, uint32_t a, uint32_t size, uint32_t sign) {
+  uint8_t b[4] = {0, 0, 0, 0};
+  const HostMap *m = NULL;
+  for (uint32_t i = 0; i < s->nmaps && !m; i++)
+    if (a - s->maps[i].base < s->maps[i].size && s->maps[i].size - (a - s->maps[i].base) >= size) m = &s->maps[i];
+  if (!m) return 0; /* a pointer read from a peripheral register: not modelled */
+  memcpy(b, m->bytes + (a - m->base), size);
+  const uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+  if (!sign || size == 4) return v;
+  return size == 1 ? (uint32_t)(int32_t)(int8_t)v : (uint32_t)(int32_t)(int16_t)v;
+}
+
+/*
+ * Maps guest memory [base, base + size) (both multiples of 4 KB) on host memory the model
+ * allocates and keeps, so block replay reads loaded values directly. Returns a uc_err, or -1
+ * when out of memory or maps.
+ */
+int sim_map_memory(SimState *s, uc_engine *uc, uint32_t base, uint32_t size, uint32_t perms) {
+  if (s->nmaps == MAX_HOST_MAPS) return -1;
+  uint8_t *bytes = aligned_alloc(4096, size);
+  if (!bytes) return -1;
+  memset(bytes, 0, size);
+  int err = uc_mem_map_ptr(uc, base, size, perms, bytes);
+  if (err) {
+    free(bytes);
+    return err;
   }
-  if (type != UC_MEM_READ) return;
-  if (a - s->flash_base < s->dcode_flash_size) {
-    s->code_reads++;
-    if (s->wait_states == 0) return;
-    uint32_t line = (a - s->flash_base) / s->line_bytes;
-    if (s->dcache.nlines && cache_access(&s->dcache, line)) return;
-    s->cycles += s->wait_states;
-    s->data_stalls += s->wait_states;
-  } else if (a - s->dcode_sram_base < s->dcode_sram_size) {
-    s->code_reads++;
+  s->maps[s->nmaps++] = (HostMap){base, size, bytes};
+  return 0;
+}
+
+static void replay_block(SimState *s, uc_engine *uc, const Block *b) {
+  uint32_t v[32]; /* entry registers 0..15, 16 = 0 (absolute), value slots 17..30 */
+  int ids[16];
+  void *vals[16];
+  int n = 0;
+  for (uint32_t m = b->replay_regs; m; m &= m - 1) {
+    const uint32_t r = (uint32_t)__builtin_ctz(m);
+    ids[n] = CORE_REGS[r];
+    vals[n++] = &v[r];
+  }
+  if (n) uc_reg_read_batch(uc, ids, vals, n); /* one call: a third of the cost of one uc_reg_read per register */
+  v[16] = 0;
+  s->replayed_accesses += b->replay_n;
+  uint32_t last_line = 0xffffffffu;
+  const ReplayOp *op = s->replay_pool + b->replay_first;
+  for (uint32_t i = 0; i < b->replay_n; i++, op++) {
+    const uint32_t size = op->size;
+    uint32_t a = v[op->base] + (uint32_t)op->offset;
+    if (op->index != REPLAY_NO_INDEX) a += (v[op->index] + (uint32_t)op->index_delta) << op->shift;
+    /* a value the block loads (before any store, or from flash) and uses as an address: read it now */
+    if (op->flags & REPLAY_KEEP) v[op->slot] = read_value(s, a, size, op->flags & REPLAY_SIGNED);
+    if ((uint64_t)a < s->mem_lo || (uint64_t)a > s->mem_hi) continue;
+    const int read = op->flags & REPLAY_READ;
+    charge_access(s, read, a, size, &last_line);
+    if ((a & (size - 1u)) && (a & 1023u) + size > 1024u) {
+      const uint32_t lo = a & ~(size - 1u);
+      charge_access(s, read, lo, size, &last_line);
+      charge_access(s, read, lo + size, size, &last_line);
+    }
   }
 }
 
@@ -710,8 +821,8 @@ static void trace_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 /* Hook entry points, for uc_hook_add from JavaScript. */
 void *sim_block_hook_fn(void) { return (void *)&block_hook; }
 void *sim_code_hook_fn(void) { return (void *)&code_hook; }
-void *sim_overlay_hook_fn(void) { return (void *)&overlay_hook; }
 void *sim_mem_hook_fn(void) { return (void *)&mem_hook; }
+void *sim_overlay_hook_fn(void) { return (void *)&overlay_hook; }
 void *sim_unmapped_hook_fn(void) { return (void *)&unmapped_hook; }
 void *sim_intr_hook_fn(void) { return (void *)&intr_hook; }
 void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }
@@ -721,7 +832,8 @@ void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }
  * [2] fetch_stalls [3] data_stalls [4] branch_penalty [5] special_cycles
  * [6] limit_hit [7] fault_kind [8] fault_address [9] fault_intno [10] nblocks
  * [11] trace_pc (last instruction seen by the trace hook) [12] UART bytes
- * [13] blocks that read CYCCNT untraced in this run
+ * [13] blocks that read CYCCNT untraced in this run [14] data accesses charged by block replay
+ * [15] data accesses charged by the memory hook
  */
 void sim_counters(SimState *s, double *out) {
   sbus_settle(s);
@@ -739,6 +851,8 @@ void sim_counters(SimState *s, double *out) {
   out[11] = s->trace_pc;
   out[12] = s->uart_len;
   out[13] = s->cyccnt_pending;
+  out[14] = (double)s->replayed_accesses;
+  out[15] = (double)s->hooked_accesses;
 }
 
 /*
@@ -765,11 +879,6 @@ void sim_class_totals(const SimState *s, double *out) {
       out[2 * MAX_CLASSES] += (double)sp->cycles;
   }
 }
-
-static const int CORE_REGS[16] = {
-    UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,  UC_ARM_REG_R5,
-    UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8,  UC_ARM_REG_R9,  UC_ARM_REG_R10, UC_ARM_REG_R11,
-    UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC};
 
 /* Reads r0..r15 in one call (16 FFI round trips saved per emulated call). */
 int sim_read_core(uc_engine *uc, uint32_t *out) {
@@ -814,6 +923,112 @@ double *sim_io_counters(SimState *s) { return s->io_counters; }
 double *sim_io_classes(SimState *s) { return s->io_classes; }
 
 /*
+ * Gives block `id` its replay program: n accesses of REPLAY_OP_WORDS words each (encoding in
+ * src/emulator/timing/access-replay.ts), reading the entry registers in `regs`. Ignored while
+ * replay is off. Returns 0, or -1 on allocation failure or an unknown block.
+ */
+int sim_set_block_replay(SimState *s, uint32_t id, const int32_t *ops, uint32_t n, uint32_t regs) {
+  if (id >= s->nblocks) return -1;
+  if (!s->replay_on || n == 0) return 0;
+  if (!grow((void **)&s->replay_pool, &s->cap_replay_pool, s->nreplay_pool + n, sizeof(ReplayOp))) return -1;
+  Block *b = &s->blocks[id];
+  b->replay_first = s->nreplay_pool;
+  for (uint32_t i = 0; i < n; i++, ops += REPLAY_OP_WORDS) {
+    const uint32_t w = (uint32_t)ops[0];
+    ReplayOp *op = &s->replay_pool[s->nreplay_pool++];
+    memset(op, 0, sizeof *op);
+    op->base = (uint8_t)(w & 31u);
+    op->index = (uint8_t)((w >> 5) & 31u);
+    op->shift = (uint8_t)((w >> 10) & 3u);
+    op->size = (uint8_t)((w >> 12) & 15u);
+    op->flags = (uint8_t)(((w >> 16) & 1u ? REPLAY_READ : 0u) | ((w >> 17) & 1u ? REPLAY_KEEP : 0u) | ((w >> 23) & 1u ? REPLAY_SIGNED : 0u));
+    op->slot = (uint8_t)((w >> 18) & 31u);
+    op->offset = ops[1];
+    op->index_delta = ops[2];
+  }
+  b->replay_regs = regs;
+  b->replay_n = n;
+  return 0;
+}
+
+/*
+ * Turns block replay on or off (before any block is defined). `stop`: an executable address
+ * where an empty run can begin and end; [lo, hi): the code (flash) whose replayed blocks are
+ * translated before each run without the memory hook.
+ */
+void sim_set_replay(SimState *s, int on, uint32_t stop, uint32_t lo, uint32_t hi) {
+  s->replay_on = on != 0;
+  s->replay_stop = stop;
+  s->replay_lo = lo;
+  s->replay_hi = hi;
+}
+
+/* Adds the data-memory hook over [lo, hi]; the model removes and re-adds it around translate_replayed. */
+int sim_install_mem_hook(SimState *s, uc_engine *uc, uint64_t lo, uint64_t hi) {
+  s->mem_lo = lo;
+  s->mem_hi = hi;
+  return uc_hook_add(uc, &s->mem_hook_handle, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)&mem_hook, s, lo, hi);
+}
+
+/*
+ * Whether translating block b again before the next run (about 5 us plus 0.15 us per
+ * instruction, bench/probes/unicorn-tb-lifetime.c) costs less than the slow path its accesses
+ * would take (about 7 ns each) if it runs as often as in the last run: true for the loops of a
+ * kernel, false for straight-line code run once per call. Decides speed only, never cycles.
+ */
+static inline int replay_pays(const SimState *s, const Block *b) {
+  if (!b->replay_n || b->addr - s->replay_lo >= s->replay_hi - s->replay_lo) return 0;
+  return b->exec_count * b->replay_n * 7u >= 5000u + 150u * (uint64_t)b->instructions;
+}
+
+/*
+ * Translates the replayed blocks again while no memory hook exists, so that their loads and
+ * stores take Unicorn's fast path (their accesses are charged by replay_block), then adds the
+ * hook back for every other block. Unicorn 2.0.1 decides the slow path when it translates a
+ * block, for every access, as long as any memory hook exists; a block translated by
+ * UC_CTL_TB_REQUEST_CACHE keeps the fast path for one run only, so this runs before every run
+ * (bench/probes/unicorn-tb-lifetime.c), for the blocks of the last run where it pays. A deleted hook leaves Unicorn's list when uc_emu_start
+ * returns: an empty run at replay_stop does that. A block Unicorn translates with the hook
+ * anyway is only slower: the hook ignores the accesses of replayed blocks.
+ */
+static int translate_replayed(SimState *s, uc_engine *uc) {
+  if (!s->replay_on || !s->mem_hook_handle) return 0;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->nblocks; i++) {
+    Block *b = &s->blocks[i];
+    b->replay_active = (uint32_t)replay_pays(s, b);
+    n += b->replay_active;
+  }
+  if (n == 0) return 0;
+  int err = uc_hook_del(uc, s->mem_hook_handle);
+  if (err) return err;
+  s->mem_hook_handle = 0;
+  err = uc_emu_start(uc, (uint64_t)(s->replay_stop | 1u), (uint64_t)s->replay_stop, 0, 0);
+  if (err) return err;
+  /* all dropped first: dropping a block drops every translation overlapping it (a loop entered
+   * above its head is two blocks sharing their end), so a request must not come before a drop */
+  for (uint32_t i = 0; i < s->ntouched; i++) {
+    const Block *b = &s->blocks[s->touched[i]];
+    if (b->replay_active) uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
+  }
+  for (uint32_t i = 0; i < s->ntouched; i++) {
+    const Block *b = &s->blocks[s->touched[i]];
+    if (!b->replay_active) continue;
+    const uint32_t pc = b->addr | 1u;
+    uc_reg_write(uc, UC_ARM_REG_PC, &pc);
+    uc_tb tb;
+    memset(&tb, 0, sizeof tb);
+    uc_ctl(uc, UC_CTL_READ_WRITE(UC_CTL_TB_REQUEST_CACHE, 2), (uint64_t)b->addr, &tb);
+    if (tb.pc != b->addr || tb.size != b->size) {
+      /* not the block the model knows (never seen): drop it, the block stays on the hook */
+      uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
+      s->blocks[s->touched[i]].replay_active = 0;
+    }
+  }
+  return sim_install_mem_hook(s, uc, s->mem_lo, s->mem_hi);
+}
+
+/*
  * One emulated run in a single FFI call: RAM segments restored, r0..r14 from
  * io_regs, counters reset (caches kept when keep_caches), emulation from
  * `begin` (Thumb bit added) until `until`, then r0..r15 into io_regs, the
@@ -821,7 +1036,9 @@ double *sim_io_classes(SimState *s) { return s->io_classes; }
  * Returns the uc_err of uc_emu_start (or of the set-up).
  */
 int sim_run(SimState *s, uc_engine *uc, uint32_t begin, uint32_t until, double limit, int keep_caches) {
-  int err = sim_restore_ram(s, uc);
+  int err = translate_replayed(s, uc);
+  if (err) return err;
+  err = sim_restore_ram(s, uc);
   if (err) return err;
   err = sim_write_core(uc, s->io_regs);
   if (err) return err;
@@ -870,5 +1087,6 @@ int sim_trace_block(SimState *s, uc_engine *uc, uint32_t id, const uint16_t *ins
   int err = uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)&trace_hook, s, (uint64_t)b->addr, (uint64_t)(b->addr + b->size - 1));
   if (err) return err;
   b->traced = 1;
+  b->replay_n = b->replay_active = 0; /* a traced block's accesses go through the hook, in order with its CYCCNT reads */
   return uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
 }

@@ -46,6 +46,10 @@ typedef struct {
   uint32_t sbus_fetch;     /* fetched over the System bus: cycles its fetch stream takes (0: not) */
   uint32_t sbus_data;      /* data words its instructions transfer (S-bus contention unless over D-Code) */
   uint32_t overlay;        /* in the overlay range: the overlay loaded when it was defined (its load end); else 0 */
+  uint32_t replay_first;   /* index into replay_pool */
+  uint32_t replay_n;       /* accesses replayed at entry; 0: its accesses go through mem_hook */
+  uint32_t replay_regs;    /* core registers the replay reads at entry (bit n = Rn) */
+  uint32_t replay_active;  /* replayed in this run (translated for the fast path before it); else on mem_hook */
   uint64_t exec_count;
   uint64_t taken_count;
 } Block;
@@ -89,11 +93,30 @@ typedef struct {
   uint8_t *bytes;
 } RamSegment;
 
+#define MAX_HOST_MAPS 8u
+
+#define REPLAY_READ 1u     /* ReplayOp.flags: a load */
+#define REPLAY_KEEP 2u     /* keep the value read in slot */
+#define REPLAY_SIGNED 4u   /* the kept value is sign-extended */
+
+/* One data access of a block's replay program, decoded once from the TypeScript encoding. */
+typedef struct {
+  uint8_t base, index, shift, size; /* base and index: register 0..15, 16 = 0, value slot 17..30; index 31 = none */
+  uint8_t flags, slot, pad[2];
+  int32_t offset, index_delta;
+} ReplayOp;
+
+typedef struct {
+  uint32_t base, size;     /* guest range */
+  uint8_t *bytes;          /* host memory behind it (uc_mem_map_ptr) */
+} HostMap;
+
 typedef void (*miss_cb_t)(uint32_t addr, uint32_t size);
 
 typedef struct SimState {
   /* parameters */
   uint32_t flash_base, flash_size, line_bytes, wait_states, prefetch;
+  uint32_t line_shift;     /* log2(line_bytes) when a power of two (every board), else 32: divide */
   uint64_t max_instructions;
   uint32_t reference_fetch; /* always use the reference fetch walk (tests) */
   miss_cb_t miss_cb;
@@ -116,6 +139,15 @@ typedef struct SimState {
   uint32_t ntouched_specials;
   RamSegment *ram;
   uint32_t nram, cap_ram;
+  ReplayOp *replay_pool;   /* replay programs of the blocks (see sim_set_block_replay) */
+  uint32_t nreplay_pool, cap_replay_pool;
+  uint32_t replay_on;      /* replay programs in use (sim_set_replay) */
+  uint32_t replay_stop;    /* an executable address where an empty uc_emu_start can begin and end */
+  uint32_t replay_lo, replay_hi; /* code range whose replayed blocks are translated before each run */
+  uint64_t mem_lo, mem_hi; /* the memory hook's range */
+  uc_hook mem_hook_handle; /* 0: not installed */
+  HostMap maps[MAX_HOST_MAPS]; /* guest memory the model allocated (sim_map_memory): replay reads values there */
+  uint32_t nmaps;
   /* dynamic state */
   Cache icache, dcache;
   uint32_t cur_line, pf_line;
@@ -140,6 +172,7 @@ typedef struct SimState {
   uint64_t cycles, instructions;
   uint64_t fetch_stalls, data_stalls, branch_penalty, special_cycles;
   uint64_t unaligned_cycles; /* the part of data_stalls charged for unaligned accesses */
+  uint64_t replayed_accesses, hooked_accesses; /* data accesses charged by replay_block / by mem_hook */
   uint32_t limit_hit;
   uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
   uint64_t fault_address;

@@ -7,7 +7,7 @@
  * FPv4-SP and reported so, under the mnemonic objdump gives it.
  */
 import type { InsnClass, ThumbInsn } from './insn.js';
-import { bit, memory, plain, undefinedInsn } from './insn-build.js';
+import { bit, blockAddress, immediateAddress, memory, plain, undefinedInsn } from './insn-build.js';
 
 /**
  * Three-operand FP data processing (A6.4) by opc1 (bit 2 = hw1 bit 7, bits
@@ -129,9 +129,12 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
     if ((double && first > 15) || (!load && n === 15)) return undefinedInsn(4, load ? 'vldr' : 'vstr');
     const words = double ? 2 : 1;
     const bytes = double ? 8 : 4;
+    // [Rn, #+/-imm8*4]; Rn = PC is VLDR (literal).
+    const imm = (hw2 & 0xff) << 2;
+    const address = immediateAddress(n, u ? imm : -imm);
     return load
-      ? memory(4, 'fpu-load', 'vldr', rn, 0, rn, words, bytes, false)
-      : memory(4, 'fpu-store', 'vstr', rn, 0, rn, words, bytes, false);
+      ? memory(4, 'fpu-load', 'vldr', rn, 0, rn, words, bytes, false, address)
+      : memory(4, 'fpu-store', 'vstr', rn, 0, rn, words, bytes, false, address);
   }
   const words = hw2 & 0xff;
   const wb = w ? rn : 0;
@@ -140,12 +143,14 @@ function extensionLoadStore(hw1: number, hw2: number): ThumbInsn {
   // VLDM/VSTM with Rn = PC are UNPREDICTABLE in Thumb.
   if (words === 0 || words > limit || (double && (words & 1) !== 0) || n === 15) return undefinedInsn(4);
   if (!p && u) {
-    if (load) return memory(4, 'fpu-load-multiple', w && n === 13 ? 'vpop' : 'vldm', rn, wb, rn, words, 0, w);
-    return memory(4, 'fpu-store-multiple', 'vstm', rn, wb, rn, words, 0, w);
+    const address = blockAddress('ia', n);
+    if (load) return memory(4, 'fpu-load-multiple', w && n === 13 ? 'vpop' : 'vldm', rn, wb, rn, words, 0, w, address);
+    return memory(4, 'fpu-store-multiple', 'vstm', rn, wb, rn, words, 0, w, address);
   }
   if (p && !u && w) {
-    if (load) return memory(4, 'fpu-load-multiple', 'vldmdb', rn, wb, rn, words, 0, true);
-    return memory(4, 'fpu-store-multiple', n === 13 ? 'vpush' : 'vstmdb', rn, wb, rn, words, 0, true);
+    const address = blockAddress('db', n);
+    if (load) return memory(4, 'fpu-load-multiple', 'vldmdb', rn, wb, rn, words, 0, true, address);
+    return memory(4, 'fpu-store-multiple', n === 13 ? 'vpush' : 'vstmdb', rn, wb, rn, words, 0, true, address);
   }
   return undefinedInsn(4);
 }

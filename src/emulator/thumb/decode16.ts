@@ -1,9 +1,22 @@
 /**
  * Decoder of the 16-bit Thumb encodings (ARMv7-M ARM, DDI 0403, section A5.2).
  */
-import type { InsnClass, ThumbInsn } from './insn.js';
+import type { InsnClass, MemAddress, ThumbInsn } from './insn.js';
 import { LR_BIT, PC_BIT, SP_BIT } from './insn.js';
-import { COND_AL, bit, directBranch, itInsn, memory, plain, popcount16, signExtend, undefinedInsn } from './insn-build.js';
+import {
+  COND_AL,
+  bit,
+  blockAddress,
+  directBranch,
+  immediateAddress,
+  itInsn,
+  memory,
+  plain,
+  popcount16,
+  registerAddress,
+  signExtend,
+  undefinedInsn,
+} from './insn-build.js';
 
 /** How a 16-bit data-processing (A5.2.2) operation uses its two register fields. */
 const enum DpUse {
@@ -72,7 +85,9 @@ export function decode16(hw: number): ThumbInsn {
       return group4(hw);
     case 0x5: {
       const [mn, cls, bytes] = LOAD_STORE_REG[(hw >>> 9) & 7];
-      return singleAccess(mn, cls, bytes, hw & 7, bit((hw >>> 3) & 7) | bit((hw >>> 6) & 7));
+      const n = (hw >>> 3) & 7;
+      const m = (hw >>> 6) & 7;
+      return singleAccess(mn, cls, bytes, hw & 7, bit(n) | bit(m), registerAddress(n, m, 0));
     }
     case 0x6:
       return immOffset(hw, 'ldr', 'str', 4);
@@ -80,10 +95,13 @@ export function decode16(hw: number): ThumbInsn {
       return immOffset(hw, 'ldrb', 'strb', 1);
     case 0x8:
       return immOffset(hw, 'ldrh', 'strh', 2);
-    case 0x9:
+    case 0x9: {
+      // [SP, #imm8*4]
+      const address = immediateAddress(13, (hw & 0xff) << 2);
       return (hw & 0x800) !== 0
-        ? singleAccess('ldr', 'load', 4, (hw >>> 8) & 7, SP_BIT)
-        : singleAccess('str', 'store', 4, (hw >>> 8) & 7, SP_BIT);
+        ? singleAccess('ldr', 'load', 4, (hw >>> 8) & 7, SP_BIT, address)
+        : singleAccess('str', 'store', 4, (hw >>> 8) & 7, SP_BIT, address);
+    }
     case 0xa: {
       // ADR (objdump: add Rd, pc, #imm) or ADD Rd, SP, #imm.
       const base = (hw & 0x800) !== 0 ? SP_BIT : PC_BIT;
@@ -136,7 +154,7 @@ function immediateOp(hw: number): ThumbInsn {
 function group4(hw: number): ThumbInsn {
   if ((hw & 0x800) !== 0) {
     // LDR Rt, [PC, #imm8*4]
-    return singleAccess('ldr', 'load', 4, (hw >>> 8) & 7, PC_BIT);
+    return singleAccess('ldr', 'load', 4, (hw >>> 8) & 7, PC_BIT, immediateAddress(15, (hw & 0xff) << 2));
   }
   if ((hw & 0x400) === 0) {
     const [mn, use] = DATA_PROCESSING[(hw >>> 6) & 15];
@@ -167,18 +185,22 @@ function group4(hw: number): ThumbInsn {
   }
 }
 
-/** A single load or store of Rt with the given address registers. */
-function singleAccess(mn: string, cls: InsnClass, bytes: number, rt: number, addr: number): ThumbInsn {
+/** A single load or store of Rt with the given address registers and address. */
+function singleAccess(mn: string, cls: InsnClass, bytes: number, rt: number, addr: number, address: MemAddress): ThumbInsn {
   const t = bit(rt);
-  return cls === 'load' ? memory(2, cls, mn, addr, t, addr, 1, bytes, false) : memory(2, cls, mn, addr | t, 0, addr, 1, bytes, false);
+  return cls === 'load'
+    ? memory(2, cls, mn, addr, t, addr, 1, bytes, false, address)
+    : memory(2, cls, mn, addr | t, 0, addr, 1, bytes, false, address);
 }
 
-/** A5.2.4 immediate-offset forms: bit 11 selects the load. */
+/** A5.2.4 immediate-offset forms `[Rn, #imm5*bytes]`: bit 11 selects the load. */
 function immOffset(hw: number, load: string, store: string, bytes: number): ThumbInsn {
-  const rn = bit((hw >>> 3) & 7);
+  const n = (hw >>> 3) & 7;
+  const rn = bit(n);
+  const address = immediateAddress(n, ((hw >>> 6) & 0x1f) * bytes);
   return (hw & 0x800) !== 0
-    ? singleAccess(load, 'load', bytes, hw & 7, rn)
-    : singleAccess(store, 'store', bytes, hw & 7, rn);
+    ? singleAccess(load, 'load', bytes, hw & 7, rn, address)
+    : singleAccess(store, 'store', bytes, hw & 7, rn, address);
 }
 
 /** A5.2.5 miscellaneous 16-bit instructions (opcode 1011xx). */
@@ -200,7 +222,7 @@ function miscellaneous(hw: number): ThumbInsn {
     case 0x5: {
       const list = (hw & 0xff) | ((hw & 0x100) !== 0 ? LR_BIT : 0);
       if (list === 0) return undefinedInsn(2);
-      return memory(2, 'store-multiple', 'push', list | SP_BIT, SP_BIT, SP_BIT, popcount16(list), 0, true);
+      return memory(2, 'store-multiple', 'push', list | SP_BIT, SP_BIT, SP_BIT, popcount16(list), 0, true, blockAddress('db', 13));
     }
     case 0x6:
       if ((hw & 0xec) === 0x60) return plain(2, 'system', (hw & 0x10) !== 0 ? 'cpsid' : 'cpsie', 0, 0);
@@ -215,7 +237,7 @@ function miscellaneous(hw: number): ThumbInsn {
     case 0xd: {
       const list = (hw & 0xff) | ((hw & 0x100) !== 0 ? PC_BIT : 0);
       if (list === 0) return undefinedInsn(2);
-      return memory(2, 'load-multiple', 'pop', SP_BIT, list | SP_BIT, SP_BIT, popcount16(list), 0, true);
+      return memory(2, 'load-multiple', 'pop', SP_BIT, list | SP_BIT, SP_BIT, popcount16(list), 0, true, blockAddress('ia', 13));
     }
     case 0xe:
       return plain(2, 'system', 'bkpt', 0, 0);
@@ -234,18 +256,19 @@ function miscellaneous(hw: number): ThumbInsn {
   }
 }
 
-/** STM / LDM T1 (opcode 1100xx). */
+/** STM / LDM T1 (opcode 1100xx), increment after. */
 function multiple(hw: number): ThumbInsn {
   const n = (hw >>> 8) & 7;
   const rn = bit(n);
   const list = hw & 0xff;
   const count = popcount16(list);
   if (count === 0) return undefinedInsn(2);
+  const address = blockAddress('ia', n);
   if ((hw & 0x800) === 0) {
-    return memory(2, 'store-multiple', 'stm', list | rn, rn, rn, count, 0, true);
+    return memory(2, 'store-multiple', 'stm', list | rn, rn, rn, count, 0, true, address);
   }
   const writeback = (list & rn) === 0;
-  return memory(2, 'load-multiple', 'ldm', rn, list | (writeback ? rn : 0), rn, count, 0, writeback);
+  return memory(2, 'load-multiple', 'ldm', rn, list | (writeback ? rn : 0), rn, count, 0, writeback, address);
 }
 
 /** Opcode 1101xx: B<cond> T1, UDF, SVC. */

@@ -4,7 +4,7 @@
  * object shape (property order), which keeps the consumers' property accesses
  * monomorphic.
  */
-import type { InsnClass, ThumbInsn } from './insn.js';
+import type { InsnClass, MemAddress, ThumbInsn } from './insn.js';
 import { PC_BIT } from './insn.js';
 
 /** Condition value meaning "always" (every instruction that is not B<cond>). */
@@ -52,6 +52,7 @@ export function makeInsn(f: InsnFields): ThumbInsn {
     itCount: f.itCount ?? 0,
     itConds: f.itConds ?? NO_CONDS,
     branchOffset: f.branchOffset ?? null,
+    address: f.address ?? null,
   };
 }
 
@@ -66,8 +67,8 @@ export function undefinedInsn(size: 2 | 4, mnemonic = 'undefined'): ThumbInsn {
 }
 
 /**
- * A memory access. `pcRelative` is derived: the address is formed from the PC
- * when `addrRegs` contains PC.
+ * A memory access, with the form of its address. `pcRelative` is derived: the address is formed
+ * from the PC when `addrRegs` contains PC.
  */
 export function memory(
   size: 2 | 4,
@@ -79,8 +80,45 @@ export function memory(
   regCount: number,
   memBytes: number,
   writeback: boolean,
+  address: MemAddress,
 ): ThumbInsn {
-  return makeInsn({ size, cls, mnemonic, reads, writes, addrRegs, regCount, memBytes, writeback, pcRelative: (addrRegs & PC_BIT) !== 0 });
+  return makeInsn({
+    size, cls, mnemonic, reads, writes, addrRegs, regCount, memBytes, writeback, pcRelative: (addrRegs & PC_BIT) !== 0, address,
+  });
+}
+
+/**
+ * Builds a {@link MemAddress} from its fields. Every address record is built here, so all share
+ * one object shape. A zero offset is stored as +0, never -0 (a U = 0 encoding with offset 0).
+ */
+export function memAddress(mode: MemAddress['mode'], base: number, index: number, shift: number, offset: number): MemAddress {
+  return { mode, base, index, shift, offset: offset | 0 };
+}
+
+/** An immediate-offset address `[Rn, #offset]` (`offset` mode; `pre`: `[Rn, #offset]!`; `post`: `[Rn], #offset`). */
+export function immediateAddress(base: number, offset: number, mode: 'offset' | 'pre' | 'post' = 'offset'): MemAddress {
+  return memAddress(mode, base, -1, 0, offset);
+}
+
+/** A register-offset address `[Rn, Rm, LSL #shift]`. */
+export function registerAddress(base: number, index: number, shift: number): MemAddress {
+  return memAddress('offset', base, index, shift, 0);
+}
+
+/** The consecutive words of a load/store multiple from Rn: increment after (`ia`) or decrement before (`db`). */
+export function blockAddress(mode: 'ia' | 'db', base: number): MemAddress {
+  return memAddress(mode, base, -1, 0, 0);
+}
+
+/**
+ * The address of an encoding with P (index), U (add) and W (writeback) bits and an unsigned
+ * byte offset `imm`: P = 0 is post-indexed, P = 1 with W = 1 pre-indexed, P = 1 with W = 0 a
+ * plain offset; U = 0 subtracts `imm`. (P = 0 with W = 0 is not an indexed form: callers decode it
+ * as something else first.)
+ */
+export function indexedAddress(base: number, imm: number, p: boolean, u: boolean, w: boolean): MemAddress {
+  const mode = !p ? 'post' : w ? 'pre' : 'offset';
+  return immediateAddress(base, u ? imm : -imm, mode);
 }
 
 /** A direct branch (B, B<cond>, BL, CBZ/CBNZ) with its offset from address + 4. */

@@ -108,4 +108,34 @@ export interface ThumbInsn {
    * instruction's address + 4 (the Thumb PC). null for every other instruction.
    */
   readonly branchOffset: number | null;
+  /**
+   * How a load or store forms its address (see {@link MemAddress}); null for instructions that do
+   * not access memory, and for PLD/PLI and the unallocated memory hints.
+   */
+  readonly address: MemAddress | null;
+}
+
+/**
+ * The addressing form of a memory access (ARMv7-M ARM, DDI 0403, A7.7): enough to compute every
+ * address the instruction touches from the values of its base and index registers.
+ *
+ * - `offset`, `pre`, `post` (single and dual loads/stores, VLDR/VSTR, TBB/TBH, LDREX/STREX): the
+ *   address is `base + (index << shift) + offset` (`post`: `base` alone, then the base is written
+ *   back with `base + offset`; `pre`: the address is also written back). An immediate-offset
+ *   literal (base 15, no index) uses `Align(PC, 4)` = `(instruction address + 4) & ~3` as the base
+ *   value; TBB/TBH `[pc, Rm]` use the PC itself, the instruction address + 4.
+ * - `ia`, `db` (LDM/STM, PUSH/POP, VLDM/VSTM, VPUSH/VPOP): `regCount` consecutive words from `base`
+ *   (`ia`) or from `base - 4 * regCount` (`db`); `offset` is 0. With `writeback` the base becomes
+ *   `base + 4 * regCount` (`ia`) or `base - 4 * regCount` (`db`).
+ */
+export interface MemAddress {
+  readonly mode: 'offset' | 'pre' | 'post' | 'ia' | 'db';
+  /** Base register number (0..15; 15 = PC, a literal). */
+  readonly base: number;
+  /** Index register number (register-offset forms), or -1. */
+  readonly index: number;
+  /** Left shift applied to the index (LSL #0..3; TBH: 1). */
+  readonly shift: number;
+  /** Signed byte offset (immediate forms; negative for the U = 0 encodings); 0 for register-offset, `ia` and `db`. */
+  readonly offset: number;
 }

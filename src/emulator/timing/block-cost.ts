@@ -2,6 +2,7 @@ import { decodeThumb } from '../thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../thumb/insn.js';
 import { BRANCH_REFILL, CLASS_COST, PIPELINE_RULES, baseCost, branchKind } from './table.js';
 import { fetchedOverSystemBus, systemBusDemand, type SystemBusDemand } from './memory-rules.js';
+import { replayProgram, type ReplayProgram } from './access-replay.js';
 
 /** One instruction of a straight-line sequence with its cost in that sequence. */
 export interface CostedInsn {
@@ -94,6 +95,8 @@ export interface BlockCost {
   readonly classCounts: Readonly<Partial<Record<InsnClass, number>>>;
   /** What the block needs from the System bus when fetched over it (code at 0x2000_0000 and up), else null. */
   readonly systemBus: SystemBusDemand | null;
+  /** Its data accesses as a program replayed at entry (access-replay.ts), or null when they stay on the memory hook. */
+  readonly replay: ReplayProgram | null;
 }
 
 /** Every instruction class in a fixed order: the index the native breakdown uses. */
@@ -186,5 +189,6 @@ export function costBlock(
     classCycles,
     classCounts,
     systemBus: fetchedOverSystemBus(address) ? systemBusDemand(address, code.length, seq.map((c) => c.insn)) : null,
+    replay: replayProgram(seq),
   };
 }

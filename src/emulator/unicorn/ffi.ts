@@ -88,6 +88,10 @@ export interface CyclesApi {
   sim_block_hook_fn(): Ptr;
   sim_code_hook_fn(): Ptr;
   sim_mem_hook_fn(): Ptr;
+  sim_map_memory(state: Ptr, uc: Ptr, base: number, size: number, perms: number): number;
+  sim_install_mem_hook(state: Ptr, uc: Ptr, lo: number, hi: number): number;
+  sim_set_replay(state: Ptr, on: number, stop: number, lo: number, hi: number): void;
+  sim_set_block_replay(state: Ptr, id: number, ops: Int32Array, n: number, regs: number): number;
   sim_set_dcode_ranges(state: Ptr, flashSize: number, sramBase: number, sramSize: number): void;
   sim_set_overlay_range(state: Ptr, lo: number, hi: number, reg: number): void;
   sim_overlay_hook_fn(): Ptr;
@@ -140,6 +144,10 @@ export function cyclesApi(): CyclesApi {
     sim_block_hook_fn: lib.func('void *sim_block_hook_fn(void)'),
     sim_code_hook_fn: lib.func('void *sim_code_hook_fn(void)'),
     sim_mem_hook_fn: lib.func('void *sim_mem_hook_fn(void)'),
+    sim_map_memory: lib.func('int sim_map_memory(void *s, void *uc, uint32_t base, uint32_t size, uint32_t perms)'),
+    sim_install_mem_hook: lib.func('int sim_install_mem_hook(void *s, void *uc, uint64_t lo, uint64_t hi)'),
+    sim_set_replay: lib.func('void sim_set_replay(void *s, int on, uint32_t stop, uint32_t lo, uint32_t hi)'),
+    sim_set_block_replay: lib.func('int sim_set_block_replay(void *s, uint32_t id, const int32_t *ops, uint32_t n, uint32_t regs)'),
     sim_set_dcode_ranges: lib.func('void sim_set_dcode_ranges(void *s, uint32_t flash_size, uint32_t sram_base, uint32_t sram_size)'),
     sim_set_overlay_range: lib.func('void sim_set_overlay_range(void *s, uint32_t lo, uint32_t hi, uint32_t reg)'),
     sim_overlay_hook_fn: lib.func('void *sim_overlay_hook_fn(void)'),
