@@ -57,10 +57,12 @@ export interface MachineOptions {
   readonly referenceFetch?: boolean;
   /**
    * Charge the data accesses of blocks whose addresses are known at entry from a replay
-   * program (access-replay.ts) and run them on Unicorn's fast memory path (default true);
-   * false sends every access through the memory hook (same cycles; for tests that check that).
+   * program (access-replay.ts) and run the blocks where that pays on Unicorn's fast memory path
+   * (default true). false sends every access through the memory hook; 'every' replays every
+   * block with a program from its first execution, fast path or not. Same cycles in all three:
+   * for tests that check exactly that.
    */
-  readonly memoryReplay?: boolean;
+  readonly memoryReplay?: boolean | 'every';
 }
 
 /** Options of {@link Machine.call}. */
@@ -154,7 +156,7 @@ export class Machine {
     if (!state) throw new SimDseError('unicorn', 'out of memory creating the cycle model');
     this.state = state;
     if (options.referenceFetch) this.native.sim_set_reference_fetch(state, 1);
-    this.native.sim_set_replay(state, options.memoryReplay === false ? 0 : 1, RETURN_TRAMPOLINE, flashRegion.base, flashRegion.base + flashRegion.size);
+    this.native.sim_set_replay(state, REPLAY_MODE[String(options.memoryReplay ?? true)], RETURN_TRAMPOLINE, flashRegion.base, flashRegion.base + flashRegion.size);
     this.ioRegs = new Uint32Array(koffi.view(this.native.sim_io_regs(state), 16 * 4));
     this.ioCounters = new Float64Array(koffi.view(this.native.sim_io_counters(state), N_COUNTERS * 8));
     this.ioClasses = new Float64Array(koffi.view(this.native.sim_io_classes(state), (2 * NATIVE_CLASSES + 1) * 8));
@@ -568,6 +570,9 @@ function copyRegisters(regs: Uint32Array): number[] {
   for (let i = 0; i < 16; i++) out[i] = regs[i];
   return out;
 }
+
+/** sim_set_replay's mode for each MachineOptions.memoryReplay (REPLAY_EVERY in native/sim.h). */
+const REPLAY_MODE: Record<string, number> = { false: 0, true: 1, every: 2 };
 
 /** Last address of code and SRAM (the Cortex-M4 code and SRAM regions; peripherals start at 0x4000_0000). */
 const DATA_MEMORY_END = 0x3fff_ffff;

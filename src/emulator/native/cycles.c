@@ -948,16 +948,19 @@ int sim_set_block_replay(SimState *s, uint32_t id, const int32_t *ops, uint32_t 
   }
   b->replay_regs = regs;
   b->replay_n = n;
+  b->replay_active = s->replay_on == REPLAY_EVERY; /* else from the next run on, where it pays */
   return 0;
 }
 
 /*
- * Turns block replay on or off (before any block is defined). `stop`: an executable address
+ * Sets block replay (before any block is defined): 0 off, 1 for the blocks where it pays,
+ * REPLAY_EVERY for every block with a program from its first execution (tests: the replay on
+ * every microbenchmark, fast path or not). `stop`: an executable address
  * where an empty run can begin and end; [lo, hi): the code (flash) whose replayed blocks are
  * translated before each run without the memory hook.
  */
-void sim_set_replay(SimState *s, int on, uint32_t stop, uint32_t lo, uint32_t hi) {
-  s->replay_on = on != 0;
+void sim_set_replay(SimState *s, int mode, uint32_t stop, uint32_t lo, uint32_t hi) {
+  s->replay_on = mode == REPLAY_EVERY ? REPLAY_EVERY : mode != 0;
   s->replay_stop = stop;
   s->replay_lo = lo;
   s->replay_hi = hi;
@@ -970,6 +973,11 @@ int sim_install_mem_hook(SimState *s, uc_engine *uc, uint64_t lo, uint64_t hi) {
   return uc_hook_add(uc, &s->mem_hook_handle, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)&mem_hook, s, lo, hi);
 }
 
+/* Whether block b is in the code translated ahead (flash: its bytes cannot change during a run). */
+static inline int in_replay_range(const SimState *s, const Block *b) {
+  return b->addr - s->replay_lo < s->replay_hi - s->replay_lo;
+}
+
 /*
  * Whether translating block b again before the next run (about 5 us plus 0.15 us per
  * instruction, bench/probes/unicorn-tb-lifetime.c) costs less than the slow path its accesses
@@ -977,7 +985,9 @@ int sim_install_mem_hook(SimState *s, uc_engine *uc, uint64_t lo, uint64_t hi) {
  * kernel, false for straight-line code run once per call. Decides speed only, never cycles.
  */
 static inline int replay_pays(const SimState *s, const Block *b) {
-  if (!b->replay_n || b->addr - s->replay_lo >= s->replay_hi - s->replay_lo) return 0;
+  if (!b->replay_n) return 0;
+  if (s->replay_on == REPLAY_EVERY) return 1;
+  if (!in_replay_range(s, b)) return 0;
   return b->exec_count * b->replay_n * 7u >= 5000u + 150u * (uint64_t)b->instructions;
 }
 
@@ -1009,11 +1019,11 @@ static int translate_replayed(SimState *s, uc_engine *uc) {
    * above its head is two blocks sharing their end), so a request must not come before a drop */
   for (uint32_t i = 0; i < s->ntouched; i++) {
     const Block *b = &s->blocks[s->touched[i]];
-    if (b->replay_active) uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
+    if (b->replay_active && in_replay_range(s, b)) uc_ctl_remove_cache(uc, (uint64_t)b->addr, (uint64_t)(b->addr + b->size));
   }
   for (uint32_t i = 0; i < s->ntouched; i++) {
     const Block *b = &s->blocks[s->touched[i]];
-    if (!b->replay_active) continue;
+    if (!b->replay_active || !in_replay_range(s, b)) continue;
     const uint32_t pc = b->addr | 1u;
     uc_reg_write(uc, UC_ARM_REG_PC, &pc);
     uc_tb tb;

@@ -95,6 +95,7 @@ typedef struct {
 
 #define MAX_HOST_MAPS 8u
 
+#define REPLAY_EVERY 2u    /* sim_set_replay mode: every block with a program, from its first run */
 #define REPLAY_READ 1u     /* ReplayOp.flags: a load */
 #define REPLAY_KEEP 2u     /* keep the value read in slot */
 #define REPLAY_SIGNED 4u   /* the kept value is sign-extended */
