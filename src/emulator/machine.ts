@@ -10,7 +10,8 @@ import type { FirmwareRequest, FirmwareResult } from './firmware-types.js';
 import { OVERLAY_ID_REGISTER, inOverlay, overlayRangeOf, type OverlayRange } from './overlay.js';
 import { peripheralRegisters } from './stm32-peripherals.js';
 import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock } from './timing/block-cost.js';
-import { type Special, findSpecials } from './timing/specials.js';
+import { type Special, scanCode } from './timing/specials.js';
+import type { ReplayContext } from './timing/access-replay.js';
 import {
   UC_ERR,
   UC_HOOK_BLOCK,
@@ -40,8 +41,8 @@ export const STACK_RESERVE = 16 * 1024;
 const SPECIAL_KIND = { extra: 1, sdiv: 2, udiv: 3 } as const;
 const PERIPHERAL_KIND = { register: 0, 'uart-data': 1, 'cycle-counter': 2 } as const;
 /** Length of the native counters array (N_COUNTERS in native/sim.h) and the indices used here. */
-const N_COUNTERS = 16;
-const C = { cycles: 0, instructions: 1, fetchStalls: 2, dataStalls: 3, branchPenalty: 4, limitHit: 6, faultKind: 7, faultAddress: 8, intno: 9, tracePc: 11, uartBytes: 12, cyccntPending: 13, replayedAccesses: 14, hookedAccesses: 15 } as const;
+const N_COUNTERS = 17;
+const C = { cycles: 0, instructions: 1, fetchStalls: 2, dataStalls: 3, branchPenalty: 4, limitHit: 6, faultKind: 7, faultAddress: 8, intno: 9, tracePc: 11, uartBytes: 12, cyccntPending: 13, replayedAccesses: 14, hookedAccesses: 15, limitPc: 16 } as const;
 /** Interrupt number Unicorn raises for BKPT. */
 const EXCP_BKPT = 7;
 /** LR at reset on a Cortex-M4 (ARMv7-M ARM B1.5.5). */
@@ -121,6 +122,13 @@ export class Machine {
   /** Address and size of each defined block, by native block id (to re-read a block for tracing). */
   private readonly blocks: Pick<BlockCost, 'address' | 'size'>[] = [];
   private readonly dynamicAddrs = new Set<number>();
+  /** Instructions inside IT blocks of the image's code (a block can start inside one). */
+  private readonly itCovered = new Set<number>();
+  /** What block replay programs need beyond the block's bytes (access-replay.ts). */
+  private readonly replayContext: ReplayContext = {
+    readOnly: (a) => a - this.flash.base >= 0 && a - this.flash.base < this.flash.size,
+    conditional: (a) => this.itCovered.has(a),
+  };
   private readonly flash: FlashGeometry;
   private readonly sram: MemoryRegion;
   private readonly heapStart: number;
@@ -325,7 +333,8 @@ export class Machine {
       faultKind: c[C.faultKind],
       faultAddress: c[C.faultAddress],
       intno: c[C.intno],
-      pc: this.ioRegs[15],
+      // the instruction limit stops before a block: its address, whatever Unicorn's PC says then
+      pc: c[C.limitHit] !== 0 ? c[C.limitPc] : this.ioRegs[15],
     };
   }
 
@@ -462,7 +471,7 @@ export class Machine {
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
       cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null, replay: null };
     } else {
-      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
+      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a), this.replayContext);
     }
     const classes = classTriples(cost);
     const id = this.native.sim_define_block(
@@ -490,7 +499,8 @@ export class Machine {
       const err = this.native.sim_map_memory(this.state, this.uc.ptr, region.base, alignUp(region.size, PAGE), perms);
       if (err !== 0) throw new SimDseError('unicorn', `mapping ${region.name} at ${hex(region.base)} failed (${err})`);
     }
-    this.uc.map(RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_READ | UC_PROT_EXEC);
+    const trampolineErr = this.native.sim_map_memory(this.state, this.uc.ptr, RETURN_TRAMPOLINE, TRAMPOLINE_PAGE, UC_PROT_READ | UC_PROT_EXEC);
+    if (trampolineErr !== 0) throw new SimDseError('unicorn', `mapping the return stub at ${hex(RETURN_TRAMPOLINE)} failed (${trampolineErr})`);
     this.uc.write(RETURN_TRAMPOLINE, TRAMPOLINE_CODE);
     for (const r of peripheralRegisters(this.board)) {
       const copy = r.copy ?? { from: 0, to: 0, width: 0 };
@@ -525,7 +535,11 @@ export class Machine {
   private installHooks(): void {
     const n = this.native;
     const specials: Special[] = [];
-    for (const range of codeRanges(this.image)) for (const sp of findSpecials(range.bytes, range.address)) specials.push(sp);
+    for (const range of codeRanges(this.image)) {
+      const scan = scanCode(range.bytes, range.address);
+      for (const sp of scan.specials) specials.push(sp);
+      for (const a of scan.conditional) this.itCovered.add(a);
+    }
     for (const s of specials) {
       if (s.kind === 'extra') {
         n.sim_add_special(this.state, s.address, SPECIAL_KIND.extra, s.extra, 0, 0, classIndex(s.cls));

@@ -51,6 +51,7 @@ static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
   while (c->sets & (c->sets - 1)) c->sets &= c->sets - 1;
   c->nlines = c->sets * c->ways;
   c->flash_lines = flash_lines;
+  c->epoch = 1; /* blocks start at cached_epoch 0: never */
   c->tags = malloc(sizeof(uint32_t) * c->nlines);
   c->next_victim = calloc(c->sets, 1);
   memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
@@ -58,6 +59,7 @@ static void cache_init(Cache *c, uint32_t nlines, uint32_t flash_lines) {
 
 static void cache_clear(Cache *c) {
   if (c->nlines == 0) return;
+  c->epoch++;
   memset(c->tags, 0xff, sizeof(uint32_t) * c->nlines);
   memset(c->next_victim, 0, c->sets);
 }
@@ -83,6 +85,7 @@ static inline int cache_access(Cache *c, uint32_t line) {
   uint32_t way = c->next_victim[set];
   c->next_victim[set] = (uint8_t)((way + 1) & (c->ways - 1));
   t[way] = line;
+  c->epoch++;
   return 0;
 }
 
@@ -101,6 +104,7 @@ static inline int cache_holds_any(const Cache *c, uint32_t first, uint32_t n) {
  * victim pointer advances by its insertions. O(cache lines), not O(n).
  */
 static void cache_insert_run(Cache *c, uint32_t first, uint32_t n) {
+  c->epoch++;
   const uint32_t S = c->sets, W = c->ways, sbits = (uint32_t)__builtin_ctz(S);
   const uint32_t end = first + n;
   for (uint32_t set = 0; set < S; set++) {
@@ -207,6 +211,7 @@ void sim_free(SimState *s) {
   free(s->specials);
   free(s->replay_pool);
   for (uint32_t i = 0; i < s->nmaps; i++) free(s->maps[i].bytes); /* the engine is closed first (Machine.close) */
+  free(s->page_perm);
   free(s->touched_specials);
   for (uint32_t i = 0; i < s->nram; i++) free(s->ram[i].bytes);
   free(s->ram);
@@ -238,6 +243,7 @@ void sim_reset(SimState *s, int keep_caches) {
   s->unaligned_cycles = 0;
   s->replayed_accesses = s->hooked_accesses = 0;
   s->limit_hit = 0;
+  s->limit_pc = 0;
   s->fault_kind = 0;
   s->fault_address = 0;
   s->fault_intno = 0;
@@ -406,7 +412,7 @@ static void fetch_block_walk(SimState *s, const Block *b, uint32_t *rec) {
  * max(0, ws + 1 - cycles of the previous line); only the I-cache has to be
  * consulted per line. Gives exactly the cycles of fetch_block_walk.
  */
-static inline void fetch_block(SimState *s, const Block *b) {
+static inline void fetch_block(SimState *s, Block *b) {
   if (!s->prefetch || !s->icache.nlines || b->nlines < 2 || s->reference_fetch) {
     fetch_block_walk(s, b, NULL);
     return;
@@ -416,6 +422,20 @@ static inline void fetch_block(SimState *s, const Block *b) {
   Cache *ic = &s->icache;
   const uint32_t n = b->nlines;
   const uint32_t line = b->first_line;
+  /*
+   * Every line of the block was found cached and nothing has been inserted since (a hit
+   * changes nothing): all hits again, no stall, without a look-up per line.
+   */
+  if (b->cached_epoch == ic->epoch) {
+    const uint64_t last_start = s->cycles + (uint64_t)b->base_in_lines - lc[n - 1];
+    s->pf_line = line + n;
+    s->pf_ready = last_start + ws1;
+    s->cur_line = line + n - 1;
+    s->cycles = last_start + lc[n - 1];
+    return;
+  }
+  const uint64_t epoch0 = ic->epoch;
+  const int line0_looked_up = line != s->cur_line;
   uint64_t t = s->cycles, stalls = 0, pf1;
   /* line 0: the current line, an I-cache hit, the prefetched line or a flash read */
   if (line != s->cur_line) {
@@ -463,6 +483,8 @@ static inline void fetch_block(SimState *s, const Block *b) {
   s->cur_line = line + n - 1;
   s->cycles = last_start + prev;
   s->fetch_stalls += stalls + extra;
+  /* all lines looked up hit (no insertion) and line 0 was among them: remember it */
+  if (ic->epoch == epoch0 && line0_looked_up) b->cached_epoch = epoch0;
 }
 
 /*
@@ -537,11 +559,13 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
     s->sbus_reads_at = s->code_reads;
   }
   s->prev_block = id;
-  if (b->replay_active) replay_block(s, uc, b);
   if (s->instructions > s->max_instructions) {
     s->limit_hit = 1;
-    uc_emu_stop(uc);
+    s->limit_pc = b->addr;
+    uc_emu_stop(uc); /* the block does not run: its accesses are not replayed */
+    return;
   }
+  if (b->replay_active) replay_block(s, uc, b);
 }
 
 /*
@@ -722,17 +746,21 @@ static void mem_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size
  */
 /*
  * The value a load of `size` bytes at a gives (zero- or sign-extended), read from the host memory
- * behind the guest's (sim_map_memory: flash, SRAM, CCM); 0 elsewhere (peripheral registers hold
- * no pointers the kernels dereference).
+ * behind the guest's (sim_map_memory: flash, SRAM, CCM) or from the peripheral model (periph_peek);
+ * 0 where nothing is mapped (the load faults).
  */
 static uint32_t read_value(const SimState *s, uint32_t a, uint32_t size, uint32_t sign) {
   uint8_t b[4] = {0, 0, 0, 0};
   const HostMap *m = NULL;
   for (uint32_t i = 0; i < s->nmaps && !m; i++)
     if (a - s->maps[i].base < s->maps[i].size && s->maps[i].size - (a - s->maps[i].base) >= size) m = &s->maps[i];
-  if (!m) return 0; /* a pointer read from a peripheral register: not modelled */
-  memcpy(b, m->bytes + (a - m->base), size);
-  const uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+  uint32_t v;
+  if (m) {
+    memcpy(b, m->bytes + (a - m->base), size);
+    v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+  } else if (!periph_peek(s, a, size, &v)) {
+    return 0; /* unmapped: the load faults */
+  }
   if (!sign || size == 4) return v;
   return size == 1 ? (uint32_t)(int32_t)(int8_t)v : (uint32_t)(int32_t)(int16_t)v;
 }
@@ -753,7 +781,26 @@ int sim_map_memory(SimState *s, uc_engine *uc, uint32_t base, uint32_t size, uin
     return err;
   }
   s->maps[s->nmaps++] = (HostMap){base, size, bytes};
+  if (!sim_note_pages(s, base, size, PAGE_READ | ((perms & UC_PROT_WRITE) ? PAGE_WRITE : 0u))) return -1;
   return 0;
+}
+
+int sim_note_pages(SimState *s, uint32_t base, uint32_t size, uint32_t perm) {
+  if (!s->page_perm && !(s->page_perm = calloc(1u << 20, 1))) return 0;
+  for (uint64_t p = base >> 12; p < ((uint64_t)base + size + 4095u) >> 12 && p < (1u << 20); p++) s->page_perm[p] = (uint8_t)perm;
+  return 1;
+}
+
+/*
+ * Whether an access of `size` bytes at a would complete: its pages mapped with the permission
+ * and, for a word of LDRD/STRD/LDM/STM, word-aligned. The memory hook never sees an access that
+ * faults nor those after it in the block, so the replay stops there.
+ */
+static inline int access_completes(const SimState *s, uint32_t a, uint32_t size, uint32_t flags) {
+  const uint8_t need = (flags & REPLAY_READ) ? PAGE_READ : PAGE_WRITE;
+  if (!s->page_perm || !(s->page_perm[a >> 12] & need)) return 0;
+  if ((a & 4095u) + size > 4096u && !(s->page_perm[(a + size - 1u) >> 12] & need)) return 0;
+  return !((flags & REPLAY_ALIGNED) && (a & 3u));
 }
 
 static void replay_block(SimState *s, uc_engine *uc, const Block *b) {
@@ -775,6 +822,7 @@ static void replay_block(SimState *s, uc_engine *uc, const Block *b) {
     const uint32_t size = op->size;
     uint32_t a = v[op->base] + (uint32_t)op->offset;
     if (op->index != REPLAY_NO_INDEX) a += (v[op->index] + (uint32_t)op->index_delta) << op->shift;
+    if (!access_completes(s, a, size, op->flags)) break; /* the block faults here */
     /* a value the block loads (before any store, or from flash) and uses as an address: read it now */
     if (op->flags & REPLAY_KEEP) v[op->slot] = read_value(s, a, size, op->flags & REPLAY_SIGNED);
     if ((uint64_t)a < s->mem_lo || (uint64_t)a > s->mem_hi) continue;
@@ -833,7 +881,8 @@ void *sim_trace_hook_fn(void) { return (void *)&trace_hook; }
  * [6] limit_hit [7] fault_kind [8] fault_address [9] fault_intno [10] nblocks
  * [11] trace_pc (last instruction seen by the trace hook) [12] UART bytes
  * [13] blocks that read CYCCNT untraced in this run [14] data accesses charged by block replay
- * [15] data accesses charged by the memory hook
+ * [15] data accesses charged by the memory hook [16] the block the instruction limit stopped
+ * before (its address)
  */
 void sim_counters(SimState *s, double *out) {
   sbus_settle(s);
@@ -853,6 +902,7 @@ void sim_counters(SimState *s, double *out) {
   out[13] = s->cyccnt_pending;
   out[14] = (double)s->replayed_accesses;
   out[15] = (double)s->hooked_accesses;
+  out[16] = s->limit_pc;
 }
 
 /*
@@ -941,7 +991,8 @@ int sim_set_block_replay(SimState *s, uint32_t id, const int32_t *ops, uint32_t 
     op->index = (uint8_t)((w >> 5) & 31u);
     op->shift = (uint8_t)((w >> 10) & 3u);
     op->size = (uint8_t)((w >> 12) & 15u);
-    op->flags = (uint8_t)(((w >> 16) & 1u ? REPLAY_READ : 0u) | ((w >> 17) & 1u ? REPLAY_KEEP : 0u) | ((w >> 23) & 1u ? REPLAY_SIGNED : 0u));
+    op->flags = (uint8_t)(((w >> 16) & 1u ? REPLAY_READ : 0u) | ((w >> 17) & 1u ? REPLAY_KEEP : 0u) | ((w >> 23) & 1u ? REPLAY_SIGNED : 0u) |
+                          ((w >> 24) & 1u ? REPLAY_ALIGNED : 0u));
     op->slot = (uint8_t)((w >> 18) & 31u);
     op->offset = ops[1];
     op->index_delta = ops[2];

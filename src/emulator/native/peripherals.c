@@ -118,6 +118,35 @@ static uint32_t read_word(SimState *s, uint32_t word) {
   return (v | r->read_or) & ~r->read_andnot;
 }
 
+/*
+ * What a read of `size` bytes at addr in a peripheral region would return, without its side
+ * effects (block replay reading a pointer kept there): 1 with *value set, 0 outside the regions.
+ * CYCCNT reads as the count at the start of the current block (its readers are traced, never
+ * replayed).
+ */
+int periph_peek(const SimState *s, uint32_t addr, uint32_t size, uint32_t *value) {
+  for (uint32_t i = 0; i < s->nmmio; i++) {
+    if (addr - s->mmio[i].base >= s->mmio[i].size) continue;
+    const uint32_t word = addr & ~3u, shift = (addr & 3u) * 8u;
+    const PeriphReg *r = find_reg((SimState *)s, word);
+    uint32_t v;
+    if (!r) v = pm_read(s, word);
+    else if (r->kind == PERIPH_CYCCNT) v = (uint32_t)s->cycles + s->cyccnt_offset;
+    else {
+      v = r->value;
+      if (r->copy_mask) {
+        v &= ~(r->copy_mask << r->copy_to);
+        v |= ((r->value >> r->copy_from) & r->copy_mask) << r->copy_to;
+      }
+      v = (v | r->read_or) & ~r->read_andnot;
+    }
+    v >>= shift;
+    *value = size >= 4 ? v : v & ((1u << (size * 8u)) - 1u);
+    return 1;
+  }
+  return 0;
+}
+
 static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user) {
   (void)uc;
   MmioRegion *m = user;
@@ -159,9 +188,12 @@ int sim_mmio_map(SimState *s, uc_engine *uc, uint32_t base, uint32_t size) {
   MmioRegion *m = &s->mmio[s->nmmio];
   m->s = s;
   m->base = base;
+  m->size = size;
   int err = uc_mmio_map(uc, base, size, mmio_read, m, mmio_write, m);
-  if (!err) s->nmmio++;
-  return err;
+  if (err) return err;
+  if (!sim_note_pages(s, base, size, PAGE_READ | PAGE_WRITE)) return -1;
+  s->nmmio++;
+  return 0;
 }
 
 /*

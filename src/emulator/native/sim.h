@@ -23,7 +23,7 @@
 
 #define MAX_CLASSES 32u     /* instruction classes of the breakdown (TS InsnClass order) */
 #define MAX_MMIO 4u
-#define N_COUNTERS 16u
+#define N_COUNTERS 17u
 
 typedef struct {
   uint32_t addr, size;
@@ -37,6 +37,7 @@ typedef struct {
   uint32_t first_line;     /* absolute flash line number of the first line */
   uint32_t base_in_lines;  /* sum of line_cycles (the cycles of the instructions in flash lines) */
   uint32_t stream_stall;   /* prefetch stalls of lines 2.. when none of them is cached */
+  uint64_t cached_epoch;   /* I-cache epoch at which all its lines were last found cached (0: never) */
   uint32_t class_first;    /* index into class_pool (triples: class, cycles, count) */
   uint32_t nclasses;
   uint32_t insn_first;     /* index into insn_pool (pairs: offset, cycles); set when traced */
@@ -70,6 +71,7 @@ typedef struct {
   uint32_t ways;
   uint32_t *tags;          /* sets*ways line numbers, 0xffffffff = invalid */
   uint8_t *next_victim;    /* per set: round-robin replacement pointer */
+  uint64_t epoch;          /* counts changes of the contents (insertions, clears): equal epochs, same lines */
   uint32_t flash_lines;    /* lines of flash: only these are cached */
 } Cache;
 
@@ -85,7 +87,7 @@ struct SimState;
 
 typedef struct {
   struct SimState *s;
-  uint32_t base;
+  uint32_t base, size;
 } MmioRegion;
 
 typedef struct {
@@ -96,9 +98,12 @@ typedef struct {
 #define MAX_HOST_MAPS 8u
 
 #define REPLAY_EVERY 2u    /* sim_set_replay mode: every block with a program, from its first run */
+#define PAGE_READ 1u       /* page_perm bits */
+#define PAGE_WRITE 2u
 #define REPLAY_READ 1u     /* ReplayOp.flags: a load */
 #define REPLAY_KEEP 2u     /* keep the value read in slot */
 #define REPLAY_SIGNED 4u   /* the kept value is sign-extended */
+#define REPLAY_ALIGNED 8u  /* a word of LDRD/STRD/LDM/STM/PUSH/POP: faults unless word-aligned */
 
 /* One data access of a block's replay program, decoded once from the TypeScript encoding. */
 typedef struct {
@@ -149,6 +154,7 @@ typedef struct SimState {
   uc_hook mem_hook_handle; /* 0: not installed */
   HostMap maps[MAX_HOST_MAPS]; /* guest memory the model allocated (sim_map_memory): replay reads values there */
   uint32_t nmaps;
+  uint8_t *page_perm;      /* per 4 KB guest page: PAGE_READ | PAGE_WRITE where mapped (replay stops at a fault) */
   /* dynamic state */
   Cache icache, dcache;
   uint32_t cur_line, pf_line;
@@ -175,6 +181,7 @@ typedef struct SimState {
   uint64_t unaligned_cycles; /* the part of data_stalls charged for unaligned accesses */
   uint64_t replayed_accesses, hooked_accesses; /* data accesses charged by replay_block / by mem_hook */
   uint32_t limit_hit;
+  uint32_t limit_pc;       /* the block the instruction limit stopped before */
   uint32_t fault_kind;     /* 0 none, 1 unmapped/protected memory, 2 interrupt */
   uint64_t fault_address;
   uint32_t fault_intno;
@@ -197,6 +204,9 @@ typedef struct SimState {
 
 /* peripherals.c */
 void periph_reset(SimState *s);
+int periph_peek(const SimState *s, uint32_t addr, uint32_t size, uint32_t *value);
+/* cycles.c: marks guest pages [base, base + size) with PAGE_* permissions (0 on allocation failure). */
+int sim_note_pages(SimState *s, uint32_t base, uint32_t size, uint32_t perm);
 void periph_free(SimState *s);
 
 /* cycles.c: the cycle count at the instruction executing now (exact in traced blocks). */

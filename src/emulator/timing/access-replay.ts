@@ -35,19 +35,32 @@ interface Access {
   readonly indexDelta: number;
   readonly keep: number;
   readonly signed: boolean;
+  readonly aligned: boolean;
 }
 
 /**
  * Encodes one access: word 0 = base | index << 5 | shift << 10 | bytes << 12 | load << 16 |
- * keep << 17 | slot << 18 | signed << 23, where base and index are a register (0..15),
+ * keep << 17 | slot << 18 | signed << 23 | aligned << 24, where base and index are a register (0..15),
  * {@link REPLAY_ABSOLUTE} or a value slot, and `keep` asks to keep the value read (zero- or
- * sign-extended from `bytes`) in `slot`; word 1 = the constant added to the base (or the address,
+ * sign-extended from `bytes`) in `slot`, and `aligned` marks a word of a dual or multiple transfer
+ * (it faults unless word-aligned); word 1 = the constant added to the base (or the address,
  * for {@link REPLAY_ABSOLUTE}); word 2 = the constant added to the index before its shift.
  */
 function encode(a: Access, field: (source: number) => number, slot: number): number[] {
-  const keep = slot >= 0 ? (1 << 17) | (slot << 18) | (a.signed ? 1 << 23 : 0) : 0;
+  const keep = (slot >= 0 ? (1 << 17) | (slot << 18) | (a.signed ? 1 << 23 : 0) : 0) | (a.aligned ? 1 << 24 : 0);
   return [field(a.base) | (field(a.index) << 5) | (a.shift << 10) | (a.bytes << 12) | (a.load ? 1 << 16 : 0) | keep, a.offset | 0, a.indexDelta | 0];
 }
+
+/** What a block's bytes alone do not tell: where memory cannot change, which instructions are inside an IT block. */
+export interface ReplayContext {
+  /** Whether `address` is read-only memory (flash): a value loaded there is known at entry even after a store. */
+  readonly readOnly: (address: number) => boolean;
+  /** Whether the instruction at `address` is inside an IT block of the image (a block can start inside one). */
+  readonly conditional: (address: number) => boolean;
+}
+
+/** No read-only memory, no IT block known beyond the block's own. */
+export const NO_REPLAY_CONTEXT: ReplayContext = { readOnly: () => false, conditional: () => false };
 
 /** Where a register's value comes from: an entry register (0..15), the constant 0 (16) or a kept value (32 + virtual slot), plus a constant; null when unknown. */
 type Source = { readonly from: number; readonly delta: number } | null;
@@ -61,10 +74,12 @@ const VIRTUAL = 32;
  * (how Unicorn splits them is not modelled). A register is tracked as an entry register or a
  * loaded value, plus a constant. A value loaded by a single LDR/LDRB/LDRH/LDRSB/LDRSH before any
  * store of the block (so nothing in the block can have written it), or from read-only memory
- * (`readOnly`, flash: a literal pool), is read from memory when the block is entered: pointers
- * kept on the stack, table indices, literal addresses.
+ * (`context.readOnly`, flash: a literal pool), is read from memory when the block is entered:
+ * pointers kept on the stack, table indices, literal addresses. An access inside an IT block
+ * (`context.conditional`) is not replayed.
  */
-export function replayProgram(seq: readonly CostedInsn[], readOnly: (address: number) => boolean = () => false): ReplayProgram | null {
+export function replayProgram(seq: readonly CostedInsn[], context: ReplayContext = NO_REPLAY_CONTEXT): ReplayProgram | null {
+  const { readOnly, conditional } = context;
   const src: Source[] = Array.from({ length: 16 }, (_, r) => ({ from: r, delta: 0 }));
   const accesses: Access[] = [];
   const used = new Set<number>();
@@ -78,7 +93,7 @@ export function replayProgram(seq: readonly CostedInsn[], readOnly: (address: nu
       forget(src, insn.writes);
       continue;
     }
-    if (c.conditional || insn.cls === 'system' || insn.cls.startsWith('fpu')) return null;
+    if (c.conditional || conditional(c.address) || insn.cls === 'system' || insn.cls.startsWith('fpu')) return null;
     const load = insn.cls === 'load' || insn.cls === 'load-dual' || insn.cls === 'load-multiple' || insn.cls === 'table-branch';
     const dual = insn.cls === 'load-dual' || insn.cls === 'store-dual';
     const words = dual ? 2 : insn.regCount;
@@ -105,14 +120,14 @@ export function replayProgram(seq: readonly CostedInsn[], readOnly: (address: nu
     // a single load of one register whose value can be read at entry
     const keepable = insn.cls === 'load' && rt !== 0 && (rt & (rt - 1)) === 0 && rt < 1 << 15 && (!stored || (literal >= 0 && readOnly(literal)));
     const keep = keepable ? virtual++ : -1;
-    const signed = insn.mnemonic === 'ldrsb' || insn.mnemonic === 'ldrsh';
+    const signed = insn.mnemonic.startsWith('ldrs'); // LDRSB, LDRSH and their unprivileged LDRSBT, LDRSHT
     const first = a.mode === 'db' ? -4 * words : a.mode === 'ia' || a.mode === 'post' ? 0 : a.base === 15 ? 0 : a.offset;
     const change = a.mode === 'ia' ? 4 * words : a.mode === 'db' ? -4 * words : a.offset;
     // a byte store costs nothing the model charges (never unaligned, no D-Code read): not replayed
     for (let w = 0; w < words && !(!load && bytes === 1); w++) {
       accesses.push({
         base: base.from, index: index?.from ?? REPLAY_NO_INDEX, shift: a.shift, bytes, load, offset: base.delta + first + 4 * w,
-        indexDelta: index?.delta ?? 0, keep, signed,
+        indexDelta: index?.delta ?? 0, keep, signed, aligned: dual || a.mode === 'ia' || a.mode === 'db',
       });
     }
     // registers written: the base's writeback adds a constant, a kept value is known, the rest is not

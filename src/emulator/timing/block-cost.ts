@@ -2,7 +2,7 @@ import { decodeThumb } from '../thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../thumb/insn.js';
 import { BRANCH_REFILL, CLASS_COST, PIPELINE_RULES, baseCost, branchKind } from './table.js';
 import { fetchedOverSystemBus, systemBusDemand, type SystemBusDemand } from './memory-rules.js';
-import { replayProgram, type ReplayProgram } from './access-replay.js';
+import { NO_REPLAY_CONTEXT, replayProgram, type ReplayContext, type ReplayProgram } from './access-replay.js';
 
 /** One instruction of a straight-line sequence with its cost in that sequence. */
 export interface CostedInsn {
@@ -148,13 +148,15 @@ export function classIndex(cls: InsnClass): number {
  * Costs one basic block. `dynamic(address)` says whether the instruction at
  * that address has a native execution hook (an IT-conditional instruction
  * whose executed cost is added when it runs, see specials.ts): such
- * instructions are charged their condition-failed cost of 1 here.
+ * instructions are charged their condition-failed cost of 1 here. `replay` tells the replay
+ * program what the block's bytes alone cannot (access-replay.ts).
  */
 export function costBlock(
   code: Uint8Array,
   address: number,
   flash: FlashGeometry | null,
   dynamic: (address: number) => boolean,
+  replay: ReplayContext = NO_REPLAY_CONTEXT,
 ): BlockCost {
   const seq = costSequence(code, address);
   const classCycles: Partial<Record<InsnClass, number>> = {};
@@ -189,6 +191,6 @@ export function costBlock(
     classCycles,
     classCounts,
     systemBus: fetchedOverSystemBus(address) ? systemBusDemand(address, code.length, seq.map((c) => c.insn)) : null,
-    replay: replayProgram(seq),
+    replay: replayProgram(seq, replay),
   };
 }

@@ -17,8 +17,19 @@ export type Special =
  * need no hook and are not listed.
  */
 export function findSpecials(code: Uint8Array, address: number): Special[] {
+  return scanCode(code, address).specials;
+}
+
+/**
+ * The specials of a code range and the addresses of every instruction inside an IT block
+ * (conditional: a block Unicorn starts inside an IT block, at a page boundary, runs them
+ * conditionally although its own decode cannot tell). Pure.
+ */
+export function scanCode(code: Uint8Array, address: number): { specials: Special[]; conditional: number[] } {
   const out: Special[] = [];
+  const conditional: number[] = [];
   for (const c of costSequence(code, address)) {
+    if (c.conditional) conditional.push(c.address);
     if (c.insn.cls === 'div') {
       const off = c.address - address;
       const hw1 = code[off] | (code[off + 1] << 8);
@@ -28,5 +39,5 @@ export function findSpecials(code: Uint8Array, address: number): Special[] {
       out.push({ kind: 'extra', address: c.address, extra: c.cycles - 1, cls: c.insn.cls });
     }
   }
-  return out;
+  return { specials: out, conditional };
 }
