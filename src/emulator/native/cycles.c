@@ -781,6 +781,8 @@ int sim_map_memory(SimState *s, uc_engine *uc, uint32_t base, uint32_t size, uin
     return err;
   }
   s->maps[s->nmaps++] = (HostMap){base, size, bytes};
+  if ((perms & UC_PROT_WRITE) && size > s->rw_size) s->rw_base = base, s->rw_size = size;
+  if (!(perms & UC_PROT_WRITE) && size > s->ro_size) s->ro_base = base, s->ro_size = size;
   if (!sim_note_pages(s, base, size, PAGE_READ | ((perms & UC_PROT_WRITE) ? PAGE_WRITE : 0u))) return -1;
   return 0;
 }
@@ -797,10 +799,12 @@ int sim_note_pages(SimState *s, uint32_t base, uint32_t size, uint32_t perm) {
  * faults nor those after it in the block, so the replay stops there.
  */
 static inline int access_completes(const SimState *s, uint32_t a, uint32_t size, uint32_t flags) {
+  if ((flags & REPLAY_ALIGNED) && (a & 3u)) return 0;
+  /* the usual cases first: all of it in SRAM, or a read all in flash */
+  if (a - s->rw_base <= s->rw_size - size || ((flags & REPLAY_READ) && a - s->ro_base <= s->ro_size - size)) return 1;
   const uint8_t need = (flags & REPLAY_READ) ? PAGE_READ : PAGE_WRITE;
   if (!s->page_perm || !(s->page_perm[a >> 12] & need)) return 0;
-  if ((a & 4095u) + size > 4096u && !(s->page_perm[(a + size - 1u) >> 12] & need)) return 0;
-  return !((flags & REPLAY_ALIGNED) && (a & 3u));
+  return (a & 4095u) + size <= 4096u || (s->page_perm[(a + size - 1u) >> 12] & need);
 }
 
 static void replay_block(SimState *s, uc_engine *uc, const Block *b) {

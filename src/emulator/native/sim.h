@@ -155,6 +155,8 @@ typedef struct SimState {
   HostMap maps[MAX_HOST_MAPS]; /* guest memory the model allocated (sim_map_memory): replay reads values there */
   uint32_t nmaps;
   uint8_t *page_perm;      /* per 4 KB guest page: PAGE_READ | PAGE_WRITE where mapped (replay stops at a fault) */
+  uint32_t ro_base, ro_size; /* the largest read-only and read-write host maps (flash, SRAM): checked first */
+  uint32_t rw_base, rw_size;
   /* dynamic state */
   Cache icache, dcache;
   uint32_t cur_line, pf_line;
