@@ -739,12 +739,6 @@ static void mem_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size
 }
 
 /*
- * Charges a block's data accesses at its entry from its replay program and the registers' entry
- * values, in the order the memory hook would see them: each access in the hook's range, and an
- * unaligned one that crosses a 1 KB page (Unicorn's page on the M profile) again as the two
- * aligned accesses Unicorn splits it into.
- */
-/*
  * The value a load of `size` bytes at a gives (zero- or sign-extended), read from the host memory
  * behind the guest's (sim_map_memory: flash, SRAM, CCM) or from the peripheral model (periph_peek);
  * 0 where nothing is mapped (the load faults).
@@ -807,6 +801,12 @@ static inline int access_completes(const SimState *s, uint32_t a, uint32_t size,
   return (a & 4095u) + size <= 4096u || (s->page_perm[(a + size - 1u) >> 12] & need);
 }
 
+/*
+ * Charges a block's data accesses at its entry from its replay program and the registers' entry
+ * values, in the order the memory hook would see them: each access in the hook's range, and an
+ * unaligned one that crosses a 1 KB page (Unicorn's page on the M profile) again as the two
+ * aligned accesses Unicorn splits it into.
+ */
 static void replay_block(SimState *s, uc_engine *uc, const Block *b) {
   uint32_t v[32]; /* entry registers 0..15, 16 = 0 (absolute), value slots 17..30 */
   int ids[16];
