@@ -9,9 +9,9 @@ import { ElfError, type ElfImage, checkSegmentsFit, findSymbol } from './elf.js'
 import type { FirmwareRequest, FirmwareResult } from './firmware-types.js';
 import { OVERLAY_ID_REGISTER, inOverlay, overlayRangeOf, type OverlayRange } from './overlay.js';
 import { peripheralRegisters } from './stm32-peripherals.js';
-import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock } from './timing/block-cost.js';
+import { type BlockCost, type FlashGeometry, chargedInstructions, classIndex, classTriples, costBlock, costSequence } from './timing/block-cost.js';
 import { type Special, scanCode } from './timing/specials.js';
-import type { ReplayContext } from './timing/access-replay.js';
+import { type ReplayContext, replayProgram } from './timing/access-replay.js';
 import {
   UC_ERR,
   UC_HOOK_BLOCK,
@@ -119,6 +119,8 @@ export class Machine {
   private readonly native: CyclesApi;
   private readonly state: Ptr;
   private readonly missCallback: bigint;
+  private readonly replayCallback: bigint;
+  private readonly replayEvery: boolean;
   /** Address and size of each defined block, by native block id (to re-read a block for tracing). */
   private readonly blocks: Pick<BlockCost, 'address' | 'size'>[] = [];
   private readonly dynamicAddrs = new Set<number>();
@@ -170,6 +172,9 @@ export class Machine {
     this.ioClasses = new Float64Array(koffi.view(this.native.sim_io_classes(state), (2 * NATIVE_CLASSES + 1) * 8));
     this.missCallback = koffi.register((addr: number, size: number) => this.defineBlock(addr, size), koffi.pointer(this.native.missCallbackType));
     this.native.sim_set_miss_callback(this.state, this.missCallback);
+    this.replayEvery = options.memoryReplay === 'every';
+    this.replayCallback = koffi.register((id: number) => this.giveReplayProgram(id), koffi.pointer(this.native.replayCallbackType));
+    this.native.sim_set_replay_callback(this.state, this.replayCallback);
     try {
       this.mapMemory();
       this.heapStart = this.loadSegments();
@@ -315,6 +320,7 @@ export class Machine {
     this.uc.close();
     this.native.sim_free(this.state);
     koffi.unregister(this.missCallback);
+    koffi.unregister(this.replayCallback);
   }
 
   private checkOpen(): void {
@@ -469,9 +475,9 @@ export class Machine {
   private defineBlock(addr: number, size: number): void {
     let cost: BlockCost;
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
-      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null, replay: null };
+      cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null };
     } else {
-      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a), this.replayContext);
+      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
     }
     const classes = classTriples(cost);
     const id = this.native.sim_define_block(
@@ -480,10 +486,21 @@ export class Machine {
     );
     if (id !== this.blocks.length) throw new SimDseError('unicorn', `cycle model block table out of step at ${hex(addr)}`);
     if (cost.systemBus) this.native.sim_set_block_sbus(this.state, id, cost.systemBus.fetchCycles, cost.systemBus.dataTransfers);
-    if (cost.replay && this.native.sim_set_block_replay(this.state, id, cost.replay.ops, cost.replay.count, cost.replay.regs) !== 0) {
+    this.blocks.push({ address: cost.address, size: cost.size });
+    if (this.replayEvery && (addr & ~1) !== RETURN_TRAMPOLINE) this.giveReplayProgram(id);
+  }
+
+  /**
+   * Gives block `id` its replay program (access-replay.ts), when it has one: asked by the native
+   * model for a flash block that ran often (its bytes cannot have changed since it was defined),
+   * or at once for every block in `memoryReplay: 'every'`.
+   */
+  private giveReplayProgram(id: number): void {
+    const b = this.blocks[id];
+    const program = replayProgram(costSequence(this.uc.read(b.address, b.size), b.address), this.replayContext);
+    if (program && this.native.sim_set_block_replay(this.state, id, program.ops, program.count, program.regs) !== 0) {
       throw new SimDseError('unicorn', 'out of memory keeping a block replay program');
     }
-    this.blocks.push({ address: cost.address, size: cost.size });
   }
 
   private mapMemory(): void {

@@ -28,6 +28,7 @@
 #define STREAM_MIN_LINES 16u /* blocks longer than this try the streaming fast path */
 #define REPLAY_OP_WORDS 3u   /* words per replayed access (src/emulator/timing/access-replay.ts) */
 #define REPLAY_NO_INDEX 31u  /* index field of an access without an index register */
+#define REPLAY_ASK_RUNS 16u  /* executions in a run after which a flash block's replay program is asked for */
 
 static const int CORE_REGS[16] = {
     UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,  UC_ARM_REG_R5,
@@ -222,6 +223,9 @@ void sim_free(SimState *s) {
 }
 
 void sim_set_miss_callback(SimState *s, miss_cb_t cb) { s->miss_cb = cb; }
+
+/* The callback that gives a hot block its replay program (sim_set_block_replay), asked once per block. */
+void sim_set_replay_callback(SimState *s, replay_cb_t cb) { s->replay_cb = cb; }
 
 /* Uses the line-by-line reference fetch walk for every block (to check the fast path against it). */
 void sim_set_reference_fetch(SimState *s, int on) { s->reference_fetch = on != 0; }
@@ -1058,6 +1062,13 @@ static inline int replay_pays(const SimState *s, const Block *b) {
  */
 static int translate_replayed(SimState *s, uc_engine *uc) {
   if (!s->replay_on || !s->mem_hook_handle) return 0;
+  /* programs are made only for the blocks that ran often in flash (most blocks run a few times) */
+  for (uint32_t i = 0; i < s->ntouched && s->replay_cb; i++) {
+    Block *b = &s->blocks[s->touched[i]];
+    if (b->replay_asked || b->exec_count < REPLAY_ASK_RUNS || !in_replay_range(s, b)) continue;
+    b->replay_asked = 1;
+    s->replay_cb(s->touched[i]);
+  }
   uint32_t n = 0;
   for (uint32_t i = 0; i < s->nblocks; i++) {
     Block *b = &s->blocks[i];

@@ -51,6 +51,7 @@ typedef struct {
   uint32_t replay_n;       /* accesses replayed at entry; 0: its accesses go through mem_hook */
   uint32_t replay_regs;    /* core registers the replay reads at entry (bit n = Rn) */
   uint32_t replay_active;  /* replayed in this run (translated for the fast path before it); else on mem_hook */
+  uint32_t replay_asked;   /* its program was asked for (replay_cb): asked once per block */
   uint64_t exec_count;
   uint64_t taken_count;
 } Block;
@@ -118,6 +119,7 @@ typedef struct {
 } HostMap;
 
 typedef void (*miss_cb_t)(uint32_t addr, uint32_t size);
+typedef void (*replay_cb_t)(uint32_t id); /* asks for block id's replay program (sim_set_block_replay) */
 
 typedef struct SimState {
   /* parameters */
@@ -126,6 +128,7 @@ typedef struct SimState {
   uint64_t max_instructions;
   uint32_t reference_fetch; /* always use the reference fetch walk (tests) */
   miss_cb_t miss_cb;
+  replay_cb_t replay_cb;
   /* block table: open addressing over (addr,size) -> index+1 */
   Block *blocks;
   uint32_t nblocks, cap_blocks;

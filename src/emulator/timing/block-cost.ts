@@ -2,7 +2,6 @@ import { decodeThumb } from '../thumb/decode.js';
 import type { InsnClass, ThumbInsn } from '../thumb/insn.js';
 import { BRANCH_REFILL, CLASS_COST, PIPELINE_RULES, baseCost, branchKind } from './table.js';
 import { fetchedOverSystemBus, systemBusDemand, type SystemBusDemand } from './memory-rules.js';
-import { NO_REPLAY_CONTEXT, replayProgram, type ReplayContext, type ReplayProgram } from './access-replay.js';
 
 /** One instruction of a straight-line sequence with its cost in that sequence. */
 export interface CostedInsn {
@@ -95,8 +94,6 @@ export interface BlockCost {
   readonly classCounts: Readonly<Partial<Record<InsnClass, number>>>;
   /** What the block needs from the System bus when fetched over it (code at 0x2000_0000 and up), else null. */
   readonly systemBus: SystemBusDemand | null;
-  /** Its data accesses as a program replayed at entry (access-replay.ts), or null when they stay on the memory hook. */
-  readonly replay: ReplayProgram | null;
 }
 
 /** Every instruction class in a fixed order: the index the native breakdown uses. */
@@ -148,15 +145,13 @@ export function classIndex(cls: InsnClass): number {
  * Costs one basic block. `dynamic(address)` says whether the instruction at
  * that address has a native execution hook (an IT-conditional instruction
  * whose executed cost is added when it runs, see specials.ts): such
- * instructions are charged their condition-failed cost of 1 here. `replay` tells the replay
- * program what the block's bytes alone cannot (access-replay.ts).
+ * instructions are charged their condition-failed cost of 1 here.
  */
 export function costBlock(
   code: Uint8Array,
   address: number,
   flash: FlashGeometry | null,
   dynamic: (address: number) => boolean,
-  replay: ReplayContext = NO_REPLAY_CONTEXT,
 ): BlockCost {
   const seq = costSequence(code, address);
   const classCycles: Partial<Record<InsnClass, number>> = {};
@@ -191,6 +186,5 @@ export function costBlock(
     classCycles,
     classCounts,
     systemBus: fetchedOverSystemBus(address) ? systemBusDemand(address, code.length, seq.map((c) => c.insn)) : null,
-    replay: replayProgram(seq, replay),
   };
 }

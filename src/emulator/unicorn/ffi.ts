@@ -114,6 +114,9 @@ export interface CyclesApi {
   sim_uart_read(state: Ptr, out: Uint8Array, max: number): number;
   /** koffi prototype of the block-miss callback: void (uint32 addr, uint32 size). */
   readonly missCallbackType: TypeObject;
+  sim_set_replay_callback(state: Ptr, cb: unknown): void;
+  /** koffi prototype of the replay-program callback: void (uint32 block id). */
+  readonly replayCallbackType: TypeObject;
 }
 
 let cycles: CyclesApi | undefined;
@@ -130,6 +133,7 @@ export function cyclesApi(): CyclesApi {
   }
   const lib = loadLibrary([CYCLES_LIBRARY], 'the native cycle model', 'run npm run build');
   const missCallbackType = koffi.proto('void SimMissCallback(uint32_t addr, uint32_t size)');
+  const replayCallbackType = koffi.proto('void SimReplayCallback(uint32_t id)');
   cycles = {
     sim_new: lib.func('void *sim_new(const uint32_t *params)'),
     sim_free: lib.func('void sim_free(void *s)'),
@@ -168,6 +172,8 @@ export function cyclesApi(): CyclesApi {
     ),
     sim_uart_read: lib.func('uint32_t sim_uart_read(void *s, _Out_ uint8_t *out, uint32_t max)'),
     missCallbackType,
+    sim_set_replay_callback: lib.func('void sim_set_replay_callback(void *s, SimReplayCallback *cb)'),
+    replayCallbackType,
   } as unknown as CyclesApi;
   return cycles;
 }
