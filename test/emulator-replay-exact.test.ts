@@ -247,6 +247,14 @@ describe('block replay charges exactly what the memory hook charges', () => {
       // (ReplayContext.conditional), and the load stays on the hook.
       // p = buf + 1: both loads unaligned (2 cycles each); the condition holds on 1000 passes of 2000.
       for (const board of BOARDS) expectSameInEveryMode(runModes(image, board, 'it_straddle', [2000, BUF + 1]), `it_straddle on ${board}`);
+      // and the cost model knows the page's first load conditional (the image's IT scan): on the
+      // zero-wait profile, n = 2, p aligned, the loads cost 1 + 1 on the failing pass and 2 + 1
+      // on the executing one (the second load follows the first: load-pipelining, as the whole
+      // function's scan sees it) = 5 in every mode; a block-local decode charged the second 2
+      // on both passes (7).
+      const ideal = runModes(image, 'ideal', 'it_straddle', [2, BUF]);
+      expectSameInEveryMode(ideal, 'it_straddle on ideal');
+      expect((ideal.get(false)?.warm as { breakdown: { byClass: { load: number } } }).breakdown.byClass.load).toBe(5);
     });
 
     it('unpriv_signed_index: LDRSBT / LDRSHT values used as negative indices', () => {

@@ -126,10 +126,11 @@ export class Machine {
   private readonly dynamicAddrs = new Set<number>();
   /** Instructions inside IT blocks of the image's code (a block can start inside one). */
   private readonly itCovered = new Set<number>();
+  private readonly inIt = (address: number): boolean => this.itCovered.has(address);
   /** What block replay programs need beyond the block's bytes (access-replay.ts). */
   private readonly replayContext: ReplayContext = {
     readOnly: (a) => a - this.flash.base >= 0 && a - this.flash.base < this.flash.size,
-    conditional: (a) => this.itCovered.has(a),
+    conditional: this.inIt,
   };
   private readonly flash: FlashGeometry;
   private readonly sram: MemoryRegion;
@@ -448,7 +449,7 @@ export class Machine {
     this.ioCounters[C.cyccntPending] = 0;
     for (const id of ids.subarray(0, n)) {
       const b = this.blocks[id];
-      const insns = chargedInstructions(this.uc.read(b.address, b.size), b.address, (a) => this.dynamicAddrs.has(a));
+      const insns = chargedInstructions(this.uc.read(b.address, b.size), b.address, (a) => this.dynamicAddrs.has(a), this.inIt);
       const err = this.native.sim_trace_block(this.state, this.uc.ptr, id, insns, insns.length / 2);
       if (err !== 0) throw new SimDseError('unicorn', `tracing the cycle-counter read at ${hex(b.address)} failed (${err})`);
     }
@@ -477,7 +478,7 @@ export class Machine {
     if ((addr & ~1) === RETURN_TRAMPOLINE) {
       cost = { address: addr, size, instructions: 0, base: 0, takenPenalty: 0, endKind: 0, lineCycles: new Uint16Array(0), classCycles: {}, classCounts: {}, systemBus: null };
     } else {
-      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a));
+      cost = costBlock(this.uc.read(addr, size), addr, this.board.flashWaitStates > 0 ? this.flash : null, (a) => this.dynamicAddrs.has(a), this.inIt);
     }
     const classes = classTriples(cost);
     const id = this.native.sim_define_block(

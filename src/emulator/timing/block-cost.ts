@@ -106,20 +106,30 @@ const CLASS_INDEX = new Map<InsnClass, number>(CLASS_ORDER.map((c, i) => [c, i])
  * sequence, or 1 (the condition-failed cost) for an IT-conditional
  * instruction with a native execution hook, which adds the rest when it runs.
  */
-function chargedCycles(c: CostedInsn, dynamic: (address: number) => boolean): number {
-  return c.conditional && dynamic(c.address) ? 1 : c.cycles;
+function chargedCycles(c: CostedInsn, dynamic: (address: number) => boolean, inIt: (address: number) => boolean): number {
+  if (c.conditional) return dynamic(c.address) ? 1 : c.cycles;
+  // a block Unicorn starts inside an IT block (it ends blocks at a 1 KB page, also inside one):
+  // the image's scan knows the instruction conditional; its hook adds any executed cost beyond 1
+  return inIt(c.address) ? 1 : c.cycles;
 }
+
+const NOWHERE = (): boolean => false;
 
 /**
  * The instructions of a block as (offset from the block start, charged
  * cycles) pairs, for exact cycle-counter reads inside the block. Pure.
  */
-export function chargedInstructions(code: Uint8Array, address: number, dynamic: (address: number) => boolean): Uint16Array {
+export function chargedInstructions(
+  code: Uint8Array,
+  address: number,
+  dynamic: (address: number) => boolean,
+  inIt: (address: number) => boolean = NOWHERE,
+): Uint16Array {
   const seq = costSequence(code, address);
   const out = new Uint16Array(2 * seq.length);
   seq.forEach((c, i) => {
     out[2 * i] = c.address - address;
-    out[2 * i + 1] = chargedCycles(c, dynamic);
+    out[2 * i + 1] = chargedCycles(c, dynamic, inIt);
   });
   return out;
 }
@@ -145,13 +155,15 @@ export function classIndex(cls: InsnClass): number {
  * Costs one basic block. `dynamic(address)` says whether the instruction at
  * that address has a native execution hook (an IT-conditional instruction
  * whose executed cost is added when it runs, see specials.ts): such
- * instructions are charged their condition-failed cost of 1 here.
+ * instructions are charged their condition-failed cost of 1 here. `inIt(address)` says whether
+ * the image's code has the instruction inside an IT block (a block can start inside one).
  */
 export function costBlock(
   code: Uint8Array,
   address: number,
   flash: FlashGeometry | null,
   dynamic: (address: number) => boolean,
+  inIt: (address: number) => boolean = NOWHERE,
 ): BlockCost {
   const seq = costSequence(code, address);
   const classCycles: Partial<Record<InsnClass, number>> = {};
@@ -162,7 +174,7 @@ export function costBlock(
   const lineCycles = new Uint16Array(inFlash ? lastLine - firstLine + 1 : 0);
   let base = 0;
   for (const c of seq) {
-    const charged = chargedCycles(c, dynamic);
+    const charged = chargedCycles(c, dynamic, inIt);
     base += charged;
     classCycles[c.insn.cls] = (classCycles[c.insn.cls] ?? 0) + charged;
     classCounts[c.insn.cls] = (classCounts[c.insn.cls] ?? 0) + 1;
@@ -172,7 +184,7 @@ export function costBlock(
   let endKind = EndKind.None;
   if (last) {
     const kind = branchKind(last.insn);
-    if (kind === 'always') endKind = last.conditional ? EndKind.Conditional : EndKind.Always;
+    if (kind === 'always') endKind = last.conditional || inIt(last.address) ? EndKind.Conditional : EndKind.Always;
     else if (kind === 'conditional') endKind = EndKind.Conditional;
   }
   return {
