@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BoardProfile } from '../../emulator/board.js';
+import { cycleModelHash } from '../../emulator/cycle-model-hash.js';
 import { prepareGraph, type PreparedGraph } from '../../model/engine/prepare.js';
 import type { NetworkImage } from '../network/build.js';
 import type { Graph } from '../../model/ir.js';
@@ -41,7 +42,8 @@ export async function profileCmsisNn(graph: Graph, board: BoardProfile, input: U
 export async function cmsisNnReference(graph: Graph, board: BoardProfile, input: Uint8Array, options: { readonly dir?: string } = {}): Promise<NetworkProfile> {
   const prepared = prepareGraph(graph);
   const image = await buildCmsisNnNetwork(prepared, board, { dir: options.dir });
-  const key = createHash('sha256').update(image.elf).update('\0').update(boardKey(board)).update('\0').update(input).digest('hex');
+  // the cycle model's hash too: a changed model never reads a count the old one computed
+  const key = createHash('sha256').update(image.elf).update('\0').update(boardKey(board)).update('\0').update(input).update('\0').update(cycleModelHash()).digest('hex');
   const path = join(cacheDir('cmsis-nn-reference', key.slice(0, 2)), `${key}.json`);
   if (existsSync(path)) {
     try {
