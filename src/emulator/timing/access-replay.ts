@@ -9,13 +9,13 @@
 import type { CostedInsn } from './block-cost.js';
 
 /** Words per replayed access in the program. */
-export const REPLAY_OP_WORDS = 3;
+const REPLAY_OP_WORDS = 3;
 /** Base field of an access whose address is a constant (a literal): word 1 holds the address. */
-export const REPLAY_ABSOLUTE = 16;
+const REPLAY_ABSOLUTE = 16;
 /** First value slot: base and index fields 17..30 name a word loaded earlier in the block. */
-export const REPLAY_FIRST_SLOT = 17;
+const REPLAY_FIRST_SLOT = 17;
 /** Index field of an access without an index register. */
-export const REPLAY_NO_INDEX = 31;
+const REPLAY_NO_INDEX = 31;
 
 /** A block's replay program: `ops` holds {@link REPLAY_OP_WORDS} words per access; `regs` the entry registers it reads (bit n = Rn). */
 export interface ReplayProgram {
@@ -60,7 +60,7 @@ export interface ReplayContext {
 }
 
 /** No read-only memory, no IT block known beyond the block's own. */
-export const NO_REPLAY_CONTEXT: ReplayContext = { readOnly: () => false, conditional: () => false };
+const NO_REPLAY_CONTEXT: ReplayContext = { readOnly: () => false, conditional: () => false };
 
 /** Where a register's value comes from: an entry register (0..15), the constant 0 (16) or a kept value (32 + virtual slot), plus a constant; null when unknown. */
 type Source = { readonly from: number; readonly delta: number } | null;

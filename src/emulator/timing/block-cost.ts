@@ -109,7 +109,9 @@ const CLASS_INDEX = new Map<InsnClass, number>(CLASS_ORDER.map((c, i) => [c, i])
 function chargedCycles(c: CostedInsn, dynamic: (address: number) => boolean, inIt: (address: number) => boolean): number {
   if (c.conditional) return dynamic(c.address) ? 1 : c.cycles;
   // a block Unicorn starts inside an IT block (it ends blocks at a 1 KB page, also inside one):
-  // the image's scan knows the instruction conditional; its hook adds any executed cost beyond 1
+  // the image's scan knows the instruction conditional, so the existing rule applies (a failed
+  // conditional instruction costs 1, TRM 3.3 table 3-1; golden it_load_fail / it_alu_fail); its
+  // hook adds any executed cost beyond 1
   return inIt(c.address) ? 1 : c.cycles;
 }
 

@@ -12,18 +12,11 @@ export type Special =
   | { readonly kind: 'sdiv' | 'udiv'; readonly address: number; readonly rn: number; readonly rm: number };
 
 /**
- * Finds the specials of a code range (from the ELF's code sections, split by
- * mapping symbols). Pure. Conditional instructions whose executed cost is 1
- * need no hook and are not listed.
- */
-export function findSpecials(code: Uint8Array, address: number): Special[] {
-  return scanCode(code, address).specials;
-}
-
-/**
  * The specials of a code range and the addresses of every instruction inside an IT block
  * (conditional: a block Unicorn starts inside an IT block, at a page boundary, runs them
- * conditionally although its own decode cannot tell). Pure.
+ * conditionally although its own decode cannot tell), from the ELF's code sections split by
+ * mapping symbols. Conditional instructions whose executed cost is 1 need no hook and are not
+ * listed as specials. Pure.
  */
 export function scanCode(code: Uint8Array, address: number): { specials: Special[]; conditional: number[] } {
   const out: Special[] = [];
