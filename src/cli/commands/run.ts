@@ -42,6 +42,11 @@ export function registerRun(program: Command): void {
     .option('--levels <list|from:to:step>', 'custom space: levels of every layer, e.g. 0,0.1,0.2 or 0:0.01:0.001')
     .option('--exclude-first', 'leave the first convolution exact')
     .option('--skip-unit <unit>', 'what a skip level removes: weight (default), pair (whole SMLAD weight pairs: every skipped weight saves unpacked cycles) or sparse (2x2 units of the sparse loop kernel: every skipped weight saves sparse and unpacked cycles)')
+    .option(
+      '--compensate',
+      'refit each masked layer\'s kept weights and bias by least squares over the calibration images\' activations, so the accumulators ' +
+        'stay close to the exact ones (CONV_2D and FULLY_CONNECTED; the kernels and firmware bake the refitted weights, bit-exact with the engine)',
+    )
     .option('--search <strategy>', 'auto (grid when the space fits the budget), grid or nsga2', 'auto')
     .option('--budget <n>', `most configurations to evaluate (default ${RUN_DEFAULTS.budget})`)
     .option('--population <n>', `NSGA-II population (default ${RUN_DEFAULTS.population})`)

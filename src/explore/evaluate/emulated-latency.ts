@@ -21,7 +21,8 @@
  * and SRAM budgets (./style-choice.ts).
  */
 import type { BoardProfile } from '../../emulator/board.js';
-import { isWeightedOp, type PreparedOp } from '../../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph, type PreparedOp } from '../../model/engine/prepare.js';
+import { compensatedGraph, compensationRefit, type Compensation } from '../../model/compensation/index.js';
 import type { Graph, SkipMask, SkipMasks } from '../../model/ir.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import { buildNetwork, inferenceBuffers } from '../../kernels/network/build.js';
@@ -62,6 +63,8 @@ export interface EmulatedLatencyOptions {
   readonly variantCost?: (request: VariantRequest) => Promise<VariantCost>;
   /** Times whole firmware (default: {@link createFirmwareTimer} of `firmwareThreads`); a cluster run's times on its workers. */
   readonly firmwareTimer?: () => FirmwareTimer;
+  /** `--compensate`: each masked layer variant, and each point's firmware, is built with the refitted weights and biases. */
+  readonly compensation?: Compensation;
 }
 
 const maskKey = (m: SkipMask | undefined): string => (m === undefined ? 'exact' : maskDigest(m));
@@ -72,7 +75,8 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
   let images: EmbeddedImages | undefined;
   let imagesKey: string | undefined;
   let timer: FirmwareTimer | undefined;
-  const requests = createVariantRequests(graph, board, input);
+  const compensation = options.compensation ?? null;
+  const requests = createVariantRequests(graph, board, input, compensation === null ? null : compensationRefit(compensation));
   const { prepared, plan, netInput } = requests;
   const emitters = defaultEmitters();
   const costOf = options.variantCost ?? ((request: VariantRequest) => indexedCostVariant(request, emitters));
@@ -314,11 +318,14 @@ export function createEmulatedLatency(options: EmulatedLatencyOptions): LatencyP
       async firmware(masks, kernels, placement?: Placement) {
         images ??= firmwareImages();
         imagesKey ??= imagesHash(images);
-        const key = firmwareIndexKey({ prepared, masks, kernels, placement, images: imagesKey, board: firmwareBoard });
+        // compensated, the point's firmware bakes its refitted weights: its key hashes them
+        const pointGraph = compensation === null ? graph : compensatedGraph(graph, masks, compensation.inverses);
+        const pointPrepared = compensation === null ? prepared : prepareGraph(pointGraph);
+        const key = firmwareIndexKey({ prepared: pointPrepared, masks, kernels, placement, images: imagesKey, board: firmwareBoard });
         const indexed = indexedFirmware(key);
         if (indexed !== null) return indexed;
         timer ??= options.firmwareTimer?.() ?? createFirmwareTimer(options.firmwareThreads ?? 1);
-        const outcome = await timer.time({ network: unpackedNetwork(graph, masks, kernels, placement), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
+        const outcome = await timer.time({ network: unpackedNetwork(pointGraph, masks, kernels, placement), images, board: firmwareBoard, ...(placement && placement.size > 0 ? { placement } : {}) });
         storeFirmware(key, outcome);
         return outcome;
       },

@@ -5,6 +5,7 @@
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { testImageInput } from '../../model/dataset/preprocess.js';
+import type { Compensation } from '../../model/compensation/index.js';
 import type { Graph } from '../../model/ir.js';
 import type { Preprocess } from '../../model/registry.js';
 import { createEmulatedLatency, type EmulatedLatencyOptions } from './emulated-latency.js';
@@ -26,6 +27,8 @@ export interface LatencyContext {
   readonly threads?: number;
   /** Where the emulated source compiles and emulates variants and times firmware (default: here; a cluster run: its workers). */
   readonly offload?: Pick<EmulatedLatencyOptions, 'variantCost' | 'firmwareTimer'>;
+  /** `--compensate`: masked layers are built with their refitted weights and biases (cycles need not change; the code does). */
+  readonly compensation?: Compensation;
 }
 
 /** A named way of making a {@link LatencyProvider}. */
@@ -43,11 +46,11 @@ export const latencySources: Readonly<Record<string, LatencySource>> = {
   },
   emulated: {
     summary: 'compiled layer variants (the fastest feasible kernel style and placement per layer) emulated on the board with the cycle model (needs arm-none-eabi-gcc; cached)',
-    create: async ({ graph, board, preprocess, dataDir, threads, offload }) => {
+    create: async ({ graph, board, preprocess, dataDir, threads, offload, compensation }) => {
       const input = testImageInput(graph, preprocess, 0, dataDir);
       const firmwareBoard = firmwareBoardOf(board) ?? undefined;
       const firmwareImages = firmwareBoard ? () => testImages(graph, preprocess, new Map(), DEFAULT_FIRMWARE_IMAGES, dataDir) : undefined;
-      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareBoard, firmwareThreads: threads, ...offload });
+      return createEmulatedLatency({ graph, board, input, firmwareImages, firmwareBoard, firmwareThreads: threads, ...offload, ...(compensation && { compensation }) });
     },
   },
 };

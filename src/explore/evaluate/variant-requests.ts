@@ -8,7 +8,9 @@
  */
 import type { BoardProfile } from '../../emulator/board.js';
 import { createEngine } from '../../model/engine/index.js';
-import { prepareGraph, type PreparedGraph, type PreparedOp } from '../../model/engine/prepare.js';
+import { isWeightedOp, prepareGraph, type PreparedGraph, type PreparedOp } from '../../model/engine/prepare.js';
+import { refittedLayer } from '../../model/compensation/index.js';
+import type { WeightRefit } from '../../model/engine/index.js';
 import type { Graph, SkipMask } from '../../model/ir.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import { networkInputOf, planNetwork, type NetworkPlan } from '../../kernels/network/plan.js';
@@ -30,8 +32,12 @@ export interface VariantRequests {
   op(opIndex: number): PreparedOp | undefined;
 }
 
-/** Prepares `graph` and traces `input` (graph input bytes) through the reference engine once. */
-export function createVariantRequests(graph: Graph, board: BoardProfile, input: Uint8Array): VariantRequests {
+/**
+ * Prepares `graph` and traces `input` (graph input bytes) through the reference engine once. With `refit`
+ * (compensation), a masked layer's request carries its refitted weights and bias, which its generated code
+ * bakes in and its cache keys hash.
+ */
+export function createVariantRequests(graph: Graph, board: BoardProfile, input: Uint8Array, refit: WeightRefit | null = null): VariantRequests {
   const prepared = prepareGraph(graph);
   const plan = planNetwork(prepared);
   const trace = createEngine(graph).trace(input);
@@ -41,7 +47,7 @@ export function createVariantRequests(graph: Graph, board: BoardProfile, input: 
     plan,
     netInput: networkInputOf(plan, trace),
     request: (op, style, mask, where = {}) => ({
-      op,
+      op: isWeightedOp(op) ? refittedLayer(op, mask, refit) : op,
       style,
       mask: mask ?? null,
       board,

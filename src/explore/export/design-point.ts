@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { significanceForModel } from '../significance/for-model.js';
+import { calibrationInputs } from '../significance/calibration.js';
+import { compensatedGraph, computeCompensation } from '../../model/compensation/index.js';
 import type { Configuration } from '../space/config.js';
 import { masksFor } from '../space/masks.js';
 import { skippedCount } from '../../model/skip-config.js';
@@ -212,4 +214,15 @@ export function pointMasks(point: DesignPoint, inputs: MaskInputs): SkipMasks {
     }
   }
   return masks;
+}
+
+/**
+ * The graph point `point`'s firmware runs under `masks`: the model's own, or, in a `--compensate` run, with each
+ * masked layer's weights and bias refitted over the run's calibration images as its search evaluated them.
+ */
+export function pointGraph(point: DesignPoint, inputs: MaskInputs, masks: SkipMasks): Graph {
+  const c = point.config.compensation;
+  if (c === undefined || masks.size === 0) return inputs.graph;
+  const compensation = computeCompensation(inputs.graph, calibrationInputs(inputs.graph, inputs.preprocess, point.config.calibration, inputs.dataDir), c.damping);
+  return compensatedGraph(inputs.graph, masks, compensation.inverses);
 }

@@ -10,7 +10,7 @@ import { FIRMWARE_FLASH_OVERHEAD, checkFirmwareFits } from '../../firmware/fit.j
 import { testImages, unpackedNetwork } from '../../firmware/network.js';
 import { flashCapacity } from '../evaluate/board-flash.js';
 import { rowKernels, rowPlacement } from '../store/rows.js';
-import { type DesignPoint, type ModelSource, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
+import { type DesignPoint, type ModelSource, pointGraph, pointMasks, pointModel, pointPrediction, readDesignPoint } from './design-point.js';
 
 /** Options of {@link exportPoint}. */
 export interface ExportPointOptions {
@@ -64,16 +64,18 @@ export function exportPoint(o: ExportPointOptions): ExportedPoint {
   const model = pointModel(point, { modelsDir: o.modelsDir, modelFile: o.modelFile, preprocess: o.preprocess, resize: o.resize });
   const inputBytes = model.graph.tensors[model.graph.inputs[0]].shape.reduce((a, b) => a * b, 1);
   checkPointFits(point, board, o.images, inputBytes + 1);
-  const masks = pointMasks(point, { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir });
+  const maskInputs = { graph: model.graph, preprocess: model.preprocess, dataDir: o.dataDir };
+  const masks = pointMasks(point, maskInputs);
+  const graph = pointGraph(point, maskInputs, masks);
   const pointPlacement = point.config.board === board.profile.id ? rowPlacement(point.row) : new Map<string, UnitPlacement>();
   const placement = o.placement ?? pointPlacement;
-  const network = unpackedNetwork(model.graph, masks, rowKernels(point.row), placement);
+  const network = unpackedNetwork(graph, masks, rowKernels(point.row), placement);
   // the run's fit check covered its own board's flash (and, emulated, its SRAM); this one every board's flash and SRAM
   checkFirmwareFits(network.size, o.images * (inputBytes + 1), board, `point ${point.row.id} of run ${o.run}`);
   if (!point.row.fits && point.config.board === board.profile.id) {
     throw new SimDseError('firmware', `point ${point.row.id} of run ${o.run} does not fit ${board.profile.id}: its run's fit check (flash and SRAM) marked it so`);
   }
-  const images = testImages(model.graph, model.preprocess, masks, o.images, o.dataDir);
+  const images = testImages(graph, model.preprocess, masks, o.images, o.dataDir);
   const placed = placement.size > 0;
   const sameBoard = point.config.board === board.profile.id && formatPlacement(placement) === formatPlacement(pointPlacement);
   const project = exportFirmware({

@@ -6,6 +6,7 @@
  * consecutive configurations that share their first layers' masks
  * recompute only the later layers.
  */
+import { compensationRefit, type Compensation } from '../../model/compensation/index.js';
 import { loadCifar10 } from '../../model/dataset/cifar10.js';
 import { modelInputs } from '../../model/dataset/preprocess.js';
 import { createEngine, createSession, type Session } from '../../model/engine/index.js';
@@ -29,6 +30,8 @@ export interface AccuracySpec {
   readonly fullImages: number;
   /** Checkpoint bytes of each session (default {@link DEFAULT_CHECKPOINTS}; a part of a set gets its share). */
   readonly checkpoints?: CheckpointBudget;
+  /** `--compensate`: masked layers run refitted weights and biases (absent: plain masks). */
+  readonly compensation?: Compensation;
 }
 
 /** Masks as they travel to a worker: [operator index, mask] pairs. */
@@ -87,7 +90,7 @@ export function toMaskList(masks: SkipMasks): MaskList {
 /** Creates a bench (loads the model now, each image set on first use). */
 export function createAccuracyBench(spec: AccuracySpec): AccuracyBench {
   const graph = importTflite(spec.modelBytes, spec.modelName);
-  const engine = createEngine(graph);
+  const engine = createEngine(graph, spec.compensation ? { refit: compensationRefit(spec.compensation) } : {});
   const ds = loadCifar10({ dir: spec.dataDir, split: 'test' });
   const sessions = new Map<string, Session>();
   const session = (set: ImageSet, part: ImagePart = { index: 0, of: 1 }): Session => {

@@ -203,6 +203,9 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     `| latency | ${a.reference?.latency ?? c.latency} |`,
     `| significance | ${c.metric}, from ${c.calibration} calibration images (data_batch_1) |`,
     `| space | ${describeSpace(c.space)} |`,
+    ...(c.compensation
+      ? [`| compensation | kept weights and bias of each masked layer refitted by least squares over the ${c.calibration} calibration images' activations (damping ${c.compensation.damping}); kernels and firmware bake the refitted weights |`]
+      : []),
     `| search | ${c.search.strategy === 'grid' ? `grid of ${c.search.budget} points` : `nsga2, budget ${c.search.budget}, population ${c.search.population}, seed ${c.search.seed}, points losing more than ${c.search.maxLoss} pp infeasible`} |`,
     `| images | ${c.images.search} while searching, ${c.images.full} for the front (${c.images.dataset}) |`,
     `| points evaluated | ${a.points.length} (front: ${a.front.length}) |`,

@@ -18,6 +18,7 @@ import type { AccuracySpec } from '../pool/accuracy-bench.js';
 import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
+import { computeCompensation, type Compensation } from '../../model/compensation/index.js';
 import type { ModelSignificance } from '../significance/types.js';
 import { appendPoint, openStore, readStore, writeMacProxy, writeModelSource } from '../store/run-store.js';
 import type { RunBoard, RunContext } from './phase.js';
@@ -71,6 +72,16 @@ function defaultPool(spec: AccuracySpec, threads: number): AccuracyPool {
   return workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
 }
 
+/** The run's compensation (`--compensate`): Gram inverses of every compensable layer over the calibration images; null without. */
+function runCompensation(plan: RunPlan, log: (line: string) => void): Compensation | null {
+  const c = plan.config.compensation;
+  if (c === undefined) return null;
+  const t0 = performance.now();
+  const compensation = computeCompensation(plan.model.graph, calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir), c.damping);
+  log(`compensation: Gram inverses of ${compensation.inverses.size} layers over ${plan.calibration} calibration images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return compensation;
+}
+
 /** Significance of each metric the run needs (from the disk cache, or computed and cached). */
 function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<SignificanceMetric, ModelSignificance> {
   const calib = calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir);
@@ -88,12 +99,20 @@ function loadRunSignificance(plan: RunPlan, log: (line: string) => void): Map<Si
  * The latency provider of one board of the run (the hook's, else the plan's latency source for that board): a cluster
  * run's variants and firmware are timed on its workers; a local run's variants that no cache holds, on its pool's.
  */
-async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks, cluster: ClusterClient | null, pool: AccuracyPool): Promise<LatencyProvider> {
+async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks, cluster: ClusterClient | null, pool: AccuracyPool, compensation: Compensation | null): Promise<LatencyProvider> {
   if (typeof hooks.latency === 'function') return hooks.latency(board);
   if (hooks.latency !== undefined) return hooks.latency;
   const m = plan.model;
   const offload = cluster ? clusterOffload(cluster) : pool.variantCost ? poolOffload(pool.variantCost) : undefined;
-  return latencySources[plan.latency].create({ graph: m.graph, board, preprocess: m.preprocess, dataDir: plan.dataDir, threads: plan.workers, ...(offload && { offload }) });
+  return latencySources[plan.latency].create({
+    graph: m.graph,
+    board,
+    preprocess: m.preprocess,
+    dataDir: plan.dataDir,
+    threads: plan.workers,
+    ...(offload && { offload }),
+    ...(compensation && { compensation }),
+  });
 }
 
 /**
@@ -132,6 +151,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
   const memos: Memo[] = stores.map((store) => createMemo(store.points));
 
   const significance = loadRunSignificance(plan, log);
+  const compensation = runCompensation(plan, log);
 
   const spec: AccuracySpec = {
     modelBytes: plan.model.bytes,
@@ -140,6 +160,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     dataDir: plan.dataDir,
     searchImages: plan.config.images.search,
     fullImages: plan.config.images.full,
+    ...(compensation && { compensation }),
   };
   const pool = (hooks.createPool ?? (cluster ? (s: AccuracySpec) => createClusterPool(cluster, s) : defaultPool))(spec, plan.workers);
   const capped = plan.workers < plan.threads ? ` (--threads ${plan.threads}, capped at the ${plan.workers} CPUs)` : '';
@@ -152,7 +173,7 @@ async function executeLocked(plan: RunPlan, hooks: RunHooks, cluster: ClusterCli
     for (const b of boards) await b.latency.close?.();
   };
   try {
-    for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster, pool) });
+    for (const b of plan.boards) boards.push({ ...b, latency: await boardLatency(plan, b.board, hooks, cluster, pool, compensation) });
   } catch (err) {
     await closeAll();
     throw err;

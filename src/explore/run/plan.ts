@@ -22,6 +22,7 @@ import { defaultRunId, STORE_VERSION, type RunConfig } from '../store/run-config
 import { parseRedisUrl } from '../cluster/connection.js';
 import { boardStoreDir } from '../store/board-stores.js';
 import { parseChoice, parseIntOption, parseNumberOption } from '../../util/parse-options.js';
+import { compensableLayers, DEFAULT_DAMPING } from '../../model/compensation/index.js';
 
 /** Options of `sim-dse run`, as text (commander's view). */
 export interface RunOptions {
@@ -42,6 +43,8 @@ export interface RunOptions {
   readonly excludeFirst?: boolean;
   /** `weight` (default) or `pair`: what a skip level removes (see SkipUnit). */
   readonly skipUnit?: string;
+  /** `--compensate`: masked layers run least-squares refitted weights and biases (src/model/compensation). */
+  readonly compensate?: boolean;
   /** `auto` (grid when the space fits the budget), `grid` or `nsga2`. */
   readonly search?: string;
   readonly budget?: string;
@@ -180,6 +183,19 @@ function boardPlans(boards: readonly BoardProfile[], config: RunConfig, dir: str
   return boards.map((board) => ({ board, dir: boardStoreDir(dir, board.id), config: { ...config, board: board.id, boards: ids } }));
 }
 
+/** Refuses `--compensate` where it cannot apply: a layer of the space it cannot refit, or a cluster run. */
+function checkCompensable(model: ResolvedModel, spaces: readonly ConfigSpace[], redis: string | undefined): void {
+  if (redis !== undefined) throw new UsageError('--compensate is not supported with --redis yet: run it on local threads');
+  const compensable = compensableLayers(model.graph);
+  for (const s of spaces) {
+    const other = s.layers.find((l) => !compensable.has(l.opIndex));
+    if (other !== undefined) {
+      const kind = model.graph.ops[other.opIndex].kind;
+      throw new UsageError(`--compensate: layer ${other.opIndex} (${kind}) of the ${s.name} space cannot be refitted (CONV_2D and FULLY_CONNECTED only); leave it out with --layers`);
+    }
+  }
+}
+
 /** Validates options and resolves everything a run needs (reads the model; computes nothing). */
 export function planRun(o: RunOptions): RunPlan {
   const threads = parseIntOption('--threads', o.threads, Math.max(1, availableParallelism()), 1, 256);
@@ -224,7 +240,9 @@ export function planRun(o: RunOptions): RunPlan {
     images: { search: images, full, dataset: `cifar10 ${ds.source}` },
     seedGrid: seedGridSpace !== null,
     ...(boards.length > 1 && { boards: boards.map((b) => b.id) }),
+    ...(o.compensate === true && { compensation: { damping: DEFAULT_DAMPING } }),
   };
+  if (o.compensate === true) checkCompensable(model, [space, ...(seedGridSpace ? [seedGridSpace] : [])], redis);
   if (o.id !== undefined && !RUN_ID.test(o.id)) {
     throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
   }

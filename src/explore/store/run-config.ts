@@ -56,6 +56,11 @@ export interface RunConfig {
   readonly images: { readonly search: number; readonly full: number; readonly dataset: string };
   /** Whether the seed toolkit's grid preset is evaluated beside the search. */
   readonly seedGrid: boolean;
+  /**
+   * `--compensate`: every masked layer runs its kept weights and bias refitted by least squares over the
+   * `calibration` images' activations, damped by `damping` (src/model/compensation). Absent: plain masks.
+   */
+  readonly compensation?: { readonly damping: number };
 }
 
 /** JSON text with object keys sorted at every level (a canonical form for hashing and comparing). */

@@ -4,12 +4,13 @@
  * masked layers carry compensated weights and biases (what the engine then
  * runs with the same masks).
  */
-import type { ReferenceEngine } from '../engine/index.js';
+import { createEngine, type ReferenceEngine } from '../engine/index.js';
 import { isWeightedOp, prepareGraph, type PreparedWeighted } from '../engine/prepare.js';
 import { ModelError } from '../errors.js';
 import type { Graph, SkipMasks, Tensor } from '../ir.js';
 import { compensateLayer, DEFAULT_DAMPING, gramInverse, type GramInverse } from './compensate.js';
 import { reductionGram } from './gram.js';
+import type { Compensation } from './refit.js';
 
 /** The compensable layers (CONV_2D and FULLY_CONNECTED) of a prepared graph, by operator index. */
 export function compensableLayers(graph: Graph): Map<number, PreparedWeighted> {
@@ -60,4 +61,9 @@ export function compensatedGraph(graph: Graph, masks: SkipMasks, inverses: Reado
     tensors[bIndex] = withData(tensors[bIndex], new Uint8Array(c.bias.buffer));
   }
   return { ...graph, tensors };
+}
+
+/** The compensation of every compensable layer of `graph` over `calibration` (model inputs), damped by `damping`. */
+export function computeCompensation(graph: Graph, calibration: readonly Uint8Array[], damping: number = DEFAULT_DAMPING): Compensation {
+  return { calibration: calibration.length, damping, inverses: layerInverses(createEngine(graph), calibration, undefined, damping) };
 }

@@ -52,7 +52,16 @@ interface WeightSlot {
   checked: number;
   /** Masked int8 weights (scalar path and depthwise). */
   masked: Int8Array;
+  /** The layer as it runs under the current mask: `p`, or `p` with refitted weights and bias. */
+  cur: PreparedWeighted;
 }
+
+/**
+ * Weights and bias a layer runs with under a mask instead of its own (the mask still zeroes what it skips),
+ * or null for its own: how an engine applies compensation (src/model/compensation). Must be a pure
+ * function of the layer and the mask's bytes.
+ */
+export type WeightRefit = (layer: PreparedWeighted, mask: SkipMask) => { readonly weights: Int8Array; readonly bias: Int32Array } | null;
 
 /** Executes prepared operators over a fixed tensor arena. */
 export class Executor {
@@ -75,7 +84,12 @@ export class Executor {
   /** Operator list position of each maskable operator index. */
   private readonly opPosition = new Map<number, number>();
 
-  constructor(prepared: PreparedGraph, backend: Backend, isa?: number) {
+  constructor(
+    prepared: PreparedGraph,
+    backend: Backend,
+    isa?: number,
+    private readonly refit: WeightRefit | null = null,
+  ) {
     this.prepared = prepared;
     this.backend = backend;
     this.native = backend === 'native' ? nativeKernels() : null;
@@ -129,7 +143,7 @@ export class Executor {
     this.arena = new Uint8Array(this.memory.buffer);
     this.views = this.offsets.map((o, t) => new Uint8Array(this.memory.buffer, o, prepared.tensorBytes[t]));
     for (const s of slotSpecs) {
-      const slot: WeightSlot = { ...s, mask: null, checked: 0, masked: s.p.weights };
+      const slot: WeightSlot = { ...s, mask: null, checked: 0, masked: s.p.weights, cur: s.p };
       this.slots.set(s.p.opIndex, slot);
       if (backend === 'wasm' && (s.p.kind !== 'depthwise' || vectorDepthwise(s.p))) {
         writeParams(this.memory.buffer, s.prmOff, s.opad, s.p.bias, s.p.requant.multiplier, s.p.requant.shift);
@@ -168,8 +182,10 @@ export class Executor {
 
   /** Rebuilds the masked / packed weights of a slot for its current mask. */
   private pack(slot: WeightSlot): void {
-    const w = slot.p.weights;
     const mask = slot.mask;
+    const refitted = mask === null || this.refit === null ? null : this.refit(slot.p, mask);
+    slot.cur = refitted === null ? slot.p : { ...slot.p, weights: refitted.weights, bias: refitted.bias };
+    const w = slot.cur.weights;
     if (mask === null) slot.masked = w;
     else {
       const m = new Int8Array(w.length);
@@ -177,13 +193,15 @@ export class Executor {
       slot.masked = m;
     }
     if (this.native !== null) {
-      const p = slot.p;
+      const p = slot.cur;
       const r = p.requant;
       if (p.kind === 'depthwise') this.native.packDepthwise(this.arena, slot.masked, p.bias, r.multiplier, r.shift, p.geometry.oc, slot.k, slot.wOff, slot.prmOff);
       else this.native.packLayer(this.arena, this.isa, slot.masked, p.bias, r.multiplier, r.shift, p.geometry.oc, slot.k, slot.kp, p.inZp, slot.wOff, slot.prmOff);
       return;
     }
     if (this.backend !== 'wasm') return;
+    // the bias lives in the parameter block: rewritten whenever a refit may have changed it (exact again included)
+    if (this.refit !== null && (slot.p.kind !== 'depthwise' || vectorDepthwise(slot.p))) writeParams(this.memory.buffer, slot.prmOff, slot.opad, slot.cur.bias, slot.p.requant.multiplier, slot.p.requant.shift);
     if (slot.p.kind === 'depthwise') {
       // int32 [KH*KW][Opad]; vector depthwise layers have Opad == C.
       if (vectorDepthwise(slot.p)) new Int32Array(this.memory.buffer, slot.wOff, slot.k * slot.opad).set(slot.masked);
@@ -237,7 +255,7 @@ export class Executor {
           this.kernels.dw(this.offsets[p.input], slot.wOff, slot.prmOff, this.offsets[p.output], g.n, g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW,
             g.dilationH, g.dilationW, g.padTop, g.padLeft, g.oh, g.ow, p.inZp, slot.opad, r.outZp, r.actMin, r.actMax);
         } else if (this.kernels === null || p.kind === 'depthwise') {
-          K.weightedScalar(p, slot.masked, this.i8(p.input), this.i8(p.output));
+          K.weightedScalar(slot.cur, slot.masked, this.i8(p.input), this.i8(p.output));
         } else {
           this.gemmLayer(slot);
         }

@@ -14,7 +14,7 @@
 import type { Graph, SkipMasks } from '../ir.js';
 import { ModelError } from '../errors.js';
 import { prepareGraph, type PreparedGraph } from './prepare.js';
-import { Executor, type Backend } from './executor.js';
+import { Executor, type Backend, type WeightRefit } from './executor.js';
 import { wasmSimdSupported } from './wasm/gemm-module.js';
 import { argmaxBytes } from './argmax.js';
 import { createExecutorSession, type Session, type SessionOptions } from './session.js';
@@ -22,7 +22,7 @@ import { defaultBackend, NATIVE_ISA_NAMES } from './native/library.js';
 
 export { NATIVE_ISA, NATIVE_ISA_NAMES, nativeKernels, nativeEngineLibrary } from './native/library.js';
 
-export type { Backend } from './executor.js';
+export type { Backend, WeightRefit } from './executor.js';
 export type { Session, SessionOptions, SessionResult } from './session.js';
 
 /**
@@ -48,6 +48,8 @@ export interface EngineOptions {
   readonly backend?: Backend;
   /** Native backend only: GEMM instruction-set level (NATIVE_ISA; default the best the CPU has). */
   readonly nativeIsa?: number;
+  /** Weights and bias a masked layer runs with instead of its own (compensation, src/model/compensation); default none. */
+  readonly refit?: WeightRefit;
 }
 
 /** The engine as created here: the {@link Engine} contract plus batch helpers. */
@@ -91,7 +93,7 @@ export function createSession(engine: ReferenceEngine, inputs: readonly Uint8Arr
 export function createEngine(graph: Graph, options: EngineOptions = {}): ReferenceEngine {
   const prepared: PreparedGraph = prepareGraph(graph);
   const backend: Backend = options.backend ?? defaultBackend(wasmSimdSupported() ? 'wasm' : 'scalar');
-  const ex = new Executor(prepared, backend, options.nativeIsa);
+  const ex = new Executor(prepared, backend, options.nativeIsa, options.refit ?? null);
   const inT = prepared.input;
   const outT = prepared.output;
   const inputBytes = prepared.tensorBytes[inT.index];
