@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { executeRun } from '../src/explore/run/execute.js';
 import { planRun, type RunOptions } from '../src/explore/run/plan.js';
 import { sharedDir } from '../src/util/paths.js';
+import { resolveModel } from '../src/model/registry.js';
 import { files } from './helpers/run-files.js';
+import { generatedModels } from './helpers/generated-models.js';
 
 const shared = sharedDir();
 const have = !!shared && existsSync(join(shared, 'models', 'lenet-cifar10-int8.tflite')) && existsSync(join(shared, 'datasets', 'cifar10', 'test_batch.bin'));
@@ -43,6 +45,16 @@ describe.skipIf(!have)('run --compensate', () => {
     expect(c.map((r) => r.correct)).toEqual(COMP);
     expect(readFileSync(join(a.dir, 'report.md'), 'utf8')).toContain('| compensation | kept weights and bias of each masked layer refitted by least squares over the 128 calibration images');
     await expect(executeRun(planRun({ ...base, out: join(a.dir, '..') }))).rejects.toThrow(/compensation/);
+  });
+
+  it('is refused for a space with a depthwise layer, accepted without it', () => {
+    const { mobilenet } = generatedModels();
+    const ops = resolveModel(mobilenet).graph.ops;
+    const firstDepthwise = ops.findIndex((o) => o.kind === 'DEPTHWISE_CONV_2D');
+    const convs = ops.flatMap((o, i) => (o.kind === 'CONV_2D' ? [i] : []));
+    const o = { model: mobilenet, latency: 'macs', compensate: true, out: tmpdir() };
+    expect(() => planRun(o)).toThrow(`--compensate: layer ${firstDepthwise} (DEPTHWISE_CONV_2D) of the default space cannot be refitted (CONV_2D and FULLY_CONNECTED only); leave it out with --layers`);
+    expect(planRun({ ...o, layers: convs.join(','), levels: '0,0.1' }).config.compensation).toEqual({ damping: 0.01 });
   });
 
   it('is refused with --redis', () => {
