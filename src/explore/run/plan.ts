@@ -193,6 +193,8 @@ function checkCompensable(model: ResolvedModel, spaces: readonly ConfigSpace[], 
       const kind = model.graph.ops[other.opIndex].kind;
       throw new UsageError(`--compensate: layer ${other.opIndex} (${kind}) of the ${s.name} space cannot be refitted (CONV_2D and FULLY_CONNECTED only); leave it out with --layers`);
     }
+    const noBias = s.layers.find((l) => (model.graph.ops[l.opIndex].inputs[2] ?? -1) < 0);
+    if (noBias !== undefined) throw new UsageError(`--compensate: layer ${noBias.opIndex} of the ${s.name} space has no bias tensor to refit; leave it out with --layers`);
   }
 }
 
