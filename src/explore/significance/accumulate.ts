@@ -7,48 +7,8 @@
  * ratios, in a fixed order: the result is deterministic.
  */
 import type { PreparedWeighted } from '../../model/engine/prepare.js';
+import { columnLength, forEachPosition } from '../../model/engine/reduction-column.js';
 import { layoutOf, operandIndex, type LayerLayout } from './layout.js';
-
-/** Column length of one output position: KH * KW * C (C for FC). */
-function columnLength(p: PreparedWeighted): number {
-  const g = p.geometry;
-  return p.kind === 'fc' ? g.c : g.kh * g.kw * g.c;
-}
-
-/** Calls `visit` once per output position after filling `col` with that position's operands. */
-export function forEachPosition(p: PreparedWeighted, input: Int8Array, col: Int32Array, visit: () => void): void {
-  const g = p.geometry;
-  const zp = p.inZp;
-  if (p.kind === 'fc') {
-    for (let n = 0; n < g.n; n++) {
-      const base = n * g.c;
-      for (let c = 0; c < g.c; c++) col[c] = input[base + c] - zp;
-      visit();
-    }
-    return;
-  }
-  for (let n = 0; n < g.n; n++) {
-    for (let oy = 0; oy < g.oh; oy++) {
-      for (let ox = 0; ox < g.ow; ox++) {
-        let j = 0;
-        for (let ky = 0; ky < g.kh; ky++) {
-          const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-          for (let kx = 0; kx < g.kw; kx++) {
-            const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
-            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
-              col.fill(0, j, j + g.c);
-              j += g.c;
-              continue;
-            }
-            const base = ((n * g.h + iy) * g.w + ix) * g.c;
-            for (let c = 0; c < g.c; c++) col[j++] = input[base + c] - zp;
-          }
-        }
-        visit();
-      }
-    }
-  }
-}
 
 /** Accumulates one layer's statistics over calibration images; `finish` gives the per-operand values. */
 export interface LayerAccumulator {

@@ -10,6 +10,7 @@
  */
 import type { PreparedWeighted } from '../engine/prepare.js';
 import { ModelError } from '../errors.js';
+import { columnLength, forEachPosition } from '../engine/reduction-column.js';
 
 /** The Gram matrix of one layer. */
 export interface ReductionGram {
@@ -39,53 +40,25 @@ function addOuter(h: Float64Array, size: number, idx: Int32Array, val: Float64Ar
 export function reductionGram(layer: PreparedWeighted, activations: readonly Uint8Array[]): ReductionGram {
   if (layer.kind === 'depthwise') throw new ModelError(`op ${layer.opIndex}: compensation of DEPTHWISE_CONV_2D layers is not supported`);
   const g = layer.geometry;
-  const reduction = layer.kind === 'fc' ? g.c : g.kh * g.kw * g.c;
+  const reduction = columnLength(layer);
   const size = reduction + 1;
-  const inputBytes = layer.kind === 'fc' ? g.n * g.c : g.n * g.h * g.w * g.c;
+  const inputBytes = g.n * (layer.kind === 'fc' ? g.c : g.h * g.w * g.c);
   const h = new Float64Array(size * size);
+  const col = new Int32Array(reduction);
   const idx = new Int32Array(size);
   const val = new Float64Array(size);
   let rows = 0;
-  const zp = layer.inZp;
+  // one row: the column's nonzero operands (ascending), then the constant 1 of the bias
+  const visit = (): void => {
+    let nnz = 0;
+    for (let k = 0; k < reduction; k++) if (col[k] !== 0) (idx[nnz] = k), (val[nnz++] = col[k]);
+    (idx[nnz] = reduction), (val[nnz++] = 1);
+    addOuter(h, size, idx, val, nnz);
+    rows++;
+  };
   for (const act of activations) {
     if (act.length !== inputBytes) throw new ModelError(`op ${layer.opIndex}: calibration activation of ${act.length} bytes, expected ${inputBytes}`);
-    const x = new Int8Array(act.buffer, act.byteOffset, act.length);
-    if (layer.kind === 'fc') {
-      for (let r = 0; r < g.n; r++) {
-        let nnz = 0;
-        for (let k = 0; k < reduction; k++) {
-          const v = x[r * g.c + k] - zp;
-          if (v !== 0) (idx[nnz] = k), (val[nnz++] = v);
-        }
-        (idx[nnz] = reduction), (val[nnz++] = 1);
-        addOuter(h, size, idx, val, nnz);
-        rows++;
-      }
-      continue;
-    }
-    for (let b = 0; b < g.n; b++) {
-      for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) {
-          let nnz = 0;
-          for (let ky = 0; ky < g.kh; ky++) {
-            const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-            for (let kx = 0; kx < g.kw; kx++) {
-              const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
-              if (iy < 0 || ix < 0 || iy >= g.h || ix >= g.w) continue;
-              const base = ((b * g.h + iy) * g.w + ix) * g.c;
-              const k0 = (ky * g.kw + kx) * g.c;
-              for (let c = 0; c < g.c; c++) {
-                const v = x[base + c] - zp;
-                if (v !== 0) (idx[nnz] = k0 + c), (val[nnz++] = v);
-              }
-            }
-          }
-          (idx[nnz] = reduction), (val[nnz++] = 1);
-          addOuter(h, size, idx, val, nnz);
-          rows++;
-        }
-      }
-    }
+    forEachPosition(layer, new Int8Array(act.buffer, act.byteOffset, act.length), col, visit);
   }
   for (let a = 0; a < size; a++) for (let b = 0; b < a; b++) h[a * size + b] = h[b * size + a];
   return { opIndex: layer.opIndex, size, values: h, rows };
