@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // What compensating skipped weights buys in top-1 (src/model/compensation): each compensable layer
-// skipped alone at growing fractions of its units (the run's ranking: contribution metric, skip
-// unit weight / pair / sparse as `sim-dse run --skip-unit`), top-1 on all 10,000 CIFAR-10 test images
+// skipped alone at growing fractions of its units (the run's ranking: `--metric` contribution, or obs, the
+// OBS saliency after refitting; skip unit weight / pair / sparse as `sim-dse run --skip-unit`), top-1 on all 10,000 CIFAR-10 test images
 // with the mask alone ("plain", what the kernels compute today) and with the kept weights and bias
 // of each output channel refitted by least squares over the calibration images' activations
 // ("compensated"). The Gram matrices use the significance's calibration images (data_batch_1).
 // Run after `npm run build` (imports from dist/):
-//   node bench/compensation.bench.mjs [--model lenet] [--layers 1,3,5] [--units pair,sparse] [--levels 0.1,0.2,0.3,0.4] [--calibration 128]
+//   node bench/compensation.bench.mjs [--model lenet] [--metric contribution|obs] [--layers 1,3,5] [--units pair,sparse] [--levels 0.1,0.2,0.3,0.4] [--calibration 128]
 // Prints one Markdown table per model for bench/RESULTS.md (correct predictions of 10,000).
 import { join } from 'node:path';
 import { calibrationInputs, DEFAULT_CALIBRATION_IMAGES, significanceForModel } from '../dist/explore/significance/index.js';
@@ -28,10 +28,11 @@ const dataDir = join(shared, 'datasets', 'cifar10');
 const units = arg('--units', 'pair,sparse').split(',');
 const levels = arg('--levels', '0.1,0.2,0.3,0.4').split(',').map(Number);
 const calibration = Number(arg('--calibration', String(DEFAULT_CALIBRATION_IMAGES)));
+const metric = arg('--metric', 'contribution');
 const graph = model.graph;
 const layers = arg('--layers', [...compensableLayers(graph).keys()].join(',')).split(',').map(Number);
 
-const sig = significanceForModel(model, 'contribution', { calibration, dataDir }).significance;
+const sig = significanceForModel(model, metric, { calibration, dataDir }).significance;
 const test = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, model.preprocess);
 const images = Array.from({ length: test.count }, (_, i) => test.input(i));
 const engine = createEngine(graph);
@@ -45,14 +46,14 @@ const t0 = performance.now();
 const inverses = layerInverses(engine, calibrationInputs(graph, model.preprocess, calibration, dataDir), layers);
 const setup = (performance.now() - t0) / 1000;
 const exact = correct(engine);
-console.log(`${model.name}: exact ${exact} of ${test.count}; Gram inverses of ${layers.length} layers on ${calibration} calibration images in ${setup.toFixed(1)} s`);
+console.log(`${model.name}, ${metric} ranking: exact ${exact} of ${test.count}; Gram inverses of ${layers.length} layers on ${calibration} calibration images in ${setup.toFixed(1)} s`);
 console.log(`\n| layer | unit | ${levels.map((l) => `${Math.round(l * 100)} % plain / compensated`).join(' | ')} |`);
 console.log(`|---|---|${levels.map(() => '---').join('|')}|`);
 for (const op of layers) {
   const layer = sig.layers.find((l) => l.opIndex === op);
   for (const unit of units) {
     const cells = levels.map((value) => {
-      const mask = layerMask(layer, 'contribution', { kind: 'fraction', value }, unit);
+      const mask = layerMask(layer, metric, { kind: 'fraction', value }, unit);
       if (mask === null) return '-';
       const masks = new Map([[op, mask]]);
       const plain = correct(engine, masks);

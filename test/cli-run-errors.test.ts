@@ -19,7 +19,7 @@ describe.skipIf(!have)('sim-dse run: bad input gives one line and a non-zero exi
   const out = mkdtempSync(join(tmpdir(), 'cli-run-bad-'));
   it.each([
     [['--model', 'vgg16'], 1, 'sim-dse: unknown model "vgg16"; known: lenet, resnet8 (or give a path to a .tflite file)'],
-    [['--model', 'lenet', '--metric', 'psnr'], 2, 'sim-dse: unknown significance metric "psnr"; known: contribution, seed, magnitude'],
+    [['--model', 'lenet', '--metric', 'psnr'], 2, 'sim-dse: unknown significance metric "psnr"; known: contribution, seed, magnitude, obs'],
     [['--model', 'lenet', '--kind', 'threshold', '--levels', '0,0.5,1.5'], 2, 'sim-dse: significance threshold 1.5 of layer 1 is out of range: expected a number from 0 to 1'],
     [['--model', 'lenet', '--threads', '0'], 2, 'sim-dse: --threads: 0 is out of range (1 to 256)'],
     [['--model', 'lenet', '--layers', '2'], 2, 'sim-dse: unknown layer 2 (operator 2 is MAX_POOL_2D, not maskable); lenet has maskable layers 1, 3, 5, 7, 8'],

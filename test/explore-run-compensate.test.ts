@@ -2,7 +2,8 @@
  * `sim-dse run --compensate` on the real LeNet: the store records the
  * compensation, every point's top-1 is the engine's on the compensated
  * graph (and not the plain masks'), two runs give the same store, a resume
- * without the flag is refused, and so is a cluster run.
+ * without the flag is refused, and so is a cluster run; `--metric obs`
+ * ranks the pairs by their error after refitting.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,10 @@ const base: RunOptions = {
 // grid order: conv_2d#1 at 0, 10, 30 %, each with conv_2d#3 at 0, 10, 30 %
 const PLAIN = [715, 717, 704, 692, 694, 688, 512, 515, 495];
 const COMP = [715, 718, 715, 717, 716, 711, 690, 690, 691];
+// the same grid ranked by --metric obs (compensated)
+const OBS = [715, 719, 713, 720, 715, 715, 710, 709, 706];
+// weights skipped per layer (all five listed): conv_2d#1 at 0, 10, 30 % of 864, conv_2d#3 of 18,432 (whole pairs)
+const SKIPPED = [0, 86, 258].flatMap((a) => [0, 1821, 5460].map((b) => [a, b, 0, 0, 0]));
 const rowsOf = (dir: string): { correct: number; layers: { skipped: number }[] }[] =>
   readFileSync(join(dir, 'points.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
@@ -45,6 +50,19 @@ describe.skipIf(!have)('run --compensate', () => {
     expect(c.map((r) => r.correct)).toEqual(COMP);
     expect(readFileSync(join(a.dir, 'report.md'), 'utf8')).toContain('| compensation | kept weights and bias of each masked layer refitted by least squares over the 128 calibration images');
     await expect(executeRun(planRun({ ...base, out: join(a.dir, '..') }))).rejects.toThrow(/compensation/);
+  });
+
+  it('ranks SMLAD pairs by OBS saliency with --metric obs: the same grid keeps more top-1 at 30 %', async () => {
+    const obs = await executeRun(planRun({ ...base, compensate: true, metric: 'obs', out: mkdtempSync(join(tmpdir(), 'dse-obs-')) }));
+    expect(obs.kind).toBe('complete');
+    const rows = rowsOf(obs.dir);
+    expect(rows.map((r) => r.correct)).toEqual(OBS);
+    expect(rows.map((r) => r.layers.map((l) => l.skipped))).toEqual(SKIPPED);
+    expect(JSON.parse(readFileSync(join(obs.dir, 'config.json'), 'utf8')).metric).toBe('obs');
+  });
+
+  it('refuses --metric obs without --compensate', () => {
+    expect(() => planRun({ ...base, metric: 'obs', out: tmpdir() })).toThrow('--metric obs ranks skip units by the error left after refitting the kept weights: use it with --compensate');
   });
 
   it('is refused for a space with a depthwise layer, accepted without it', () => {

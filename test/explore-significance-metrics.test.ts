@@ -113,6 +113,6 @@ describe('significance of a FULLY_CONNECTED layer over several images', () => {
 describe('parseMetric', () => {
   test('known names pass, others are usage errors naming the known ones', () => {
     expect(parseMetric('seed')).toBe('seed');
-    expect(() => parseMetric('hessian')).toThrow('unknown significance metric "hessian"; known: contribution, seed, magnitude');
+    expect(() => parseMetric('hessian')).toThrow('unknown significance metric "hessian"; known: contribution, seed, magnitude, obs');
   });
 });

@@ -122,7 +122,7 @@ describe('spaces on LeNet', () => {
     [{ kind: 'threshold' as const, levels: [0, 1.5] }, 'significance threshold 1.5 of layer 1 is out of range: expected a number from 0 to 1'],
     [{ levels: [0.2, 0.1] }, 'levels of layer 1 must be strictly ascending: 0.2 then 0.1'],
     [{ levels: [] }, 'layer 1 has no levels'],
-    [{ metric: 'hessian' as SignificanceMetric }, 'unknown significance metric "hessian"; known: contribution, seed, magnitude'],
+    [{ metric: 'hessian' as SignificanceMetric }, 'unknown significance metric "hessian"; known: contribution, seed, magnitude, obs'],
   ])('bad options %j are usage errors', (options, message) => {
     expect(() => buildSpace(lenet, options)).toThrow(UsageError);
     expect(() => buildSpace(lenet, options)).toThrow(message);

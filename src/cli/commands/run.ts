@@ -36,7 +36,7 @@ export function registerRun(program: Command): void {
       `latency source (default ${defaultLatencySource()}): ${Object.entries(latencySources).map(([k, v]) => `${k} = ${v.summary}`).join('; ')}`,
     )
     .option('--preset <name>', 'configuration space preset: default (skip fractions, all layers) or seed-grid')
-    .option('--metric <name>', 'significance metric: contribution, seed or magnitude')
+    .option('--metric <name>', 'significance metric: contribution (default), seed, magnitude or obs (Optimal Brain Surgeon saliency of SMLAD pairs after refitting, greedy per channel; with --compensate)')
     .option('--kind <kind>', 'custom space: threshold or fraction settings')
     .option('--layers <ops>', 'custom space: operator indices of the layers, e.g. 3,5')
     .option('--levels <list|from:to:step>', 'custom space: levels of every layer, e.g. 0,0.1,0.2 or 0:0.01:0.001')
@@ -74,7 +74,8 @@ export function registerRun(program: Command): void {
         '  sim-dse run --model resnet8 --budget 2000 --seed 7 --json\n' +
         '  sim-dse run --model lenet --preset seed-grid\n' +
         '  sim-dse run --model lenet --redis redis://10.0.0.5:6379\n' +
-        '  sim-dse run --model lenet --kind threshold --metric magnitude --layers 3,5 --levels 0:0.02:0.002',
+        '  sim-dse run --model lenet --kind threshold --metric magnitude --layers 3,5 --levels 0:0.02:0.002\n' +
+        '  sim-dse run --model resnet8 --board nucleo-f446re,nucleo-l4r5zi --skip-unit pair --compensate --metric obs --images 10000',
     )
     .action(async (opts: RunOptions & { json: boolean }) => {
       const plan = planRun(opts);

@@ -245,6 +245,9 @@ export function planRun(o: RunOptions): RunPlan {
     ...(o.compensate === true && { compensation: { damping: DEFAULT_DAMPING } }),
   };
   if (o.compensate === true) checkCompensable(model, [space, ...(seedGridSpace ? [seedGridSpace] : [])], redis);
+  if (space.metric === 'obs' && o.compensate !== true) {
+    throw new UsageError('--metric obs ranks skip units by the error left after refitting the kept weights: use it with --compensate');
+  }
   if (o.id !== undefined && !RUN_ID.test(o.id)) {
     throw new UsageError(`--id '${o.id}' is not a run name (letters, digits, '.', '_' and '-', starting with a letter or digit); use --out to choose where runs go`);
   }

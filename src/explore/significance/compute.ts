@@ -9,6 +9,7 @@ import { isWeightedOp, prepareGraph, type PreparedWeighted } from '../../model/e
 import type { Graph } from '../../model/ir.js';
 import { contributionAccumulator, magnitudeValues, seedAccumulator, type LayerAccumulator } from './accumulate.js';
 import { significanceKey } from './key.js';
+import { obsAccumulator } from './obs.js';
 import { layoutOf } from './layout.js';
 import { metricNeedsData, type SignificanceMetric } from './metric.js';
 import type { LayerSignificance, ModelSignificance } from './types.js';
@@ -32,7 +33,9 @@ export function computeSignificance(graph: Graph, metric: SignificanceMetric, in
   if (!metricNeedsData(metric)) {
     values = layers.map(magnitudeValues);
   } else {
-    const accs: LayerAccumulator[] = layers.map((p) => (metric === 'seed' ? seedAccumulator(p) : contributionAccumulator(p)));
+    const accs: LayerAccumulator[] = layers.map((p) =>
+      metric === 'seed' ? seedAccumulator(p) : metric === 'obs' && p.kind !== 'depthwise' ? obsAccumulator(p) : contributionAccumulator(p),
+    );
     const engine = createEngine(graph);
     for (const input of data) {
       const trace = engine.trace(input);

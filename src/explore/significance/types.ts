@@ -16,7 +16,10 @@ export interface LayerSignificance extends LayerLayout {
   readonly reduction: number;
   /** Input channels per tap (the reduction length for FC); defines the SMLAD pairs. */
   readonly inputChannels: number;
-  /** One value per weight, in storage (mask) order; each channel's values sum to 1 (or are all 0). */
+  /**
+   * One value per weight, in storage (mask) order: for contribution, seed and magnitude each channel's values sum
+   * to 1 (or are all 0); for obs they are output-error rises comparable across the layer (see ./metric.ts).
+   */
   readonly values: Float32Array;
   /** The layer's int8 weights in the same order (zero weights cost nothing and are never masked). */
   readonly weights: Int8Array;

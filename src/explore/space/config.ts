@@ -9,7 +9,7 @@
  * (which skip nothing) dropped, -0 written as 0, numbers as JSON writes them.
  */
 import { createHash } from 'node:crypto';
-import { parseMetric, SIGNIFICANCE_METRICS, type SignificanceMetric } from '../significance/metric.js';
+import { metricPairs, parseMetric, SIGNIFICANCE_METRICS, type SignificanceMetric } from '../significance/metric.js';
 import { UsageError } from '../../util/errors.js';
 
 /** How a layer's setting selects operands to skip. */
@@ -75,14 +75,14 @@ export function checkConfiguration(config: Configuration): void {
   }
 }
 
-/** The canonical form of a configuration (validated): sorted, zero settings dropped, `unit` kept only when it changes the masks (sparse, or pair with a metric other than seed). */
+/** The canonical form of a configuration (validated): sorted, zero settings dropped, `unit` kept only when it changes the masks (sparse, or pair with a metric that does not already pair: see metricPairs). */
 export function canonicalConfiguration(config: Configuration): Configuration {
   checkConfiguration(config);
   const settings = config.settings
     .filter((s) => s.value !== 0)
     .map((s): LayerSetting => ({ kind: s.kind, opIndex: s.opIndex, value: s.value }))
     .sort((a, b) => a.opIndex - b.opIndex);
-  const unit = config.unit === 'sparse' || (config.unit === 'pair' && config.metric !== 'seed') ? config.unit : undefined;
+  const unit = config.unit === 'sparse' || (config.unit === 'pair' && !metricPairs(config.metric)) ? config.unit : undefined;
   return unit === undefined ? { metric: config.metric, settings } : { metric: config.metric, settings, unit };
 }
 

@@ -7,7 +7,7 @@
  * has no mask. Operands are skipped in units:
  *  - `contribution` and `magnitude`: each non-zero weight is a unit, unless
  *    the configuration's `unit` is `pair` (then as `seed`);
- *  - `seed`: each SMLAD pair of a channel (see pairPartner in
+ *  - `seed` and `obs`: each SMLAD pair of a channel (see pairPartner in
  *    ../significance/layout.ts: input channels 2p, 2p + 1 of one tap) is a
  *    unit, skipped only when all its non-zero weights are below the
  *    threshold (a zero weight counts as below); unpaired operands are units.
@@ -22,7 +22,7 @@
  */
 import type { SkipMask, SkipMasks } from '../../model/ir.js';
 import { operandIndex, pairPartner } from '../significance/layout.js';
-import type { SignificanceMetric } from '../significance/metric.js';
+import { metricPairs, type SignificanceMetric } from '../significance/metric.js';
 import { layerSignificance, type LayerSignificance, type ModelSignificance } from '../significance/types.js';
 import { UsageError } from '../../util/errors.js';
 import { unitOf } from '../../kernels/sparse/units.js';
@@ -105,7 +105,7 @@ function unitsOf(layer: LayerSignificance, metric: SignificanceMetric, unit: Ski
   if (byKey === undefined) unitCache.set(layer, (byKey = new Map()));
   // The sparse kernel's 2 x 2 units exist for CONV_2D and FULLY_CONNECTED; depthwise layers keep the metric's.
   const sparse = unit === 'sparse' && layer.kind !== 'depthwise';
-  const paired = metric === 'seed' || unit === 'pair';
+  const paired = metricPairs(metric) || unit === 'pair';
   const key = sparse ? 'sparse' : `${metric}:${paired}`;
   let units = byKey.get(key);
   if (units === undefined) byKey.set(key, (units = sparse ? buildSparseUnits(layer) : buildUnits(layer, paired)));
