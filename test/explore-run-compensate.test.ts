@@ -59,6 +59,7 @@ describe.skipIf(!have)('run --compensate', () => {
     expect(rows.map((r) => r.correct)).toEqual(OBS);
     expect(rows.map((r) => r.layers.map((l) => l.skipped))).toEqual(SKIPPED);
     expect(JSON.parse(readFileSync(join(obs.dir, 'config.json'), 'utf8')).metric).toBe('obs');
+    expect(readFileSync(join(obs.dir, 'report.md'), 'utf8')).toContain('| significance | obs (Optimal Brain Surgeon saliency of SMLAD pairs after refitting, greedy per channel), from 128 calibration images (data_batch_1) |');
   });
 
   it('refuses --metric obs without --compensate', () => {

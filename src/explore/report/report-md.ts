@@ -7,6 +7,7 @@
  * same analysis gives the same bytes.
  */
 import { describePreprocess } from '../../model/registry.js';
+import { describeMetric } from '../significance/metric.js';
 import type { FrontEntry, RunAnalysis } from '../front/analysis.js';
 import { describeConfig } from '../front/front-files.js';
 import type { Reduction } from '../front/reductions.js';
@@ -201,7 +202,7 @@ export function renderReport(a: RunAnalysis, runId: string, plotFiles: { cycles:
     ...(c.model.preprocess ? [`| input | ${describePreprocess(c.model.preprocess)} |`] : []),
     `| board | ${c.board} |`,
     `| latency | ${a.reference?.latency ?? c.latency} |`,
-    `| significance | ${c.metric}, from ${c.calibration} calibration images (data_batch_1) |`,
+    `| significance | ${describeMetric(c.metric)}, from ${c.calibration} calibration images (data_batch_1) |`,
     `| space | ${describeSpace(c.space)} |`,
     ...(c.compensation
       ? [`| compensation | kept weights and bias of each masked layer refitted by least squares over the ${c.calibration} calibration images' activations (damping ${c.compensation.damping}); kernels and firmware bake the refitted weights |`]

@@ -19,6 +19,19 @@ export const SIGNIFICANCE_METRICS = ['contribution', 'seed', 'magnitude', 'obs']
  */
 export type SignificanceMetric = (typeof SIGNIFICANCE_METRICS)[number];
 
+const METRIC_DESCRIPTIONS: Readonly<Record<SignificanceMetric, string>> = {
+  contribution: "mean |w x| over the channel's total",
+  seed: "the seed toolkit's running partial sums",
+  magnitude: "|w| over the channel's total, no data",
+  obs: 'Optimal Brain Surgeon saliency of SMLAD pairs after refitting, greedy per channel',
+};
+
+/** A stored metric name with what it ranks by, in a few words (the report's set-up table). */
+export function describeMetric(name: string): string {
+  const found = SIGNIFICANCE_METRICS.find((m) => m === name);
+  return found === undefined ? name : `${name} (${METRIC_DESCRIPTIONS[found]})`;
+}
+
 /** True when the metric is computed from calibration activations. */
 export function metricNeedsData(metric: SignificanceMetric): boolean {
   return metric !== 'magnitude';
