@@ -5,6 +5,7 @@
 // with the mask alone ("plain", what the kernels compute today) and with the kept weights and bias
 // of each output channel refitted by least squares over the calibration images' activations
 // ("compensated"). The Gram matrices use the significance's calibration images (data_batch_1).
+// The first line gives the significance's time (computed cold, or read from the cache: SIM_DSE_CACHE).
 // Run after `npm run build` (imports from dist/):
 //   node bench/compensation.bench.mjs [--model lenet] [--metric contribution|obs] [--layers 1,3,5] [--units pair,sparse] [--levels 0.1,0.2,0.3,0.4] [--calibration 128]
 // Prints one Markdown table per model for bench/RESULTS.md (correct predictions of 10,000).
@@ -32,7 +33,10 @@ const metric = arg('--metric', 'contribution');
 const graph = model.graph;
 const layers = arg('--layers', [...compensableLayers(graph).keys()].join(',')).split(',').map(Number);
 
-const sig = significanceForModel(model, metric, { calibration, dataDir }).significance;
+const tSig = performance.now();
+const loaded = significanceForModel(model, metric, { calibration, dataDir });
+const sig = loaded.significance;
+const sigTime = (performance.now() - tSig) / 1000;
 const test = modelInputs(loadCifar10({ dir: dataDir, split: 'test' }), graph, model.preprocess);
 const images = Array.from({ length: test.count }, (_, i) => test.input(i));
 const engine = createEngine(graph);
@@ -46,7 +50,7 @@ const t0 = performance.now();
 const inverses = layerInverses(engine, calibrationInputs(graph, model.preprocess, calibration, dataDir), layers);
 const setup = (performance.now() - t0) / 1000;
 const exact = correct(engine);
-console.log(`${model.name}, ${metric} ranking: exact ${exact} of ${test.count}; Gram inverses of ${layers.length} layers on ${calibration} calibration images in ${setup.toFixed(1)} s`);
+console.log(`${model.name}, ${metric} ranking (${loaded.source.kind} in ${sigTime.toFixed(1)} s with its calibration images): exact ${exact} of ${test.count}; Gram inverses of ${layers.length} layers on ${calibration} calibration images in ${setup.toFixed(1)} s`);
 console.log(`\n| layer | unit | ${levels.map((l) => `${Math.round(l * 100)} % plain / compensated`).join(' | ')} |`);
 console.log(`|---|---|${levels.map(() => '---').join('|')}|`);
 for (const op of layers) {

@@ -15,7 +15,6 @@ export function columnLength(p: PreparedWeighted): number {
 
 /** Calls `visit` once per output position (and batch row) after filling `col` with that position's operands. */
 export function forEachPosition(p: PreparedWeighted, input: Int8Array, col: Int32Array, visit: () => void): void {
-
   const g = p.geometry;
   const zp = p.inZp;
   if (p.kind === 'fc') {
