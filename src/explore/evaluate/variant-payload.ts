@@ -10,6 +10,7 @@ import { getBoard } from '../../emulator/boards.js';
 import { defaultEmitters } from '../../kernels/emitters.js';
 import type { KernelStyle } from '../../kernels/network/assemble.js';
 import type { VariantCost, VariantPlacement, VariantRequest } from '../../kernels/variant-cost.js';
+import type { WeightRefit } from '../../model/engine/index.js';
 import type { Graph, SkipMask } from '../../model/ir.js';
 import { indexedCostVariant } from './variant-index.js';
 import { createVariantRequests, type VariantRequests } from './variant-requests.js';
@@ -42,10 +43,12 @@ export type VariantCoster = (payload: VariantPayload) => Promise<VariantCost> | 
 /**
  * A coster of `graph`'s variants through the variant index and the default emitters (as a run's own
  * thread costs them); `input` gives the representative image's graph input, read on first use. The
- * requests of each board are made once (each traces the image through the reference engine).
+ * requests of each board are made once (each traces the image through the reference engine). With
+ * `refit` (a `--compensate` run's), a masked layer is compiled with its refitted weights and bias, as
+ * the run's own requests are (variant-requests.ts), so the cost is the one the run asked for.
  * @throws SimDseError (kind `board`) for an unknown board id
  */
-export function variantCoster(graph: Graph, input: () => Uint8Array): VariantCoster {
+export function variantCoster(graph: Graph, input: () => Uint8Array, refit: WeightRefit | null = null): VariantCoster {
   const byBoard = new Map<string, VariantRequests>();
   let image: Uint8Array | undefined;
   const emitters = defaultEmitters();
@@ -53,7 +56,7 @@ export function variantCoster(graph: Graph, input: () => Uint8Array): VariantCos
     let requests = byBoard.get(board);
     if (requests === undefined) {
       image ??= input();
-      requests = createVariantRequests(graph, getBoard(board), image);
+      requests = createVariantRequests(graph, getBoard(board), image, refit);
       byBoard.set(board, requests);
     }
     const op = requests.op(opIndex);

@@ -5,6 +5,7 @@
  * thread would.
  */
 import { workerData } from 'node:worker_threads';
+import { compensationRefit } from '../../model/compensation/index.js';
 import { testImageInput } from '../../model/dataset/preprocess.js';
 import { importTflite } from '../../model/tflite/import.js';
 import { variantCoster, type VariantCoster } from '../evaluate/variant-payload.js';
@@ -20,7 +21,8 @@ export default function runTask(task: PoolTask): number[] | Promise<VariantOutco
   if (task.kind === 'variant') {
     if (coster === undefined) {
       const graph = importTflite(spec.modelBytes, spec.modelName);
-      coster = variantCoster(graph, () => testImageInput(graph, spec.preprocess, 0, spec.dataDir));
+      // a compensated run's masked layers are compiled with their refitted weights, as the run's own requests are
+      coster = variantCoster(graph, () => testImageInput(graph, spec.preprocess, 0, spec.dataDir), spec.compensation ? compensationRefit(spec.compensation) : null);
     }
     const cost = coster(task.payload);
     if (cost === undefined) throw new Error(`model ${spec.modelName} has no layer with operator index ${task.payload.opIndex}`);
