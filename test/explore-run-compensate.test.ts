@@ -2,7 +2,7 @@
  * `sim-dse run --compensate` on the real LeNet: the store records the
  * compensation, every point's top-1 is the engine's on the compensated
  * graph (and not the plain masks'), two runs give the same store, a resume
- * without the flag is refused, and so is a cluster run; `--metric obs`
+ * without the flag is refused (a cluster run: explore-cluster-compensate); `--metric obs`
  * ranks the pairs by their error after refitting.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -74,9 +74,5 @@ describe.skipIf(!have)('run --compensate', () => {
     const o = { model: mobilenet, latency: 'macs', compensate: true, out: tmpdir() };
     expect(() => planRun(o)).toThrow(`--compensate: layer ${firstDepthwise} (DEPTHWISE_CONV_2D) of the default space cannot be refitted (CONV_2D and FULLY_CONNECTED only); leave it out with --layers`);
     expect(planRun({ ...o, layers: convs.join(','), levels: '0,0.1' }).config.compensation).toEqual({ damping: 0.01 });
-  });
-
-  it('is refused with --redis', () => {
-    expect(() => planRun({ ...base, compensate: true, redis: 'redis://127.0.0.1:1', out: tmpdir() })).toThrow('--compensate is not supported with --redis yet: run it on local threads');
   });
 });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectRequest } from '../../firmware/export.js';
 import type { FirmwareTimingOutcome } from '../../firmware/image-timing.js';
 import type { VariantCost } from '../../kernels/variant-cost.js';
+import { compensationDigest, type Compensation } from '../../model/compensation/index.js';
 import type { VariantPayload } from '../evaluate/variant-payload.js';
 import type { ImageSet, MaskList } from '../pool/accuracy-bench.js';
 import { toPlain, type Plain } from './codec.js';
@@ -19,18 +20,40 @@ export const QUEUE_NAME = 'sim-dse';
 /** Tries of a job before it fails for good (a refusing or crashing worker counts as one). */
 export const JOB_ATTEMPTS = 3;
 
+/**
+ * A `--compensate` run's compensation as its jobs name it: the worker computes it from its own calibration
+ * images and refuses the job when the digest of its Gram inverses is not the run's (compensationDigest).
+ */
+export interface ClusterCompensation {
+  readonly calibration: number;
+  readonly damping: number;
+  readonly sha256: string;
+}
+
+/** How the jobs of a run with `compensation` name it. */
+export function clusterCompensation(compensation: Compensation): ClusterCompensation {
+  return { calibration: compensation.calibration, damping: compensation.damping, sha256: compensationDigest(compensation) };
+}
+
 /** Every job's payload and result, by job name. */
 export interface JobTypes {
   /** A worker can serve the identity (its model and test set hashes match): sent once before a run starts. */
   readonly check: { readonly payload: Record<string, never>; readonly result: { readonly ok: true } };
   /** Correct top-1 counts of configurations on the first images of the test set, in order. */
   readonly accuracy: {
-    readonly payload: { readonly set: ImageSet; readonly searchImages: number; readonly fullImages: number; readonly points: readonly MaskList[] };
+    readonly payload: {
+      readonly set: ImageSet;
+      readonly searchImages: number;
+      readonly fullImages: number;
+      readonly points: readonly MaskList[];
+      /** Masked layers run refitted (absent: plain masks). */
+      readonly compensation?: ClusterCompensation;
+    };
     readonly result: readonly number[];
   };
-  /** Compile and emulate one layer variant on a board. */
+  /** Compile and emulate one layer variant on a board (a masked one refitted when the payload names a compensation). */
   readonly variant: {
-    readonly payload: VariantPayload;
+    readonly payload: VariantPayload & { readonly compensation?: ClusterCompensation };
     readonly result: VariantCost;
   };
   /** Time one whole firmware. */

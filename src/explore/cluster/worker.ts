@@ -3,7 +3,9 @@
  * and evaluates them as a local run would, on its own copies of the model
  * and test set (looked up by file name in its models folder, refused when
  * their hashes are not the job's), with `threads` threads for top-1 and
- * firmware timing. Compiled variants go through this machine's
+ * firmware timing. A compensated run's jobs name its compensation: the
+ * worker computes it from its own calibration images once and refuses the
+ * jobs when its digest differs. Compiled variants go through this machine's
  * content-addressed cache (SIM_DSE_CACHE: a folder shared by the workers
  * lets each variant compile once for all of them).
  *
@@ -19,14 +21,16 @@ import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { FirmwareTimer } from '../../firmware/timing-pool.js';
 import { createFirmwareTimer } from '../../firmware/timing-pool.js';
+import { compensationDigest, compensationRefit, computeCompensation, type Compensation } from '../../model/compensation/index.js';
 import { testImageInput } from '../../model/dataset/preprocess.js';
+import { calibrationInputs } from '../significance/calibration.js';
 import { modelsDir, resolveModel, type ResolvedModel } from '../../model/registry.js';
 import { variantCoster, type VariantCoster } from '../evaluate/variant-payload.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
 import { fromPlain, toPlain, type Plain } from './codec.js';
 import { bullConnection, checkRedis, displayUrl } from './connection.js';
 import { datasetHash, shortHash, type ClusterIdentity } from './identity.js';
-import { QUEUE_NAME, type JobData, type JobName, type JobTypes } from './jobs.js';
+import { QUEUE_NAME, type ClusterCompensation, type JobData, type JobName, type JobTypes } from './jobs.js';
 
 /** Options of {@link runClusterWorker}. */
 export interface ClusterWorkerOptions {
@@ -50,7 +54,10 @@ export interface ClusterWorkerOptions {
 interface Served {
   readonly model: ResolvedModel;
   readonly pools: Map<string, AccuracyPool>;
-  readonly variants: VariantCoster;
+  /** Variant costers by compensation digest ('' for none). */
+  readonly variants: Map<string, VariantCoster>;
+  /** Compensations computed here, by digest. */
+  readonly compensations: Map<string, Compensation>;
 }
 
 /** A job this worker will not evaluate (another model or test set). */
@@ -80,26 +87,63 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
     const data = datasetHash(options.dataDir);
     if (data !== identity.dataset) throw new Refusal(`worker ${name} has a CIFAR-10 test set with sha256 ${shortHash(data)}, the run's is ${shortHash(identity.dataset)}`);
     const model = resolveModel(path, { modelsDir: options.modelsDir, preprocess: identity.preprocess });
-    const variants = variantCoster(model.graph, () => testImageInput(model.graph, model.preprocess, 0, options.dataDir));
-    const s: Served = { model, pools: new Map(), variants };
+    const s: Served = { model, pools: new Map(), variants: new Map(), compensations: new Map() };
     served.set(key, s);
     return s;
   };
 
+  /** The run's compensation, computed here from this machine's calibration images once; refused when it is not the run's. */
+  const compensationOf = (s: Served, named: ClusterCompensation | undefined): Compensation | null => {
+    if (named === undefined) return null;
+    const known = s.compensations.get(named.sha256);
+    if (known) return known;
+    const t0 = performance.now();
+    const graph = s.model.graph;
+    const c = computeCompensation(graph, calibrationInputs(graph, s.model.preprocess, named.calibration, options.dataDir), named.damping);
+    const here = compensationDigest(c);
+    if (here !== named.sha256) {
+      throw new Refusal(`worker ${name} computed the compensation with sha256 ${shortHash(here)} from its ${named.calibration} calibration images, the run's is ${shortHash(named.sha256)}`);
+    }
+    log(`compensation: Gram inverses of ${c.inverses.size} layers over ${named.calibration} calibration images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    s.compensations.set(named.sha256, c);
+    return c;
+  };
+
+  /** The variant coster of `s` under `compensation` (masked layers refitted, as the run's requests are). */
+  const costerOf = (s: Served, compensation: Compensation | null, named: ClusterCompensation | undefined): VariantCoster => {
+    const key = named?.sha256 ?? '';
+    let coster = s.variants.get(key);
+    if (coster === undefined) {
+      const graph = s.model.graph;
+      coster = variantCoster(graph, () => testImageInput(graph, s.model.preprocess, 0, options.dataDir), compensation === null ? null : compensationRefit(compensation));
+      s.variants.set(key, coster);
+    }
+    return coster;
+  };
+
   const handlers: { [N in JobName]: (s: Served, payload: JobTypes[N]['payload']) => Promise<JobTypes[N]['result']> } = {
     check: async () => ({ ok: true }),
-    accuracy: async (s, { set, searchImages, fullImages, points }) => {
-      const key = `${searchImages}/${fullImages}`;
+    accuracy: async (s, { set, searchImages, fullImages, points, compensation: named }) => {
+      const compensation = compensationOf(s, named);
+      const key = `${searchImages}/${fullImages}/${named?.sha256 ?? ''}`;
       let pool = s.pools.get(key);
       if (pool === undefined) {
-        const spec = { modelBytes: s.model.bytes, modelName: s.model.name, preprocess: s.model.preprocess, dataDir: options.dataDir, searchImages, fullImages };
+        const spec = {
+          modelBytes: s.model.bytes,
+          modelName: s.model.name,
+          preprocess: s.model.preprocess,
+          dataDir: options.dataDir,
+          searchImages,
+          fullImages,
+          ...(compensation && { compensation }),
+        };
         pool = workerScriptAvailable() ? createThreadPool(spec, threads) : createInlinePool(spec);
         s.pools.set(key, pool);
       }
       return Promise.all(pool.evaluate(set, points.map((l) => new Map(l))));
     },
-    variant: async (s, payload) => {
-      const cost = s.variants(payload);
+    variant: async (s, { compensation: named, ...payload }) => {
+      const cost = costerOf(s, compensationOf(s, named), named)(payload);
       if (cost === undefined) throw new Refusal(`model ${s.model.name} has no layer with operator index ${payload.opIndex}`);
       return cost;
     },

@@ -103,7 +103,7 @@ async function boardLatency(plan: RunPlan, board: BoardProfile, hooks: RunHooks,
   if (typeof hooks.latency === 'function') return hooks.latency(board);
   if (hooks.latency !== undefined) return hooks.latency;
   const m = plan.model;
-  const offload = cluster ? clusterOffload(cluster) : pool.variantCost ? poolOffload(pool.variantCost) : undefined;
+  const offload = cluster ? clusterOffload(cluster, compensation) : pool.variantCost ? poolOffload(pool.variantCost) : undefined;
   return latencySources[plan.latency].create({
     graph: m.graph,
     board,

@@ -183,9 +183,8 @@ function boardPlans(boards: readonly BoardProfile[], config: RunConfig, dir: str
   return boards.map((board) => ({ board, dir: boardStoreDir(dir, board.id), config: { ...config, board: board.id, boards: ids } }));
 }
 
-/** Refuses `--compensate` where it cannot apply: a layer of the space it cannot refit, or a cluster run. */
-function checkCompensable(model: ResolvedModel, spaces: readonly ConfigSpace[], redis: string | undefined): void {
-  if (redis !== undefined) throw new UsageError('--compensate is not supported with --redis yet: run it on local threads');
+/** Refuses `--compensate` where it cannot apply: a layer of the space it cannot refit. */
+function checkCompensable(model: ResolvedModel, spaces: readonly ConfigSpace[]): void {
   const compensable = compensableLayers(model.graph);
   for (const s of spaces) {
     const other = s.layers.find((l) => !compensable.has(l.opIndex));
@@ -244,7 +243,7 @@ export function planRun(o: RunOptions): RunPlan {
     ...(boards.length > 1 && { boards: boards.map((b) => b.id) }),
     ...(o.compensate === true && { compensation: { damping: DEFAULT_DAMPING } }),
   };
-  if (o.compensate === true) checkCompensable(model, [space, ...(seedGridSpace ? [seedGridSpace] : [])], redis);
+  if (o.compensate === true) checkCompensable(model, [space, ...(seedGridSpace ? [seedGridSpace] : [])]);
   if (space.metric === 'obs' && o.compensate !== true) {
     throw new UsageError('--metric obs ranks skip units by the error left after refitting the kept weights: use it with --compensate');
   }

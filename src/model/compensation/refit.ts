@@ -23,6 +23,18 @@ export interface Compensation {
   readonly inverses: ReadonlyMap<number, GramInverse>;
 }
 
+/**
+ * sha256 of `compensation`: its settings and every Gram inverse's bytes, by operator index. Two machines
+ * refit alike exactly when their digests agree (same calibration images, same floating-point results).
+ */
+export function compensationDigest(compensation: Compensation): string {
+  const h = createHash('sha256').update(`compensation ${compensation.calibration} ${compensation.damping}\0`);
+  for (const [opIndex, inverse] of [...compensation.inverses].sort((a, b) => a[0] - b[0])) {
+    h.update(`${opIndex} ${inverse.size}\0`).update(new Uint8Array(inverse.values.buffer, inverse.values.byteOffset, inverse.values.byteLength));
+  }
+  return h.digest('hex');
+}
+
 /** The refit of `compensation`: a masked layer with an inverse runs its compensated weights and bias. */
 export function compensationRefit(compensation: Compensation): WeightRefit {
   const kept = new Map<number, Map<string, CompensatedLayer>>();
