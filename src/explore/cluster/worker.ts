@@ -4,8 +4,8 @@
  * and test set (looked up by file name in its models folder, refused when
  * their hashes are not the job's), with `threads` threads for top-1 and
  * firmware timing. A compensated run's jobs name its compensation: the
- * worker computes it from its own calibration images once and refuses the
- * jobs when its digest differs. Compiled variants go through this machine's
+ * worker computes it from its own calibration images once (or reads it from
+ * its cache) and refuses the jobs when its digest differs. Compiled variants go through this machine's
  * content-addressed cache (SIM_DSE_CACHE: a folder shared by the workers
  * lets each variant compile once for all of them).
  *
@@ -21,9 +21,10 @@ import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { FirmwareTimer } from '../../firmware/timing-pool.js';
 import { createFirmwareTimer } from '../../firmware/timing-pool.js';
-import { compensationDigest, compensationRefit, computeCompensation, type Compensation } from '../../model/compensation/index.js';
+import { compensationDigest, compensationRefit, type Compensation } from '../../model/compensation/index.js';
 import { testImageInput } from '../../model/dataset/preprocess.js';
 import { calibrationInputs } from '../significance/calibration.js';
+import { describeLoadedCompensation, loadCompensation } from '../significance/compensation-cache.js';
 import { modelsDir, resolveModel, type ResolvedModel } from '../../model/registry.js';
 import { variantCoster, type VariantCoster } from '../evaluate/variant-payload.js';
 import { createInlinePool, createThreadPool, workerScriptAvailable, type AccuracyPool } from '../pool/accuracy-pool.js';
@@ -99,12 +100,13 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
     if (known) return known;
     const t0 = performance.now();
     const graph = s.model.graph;
-    const c = computeCompensation(graph, calibrationInputs(graph, s.model.preprocess, named.calibration, options.dataDir), named.damping);
+    const loaded = loadCompensation(graph, calibrationInputs(graph, s.model.preprocess, named.calibration, options.dataDir), named.damping);
+    const c = loaded.compensation;
     const here = compensationDigest(c);
     if (here !== named.sha256) {
       throw new Refusal(`worker ${name} computed the compensation with sha256 ${shortHash(here)} from its ${named.calibration} calibration images, the run's is ${shortHash(named.sha256)}`);
     }
-    log(`compensation: Gram inverses of ${c.inverses.size} layers over ${named.calibration} calibration images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(describeLoadedCompensation(loaded, (performance.now() - t0) / 1000));
     s.compensations.set(named.sha256, c);
     return c;
   };

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { significanceForModel } from '../significance/for-model.js';
 import { calibrationInputs } from '../significance/calibration.js';
-import { compensatedGraph, computeCompensation } from '../../model/compensation/index.js';
+import { compensatedGraph } from '../../model/compensation/index.js';
+import { loadCompensation } from '../significance/compensation-cache.js';
 import type { Configuration } from '../space/config.js';
 import { masksFor } from '../space/masks.js';
 import { skippedCount } from '../../model/skip-config.js';
@@ -223,6 +224,6 @@ export function pointMasks(point: DesignPoint, inputs: MaskInputs): SkipMasks {
 export function pointGraph(point: DesignPoint, inputs: MaskInputs, masks: SkipMasks): Graph {
   const c = point.config.compensation;
   if (c === undefined || masks.size === 0) return inputs.graph;
-  const compensation = computeCompensation(inputs.graph, calibrationInputs(inputs.graph, inputs.preprocess, point.config.calibration, inputs.dataDir), c.damping);
+  const { compensation } = loadCompensation(inputs.graph, calibrationInputs(inputs.graph, inputs.preprocess, point.config.calibration, inputs.dataDir), c.damping);
   return compensatedGraph(inputs.graph, masks, compensation.inverses);
 }

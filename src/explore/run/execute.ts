@@ -18,7 +18,8 @@ import type { AccuracySpec } from '../pool/accuracy-bench.js';
 import { calibrationInputs } from '../significance/calibration.js';
 import { loadSignificance } from '../significance/cache.js';
 import type { SignificanceMetric } from '../significance/metric.js';
-import { computeCompensation, type Compensation } from '../../model/compensation/index.js';
+import type { Compensation } from '../../model/compensation/index.js';
+import { describeLoadedCompensation, loadCompensation } from '../significance/compensation-cache.js';
 import type { ModelSignificance } from '../significance/types.js';
 import { appendPoint, openStore, readStore, writeMacProxy, writeModelSource } from '../store/run-store.js';
 import type { RunBoard, RunContext } from './phase.js';
@@ -77,9 +78,9 @@ function runCompensation(plan: RunPlan, log: (line: string) => void): Compensati
   const c = plan.config.compensation;
   if (c === undefined) return null;
   const t0 = performance.now();
-  const compensation = computeCompensation(plan.model.graph, calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir), c.damping);
-  log(`compensation: Gram inverses of ${compensation.inverses.size} layers over ${plan.calibration} calibration images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return compensation;
+  const loaded = loadCompensation(plan.model.graph, calibrationInputs(plan.model.graph, plan.model.preprocess, plan.calibration, plan.dataDir), c.damping);
+  log(describeLoadedCompensation(loaded, (performance.now() - t0) / 1000));
+  return loaded.compensation;
 }
 
 /** Significance of each metric the run needs (from the disk cache, or computed and cached). */
