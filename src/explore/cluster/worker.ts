@@ -5,9 +5,9 @@
  * their hashes are not the job's), with `threads` threads for top-1 and
  * firmware timing. A compensated run's jobs name its compensation: the
  * worker computes it from its own calibration images once (or reads it from
- * its cache) and refuses the jobs when its digest differs. Compiled variants go through this machine's
- * content-addressed cache (SIM_DSE_CACHE: a folder shared by the workers
- * lets each variant compile once for all of them).
+ * its cache) and refuses the jobs when its digest differs. Compiled variants
+ * go through this machine's content-addressed cache (SIM_DSE_CACHE: a folder
+ * shared by the workers lets each variant compile once for all of them).
  *
  * A worker that dies mid-job holds the job's lock until it expires
  * (`lockMs`); another worker's stalled-job check then puts the job back in
