@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../src/emulator/machine.js';
 import { compilerVersion } from '../src/kernels/compile/toolchain.js';
 import { emitSparseLayer, hasSparsePath, sparseUnitCount } from '../src/kernels/sparse/emit.js';
-import { packEntries, slotCodeBytes } from '../src/kernels/sparse/pack.js';
-import { randomSparseMask, sparseEntries, sparsePatch } from '../src/kernels/sparse/units.js';
+import { packEntries, packHalves, slotCodeBytes } from '../src/kernels/sparse/pack.js';
+import { MIN_PAIR_HALVES, randomSparseMask, sparseEntries, sparsePatch, sparseUnits } from '../src/kernels/sparse/units.js';
 import { createEngine } from '../src/model/engine/index.js';
 import { quantizeMultiplier } from '../src/model/engine/fixed-point.js';
 import { prepareGraph, type PreparedWeighted } from '../src/model/engine/prepare.js';
@@ -21,7 +21,8 @@ import { xorshift32 } from './helpers/xorshift.js';
  * both ways of computing a row's last ow % 4 columns, patches sampled at
  * the stride, both requantization paths and an empty channel pair; real layers of both models on the
  * engine's own inputs; random unit masks and random per-weight masks. And
- * its cycles fall with every skipped unit.
+ * its cycles fall with every skipped unit, and with every unit a mask halves
+ * (one channel's pair skipped: a half unit).
  */
 
 const HAVE_CC = compilerVersion() !== null;
@@ -101,6 +102,44 @@ describe('units, patch and packing', () => {
     // a 1x1 stride-2 layer reads every other pixel only: the patch holds just those
     const strided = randomConv(shape({ h: 8, w: 8, c: 4, kh: 1, kw: 1, oc: 2, sh: 2, sw: 2, oh: 4, ow: 4 }), 7);
     expect(sparsePatch(strided)).toMatchObject({ stepH: 2, stepW: 2, rows: 4, cols: 4, positionBytes: 8, rowStepBytes: 32 });
+  });
+
+  it('splits the units whose one channel a mask empties into half units, from 16 per pair, in twos', () => {
+    const patch = sparsePatch(op);
+    const K = 6 * 5;
+    // channel 1's weights skipped in the first n units of pair 0 where channel 0 keeps a weight
+    const halved: number[] = [];
+    const halving = (n: number): SkipMask => {
+      const mask = new Uint8Array(op.weights.length);
+      halved.length = 0;
+      let left = n;
+      for (let t = 0; t < 6 && left > 0; t++) {
+        for (let ch = 0; ch < 5 && left > 0; ch += 2) {
+          if ([ch, ch + 1].every((cc) => cc >= 5 || op.weights[t * 5 + cc] === 0)) continue;
+          for (const cc of [ch, ch + 1]) if (cc < 5) mask[K + t * 5 + cc] = 1;
+          halved.push(t * 5 + ch);
+          left--;
+        }
+      }
+      return mask;
+    };
+    const whole = sparseEntries(op, undefined, patch)[0].length;
+    const sixteen = sparseUnits(op, halving(16), patch);
+    expect([sixteen.full[0].length, sixteen.halves[0][0].length, sixteen.halves[0][1].length]).toEqual([whole - 16, 16, 0]);
+    // the half unit's word is channel 0's int16 pair (its two input channels of its tap)
+    const h = sixteen.halves[0][0][0];
+    expect([(h.word << 16) >> 16, h.word >> 16]).toEqual([op.weights[halved[0]], op.weights[halved[0] + 1]]);
+    // seventeen: the odd one out stays whole; fifteen: all whole (fewer than MIN_PAIR_HALVES)
+    expect(sparseUnits(op, halving(17), patch).halves[0][0].length).toBe(16);
+    expect(MIN_PAIR_HALVES).toBe(16);
+    const fifteen = sparseUnits(op, halving(15), patch);
+    expect([fifteen.full[0].length, fifteen.halves[0][0].length]).toEqual([whole, 0]);
+    // exact and whole-unit masks have no half units
+    expect(sparseUnits(op, randomSparseMask(op, 0.3, 9), patch).halves.every((p) => p[0].length + p[1].length === 0)).toBe(true);
+    // lists: first offset, then word and next offset per unit, -1 last; an odd count padded with a zero unit
+    const packed = packHalves([[[{ offset: 8, word: 0x00020001 }, { offset: 12, word: -1 }], []], [[{ offset: 4, word: 5 }], []]]);
+    expect(Array.from(packed.words)).toEqual([8, 0x00020001, 12, 0xffffffff, 0xffffffff, 0xffffffff, 4, 5, 0, 0, 0xffffffff, 0xffffffff]);
+    expect(packed.start).toEqual([0, 5, 6, 11, 12]);
   });
 
   it('is deterministic and rejects bad input with a kernels error', () => {
@@ -263,5 +302,54 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
       // 3,023,010 when the packed units were static arrays of the C (now the assembly's tables: their addresses loaded apart)
       expect(cycles[0]).toBe(3023506);
     }
+  }, 900_000);
+
+  it('a unit whose one channel is skipped runs as a half unit: output = engine, fewer cycles (ResNet-8 conv 9, ideal)', async () => {
+    const c = cases.find((x) => x.fn === 'resnet8_op9_m0')!;
+    const op = c.op;
+    const g = op.geometry;
+    const K = g.kh * g.kw * g.c;
+    // channel 2q + 1's pair skipped in the first n units of every channel pair whose channel 2q keeps a weight
+    const halfUnits = (n: number): SkipMask => {
+      const mask = new Uint8Array(op.weights.length);
+      for (let o = 0; o < g.oc; o += 2) {
+        let left = n;
+        for (let t = 0; t < g.kh * g.kw && left > 0; t++) {
+          for (let ch = 0; ch < g.c && left > 0; ch += 2) {
+            const keep = [ch, ch + 1].map((cc) => o * K + t * g.c + cc);
+            if (keep.every((i) => op.weights[i] === 0)) continue;
+            for (const cc of [ch, ch + 1]) mask[(o + 1) * K + t * g.c + cc] = 1;
+            left--;
+          }
+        }
+      }
+      return mask;
+    };
+    const engine = createEngine(loadModel('resnet8'));
+    const [image] = cifarInputs('resnet8', 1).inputs;
+    const cycles: number[] = [];
+    // exact; 16, 17 and 24 half units per channel pair; 15 (fewer than MIN_PAIR_HALVES: kept whole); 24 with halves off
+    for (const [n, halves] of [[0, true], [16, true], [17, true], [24, true], [15, true], [24, false]] as const) {
+      const mask = n === 0 ? undefined : halfUnits(n);
+      const l = emitSparseLayer(op, 'half_units', mask, { halves });
+      const want = engine.trace(image, mask ? new Map([[9, mask]]) : undefined).get(op.output)!;
+      const m = await buildImage([l.source], BIG_IDEAL);
+      try {
+        const r = callLayer(m, l.fn, c.input, want.length, l.scratchBytes);
+        expect(Buffer.from(r.out).equals(Buffer.from(want)), `${n} ${halves}`).toBe(true);
+        cycles.push(r.cycles);
+      } finally {
+        m.close();
+      }
+    }
+    expect(cycles).toEqual([3023506, 2994436, 2994436, 2969732, 3023506, 3023506]);
+    // 8 more half units per pair (24 against 16), per pass of the 32 pairs x 16 passes: four more iterations of the
+    // half pass, 27 cycles each (two units: LDR e 2 + four input loads and the next offset 5, pipelined + 4 SMLAD +
+    // ADD 1 + LDR w 2 + five loads 5 + 4 SMLAD + ADDS 1 + BCC 1 + P 2), and one block of 8 whole units fewer (156,
+    // see above); per pair, its copy: one block fewer (60) and 16 more list words (four LDM / STM of 4: 5 + 5 + SUBS 1
+    // + BPL 1 + P 2 = 14 each)
+    expect(cycles[1] - cycles[3]).toBe(32 * (16 * (156 - 4 * 27) + (60 - 4 * 14)));
+    // the 17th unit of an odd count stays whole: the same cycles as 16
+    expect(cycles[2]).toBe(cycles[1]);
   }, 900_000);
 });

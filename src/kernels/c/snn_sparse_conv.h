@@ -361,4 +361,89 @@ static inline __attribute__((always_inline)) void snn_sparse_store4_fast(const i
     acc[7] = d3;                                                                                               \
   }
 
+/* Copies n words (n >= 1) from s to d with LDM / STM of four and single words for the rest. */
+static inline void snn_sparse_copy_words(int32_t *dst, const int32_t *src, int32_t n) {
+  register int32_t *d __asm__("r0") = dst;
+  register const int32_t *s __asm__("r1") = src;
+  register int32_t k __asm__("r2") = n;
+  __asm__ volatile("subs %[k], #4\n\t"
+                   "bmi 2f\n"
+                   "1:\n\t"
+                   "ldm %[s]!, {r3, r4, r5, r6}\n\t"
+                   "stm %[d]!, {r3, r4, r5, r6}\n\t"
+                   "subs %[k], #4\n\t"
+                   "bpl 1b\n"
+                   "2:\n\t"
+                   "adds %[k], #4\n\t"
+                   "beq 4f\n"
+                   "3:\n\t"
+                   "ldr r3, [%[s]], #4\n\t"
+                   "str r3, [%[d]], #4\n\t"
+                   "subs %[k], #1\n\t"
+                   "bne 3b\n"
+                   "4:\n"
+                   : [d] "+l"(d), [s] "+l"(s), [k] "+l"(k)
+                   :
+                   : "r3", "r4", "r5", "r6", "cc", "memory");
+}
+
+/*
+ * Defines `static void name(list, p0, acc)`: the half units of one channel
+ * over the 4 positions at p0, p0 + S bytes, ... (acc[0..3]: in, the sums so
+ * far; out, with the half units added). A half unit is one channel's SMLAD
+ * pair of a 2x2 unit whose other channel the mask skipped: per unit one
+ * weight word (already the int16 pair), 4 input loads, 4 SMLAD. The list
+ * (src/kernels/sparse/pack.ts packHalves): the first offset, then per unit
+ * its weight word and the next unit's offset, -1 last, an even number of
+ * units (an odd count ends with a unit of weight 0 at offset 0); an offset
+ * plus p0 carries out of 32 bits only for that -1 (p0 > 0), which ends the
+ * loop. Two units per iteration, every instruction 32-bit and the loop word
+ * aligned, so each load after a load pipelines (TRM 3.3).
+ */
+#define SNN_SPARSE_HALF_PASS(name, S)                                                                          \
+  static inline __attribute__((always_inline)) void name(const int32_t *list, const int16_t *p0, int32_t acc[4]) { \
+    const int32_t *e = list;                                                                                   \
+    int32_t a, b, x, y, z;                                                                                     \
+    uint32_t w;                                                                                                \
+    int32_t c0 = acc[0], c1 = acc[1], c2 = acc[2], c3 = acc[3];                                                \
+    __asm__ volatile(".p2align 2\n\t"                                                                          \
+                     "ldr.w %[a], [%[e]], #4\n\t"                                                              \
+                     "adds.w %[a], %[a], %[p]\n\t"                                                             \
+                     "bcs.w 2f\n\t"                                                                            \
+                     ".p2align 2\n"                                                                            \
+                     "1:\n\t"                                                                                  \
+                     "ldr.w %[w], [%[e]], #16\n\t"                                                             \
+                     "ldr.w %[x], [%[a]]\n\t"                                                                  \
+                     "ldr.w %[y], [%[a], #(" #S ")]\n\t"                                                       \
+                     "ldr.w %[z], [%[a], #(2 * " #S ")]\n\t"                                                   \
+                     "ldr.w %[b], [%[e], #-12]\n\t"                                                            \
+                     "ldr.w %[a], [%[a], #(3 * " #S ")]\n\t"                                                   \
+                     "smlad %[c0], %[w], %[x], %[c0]\n\t"                                                      \
+                     "smlad %[c1], %[w], %[y], %[c1]\n\t"                                                      \
+                     "add.w %[b], %[b], %[p]\n\t"                                                              \
+                     "smlad %[c2], %[w], %[z], %[c2]\n\t"                                                      \
+                     "smlad %[c3], %[w], %[a], %[c3]\n\t"                                                      \
+                     "ldr.w %[w], [%[e], #-8]\n\t"                                                             \
+                     "ldr.w %[x], [%[b]]\n\t"                                                                  \
+                     "ldr.w %[y], [%[b], #(" #S ")]\n\t"                                                       \
+                     "ldr.w %[z], [%[b], #(2 * " #S ")]\n\t"                                                   \
+                     "ldr.w %[a], [%[e], #-4]\n\t"                                                             \
+                     "ldr.w %[b], [%[b], #(3 * " #S ")]\n\t"                                                   \
+                     "smlad %[c0], %[w], %[x], %[c0]\n\t"                                                      \
+                     "smlad %[c1], %[w], %[y], %[c1]\n\t"                                                      \
+                     "adds.w %[a], %[a], %[p]\n\t"                                                             \
+                     "smlad %[c2], %[w], %[z], %[c2]\n\t"                                                      \
+                     "smlad %[c3], %[w], %[b], %[c3]\n\t"                                                      \
+                     "bcc.w 1b\n"                                                                              \
+                     "2:\n"                                                                                     \
+                     : [e] "+r"(e), [a] "=&r"(a), [b] "=&r"(b), [x] "=&r"(x), [y] "=&r"(y), [z] "=&r"(z),     \
+                       [w] "=&r"(w), [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3)                \
+                     : [p] "r"(p0)                                                                             \
+                     : "cc", "memory");                                                                        \
+    acc[0] = c0;                                                                                               \
+    acc[1] = c1;                                                                                               \
+    acc[2] = c2;                                                                                               \
+    acc[3] = c3;                                                                                               \
+  }
+
 #endif

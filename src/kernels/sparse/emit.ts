@@ -1,12 +1,15 @@
 /**
  * The sparse (skip-aware loop) layer emitter: a CONV_2D as one C translation
  * unit (its mask's packed units are word tables in the unit's assembly, so the
- * C is the same for every mask and compiled once) whose loop walks only the kept units of each output channel pair
+ * C is one of two for every mask, with half units or without, each compiled
+ * once) whose loop walks only the kept units of each output channel pair
  * (units.ts: 2 output x 2 input channels of one tap), so its cycles fall with
  * the units a mask skips whole and its code does not grow with the layer.
  * No im2col: the input is widened once into an int16 padded patch in the
  * scratch, each channel pair's entries are copied to the scratch (SRAM), and
- * the pass of snn_sparse_conv.h computes 2 channels x 4 positions. Bit-exact
+ * the pass of snn_sparse_conv.h computes 2 channels x 4 positions; a unit
+ * whose one channel the mask empties runs as a half unit of the other (1
+ * channel x 4 positions, a second list per channel, also copied). Bit-exact
  * with the reference engine under the same mask (skipped weights are zero in
  * the kept units). Layers without a sparse path (see {@link hasSparsePath})
  * are the baseline's job. Pure: same operator and mask, same text.
@@ -18,8 +21,8 @@ import { weakMemo } from '../../util/weak-memo.js';
 import { cArray, checkCIdentifier, cInt32 } from '../baseline/c-data.js';
 import type { EmittedLayer } from '../layer-types.js';
 import { layerPrototype, OPERATOR_NAME } from '../layer-types.js';
-import { BLOCK_WORDS, MAX_UNIT_OFFSET, packEntries, SRAM_BLOCK_WORDS } from './pack.js';
-import { SPARSE_POSITIONS, sparseEntries, sparsePatch, type SparseEntry, type SparsePatch } from './units.js';
+import { BLOCK_WORDS, MAX_UNIT_OFFSET, packEntries, packHalves, SRAM_BLOCK_WORDS } from './pack.js';
+import { SPARSE_POSITIONS, sparseEntries, sparsePatch, sparseUnits, type SparseEntry, type SparsePatch } from './units.js';
 
 /** Largest distance in bytes between adjacent positions (the pass's last load offset, 3 S, is a 12-bit immediate). */
 const MAX_POSITION_BYTES = Math.floor(4095 / (SPARSE_POSITIONS - 1));
@@ -96,19 +99,32 @@ function evenLength(values: ArrayLike<number>): number[] {
   return v;
 }
 
+/** Options of {@link emitSparseLayer}. */
+export interface SparseEmitOptions {
+  /**
+   * Run the units whose one channel the mask empties as half units (default true: half the loads and
+   * multiplies of a whole unit); false keeps them whole, as before half units existed (for comparisons).
+   */
+  readonly halves?: boolean;
+}
+
 /**
  * Emits a CONV_2D as the sparse kernel (the layer-function contract of
  * layer-types.ts). `mask`: one byte per weight, storage order, 1 = skipped.
  * Throws SimDseError('kernels') for an operator without a sparse path, a
  * mask of the wrong size or a name that is not a C identifier.
  */
-export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): EmittedLayer {
+export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask, options: SparseEmitOptions = {}): EmittedLayer {
   checkCIdentifier(fn);
   if (!hasSparsePath(op)) throw new SimDseError('kernels', `${OPERATOR_NAME[op.kind]} (operator ${op.opIndex}) has no sparse kernel`);
   const g = op.geometry;
   const patch = sparsePatch(op);
-  const pairs = sparseEntries(op, mask, patch);
+  // a mask that leaves one channel of a unit without weight makes it a half unit of the other (half the work)
+  const split = sparseUnits(op, mask, patch);
+  const halved = options.halves !== false && split.halves.some((h) => h[0].length + h[1].length > 0);
+  const pairs = halved ? split.full : sparseEntries(op, mask, patch);
   const packed = packEntries(pairs);
+  const halves = halved ? packHalves(split.halves) : null;
   const fast = fastRequantAnyMask(op, patch);
   const r = op.requant;
   const shifts = evenLength(r.shift);
@@ -136,6 +152,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `  .file "${fn}.s"`,
     ...wordTable(`${fn}_entries`, Array.from(packed.words, (w) => `0x${w.toString(16)}`)),
     ...wordTable(`${fn}_start`, Array.from(packed.start, String)),
+    ...(halves ? [...wordTable(`${fn}_halves`, Array.from(halves.words, (w) => `0x${w.toString(16)}`)), ...wordTable(`${fn}_hstart`, Array.from(halves.start, String))] : []),
     ``,
   ].join('\n');
   const code = [
@@ -145,9 +162,11 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     ``,
     `SNN_SPARSE_PASS(${fn}_pass, ${patch.positionBytes})`,
     ...(rowColumns < g.ow ? [`SNN_SPARSE_PASS(${fn}_column_pass, ${patch.rowStepBytes})`] : []),
+    ...(halves ? [`SNN_SPARSE_HALF_PASS(${fn}_half, ${patch.positionBytes})`, ...(rowColumns < g.ow ? [`SNN_SPARSE_HALF_PASS(${fn}_column_half, ${patch.rowStepBytes})`] : [])] : []),
     ``,
     `extern const uint32_t ${fn}_entries[];`,
     `extern const int32_t ${fn}_start[];`,
+    ...(halves ? [`extern const int32_t ${fn}_halves[];`, `extern const int32_t ${fn}_hstart[];`] : []),
     cArray('int32_t', `${fn}_bias`, evenLength(op.bias)),
     `static const ${rqType} ${fn}_rq[${rq.length}] = {`,
     ...rq,
@@ -158,6 +177,7 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `  (void)in1;`,
     `  int16_t *patch = (int16_t *)scratch;`,
     `  uint32_t *entries = (uint32_t *)((uint8_t *)scratch + ${patchBytes});`,
+    ...(halves ? [`  int32_t *hcopy = (int32_t *)((uint8_t *)scratch + ${patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4});`] : []),
     `  for (int32_t b = 0; b < ${g.n}; b++) {`,
     `    snn_sparse_fill(&${fn}_patch, in0 + b * ${g.h * g.w * g.c}, patch);`,
     `    int8_t *ob = out + b * ${g.oh * g.ow * g.oc};`,
@@ -167,12 +187,20 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `      const int32_t ba = ${fn}_bias[o], bb = ${fn}_bias[o + 1];`,
     `      const ${rqType} *qa = &${fn}_rq[o];`,
     g.oc % 2 === 0 ? `      const ${rqType} *qb = &${fn}_rq[o + 1];` : `      const ${rqType} *qb = o + 1 < ${g.oc} ? &${fn}_rq[o + 1] : 0;`,
+    // the pair's two half-unit lists copied to SRAM, as its whole units are (the passes read them again and again)
+    ...(halves
+      ? [
+          `      snn_sparse_copy_words(hcopy, ${fn}_halves + ${fn}_hstart[o], ${fn}_hstart[o + 2] - ${fn}_hstart[o]);`,
+          `      const int32_t *ha = hcopy, *hb = hcopy + (${fn}_hstart[o + 1] - ${fn}_hstart[o]);`,
+        ]
+      : []),
     `      for (int32_t y = 0; y < ${g.oh}; y++) {`,
     `        const int16_t *row = patch + y * ${patch.rowStepBytes / 2};`,
     `        int8_t *orow = ob + y * ${g.ow * g.oc} + o;`,
     `        for (int32_t x = 0; x < ${rowColumns}; x += ${P}) {`,
     `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
     `          ${fn}_pass(entries, row + x * ${patch.positionBytes / 2}, acc);`,
+    ...(halves ? [`          ${fn}_half(ha, row + x * ${patch.positionBytes / 2}, acc);`, `          ${fn}_half(hb, row + x * ${patch.positionBytes / 2}, acc + 4);`] : []),
     whole
       ? `          snn_sparse_store4_fast(acc, orow + x * ${g.oc}, ${g.oc}, qa, qb${clamp});`
       : `          ${store}(acc, orow + x * ${g.oc}, ${g.oc}, ${g.ow} - x < ${P} ? ${g.ow} - x : ${P}, qa, qb${clamp});`,
@@ -184,6 +212,12 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
           `        for (int32_t y = 0; y < ${g.oh}; y += ${P}) {`,
           `          int32_t acc[8] = { ba, ba, ba, ba, bb, bb, bb, bb };`,
           `          ${fn}_column_pass(entries, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc);`,
+          ...(halves
+            ? [
+                `          ${fn}_column_half(ha, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc);`,
+                `          ${fn}_column_half(hb, patch + y * ${patch.rowStepBytes / 2} + x * ${patch.positionBytes / 2}, acc + 4);`,
+              ]
+            : []),
           `          ${store}(acc, ob + (y * ${g.ow} + x) * ${g.oc} + o, ${g.ow * g.oc}, ${g.oh} - y < ${P} ? ${g.oh} - y : ${P}, qa, qb${clamp});`,
           `        }`,
           `      }`,
@@ -194,7 +228,8 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask): Em
     `}`,
     ``,
   ].join('\n');
-  return { fn, source: { name: `${fn}.c`, code, assembly }, scratchBytes: patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4 };
+  const halvesBytes = halves ? 4 * Math.max(...Array.from({ length: pairs.length }, (_, q) => halves.start[2 * q + 2] - halves.start[2 * q])) : 0;
+  return { fn, source: { name: `${fn}.c`, code, assembly }, scratchBytes: patchBytes + packed.maxBlocks * SRAM_BLOCK_WORDS * 4 + halvesBytes };
 }
 
 /** Assembly of a global word table in its own .rodata section (as gcc lays out a `const` array). */

@@ -9,7 +9,7 @@
  * Pure.
  */
 import { SimDseError } from '../../util/errors.js';
-import type { SparseEntry } from './units.js';
+import type { HalfEntry, SparseEntry } from './units.js';
 
 /** Largest patch byte offset a unit may have (offsets are int16; -1 ends a list). */
 export const MAX_UNIT_OFFSET = 32767;
@@ -82,4 +82,38 @@ export function packEntries(pairs: readonly (readonly SparseEntry[])[]): PackedE
   }
   start.push(at);
   return { words, start, maxWords, maxBlocks: maxWords / BLOCK_WORDS };
+}
+
+/** The packed half units of a layer: one list per channel (2q, then 2q + 1, per pair), and where each starts. */
+export interface PackedHalves {
+  readonly words: Uint32Array;
+  /** Word index of list k (channel pair k >> 1, its channel k & 1); `start[2 * pairs]` = words.length. */
+  readonly start: readonly number[];
+}
+
+/**
+ * Packs half-unit lists for SNN_SPARSE_HALF_PASS: per list the first unit's
+ * patch byte offset, then per unit its weight word and the next unit's offset,
+ * the last "next offset" -1 (0xffffffff, which carries out of the pass's ADDS
+ * and ends the list); an odd count gets a last unit of weight 0 at offset 0
+ * (the pass runs two units per iteration); an empty list is that -1 alone.
+ */
+export function packHalves(halves: readonly (readonly [readonly HalfEntry[], readonly HalfEntry[]])[]): PackedHalves {
+  const lists = halves.flatMap((h) => [h[0], h[1]]);
+  const words = new Uint32Array(lists.reduce((n, l) => n + 2 * (l.length + (l.length % 2)) + 1, 0));
+  const start: number[] = [];
+  let at = 0;
+  for (const list of lists) {
+    start.push(at);
+    for (const u of list.length % 2 === 1 ? [...list, { offset: 0, word: 0 }] : list) {
+      if (u.offset < 0 || u.offset > MAX_UNIT_OFFSET || u.offset % 4 !== 0) {
+        throw new SimDseError('kernels', `sparse unit offset ${u.offset} is not a word offset from 0 to ${MAX_UNIT_OFFSET}`);
+      }
+      words[at++] = u.offset;
+      words[at++] = u.word >>> 0;
+    }
+    words[at++] = 0xffffffff;
+  }
+  start.push(at);
+  return { words, start };
 }

@@ -133,26 +133,67 @@ export interface SparseEntry {
 }
 
 /**
+ * Fewest half units a channel pair runs as such (else they stay whole units): per pass the half lists cost
+ * about 44 cycles besides their units (two list entries, the accumulators kept across them) and each half
+ * unit saves about 6 against a whole one (27 cycles per two half units, 19.5 per whole unit), so 8 break
+ * even on ResNet-8 conv_2d#9 on the zero-wait board; on LeNet conv_2d#1 (three input channels) 8 to 10 cost
+ * more than they saved (kernels-placed-masks), so twice that.
+ */
+export const MIN_PAIR_HALVES = 16;
+
+/** One kept half unit: one output channel's SMLAD pair at one tap and input channel pair, the other channel's skipped. */
+export interface HalfEntry {
+  /** Byte offset of the input pair in the patch, from the pass's first position. */
+  readonly offset: number;
+  /** [w(o, c), w(o, c + 1)] as the low and high int16 halves: the SMLAD operand itself. */
+  readonly word: number;
+}
+
+/** The units of every output channel pair: whole 2x2 units, and half units of channel 2q and of channel 2q + 1. */
+export interface SparseUnits {
+  readonly full: SparseEntry[][];
+  readonly halves: (readonly [HalfEntry[], HalfEntry[]])[];
+}
+
+/**
  * The kept units of each output channel pair, in (tap, input pair) order.
  * Skipped weights are zero in the words; a unit whose weights are all skipped
  * or zero is left out. A missing channel (odd count) or input channel has
  * weight 0.
  */
 export function sparseEntries(op: PreparedWeighted, mask: SkipMask | undefined, patch: SparsePatch): SparseEntry[][] {
+  return collectUnits(op, mask, patch, false).full;
+}
+
+/**
+ * {@link sparseEntries} with the units the mask halves split off: a unit whose
+ * one channel the mask leaves without weight (both of its weights zero, at
+ * least one of them skipped) while the other keeps one is that other channel's
+ * half unit, which the kernel runs at half the loads and multiplies of a whole
+ * one. Units no mask touched stay whole, so an exact layer's units are
+ * {@link sparseEntries}'.
+ */
+export function sparseUnits(op: PreparedWeighted, mask: SkipMask | undefined, patch: SparsePatch): SparseUnits {
+  return collectUnits(op, mask, patch, true);
+}
+
+function collectUnits(op: PreparedWeighted, mask: SkipMask | undefined, patch: SparsePatch, split: boolean): SparseUnits {
   const g = op.geometry;
   if (op.kind !== 'conv') throw new SimDseError('kernels', `${op.kind} (operator ${op.opIndex}) has no sparse kernel`);
   if (mask !== undefined && mask.length !== op.weights.length) {
     throw new SimDseError('kernels', `skip mask for operator ${op.opIndex} has ${mask.length} bytes, expected ${op.weights.length} (one per weight)`);
   }
   const K = g.kh * g.kw * g.c;
+  const masked = (o: number, tap: number, c: number): boolean => mask !== undefined && o < g.oc && c < g.c && mask[o * K + tap * g.c + c] !== 0;
   const weight = (o: number, tap: number, c: number): number => {
     if (o >= g.oc || c >= g.c) return 0;
-    const i = o * K + tap * g.c + c;
-    return mask !== undefined && mask[i] !== 0 ? 0 : op.weights[i];
+    return masked(o, tap, c) ? 0 : op.weights[o * K + tap * g.c + c];
   };
-  const pairs: SparseEntry[][] = [];
+  const full: SparseEntry[][] = [];
+  const halves: (readonly [HalfEntry[], HalfEntry[]])[] = [];
+  const half = (lo: number, hi: number): number => (lo & 0xffff) | ((hi & 0xffff) << 16) | 0;
   for (let o = 0; o < g.oc; o += 2) {
-    const entries: SparseEntry[] = [];
+    const units: { offset: number; w: number[]; keep: number }[] = [];
     for (let ky = 0; ky < g.kh; ky++) {
       for (let kx = 0; kx < g.kw; kx++) {
         const tap = ky * g.kw + kx;
@@ -160,12 +201,31 @@ export function sparseEntries(op: PreparedWeighted, mask: SkipMask | undefined, 
         for (let c = 0; c < g.c; c += 2) {
           const w = [weight(o, tap, c), weight(o + 1, tap, c), weight(o, tap, c + 1), weight(o + 1, tap, c + 1)];
           if (w.every((v) => v === 0)) continue;
-          const word = (w[0] & 0xff) | ((w[1] & 0xff) << 8) | ((w[2] & 0xff) << 16) | ((w[3] & 0xff) << 24);
-          entries.push({ offset: (pixel * patch.pixelElements + c) * 2, word: word | 0 });
+          // channel k's weights are w[k] and w[k + 2]; the other channel's both zero with one of them skipped: a half unit
+          const cut = [0, 1].map((k) => w[k] === 0 && w[k + 2] === 0 && (masked(o + k, tap, c) || masked(o + k, tap, c + 1)));
+          units.push({ offset: (pixel * patch.pixelElements + c) * 2, w, keep: !split ? -1 : cut[1] ? 0 : cut[0] ? 1 : -1 });
         }
       }
     }
-    pairs.push(entries);
+    // a pair with few half units keeps them whole: its half lists would cost more per pass than they save
+    const halved = units.filter((u) => u.keep >= 0).length >= MIN_PAIR_HALVES;
+    // the half pass runs two units per iteration: a channel's odd one out stays a whole unit (19.5 cycles, not 27 with a padding unit)
+    for (const k of [0, 1]) {
+      const mine = units.filter((u) => u.keep === k);
+      if (mine.length % 2 === 1) mine[mine.length - 1].keep = -1;
+    }
+    const pairHalves: [HalfEntry[], HalfEntry[]] = [[], []];
+    const entries: SparseEntry[] = [];
+    for (const { offset, w, keep } of units) {
+      if (halved && keep >= 0) {
+        pairHalves[keep].push({ offset, word: half(w[keep], w[keep + 2]) });
+        continue;
+      }
+      const word = (w[0] & 0xff) | ((w[1] & 0xff) << 8) | ((w[2] & 0xff) << 16) | ((w[3] & 0xff) << 24);
+      entries.push({ offset, word: word | 0 });
+    }
+    full.push(entries);
+    halves.push(pairHalves);
   }
-  return pairs;
+  return { full, halves };
 }
