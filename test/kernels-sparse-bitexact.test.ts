@@ -160,6 +160,30 @@ describe('units, patch and packing', () => {
   });
 });
 
+/**
+ * A mask that halves the first n units of every channel pair: in even pairs channel 2q + 1's pair is
+ * skipped where channel 2q keeps a weight (half units of 2q), in odd pairs channel 2q's (half units of
+ * 2q + 1); a pair whose second channel does not exist (odd count) is left alone.
+ */
+function halvingMask(op: PreparedWeighted, n: number, evenOnly = false): SkipMask {
+  const g = op.geometry;
+  const K = g.kh * g.kw * g.c;
+  const mask = new Uint8Array(op.weights.length);
+  for (let o = 0; o + 1 < g.oc; o += 2) {
+    const [keep, skip] = evenOnly || (o / 2) % 2 === 0 ? [o, o + 1] : [o + 1, o];
+    let left = n;
+    for (let t = 0; t < g.kh * g.kw && left > 0; t++) {
+      for (let ch = 0; ch < g.c && left > 0; ch += 2) {
+        const chans = [ch, ch + 1].filter((cc) => cc < g.c);
+        if (chans.every((cc) => op.weights[keep * K + t * g.c + cc] === 0)) continue;
+        for (const cc of chans) mask[skip * K + t * g.c + cc] = 1;
+        left--;
+      }
+    }
+  }
+  return mask;
+}
+
 /** Units of a layer with all four weights zero (never emitted). */
 function zeroUnits(op: PreparedWeighted): number {
   const g = op.geometry;
@@ -304,27 +328,34 @@ describe.skipIf(!HAVE_CC)('layers of the shared models equal the engine', () => 
     }
   }, 900_000);
 
+  it('half units of both channels, an odd channel count and the column pass equal the engine', async () => {
+    // 16 input channels (72 units per pair), 5 output channels (pair 2 without a second), ow % 4 = 1 (the column pass)
+    const odd = randomConv(shape({ h: 9, w: 7, c: 16, oc: 5, padTop: 1, padLeft: 1, oh: 9, ow: 5 }), 11);
+    const lenet3 = prepareGraph(loadModel('lenet')).ops.find((p) => p.opIndex === 3) as PreparedWeighted;
+    const subjects = [
+      { fn: 'halves_odd', op: odd, mask: halvingMask(odd, 24) },
+      { fn: 'halves_lenet3', op: lenet3, mask: halvingMask(lenet3, 40) },
+    ];
+    for (const s of subjects) expect(sparseUnits(s.op, s.mask, sparsePatch(s.op)).halves.slice(0, 2).map((h) => [h[0].length, h[1].length])).toEqual(s.fn === 'halves_odd' ? [[24, 0], [0, 24]] : [[40, 0], [0, 40]]);
+    const layers = subjects.map((x) => emitSparseLayer(x.op, x.fn, x.mask));
+    const m = await buildImage(layers.map((l) => l.source), BIG_IDEAL);
+    try {
+      for (const [i, x] of subjects.entries()) {
+        const input = randomInput(x.op, 200 + i);
+        const want = referenceOutput(x.op, x.mask, input);
+        const { out } = callLayer(m, x.fn, input, want.length, layers[i].scratchBytes);
+        expect(Buffer.from(out).equals(Buffer.from(want)), x.fn).toBe(true);
+      }
+    } finally {
+      m.close();
+    }
+  }, 900_000);
+
   it('a unit whose one channel is skipped runs as a half unit: output = engine, fewer cycles (ResNet-8 conv 9, ideal)', async () => {
     const c = cases.find((x) => x.fn === 'resnet8_op9_m0')!;
     const op = c.op;
-    const g = op.geometry;
-    const K = g.kh * g.kw * g.c;
     // channel 2q + 1's pair skipped in the first n units of every channel pair whose channel 2q keeps a weight
-    const halfUnits = (n: number): SkipMask => {
-      const mask = new Uint8Array(op.weights.length);
-      for (let o = 0; o < g.oc; o += 2) {
-        let left = n;
-        for (let t = 0; t < g.kh * g.kw && left > 0; t++) {
-          for (let ch = 0; ch < g.c && left > 0; ch += 2) {
-            const keep = [ch, ch + 1].map((cc) => o * K + t * g.c + cc);
-            if (keep.every((i) => op.weights[i] === 0)) continue;
-            for (const cc of [ch, ch + 1]) mask[(o + 1) * K + t * g.c + cc] = 1;
-            left--;
-          }
-        }
-      }
-      return mask;
-    };
+    const halfUnits = (n: number): SkipMask => halvingMask(op, n, true);
     const engine = createEngine(loadModel('resnet8'));
     const [image] = cifarInputs('resnet8', 1).inputs;
     const cycles: number[] = [];
