@@ -208,6 +208,7 @@ function collectUnits(op: PreparedWeighted, mask: SkipMask | undefined, patch: S
       }
     }
     // a pair with few half units keeps them whole: its half lists would cost more per pass than they save
+    // (counted before a channel's odd one out below is made whole)
     const halved = units.filter((u) => u.keep >= 0).length >= MIN_PAIR_HALVES;
     // the half pass runs two units per iteration: a channel's odd one out stays a whole unit (19.5 cycles, not 27 with a padding unit)
     for (const k of [0, 1]) {
