@@ -11,6 +11,7 @@ import type { VariantCost } from '../../kernels/variant-cost.js';
 import { compensationDigest, type Compensation } from '../../model/compensation/index.js';
 import type { VariantPayload } from '../evaluate/variant-payload.js';
 import type { ImageSet, MaskList } from '../pool/accuracy-bench.js';
+import { weakMemo } from '../../util/weak-memo.js';
 import { toPlain, type Plain } from './codec.js';
 import type { ClusterIdentity } from './identity.js';
 
@@ -30,9 +31,11 @@ export interface ClusterCompensation {
   readonly sha256: string;
 }
 
-/** How the jobs of a run with `compensation` name it. */
+const named = weakMemo<Compensation, ClusterCompensation>();
+
+/** How the jobs of a run with `compensation` name it (its inverses hashed once, whoever asks: the pool and each board's offload). */
 export function clusterCompensation(compensation: Compensation): ClusterCompensation {
-  return { calibration: compensation.calibration, damping: compensation.damping, sha256: compensationDigest(compensation) };
+  return named(compensation, () => ({ calibration: compensation.calibration, damping: compensation.damping, sha256: compensationDigest(compensation) }));
 }
 
 /** Every job's payload and result, by job name. */

@@ -5,12 +5,10 @@
  * `<SIM_DSE_CACHE or <project>/.sim-dse-cache>/significance/`. Writes are
  * atomic; a file that fails any check is recomputed and replaced.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph } from '../../model/ir.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { FileError } from '../../util/errors.js';
 import { cacheRoot } from '../../util/cache-dir.js';
+import { readCacheFile, writeCacheFile } from './cache-file.js';
 import { decodeSignificance, encodeSignificance, type StoredSignificance } from './cache-format.js';
 import { computeSignificance, maskableLayers } from './compute.js';
 import { significanceKey } from './key.js';
@@ -74,13 +72,8 @@ export function loadSignificance(req: SignificanceRequest): LoadedSignificance {
   const dir = req.cacheDir ?? significanceCacheDir();
   const path = join(dir, cacheFileName(graph.name, metric, inputs.length, key));
   let reason: string | null = null;
-  if (existsSync(path)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch (err) {
-      throw new FileError(`cannot read significance cache ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+  const bytes = readCacheFile(path, 'significance');
+  if (bytes !== null) {
     const decoded = decodeSignificance(bytes);
     const layers = maskableLayers(graph);
     reason = decoded.kind === 'corrupt' ? decoded.reason : mismatch(decoded.value, key, metric, layers);
@@ -96,11 +89,6 @@ export function loadSignificance(req: SignificanceRequest): LoadedSignificance {
     }
   }
   const significance = computeSignificance(graph, metric, inputs);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new FileError(`cannot create significance cache folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  writeFileAtomic(path, encodeSignificance(significance));
+  writeCacheFile(path, encodeSignificance(significance), 'significance');
   return { significance, source: reason === null ? { kind: 'computed' } : { kind: 'recomputed', reason }, path };
 }

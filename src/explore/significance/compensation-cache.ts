@@ -10,15 +10,13 @@
  * Writes are atomic; a file that fails any check is recomputed and replaced.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeCompensation, type Compensation, type GramInverse } from '../../model/compensation/index.js';
 import type { Graph } from '../../model/ir.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { cacheRoot } from '../../util/cache-dir.js';
 import { hashCodeTree } from '../../util/code-hash.js';
-import { FileError } from '../../util/errors.js';
+import { readCacheFile, writeCacheFile } from './cache-file.js';
 import { graphHash } from './key.js';
 import type { SignificanceSource } from './cache.js';
 
@@ -118,24 +116,14 @@ export function loadCompensation(graph: Graph, inputs: readonly Uint8Array[], da
   const safe = graph.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'model';
   const path = join(dir, `${safe}-n${inputs.length}-${key.slice(0, 16)}.comp`);
   let reason: string | null = null;
-  if (existsSync(path)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch (err) {
-      throw new FileError(`cannot read compensation cache ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+  const bytes = readCacheFile(path, 'compensation');
+  if (bytes !== null) {
     const decoded = decodeCompensation(bytes);
     reason = decoded.kind === 'corrupt' ? decoded.reason : decoded.key !== key ? 'key differs' : null;
     if (decoded.kind === 'ok' && reason === null) return { compensation: decoded.value, source: { kind: 'cache' }, path };
   }
   const compensation = computeCompensation(graph, inputs, damping);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new FileError(`cannot create compensation cache folder ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  writeFileAtomic(path, encodeCompensation(key, compensation));
+  writeCacheFile(path, encodeCompensation(key, compensation), 'compensation');
   return { compensation, source: reason === null ? { kind: 'computed' } : { kind: 'recomputed', reason }, path };
 }
 

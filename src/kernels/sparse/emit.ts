@@ -120,11 +120,10 @@ export function emitSparseLayer(op: PreparedOp, fn: string, mask?: SkipMask, opt
   const g = op.geometry;
   const patch = sparsePatch(op);
   // a mask that leaves one channel of a unit without weight makes it a half unit of the other (half the work)
-  const split = sparseUnits(op, mask, patch);
-  const halved = options.halves !== false && split.halves.some((h) => h[0].length + h[1].length > 0);
-  const pairs = halved ? split.full : sparseEntries(op, mask, patch);
+  const split = options.halves === false ? { full: sparseEntries(op, mask, patch), halves: [] } : sparseUnits(op, mask, patch);
+  const pairs = split.full;
   const packed = packEntries(pairs);
-  const halves = halved ? packHalves(split.halves) : null;
+  const halves = split.halves.some((h) => h[0].length + h[1].length > 0) ? packHalves(split.halves) : null;
   const fast = fastRequantAnyMask(op, patch);
   const r = op.requant;
   const shifts = evenLength(r.shift);
